@@ -1,0 +1,15 @@
+export interface GpuSpec {
+  readonly id: string;
+  readonly name: string;
+  /** Memory per device in bytes (catalog GB × 1e9). */
+  readonly memoryBytes: number;
+  /** Peak memory bandwidth per device, bytes/s. */
+  readonly bandwidthBytesPerSec: number;
+  /** Dense (no 2:4 sparsity) bf16/fp16 peak, FLOP/s. */
+  readonly bf16FlopsPerSec: number;
+  /** Dense fp8 peak, FLOP/s, when the device has fp8 tensor cores. */
+  readonly fp8FlopsPerSec?: number;
+  /** Measured achievable matmul FLOP/s (MAMF) when published; sets the default compute efficiency. */
+  readonly measuredBf16FlopsPerSec?: number;
+  readonly sources: readonly string[];
+}
