@@ -1,0 +1,1 @@
+console.log('context-budget: CLI not built yet'); process.exit(2);
