@@ -1,0 +1,95 @@
+import type { EncodingName } from '../tokenizer/encoding';
+import { FileCountCache } from './fileCount';
+import type { FileCount } from './fileCount';
+import type { ScannedFile } from './scanner';
+import { describeError, isNotFound } from './scanner';
+import type { WorkspaceFs } from './workspaceFs';
+
+/** What the tokenizer pool answers (implemented in src/node/tokenizerPool.ts over worker threads). */
+export type PoolOutcome =
+  | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly contentHash: string; readonly cached: boolean }
+  | { readonly kind: 'skipped'; readonly reason: string };
+
+/** The counting port: bytes or text in, an exact count out, off the caller's thread. */
+export interface CountingPool {
+  countBytes(bytes: Uint8Array, encoding: EncodingName, signal?: AbortSignal): Promise<PoolOutcome>;
+  countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<PoolOutcome>;
+}
+
+export interface CountProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/**
+ * Turns scanned files into counts: reads bytes through the WorkspaceFs port, counts them in the pool,
+ * and memoises per location by mtime + size so a rescan re-reads only what changed.
+ */
+export class ContextCounter {
+  constructor(
+    private readonly fs: WorkspaceFs,
+    private readonly pool: CountingPool,
+    readonly cache: FileCountCache = new FileCountCache(),
+  ) {}
+
+  /** Counts many files with bounded parallel reads; results arrive through `onResult` as they finish. */
+  async countFiles(
+    files: readonly ScannedFile[],
+    encoding: EncodingName,
+    options: { readonly signal?: AbortSignal; readonly concurrency?: number; readonly onResult?: (file: ScannedFile, count: FileCount, progress: CountProgress) => void } = {},
+  ): Promise<Map<string, FileCount>> {
+    const results = new Map<string, FileCount>();
+    let next = 0;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        if (options.signal?.aborted) return;
+        const file = files[next++]!;
+        const count = await this.countFile(file, encoding, options.signal);
+        results.set(file.location, count);
+        done++;
+        options.onResult?.(file, count, { done, total: files.length });
+      }
+    };
+    const lanes = Math.max(1, Math.min(options.concurrency ?? 8, files.length));
+    await Promise.all(Array.from({ length: lanes }, worker));
+    if (options.signal?.aborted) throw abortError();
+    return results;
+  }
+
+  /** Counts one file from disk, using the memo when its mtime and size are unchanged. */
+  async countFile(file: ScannedFile, encoding: EncodingName, signal?: AbortSignal): Promise<FileCount> {
+    const cached = this.cache.get(file.location, file.mtimeMs, file.sizeBytes, encoding);
+    if (cached) return cached;
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fs.readFile(file.location);
+    } catch (error) {
+      if (isNotFound(error)) return { kind: 'skipped', reason: 'vanished', message: 'file disappeared before it could be read' };
+      return { kind: 'skipped', reason: 'unreadable', message: `could not be read: ${describeError(error)}` };
+    }
+    const count = toFileCount(await this.pool.countBytes(bytes, encoding, signal), bytes.byteLength);
+    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, encoding, count);
+    return count;
+  }
+
+  /** Counts an unsaved editor buffer: the text the user sees now, not what is on disk. */
+  async countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<FileCount> {
+    const outcome = await this.pool.countText(text, encoding, signal);
+    return toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : 0);
+  }
+}
+
+function toFileCount(outcome: PoolOutcome, sizeBytes: number): FileCount {
+  if (outcome.kind === 'skipped') return { kind: 'skipped', reason: 'binary', message: outcome.reason };
+  const notes: string[] = [];
+  if (outcome.hadUtf8Bom) notes.push('UTF-8 byte-order mark not counted (editors and readers strip it)');
+  if (outcome.invalidUtf8Sequences > 0) notes.push(`${outcome.invalidUtf8Sequences} invalid UTF-8 sequence(s) counted as U+FFFD`);
+  return { kind: 'counted', tokens: outcome.tokens, sizeBytes, notes };
+}
+
+function abortError(): Error {
+  const error = new Error('counting cancelled');
+  error.name = 'AbortError';
+  return error;
+}

@@ -1,0 +1,158 @@
+import { IgnoreStack } from './ignoreRules';
+import type { EntryKind, SkippedEntry, WorkspaceFs } from './workspaceFs';
+import { formatBytes } from '../units';
+
+/** A file the scanner accepted for counting. */
+export interface ScannedFile {
+  /** The port's location string (absolute path or URI). */
+  readonly location: string;
+  /** Posix path relative to the scan root's parent label, e.g. `src/a.ts` (multi-root: prefixed by the root name). */
+  readonly relativePath: string;
+  readonly sizeBytes: number;
+  readonly mtimeMs: number;
+}
+
+export interface ScanOptions {
+  /** User exclude globs (gitignore syntax). */
+  readonly excludeGlobs: readonly string[];
+  /** Honour `.gitignore` files found while walking. */
+  readonly respectGitignore: boolean;
+  /** Files larger than this are skipped with a reason. */
+  readonly maxFileBytes: number;
+  /** Stop after accepting this many files (a 100k-file folder is reported, not silently truncated). */
+  readonly maxFiles: number;
+  /** Prefix for relative paths (the workspace-folder name in multi-root workspaces). */
+  readonly pathPrefix?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (accepted: number, visited: number) => void;
+}
+
+export interface ScanResult {
+  readonly files: ScannedFile[];
+  readonly skipped: SkippedEntry[];
+  /** True when maxFiles stopped the walk. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Walks `rootLocation` breadth-first honouring excludes and nested `.gitignore`s.
+ * Symlinked directories are never followed (no loops, nothing outside the tree); symlinked files are
+ * counted as the file they point to. FIFOs, sockets and devices are skipped without being opened.
+ */
+export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: ScanOptions): Promise<ScanResult> {
+  const files: ScannedFile[] = [];
+  const skipped: SkippedEntry[] = [];
+  const prefix = options.pathPrefix ? options.pathPrefix.replace(/\/+$/, '') + '/' : '';
+  const queue: Array<{ location: string; relative: string; rules: IgnoreStack }> = [
+    { location: rootLocation, relative: '', rules: IgnoreStack.root(options.excludeGlobs) },
+  ];
+  let visited = 0;
+  let truncated = false;
+
+  while (queue.length > 0 && !truncated) {
+    throwIfAborted(options.signal);
+    const dir = queue.shift()!;
+    let entries: ReadonlyArray<readonly [string, EntryKind]>;
+    try {
+      entries = await fs.readDirectory(dir.location);
+    } catch (error) {
+      skipped.push({ relativePath: prefix + (dir.relative || '.') + '/', reason: 'unreadable', message: `folder could not be listed: ${describeError(error)}` });
+      continue;
+    }
+    let rules = dir.rules;
+    if (options.respectGitignore && entries.some(([name, kind]) => name === '.gitignore' && kind === 'file')) {
+      try {
+        const text = new TextDecoder().decode(await fs.readFile(fs.join(dir.location, '.gitignore')));
+        rules = rules.withGitignore(dir.relative, text);
+      } catch {
+        // An unreadable .gitignore ignores nothing; the walk goes on.
+      }
+    }
+    const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, kind] of sorted) {
+      visited++;
+      const relative = dir.relative ? `${dir.relative}/${name}` : name;
+      const location = fs.join(dir.location, name);
+      const isDirectory = kind === 'directory' || kind === 'symlinkToDirectory';
+      const verdict = rules.test(isDirectory ? relative + '/' : relative);
+      if (verdict.ignored) {
+        // Ignored entries are expected noise; only record them at the top level so the user sees what was left out.
+        if (dir.relative === '' || verdict.by === 'exclude') {
+          skipped.push({ relativePath: prefix + relative + (isDirectory ? '/' : ''), reason: verdict.by === 'gitignore' ? 'ignored' : 'excluded', message: verdict.by === 'gitignore' ? 'matched by .gitignore' : 'matched by an exclude pattern' });
+        }
+        continue;
+      }
+      if (kind === 'directory') {
+        queue.push({ location, relative, rules });
+        continue;
+      }
+      if (kind === 'symlinkToDirectory') {
+        skipped.push({ relativePath: prefix + relative + '/', reason: 'symlinkedDirectory', message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)' });
+        continue;
+      }
+      if (kind === 'brokenSymlink') {
+        skipped.push({ relativePath: prefix + relative, reason: 'brokenSymlink', message: 'symbolic link whose target does not exist' });
+        continue;
+      }
+      if (kind === 'other') {
+        skipped.push({ relativePath: prefix + relative, reason: 'notRegularFile', message: 'not a regular file (FIFO, socket or device): not opened' });
+        continue;
+      }
+      const accepted = await statCandidate(fs, location, prefix + relative, options, skipped);
+      if (accepted) {
+        if (files.length >= options.maxFiles) {
+          truncated = true;
+          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (contextBudget.scan.maxFiles); the rest of the folder was not added` });
+          break;
+        }
+        files.push(accepted);
+        if (options.onProgress && files.length % 200 === 0) options.onProgress(files.length, visited);
+      }
+    }
+  }
+  options.onProgress?.(files.length, visited);
+  return { files, skipped, truncated };
+}
+
+/** Stats one file and applies the size cap; records the reason when it is not accepted. */
+export async function statCandidate(fs: WorkspaceFs, location: string, relativePath: string, options: Pick<ScanOptions, 'maxFileBytes'>, skipped: SkippedEntry[]): Promise<ScannedFile | undefined> {
+  let stat;
+  try {
+    stat = await fs.stat(location);
+  } catch (error) {
+    const vanished = isNotFound(error);
+    skipped.push({ relativePath, reason: vanished ? 'vanished' : 'unreadable', message: vanished ? 'file disappeared before it could be read' : `could not be read: ${describeError(error)}` });
+    return undefined;
+  }
+  if (stat.kind === 'other' || stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
+    skipped.push({ relativePath, reason: 'notRegularFile', message: 'not a regular file: not opened' });
+    return undefined;
+  }
+  if (stat.sizeBytes > options.maxFileBytes) {
+    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (contextBudget.scan.maxFileBytes)` });
+    return undefined;
+  }
+  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const error = new Error('scan cancelled');
+    error.name = 'AbortError';
+    throw error;
+  }
+}
+
+/** True for ENOENT-style errors from Node and `FileNotFound` from VS Code. */
+export function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'FileNotFound' || code === 'ENOTDIR';
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
