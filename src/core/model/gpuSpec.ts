@@ -11,5 +11,15 @@ export interface GpuSpec {
   readonly fp8FlopsPerSec?: number;
   /** Measured achievable matmul FLOP/s (MAMF) when published; sets the default compute efficiency. */
   readonly measuredBf16FlopsPerSec?: number;
+  /**
+   * Fields holding an estimate rather than a sourced figure (explained in `notes`), so presenters can
+   * mark them as approximate. Absent when every number is sourced.
+   */
+  readonly estimatedFields?: readonly GpuEstimatedField[];
   readonly sources: readonly string[];
+  /** Caveats carried over from the reference: alternative figures, derivations, confidence, estimates. */
+  readonly notes?: readonly string[];
 }
+
+/** The numeric {@link GpuSpec} fields that may be estimated. */
+export type GpuEstimatedField = 'memoryBytes' | 'bandwidthBytesPerSec' | 'bf16FlopsPerSec' | 'fp8FlopsPerSec' | 'measuredBf16FlopsPerSec';
