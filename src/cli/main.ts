@@ -1,1 +1,199 @@
-console.log('context-budget: CLI not built yet'); process.exit(2);
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildBudgetReport } from '../core/analysis/buildReport';
+import type { BudgetFileInput } from '../core/analysis/budgetTypes';
+import { firstExceededTarget, planDropsForReport } from '../core/analysis/dropPlan';
+import { resolveTarget } from '../core/analysis/resolveTarget';
+import type { ConfigFile } from '../core/analysis/resolveTarget';
+import { defaultEfficiencies, estimateCost } from '../core/cost/costEngine';
+import { loadBundledCatalog } from '../core/model/catalog';
+import { costFields, estimateLines, reportJson, reportText, warningLines } from '../core/presenters/cliReport';
+import { levelAt, windowsFor } from '../core/risk/riskEngine';
+import { buildWarnings } from '../core/risk/warnings';
+import { ContextCounter } from '../core/scan/contextCounter';
+import { compileGlobs, isGlob, matchesAnyGlob } from '../core/scan/glob';
+import { scanTree, statCandidate } from '../core/scan/scanner';
+import type { ScannedFile } from '../core/scan/scanner';
+import type { SkippedEntry } from '../core/scan/workspaceFs';
+import type { Settings } from '../core/settings';
+import { formatBytes, formatInteger } from '../core/units';
+import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
+import { TokenizerPool } from '../node/tokenizerPool';
+import { parseCli, usage, UsageError } from './args';
+import type { CliCommand } from './args';
+
+/** Runs the CLI; resolves to the exit status (0 within limits, 1 not, 2 bad usage). */
+export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCli(argv);
+    switch (command.kind) {
+      case 'help':
+        io.out(usage);
+        return 0;
+      case 'version':
+        io.out(readVersion());
+        return 0;
+      case 'models':
+        return listModels(command.json, io.out);
+      case 'gpus':
+        return listGpus(command.json, io.out);
+      case 'estimate':
+        return estimate(command, io);
+      case 'files':
+        return await countFiles(command, io);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`context-budget: ${error.message}\nRun "context-budget --help" for usage.`);
+      return 2;
+    }
+    io.err(`context-budget: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+function listModels(json: boolean, out: (text: string) => void): number {
+  const { models } = loadBundledCatalog();
+  if (json) {
+    out(JSON.stringify(models, null, 2));
+    return 0;
+  }
+  out(`${'id'.padEnd(24)} ${'params'.padStart(8)} ${'active'.padStart(8)} ${'window'.padStart(10)} ${'effective'.padStart(10)}  attention`);
+  for (const model of models) {
+    const windows = windowsFor(model);
+    const attention = model.mla ? 'MLA' : model.layers.map((group) => `${group.count}×${group.attention.kind === 'full' ? 'full' : group.attention.kind === 'sliding' ? `sw${group.attention.window}` : `chunk${group.attention.chunk}`}`).join('+');
+    out(`${model.id.padEnd(24)} ${billions(model.paramsTotal).padStart(8)} ${billions(model.paramsActive).padStart(8)} ${formatInteger(windows.max).padStart(10)} ${formatInteger(windows.effective).padStart(10)}  ${attention}, ${model.numKvHeads} KV heads`);
+  }
+  return 0;
+}
+
+function listGpus(json: boolean, out: (text: string) => void): number {
+  const { gpus } = loadBundledCatalog();
+  if (json) {
+    out(JSON.stringify(gpus, null, 2));
+    return 0;
+  }
+  out(`${'id'.padEnd(16)} ${'memory'.padStart(10)} ${'GB/s'.padStart(7)} ${'bf16 TFLOP/s'.padStart(13)}  name`);
+  for (const gpu of gpus) out(`${gpu.id.padEnd(16)} ${formatBytes(gpu.memoryBytes).padStart(10)} ${Math.round(gpu.bandwidthBytesPerSec / 1e9).toString().padStart(7)} ${(gpu.bf16FlopsPerSec / 1e12).toFixed(1).padStart(13)}  ${gpu.name}${gpu.estimatedFields?.length ? ' (some figures estimated)' : ''}`);
+  return 0;
+}
+
+function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): number {
+  const { settings } = command;
+  const target = resolveOrThrow(command.modelArg, settings, io.cwd);
+  const { model, gpu } = target;
+  const windows = windowsFor(model);
+  const efficiencies = defaultEfficiencies(gpu);
+  const computeEfficiency = settings.computeEfficiency ?? efficiencies.computeEfficiency.value;
+  const memoryEfficiency = settings.memoryEfficiency ?? efficiencies.memoryEfficiency.value;
+  const cost = estimateCost({ model, gpu, gpuCount: settings.gpuCount, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize, memoryUtilization: settings.memoryUtilization, computeEfficiency, memoryEfficiency });
+  const level = levelAt(cost.tokens, windows);
+  const risk = { level, windows, files: [], focusShare: 1, middleBand: null };
+  const warnings = buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: settings.budgetTokens || undefined, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name });
+  const within = level !== 'beyond' && cost.fits && (settings.budgetTokens === 0 || command.tokens <= settings.budgetTokens);
+  if (command.json) {
+    io.out(JSON.stringify({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }, null, 2));
+  } else {
+    io.out([...estimateLines(cost, windows, level, { promptTokens: command.tokens, reserve: settings.reserveOutputTokens, countNote: null, model: model.displayName, gpu: `${settings.gpuCount}× ${gpu.name}`, computeEfficiency, memoryEfficiency, budget: settings.budgetTokens || null }), ...warningLines(warnings)].join('\n'));
+  }
+  return within ? 0 : 1;
+}
+
+async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+  const { settings } = command;
+  const target = resolveOrThrow(command.modelArg, settings, io.cwd);
+  const fs = new NodeWorkspaceFs();
+  const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
+  const files = new Map<string, ScannedFile>();
+  const skipped: SkippedEntry[] = [];
+  const globs = command.paths.filter(isGlob);
+  for (const arg of command.paths.filter((p) => !isGlob(p))) {
+    const absolute = path.resolve(io.cwd, arg);
+    const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
+    const stat = await fs.stat(absolute).catch(() => undefined);
+    if (!stat) throw new UsageError(`no such file or folder: ${arg}`);
+    if (stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
+      const result = await scanTree(fs, absolute, { ...scanOptions, pathPrefix: relative === '.' ? '' : relative });
+      for (const file of result.files) files.set(file.location, file);
+      skipped.push(...result.skipped);
+    } else {
+      const file = await statCandidate(fs, absolute, relative, scanOptions, skipped);
+      if (file) files.set(file.location, file);
+    }
+  }
+  if (globs.length > 0) {
+    const { pathGlobs, baseNameGlobs } = compileGlobs(globs);
+    const result = await scanTree(fs, io.cwd, scanOptions);
+    for (const file of result.files) if (matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs)) files.set(file.location, file);
+  }
+  const pool = new TokenizerPool({ workerScript: workerScriptPath() });
+  try {
+    const ordered = [...files.values()].sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+    const counter = new ContextCounter(fs, pool);
+    const counts = await counter.countFiles(ordered, settings.encoding);
+    const focus = compileGlobs(command.focus);
+    const pinned = compileGlobs(command.pinned);
+    const inputs: BudgetFileInput[] = ordered.map((file) => ({
+      uri: file.location,
+      relativePath: file.relativePath,
+      included: true,
+      focus: command.focus.length > 0 && matchesAnyGlob(file.relativePath, focus.pathGlobs, focus.baseNameGlobs),
+      pinned: command.pinned.length > 0 && matchesAnyGlob(file.relativePath, pinned.pathGlobs, pinned.baseNameGlobs),
+      count: counts.get(file.location),
+    }));
+    const report = buildBudgetReport(inputs, settings, target);
+    const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
+    const plan = planTarget ? planDropsForReport(report, inputs, planTarget) : null;
+    if (command.target === 'budget' && !plan) throw new UsageError('--target budget needs --budget N.');
+    const planned = plan && planTarget ? { target: planTarget, plan } : null;
+    const pathOf = (uri: string): string => files.get(uri)?.relativePath ?? uri;
+    io.out(command.json ? JSON.stringify(reportJson(report, skipped, planned, pathOf), null, 2) : reportText(report, skipped, planned, pathOf));
+    return report.withinLimits ? 0 : 1;
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/** `--model` is a catalog id, or a path to a config.json (anything ending in .json or naming an existing file). */
+function resolveOrThrow(modelArg: string, settings: Settings, cwd: string): ReturnType<typeof resolveTarget> {
+  let configFile: ConfigFile | undefined;
+  const looksLikePath = modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+  if (looksLikePath) {
+    const absolute = path.resolve(cwd, modelArg);
+    if (!existsSync(absolute)) throw new UsageError(`--model: no such config file: ${modelArg}`);
+    configFile = { path: absolute, text: readFileSync(absolute, 'utf8') };
+  }
+  const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
+  // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback.
+  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.join('\n'));
+  return resolved;
+}
+
+function workerScriptPath(): string {
+  const candidates = [path.join(__dirname, 'tokenizerWorker.js'), path.join(__dirname, '..', 'worker', 'tokenizerWorker.js')];
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
+}
+
+function readVersion(): string {
+  for (const candidate of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+function billions(params: number): string {
+  return `${(params / 1e9).toFixed(params >= 1e10 ? 0 : 1)}B`;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), { out: (text) => process.stdout.write(text + '\n'), err: (text) => process.stderr.write(text + '\n'), cwd: process.cwd() }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,12 +1,72 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { buildBudgetReport } from '../core/analysis/buildReport';
+import { resolveTarget } from '../core/analysis/resolveTarget';
+import type { ConfigFile, ResolvedTarget } from '../core/analysis/resolveTarget';
+import { ContextCounter } from '../core/scan/contextCounter';
+import { Selection } from '../core/selection/selection';
+import { BudgetSession } from '../core/session/budgetSession';
+import type { Settings } from '../core/settings';
+import { TokenizerPool } from '../node/tokenizerPool';
+import { BudgetController } from './budgetController';
+import { createCommandHandlers, registerCommands } from './commands';
+import { DropPlanFlow } from './dropPlanFlow';
+import { FileTree } from './fileTree';
+import { ModelPicker } from './modelPicker';
+import { SettingsReader } from './settingsReader';
+import { StatusBar } from './statusBar';
+import { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
-// Placeholder composition root; replaced by the real wiring (status bar, tree, panel).
-export function activate(context: vscode.ExtensionContext): void {
-  const item = vscode.window.createStatusBarItem('contextBudget.status', vscode.StatusBarAlignment.Left, 100);
-  item.name = 'Context Budget';
-  item.text = '$(symbol-ruler) 0 tok';
-  item.show();
-  context.subscriptions.push(item);
+/** What tests reach through `extension.exports`: the live session and a way to wait for settled numbers. */
+export interface ContextBudgetApi {
+  readonly session: BudgetSession;
+  settle(): Promise<void>;
+  targetProblems(): readonly string[];
+}
+
+/** Composition root: builds the objects and wires them; no logic of its own. */
+export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
+  const output = vscode.window.createOutputChannel('Context Budget');
+  const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(`Context Budget: ${problem}`));
+  const fs = new VscodeWorkspaceFs();
+  const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
+  let target: ResolvedTarget = resolveTarget(settings.current);
+  const selection = new Selection();
+  const session = new BudgetSession(selection, new ContextCounter(fs, pool), fs, (files, current) => buildBudgetReport(files, current, target), settings.current);
+  const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => {
+    for (const change of changes) selection.setIncluded(change.uris, change.checked);
+  }), context.workspaceState, output);
+
+  const retarget = async (current: Settings): Promise<void> => {
+    target = resolveTarget(current, await readModelConfig(fs, current.modelConfigPath));
+    for (const problem of target.problems) output.appendLine(problem);
+    session.updateSettings(current);
+  };
+  void retarget(settings.current);
+
+  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), openPanel: () => void vscode.commands.executeCommand('workbench.action.focusSideBar').then(() => vscode.commands.executeCommand('contextBudget.files.focus')) });
+  context.subscriptions.push(
+    output,
+    settings,
+    settings.onDidChange((current) => void retarget(current)),
+    controller,
+    registerCommands(handlers),
+    { dispose: () => session.dispose() },
+    { dispose: () => void pool.dispose() },
+  );
+  return { session, settle: () => controller.settle(), targetProblems: () => target.problems };
 }
 
 export function deactivate(): void {}
+
+/** Reads `modelConfigPath` through workspace.fs; a relative path is taken from the first workspace folder. */
+async function readModelConfig(fs: VscodeWorkspaceFs, configPath: string): Promise<ConfigFile | undefined> {
+  if (!configPath) return undefined;
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(configPath) ? vscode.Uri.parse(configPath) : path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
+  try {
+    return { path: configPath, text: new TextDecoder().decode(await fs.readFile(uri.toString())) };
+  } catch (error) {
+    return { path: configPath, error: (error as Error).message };
+  }
+}

@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util';
+import { parseSettings } from '../core/settings';
+import type { Settings } from '../core/settings';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type DropTargetKind = 'window' | 'effective' | 'memory' | 'budget';
+
+export interface CommonOptions {
+  readonly settings: Settings;
+  /** `--model` as given: a catalog id or a path to a config.json. */
+  readonly modelArg: string;
+  readonly json: boolean;
+}
+
+export type CliCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'models'; readonly json: boolean }
+  | { readonly kind: 'gpus'; readonly json: boolean }
+  | ({ readonly kind: 'estimate'; readonly tokens: number } & CommonOptions)
+  | ({ readonly kind: 'files'; readonly paths: readonly string[]; readonly focus: readonly string[]; readonly pinned: readonly string[]; readonly target: DropTargetKind | null } & CommonOptions);
+
+export const usage = `Usage:
+  context-budget [paths or globs…] [options]     count files and estimate cost and risk
+  context-budget estimate --tokens N [options]   cost and risk for a bare token count
+  context-budget models [--json]                 list the model catalog
+  context-budget gpus [--json]                   list the GPU catalog
+
+Options:
+  --model <id | config.json>   catalog model id or a Hugging Face config.json (default gpt-oss-20b)
+  --gpu <id>                   catalog GPU id (default h100-sxm)
+  --gpus <N>                   number of GPUs (default 1)
+  --encoding <name>            o200k_base (default) or cl100k_base
+  --kv-dtype <dtype>           bf16 | fp16 | fp32 | fp8 | int8 | int4 (default bf16)
+  --weight-dtype <dtype>       bf16 | fp16 | fp32 | fp8 | int8 | int4 (default bf16)
+  --reserve-output <N>         output tokens reserved on top of the prompt (default 4096)
+  --budget <N>                 your own prompt token budget
+  --batch <N>                  concurrent sequences (default 1)
+  --memory-utilization <f>     usable fraction of GPU memory (default 0.9)
+  --compute-efficiency <f>     achieved/peak FLOP/s in prefill (default: per GPU, see README)
+  --memory-efficiency <f>      achieved/peak bandwidth in decode (default: see README)
+  --focus <glob>               mark matching files as focus (repeatable)
+  --pin <glob>                 never propose dropping matching files (repeatable)
+  --exclude <glob>             extra exclude pattern, gitignore syntax (repeatable)
+  --no-gitignore               do not honour .gitignore files
+  --max-file-bytes <N>         skip larger files (default 2097152)
+  --max-files <N>              stop after this many files (default 20000)
+  --target <kind>              drop-plan target: window | effective | memory | budget (default: the first one exceeded)
+  --json                       print one JSON object
+  -h, --help                   show this help
+  -v, --version                print the version
+
+Exit status: 0 within window, memory and budget; 1 when not; 2 on bad usage.`;
+
+const optionSpec = {
+  model: { type: 'string' },
+  gpu: { type: 'string' },
+  gpus: { type: 'string' },
+  encoding: { type: 'string' },
+  'kv-dtype': { type: 'string' },
+  'weight-dtype': { type: 'string' },
+  'reserve-output': { type: 'string' },
+  budget: { type: 'string' },
+  batch: { type: 'string' },
+  'memory-utilization': { type: 'string' },
+  'compute-efficiency': { type: 'string' },
+  'memory-efficiency': { type: 'string' },
+  focus: { type: 'string', multiple: true },
+  pin: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'no-gitignore': { type: 'boolean' },
+  'max-file-bytes': { type: 'string' },
+  'max-files': { type: 'string' },
+  target: { type: 'string' },
+  tokens: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** Parses argv (without node and script). Throws UsageError with a message naming the bad flag. */
+export function parseCli(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const [first, ...rest] = positionals;
+  const json = values.json === true;
+  if (first === 'models' || first === 'gpus') {
+    if (rest.length > 0) throw new UsageError(`"${first}" takes no arguments (got ${rest.join(' ')}).`);
+    return { kind: first, json };
+  }
+  const settings = settingsFromFlags(values);
+  const modelArg = values.model ?? settings.model;
+  if (first === 'estimate') {
+    if (rest.length > 0) throw new UsageError(`"estimate" takes no paths (got ${rest.join(' ')}); use --tokens N.`);
+    if (values.tokens === undefined) throw new UsageError('"estimate" needs --tokens N.');
+    return { kind: 'estimate', tokens: integerFlag('tokens', values.tokens, 0, 1e12), settings, modelArg, json };
+  }
+  if (values.tokens !== undefined) throw new UsageError('--tokens is only for "context-budget estimate".');
+  const target = values.target === undefined ? null : parseTarget(values.target);
+  return { kind: 'files', paths: positionals.length > 0 ? positionals : ['.'], focus: values.focus ?? [], pinned: values.pin ?? [], target, settings, modelArg, json };
+}
+
+function parseTarget(value: string): DropTargetKind {
+  if (value === 'window' || value === 'effective' || value === 'memory' || value === 'budget') return value;
+  throw new UsageError(`--target must be one of window, effective, memory, budget (got "${value}").`);
+}
+
+/** Maps flags onto the same validated Settings the extension uses; any invalid value is a usage error, not a fallback. */
+function settingsFromFlags(values: Record<string, unknown>): Settings {
+  const raw: Partial<Record<keyof Settings, unknown>> = {
+    gpu: values.gpu,
+    gpuCount: optionalNumber('gpus', values.gpus),
+    encoding: values.encoding,
+    kvCacheDtype: values['kv-dtype'],
+    weightDtype: values['weight-dtype'],
+    reserveOutputTokens: optionalNumber('reserve-output', values['reserve-output']),
+    budgetTokens: optionalNumber('budget', values.budget),
+    batchSize: optionalNumber('batch', values.batch),
+    memoryUtilization: optionalNumber('memory-utilization', values['memory-utilization']),
+    computeEfficiency: optionalNumber('compute-efficiency', values['compute-efficiency']),
+    memoryEfficiency: optionalNumber('memory-efficiency', values['memory-efficiency']),
+    excludes: values.exclude,
+    respectGitignore: values['no-gitignore'] === true ? false : undefined,
+    maxFileBytes: optionalNumber('max-file-bytes', values['max-file-bytes']),
+    maxFiles: optionalNumber('max-files', values['max-files']),
+  };
+  const { settings, problems } = parseSettings((key) => raw[key]);
+  if (problems.length > 0) {
+    throw new UsageError(problems.map((problem) => problem.replace(/^contextBudget\.(\w+)/, (_m, key: string) => `--${flagName(key)}`).replace(/; using the default .*$/, '.')).join('\n'));
+  }
+  return settings;
+}
+
+const flagNames: Record<string, string> = { gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files' };
+
+function flagName(settingKey: string): string {
+  return flagNames[settingKey] ?? settingKey;
+}
+
+function optionalNumber(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim().replace(/_/g, '');
+  // No 128k-style suffixes: k = 1000 or 1024 is exactly the ambiguity a budget tool must not guess.
+  const number = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(number)) throw new UsageError(`--${flag} must be a number (got "${String(value)}").`);
+  return number;
+}
+
+function integerFlag(flag: string, value: string, min: number, max: number): number {
+  const number = optionalNumber(flag, value)!;
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${value}").`);
+  return number;
+}

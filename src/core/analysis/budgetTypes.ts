@@ -1,0 +1,77 @@
+import type { CostBreakdown } from '../cost/costTypes';
+import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
+import type { EncodingName } from '../tokenizer/encoding';
+import type { FileCount } from '../scan/fileCount';
+
+/** One file in the prompt as the budget sees it. */
+export interface BudgetFileInput {
+  readonly uri: string;
+  readonly relativePath: string;
+  readonly included: boolean;
+  readonly focus: boolean;
+  readonly pinned: boolean;
+  /** Open in an editor (planner keeps these longer than plain files). */
+  readonly open?: boolean;
+  /** Changed recently (planner keeps these longer than plain files). */
+  readonly recent?: boolean;
+  /** Undefined while still being counted. */
+  readonly count: FileCount | undefined;
+}
+
+/** A file row with its place in the prompt. Skipped and pending files have no range. */
+export interface BudgetFileRow {
+  readonly uri: string;
+  readonly relativePath: string;
+  readonly included: boolean;
+  readonly focus: boolean;
+  readonly pinned: boolean;
+  readonly status: 'counted' | 'pending' | 'skipped' | 'excluded';
+  readonly tokens: number | null;
+  /** tokens / prompt tokens; null when not counted or not included. */
+  readonly share: number | null;
+  /** Token range [start, end) in prompt order. */
+  readonly range: { readonly start: number; readonly end: number } | null;
+  readonly level: RiskLevel | null;
+  readonly inMiddle: boolean;
+  readonly skipMessage: string | null;
+  readonly notes: readonly string[];
+}
+
+/** How much to trust the token count for the chosen model. */
+export interface CountExactness {
+  readonly encoding: EncodingName;
+  /** 'exact' when the model's own tokenizer is the counting encoding; else an estimate for the model. */
+  readonly forModel: 'exact' | 'estimate';
+  /** One line the UI shows next to the count. */
+  readonly label: string;
+}
+
+export interface Assumption {
+  readonly value: number;
+  readonly source: string;
+}
+
+/** Everything the status bar, tree, panel and CLI show, computed once per change. */
+export interface BudgetReport {
+  readonly model: { readonly id: string; readonly displayName: string; readonly origin: string; readonly sources: readonly string[] };
+  readonly gpu: { readonly id: string; readonly name: string; readonly count: number; readonly memoryBytes: number };
+  readonly exactness: CountExactness;
+  /** Tokens of the included, counted files (exact for the encoding). */
+  readonly promptTokens: number;
+  readonly reserveOutputTokens: number;
+  /** promptTokens + reserveOutputTokens: what the window and the KV cache must hold. */
+  readonly totalTokens: number;
+  readonly budgetTokens: number | null;
+  readonly files: readonly BudgetFileRow[];
+  readonly counts: { readonly included: number; readonly counted: number; readonly pending: number; readonly skipped: number; readonly excluded: number };
+  readonly cost: CostBreakdown;
+  readonly assumptions: { readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption; readonly memoryUtilization: number; readonly weightDtype: string; readonly kvDtype: string; readonly batchSize: number };
+  readonly risk: { readonly level: RiskLevel; readonly windows: Windows; readonly focusShare: number; readonly middleBand: RiskReport['middleBand'] };
+  readonly warnings: readonly Warning[];
+  /** Share of the maximum window used by totalTokens. */
+  readonly windowShare: number;
+  /** Share of the effective window used by totalTokens. */
+  readonly effectiveShare: number;
+  /** Within window, memory and budget: the CLI exits 0 only when true. */
+  readonly withinLimits: boolean;
+}

@@ -1,0 +1,117 @@
+import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
+import type { ModelSpec } from '../model/modelSpec';
+import type { GpuSpec } from '../model/gpuSpec';
+import { assessRisk, windowsFor } from '../risk/riskEngine';
+import { buildWarnings } from '../risk/warnings';
+import type { Warning } from '../risk/riskTypes';
+import type { Settings } from '../settings';
+import type { EncodingName } from '../tokenizer/encoding';
+import type { BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness } from './budgetTypes';
+
+export interface ReportTarget {
+  readonly model: ModelSpec;
+  readonly gpu: GpuSpec;
+  /** Problems resolving the target (bad config.json, unknown id): shown as warnings. */
+  readonly problems?: readonly string[];
+}
+
+/**
+ * The one place the numbers are put together: token totals, cost, risk and warnings for the files
+ * in prompt order. The status bar, tree, panel and CLI all render this object.
+ */
+export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget): BudgetReport {
+  const { model, gpu } = target;
+  const counted = files.filter((file) => file.included && file.count?.kind === 'counted');
+  const promptTokens = counted.reduce((sum, file) => sum + (file.count?.kind === 'counted' ? file.count.tokens : 0), 0);
+  const windows = windowsFor(model);
+  const risk = assessRisk({
+    files: counted.map((file) => ({ path: file.uri, tokens: file.count?.kind === 'counted' ? file.count.tokens : 0, focus: file.focus })),
+    reserveOutputTokens: settings.reserveOutputTokens,
+    windows,
+  });
+  const efficiencies = defaultEfficiencies(gpu);
+  const computeEfficiency = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: 'your setting contextBudget.computeEfficiency' };
+  const memoryEfficiency = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: 'your setting contextBudget.memoryEfficiency' };
+  const cost = estimateCost({
+    model,
+    gpu,
+    gpuCount: settings.gpuCount,
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    weightDtype: settings.weightDtype,
+    kvDtype: settings.kvCacheDtype,
+    batchSize: settings.batchSize,
+    memoryUtilization: settings.memoryUtilization,
+    computeEfficiency: computeEfficiency.value,
+    memoryEfficiency: memoryEfficiency.value,
+  });
+  const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
+  const placements = new Map(risk.files.map((placement) => [placement.path, placement]));
+  const rows: BudgetFileRow[] = files.map((file) => {
+    const placement = placements.get(file.uri);
+    const count = file.count;
+    const status: BudgetFileRow['status'] = !count ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
+    const tokens = count?.kind === 'counted' ? count.tokens : null;
+    return {
+      uri: file.uri,
+      relativePath: file.relativePath,
+      included: file.included,
+      focus: file.focus,
+      pinned: file.pinned,
+      status,
+      tokens,
+      share: status === 'counted' && tokens !== null && promptTokens > 0 ? tokens / promptTokens : null,
+      range: placement ? { start: placement.start, end: placement.end } : null,
+      level: placement ? placement.level : null,
+      inMiddle: placement?.inMiddle ?? false,
+      skipMessage: count?.kind === 'skipped' ? count.message : null,
+      notes: count?.kind === 'counted' ? count.notes : [],
+    };
+  });
+  const warnings: Warning[] = [
+    ...(target.problems ?? []).map((problem): Warning => ({ id: 'model-config-problem', severity: 'warning', bottleneck: 'position-extrapolation', message: problem, why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.', numbers: {} })),
+    ...buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name }).map((warning) => withRelativePaths(warning, files)),
+  ];
+  const totalTokens = promptTokens + settings.reserveOutputTokens;
+  const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
+  return {
+    model: { id: model.id, displayName: model.displayName, origin: model.origin, sources: model.sources },
+    gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount, memoryBytes: gpu.memoryBytes },
+    exactness: exactnessFor(model, settings.encoding),
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    totalTokens,
+    budgetTokens,
+    files: rows,
+    counts: {
+      included: files.filter((file) => file.included).length,
+      counted: rows.filter((row) => row.status === 'counted').length,
+      pending: rows.filter((row) => row.status === 'pending').length,
+      skipped: rows.filter((row) => row.status === 'skipped').length,
+      excluded: rows.filter((row) => row.status === 'excluded').length,
+    },
+    cost,
+    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    risk: { level: risk.level, windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
+    warnings,
+    windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
+    effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
+    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
+  };
+}
+
+/** Whether an o200k/cl100k count is the model's own count or an estimate of it. */
+export function exactnessFor(model: ModelSpec, encoding: EncodingName): CountExactness {
+  if (model.tokenizer === encoding) return { encoding, forModel: 'exact', label: `${encoding}, exact (the model's own tokenizer)` };
+  if (model.tokenizer === 'other') return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses its own tokenizer` };
+  return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses ${model.tokenizer}` };
+}
+
+/** Risk works on URIs (unique); warnings show relative paths (readable). */
+function withRelativePaths(warning: Warning, files: readonly BudgetFileInput[]): Warning {
+  if (!warning.files) return warning;
+  const byUri = new Map(files.map((file) => [file.uri, file.relativePath]));
+  let message = warning.message;
+  for (const [uri, path] of byUri) if (message.includes(uri)) message = message.split(uri).join(path);
+  return { ...warning, message, files: warning.files.map((uri) => byUri.get(uri) ?? uri) };
+}

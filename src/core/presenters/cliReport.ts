@@ -1,0 +1,126 @@
+import type { BudgetReport } from '../analysis/budgetTypes';
+import type { DropTargetKind } from '../analysis/dropPlan';
+import { dropTargetLabels } from '../analysis/dropPlan';
+import type { CostBreakdown } from '../cost/costTypes';
+import type { DropPlan } from '../plan/planner';
+import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
+import type { SkippedEntry } from '../scan/workspaceFs';
+import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
+
+/** The `--json` object for a files run: the report plus skips and the plan; full precision. */
+export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], plan: { readonly target: DropTargetKind; readonly plan: DropPlan } | null, pathOf: (uri: string) => string): unknown {
+  return {
+    model: report.model,
+    gpu: report.gpu,
+    encoding: report.exactness.encoding,
+    countExactness: report.exactness.forModel,
+    countNote: report.exactness.label,
+    tokens: report.totalTokens,
+    promptTokens: report.promptTokens,
+    reserveOutputTokens: report.reserveOutputTokens,
+    budgetTokens: report.budgetTokens,
+    withinLimits: report.withinLimits,
+    ...costFields(report.cost),
+    assumptions: report.assumptions,
+    risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
+    warnings: report.warnings,
+    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes })),
+    skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
+    dropPlan: plan ? { target: plan.target, ...plan.plan, drops: plan.plan.drops.map((drop) => ({ ...drop, path: pathOf(drop.path) })) } : null,
+  };
+}
+
+/** The fields `estimate --json` promises (tokens, kvCacheBytes, …), shared with the files report. */
+export function costFields(cost: CostBreakdown): Record<string, unknown> {
+  return {
+    kvCacheBytes: cost.kvCacheBytes,
+    kvBytesPerToken: cost.kvBytesPerToken,
+    weightsBytes: cost.weightsBytes,
+    totalBytes: cost.totalBytes,
+    usableMemoryBytes: cost.usableMemoryBytes,
+    fits: cost.fits,
+    maxContextTokens: cost.maxContextTokens,
+    prefillFlops: cost.prefillFlops,
+    prefillSeconds: cost.prefillSeconds,
+    decodeSecondsPerToken: cost.decodeSecondsPerToken,
+  };
+}
+
+/** Human-readable text for terminals: per-file table, totals, cost, risk, warnings and the drop plan. */
+export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], plan: { readonly target: DropTargetKind; readonly plan: DropPlan } | null, pathOf: (uri: string) => string, maxRows = 50): string {
+  const out: string[] = [];
+  const rows = report.files.filter((file) => file.status === 'counted');
+  const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
+  const width = Math.min(70, Math.max(4, ...shown.map((row) => row.relativePath.length)));
+  out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
+  for (const row of shown) {
+    const flags = [row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    out.push(`${truncateLeft(row.relativePath, width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
+  }
+  if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
+  if (skipped.length > 0 || report.counts.skipped > 0) {
+    const binary = report.files.filter((file) => file.status === 'skipped');
+    out.push('', `skipped ${skipped.length + binary.length} file(s):`);
+    for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${entry.path}: ${entry.message}`);
+    if (skipped.length + binary.length > 20) out.push(`  … and ${skipped.length + binary.length - 20} more (use --json for all)`);
+  }
+  out.push('', ...estimateLines(report.cost, report.risk.windows, report.risk.level, {
+    promptTokens: report.promptTokens,
+    reserve: report.reserveOutputTokens,
+    countNote: report.exactness.label,
+    model: report.model.displayName,
+    gpu: `${report.gpu.count}× ${report.gpu.name}`,
+    computeEfficiency: report.assumptions.computeEfficiency.value,
+    memoryEfficiency: report.assumptions.memoryEfficiency.value,
+    budget: report.budgetTokens,
+  }));
+  out.push(...warningLines(report.warnings));
+  if (plan) out.push('', ...planLines(plan.target, plan.plan, pathOf));
+  out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');
+  return out.join('\n');
+}
+
+export interface EstimateContext {
+  readonly promptTokens: number;
+  readonly reserve: number;
+  readonly countNote: string | null;
+  readonly model: string;
+  readonly gpu: string;
+  readonly computeEfficiency: number;
+  readonly memoryEfficiency: number;
+  readonly budget: number | null;
+}
+
+export function estimateLines(cost: CostBreakdown, windows: Windows, level: RiskLevel, context: EstimateContext): string[] {
+  const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
+  const lines = [
+    `model      ${context.model} on ${context.gpu}`,
+    `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
+  ];
+  if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
+  lines.push(
+    `window     ${formatPercent(cost.tokens / windows.max)} of max ${formatInteger(windows.max)} · effective ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback: ¼ of the claimed window'}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
+    `risk       ${level}`,
+    `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'}`,
+    `max fit    ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens (memory-limited, independent of the window)` : 'none: the weights alone do not fit'}`,
+    `prefill    ${formatFlops(cost.prefillFlops.total)} (linear ${formatFlops(cost.prefillFlops.linear)}, attention ${formatFlops(cost.prefillFlops.attention)} = ${formatPercent(attentionShare)}) — estimate`,
+    `latency    time to first token ≈ ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(context.computeEfficiency)} of peak; decode ≈ ${formatSeconds(cost.decodeSecondsPerToken)}/token at ${formatPercent(context.memoryEfficiency)} of bandwidth — estimates`,
+  );
+  return lines;
+}
+
+export function warningLines(warnings: readonly Warning[]): string[] {
+  if (warnings.length === 0) return [];
+  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${warning.message} (${warning.bottleneck})`, `      why: ${warning.why}`])];
+}
+
+function planLines(target: DropTargetKind, plan: DropPlan, pathOf: (uri: string) => string): string[] {
+  const lines = [`drop plan: ${dropTargetLabels[target].toLowerCase()} — remove ≥ ${formatInteger(plan.neededTokens)} tokens`];
+  for (const drop of plan.drops) lines.push(`  drop ${pathOf(drop.path)} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
+  lines.push(plan.feasible ? `  → ${formatInteger(plan.tokensBefore)} → ${formatInteger(plan.tokensAfter)} prompt tokens` : `  → not feasible without dropping pinned/focus files: still ${formatInteger(plan.shortfallTokens)} tokens over`);
+  return lines;
+}
+
+function truncateLeft(text: string, width: number): string {
+  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
+}

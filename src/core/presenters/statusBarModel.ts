@@ -1,0 +1,118 @@
+import type { BudgetReport } from '../analysis/budgetTypes';
+import type { CountingProgress } from '../session/budgetSession';
+import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
+import { commandLink, escapeMarkdown } from './markdown';
+
+export type StatusSeverity = 'normal' | 'warning' | 'error';
+
+/** What the status bar item shows; the host only assigns these. */
+export interface StatusBarModel {
+  readonly text: string;
+  /** Accessible label read by screen readers instead of the icon syntax. */
+  readonly accessibilityLabel: string;
+  readonly tooltipMarkdown: string;
+  readonly severity: StatusSeverity;
+  readonly command: string;
+  /** Commands the tooltip links to: the only ones the MarkdownString trusts. */
+  readonly enabledCommands: readonly string[];
+}
+
+export interface StatusBarCommands {
+  readonly openPanel: string;
+  readonly selectModel: string;
+  readonly selectGpu: string;
+  readonly suggestDrops: string;
+  readonly cancelCounting: string;
+  readonly addOpenEditors: string;
+}
+
+const topFileCount = 5;
+
+/**
+ * Short text per VS Code's status-bar guidelines (`$(symbol-ruler) 48.2k tok · 37% · KV 6.1 GiB`),
+ * a warning/error background only for degraded/beyond risk, not fitting, or over budget,
+ * and a tooltip with every number labelled with its unit and whether it is exact or estimated.
+ */
+export function toStatusBarModel(report: BudgetReport, progress: CountingProgress | null, commands: StatusBarCommands): StatusBarModel {
+  const enabledCommands = [commands.openPanel, commands.selectModel, commands.selectGpu, commands.suggestDrops, commands.cancelCounting, commands.addOpenEditors];
+  if (report.files.length === 0) {
+    return {
+      text: '$(symbol-ruler) no context',
+      accessibilityLabel: 'Context Budget: no files in the prompt context',
+      tooltipMarkdown: `**Context Budget** · no files in the prompt context yet.\n\n${commandLink('Add Open Editors', commands.addOpenEditors)} · ${commandLink('Select Model', commands.selectModel)} · ${commandLink('Open Panel', commands.openPanel)}`,
+      severity: 'normal',
+      command: commands.openPanel,
+      enabledCommands,
+    };
+  }
+  const counting = progress !== null;
+  const icon = counting ? '$(loading~spin)' : '$(symbol-ruler)';
+  const tokens = formatTokens(report.promptTokens);
+  const windowPart = formatPercent(report.windowShare);
+  const kvPart = `KV ${formatBytes(report.cost.kvCacheBytes)}`;
+  const progressPart = counting ? ` (${progress.done}/${progress.total})` : '';
+  const text = `${icon} ${tokens} tok${progressPart} · ${windowPart} · ${kvPart}`;
+  const severity = severityOf(report);
+  const accessibilityLabel = `Context Budget: ${formatInteger(report.promptTokens)} prompt tokens${counting ? `, counting ${progress.done} of ${progress.total} files` : ''}, ${windowPart} of the model window, KV cache ${formatBytes(report.cost.kvCacheBytes)}, risk ${report.risk.level}${report.cost.fits ? '' : ', does not fit in GPU memory'}`;
+  return { text, accessibilityLabel, tooltipMarkdown: tooltip(report, progress, commands), severity, command: commands.openPanel, enabledCommands };
+}
+
+export function severityOf(report: BudgetReport): StatusSeverity {
+  if (report.risk.level === 'beyond' || !report.cost.fits) return 'error';
+  if (report.risk.level === 'degraded' || (report.budgetTokens !== null && report.promptTokens > report.budgetTokens)) return 'warning';
+  return 'normal';
+}
+
+function tooltip(report: BudgetReport, progress: CountingProgress | null, commands: StatusBarCommands): string {
+  const { cost, risk, exactness } = report;
+  const windows = risk.windows;
+  const lines: string[] = [];
+  lines.push(`**Context Budget** · ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)}`);
+  if (progress) lines.push('', `$(loading~spin) Counting ${progress.done} of ${progress.total} files… ${commandLink('Cancel', commands.cancelCounting)}`);
+  lines.push('', '| | |', '|:--|--:|');
+  lines.push(`| Prompt tokens | **${formatInteger(report.promptTokens)}** |`);
+  lines.push(`| Count | ${escapeMarkdown(exactness.label)} |`);
+  lines.push(`| + reserved output | ${formatInteger(report.reserveOutputTokens)} → ${formatInteger(report.totalTokens)} total |`);
+  lines.push(`| Max window | ${formatPercent(report.windowShare)} of ${formatInteger(windows.max)} |`);
+  lines.push(`| Effective window | ${formatPercent(report.effectiveShare)} of ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}) |`);
+  lines.push(`| Pretrained window | ${formatInteger(windows.pretrained)} |`);
+  lines.push(`| Risk | ${riskLabel(risk.level)} |`);
+  const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
+  lines.push(`| Prefill compute (est.) | ${formatFlops(cost.prefillFlops.total)} · attention ${formatPercent(attentionShare)} |`);
+  lines.push(`| Time to first token (est.) | ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak |`);
+  lines.push(`| Decode (est.) | ${formatSeconds(cost.decodeSecondsPerToken)} per token |`);
+  lines.push(`| KV cache | ${formatBytes(cost.kvCacheBytes)} (${report.assumptions.kvDtype}) |`);
+  lines.push(`| Weights | ${formatBytes(cost.weightsBytes)} (${report.assumptions.weightDtype}) |`);
+  lines.push(`| Total memory | ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable · ${cost.fits ? '$(check) fits' : '$(error) does not fit'} |`);
+  lines.push(`| Max context that fits | ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens (memory)` : 'none: weights alone do not fit'} |`);
+  if (report.budgetTokens !== null) lines.push(`| Your budget | ${formatPercent(report.promptTokens / report.budgetTokens)} of ${formatInteger(report.budgetTokens)} |`);
+  const top = report.files.filter((file) => file.status === 'counted' && file.included && file.tokens !== null).sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, topFileCount);
+  if (top.length > 0) {
+    lines.push('', '**Top files by tokens**', '');
+    for (const file of top) lines.push(`- ${escapeMarkdown(file.relativePath)} · ${formatTokens(file.tokens ?? 0)} (${formatPercent(file.share ?? 0)})`);
+  }
+  const { pending, skipped, excluded } = report.counts;
+  if (pending + skipped + excluded > 0) {
+    lines.push('', [pending ? `${pending} pending` : '', skipped ? `${skipped} skipped` : '', excluded ? `${excluded} unchecked` : ''].filter(Boolean).join(' · '));
+  }
+  if (report.warnings.length > 0) {
+    lines.push('', '**Warnings**', '');
+    for (const warning of report.warnings) {
+      const icon = warning.severity === 'error' ? '$(error)' : warning.severity === 'warning' ? '$(warning)' : '$(info)';
+      lines.push(`- ${icon} ${escapeMarkdown(warning.message)} — *${escapeMarkdown(firstSentence(warning.why))}*`);
+    }
+  }
+  lines.push('', [commandLink('Open Panel', commands.openPanel), commandLink('Select Model', commands.selectModel), commandLink('Select GPU', commands.selectGpu), commandLink('Suggest Drops', commands.suggestDrops)].join(' · '));
+  return lines.join('\n');
+}
+
+function riskLabel(level: string): string {
+  if (level === 'beyond') return '$(error) beyond the maximum window';
+  if (level === 'degraded') return '$(warning) degraded (past the effective or trained window)';
+  return '$(check) ok (inside the effective window)';
+}
+
+function firstSentence(text: string): string {
+  const end = text.search(/\.(\s|$)/);
+  return end === -1 ? text : text.slice(0, end + 1);
+}

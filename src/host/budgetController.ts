@@ -1,0 +1,233 @@
+import * as vscode from 'vscode';
+import type { BudgetReport } from '../core/analysis/budgetTypes';
+import { toTreeNodes } from '../core/presenters/fileTreeModel';
+import type { TreeSort } from '../core/presenters/fileTreeModel';
+import { toStatusBarModel } from '../core/presenters/statusBarModel';
+import { scanTree } from '../core/scan/scanner';
+import type { ScannedFile } from '../core/scan/scanner';
+import type { SkippedEntry } from '../core/scan/workspaceFs';
+import type { BudgetSession } from '../core/session/budgetSession';
+import { summariseSkips } from '../core/scan/skipSummary';
+import type { Settings } from '../core/settings';
+import type { FileTree } from './fileTree';
+import { commandIds, contextKeys, selectionStateKey, sortStateKey } from './ids';
+import type { StatusBar } from './statusBar';
+import type { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
+
+const editDebounceMs = 250;
+const persistDebounceMs = 500;
+
+/**
+ * Keeps the session in step with the editor (edits, saves, deletes, renames, open editors) and renders
+ * the status bar and tree from its report. Decisions live in core; this class only routes events.
+ */
+export class BudgetController implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly editTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private sort: TreeSort;
+  private readonly _onDidRender = new vscode.EventEmitter<BudgetReport>();
+  /** Fires after every render with the report shown (the panel listens to stay consistent). */
+  readonly onDidRender = this._onDidRender.event;
+
+  constructor(
+    readonly session: BudgetSession,
+    private readonly fs: VscodeWorkspaceFs,
+    private readonly statusBar: StatusBar,
+    private readonly tree: FileTree,
+    private readonly state: vscode.Memento,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.sort = state.get<TreeSort>(sortStateKey) === 'tokens' ? 'tokens' : 'name';
+    const selection = session.selection;
+    this.disposables.push(
+      session.onDidChange(() => this.render()),
+      selection.onDidChange(() => this.schedulePersist()),
+      vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event.document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.onSaved(document.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((document) => session.bufferClosed(document.uri.toString())),
+      vscode.workspace.onDidRenameFiles((event) => {
+        for (const { oldUri, newUri } of event.files) this.onRenamed(oldUri, newUri);
+      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.trackOpenEditors()),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange((uri) => this.onDiskChange(uri.toString())),
+      watcher.onDidCreate((uri) => this.onDiskChange(uri.toString())),
+      watcher.onDidDelete((uri) => this.onDiskDelete(uri.toString())),
+    );
+    this.trackOpenEditors();
+    selection.restore(state.get(selectionStateKey));
+    this.render();
+  }
+
+  get currentSort(): TreeSort {
+    return this.sort;
+  }
+
+  setSort(sort: TreeSort): void {
+    this.sort = sort;
+    void this.state.update(sortStateKey, sort);
+    this.render();
+  }
+
+  /** Adds files and folders (Explorer menu, commands). Folders are scanned with the ignore rules; skips are reported. */
+  async addUris(uris: readonly vscode.Uri[], settings: Settings): Promise<void> {
+    const files: ScannedFile[] = [];
+    const skipped: SkippedEntry[] = [];
+    let truncated = false;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Context Budget: adding files', cancellable: true }, async (progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      try {
+        for (const uri of uris) {
+          const location = uri.toString();
+          const stat = await this.fs.stat(location).catch(() => undefined);
+          const relativePath = vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+          if (stat?.kind === 'directory') {
+            const result = await scanTree(this.fs, location, {
+              excludeGlobs: [...settings.excludes, ...filesExcludeGlobs(uri)],
+              respectGitignore: settings.respectGitignore,
+              maxFileBytes: settings.maxFileBytes,
+              maxFiles: settings.maxFiles,
+              pathPrefix: isWorkspaceRoot(uri) && (vscode.workspace.workspaceFolders?.length ?? 0) <= 1 ? '' : relativePath,
+              signal: controller.signal,
+              onProgress: (accepted) => progress.report({ message: `${accepted} files found` }),
+            });
+            files.push(...result.files);
+            skipped.push(...result.skipped);
+            truncated ||= result.truncated;
+          } else if (stat) {
+            if (stat.sizeBytes > settings.maxFileBytes) skipped.push({ relativePath, reason: 'tooLarge', message: `larger than contextBudget.maxFileBytes (${stat.sizeBytes} bytes)` });
+            else files.push({ location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs });
+          } else {
+            skipped.push({ relativePath, reason: 'unreadable', message: 'could not be read' });
+          }
+        }
+        progress.report({ message: `counting ${files.length} files…` });
+        await this.session.addFiles(files);
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') throw error;
+        void vscode.window.showInformationMessage('Context Budget: adding files was cancelled; files found so far were not added.');
+        return;
+      } finally {
+        cancel.dispose();
+      }
+    });
+    this.reportSkips(files.length, skipped, truncated);
+  }
+
+  /** Flushes pending edits and counting; used by tests and commands that need settled numbers. */
+  async settle(): Promise<void> {
+    for (const [uri, timer] of this.editTimers) {
+      clearTimeout(timer);
+      this.editTimers.delete(uri);
+      const document = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri);
+      if (document?.isDirty) await this.session.bufferChanged(uri, document.getText());
+    }
+    await this.session.whenIdle();
+  }
+
+  render(): void {
+    const report = this.session.report();
+    const progress = this.session.progress;
+    this.statusBar.render(toStatusBarModel(report, progress, commandIds));
+    const { counts } = report;
+    const message = counts.skipped > 0 ? `${counts.skipped} file(s) skipped: see the warning icons.` : undefined;
+    this.tree.render(toTreeNodes(report, this.sort), { message, badge: report.files.length ? `${report.promptTokens.toLocaleString('en-US')} tok` : undefined, sort: this.sort });
+    void vscode.commands.executeCommand('setContext', contextKeys.hasSelection, report.files.length > 0);
+    void vscode.commands.executeCommand('setContext', contextKeys.counting, progress !== null);
+    void vscode.commands.executeCommand('setContext', contextKeys.sort, this.sort);
+    this._onDidRender.fire(report);
+  }
+
+  dispose(): void {
+    for (const timer of this.editTimers.values()) clearTimeout(timer);
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persist();
+    for (const disposable of this.disposables) disposable.dispose();
+    this._onDidRender.dispose();
+  }
+
+  private onEdit(document: vscode.TextDocument): void {
+    const uri = document.uri.toString();
+    if (!this.session.selection.has(uri)) return;
+    const previous = this.editTimers.get(uri);
+    if (previous) clearTimeout(previous);
+    this.editTimers.set(uri, setTimeout(() => {
+      this.editTimers.delete(uri);
+      if (document.isDirty) void this.session.bufferChanged(uri, document.getText());
+      else this.session.bufferClosed(uri);
+    }, editDebounceMs));
+  }
+
+  private onSaved(uri: string): void {
+    if (!this.session.selection.has(uri)) return;
+    this.session.bufferClosed(uri);
+    void this.session.fileChanged(uri);
+  }
+
+  private onDiskChange(uri: string): void {
+    if (this.session.selection.has(uri)) void this.session.fileChanged(uri);
+  }
+
+  private onDiskDelete(uri: string): void {
+    this.session.fileDeleted(uri);
+  }
+
+  private onRenamed(oldUri: vscode.Uri, newUri: vscode.Uri): void {
+    const selection = this.session.selection;
+    const oldKey = oldUri.toString();
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const prefix = oldKey.endsWith('/') ? oldKey : `${oldKey}/`;
+    for (const entry of selection.ordered()) {
+      if (entry.uri === oldKey || entry.uri.startsWith(prefix)) {
+        const moved = vscode.Uri.parse(newUri.toString() + entry.uri.slice(oldKey.length));
+        selection.rename(entry.uri, moved.toString(), vscode.workspace.asRelativePath(moved, multiRoot));
+      }
+    }
+  }
+
+  private trackOpenEditors(): void {
+    const uris: string[] = [];
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputText) uris.push(tab.input.uri.toString());
+      }
+    }
+    this.session.setOpenEditors(uris);
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = setTimeout(() => this.persist(), persistDebounceMs);
+  }
+
+  private persist(): void {
+    this.persistTimer = undefined;
+    void this.state.update(selectionStateKey, this.session.selection.snapshot());
+  }
+
+  private reportSkips(added: number, skipped: readonly SkippedEntry[], truncated: boolean): void {
+    if (skipped.length === 0) return;
+    const summary = summariseSkips(skipped);
+    this.output.appendLine(`Added ${added} file(s); skipped ${skipped.length}:`);
+    for (const entry of skipped) this.output.appendLine(`  ${entry.relativePath}: ${entry.message}`);
+    const text = `Context Budget: added ${added} file(s); skipped ${summary}.${truncated ? ' The folder has more files than contextBudget.maxFiles.' : ''}`;
+    void vscode.window.showInformationMessage(text, 'Show Details').then((choice) => {
+      if (choice) this.output.show(true);
+    });
+  }
+}
+
+/** `files.exclude` entries that are switched on, as globs for the scanner. */
+function filesExcludeGlobs(scope: vscode.Uri): string[] {
+  const excludes = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude') ?? {};
+  return Object.entries(excludes).filter(([, enabled]) => enabled === true).map(([glob]) => glob);
+}
+
+function isWorkspaceRoot(uri: vscode.Uri): boolean {
+  return (vscode.workspace.workspaceFolders ?? []).some((folder) => folder.uri.toString() === uri.toString());
+}

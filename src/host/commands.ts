@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import type { TreeNode } from '../core/presenters/fileTreeModel';
+import type { Settings } from '../core/settings';
+import type { BudgetController } from './budgetController';
+import { commandIds } from './ids';
+import type { CommandId } from './ids';
+import type { SettingsReader } from './settingsReader';
+import type { ModelPicker } from './modelPicker';
+import type { DropPlanFlow } from './dropPlanFlow';
+
+export interface CommandDeps {
+  readonly controller: BudgetController;
+  readonly settings: SettingsReader;
+  readonly models: ModelPicker;
+  readonly drops: DropPlanFlow;
+  readonly openPanel: () => void;
+}
+
+/** Every command's handler in one map (a drift test checks it against package.json). */
+export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...args: unknown[]) => unknown> {
+  const { controller, settings } = deps;
+  const selection = controller.session.selection;
+  const current = (): Settings => settings.current;
+  return {
+    [commandIds.openPanel]: () => deps.openPanel(),
+    [commandIds.addToContext]: (uri?: unknown, uris?: unknown) => controller.addUris(explorerTargets(uri, uris), current()),
+    [commandIds.removeFromContext]: (uri?: unknown, uris?: unknown) => {
+      for (const target of explorerTargets(uri, uris)) {
+        const key = target.toString();
+        if (selection.has(key)) selection.remove([key]);
+        else selection.removeUnder(key);
+      }
+    },
+    [commandIds.addCurrentFile]: (uri?: unknown) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target) return vscode.window.showInformationMessage('Context Budget: no file is open in the editor.');
+      return controller.addUris([target], current());
+    },
+    [commandIds.addOpenEditors]: () => {
+      const uris = openEditorUris();
+      if (uris.length === 0) return vscode.window.showInformationMessage('Context Budget: no files are open in editors.');
+      return controller.addUris(uris, current());
+    },
+    [commandIds.addFolder]: async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: 'Add to Prompt Context' });
+      if (picked?.length) await controller.addUris(picked, current());
+    },
+    [commandIds.clearContext]: async () => {
+      const count = selection.size;
+      if (count === 0) return;
+      const choice = await vscode.window.showWarningMessage(`Remove all ${count} file(s) from the prompt context?`, { modal: true }, 'Clear');
+      if (choice === 'Clear') selection.clear();
+    },
+    [commandIds.selectModel]: () => deps.models.pickModel(),
+    [commandIds.selectGpu]: () => deps.models.pickGpu(),
+    [commandIds.loadModelConfig]: (uri?: unknown) => deps.models.loadConfig(uri instanceof vscode.Uri ? uri : undefined),
+    [commandIds.suggestDrops]: () => deps.drops.run(),
+    [commandIds.cancelCounting]: () => controller.session.cancel(),
+    [commandIds.recount]: () => controller.session.recountAll(),
+    [commandIds.sortByName]: () => controller.setSort('name'),
+    [commandIds.sortByTokens]: () => controller.setSort('tokens'),
+    [commandIds.markFocus]: (node?: unknown, nodes?: unknown) => selection.setFocus(nodeUris(node, nodes), true),
+    [commandIds.unmarkFocus]: (node?: unknown, nodes?: unknown) => selection.setFocus(nodeUris(node, nodes), false),
+    [commandIds.pin]: (node?: unknown, nodes?: unknown) => selection.setPinned(nodeUris(node, nodes), true),
+    [commandIds.unpin]: (node?: unknown, nodes?: unknown) => selection.setPinned(nodeUris(node, nodes), false),
+    [commandIds.openEntry]: (node?: unknown) => {
+      const uri = isTreeNode(node) ? node.uri : typeof node === 'string' ? node : null;
+      if (uri) return vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(uri));
+      return undefined;
+    },
+    [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => selection.remove(nodeUris(node, nodes)),
+  };
+}
+
+export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler)));
+}
+
+/** Explorer menus pass (clicked uri, all selected uris); editor menus pass just the uri. */
+function explorerTargets(uri: unknown, uris: unknown): vscode.Uri[] {
+  if (Array.isArray(uris) && uris.length > 0 && uris.every((item) => item instanceof vscode.Uri)) return uris as vscode.Uri[];
+  if (uri instanceof vscode.Uri) return [uri];
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return active ? [active] : [];
+}
+
+/** Tree actions pass (clicked node, selected nodes); apply to the whole multi-selection when it includes the clicked node. */
+function nodeUris(node: unknown, nodes: unknown): string[] {
+  const list = Array.isArray(nodes) && nodes.some((item) => isTreeNode(item) && isTreeNode(node) && item.id === node.id) ? nodes : [node];
+  return [...new Set(list.filter(isTreeNode).flatMap((item) => item.fileUris))];
+}
+
+function isTreeNode(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && Array.isArray((value as TreeNode).fileUris) && typeof (value as TreeNode).id === 'string';
+}
+
+function openEditorUris(): vscode.Uri[] {
+  const uris = new Map<string, vscode.Uri>();
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme !== 'untitled') uris.set(tab.input.uri.toString(), tab.input.uri);
+    }
+  }
+  return [...uris.values()];
+}

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { TreeNode, TreeSort } from '../core/presenters/fileTreeModel';
+import { commandIds, viewIds } from './ids';
+
+/**
+ * The Prompt Context tree. Nodes come from core (`toTreeNodes`); checkbox changes are handed back to
+ * the caller, which applies them to the Selection (the single source of truth) and re-renders.
+ */
+export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  readonly view: vscode.TreeView<TreeNode>;
+  private roots: readonly TreeNode[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(onCheckboxes: (changes: ReadonlyArray<{ readonly uris: readonly string[]; readonly checked: boolean }>) => void) {
+    this.view = vscode.window.createTreeView(viewIds.files, { treeDataProvider: this, manageCheckboxStateManually: true, canSelectMany: true, showCollapseAll: true });
+    this.disposables.push(
+      this.view,
+      this.view.onDidChangeCheckboxState((event) => {
+        onCheckboxes(event.items.map(([node, state]) => ({ uris: node.fileUris, checked: state === vscode.TreeItemCheckboxState.Checked })));
+      }),
+    );
+  }
+
+  render(roots: readonly TreeNode[], summary: { readonly message: string | undefined; readonly badge: string | undefined; readonly sort: TreeSort }): void {
+    this.roots = roots;
+    this.view.message = summary.message;
+    this.view.description = summary.badge;
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.label, node.kind === 'folder' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = node.description;
+    item.tooltip = node.tooltip;
+    item.contextValue = node.contextValue;
+    item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
+    if (node.uri) {
+      item.resourceUri = vscode.Uri.parse(node.uri);
+      item.command = { command: commandIds.openEntry, title: 'Open File', arguments: [node] };
+      if (node.status === 'skipped') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      else if (node.focus) item.iconPath = new vscode.ThemeIcon('eye');
+      else if (node.pinned) item.iconPath = new vscode.ThemeIcon('pinned');
+    } else {
+      item.iconPath = vscode.ThemeIcon.Folder;
+    }
+    return item;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return [...(node ? node.children : this.roots)];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    const find = (nodes: readonly TreeNode[], parent: TreeNode | undefined): TreeNode | undefined => {
+      for (const candidate of nodes) {
+        if (candidate.id === node.id) return parent;
+        const found = find(candidate.children, candidate);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    return find(this.roots, undefined);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}

@@ -1,0 +1,42 @@
+/** Every id the manifest and the code share, in one place (drift-tested against package.json). */
+export const commandIds = {
+  openPanel: 'contextBudget.openPanel',
+  addToContext: 'contextBudget.addToContext',
+  removeFromContext: 'contextBudget.removeFromContext',
+  addCurrentFile: 'contextBudget.addCurrentFile',
+  addOpenEditors: 'contextBudget.addOpenEditors',
+  addFolder: 'contextBudget.addFolder',
+  clearContext: 'contextBudget.clearContext',
+  selectModel: 'contextBudget.selectModel',
+  selectGpu: 'contextBudget.selectGpu',
+  loadModelConfig: 'contextBudget.loadModelConfig',
+  suggestDrops: 'contextBudget.suggestDrops',
+  cancelCounting: 'contextBudget.cancelCounting',
+  recount: 'contextBudget.recount',
+  sortByName: 'contextBudget.sortByName',
+  sortByTokens: 'contextBudget.sortByTokens',
+  markFocus: 'contextBudget.markFocus',
+  unmarkFocus: 'contextBudget.unmarkFocus',
+  pin: 'contextBudget.pin',
+  unpin: 'contextBudget.unpin',
+  openEntry: 'contextBudget.openEntry',
+  removeEntry: 'contextBudget.removeEntry',
+} as const;
+
+export type CommandId = (typeof commandIds)[keyof typeof commandIds];
+
+export const viewIds = {
+  container: 'contextBudget',
+  files: 'contextBudget.files',
+} as const;
+
+export const contextKeys = {
+  hasSelection: 'contextBudget.hasSelection',
+  counting: 'contextBudget.counting',
+  sort: 'contextBudget.sort',
+} as const;
+
+export const statusBarItemId = 'contextBudget.status';
+export const panelViewType = 'contextBudget.panel';
+export const selectionStateKey = 'contextBudget.selection.v1';
+export const sortStateKey = 'contextBudget.sort.v1';
