@@ -1,0 +1,127 @@
+// The extension's real state inside the real extension host: selection, counts, edits, settings.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { get_encoding } from 'tiktoken';
+import type { ContextBudgetApi } from '../../src/host/extension';
+
+const oracle = get_encoding('o200k_base');
+const oracleCount = (text: string): number => oracle.encode_ordinary(text).length;
+
+async function api(): Promise<ContextBudgetApi> {
+  const extension = vscode.extensions.getExtension<ContextBudgetApi>('context-budget.context-budget');
+  assert.ok(extension);
+  return extension.activate();
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0]!.uri;
+const configuration = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('contextBudget');
+
+suite('budget in the extension host', () => {
+  suiteSetup(async () => {
+    const { session } = await api();
+    session.selection.clear();
+  });
+
+  test('adding a folder from the Explorer command counts every file exactly (o200k_base oracle)', async () => {
+    const { session, settle } = await api();
+    await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+    await settle();
+    const report = session.report();
+    assert.deepEqual(report.files.map((file) => file.relativePath), ['src/greeting.js', 'src/notes.md']);
+    let expected = 0;
+    for (const file of report.files) {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(file.uri)));
+      assert.equal(file.tokens, oracleCount(text), file.relativePath);
+      expected += oracleCount(text);
+    }
+    assert.equal(report.promptTokens, expected);
+    assert.ok(report.promptTokens > 0);
+  });
+
+  test('an unsaved edit is counted live, and reverting restores the disk count', async () => {
+    const { session, settle } = await api();
+    const uri = vscode.Uri.joinPath(root(), 'src', 'notes.md');
+    const before = session.report().files.find((file) => file.uri === uri.toString())!.tokens!;
+    const document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), 'Extra words added by the integration test, not yet saved.\n'.repeat(20));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await until(() => session.report().files.find((file) => file.uri === uri.toString())!.tokens !== before, 'the live recount');
+    await settle();
+    assert.equal(session.report().files.find((file) => file.uri === uri.toString())!.tokens, oracleCount(document.getText()));
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await until(() => session.report().files.find((file) => file.uri === uri.toString())!.tokens === before, 'the revert');
+  });
+
+  test('unchecking a file removes its tokens from the prompt; re-checking restores them', async () => {
+    const { session, settle } = await api();
+    const all = session.report().promptTokens;
+    const notes = vscode.Uri.joinPath(root(), 'src', 'notes.md').toString();
+    const notesTokens = session.report().files.find((file) => file.uri === notes)!.tokens!;
+    session.selection.setIncluded([notes], false);
+    await settle();
+    assert.equal(session.report().promptTokens, all - notesTokens);
+    assert.equal(session.report().files.find((file) => file.uri === notes)!.status, 'excluded');
+    session.selection.setIncluded([notes], true);
+    await settle();
+    assert.equal(session.report().promptTokens, all);
+  });
+
+  test('an invalid setting falls back to its default instead of breaking the extension', async () => {
+    const { session } = await api();
+    await configuration().update('gpuCount', -3, vscode.ConfigurationTarget.Global);
+    try {
+      await until(() => session.currentSettings.gpuCount === 1 && session.report().gpu.count === 1, 'the fallback');
+      await configuration().update('gpuCount', 2, vscode.ConfigurationTarget.Global);
+      await until(() => session.report().gpu.count === 2, 'the valid value');
+    } finally {
+      await configuration().update('gpuCount', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('switching to a model with its own tokenizer labels the count an estimate', async () => {
+    const { session } = await api();
+    await configuration().update('model', 'llama-3.1-8b', vscode.ConfigurationTarget.Global);
+    try {
+      await until(() => session.report().model.id === 'llama-3.1-8b', 'the model switch');
+      assert.equal(session.report().exactness.forModel, 'estimate');
+      assert.match(session.report().exactness.label, /estimate for Llama 3\.1 8B/);
+    } finally {
+      await configuration().update('model', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(() => session.report().model.id === 'gpt-oss-20b', 'the default model');
+    assert.equal(session.report().exactness.forModel, 'exact');
+  });
+
+  test('a malformed model config is reported with the field and the catalog model is used', async () => {
+    const { session, targetProblems } = await api();
+    const bad = vscode.Uri.joinPath(root(), 'bad-config.json');
+    await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode(JSON.stringify({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 7, vocab_size: 1000, max_position_embeddings: 8192 })));
+    await configuration().update('modelConfigPath', bad.fsPath, vscode.ConfigurationTarget.Global);
+    try {
+      await until(() => targetProblems().length > 0, 'the config problem');
+      assert.match(targetProblems()[0]!, /num_key_value_heads/);
+      assert.equal(session.report().model.id, 'gpt-oss-20b');
+      assert.ok(session.report().warnings.some((warning) => /num_key_value_heads/.test(warning.message)));
+    } finally {
+      await configuration().update('modelConfigPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('removing from the context via the Explorer command empties the selection', async () => {
+    const { session, settle } = await api();
+    await vscode.commands.executeCommand('contextBudget.removeFromContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+    await settle();
+    assert.equal(session.selection.size, 0);
+    assert.equal(session.report().promptTokens, 0);
+  });
+});
