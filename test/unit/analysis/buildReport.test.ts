@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildBudgetReport, exactnessFor } from '../../../src/core/analysis/buildReport';
+import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
+import { firstExceededTarget, planDropsForReport } from '../../../src/core/analysis/dropPlan';
+import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
+import { findGpu, findModel } from '../../../src/core/model/catalog';
+import { defaultSettings } from '../../../src/core/settings';
+
+const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
+
+function file(name: string, tokens: number | undefined, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
+  return { uri: `file:///w/${name}`, relativePath: name, included: true, focus: false, pinned: false, count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, ...extra };
+}
+
+test('totals count only included, counted files; ranges follow prompt order', () => {
+  const files = [file('a.ts', 100), file('b.ts', 50, { included: false }), file('c.ts', undefined), file('d.bin', undefined, { count: { kind: 'skipped', reason: 'binary', message: 'PNG image' } }), file('e.ts', 25)];
+  const report = buildBudgetReport(files, defaultSettings, target);
+  assert.equal(report.promptTokens, 125);
+  assert.equal(report.totalTokens, 125 + defaultSettings.reserveOutputTokens);
+  assert.deepEqual(report.counts, { included: 4, counted: 2, pending: 1, skipped: 1, excluded: 1 });
+  assert.deepEqual(report.files.map((row) => [row.relativePath, row.status, row.range]), [
+    ['a.ts', 'counted', { start: 0, end: 100 }],
+    ['b.ts', 'excluded', null],
+    ['c.ts', 'pending', null],
+    ['d.bin', 'skipped', null],
+    ['e.ts', 'counted', { start: 100, end: 125 }],
+  ]);
+  assert.equal(report.files[0]!.share, 100 / 125);
+  assert.equal(report.cost.kvCacheBytes, (125 + 4096) * 131072);
+  assert.equal(report.withinLimits, true);
+});
+
+test('an o200k count is exact for gpt-oss and an estimate for Llama, and says which', () => {
+  assert.equal(exactnessFor(findModel('gpt-oss-20b')!, 'o200k_base').forModel, 'exact');
+  const llama = exactnessFor(findModel('llama-3.1-8b')!, 'o200k_base');
+  assert.equal(llama.forModel, 'estimate');
+  assert.match(llama.label, /estimate for Llama 3\.1 8B, which uses its own tokenizer/);
+  assert.equal(exactnessFor(findModel('gpt-oss-20b')!, 'cl100k_base').forModel, 'estimate');
+});
+
+test('past the max window: beyond, not within limits, and the window drop plan gets back under it', () => {
+  const files = Array.from({ length: 20 }, (_, index) => file(`f${String(index).padStart(2, '0')}.ts`, 10_000, index === 3 ? { pinned: true } : {}));
+  const report = buildBudgetReport(files, defaultSettings, target);
+  assert.equal(report.risk.level, 'beyond');
+  assert.equal(report.withinLimits, false);
+  assert.equal(firstExceededTarget(report), 'window');
+  const plan = planDropsForReport(report, files, 'window')!;
+  assert.ok(plan.feasible);
+  assert.ok(plan.tokensAfter + defaultSettings.reserveOutputTokens <= report.risk.windows.max);
+  assert.ok(!plan.drops.some((drop) => drop.path === 'file:///w/f03.ts'), 'pinned file kept');
+  assert.ok(report.warnings.some((warning) => warning.severity === 'error' && warning.bottleneck === 'position-extrapolation'));
+});
+
+test('over your budget is a warning and fails the limits; budget plan meets it', () => {
+  const files = [file('a.ts', 600), file('b.ts', 500)];
+  const report = buildBudgetReport(files, { ...defaultSettings, budgetTokens: 700 }, target);
+  assert.equal(report.withinLimits, false);
+  assert.equal(firstExceededTarget(report), 'budget');
+  const plan = planDropsForReport(report, files, 'budget')!;
+  // Need 400 tokens out: dropping b (500) loses less than dropping a (600).
+  assert.deepEqual(plan.drops.map((drop) => drop.path), ['file:///w/b.ts']);
+});
+
+test('an unknown model or GPU, or a bad config, is reported and the default is named', () => {
+  const unknown = resolveTarget({ ...defaultSettings, model: 'gpt-9', gpu: 'tpu-v9' });
+  assert.equal(unknown.model.id, defaultSettings.model);
+  assert.match(unknown.problems[0]!, /Unknown model "gpt-9"/);
+  assert.match(unknown.problems[1]!, /Unknown GPU "tpu-v9".*Using NVIDIA H100/);
+  const broken = resolveTarget(defaultSettings, { path: '/m/config.json', text: '{ not json' });
+  assert.match(broken.problems[0]!, /config\.json: is not valid JSON.*Using the catalog model gpt-oss-20b/);
+  const report = buildBudgetReport([file('a.ts', 10)], defaultSettings, broken);
+  assert.ok(report.warnings.some((warning) => /not valid JSON/.test(warning.message)));
+});

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildBudgetReport } from '../../../src/core/analysis/buildReport';
+import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
+import { findGpu, findModel } from '../../../src/core/model/catalog';
+import { toTreeNodes } from '../../../src/core/presenters/fileTreeModel';
+import { escapeMarkdown } from '../../../src/core/presenters/markdown';
+import { toStatusBarModel } from '../../../src/core/presenters/statusBarModel';
+import { defaultSettings } from '../../../src/core/settings';
+
+const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o' };
+const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
+
+function file(relativePath: string, tokens: number, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
+  return { uri: `file:///w/${relativePath}`, relativePath, included: true, focus: false, pinned: false, count: { kind: 'counted', tokens, sizeBytes: tokens, notes: [] }, ...extra };
+}
+
+test('status text: tokens, share of the max window, KV cache; spinner while counting', () => {
+  const report = buildBudgetReport([file('src/a.ts', 40_000), file('src/b.ts', 8_213)], defaultSettings, target);
+  const model = toStatusBarModel(report, null, commands);
+  // (48,213 + 4,096) / 131,072 = 39.9% → 40%; KV = 52,309 × 131,072 B = 6.39 GiB
+  assert.equal(model.text, '$(symbol-ruler) 48.2k tok · 40% · KV 6.39 GiB');
+  assert.equal(model.severity, 'warning', 'past the 32k RULER effective window is degraded');
+  assert.match(model.tooltipMarkdown, /\| Prompt tokens \| \*\*48,213\*\* \|/);
+  assert.match(model.tooltipMarkdown, /estimate for Llama 3\\\.1 8B/);
+  assert.match(model.tooltipMarkdown, /\[Suggest Drops\]\(command:d\)/);
+  assert.deepEqual([...model.enabledCommands].sort(), ['c', 'd', 'g', 'm', 'o', 'p']);
+  assert.match(toStatusBarModel(report, { done: 3, total: 10 }, commands).text, /^\$\(loading~spin\) 48\.2k tok \(3\/10\)/);
+});
+
+test('status severity: error when beyond the window or not fitting, normal when fine', () => {
+  const fine = buildBudgetReport([file('a.ts', 1000)], defaultSettings, target);
+  assert.equal(toStatusBarModel(fine, null, commands).severity, 'normal');
+  const beyond = buildBudgetReport([file('a.ts', 200_000)], defaultSettings, target);
+  assert.equal(toStatusBarModel(beyond, null, commands).severity, 'error');
+  const big = buildBudgetReport([file('a.ts', 1000)], defaultSettings, { model: findModel('llama-3.1-70b')!, gpu: findGpu('h100-sxm')! });
+  assert.equal(toStatusBarModel(big, null, commands).severity, 'error');
+});
+
+test('hostile file names are escaped in the hover markdown', () => {
+  const report = buildBudgetReport([file('<img src=x onerror=alert(1)>.md', 10), file('[x](command:evil)', 5)], defaultSettings, target);
+  const tooltip = toStatusBarModel(report, null, commands).tooltipMarkdown;
+  assert.doesNotMatch(tooltip, /(^|[^\\])<img/);
+  assert.match(tooltip, /\\<img src=x onerror=alert\\\(1\\\)\\>/);
+  assert.doesNotMatch(tooltip, /[^\\]\]\(command:evil/);
+  assert.equal(escapeMarkdown('a*b_c'), 'a\\*b\\_c');
+});
+
+test('tree: folders show how many files are in, compact single-child chains, sort by tokens', () => {
+  const report = buildBudgetReport([file('src/core/a.ts', 100), file('src/core/b.ts', 300, { included: false }), file('src/core/deep/c.ts', 50), file('README.md', 10)], defaultSettings, target);
+  const byName = toTreeNodes(report, 'name');
+  assert.deepEqual(byName.map((node) => node.label), ['src/core', 'README.md']);
+  const core = byName[0]!;
+  assert.equal(core.checked, false);
+  assert.match(core.description, /^2\/3 in · 150 tok/);
+  assert.deepEqual(core.children.map((node) => node.label), ['deep', 'a.ts', 'b.ts']);
+  assert.match(core.children[2]!.description, /300 tok · unchecked/);
+  assert.deepEqual(toTreeNodes(report, 'tokens')[0]!.children.map((node) => node.label), ['a.ts', 'deep', 'b.ts']);
+  assert.equal(core.fileUris.length, 3);
+});
