@@ -98,7 +98,11 @@ else
   # Node 24 first on PATH (its postinstall refuses other majors) and node-gyp pointed at
   # Node 24's headers (this machine's npm config points nodedir at the system Node 20).
   cs_log="$CS_DIR/install.log"
-  if ! PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" \
+  # Under `npm test` the outer npm exports NODE, npm_node_execpath and npm_config_* pointing at the
+  # system Node 20, which code-server's postinstall then picks up; scrub them for this install.
+  # shellcheck disable=SC2046
+  if ! env -u NODE $(env | awk -F= '/^npm_/ { printf "-u %s ", $1 }') \
+      PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" \
       npm install --prefix "$CS_DIR" --foreground-scripts --no-audit --no-fund \
       "code-server@$CODE_SERVER_VERSION" >"$cs_log" 2>&1; then
     tail -n 40 "$cs_log" >&2

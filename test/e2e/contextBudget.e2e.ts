@@ -128,6 +128,14 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
     await page.mouse.move(640, 300);
   });
 
+  test('a window reload restores the selection and its numbers', async () => {
+    const expected = cli(folder, ['src']);
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await statusBarItem(page).waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForStatus(page, new RegExp(`\\b${expected.promptTokens} tok\\b`), 60_000);
+  });
+
   test('light theme screenshot', async () => {
     await setTheme(page, 'light');
     await runCommand(page, 'Context Budget: Focus on Prompt Context View');

@@ -79,7 +79,7 @@ export function ensureVsix(): string {
   fs.rmSync(DEFAULT_VSIX, { force: true });
   // vsce from node_modules directly (npx may spend seconds asking the registry); stdin closed
   // and --skip-license so it never waits at a prompt.
-  run(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '-o', DEFAULT_VSIX]);
+  run(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--no-rewrite-relative-links', '-o', DEFAULT_VSIX]);
   if (!fs.existsSync(DEFAULT_VSIX)) throw new Error(`vsce reported success but ${DEFAULT_VSIX} is missing`);
   return DEFAULT_VSIX;
 }
