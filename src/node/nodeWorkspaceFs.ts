@@ -6,12 +6,16 @@ import type { EntryKind, EntryStat, WorkspaceFs } from '../core/scan/workspaceFs
 /** WorkspaceFs over Node's file system, for the CLI and benchmarks. Locations are absolute paths. */
 export class NodeWorkspaceFs implements WorkspaceFs {
   async readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
-    const entries = await fsp.readdir(location, { withFileTypes: true });
+    const entries = await fsp.readdir(location, { withFileTypes: true }).catch(async (error: unknown) => {
+      throw await explainMissing(location, error);
+    });
     return Promise.all(entries.map(async (entry): Promise<readonly [string, EntryKind]> => [entry.name, await this.kindOf(location, entry)]));
   }
 
   async stat(location: string): Promise<EntryStat> {
-    const link = await fsp.lstat(location);
+    const link = await fsp.lstat(location).catch(async (error: unknown) => {
+      throw await explainMissing(location, error);
+    });
     if (!link.isSymbolicLink()) return { kind: kindOfStats(link), sizeBytes: link.size, mtimeMs: link.mtimeMs };
     try {
       const target = await fsp.stat(location);
@@ -33,9 +37,33 @@ export class NodeWorkspaceFs implements WorkspaceFs {
   private async kindOf(directory: string, entry: Dirent): Promise<EntryKind> {
     if (entry.isFile()) return 'file';
     if (entry.isDirectory()) return 'directory';
-    if (entry.isSymbolicLink()) return (await this.stat(path.join(directory, entry.name))).kind;
+    if (entry.isSymbolicLink()) {
+      // A link that cannot be statted here (gone since the listing, or a name that is not valid
+      // UTF-8) must not fail the whole listing: call it a file and let the scanner's own stat
+      // report the specific reason for this one entry.
+      return this.stat(path.join(directory, entry.name)).then((stat) => stat.kind, () => 'file');
+    }
     return 'other';
   }
+}
+
+/**
+ * Node decodes directory entries as UTF-8, so a name that is not valid UTF-8 comes back with U+FFFD
+ * and the path built from it does not exist: without this, such a file would be reported as
+ * "disappeared". Re-lists the parent as raw bytes to tell the two apart (only on ENOENT).
+ */
+async function explainMissing(location: string, error: unknown): Promise<unknown> {
+  if ((error as { code?: unknown } | null)?.code !== 'ENOENT' || !location.includes('\uFFFD')) return error;
+  const name = path.basename(location);
+  let raw: Buffer[];
+  try {
+    raw = await fsp.readdir(path.dirname(location), { encoding: 'buffer' });
+  } catch {
+    return error;
+  }
+  const undecodable = raw.some((bytes) => bytes.toString('utf8') === name && !bytes.equals(Buffer.from(name, 'utf8')));
+  if (!undecodable) return error;
+  return Object.assign(new Error('the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name'), { code: 'EILSEQ' });
 }
 
 function kindOfStats(stats: Stats): EntryKind {
