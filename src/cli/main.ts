@@ -107,8 +107,11 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
   const files = new Map<string, ScannedFile>();
   const skipped: SkippedEntry[] = [];
-  const globs = command.paths.filter(isGlob);
-  for (const arg of command.paths.filter((p) => !isGlob(p))) {
+  // An argument naming an existing file or folder is that path, even with glob characters in its
+  // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
+  const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));
+  const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
+  for (const arg of command.paths.filter((p, i) => !isGlob(p) || exists[i])) {
     const absolute = path.resolve(io.cwd, arg);
     const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
     const stat = await fs.stat(absolute).catch(() => undefined);
