@@ -165,11 +165,18 @@ function resolveOrThrow(modelArg: string, settings: Settings, cwd: string): Retu
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
     if (!existsSync(absolute)) throw new UsageError(`--model: no such config file: ${modelArg}`);
-    configFile = { path: absolute, text: readFileSync(absolute, 'utf8') };
+    let text: string;
+    try {
+      text = readFileSync(absolute, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--model: cannot read config file ${modelArg} (${(error as Error).message})`);
+    }
+    configFile = { path: absolute, text };
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
-  // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback.
-  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.join('\n'));
+  // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback, so the
+  // extension's "Using … instead." would be untrue here.
+  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => problem.replace(/ Using .* instead\.$/, '')).join('\n'));
   return resolved;
 }
 

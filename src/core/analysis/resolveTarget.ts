@@ -44,7 +44,7 @@ export function resolveTarget(settings: Settings, configFile?: ConfigFile): Reso
       problems.push(`Unknown model "${settings.model}" (run "Context Budget: Select Model…" or "context-budget models" for the list).`);
       model = findModel(defaultSettings.model) ?? loadBundledCatalog().models[0]!;
     }
-    if (configFile) problems[problems.length - 1] += ` Using the catalog model ${model.displayName} instead.`;
+    if (configFile) problems[problems.length - 1] = `${endSentence(problems[problems.length - 1]!)} Using the catalog model ${model.displayName} instead.`;
   }
   let gpu = findGpu(settings.gpu);
   if (!gpu) {
@@ -59,4 +59,9 @@ function displayNameFromPath(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   const folder = parts.length >= 2 ? parts[parts.length - 2] : undefined;
   return folder ? `${folder} (config.json)` : parts.at(-1) ?? path;
+}
+
+/** Parser and JSON messages end without a full stop; one is needed before the next sentence. */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
