@@ -1,5 +1,6 @@
 // Builds every entry in one script: extension host, tokenizer worker, CLI, webview.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -39,6 +40,10 @@ const builds = [
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
 ];
+
+// The panel's icons: the codicon font and its stylesheet, served from dist/ under the webview's CSP.
+mkdirSync('dist/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
 
 const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
 if (watch) {

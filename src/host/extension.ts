@@ -13,6 +13,7 @@ import { createCommandHandlers, registerCommands } from './commands';
 import { DropPlanFlow } from './dropPlanFlow';
 import { FileTree } from './fileTree';
 import { ModelPicker } from './modelPicker';
+import { CostPanel } from './panel/costPanel';
 import { SettingsReader } from './settingsReader';
 import { StatusBar } from './statusBar';
 import { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
@@ -22,6 +23,7 @@ export interface ContextBudgetApi {
   readonly session: BudgetSession;
   settle(): Promise<void>;
   targetProblems(): readonly string[];
+  isPanelOpen(): boolean;
 }
 
 /** Composition root: builds the objects and wires them; no logic of its own. */
@@ -44,9 +46,19 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   };
   void retarget(settings.current);
 
-  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), openPanel: () => void vscode.commands.executeCommand('workbench.action.focusSideBar').then(() => vscode.commands.executeCommand('contextBudget.files.focus')) });
+  const panel = new CostPanel({
+    extensionUri: context.extensionUri,
+    session,
+    settings,
+    target: () => target,
+    evaluate: (files) => buildBudgetReport(files, session.currentSettings, target),
+    onDidRender: controller.onDidRender,
+    output,
+  });
+  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), openPanel: () => panel.show() });
   context.subscriptions.push(
     output,
+    panel,
     settings,
     settings.onDidChange((current) => void retarget(current)),
     controller,
@@ -54,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
-  return { session, settle: () => controller.settle(), targetProblems: () => target.problems };
+  return { session, settle: () => controller.settle(), targetProblems: () => target.problems, isPanelOpen: () => panel.isOpen };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,521 @@
+import type { BudgetFileInput, BudgetFileRow, BudgetReport } from '../analysis/budgetTypes';
+import { dropTargetFor, dropTargetLabels, planDropsForReport } from '../analysis/dropPlan';
+import type { DropTargetKind } from '../analysis/dropPlan';
+import { kvCacheBytes, maxContextTokensCap, prefillFlops } from '../cost/costEngine';
+import type { GpuSpec } from '../model/gpuSpec';
+import type { ModelSpec } from '../model/modelSpec';
+import { allowedPromptTokens, planReorder, tokensToRemove } from '../plan/planner';
+import { middleBandMinPromptTokens } from '../risk/riskEngine';
+import type { Bottleneck, RiskLevel, Windows } from '../risk/riskTypes';
+import type { CountingProgress } from '../session/budgetSession';
+import type { Settings } from '../settings';
+import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
+import type {
+  ChartMark, FlopsChart, MemoryChart, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelWarning, PositionSegment, PositionStrip, ReorderPlacement, TreemapCell,
+} from '../../protocol/panelProtocol';
+
+/** Everything the panel state is built from; the host gathers it, this module decides what is shown. */
+export interface PanelStateInput {
+  readonly report: BudgetReport;
+  /** The session's inputs (for planning drops and reorders). */
+  readonly inputs: readonly BudgetFileInput[];
+  readonly model: ModelSpec;
+  readonly gpu: GpuSpec;
+  readonly settings: Settings;
+  readonly progress: CountingProgress | null;
+  readonly catalog: { readonly models: readonly ModelSpec[]; readonly gpus: readonly GpuSpec[] };
+  readonly dropTarget: DropTargetKind;
+  /** Proposals the user unticked: kept in the prompt. */
+  readonly keptUris: ReadonlySet<string>;
+  readonly customOrderApplied: boolean;
+  readonly undoLabel: string | null;
+  /** Rebuilds the report for changed inputs (the figures after a drop plan). */
+  readonly evaluate: (inputs: readonly BudgetFileInput[]) => BudgetReport;
+}
+
+/** Points per curve: smooth at panel width, cheap to send. */
+export const curvePoints = 81;
+/** Files drawn individually in the treemap; the rest are one "other" cell. */
+export const treemapMaxCells = 60;
+/** Treemap layout aspect (width ÷ height); the webview draws it at this aspect. */
+export const treemapAspect = 3;
+/** Position-strip segments above which small neighbouring files are merged. */
+export const positionMaxSegments = 400;
+/** Colours available to the treemap (the webview maps them to --vscode-charts-* variables); the last is "other". */
+export const treemapPaletteSize = 7;
+
+export const bottleneckLabels: Readonly<Record<Bottleneck, string>> = {
+  'attention-compute': 'Attention compute',
+  'kv-memory': 'KV-cache memory',
+  'position-extrapolation': 'Position extrapolation',
+  'retrieval-dilution': 'Retrieval dilution',
+};
+
+/** The "common confusions" the panel always shows, one per long-context myth. */
+export const commonConfusions: readonly { readonly title: string; readonly body: string }[] = [
+  { title: 'A big window is not cheap inference', body: 'The window says how many tokens the model accepts, not what they cost: every prompt token is prefilled (time to first token) and held in the KV cache for every generated token.' },
+  { title: 'Context extension does not remove the quadratic cost', body: 'RoPE scaling (YaRN, llama3, LongRoPE) changes how positions are encoded; every full-attention layer still compares each token with every earlier one, so attention FLOPs grow with the square of the prompt.' },
+  { title: 'KV-cache savings do not teach long-range reasoning', body: 'GQA, MQA, MLA, sliding windows and FP8 KV shrink memory per token. They let a long prompt fit; they do not make the model use distant tokens any better.' },
+  { title: 'Passing a needle test is not reliable reasoning over messy documents', body: 'Single-needle retrieval is the easiest long-context task. RULER and NoLiMa measure effective lengths far below the advertised windows once the task needs multi-hop tracing, aggregation or non-literal matches.' },
+];
+
+/** Builds the full panel snapshot. Pure: same input, same state. */
+export function buildPanelState(input: PanelStateInput): PanelState {
+  const { report, settings } = input;
+  const windows = report.risk.windows;
+  const files = report.files.map(toFileRow());
+  return {
+    version: 1,
+    title: `${report.model.displayName} on ${report.gpu.count}× ${report.gpu.name}`,
+    empty: report.files.length === 0,
+    counting: input.progress ? { done: input.progress.done, total: input.progress.total } : null,
+    riskLevel: report.risk.level,
+    riskText: riskText(report.risk.level, windows),
+    metrics: summaryMetrics(report),
+    exactnessLabel: report.exactness.label,
+    models: input.catalog.models.map((model) => ({ id: model.id, label: model.displayName })),
+    gpus: input.catalog.gpus.map((gpu) => ({ id: gpu.id, label: gpu.name })),
+    modelId: report.model.id,
+    modelConfigLabel: report.model.origin === 'catalog' ? null : report.model.displayName,
+    gpuId: report.gpu.id,
+    gpuCount: settings.gpuCount,
+    files,
+    treemap: buildTreemap(report),
+    memory: memoryChart(input),
+    flops: flopsChart(input),
+    positions: positionStrip(report),
+    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, bottleneck: warning.bottleneck, bottleneckLabel: bottleneckLabels[warning.bottleneck], message: warning.message, why: warning.why })),
+    confusions: commonConfusions,
+    dropPlan: dropPlanState(input),
+    reorder: reorderState(input),
+    undoLabel: input.undoLabel,
+  };
+}
+
+/** The header figures; the status bar hover shows the same numbers from the same report. */
+export function summaryMetrics(report: BudgetReport): PanelMetric[] {
+  const { cost, risk, exactness } = report;
+  const windows = risk.windows;
+  const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
+  const levelTone = risk.level === 'beyond' ? 'error' : risk.level === 'degraded' ? 'warning' : 'ok';
+  const metrics: PanelMetric[] = [
+    {
+      id: 'tokens',
+      label: 'Prompt tokens',
+      value: formatInteger(report.promptTokens),
+      detail: `${exactness.label} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
+      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      tone: 'normal',
+    },
+    {
+      id: 'window',
+      label: 'Model window',
+      value: formatPercent(report.windowShare),
+      detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (max) · effective ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
+      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      tone: levelTone,
+    },
+    {
+      id: 'memory',
+      label: 'GPU memory',
+      value: cost.fits ? 'fits' : 'does not fit',
+      detail: `${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable (${formatPercent(report.assumptions.memoryUtilization)} of ${report.gpu.count}× ${formatBytes(report.gpu.memoryBytes)}) · KV cache ${formatBytes(cost.kvCacheBytes)} (${report.assumptions.kvDtype}) · weights ${formatBytes(cost.weightsBytes)} (${report.assumptions.weightDtype}) · max context that fits ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens` : 'none: weights alone do not fit'}`,
+      basis: 'estimate',
+      tone: cost.fits ? 'ok' : 'error',
+    },
+    {
+      id: 'ttft',
+      label: 'Time to first token',
+      value: formatSeconds(cost.prefillSeconds),
+      detail: `prefill ${formatFlops(cost.prefillFlops.total)}, attention ${formatPercent(attentionShare)} · at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak (${report.assumptions.computeEfficiency.source}) · decode ${formatSeconds(cost.decodeSecondsPerToken)} per token`,
+      basis: 'estimate',
+      tone: 'normal',
+    },
+    {
+      id: 'risk',
+      label: 'Highest risk',
+      value: risk.level,
+      detail: riskText(risk.level, windows),
+      basis: 'estimate',
+      tone: levelTone,
+    },
+  ];
+  if (report.budgetTokens !== null) {
+    metrics.push({
+      id: 'budget',
+      label: 'Your budget',
+      value: formatPercent(report.promptTokens / report.budgetTokens),
+      detail: `${formatInteger(report.promptTokens)} of ${formatInteger(report.budgetTokens)} prompt tokens (contextBudget.budgetTokens)`,
+      basis: 'setting',
+      tone: report.promptTokens > report.budgetTokens ? 'warning' : 'ok',
+    });
+  }
+  return metrics;
+}
+
+function riskText(level: RiskLevel, windows: Windows): string {
+  if (level === 'beyond') return `beyond the maximum window (${formatInteger(windows.max)} tokens): the server rejects it or positions extrapolate`;
+  if (level === 'degraded') return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
+  return `inside the effective window (${formatInteger(windows.effective)} tokens)`;
+}
+
+function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
+  let order = 0;
+  return (row) => {
+    const flags: PanelFileFlag[] = [];
+    if (row.status === 'skipped') flags.push('skipped');
+    if (row.status === 'excluded') flags.push('unchecked');
+    if (row.status === 'pending') flags.push('pending');
+    if (row.focus) flags.push('focus');
+    if (row.pinned) flags.push('pinned');
+    if (row.inMiddle) flags.push('middle');
+    if (row.level === 'beyond') flags.push('beyond-max');
+    else if (row.level === 'degraded') flags.push('beyond-effective');
+    const placed = row.range !== null;
+    return {
+      uri: row.uri,
+      path: row.relativePath,
+      tokens: row.tokens,
+      tokensText: row.tokens === null ? (row.status === 'pending' ? 'counting…' : '—') : formatInteger(row.tokens),
+      share: row.share,
+      shareText: row.share === null ? '—' : formatPercent(row.share),
+      order: placed ? ++order : null,
+      start: row.range?.start ?? null,
+      end: row.range?.end ?? null,
+      rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
+      flags,
+      note: row.skipMessage ?? row.notes.join('; '),
+    };
+  };
+}
+
+/** Token share as a squarified treemap of the largest files, coloured by top-level folder. */
+export function buildTreemap(report: BudgetReport): TreemapCell[] {
+  const counted = report.files.filter((file) => file.status === 'counted' && (file.tokens ?? 0) > 0).sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0) || (a.relativePath < b.relativePath ? -1 : 1));
+  if (counted.length === 0 || report.promptTokens <= 0) return [];
+  const folderTokens = new Map<string, number>();
+  for (const file of counted) folderTokens.set(folderOf(file.relativePath), (folderTokens.get(folderOf(file.relativePath)) ?? 0) + (file.tokens ?? 0));
+  const folderColor = new Map([...folderTokens.entries()].sort((a, b) => b[1] - a[1]).map(([folder], index) => [folder, Math.min(index, treemapPaletteSize - 1)]));
+  const shown = counted.slice(0, counted.length > treemapMaxCells ? treemapMaxCells - 1 : treemapMaxCells);
+  const rest = counted.slice(shown.length);
+  const items = shown.map((file) => ({ label: file.relativePath, folder: folderOf(file.relativePath), colorIndex: folderColor.get(folderOf(file.relativePath)) ?? treemapPaletteSize - 1, tokens: file.tokens ?? 0 }));
+  if (rest.length > 0) items.push({ label: `${formatInteger(rest.length)} smaller files`, folder: '', colorIndex: treemapPaletteSize - 1, tokens: rest.reduce((sum, file) => sum + (file.tokens ?? 0), 0) });
+  items.sort((a, b) => b.tokens - a.tokens);
+  const rects = squarify(items.map((item) => item.tokens), { x: 0, y: 0, width: treemapAspect, height: 1 });
+  return items.map((item, index) => {
+    const rect = rects[index]!;
+    return { ...item, shareText: formatPercent(item.tokens / report.promptTokens), x: rect.x / treemapAspect, y: rect.y, width: rect.width / treemapAspect, height: rect.height };
+  });
+}
+
+/** `src/core/a.ts` → `src`; a file at the root → `(root)`. */
+function folderOf(relativePath: string): string {
+  const slash = relativePath.indexOf('/');
+  return slash < 0 ? '(root)' : relativePath.slice(0, slash);
+}
+
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Squarified treemap layout (Bruls, Huizing and van Wijk, 2000) of `weights` (sorted descending)
+ * into `bounds`: rows are laid along the shorter side while adding a cell keeps the row's worst
+ * aspect ratio from getting worse. Areas are proportional to weights and the cells tile `bounds`.
+ */
+export function squarify(weights: readonly number[], bounds: Rect): Rect[] {
+  const result: Rect[] = weights.map(() => ({ x: bounds.x, y: bounds.y, width: 0, height: 0 }));
+  const total = weights.reduce((sum, weight) => sum + Math.max(0, weight), 0);
+  if (total <= 0) return result;
+  const scale = (bounds.width * bounds.height) / total;
+  const areas = weights.map((weight) => Math.max(0, weight) * scale);
+  let free = { ...bounds };
+  let index = 0;
+  while (index < areas.length) {
+    const side = Math.min(free.width, free.height);
+    let end = index + 1;
+    let rowArea = areas[index]!;
+    while (end < areas.length && worstRatio(areas, index, end + 1, rowArea + areas[end]!, side) <= worstRatio(areas, index, end, rowArea, side)) {
+      rowArea += areas[end]!;
+      end++;
+    }
+    const thickness = side > 0 ? rowArea / side : 0;
+    let offset = 0;
+    for (let i = index; i < end; i++) {
+      const length = thickness > 0 ? areas[i]! / thickness : 0;
+      result[i] = free.width >= free.height
+        ? { x: free.x, y: free.y + offset, width: thickness, height: length }
+        : { x: free.x + offset, y: free.y, width: length, height: thickness };
+      offset += length;
+    }
+    free = free.width >= free.height
+      ? { x: free.x + thickness, y: free.y, width: Math.max(0, free.width - thickness), height: free.height }
+      : { x: free.x, y: free.y + thickness, width: free.width, height: Math.max(0, free.height - thickness) };
+    index = end;
+  }
+  return result;
+}
+
+function worstRatio(areas: readonly number[], start: number, end: number, sum: number, side: number): number {
+  if (sum <= 0 || side <= 0) return Infinity;
+  let min = Infinity;
+  let max = 0;
+  for (let i = start; i < end; i++) {
+    min = Math.min(min, areas[i]!);
+    max = Math.max(max, areas[i]!);
+  }
+  if (min <= 0) return Infinity;
+  const side2 = side * side;
+  const sum2 = sum * sum;
+  return Math.max((side2 * max) / sum2, sum2 / (side2 * min));
+}
+
+function windowMarks(windows: Windows): ChartMark[] {
+  const marks = new Map<number, string[]>();
+  const add = (tokens: number, label: string): void => {
+    marks.set(tokens, [...(marks.get(tokens) ?? []), label]);
+  };
+  add(windows.pretrained, 'pretrained');
+  add(windows.effective, windows.effectiveSource === 'RULER' ? 'effective (RULER)' : 'effective (est.)');
+  add(windows.max, 'max window');
+  return [...marks.entries()].sort((a, b) => a[0] - b[0]).map(([tokens, labels]) => ({ tokens, label: labels.join(' = ') }));
+}
+
+/** Shared x range for both curves: past the maximum window and the current prompt, so both marks show. */
+function chartXMax(report: BudgetReport): number {
+  return Math.max(1024, Math.ceil(Math.max(report.risk.windows.max, report.totalTokens) * 1.05));
+}
+
+function samplePoints(xMax: number): number[] {
+  return Array.from({ length: curvePoints }, (_, i) => Math.round((xMax * i) / (curvePoints - 1)));
+}
+
+function memoryChart(input: PanelStateInput): MemoryChart {
+  const { report, model, settings } = input;
+  const { cost } = report;
+  const xMax = chartXMax(report);
+  const weightsBytes = cost.weightsBytes;
+  const points = samplePoints(xMax).map((tokens) => ({ tokens, weightsBytes, kvBytes: kvCacheBytes(model, tokens, settings.kvCacheDtype, settings.batchSize) }));
+  const gpuTotalBytes = report.gpu.memoryBytes * report.gpu.count;
+  const yMax = niceMax(Math.max(gpuTotalBytes, cost.totalBytes, ...points.map((point) => point.weightsBytes + point.kvBytes)) * 1.05, binaryStep);
+  const maxContextTokens = cost.maxContextTokens > 0 && cost.maxContextTokens <= xMax ? cost.maxContextTokens : null;
+  const fitText = cost.maxContextTokens === 0 ? 'the weights alone do not fit' : `the largest context that fits is ${formatInteger(cost.maxContextTokens)} tokens`;
+  return {
+    points,
+    usableBytes: cost.usableMemoryBytes,
+    gpuTotalBytes,
+    usableLabel: `usable ${formatBytes(cost.usableMemoryBytes)} (${formatPercent(report.assumptions.memoryUtilization)})`,
+    gpuTotalLabel: `GPU memory ${formatBytes(gpuTotalBytes)} (${report.gpu.count}× ${report.gpu.name})`,
+    current: { tokens: report.totalTokens, bytes: cost.totalBytes, label: `this prompt: ${formatBytes(cost.totalBytes)} at ${formatTokens(report.totalTokens)} tokens` },
+    windowMarks: windowMarks(report.risk.windows),
+    maxContextTokens,
+    xMax,
+    yMax,
+    xTicks: ticks(xMax, tokenStep, formatTokens),
+    yTicks: ticks(yMax, binaryStep, formatBytes),
+    xLabel: 'context length (prompt + reserved output), tokens',
+    yLabel: 'memory',
+    summary: `Weights ${formatBytes(weightsBytes)} plus KV cache ${formatBytes(cost.kvCacheBytes)} = ${formatBytes(cost.totalBytes)} at ${formatInteger(report.totalTokens)} tokens, against ${formatBytes(cost.usableMemoryBytes)} usable; ${fitText}.`,
+  };
+}
+
+function flopsChart(input: PanelStateInput): FlopsChart {
+  const { report, model } = input;
+  const xMax = chartXMax(report);
+  const points = samplePoints(xMax).map((tokens) => {
+    const flops = prefillFlops(model, tokens);
+    return { tokens, linear: flops.linear, attention: flops.attention };
+  });
+  const current = prefillFlops(model, report.promptTokens);
+  const crossoverTokens = attentionCrossover(model);
+  const yMax = niceMax(Math.max(...points.map((point) => point.linear + point.attention), current.total, 1) * 1.05, decimalStep);
+  const attentionShare = current.total > 0 ? current.attention / current.total : 0;
+  const crossoverLabel = crossoverTokens === null ? 'attention never reaches the linear FLOPs (every layer is windowed)' : `attention = linear at ${formatInteger(crossoverTokens)} tokens`;
+  return {
+    points,
+    current: { tokens: report.promptTokens, linear: current.linear, attention: current.attention, label: `this prompt: ${formatFlops(current.total)}, attention ${formatPercent(attentionShare)}` },
+    crossoverTokens,
+    crossoverLabel,
+    windowMarks: windowMarks(report.risk.windows),
+    xMax,
+    yMax,
+    xTicks: ticks(xMax, tokenStep, formatTokens),
+    yTicks: ticks(yMax, decimalStep, formatFlops),
+    xLabel: 'prompt length, tokens',
+    yLabel: 'prefill FLOPs',
+    summary: `Prefill of ${formatInteger(report.promptTokens)} tokens: ${formatFlops(current.linear)} linear (weights) + ${formatFlops(current.attention)} attention (${formatPercent(attentionShare)}); ${crossoverLabel}.`,
+  };
+}
+
+const tickCount = 4;
+
+/** Step sizes that read well: 1, 2, 5 × 10^k for counts and FLOPs. */
+function decimalStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const scaled = rough / power;
+  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
+}
+
+/** Token axes use decimal steps too (1k, 2k, 5k…), matching how windows are quoted. */
+const tokenStep = decimalStep;
+
+/** Memory axes step in powers of two of a binary unit (…, 8 GiB, 16 GiB, 32 GiB). */
+function binaryStep(rough: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(rough, 1)));
+}
+
+function niceMax(value: number, step: (rough: number) => number): number {
+  if (!(value > 0)) return 1;
+  const size = step(value / tickCount);
+  return Math.ceil(value / size) * size;
+}
+
+function ticks(max: number, step: (rough: number) => number, format: (value: number) => string): { value: number; label: string }[] {
+  if (!(max > 0)) return [{ value: 0, label: format(0) }];
+  const size = step(max / tickCount);
+  const result: { value: number; label: string }[] = [];
+  for (let value = 0; value <= max + size * 1e-9; value += size) result.push({ value, label: format(value) });
+  return result;
+}
+
+/**
+ * Shortest prompt at which prefill attention FLOPs reach the linear (weight) FLOPs, by bisection:
+ * the attention ÷ linear ratio never falls as the prompt grows. Null when it stays below 1 up to
+ * {@link maxContextTokensCap} (every layer windowed with small windows).
+ */
+export function attentionCrossover(model: ModelSpec): number | null {
+  const dominates = (tokens: number): boolean => {
+    const flops = prefillFlops(model, tokens);
+    return flops.attention >= flops.linear;
+  };
+  if (!dominates(maxContextTokensCap)) return null;
+  let low = 1;
+  let high = maxContextTokensCap;
+  if (dominates(low)) return low;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (dominates(middle)) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+/** Where each included file lands in the prompt; small neighbours merge past {@link positionMaxSegments}. */
+function positionStrip(report: BudgetReport): PositionStrip {
+  const placed = report.files.filter((file) => file.range !== null);
+  const minTokens = placed.length > positionMaxSegments ? report.promptTokens / positionMaxSegments : 0;
+  const segments: PositionSegment[] = [];
+  let group: { first: string; last: string; start: number; end: number; files: number; inMiddle: boolean; level: RiskLevel } | null = null;
+  const flush = (): void => {
+    if (!group) return;
+    segments.push({ label: group.files === 1 ? group.first : `${formatInteger(group.files)} files: ${group.first} … ${group.last}`, start: group.start, end: group.end, focus: false, inMiddle: group.inMiddle, level: group.level, files: group.files });
+    group = null;
+  };
+  for (const file of placed) {
+    const range = file.range!;
+    const level = file.level ?? 'ok';
+    if (file.focus || range.end - range.start >= minTokens) {
+      flush();
+      segments.push({ label: file.relativePath, start: range.start, end: range.end, focus: file.focus, inMiddle: file.inMiddle, level, files: 1 });
+      continue;
+    }
+    if (!group) group = { first: file.relativePath, last: file.relativePath, start: range.start, end: range.end, files: 1, inMiddle: file.inMiddle, level };
+    else {
+      group.last = file.relativePath;
+      group.end = range.end;
+      group.files++;
+      group.inMiddle ||= file.inMiddle;
+      group.level = worseLevel(group.level, level);
+    }
+    if (group.end - group.start >= minTokens) flush();
+  }
+  flush();
+  const windows = report.risk.windows;
+  const limits: ChartMark[] = [];
+  const effectiveLimit = Math.min(windows.effective, windows.trained);
+  if (effectiveLimit < report.promptTokens) limits.push({ label: effectiveLimit === windows.effective ? 'effective window' : 'trained window', tokens: effectiveLimit });
+  if (windows.max < report.promptTokens) limits.push({ label: 'max window', tokens: windows.max });
+  const band = report.risk.middleBand;
+  const focus = placed.filter((file) => file.focus);
+  const focusInMiddle = focus.filter((file) => file.inMiddle).length;
+  const summary = `${formatInteger(placed.length)} file(s) over ${formatInteger(report.promptTokens)} prompt tokens.${band ? ` Middle band ${formatInteger(band.start)}–${formatInteger(band.end)}: ${formatInteger(focusInMiddle)} of ${formatInteger(focus.length)} focus file(s) land in it.` : ' Too short for a middle band.'}${limits.map((limit) => ` Past ${limit.label} at ${formatInteger(limit.tokens)}.`).join('')}`;
+  return { promptTokens: report.promptTokens, middleBand: band, limits, segments, ticks: ticks(Math.max(report.promptTokens, 1), tokenStep, formatTokens).filter((tick) => tick.value <= report.promptTokens), summary };
+}
+
+function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
+  const rank: Record<RiskLevel, number> = { ok: 0, degraded: 1, beyond: 2 };
+  return rank[a] >= rank[b] ? a : b;
+}
+
+function dropPlanState(input: PanelStateInput): PanelDropPlan {
+  const { report, inputs, dropTarget } = input;
+  const kinds: DropTargetKind[] = ['window', 'effective', 'memory', 'budget'];
+  const targets = kinds.map((kind) => {
+    const target = dropTargetFor(kind, report);
+    if (!target) return { kind, label: dropTargetLabels[kind], available: false, status: 'no budget set (contextBudget.budgetTokens)' };
+    const needed = tokensToRemove(target, report.promptTokens, report.reserveOutputTokens);
+    const allowed = allowedPromptTokens(target, report.reserveOutputTokens);
+    return { kind, label: dropTargetLabels[kind], available: true, status: needed > 0 ? `remove ≥ ${formatInteger(needed)} tokens (prompt ≤ ${formatInteger(allowed)})` : `met (prompt ≤ ${formatInteger(allowed)})` };
+  });
+  const base = { target: dropTarget, targets };
+  const plan = planDropsForReport(report, inputs, dropTarget);
+  if (!plan) return { ...base, neededTokens: null, message: 'Set contextBudget.budgetTokens to plan against a token budget of your own.', proposals: [], after: null, canApply: false };
+  if (plan.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, canApply: false };
+  const byUri = new Map(inputs.map((file) => [file.uri, file]));
+  const proposals = plan.drops.map((drop) => ({
+    uri: drop.path,
+    path: byUri.get(drop.path)?.relativePath ?? drop.path,
+    tokens: drop.savesTokens,
+    savesText: `${formatInteger(drop.savesTokens)} tokens`,
+    priority: drop.priority,
+    selected: !input.keptUris.has(drop.path),
+  }));
+  const dropped = new Set(proposals.filter((proposal) => proposal.selected).map((proposal) => proposal.uri));
+  const removed = proposals.filter((proposal) => proposal.selected).reduce((sum, proposal) => sum + proposal.tokens, 0);
+  const stillNeeded = Math.max(0, plan.neededTokens - removed);
+  const verdict = stillNeeded === 0
+    ? `Dropping ${formatInteger(dropped.size)} file(s) removes ${formatInteger(removed)} tokens: the target is met.`
+    : plan.feasible || dropped.size < proposals.length
+      ? `Dropping ${formatInteger(dropped.size)} file(s) removes ${formatInteger(removed)} tokens: still ${formatInteger(stillNeeded)} tokens over.`
+      : `Even dropping every file that is not pinned or focus leaves the prompt ${formatInteger(stillNeeded)} tokens over.`;
+  const message = `Needs ${formatInteger(plan.neededTokens)} fewer prompt tokens. ${verdict}`;
+  const afterReport = dropped.size > 0 ? input.evaluate(inputs.map((file) => (dropped.has(file.uri) ? { ...file, included: false } : file))) : null;
+  return { ...base, neededTokens: plan.neededTokens, message, proposals, after: afterReport ? afterMetrics(afterReport) : null, canApply: dropped.size > 0 };
+}
+
+function afterMetrics(after: BudgetReport): PanelMetric[] {
+  return summaryMetrics(after).filter((metric) => metric.id !== 'risk').map((metric) => ({ ...metric, id: `after-${metric.id}` }));
+}
+
+function reorderState(input: PanelStateInput): PanelReorder {
+  const { report } = input;
+  const placement: ReorderPlacement = report.totalTokens > Math.min(report.risk.windows.effective, report.risk.windows.trained) ? 'start' : 'end';
+  const base = { customOrderApplied: input.customOrderApplied, placement };
+  const placed = report.files.filter((file) => file.range !== null);
+  const focusInMiddle = placed.filter((file) => file.focus && file.inMiddle);
+  if (!report.risk.middleBand) return { ...base, available: false, message: `The prompt is under ${formatInteger(middleBandMinPromptTokens)} tokens: too short for a middle band to matter.`, moves: [] };
+  if (focusInMiddle.length === 0) {
+    const anyFocus = placed.some((file) => file.focus);
+    return { ...base, available: false, message: anyFocus ? 'No focus file lies in the middle band.' : 'Mark the files the model most needs as focus (tree row action) to get a reorder suggestion.', moves: [] };
+  }
+  const plan = planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus, relativePath: file.relativePath })), report.risk.middleBand, { placement });
+  const pathOf = new Map(placed.map((file) => [file.uri, file.relativePath]));
+  const moves = plan.moved.map((uri) => pathOf.get(uri) ?? uri);
+  const where = placement === 'end' ? 'to the end (next to your question)' : 'to the start (the end is past the effective window)';
+  const still = plan.stillInMiddle.length > 0 ? ` ${plan.stillInMiddle.length} focus file(s) stay in the band: there are too many focus tokens to fit outside it.` : '';
+  return { ...base, available: moves.length > 0, message: `${formatInteger(focusInMiddle.length)} focus file(s) sit in the middle band (${formatInteger(report.risk.middleBand.start)}–${formatInteger(report.risk.middleBand.end)}), where recall is lowest. Move ${formatInteger(moves.length)} ${where}.${still}`, moves };
+}
+
+/** The URIs in the order a reorder would put them (for the host to apply). */
+export function reorderedUris(report: BudgetReport, placement: ReorderPlacement): string[] | null {
+  if (!report.risk.middleBand) return null;
+  const placed = report.files.filter((file) => file.range !== null);
+  const plan = planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus })), report.risk.middleBand, { placement });
+  if (plan.moved.length === 0) return null;
+  // Files not in the prompt (unchecked, skipped, pending) keep their relative place after the placed ones.
+  const rest = report.files.filter((file) => file.range === null).map((file) => file.uri);
+  return [...plan.files.map((file) => file.path), ...rest];
+}

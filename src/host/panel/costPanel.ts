@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { BudgetFileInput, BudgetReport } from '../../core/analysis/budgetTypes';
+import { firstExceededTarget, planDropsForReport } from '../../core/analysis/dropPlan';
+import type { DropTargetKind } from '../../core/analysis/dropPlan';
+import type { ResolvedTarget } from '../../core/analysis/resolveTarget';
+import { findGpu, findModel, loadBundledCatalog } from '../../core/model/catalog';
+import { buildPanelState, reorderedUris } from '../../core/presenters/panelState';
+import type { BudgetSession } from '../../core/session/budgetSession';
+import { formatInteger } from '../../core/units';
+import { parseWebviewMessage } from '../../protocol/panelProtocol';
+import type { HostMessage, WebviewMessage } from '../../protocol/panelProtocol';
+import { commandIds, panelViewType } from '../ids';
+import type { SettingsReader } from '../settingsReader';
+import { makeNonce, panelHtml } from './panelHtml';
+
+export interface CostPanelDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly session: BudgetSession;
+  readonly settings: SettingsReader;
+  readonly target: () => ResolvedTarget;
+  /** Builds a report for other inputs with the current settings and target (figures after a drop plan). */
+  readonly evaluate: (inputs: readonly BudgetFileInput[]) => BudgetReport;
+  /** Fires whenever the status bar and tree were re-rendered. */
+  readonly onDidRender: vscode.Event<BudgetReport>;
+  readonly output: vscode.OutputChannel;
+}
+
+interface UndoEntry {
+  readonly label: string;
+  readonly undo: () => void;
+}
+
+/** Updates at most this often while counting, so a 10k-file count does not flood the webview. */
+const updateIntervalMs = 200;
+const maxUndo = 20;
+
+/**
+ * The Context Budget panel: one webview panel, revived after a reload by its serializer. It renders
+ * full state snapshots built by core and turns validated webview intents into selection and
+ * settings changes; the status bar and tree follow through the session like any other change.
+ */
+export class CostPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private dropTarget: DropTargetKind | null = null;
+  private readonly kept = new Set<string>();
+  private readonly undoStack: UndoEntry[] = [];
+  private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastUpdate = 0;
+  private webviewReady = false;
+
+  constructor(private readonly deps: CostPanelDeps) {
+    this.disposables.push(
+      deps.onDidRender(() => this.scheduleUpdate()),
+      vscode.window.registerWebviewPanelSerializer(panelViewType, {
+        deserializeWebviewPanel: async (panel) => this.adopt(panel),
+      }),
+    );
+  }
+
+  /** Opens the panel, or reveals it where it is. */
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(panelViewType, 'Context Budget', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, this.webviewOptions());
+    this.adopt(panel);
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  dispose(): void {
+    if (this.updateTimer) clearTimeout(this.updateTimer);
+    this.panel?.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const { extensionUri } = this.deps;
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableFindWidget: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.webviewReady = false;
+    const { extensionUri } = this.deps;
+    const webview = panel.webview;
+    webview.options = this.webviewOptions();
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce((size) => randomBytes(size)),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
+    });
+    this.panelDisposables = [
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseWebviewMessage(raw);
+        if (!message) {
+          this.deps.output.appendLine(`Panel: ignored a malformed message from the webview: ${safePreview(raw)}`);
+          return;
+        }
+        void this.handle(message).catch((error: unknown) => {
+          this.deps.output.appendLine(`Panel: ${message.type} failed: ${(error as Error).stack ?? String(error)}`);
+          void vscode.window.showErrorMessage(`Context Budget: ${(error as Error).message}`);
+        });
+      }),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) this.scheduleUpdate(true);
+      }),
+      panel.onDidDispose(() => {
+        for (const disposable of this.panelDisposables) disposable.dispose();
+        this.panelDisposables = [];
+        this.panel = undefined;
+        this.webviewReady = false;
+      }),
+    ];
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    const { session, settings } = this.deps;
+    const selection = session.selection;
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        if (message.dropTarget && this.dropTarget === null) this.dropTarget = message.dropTarget;
+        this.postState();
+        return;
+      case 'openFile':
+        if (selection.has(message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
+        return;
+      case 'setModel':
+        if (!findModel(message.modelId)) return;
+        await settings.update('model', message.modelId);
+        if (settings.current.modelConfigPath) await settings.update('modelConfigPath', '');
+        return;
+      case 'setGpu':
+        if (findGpu(message.gpuId)) await settings.update('gpu', message.gpuId);
+        return;
+      case 'setGpuCount':
+        await settings.update('gpuCount', message.gpuCount);
+        return;
+      case 'runCommand':
+        await vscode.commands.executeCommand(commandIds[message.command]);
+        return;
+      case 'setDropTarget':
+        this.dropTarget = message.target;
+        this.kept.clear();
+        this.postState();
+        return;
+      case 'setProposalSelected':
+        if (message.selected) this.kept.delete(message.uri);
+        else this.kept.add(message.uri);
+        this.postState();
+        return;
+      case 'applyDrops':
+        return this.applyDrops(message.uris);
+      case 'applyReorder':
+        return this.applyReorder(message.placement);
+      case 'resetOrder': {
+        if (!selection.hasCustomOrder) return;
+        const previous = selection.snapshot().customOrder;
+        this.pushUndo('restore the reordered prompt', () => selection.setOrder(previous));
+        selection.setOrder(null);
+        return;
+      }
+      case 'undo': {
+        const entry = this.undoStack.pop();
+        entry?.undo();
+        this.postState();
+        return;
+      }
+    }
+  }
+
+  /** Applies only what is both in the current proposal and still included: the webview's list is a request, not an order. */
+  private async applyDrops(uris: readonly string[]): Promise<void> {
+    const { session } = this.deps;
+    await session.whenIdle();
+    const report = session.report();
+    const plan = planDropsForReport(report, session.inputs(), this.currentDropTarget(report));
+    const proposed = new Set(plan?.drops.map((drop) => drop.path) ?? []);
+    const selection = session.selection;
+    const dropping = [...new Set(uris)].filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true);
+    if (dropping.length === 0) return;
+    const saved = report.files.filter((file) => dropping.includes(file.uri)).reduce((sum, file) => sum + (file.tokens ?? 0), 0);
+    this.pushUndo(`re-check ${dropping.length} dropped file(s)`, () => selection.setIncluded(dropping, true));
+    this.kept.clear();
+    selection.setIncluded(dropping, false);
+    void vscode.window.setStatusBarMessage(`Context Budget: unchecked ${dropping.length} file(s), ${formatInteger(saved)} tokens`, 4000);
+  }
+
+  private async applyReorder(placement: 'end' | 'start'): Promise<void> {
+    const { session } = this.deps;
+    await session.whenIdle();
+    const order = reorderedUris(session.report(), placement);
+    if (!order) return;
+    const selection = session.selection;
+    const previous = selection.snapshot().customOrder;
+    this.pushUndo('restore the previous prompt order', () => selection.setOrder(previous));
+    selection.setOrder(order);
+  }
+
+  private pushUndo(label: string, undo: () => void): void {
+    this.undoStack.push({ label, undo });
+    if (this.undoStack.length > maxUndo) this.undoStack.shift();
+  }
+
+  private currentDropTarget(report: BudgetReport): DropTargetKind {
+    return this.dropTarget ?? firstExceededTarget(report) ?? 'window';
+  }
+
+  private scheduleUpdate(immediate = false): void {
+    if (!this.panel || !this.webviewReady) return;
+    if (this.updateTimer) return;
+    const wait = immediate ? 0 : Math.max(0, this.lastUpdate + updateIntervalMs - Date.now());
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = undefined;
+      this.postState();
+    }, wait);
+  }
+
+  private postState(): void {
+    const panel = this.panel;
+    if (!panel || !this.webviewReady || !panel.visible) return;
+    this.lastUpdate = Date.now();
+    const { session, settings } = this.deps;
+    const report = session.report();
+    const target = this.deps.target();
+    const catalog = loadBundledCatalog();
+    const state = buildPanelState({
+      report,
+      inputs: session.inputs(),
+      model: target.model,
+      gpu: target.gpu,
+      settings: settings.current,
+      progress: session.progress,
+      catalog,
+      dropTarget: this.currentDropTarget(report),
+      keptUris: this.kept,
+      customOrderApplied: session.selection.hasCustomOrder,
+      undoLabel: this.undoStack.at(-1)?.label ?? null,
+      evaluate: this.deps.evaluate,
+    });
+    const message: HostMessage = { type: 'state', state };
+    void panel.webview.postMessage(message);
+  }
+}
+
+function safePreview(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 200);
+  } catch {
+    return typeof value;
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The one message protocol between the Context Budget panel (webview bundle) and the extension host.
+ * The host sends full state snapshots, so the panel is always what the status bar and tree show; the
+ * webview sends user intents, which the host validates with {@link parseWebviewMessage} before acting.
+ * Formatting happens on the host (core presenters): the webview renders text it is given, never HTML.
+ */
+
+export type PanelRiskLevel = 'ok' | 'degraded' | 'beyond';
+export type PanelDropTarget = 'window' | 'effective' | 'memory' | 'budget';
+export type PanelBottleneck = 'attention-compute' | 'kv-memory' | 'position-extrapolation' | 'retrieval-dilution';
+export type PanelTone = 'normal' | 'ok' | 'warning' | 'error';
+export type ReorderPlacement = 'end' | 'start';
+export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig';
+
+export const panelDropTargets: readonly PanelDropTarget[] = ['window', 'effective', 'memory', 'budget'];
+const reorderPlacements: readonly ReorderPlacement[] = ['end', 'start'];
+const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig'];
+
+/** One figure in the summary header: label, value, and whether it is exact, an estimate or a setting. */
+export interface PanelMetric {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly detail: string;
+  readonly basis: 'exact' | 'estimate' | 'setting';
+  readonly tone: PanelTone;
+}
+
+export interface PanelChoice {
+  readonly id: string;
+  readonly label: string;
+}
+
+export type PanelFileFlag = 'middle' | 'focus' | 'pinned' | 'beyond-effective' | 'beyond-max' | 'skipped' | 'unchecked' | 'pending';
+
+export interface PanelFileRow {
+  readonly uri: string;
+  readonly path: string;
+  readonly tokens: number | null;
+  readonly tokensText: string;
+  readonly share: number | null;
+  readonly shareText: string;
+  /** Position in prompt order (1-based) among included, counted files; null otherwise. */
+  readonly order: number | null;
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly rangeText: string;
+  readonly flags: readonly PanelFileFlag[];
+  /** Why the file is skipped, or notes about its text (BOM stripped, invalid UTF-8 replaced). */
+  readonly note: string;
+}
+
+/** A rectangle of the token-share treemap, in [0, 1] × [0, 1] of the chart area. */
+export interface TreemapCell {
+  readonly label: string;
+  readonly folder: string;
+  /** Index into the palette: files of one folder share a colour. */
+  readonly colorIndex: number;
+  readonly tokens: number;
+  readonly shareText: string;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ChartMark {
+  readonly label: string;
+  readonly tokens: number;
+}
+
+/** An axis tick with its label already formatted (units included). */
+export interface ChartTick {
+  readonly value: number;
+  readonly label: string;
+}
+
+/** What every x/y chart carries besides its data: scales and pre-formatted ticks. */
+export interface ChartAxes {
+  readonly xMax: number;
+  readonly yMax: number;
+  readonly xTicks: readonly ChartTick[];
+  readonly yTicks: readonly ChartTick[];
+  readonly xLabel: string;
+  readonly yLabel: string;
+}
+
+export interface MemoryChart extends ChartAxes {
+  /** Context length T (prompt + reserved output) on the x axis. */
+  readonly points: readonly { readonly tokens: number; readonly weightsBytes: number; readonly kvBytes: number }[];
+  readonly usableBytes: number;
+  readonly gpuTotalBytes: number;
+  readonly current: { readonly tokens: number; readonly bytes: number; readonly label: string };
+  readonly usableLabel: string;
+  readonly gpuTotalLabel: string;
+  readonly windowMarks: readonly ChartMark[];
+  /** Largest T that fits in usable memory, when it lies on the chart. */
+  readonly maxContextTokens: number | null;
+  readonly summary: string;
+}
+
+export interface FlopsChart extends ChartAxes {
+  /** Prompt length on the x axis (prefill processes the prompt only). */
+  readonly points: readonly { readonly tokens: number; readonly linear: number; readonly attention: number }[];
+  readonly current: { readonly tokens: number; readonly linear: number; readonly attention: number; readonly label: string };
+  /** Shortest prompt at which attention FLOPs reach the linear FLOPs; null when they never do below the cap. */
+  readonly crossoverTokens: number | null;
+  readonly crossoverLabel: string;
+  readonly windowMarks: readonly ChartMark[];
+  readonly summary: string;
+}
+
+export interface PositionSegment {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly focus: boolean;
+  readonly inMiddle: boolean;
+  readonly level: PanelRiskLevel;
+  /** More than one file merged into one segment (very large selections). */
+  readonly files: number;
+}
+
+export interface PositionStrip {
+  readonly promptTokens: number;
+  readonly middleBand: { readonly start: number; readonly end: number } | null;
+  /** Window limits (effective, trained, maximum) that fall inside the prompt: files ending past one are at risk. */
+  readonly limits: readonly ChartMark[];
+  readonly segments: readonly PositionSegment[];
+  readonly ticks: readonly ChartTick[];
+  readonly summary: string;
+}
+
+export interface PanelWarning {
+  readonly id: string;
+  readonly severity: 'info' | 'warning' | 'error';
+  readonly bottleneck: PanelBottleneck;
+  readonly bottleneckLabel: string;
+  readonly message: string;
+  readonly why: string;
+}
+
+export interface PanelDropProposal {
+  readonly uri: string;
+  readonly path: string;
+  readonly tokens: number;
+  readonly savesText: string;
+  readonly priority: string;
+  /** False when the user unticked it (kept). */
+  readonly selected: boolean;
+}
+
+export interface PanelTargetOption {
+  readonly kind: PanelDropTarget;
+  readonly label: string;
+  readonly available: boolean;
+  readonly status: string;
+}
+
+export interface PanelDropPlan {
+  readonly target: PanelDropTarget;
+  readonly targets: readonly PanelTargetOption[];
+  /** Null when the target cannot be planned (no budget set): `message` says why. */
+  readonly neededTokens: number | null;
+  readonly message: string;
+  readonly proposals: readonly PanelDropProposal[];
+  /** The figures after dropping the selected proposals. */
+  readonly after: readonly PanelMetric[] | null;
+  readonly canApply: boolean;
+}
+
+export interface PanelReorder {
+  readonly available: boolean;
+  readonly message: string;
+  readonly moves: readonly string[];
+  readonly customOrderApplied: boolean;
+  readonly placement: ReorderPlacement;
+}
+
+export interface PanelState {
+  readonly version: 1;
+  readonly title: string;
+  readonly empty: boolean;
+  readonly counting: { readonly done: number; readonly total: number } | null;
+  readonly riskLevel: PanelRiskLevel;
+  readonly riskText: string;
+  readonly metrics: readonly PanelMetric[];
+  readonly exactnessLabel: string;
+  readonly models: readonly PanelChoice[];
+  readonly gpus: readonly PanelChoice[];
+  readonly modelId: string;
+  /** Set when the model comes from a config.json rather than the catalog. */
+  readonly modelConfigLabel: string | null;
+  readonly gpuId: string;
+  readonly gpuCount: number;
+  readonly files: readonly PanelFileRow[];
+  readonly treemap: readonly TreemapCell[];
+  readonly memory: MemoryChart;
+  readonly flops: FlopsChart;
+  readonly positions: PositionStrip;
+  readonly warnings: readonly PanelWarning[];
+  readonly confusions: readonly { readonly title: string; readonly body: string }[];
+  readonly dropPlan: PanelDropPlan;
+  readonly reorder: PanelReorder;
+  /** What Undo would restore, or null when there is nothing to undo. */
+  readonly undoLabel: string | null;
+}
+
+export type HostMessage = { readonly type: 'state'; readonly state: PanelState };
+
+export type WebviewMessage =
+  | { readonly type: 'ready'; readonly dropTarget?: PanelDropTarget }
+  | { readonly type: 'openFile'; readonly uri: string }
+  | { readonly type: 'setModel'; readonly modelId: string }
+  | { readonly type: 'setGpu'; readonly gpuId: string }
+  | { readonly type: 'setGpuCount'; readonly gpuCount: number }
+  | { readonly type: 'runCommand'; readonly command: PanelCommand }
+  | { readonly type: 'setDropTarget'; readonly target: PanelDropTarget }
+  | { readonly type: 'setProposalSelected'; readonly uri: string; readonly selected: boolean }
+  | { readonly type: 'applyDrops'; readonly uris: readonly string[] }
+  | { readonly type: 'applyReorder'; readonly placement: ReorderPlacement }
+  | { readonly type: 'resetOrder' }
+  | { readonly type: 'undo' };
+
+/** Longest string field the host accepts from the webview (URIs, ids). */
+export const maxMessageStringLength = 8192;
+/** Most URIs one applyDrops message may carry. */
+export const maxMessageUris = 100_000;
+/** GPU counts the panel may set (the setting's own maximum). */
+export const maxGpuCount = 1024;
+
+/**
+ * Validates a message from the webview. Anything that is not exactly one of {@link WebviewMessage}
+ * (unknown type, wrong field types, extra-long strings, out-of-range numbers) yields undefined, and
+ * the host ignores it: a compromised or buggy webview cannot make the host do anything else.
+ */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isRecord(value) || typeof value.type !== 'string') return undefined;
+  switch (value.type) {
+    case 'ready':
+      if (value.dropTarget === undefined) return { type: 'ready' };
+      return isOneOf(value.dropTarget, panelDropTargets) ? { type: 'ready', dropTarget: value.dropTarget } : undefined;
+    case 'openFile':
+      return isShortString(value.uri) ? { type: 'openFile', uri: value.uri } : undefined;
+    case 'setModel':
+      return isShortString(value.modelId) ? { type: 'setModel', modelId: value.modelId } : undefined;
+    case 'setGpu':
+      return isShortString(value.gpuId) ? { type: 'setGpu', gpuId: value.gpuId } : undefined;
+    case 'setGpuCount':
+      return Number.isInteger(value.gpuCount) && (value.gpuCount as number) >= 1 && (value.gpuCount as number) <= maxGpuCount ? { type: 'setGpuCount', gpuCount: value.gpuCount as number } : undefined;
+    case 'runCommand':
+      return isOneOf(value.command, panelCommands) ? { type: 'runCommand', command: value.command } : undefined;
+    case 'setDropTarget':
+      return isOneOf(value.target, panelDropTargets) ? { type: 'setDropTarget', target: value.target } : undefined;
+    case 'setProposalSelected':
+      return isShortString(value.uri) && typeof value.selected === 'boolean' ? { type: 'setProposalSelected', uri: value.uri, selected: value.selected } : undefined;
+    case 'applyDrops':
+      return Array.isArray(value.uris) && value.uris.length <= maxMessageUris && value.uris.every(isShortString) ? { type: 'applyDrops', uris: [...(value.uris as string[])] } : undefined;
+    case 'applyReorder':
+      return isOneOf(value.placement, reorderPlacements) ? { type: 'applyReorder', placement: value.placement } : undefined;
+    case 'resetOrder':
+      return { type: 'resetOrder' };
+    case 'undo':
+      return { type: 'undo' };
+    default:
+      return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isShortString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxMessageStringLength;
+}
+
+function isOneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
+  return typeof value === 'string' && (options as readonly string[]).includes(value);
+}
