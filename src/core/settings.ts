@@ -41,6 +41,8 @@ export interface Settings {
   readonly maxFiles: number;
   /** Honour .gitignore files when a folder is added. */
   readonly respectGitignore: boolean;
+  /** Token badges on selected files and their folders in the Explorer. */
+  readonly explorerBadges: boolean;
 }
 
 export const settingsSection = 'contextBudget';
@@ -66,6 +68,7 @@ export const defaultSettings: Settings = Object.freeze({
   maxFileBytes: 2 * 1024 * 1024,
   maxFiles: 20000,
   respectGitignore: true,
+  explorerBadges: true,
 });
 
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
@@ -102,6 +105,7 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
     maxFileBytes: reader.integer('maxFileBytes', 1, 1024 * 1024 * 1024),
     maxFiles: reader.integer('maxFiles', 1, 1_000_000),
     respectGitignore: reader.boolean('respectGitignore'),
+    explorerBadges: reader.boolean('explorerBadges'),
   };
   return { settings: Object.freeze(settings), problems };
 }

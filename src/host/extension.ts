@@ -11,6 +11,7 @@ import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { createCommandHandlers, registerCommands } from './commands';
 import { DropPlanFlow } from './dropPlanFlow';
+import { ExplorerDecorations } from './explorerDecorations';
 import { FileTree } from './fileTree';
 import { ModelPicker } from './modelPicker';
 import { CostPanel } from './panel/costPanel';
@@ -46,6 +47,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   };
   void retarget(settings.current);
 
+  const decorations = new ExplorerDecorations();
+  const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
+  controller.onDidRender(renderDecorations);
+  renderDecorations();
   const panel = new CostPanel({
     extensionUri: context.extensionUri,
     session,
@@ -58,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), openPanel: () => panel.show() });
   context.subscriptions.push(
     output,
+    decorations,
     panel,
     settings,
     settings.onDidChange((current) => void retarget(current)),

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
+import { tokenBadge as formatBadge } from '../../src/core/presenters/explorerBadges';
 import { formatTokens } from '../../src/core/units';
 import { ensureVsix, hasSelector, openWorkbench, REPO, runCommand, screenshot, setTheme, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
 
@@ -105,6 +106,31 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
 
   after(async () => {
     await server?.stop();
+  });
+
+  test('the Explorer shows a token badge on the selected folder and its files', async () => {
+    const badgeOf = async (name: string): Promise<string> => {
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      // Decoration badges are drawn as ::after content of the label.
+      return row.evaluate((element) => {
+        const win = element.ownerDocument.defaultView!;
+        for (const node of [element, ...element.querySelectorAll('*')]) {
+          const content = win.getComputedStyle(node, '::after').content;
+          if (content && content !== 'none' && content !== 'normal' && content !== '""') return content.replace(/^"|"$/g, '');
+        }
+        return '';
+      });
+    };
+    await runCommand(page, 'View: Show Explorer');
+    const expected = formatBadge(total.promptTokens);
+    await page.waitForTimeout(500);
+    assert.equal(await badgeOf('src'), expected);
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*src\s*$/ }).first();
+    await row.click();
+    const module8 = total.files.find((file) => file.path === 'src/module8.ts')!;
+    assert.equal(await badgeOf('module8.ts'), formatBadge(module8.tokens ?? 0));
+    await screenshot(page, 'explorer-badges');
   });
 
   test('opens from the command palette with the CLI\'s numbers and every file in the table', async () => {

@@ -42,6 +42,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   maxFileBytes: [0, -1, 1e12, 2 ** 31, 1024.5, '2MB', Number.NaN],
   maxFiles: [0, -5, 1_000_001, 1e7, 2.5, '20000'],
   respectGitignore: ['yes', 1, 0, 'false', [], {}],
+  explorerBadges: ['yes', 1, 0, 'false', [], {}],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {
