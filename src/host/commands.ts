@@ -7,12 +7,14 @@ import type { CommandId } from './ids';
 import type { SettingsReader } from './settingsReader';
 import type { ModelPicker } from './modelPicker';
 import type { DropPlanFlow } from './dropPlanFlow';
+import type { ExportFlow, ExportRequest } from './exportFlow';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
   readonly settings: SettingsReader;
   readonly models: ModelPicker;
   readonly drops: DropPlanFlow;
+  readonly exports: ExportFlow;
   readonly openPanel: () => void;
 }
 
@@ -69,11 +71,25 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
       return undefined;
     },
     [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => selection.remove(nodeUris(node, nodes)),
+    [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
+    [commandIds.saveContext]: (request?: unknown) => deps.exports.save(exportRequest(request)),
   };
 }
 
 export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>): vscode.Disposable {
   return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler)));
+}
+
+/** Keeps only well-formed export arguments (keybindings and tests pass them; menus pass tree nodes). */
+function exportRequest(value: unknown): ExportRequest {
+  if (typeof value !== 'object' || value === null || isTreeNode(value)) return {};
+  const raw = value as Record<string, unknown>;
+  return {
+    format: raw.format === 'xml' || raw.format === 'markdown' ? raw.format : undefined,
+    directoryTree: typeof raw.directoryTree === 'boolean' ? raw.directoryTree : undefined,
+    secrets: raw.secrets === 'exclude' || raw.secrets === 'include' ? raw.secrets : undefined,
+    target: typeof raw.target === 'string' ? raw.target : undefined,
+  };
 }
 
 /** Explorer menus pass (clicked uri, all selected uris); editor menus pass just the uri. */

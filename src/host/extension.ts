@@ -12,6 +12,7 @@ import { BudgetController } from './budgetController';
 import { createCommandHandlers, registerCommands } from './commands';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
+import { ExportFlow } from './exportFlow';
 import { FileTree } from './fileTree';
 import { ModelPicker } from './modelPicker';
 import { CostPanel } from './panel/costPanel';
@@ -60,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     onDidRender: controller.onDidRender,
     output,
   });
-  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), openPanel: () => panel.show() });
+  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)), openPanel: () => panel.show() });
   context.subscriptions.push(
     output,
     decorations,
@@ -76,6 +77,12 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
 }
 
 export function deactivate(): void {}
+
+async function countExactly(pool: TokenizerPool, text: string, encoding: Settings['encoding']): Promise<number> {
+  const outcome = await pool.countText(text, encoding);
+  if (outcome.kind !== 'counted') throw new Error(`the export could not be counted: ${outcome.reason}`);
+  return outcome.tokens;
+}
 
 /** Reads `modelConfigPath` through workspace.fs; a relative path is taken from the first workspace folder. */
 async function readModelConfig(fs: VscodeWorkspaceFs, configPath: string): Promise<ConfigFile | undefined> {

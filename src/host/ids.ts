@@ -21,6 +21,8 @@ export const commandIds = {
   unpin: 'contextBudget.unpin',
   openEntry: 'contextBudget.openEntry',
   removeEntry: 'contextBudget.removeEntry',
+  copyContext: 'contextBudget.copyContext',
+  saveContext: 'contextBudget.saveContext',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];

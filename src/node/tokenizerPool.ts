@@ -14,6 +14,7 @@ export type CountOutcome =
       readonly bytes: number;
       readonly hadUtf8Bom: boolean;
       readonly invalidUtf8Sequences: number;
+      readonly secretHints: readonly string[];
       /** Hex SHA-1 of the file bytes, or of the text's UTF-8 encoding. */
       readonly contentHash: string;
       /** True when the count came from the cache and no worker ran. */

@@ -31,7 +31,7 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export type PanelFileFlag = 'middle' | 'focus' | 'pinned' | 'beyond-effective' | 'beyond-max' | 'skipped' | 'unchecked' | 'pending';
+export type PanelFileFlag = 'middle' | 'focus' | 'pinned' | 'beyond-effective' | 'beyond-max' | 'skipped' | 'unchecked' | 'pending' | 'secret';
 
 export interface PanelFileRow {
   readonly uri: string;

@@ -35,6 +35,7 @@ const flagLabels: Record<PanelFileFlag, { text: string; icon: string; title: str
   skipped: { text: 'skipped', icon: 'circle-slash', title: 'Not counted: see the note' },
   unchecked: { text: 'unchecked', icon: 'circle-large-outline', title: 'In the list but unchecked: not in the prompt' },
   pending: { text: 'counting', icon: 'loading', title: 'Being counted' },
+  secret: { text: 'secret?', icon: 'key', title: 'Looks like it holds a secret (see the note): export asks before including it' },
 };
 
 // After flagLabels: restoring a saved view state checks its flag against them.

@@ -13,6 +13,8 @@ export type WorkerOutcome =
       readonly bytes: number;
       readonly hadUtf8Bom: boolean;
       readonly invalidUtf8Sequences: number;
+      /** What in the text looks like a secret (see core/secrets); empty when nothing does. */
+      readonly secretHints: readonly string[];
     }
   | { readonly kind: 'skipped'; readonly reason: string };
 

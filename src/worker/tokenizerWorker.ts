@@ -1,6 +1,7 @@
 // Tokenizer worker: decodes file bytes and counts tokens off the extension host's thread, because a
 // pathological file can take seconds and a frozen host is the worst bug this product can have.
 import { parentPort } from 'node:worker_threads';
+import { secretContentHints } from '../core/secrets/secretScan';
 import { decodeFileBytes } from '../core/tokenizer/fileText';
 import { getTokenCounter, PieceTooLongError } from '../core/tokenizer/tokenCounter';
 import type { TokenizerRequest, TokenizerResponse, WorkerOutcome } from './tokenizerProtocol';
@@ -23,6 +24,7 @@ function count(request: TokenizerRequest): WorkerOutcome {
       bytes: Buffer.byteLength(request.text, 'utf8'),
       hadUtf8Bom: false,
       invalidUtf8Sequences: 0,
+      secretHints: secretContentHints(request.text),
     };
   }
   const decoded = decodeFileBytes(request.bytes);
@@ -33,6 +35,7 @@ function count(request: TokenizerRequest): WorkerOutcome {
     bytes: request.bytes.byteLength,
     hadUtf8Bom: decoded.hadUtf8Bom,
     invalidUtf8Sequences: decoded.invalidUtf8Sequences,
+    secretHints: secretContentHints(decoded.text),
   };
 }
 

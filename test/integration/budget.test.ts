@@ -1,5 +1,7 @@
 // The extension's real state inside the real extension host: selection, counts, edits, settings.
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { get_encoding } from 'tiktoken';
 import type { ContextBudgetApi } from '../../src/host/extension';
@@ -114,6 +116,34 @@ suite('budget in the extension host', () => {
       assert.ok(session.report().warnings.some((warning) => /num_key_value_heads/.test(warning.message)));
     } finally {
       await configuration().update('modelConfigPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('Save Context as File writes the prompt in order, counts it exactly and leaves out a file that looks like a secret', async () => {
+    const { session, settle } = await api();
+    const secret = vscode.Uri.joinPath(root(), 'src', '.env');
+    await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('OPENAI_API_KEY=sk-proj-q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5UeA1b2C3d4\n'));
+    const target = vscode.Uri.file(path.join(os.tmpdir(), `cb-export-${process.pid}.xml`));
+    try {
+      await vscode.commands.executeCommand('contextBudget.addToContext', secret, [secret]);
+      await settle();
+      const row = session.report().files.find((file) => file.uri === secret.toString())!;
+      assert.ok(row.secrets.includes('environment file (.env)'));
+      assert.ok(row.secrets.includes('OpenAI/Anthropic-style API key'));
+      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { format: 'xml', directoryTree: true, secrets: 'exclude', target: target.toString() })) as { totalTokens: number; contentTokens: number; framingTokens: number; files: string[]; leftOut: string[] };
+      const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+      assert.deepEqual(result.files, ['src/greeting.js', 'src/notes.md']);
+      assert.deepEqual(result.leftOut, ['src/.env']);
+      assert.ok(!written.includes('OPENAI_API_KEY'), 'the secret is not exported');
+      assert.ok(written.startsWith('<directory_tree>\nsrc/\n  greeting.js\n  notes.md\n</directory_tree>\n\n<file path="src/greeting.js">\n'));
+      assert.equal(result.totalTokens, oracleCount(written), 'the total is the exact count of what was written');
+      const content = session.report().files.filter((file) => result.files.includes(file.relativePath)).reduce((sum, file) => sum + (file.tokens ?? 0), 0);
+      assert.equal(result.contentTokens, content);
+      assert.equal(result.framingTokens, result.totalTokens - content);
+    } finally {
+      session.selection.remove([secret.toString()]);
+      await vscode.workspace.fs.delete(secret);
+      await vscode.workspace.fs.delete(target).then(undefined, () => undefined);
     }
   });
 

@@ -35,6 +35,8 @@ export interface BudgetFileRow {
   readonly inMiddle: boolean;
   readonly skipMessage: string | null;
   readonly notes: readonly string[];
+  /** Why the file looks like it holds a secret (by name or content); empty when it does not. */
+  readonly secrets: readonly string[];
 }
 
 /** How much to trust the token count for the chosen model. */

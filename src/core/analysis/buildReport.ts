@@ -2,6 +2,7 @@ import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
+import { secretNameHints } from '../secrets/secretScan';
 import { buildWarnings } from '../risk/warnings';
 import type { Warning } from '../risk/riskTypes';
 import type { Settings } from '../settings';
@@ -66,6 +67,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       inMiddle: placement?.inMiddle ?? false,
       skipMessage: count?.kind === 'skipped' ? count.message : null,
       notes: count?.kind === 'counted' ? count.notes : [],
+      secrets: [...new Set([...secretNameHints(file.relativePath), ...(count?.kind === 'counted' ? count.secrets ?? [] : [])])],
     };
   });
   const warnings: Warning[] = [

@@ -26,6 +26,8 @@ export interface TreeNode {
   readonly status: BudgetFileRow['status'] | null;
   /** Tokens counted under this node, for sorting and the description. */
   readonly tokens: number;
+  /** The file looks like it holds a secret: export asks before including it. */
+  readonly secret: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       pinned: false,
       status: null,
       tokens,
+      secret: children.some((child) => child.secret),
     };
   };
 
@@ -118,6 +121,10 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     }
   }
   if (flags.length) tooltip += `\n${flags.map((flag) => (flag === 'focus' ? 'Focus file' : 'Pinned: never proposed for dropping')).join('\n')}`;
+  if (file.secrets.length > 0) {
+    description = `possible secret · ${description}`;
+    tooltip += `\nLooks like a secret: ${file.secrets.join('; ')}. Export asks before including it.`;
+  }
   return {
     id: file.uri,
     kind: 'file',
@@ -134,6 +141,7 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     pinned: file.pinned,
     status: file.status,
     tokens: file.status === 'excluded' ? 0 : tokens,
+    secret: file.secrets.length > 0,
   };
 }
 

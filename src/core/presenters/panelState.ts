@@ -169,6 +169,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
     if (row.focus) flags.push('focus');
     if (row.pinned) flags.push('pinned');
     if (row.inMiddle) flags.push('middle');
+    if (row.secrets.length > 0) flags.push('secret');
     if (row.level === 'beyond') flags.push('beyond-max');
     else if (row.level === 'degraded') flags.push('beyond-effective');
     const placed = row.range !== null;
@@ -184,7 +185,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
       end: row.range?.end ?? null,
       rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
       flags,
-      note: row.skipMessage ?? row.notes.join('; '),
+      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : ''].filter(Boolean).join(' · '),
     };
   };
 }

@@ -7,7 +7,7 @@ import type { WorkspaceFs } from './workspaceFs';
 
 /** What the tokenizer pool answers (implemented in src/node/tokenizerPool.ts over worker threads). */
 export type PoolOutcome =
-  | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly contentHash: string; readonly cached: boolean }
+  | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly secretHints: readonly string[]; readonly contentHash: string; readonly cached: boolean }
   | { readonly kind: 'skipped'; readonly reason: string };
 
 /** The counting port: bytes or text in, an exact count out, off the caller's thread. */
@@ -85,7 +85,7 @@ function toFileCount(outcome: PoolOutcome, sizeBytes: number): FileCount {
   const notes: string[] = [];
   if (outcome.hadUtf8Bom) notes.push('UTF-8 byte-order mark not counted (editors and readers strip it)');
   if (outcome.invalidUtf8Sequences > 0) notes.push(`${outcome.invalidUtf8Sequences} invalid UTF-8 sequence(s) counted as U+FFFD`);
-  return { kind: 'counted', tokens: outcome.tokens, sizeBytes, notes };
+  return { kind: 'counted', tokens: outcome.tokens, sizeBytes, notes, secrets: outcome.secretHints };
 }
 
 function abortError(): Error {

@@ -2,7 +2,7 @@ import type { SkipReason } from './workspaceFs';
 
 /** What counting one file produced. `notes` carry lossless-but-worth-knowing facts (BOM stripped, invalid UTF-8 replaced). */
 export type FileCount =
-  | { readonly kind: 'counted'; readonly tokens: number; readonly sizeBytes: number; readonly notes: readonly string[] }
+  | { readonly kind: 'counted'; readonly tokens: number; readonly sizeBytes: number; readonly notes: readonly string[]; readonly secrets?: readonly string[] }
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string };
 
 /**

@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import { renderExport } from '../core/export/promptExport';
+import type { ExportFile, ExportFormat } from '../core/export/promptExport';
+import type { BudgetSession } from '../core/session/budgetSession';
+import { decodeFileBytes } from '../core/tokenizer/fileText';
+import { formatInteger } from '../core/units';
+import type { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
+
+/** Arguments a keybinding or test may pass to skip the pickers. */
+export interface ExportRequest {
+  readonly format?: ExportFormat;
+  readonly directoryTree?: boolean;
+  /** What to do with files that look like secrets; without it the user is asked. */
+  readonly secrets?: 'exclude' | 'include';
+  /** Save target (Save Context as File); without it a save dialog asks. */
+  readonly target?: string;
+}
+
+/** What an export produced, returned to callers (tests) and summarised to the user. */
+export interface ExportResult {
+  readonly text: string;
+  readonly totalTokens: number;
+  readonly contentTokens: number;
+  readonly framingTokens: number;
+  readonly files: readonly string[];
+  readonly leftOut: readonly string[];
+}
+
+/**
+ * Copy Context as Prompt / Save Context as File: the included files in prompt order (an applied
+ * reorder included), framed as XML or Markdown, optionally with a directory tree. The whole text is
+ * counted exactly before it leaves, and the framing is reported apart from the file content. Files
+ * that look like secrets are never exported without the user saying so.
+ */
+export class ExportFlow {
+  constructor(
+    private readonly session: BudgetSession,
+    private readonly fs: VscodeWorkspaceFs,
+    private readonly countText: (text: string) => Promise<number>,
+  ) {}
+
+  async copy(request: ExportRequest = {}): Promise<ExportResult | undefined> {
+    const result = await this.build(request, 'Copy Context as Prompt');
+    if (!result) return undefined;
+    await vscode.env.clipboard.writeText(result.text);
+    void vscode.window.showInformationMessage(`Context Budget: copied ${this.summary(result)}`);
+    return result;
+  }
+
+  async save(request: ExportRequest = {}): Promise<ExportResult | undefined> {
+    const result = await this.build(request, 'Save Context as File');
+    if (!result) return undefined;
+    const extension = (request.format ?? this.lastFormat) === 'markdown' ? 'md' : 'xml';
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = request.target
+      ? vscode.Uri.parse(request.target)
+      : await vscode.window.showSaveDialog({ title: 'Context Budget: Save Context as File', defaultUri: base ? vscode.Uri.joinPath(base, `prompt-context.${extension}`) : undefined, filters: extension === 'md' ? { Markdown: ['md'] } : { XML: ['xml'], Text: ['txt'] } });
+    if (!target) return undefined;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
+    void vscode.window.showInformationMessage(`Context Budget: saved ${vscode.workspace.asRelativePath(target)}: ${this.summary(result)}`);
+    return result;
+  }
+
+  private lastFormat: ExportFormat = 'xml';
+
+  private async build(request: ExportRequest, title: string): Promise<ExportResult | undefined> {
+    await this.session.whenIdle();
+    const report = this.session.report();
+    const rows = report.files.filter((file) => file.range !== null).sort((a, b) => a.range!.start - b.range!.start);
+    if (rows.length === 0) {
+      void vscode.window.showInformationMessage('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.');
+      return undefined;
+    }
+    const choice = request.format ? { format: request.format, directoryTree: request.directoryTree ?? false } : await this.pickFormat(title);
+    if (!choice) return undefined;
+    this.lastFormat = choice.format;
+
+    const flagged = rows.filter((row) => row.secrets.length > 0);
+    let leftOut = new Set<string>();
+    if (flagged.length > 0) {
+      if (request.secrets) {
+        if (request.secrets === 'exclude') leftOut = new Set(flagged.map((row) => row.uri));
+      } else {
+        const picked = await vscode.window.showQuickPick(
+          flagged.map((row) => ({ label: row.relativePath, description: row.secrets.join('; '), uri: row.uri, picked: true })),
+          { title: `${title}: ${flagged.length} file(s) look like secrets`, placeHolder: 'Ticked files are left out of the export. Untick a file only if you are sure it holds no secret.', canPickMany: true, ignoreFocusOut: true },
+        );
+        if (!picked) return undefined;
+        leftOut = new Set(picked.map((item) => item.uri));
+      }
+    }
+
+    const files: ExportFile[] = [];
+    let contentTokens = 0;
+    const unreadable: string[] = [];
+    for (const row of rows) {
+      if (leftOut.has(row.uri)) continue;
+      const text = await this.readText(row.uri);
+      if (text === undefined) {
+        unreadable.push(row.relativePath);
+        continue;
+      }
+      files.push({ relativePath: row.relativePath, text });
+      contentTokens += await this.countText(text);
+    }
+    if (unreadable.length > 0) void vscode.window.showWarningMessage(`Context Budget: ${unreadable.length} file(s) could not be read and were left out: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`);
+    const rendered = renderExport(files, choice);
+    const totalTokens = await this.countText(rendered.text);
+    return {
+      text: rendered.text,
+      totalTokens,
+      contentTokens,
+      framingTokens: totalTokens - contentTokens,
+      files: files.map((file) => file.relativePath),
+      leftOut: rows.filter((row) => leftOut.has(row.uri)).map((row) => row.relativePath),
+    };
+  }
+
+  private async pickFormat(title: string): Promise<{ format: ExportFormat; directoryTree: boolean } | undefined> {
+    const items = [
+      { label: 'XML tags', description: '<file path="…">…</file>', format: 'xml' as const, directoryTree: false },
+      { label: 'XML tags with a directory tree', format: 'xml' as const, directoryTree: true },
+      { label: 'Markdown', description: '## path + fenced code', format: 'markdown' as const, directoryTree: false },
+      { label: 'Markdown with a directory tree', format: 'markdown' as const, directoryTree: true },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: `Context Budget: ${title}`, placeHolder: 'How should each file be framed?' });
+    return picked ? { format: picked.format, directoryTree: picked.directoryTree } : undefined;
+  }
+
+  /** The text the budget counted: an unsaved buffer when the file is open and dirty, else the file as decoded for counting. */
+  private async readText(uri: string): Promise<string | undefined> {
+    const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri);
+    if (open?.isDirty) return open.getText();
+    try {
+      const decoded = decodeFileBytes(await this.fs.readFile(uri));
+      return decoded.kind === 'text' ? decoded.text : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private summary(result: ExportResult): string {
+    const encoding = this.session.currentSettings.encoding;
+    const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets.` : '';
+    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${encoding}, exact) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}`;
+  }
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { get_encoding } from 'tiktoken';
+import { directoryTree, renderExport } from '../../../src/core/export/promptExport';
+import { secretContentHints, secretNameHints, shannonEntropy } from '../../../src/core/secrets/secretScan';
+
+const files = [
+  { relativePath: 'src/a.ts', text: 'export const a = 1;\n' },
+  { relativePath: 'src/<img src=x onerror=alert(1)>.md', text: 'no trailing newline' },
+  { relativePath: 'README.md', text: 'Use ```js fences``` inside.\n```\nblock\n```\n' },
+];
+
+test('XML: each file in order inside a tag whose path attribute is escaped; framing is everything else', () => {
+  const { text, framing } = renderExport(files, { format: 'xml', directoryTree: false });
+  assert.equal(text, [
+    '<file path="src/a.ts">\nexport const a = 1;\n</file>\n\n',
+    '<file path="src/&lt;img src=x onerror=alert(1)&gt;.md">\nno trailing newline\n</file>\n\n',
+    '<file path="README.md">\nUse ```js fences``` inside.\n```\nblock\n```\n</file>\n\n',
+  ].join(''));
+  let rest = text;
+  for (const file of files) rest = rest.replace(file.text, '');
+  assert.equal(framing, rest);
+});
+
+test('Markdown: a fence longer than any backtick run in the file, a language from the extension', () => {
+  const { text } = renderExport(files, { format: 'markdown', directoryTree: false });
+  assert.match(text, /^## src\/a\.ts\n\n```ts\nexport const a = 1;\n```\n\n/);
+  assert.ok(text.includes('## README.md\n\n````md\nUse ```js fences``` inside.\n```\nblock\n```\n````\n\n'));
+  const newline = renderExport([{ relativePath: 'a\nb.md', text: 'x' }], { format: 'markdown', directoryTree: false }).text;
+  assert.ok(newline.startsWith('## a\\nb.md\n'), 'a newline in a name cannot start a new heading');
+});
+
+test('directory tree: folders first, sorted, indented; counted as framing', () => {
+  assert.equal(directoryTree(['src/b.ts', 'src/core/a.ts', 'README.md', 'src/a.ts']), 'src/\n  core/\n    a.ts\n  a.ts\n  b.ts\nREADME.md\n');
+  const { framing } = renderExport(files, { format: 'xml', directoryTree: true });
+  assert.ok(framing.startsWith('<directory_tree>\nsrc/\n'));
+});
+
+test('framing tokens = tokens of the whole export − tokens of the files (o200k oracle)', () => {
+  const encoding = get_encoding('o200k_base');
+  const count = (value: string): number => encoding.encode_ordinary(value).length;
+  const { text } = renderExport(files, { format: 'xml', directoryTree: true });
+  const content = files.reduce((sum, file) => sum + count(file.text), 0);
+  const framingTokens = count(text) - content;
+  assert.ok(framingTokens > 20 && framingTokens < 120, `${framingTokens}`);
+  encoding.free();
+});
+
+test('secret names: .env, keys, credentials; examples and ordinary files are not flagged', () => {
+  for (const path of ['.env', 'app/.env.production', 'id_rsa', 'certs/server.pem', 'deploy/key.p12', 'home/.aws/credentials', '.npmrc', 'gcp-service-account.json', 'infra/terraform.tfstate']) {
+    assert.ok(secretNameHints(path).length > 0, path);
+  }
+  for (const path of ['.env.example', 'src/env.ts', 'README.md', 'keys.ts', 'docs/credentials.md.txt']) assert.deepEqual(secretNameHints(path), [], path);
+});
+
+test('secret contents: key formats and high-entropy assignments; prose and code are not flagged', () => {
+  const privateKey = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+  assert.deepEqual(secretContentHints(privateKey), ['private key block']);
+  assert.deepEqual(secretContentHints('aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n'), ['AWS access key id', 'high-entropy value assigned to "aws_access_key_id"']);
+  assert.deepEqual(secretContentHints(`token: ghp_${'a1B2c3D4e5'.repeat(4)}`), ['GitHub token', 'high-entropy value assigned to "token"']);
+  assert.deepEqual(secretContentHints('API_KEY="q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5Ue"\n'), ['high-entropy value assigned to "API_KEY"']);
+  assert.deepEqual(secretContentHints('const password = getPasswordFromVault(user);\nconst tokenizerOptions = { maxTokens: 4096 };\n'), []);
+  assert.deepEqual(secretContentHints('The secret to a good prompt is passwordless configuration of everything.'), []);
+  assert.ok(shannonEntropy('aaaaaaaaaaaaaaaaaaaaaaaa') === 0 && shannonEntropy('q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5Ue') > 4);
+});
