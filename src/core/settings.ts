@@ -11,6 +11,8 @@ export interface Settings {
   readonly model: string;
   /** Path to a Hugging Face config.json; when set it overrides `model`. */
   readonly modelConfigPath: string;
+  /** A VS Code chat model id: its provider's maxInputTokens is the window; empty for none. */
+  readonly chatModel: string;
   /** Catalog GPU id. */
   readonly gpu: string;
   /** Number of GPUs the model is sharded over (ideal tensor parallelism assumed). */
@@ -53,6 +55,7 @@ export const weightDtypes: readonly WeightDtype[] = ['bf16', 'fp16', 'fp32', 'fp
 export const defaultSettings: Settings = Object.freeze({
   model: 'gpt-oss-20b',
   modelConfigPath: '',
+  chatModel: '',
   gpu: 'h100-sxm',
   gpuCount: 1,
   encoding: 'o200k_base',
@@ -90,6 +93,7 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
   const settings: Settings = {
     model: reader.string('model', { nonEmpty: true }),
     modelConfigPath: reader.string('modelConfigPath', {}),
+    chatModel: reader.string('chatModel', {}),
     gpu: reader.string('gpu', { nonEmpty: true }),
     gpuCount: reader.integer('gpuCount', 1, 1024),
     encoding: reader.oneOf('encoding', isEncodingName, 'o200k_base or cl100k_base'),

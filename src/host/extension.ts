@@ -13,6 +13,8 @@ import { createCommandHandlers, registerCommands } from './commands';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
 import { ExportFlow } from './exportFlow';
+import { availableChatModels, registerChat } from './chat';
+import { providerWindowModel } from '../core/model/providerModel';
 import { FileTree } from './fileTree';
 import { ModelPicker } from './modelPicker';
 import { CostPanel } from './panel/costPanel';
@@ -42,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   }), context.workspaceState, output);
 
   const retarget = async (current: Settings): Promise<void> => {
-    target = resolveTarget(current, await readModelConfig(fs, current.modelConfigPath));
+    target = withChatModel(resolveTarget(current, await readModelConfig(fs, current.modelConfigPath)), current.chatModel, await availableChatModels());
     for (const problem of target.problems) output.appendLine(problem);
     session.updateSettings(current);
   };
@@ -68,8 +70,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     panel,
     settings,
     settings.onDidChange((current) => void retarget(current)),
+    ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => void retarget(settings.current))] : []),
     controller,
     registerCommands(handlers),
+    ...registerChat(session, output),
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
@@ -77,6 +81,17 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
 }
 
 export function deactivate(): void {}
+
+/** Applies `contextBudget.chatModel`: the provider's window on the chosen architecture, or a problem saying it is unavailable. */
+function withChatModel(target: ResolvedTarget, chatModelId: string, available: readonly vscode.LanguageModelChat[]): ResolvedTarget {
+  if (!chatModelId) return target;
+  const chat = available.find((model) => model.id === chatModelId);
+  if (!chat) {
+    const why = available.length === 0 ? 'no chat models are available in this VS Code' : `it is not among the ${available.length} chat model(s) available`;
+    return { ...target, problems: [...target.problems, `Chat model "${chatModelId}" is not available (${why}). Using ${target.model.displayName}'s own window instead.`] };
+  }
+  return { ...target, model: providerWindowModel(target.model, { id: chat.id, name: chat.name, vendor: chat.vendor, family: chat.family, maxInputTokens: chat.maxInputTokens }) };
+}
 
 async function countExactly(pool: TokenizerPool, text: string, encoding: Settings['encoding']): Promise<number> {
   const outcome = await pool.countText(text, encoding);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { loadBundledCatalog } from '../core/model/catalog';
 import { formatBytes, formatInteger } from '../core/units';
+import { availableChatModels } from './chat';
 import type { SettingsReader } from './settingsReader';
 
 /** Quick picks for model, GPU and a config.json; they write the user's choice to settings. */
@@ -10,9 +11,19 @@ export class ModelPicker {
   async pickModel(): Promise<void> {
     const { models } = loadBundledCatalog();
     const current = this.settings.current;
-    type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean };
+    type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string };
+    const chatModels = await availableChatModels();
     const items: Item[] = [
       { label: '$(file-code) Load from config.json…', description: 'any Hugging Face model config', loadConfig: true },
+      { label: 'Chat models (window from the provider)', kind: vscode.QuickPickItemKind.Separator },
+      ...(chatModels.length === 0
+        ? [{ label: '$(info) No chat models are available in this VS Code', description: 'install or sign in to a language-model provider to budget against its window' } as Item]
+        : chatModels.map((model): Item => ({
+          label: `$(comment-discussion) ${model.name}`,
+          description: `${model.vendor} · ${model.id}${model.id === current.chatModel ? ' · current' : ''}`,
+          detail: `window ${formatInteger(model.maxInputTokens)} input tokens (from the provider); memory and compute use the architecture of ${models.find((entry) => entry.id === current.model)?.displayName ?? current.model}`,
+          chatModelId: model.id,
+        }))),
       { label: 'Catalog', kind: vscode.QuickPickItemKind.Separator },
       ...models.map((model): Item => ({
         label: model.displayName,
@@ -24,9 +35,11 @@ export class ModelPicker {
     const picked = await vscode.window.showQuickPick(items, { title: 'Context Budget: Select Model', placeHolder: 'Model the estimates are for', matchOnDescription: true, matchOnDetail: true });
     if (!picked) return;
     if (picked.loadConfig) return this.loadConfig(undefined);
+    if (picked.chatModelId) return this.settings.update('chatModel', picked.chatModelId);
     if (picked.modelId) {
       await this.settings.update('model', picked.modelId);
       if (current.modelConfigPath) await this.settings.update('modelConfigPath', '');
+      if (current.chatModel) await this.settings.update('chatModel', '');
     }
   }
 

@@ -147,6 +147,25 @@ suite('budget in the extension host', () => {
     }
   });
 
+  test('chat: the language-model tool answers from the live budget; a chat model that is not available falls back with one clear problem', async () => {
+    const { session, settle, targetProblems } = await api();
+    const tool = vscode.lm.tools.find((candidate) => candidate.name === 'context-budget_getBudget');
+    assert.ok(tool, 'the tool is registered');
+    const result = await vscode.lm.invokeTool('context-budget_getBudget', { input: {}, toolInvocationToken: undefined });
+    const text = result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+    assert.match(text, new RegExp(`Prompt: \\*\\*${session.report().promptTokens.toLocaleString('en-US')} tokens\\*\\*`));
+    const models = await vscode.lm.selectChatModels();
+    assert.equal(models.length, 0, 'the test workbench has no chat models');
+    try {
+      await configuration().update('chatModel', 'copilot-gpt-4o', vscode.ConfigurationTarget.Global);
+      await until(() => targetProblems().some((problem) => problem.includes('Chat model "copilot-gpt-4o" is not available (no chat models are available in this VS Code)')), 'the chat-model problem');
+      await settle();
+      assert.equal(session.report().model.origin, 'catalog');
+    } finally {
+      await configuration().update('chatModel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('removing from the context via the Explorer command empties the selection', async () => {
     const { session, settle } = await api();
     await vscode.commands.executeCommand('contextBudget.removeFromContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);

@@ -43,6 +43,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   maxFiles: [0, -5, 1_000_001, 1e7, 2.5, '20000'],
   respectGitignore: ['yes', 1, 0, 'false', [], {}],
   explorerBadges: ['yes', 1, 0, 'false', [], {}],
+  chatModel: [1, true, [], {}],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {
