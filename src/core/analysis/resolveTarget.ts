@@ -1,4 +1,6 @@
 import { findGpu, findModel, loadBundledCatalog } from '../model/catalog';
+import { ggufToModelSpec } from '../model/gguf';
+import type { GgufHeader } from '../model/ggufHeader';
 import { parseHfConfig } from '../model/hfConfig';
 import type { GpuSpec } from '../model/gpuSpec';
 import type { ModelSpec } from '../model/modelSpec';
@@ -12,8 +14,8 @@ export interface ResolvedTarget {
   readonly problems: readonly string[];
 }
 
-/** The text of the config.json named by `modelConfigPath`, or why it could not be read. */
-export type ConfigFile = { readonly path: string; readonly text: string } | { readonly path: string; readonly error: string };
+/** The text of the config.json named by `modelConfigPath`, the header of a GGUF file, or why it could not be read. */
+export type ConfigFile = { readonly path: string; readonly text: string } | { readonly path: string; readonly gguf: GgufHeader } | { readonly path: string; readonly error: string };
 
 /**
  * Picks the model and GPU the estimates are for. A config.json that cannot be read or parsed, or an
@@ -26,6 +28,12 @@ export function resolveTarget(settings: Settings, configFile?: ConfigFile): Reso
   if (configFile) {
     if ('error' in configFile) {
       problems.push(`Model config ${configFile.path} could not be read (${configFile.error}).`);
+    } else if ('gguf' in configFile) {
+      try {
+        model = ggufToModelSpec(configFile.gguf, { id: configFile.path, sourcePath: configFile.path });
+      } catch (error) {
+        problems.push(`Model file ${(error as Error).message}`);
+      }
     } else {
       try {
         const json: unknown = JSON.parse(configFile.text);

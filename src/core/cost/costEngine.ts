@@ -65,18 +65,21 @@ export function estimateCost(input: CostInput): CostEstimate {
   const tokens = promptTokens + reserveOutputTokens;
 
   const weightBytesPerParam = bytesPerElement(weightDtype);
-  const weightsBytes = model.paramsTotal * weightBytesPerParam;
+  // A model file's own stored size (GGUF) beats params × the dtype setting: it is what gets loaded.
+  const stored = model.storedWeights;
+  const weightsBytes = stored ? stored.bytes : model.paramsTotal * weightBytesPerParam;
   const kvBytes = kvCacheBytes(model, tokens, kvDtype, batchSize);
   const totalBytes = weightsBytes + kvBytes;
   const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
 
   const maxContext = maxContextTokensFor(model, kvDtype, batchSize, weightsBytes, usableMemoryBytes);
   const flops = prefillFlops(model, promptTokens);
-  const prefillSeconds = flops.total / (gpuCount * peakFlopsPerSec(gpu, weightDtype) * input.computeEfficiency);
+  // Stored (quantized) weights are dequantised for the matmul, like int8/int4: the bf16 peak.
+  const prefillSeconds = flops.total / (gpuCount * peakFlopsPerSec(gpu, stored ? 'bf16' : weightDtype) * input.computeEfficiency);
   // decode_time_roofline: one step reads the active weights once (MoE at batch 1: only the routed
   // experts; at large batch nearly every expert is touched, so this is optimistic there) and the
   // whole batch's KV cache. Evaluated at T, i.e. the last and slowest reserved output token.
-  const decodeBytes = model.paramsActive * weightBytesPerParam + kvBytes;
+  const decodeBytes = (stored ? stored.activeBytes : model.paramsActive * weightBytesPerParam) + kvBytes;
   const decodeSecondsPerToken = decodeBytes / (gpuCount * gpu.bandwidthBytesPerSec * input.memoryEfficiency);
 
   return {

@@ -33,6 +33,19 @@ export interface RopeScaling {
   readonly originalMaxPositionEmbeddings?: number;
 }
 
+/**
+ * Weights measured as a file stores them (a GGUF's quantized tensors), used instead of
+ * params × the weight dtype setting.
+ */
+export interface StoredWeights {
+  /** Bytes of every tensor as stored (exact from each tensor's type and shape). */
+  readonly bytes: number;
+  /** Bytes one decode step reads: all but the routed experts, plus their routed share. */
+  readonly activeBytes: number;
+  /** What the bytes are, for labels: e.g. `GGUF Q4_K_M`. */
+  readonly label: string;
+}
+
 /** Where a number came from, kept next to the number (catalog rule: every entry names its source). */
 export type SourceRef = string;
 
@@ -58,6 +71,8 @@ export interface ModelSpec {
   readonly paramsActive: number;
   /** True when the parameter counts were derived from the architecture rather than published. */
   readonly paramsDerived: boolean;
+  /** Weights as stored in the model file, when known exactly; otherwise params × weight dtype. */
+  readonly storedWeights?: StoredWeights;
   /** `max_position_embeddings`: the window the serving stack accepts. */
   readonly maxPositionEmbeddings: number;
   readonly ropeScaling?: RopeScaling;

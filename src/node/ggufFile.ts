@@ -1,0 +1,61 @@
+import { open, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { combineGgufShards, GgufFormatError, ggufSplit, readGgufHeader } from '../core/model/ggufHeader';
+import type { GgufHeader, GgufReadOptions } from '../core/model/ggufHeader';
+
+/** `Qwen3-235B-Q4_K_M-00001-of-00003.gguf`: llama.cpp's gguf-split naming. */
+const shardName = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
+
+/**
+ * Reads a local GGUF file's header (metadata and tensor infos) without reading tensor data. When
+ * the file is one shard of a split model, the other shards' headers are read too, so the tensors
+ * (and so the weights) are the whole model's.
+ *
+ * @throws GgufFormatError for a malformed or truncated header; Error when a file cannot be opened.
+ */
+export async function readGgufFile(filePath: string, options: GgufReadOptions = {}): Promise<GgufHeader> {
+  const header = await readOne(filePath, options);
+  const split = ggufSplit(header);
+  if (!split || split.count === 1) return header;
+  const match = shardName.exec(path.basename(filePath));
+  if (!match) {
+    throw new GgufFormatError(0, `this file is shard ${split.index + 1} of ${split.count} of a split model, but its name does not end in -0000N-of-0000M.gguf, so the other shards cannot be found`);
+  }
+  const [, prefix, , total] = match;
+  const shards: GgufHeader[] = [];
+  for (let i = 1; i <= split.count; i++) {
+    const name = `${prefix}-${String(i).padStart(5, '0')}-of-${total}.gguf`;
+    if (i === split.index + 1) {
+      shards.push(header);
+      continue;
+    }
+    const shardPath = path.join(path.dirname(filePath), name);
+    try {
+      shards.push(await readOne(shardPath, options));
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found next to it' : (error as Error).message;
+      throw new GgufFormatError(0, `shard ${i} of ${split.count} of this split model (${name}): ${reason}`);
+    }
+  }
+  return combineGgufShards(shards);
+}
+
+async function readOne(filePath: string, options: GgufReadOptions): Promise<GgufHeader> {
+  // Checked before opening: opening a FIFO for reading would block until a writer appears.
+  const info = await stat(filePath);
+  if (!info.isFile()) throw new Error(`${filePath} is not a regular file`);
+  const handle = await open(filePath, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    return await readGgufHeader({
+      size,
+      read: async (offset, length) => {
+        const buffer = Buffer.allocUnsafe(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, offset);
+        return buffer.subarray(0, bytesRead);
+      },
+    }, options);
+  } finally {
+    await handle.close();
+  }
+}
