@@ -10,7 +10,7 @@ export type DropTargetKind = 'window' | 'effective' | 'memory' | 'budget';
 
 export interface CommonOptions {
   readonly settings: Settings;
-  /** `--model` as given: a catalog id or a path to a config.json. */
+  /** `--model` as given: a catalog id or a path to a config.json or a .gguf file. */
   readonly modelArg: string;
   readonly json: boolean;
 }
@@ -30,7 +30,8 @@ export const usage = `Usage:
   context-budget gpus [--json]                   list the GPU catalog
 
 Options:
-  --model <id | config.json>   catalog model id or a Hugging Face config.json (default gpt-oss-20b)
+  --model <id | file>          catalog model id, a Hugging Face config.json or a .gguf file
+                               (only its header is read); default gpt-oss-20b
   --gpu <id>                   catalog GPU id (default h100-sxm)
   --gpus <N>                   number of GPUs (default 1)
   --encoding <name>            o200k_base (default) or cl100k_base

@@ -17,6 +17,7 @@ import type { ScannedFile } from '../core/scan/scanner';
 import type { SkippedEntry } from '../core/scan/workspaceFs';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
+import { readGgufFile } from '../node/ggufFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
@@ -39,7 +40,7 @@ export async function runCli(argv: readonly string[], io: { out: (text: string) 
       case 'gpus':
         return listGpus(command.json, io.out);
       case 'estimate':
-        return estimate(command, io);
+        return await estimate(command, io);
       case 'files':
         return await countFiles(command, io);
     }
@@ -79,9 +80,9 @@ function listGpus(json: boolean, out: (text: string) => void): number {
   return 0;
 }
 
-function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): number {
+async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = resolveOrThrow(command.modelArg, settings, io.cwd);
+  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
   const { model, gpu } = target;
   const windows = windowsFor(model);
   const efficiencies = defaultEfficiencies(gpu);
@@ -93,7 +94,7 @@ function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out:
   const warnings = buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: settings.budgetTokens || undefined, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name });
   const within = level !== 'beyond' && cost.fits && (settings.budgetTokens === 0 || command.tokens <= settings.budgetTokens);
   if (command.json) {
-    io.out(JSON.stringify({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }, null, 2));
+    io.out(JSON.stringify({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }, null, 2));
   } else {
     io.out([...estimateLines(cost, windows, level, { promptTokens: command.tokens, reserve: settings.reserveOutputTokens, countNote: null, model: model.displayName, gpu: `${settings.gpuCount}× ${gpu.name}`, computeEfficiency, memoryEfficiency, budget: settings.budgetTokens || null }), ...warningLines(warnings)].join('\n'));
   }
@@ -102,7 +103,7 @@ function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out:
 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = resolveOrThrow(command.modelArg, settings, io.cwd);
+  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs();
   const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
   const files = new Map<string, ScannedFile>();
@@ -158,20 +159,23 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   }
 }
 
-/** `--model` is a catalog id, or a path to a config.json (anything ending in .json or naming an existing file). */
-function resolveOrThrow(modelArg: string, settings: Settings, cwd: string): ReturnType<typeof resolveTarget> {
+/** `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf or naming an existing file). */
+async function resolveOrThrow(modelArg: string, settings: Settings, cwd: string): Promise<ReturnType<typeof resolveTarget>> {
   let configFile: ConfigFile | undefined;
-  const looksLikePath = modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+  const isGguf = /\.gguf$/i.test(modelArg);
+  const looksLikePath = isGguf || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
-    if (!existsSync(absolute)) throw new UsageError(`--model: no such config file: ${modelArg}`);
-    let text: string;
+    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${modelArg}`);
+    let text = '';
     try {
-      text = readFileSync(absolute, 'utf8');
+      // A GGUF: only its header is read (metadata and tensor infos), never the weights.
+      if (isGguf) configFile = { path: absolute, gguf: await readGgufFile(absolute) };
+      else text = readFileSync(absolute, 'utf8');
     } catch (error) {
-      throw new UsageError(`--model: cannot read config file ${modelArg} (${(error as Error).message})`);
+      throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${modelArg} (${(error as Error).message})`);
     }
-    configFile = { path: absolute, text };
+    configFile ??= { path: absolute, text };
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
   // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback, so the
