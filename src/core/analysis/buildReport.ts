@@ -93,7 +93,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       excluded: rows.filter((row) => row.status === 'excluded').length,
     },
     cost,
-    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
     risk: { level: risk.level, windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
     warnings,
     windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
