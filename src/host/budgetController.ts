@@ -78,7 +78,7 @@ export class BudgetController implements vscode.Disposable {
     const files: ScannedFile[] = [];
     const skipped: SkippedEntry[] = [];
     let truncated = false;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Context Budget: adding files', cancellable: true }, async (progress, token) => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Context Budget: adding files'), cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
@@ -94,7 +94,7 @@ export class BudgetController implements vscode.Disposable {
               maxFiles: settings.maxFiles,
               pathPrefix: isWorkspaceRoot(uri) && (vscode.workspace.workspaceFolders?.length ?? 0) <= 1 ? '' : relativePath,
               signal: controller.signal,
-              onProgress: (accepted) => progress.report({ message: `${accepted} files found` }),
+              onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
             });
             files.push(...result.files);
             skipped.push(...result.skipped);
@@ -106,11 +106,11 @@ export class BudgetController implements vscode.Disposable {
             skipped.push({ relativePath, reason: 'unreadable', message: 'could not be read' });
           }
         }
-        progress.report({ message: `counting ${files.length} files…` });
+        progress.report({ message: vscode.l10n.t('counting {0} files…', files.length) });
         await this.session.addFiles(files);
       } catch (error) {
         if ((error as Error).name !== 'AbortError') throw error;
-        void vscode.window.showInformationMessage('Context Budget: adding files was cancelled; files found so far were not added.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: adding files was cancelled; files found so far were not added.'));
         return;
       } finally {
         cancel.dispose();
@@ -215,8 +215,8 @@ export class BudgetController implements vscode.Disposable {
     const summary = summariseSkips(skipped);
     this.output.appendLine(`Added ${added} file(s); skipped ${skipped.length}:`);
     for (const entry of skipped) this.output.appendLine(`  ${entry.relativePath}: ${entry.message}`);
-    const text = `Context Budget: added ${added} file(s); skipped ${summary}.${truncated ? ' The folder has more files than contextBudget.maxFiles.' : ''}`;
-    void vscode.window.showInformationMessage(text, 'Show Details').then((choice) => {
+    const text = vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summary) + (truncated ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles.')}` : '');
+    void vscode.window.showInformationMessage(text, vscode.l10n.t('Show Details')).then((choice) => {
       if (choice) this.output.show(true);
     });
   }

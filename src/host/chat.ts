@@ -20,7 +20,7 @@ export function registerChat(session: BudgetSession, output: vscode.OutputChanne
         await session.whenIdle();
         const focus = request.command === 'fit' ? 'fit' : request.command === 'drop' ? 'drop' : 'all';
         stream.markdown(budgetAnswer(session.report(), session.inputs(), focus));
-        stream.button({ command: commandIds.openPanel, title: 'Open the Context Budget panel' });
+        stream.button({ command: commandIds.openPanel, title: vscode.l10n.t('Open the Context Budget panel') });
         return {};
       });
       participant.iconPath = new vscode.ThemeIcon('symbol-ruler');
@@ -28,7 +28,7 @@ export function registerChat(session: BudgetSession, output: vscode.OutputChanne
     }
     if (typeof vscode.lm?.registerTool === 'function') {
       disposables.push(vscode.lm.registerTool<{ target?: DropTargetKind }>(budgetToolName, {
-        prepareInvocation: () => ({ invocationMessage: 'Reading the Context Budget selection' }),
+        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the Context Budget selection') }),
         invoke: async (options) => {
           await session.whenIdle();
           const target = ['window', 'effective', 'memory', 'budget'].includes(options.input?.target ?? '') ? options.input.target : undefined;

@@ -35,23 +35,24 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     },
     [commandIds.addCurrentFile]: (uri?: unknown) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      if (!target) return vscode.window.showInformationMessage('Context Budget: no file is open in the editor.');
+      if (!target) return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no file is open in the editor.'));
       return controller.addUris([target], current());
     },
     [commandIds.addOpenEditors]: () => {
       const uris = openEditorUris();
-      if (uris.length === 0) return vscode.window.showInformationMessage('Context Budget: no files are open in editors.');
+      if (uris.length === 0) return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no files are open in editors.'));
       return controller.addUris(uris, current());
     },
     [commandIds.addFolder]: async () => {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: 'Add to Prompt Context' });
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: vscode.l10n.t('Add to Prompt Context') });
       if (picked?.length) await controller.addUris(picked, current());
     },
     [commandIds.clearContext]: async () => {
       const count = selection.size;
       if (count === 0) return;
-      const choice = await vscode.window.showWarningMessage(`Remove all ${count} file(s) from the prompt context?`, { modal: true }, 'Clear');
-      if (choice === 'Clear') selection.clear();
+      const clear = vscode.l10n.t('Clear');
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Remove all {0} file(s) from the prompt context?', count), { modal: true }, clear);
+      if (choice === clear) selection.clear();
     },
     [commandIds.selectModel]: () => deps.models.pickModel(),
     [commandIds.selectGpu]: () => deps.models.pickGpu(),

@@ -24,11 +24,11 @@ export class DropPlanFlow {
         picked: kind === suggested,
       };
     });
-    const chosen = await vscode.window.showQuickPick(targetItems.sort((a, b) => Number(b.picked) - Number(a.picked)), { title: 'Context Budget: Suggest Drops', placeHolder: 'Which limit should the prompt fit?' });
+    const chosen = await vscode.window.showQuickPick(targetItems.sort((a, b) => Number(b.picked) - Number(a.picked)), { title: vscode.l10n.t('Context Budget: Suggest Drops'), placeHolder: vscode.l10n.t('Which limit should the prompt fit?') });
     if (!chosen) return;
     const plan = planDropsForReport(report, this.session.inputs(), chosen.targetKind);
-    if (!plan) return void vscode.window.showInformationMessage('Context Budget: set contextBudget.budgetTokens to plan against a budget.');
-    if (plan.neededTokens === 0) return void vscode.window.showInformationMessage(`Context Budget: the prompt already fits (${chosen.label.toLowerCase()}).`);
+    if (!plan) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set contextBudget.budgetTokens to plan against a budget.'));
+    if (plan.neededTokens === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the prompt already fits ({0}).', chosen.label.toLowerCase()));
     const selection = this.session.selection;
     const items = plan.drops.map((drop) => ({
       label: selection.get(drop.path)?.relativePath ?? drop.path,
@@ -37,11 +37,12 @@ export class DropPlanFlow {
       picked: true,
     }));
     const verdict = plan.feasible ? `${formatInteger(plan.tokensBefore)} → ${formatInteger(plan.tokensAfter)} prompt tokens` : `not enough without pinned/focus files: still ${formatInteger(plan.shortfallTokens)} tokens over`;
-    const picked = await vscode.window.showQuickPick(items, { title: `Drop ${items.length} file(s): ${verdict}`, placeHolder: 'Untick any file to keep it, then press Enter to apply', canPickMany: true });
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Drop {0} file(s): {1}', items.length, verdict), placeHolder: vscode.l10n.t('Untick any file to keep it, then press Enter to apply'), canPickMany: true });
     if (!picked || picked.length === 0) return;
     const uris = picked.map((item) => item.uri);
     selection.setIncluded(uris, false);
-    const choice = await vscode.window.showInformationMessage(`Context Budget: unchecked ${uris.length} file(s).`, 'Undo');
-    if (choice === 'Undo') selection.setIncluded(uris, true);
+    const undo = vscode.l10n.t('Undo');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: unchecked {0} file(s).', uris.length), undo);
+    if (choice === undo) selection.setIncluded(uris, true);
   }
 }

@@ -40,24 +40,24 @@ export class ExportFlow {
   ) {}
 
   async copy(request: ExportRequest = {}): Promise<ExportResult | undefined> {
-    const result = await this.build(request, 'Copy Context as Prompt');
+    const result = await this.build(request, vscode.l10n.t('Copy Context as Prompt'));
     if (!result) return undefined;
     await vscode.env.clipboard.writeText(result.text);
-    void vscode.window.showInformationMessage(`Context Budget: copied ${this.summary(result)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: copied {0}', this.summary(result)));
     return result;
   }
 
   async save(request: ExportRequest = {}): Promise<ExportResult | undefined> {
-    const result = await this.build(request, 'Save Context as File');
+    const result = await this.build(request, vscode.l10n.t('Save Context as File'));
     if (!result) return undefined;
     const extension = (request.format ?? this.lastFormat) === 'markdown' ? 'md' : 'xml';
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = request.target
       ? vscode.Uri.parse(request.target)
-      : await vscode.window.showSaveDialog({ title: 'Context Budget: Save Context as File', defaultUri: base ? vscode.Uri.joinPath(base, `prompt-context.${extension}`) : undefined, filters: extension === 'md' ? { Markdown: ['md'] } : { XML: ['xml'], Text: ['txt'] } });
+      : await vscode.window.showSaveDialog({ title: vscode.l10n.t('Context Budget: Save Context as File'), defaultUri: base ? vscode.Uri.joinPath(base, `prompt-context.${extension}`) : undefined, filters: extension === 'md' ? { Markdown: ['md'] } : { XML: ['xml'], Text: ['txt'] } });
     if (!target) return undefined;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
-    void vscode.window.showInformationMessage(`Context Budget: saved ${vscode.workspace.asRelativePath(target)}: ${this.summary(result)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: saved {0}: {1}', vscode.workspace.asRelativePath(target), this.summary(result)));
     return result;
   }
 
@@ -68,7 +68,7 @@ export class ExportFlow {
     const report = this.session.report();
     const rows = report.files.filter((file) => file.range !== null).sort((a, b) => a.range!.start - b.range!.start);
     if (rows.length === 0) {
-      void vscode.window.showInformationMessage('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.'));
       return undefined;
     }
     const choice = request.format ? { format: request.format, directoryTree: request.directoryTree ?? false } : await this.pickFormat(title);
@@ -83,7 +83,7 @@ export class ExportFlow {
       } else {
         const picked = await vscode.window.showQuickPick(
           flagged.map((row) => ({ label: row.relativePath, description: row.secrets.join('; '), uri: row.uri, picked: true })),
-          { title: `${title}: ${flagged.length} file(s) look like secrets`, placeHolder: 'Ticked files are left out of the export. Untick a file only if you are sure it holds no secret.', canPickMany: true, ignoreFocusOut: true },
+          { title: vscode.l10n.t('{0}: {1} file(s) look like secrets', title, flagged.length), placeHolder: vscode.l10n.t('Ticked files are left out of the export. Untick a file only if you are sure it holds no secret.'), canPickMany: true, ignoreFocusOut: true },
         );
         if (!picked) return undefined;
         leftOut = new Set(picked.map((item) => item.uri));
@@ -103,7 +103,7 @@ export class ExportFlow {
       files.push({ relativePath: row.relativePath, text });
       contentTokens += await this.countText(text);
     }
-    if (unreadable.length > 0) void vscode.window.showWarningMessage(`Context Budget: ${unreadable.length} file(s) could not be read and were left out: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`);
+    if (unreadable.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0} file(s) could not be read and were left out: {1}', unreadable.length, `${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`));
     const rendered = renderExport(files, choice);
     const totalTokens = await this.countText(rendered.text);
     return {
@@ -118,12 +118,12 @@ export class ExportFlow {
 
   private async pickFormat(title: string): Promise<{ format: ExportFormat; directoryTree: boolean } | undefined> {
     const items = [
-      { label: 'XML tags', description: '<file path="…">…</file>', format: 'xml' as const, directoryTree: false },
-      { label: 'XML tags with a directory tree', format: 'xml' as const, directoryTree: true },
-      { label: 'Markdown', description: '## path + fenced code', format: 'markdown' as const, directoryTree: false },
-      { label: 'Markdown with a directory tree', format: 'markdown' as const, directoryTree: true },
+      { label: vscode.l10n.t('XML tags'), description: '<file path="…">…</file>', format: 'xml' as const, directoryTree: false },
+      { label: vscode.l10n.t('XML tags with a directory tree'), format: 'xml' as const, directoryTree: true },
+      { label: vscode.l10n.t('Markdown'), description: vscode.l10n.t('## path + fenced code'), format: 'markdown' as const, directoryTree: false },
+      { label: vscode.l10n.t('Markdown with a directory tree'), format: 'markdown' as const, directoryTree: true },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: `Context Budget: ${title}`, placeHolder: 'How should each file be framed?' });
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Context Budget: {0}', title), placeHolder: vscode.l10n.t('How should each file be framed?') });
     return picked ? { format: picked.format, directoryTree: picked.directoryTree } : undefined;
   }
 

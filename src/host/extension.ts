@@ -33,7 +33,7 @@ export interface ContextBudgetApi {
 /** Composition root: builds the objects and wires them; no logic of its own. */
 export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const output = vscode.window.createOutputChannel('Context Budget');
-  const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(`Context Budget: ${problem}`));
+  const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
   const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
   let target: ResolvedTarget = resolveTarget(settings.current);

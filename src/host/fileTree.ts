@@ -39,7 +39,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
     if (node.uri) {
       item.resourceUri = vscode.Uri.parse(node.uri);
-      item.command = { command: commandIds.openEntry, title: 'Open File', arguments: [node] };
+      item.command = { command: commandIds.openEntry, title: vscode.l10n.t('Open File'), arguments: [node] };
       if (node.status === 'skipped') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       else if (node.secret) item.iconPath = new vscode.ThemeIcon('key', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       else if (node.focus) item.iconPath = new vscode.ThemeIcon('eye');

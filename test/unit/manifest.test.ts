@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commandIds, viewIds } from '../../src/host/ids';
 import { defaultSettings, settingKeys } from '../../src/core/settings';
 
@@ -20,7 +21,9 @@ const whenClauseOnlySettings = ['showEditorTitleButton'];
 test('every command in package.json is in ids.ts and the other way round', () => {
   const declared = manifest.contributes.commands.map((c) => c.command).sort();
   assert.deepEqual(declared, Object.values(commandIds).sort());
-  for (const command of manifest.contributes.commands) assert.equal(command.category, 'Context Budget', `${command.command} has the product category`);
+  const nls = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+  const resolve = (value: string | undefined): string | undefined => (value && /^%[^%]+%$/.test(value) ? nls[value.slice(1, -1)] : value);
+  for (const command of manifest.contributes.commands) assert.equal(resolve(command.category), 'Context Budget', `${command.command} has the product category`);
 });
 
 test('every menu entry names a declared command', () => {
@@ -43,4 +46,33 @@ test('every setting parseSettings reads is declared with the same default and a 
 
 test('the tree view id matches the manifest', () => {
   assert.deepEqual(manifest.contributes.views[viewIds.container]?.map((v) => v.id), [viewIds.files]);
+});
+
+test('every user-facing manifest string is localizable: a %key% found in package.nls.json, and no key is unused', () => {
+  const manifestText = readFileSync('package.json', 'utf8');
+  const nls = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+  const used = new Set([...manifestText.matchAll(/"%([^"%]+)%"/g)].map((match) => match[1]!));
+  for (const key of used) assert.ok(typeof nls[key] === 'string' && nls[key]!.length > 0, `package.nls.json lacks ${key}`);
+  for (const key of Object.keys(nls)) assert.ok(used.has(key), `package.nls.json has unused ${key}`);
+  const manifest = JSON.parse(manifestText) as { displayName: string; contributes: { commands: Array<{ title: string }>; configuration: Array<{ title: string; properties: Record<string, { markdownDescription?: string; description?: string; enumDescriptions?: string[]; markdownEnumDescriptions?: string[] }> }> } };
+  const isKey = (value: string | undefined): boolean => value === undefined || /^%[^%]+%$/.test(value);
+  assert.ok(isKey(manifest.displayName));
+  for (const command of manifest.contributes.commands) assert.ok(isKey(command.title), command.title);
+  for (const section of manifest.contributes.configuration) {
+    assert.ok(isKey(section.title), section.title);
+    for (const [name, property] of Object.entries(section.properties)) {
+      assert.ok(isKey(property.markdownDescription) && isKey(property.description), name);
+      for (const text of [...(property.enumDescriptions ?? []), ...(property.markdownEnumDescriptions ?? [])]) assert.ok(isKey(text), `${name}: ${text}`);
+    }
+  }
+});
+
+test('l10n/bundle.l10n.json lists exactly the vscode.l10n.t messages in src/host', () => {
+  const bundle = JSON.parse(readFileSync('l10n/bundle.l10n.json', 'utf8')) as Record<string, string>;
+  const sources = readdirSync('src/host', { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).map((file) => readFileSync(join('src/host', file), 'utf8')).join('\n');
+  const messages = new Set([...sources.matchAll(/vscode\.l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)].map((match) => match[1]!.replace(/\\'/g, "'")));
+  assert.ok(messages.size >= 20, `${messages.size} messages`);
+  assert.deepEqual(Object.keys(bundle).sort(), [...messages].sort(), 'run node scripts/extractL10n.mjs');
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { l10n?: string };
+  assert.equal(manifest.l10n, './l10n');
 });

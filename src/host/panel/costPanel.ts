@@ -114,7 +114,7 @@ export class CostPanel implements vscode.Disposable {
         }
         void this.handle(message).catch((error: unknown) => {
           this.deps.output.appendLine(`Panel: ${message.type} failed: ${(error as Error).stack ?? String(error)}`);
-          void vscode.window.showErrorMessage(`Context Budget: ${(error as Error).message}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Context Budget: {0}', (error as Error).message));
         });
       }),
       panel.onDidChangeViewState(() => {
@@ -199,7 +199,7 @@ export class CostPanel implements vscode.Disposable {
     this.pushUndo(`re-check ${dropping.length} dropped file(s)`, () => selection.setIncluded(dropping, true));
     this.kept.clear();
     selection.setIncluded(dropping, false);
-    void vscode.window.setStatusBarMessage(`Context Budget: unchecked ${dropping.length} file(s), ${formatInteger(saved)} tokens`, 4000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Context Budget: unchecked {0} file(s), {1} tokens', dropping.length, formatInteger(saved)), 4000);
   }
 
   private async applyReorder(placement: 'end' | 'start'): Promise<void> {
