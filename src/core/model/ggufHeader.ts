@@ -296,10 +296,12 @@ async function readArray(c: Cursor, what: string, depth: number): Promise<GgufVa
   const elementType = valueType(await c.u32(`the element type of ${what}`), c.pos - 4, `the elements of ${what}`);
   const length = await c.u64(`the length of ${what}`);
   const size = fixedSize[elementType];
+  // A string takes at least its 8-byte length, a nested array its 12-byte type and length.
+  const minBytes = length * (size ?? (elementType === 'string' ? 8 : 12));
+  if (minBytes > c.remaining) {
+    throw new GgufFormatError(c.pos, `the file is truncated: ${what} holds ${length} ${elementType} values (${size !== undefined ? '' : 'at least '}${minBytes} bytes) but only ${c.remaining} bytes remain`);
+  }
   if (size !== undefined) {
-    if (length * size > c.remaining) {
-      throw new GgufFormatError(c.pos, `the file is truncated: ${what} holds ${length} ${elementType} values (${length * size} bytes) but only ${c.remaining} bytes remain`);
-    }
     if (length > arrayValueLimit) {
       c.skip(length * size);
       return { type: 'array', elementType, length };
@@ -310,10 +312,8 @@ async function readArray(c: Cursor, what: string, depth: number): Promise<GgufVa
     return { type: 'array', elementType, length, values };
   }
   // Strings and nested arrays: walk the length prefixes without decoding anything.
-  for (let i = 0; i < length; i++) {
-    if (elementType === 'string') c.skip(await c.u64Length(`${what}[${i}]`));
-    else await readArray(c, `${what}[${i}]`, depth + 1);
-  }
+  if (elementType === 'string') await c.skipStrings(length, what);
+  else for (let i = 0; i < length; i++) await readArray(c, `${what}[${i}]`, depth + 1);
   return { type: 'array', elementType, length };
 }
 
@@ -344,21 +344,47 @@ class Cursor {
 
   /** The next `n` bytes (a view into the window), advancing past them. */
   async bytes(n: number, what: string): Promise<Uint8Array> {
-    if (n > this.remaining) {
-      throw new GgufFormatError(this.pos, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but the file ends at byte ${this.source.size}`);
-    }
-    const inWindow = this.pos >= this.bufferStart && this.pos + n <= this.bufferStart + this.buffer.length;
-    if (!inWindow) {
-      const length = Math.min(Math.max(n, this.chunkBytes), this.remaining);
-      const chunk = await this.source.read(this.pos, length);
-      this.bytesRead += chunk.length;
-      if (chunk.length < n) throw new GgufFormatError(this.pos + chunk.length, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but only ${chunk.length} could be read (did the file change while it was read?)`);
-      this.buffer = chunk;
-      this.bufferStart = this.pos;
-    }
+    await this.fill(n, what);
     const start = this.pos - this.bufferStart;
     this.pos += n;
     return this.buffer.subarray(start, start + n);
+  }
+
+  /** Makes the window hold bytes [pos, pos + n), reading a chunk from pos if it does not. */
+  private async fill(n: number, what: string): Promise<void> {
+    if (n > this.remaining) {
+      throw new GgufFormatError(this.pos, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but the file ends at byte ${this.source.size}`);
+    }
+    if (this.pos >= this.bufferStart && this.pos + n <= this.bufferStart + this.buffer.length) return;
+    const length = Math.min(Math.max(n, this.chunkBytes), this.remaining);
+    const chunk = await this.source.read(this.pos, length);
+    this.bytesRead += chunk.length;
+    if (chunk.length < n) throw new GgufFormatError(this.pos + chunk.length, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but only ${chunk.length} could be read (did the file change while it was read?)`);
+    this.buffer = chunk;
+    this.bufferStart = this.pos;
+  }
+
+  /**
+   * Skips `count` strings (a vocabulary) by their u64 length prefixes. Synchronous within the
+   * window, so a 150k-token vocabulary costs a few reads, not 150k awaits.
+   */
+  async skipStrings(count: number, what: string): Promise<void> {
+    for (let i = 0; i < count; ) {
+      await this.fill(8, `the length of ${what}[${i}]`);
+      const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+      let p = this.pos - this.bufferStart;
+      while (i < count && p + 8 <= view.byteLength) {
+        const high = view.getUint32(p + 4, true);
+        const n = high * 2 ** 32 + view.getUint32(p, true);
+        const at = this.bufferStart + p;
+        if (high >= 2 ** 21) throw new GgufFormatError(at, `the length of ${what}[${i}] is ${n}, beyond any real file`);
+        const remaining = this.source.size - at - 8;
+        if (n > remaining) throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
+        p += 8 + n;
+        i++;
+      }
+      this.pos = this.bufferStart + p;
+    }
   }
 
   async view(n: number, what: string): Promise<DataView> {
