@@ -82,7 +82,7 @@ test('CLI: a GGUF that is missing, not GGUF, truncated or inconsistent exits 2 w
     ['zip.gguf', /^context-budget: --model: cannot read GGUF file zip\.gguf \(not a GGUF file: it starts with 50 4b 03 04, not the magic "GGUF" \(47 47 55 46\)\)$/m],
     ['partial.gguf', /^context-budget: --model: cannot read GGUF file partial\.gguf \(the file is truncated: tensor "token_embd\.weight" ends at byte \d+ but the file has \d+ bytes \(an incomplete download\?\)\)$/m],
     ['cut-header.gguf', /^context-budget: --model: cannot read GGUF file cut-header\.gguf \(the file is truncated: metadata key "tokenizer\.ggml\.tokens" holds 128256 string values \(at least 1026048 bytes\) but only \d+ bytes remain\)$/m],
-    ['bad-type.gguf', /^context-budget: Model file .*bad-type\.gguf: "llama\.block_count" must be an integer from 1 to 10,000 \(got string "32"\)$/m],
+    ['bad-type.gguf', /^context-budget: Model file .*bad-type\.gguf: "llama\.block_count" must be an integer from 1 to 10,000 \(got string "32"\)\.$/m],
     ['folder.gguf', /^context-budget: --model: cannot read GGUF file folder\.gguf \(.*folder\.gguf is not a regular file\)$/m],
   ];
   for (const [model, message] of cases) {
