@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import { buildBudgetReport } from '../core/analysis/buildReport';
 import { resolveTarget } from '../core/analysis/resolveTarget';
 import type { ConfigFile, ResolvedTarget } from '../core/analysis/resolveTarget';
+import { isGgufPath } from '../core/model/workspaceModels';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { readGgufFile } from '../node/ggufFile';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { createCommandHandlers, registerCommands } from './commands';
@@ -99,12 +101,17 @@ async function countExactly(pool: TokenizerPool, text: string, encoding: Setting
   return outcome.tokens;
 }
 
-/** Reads `modelConfigPath` through workspace.fs; a relative path is taken from the first workspace folder. */
+/** Reads `modelConfigPath` (a config.json through workspace.fs, a GGUF's header from disk); a relative path is taken from the first workspace folder. */
 async function readModelConfig(fs: VscodeWorkspaceFs, configPath: string): Promise<ConfigFile | undefined> {
   if (!configPath) return undefined;
   const base = vscode.workspace.workspaceFolders?.[0]?.uri;
   const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(configPath) ? vscode.Uri.parse(configPath) : path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
   try {
+    if (isGgufPath(uri.path)) {
+      // Only a GGUF's header is read, with random access that workspace.fs does not offer: local files only.
+      if (uri.scheme !== 'file') return { path: configPath, error: `a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder` };
+      return { path: configPath, gguf: await readGgufFile(uri.fsPath) };
+    }
     return { path: configPath, text: new TextDecoder().decode(await fs.readFile(uri.toString())) };
   } catch (error) {
     return { path: configPath, error: (error as Error).message };

@@ -1,20 +1,23 @@
 import * as vscode from 'vscode';
 import { loadBundledCatalog } from '../core/model/catalog';
+import { compareWorkspaceModels, hfModelType, isGgufPath, maxModelConfigBytes, workspaceModelExclude, workspaceModelGlob, workspaceModelLabel, workspaceModelLimit } from '../core/model/workspaceModels';
+import type { WorkspaceModelFile } from '../core/model/workspaceModels';
 import { formatBytes, formatInteger } from '../core/units';
 import { availableChatModels } from './chat';
 import type { SettingsReader } from './settingsReader';
 
-/** Quick picks for model, GPU and a config.json; they write the user's choice to settings. */
+type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string; readonly configUri?: vscode.Uri };
+
+/** Quick picks for model, GPU and a model file (config.json or GGUF); they write the user's choice to settings. */
 export class ModelPicker {
   constructor(private readonly settings: SettingsReader) {}
 
   async pickModel(): Promise<void> {
     const { models } = loadBundledCatalog();
     const current = this.settings.current;
-    type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string };
     const chatModels = await availableChatModels();
     const items: Item[] = [
-      { label: '$(file-code) Load from config.json…', description: 'any Hugging Face model config', loadConfig: true },
+      { label: '$(file-code) Load from config.json or GGUF…', description: 'a Hugging Face model config, or a local .gguf (only its header is read)', loadConfig: true },
       { label: 'Chat models (window from the provider)', kind: vscode.QuickPickItemKind.Separator },
       ...(chatModels.length === 0
         ? [{ label: '$(info) No chat models are available in this VS Code', description: 'install or sign in to a language-model provider to budget against its window' } as Item]
@@ -32,9 +35,10 @@ export class ModelPicker {
         modelId: model.id,
       })),
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Context Budget: Select Model', placeHolder: 'Model the estimates are for', matchOnDescription: true, matchOnDetail: true });
+    const picked = await this.showWithWorkspaceModels(items, current.modelConfigPath);
     if (!picked) return;
     if (picked.loadConfig) return this.loadConfig(undefined);
+    if (picked.configUri) return this.loadConfig(picked.configUri);
     if (picked.chatModelId) return this.settings.update('chatModel', picked.chatModelId);
     if (picked.modelId) {
       await this.settings.update('model', picked.modelId);
@@ -57,10 +61,76 @@ export class ModelPicker {
   }
 
   async loadConfig(uri: vscode.Uri | undefined): Promise<void> {
-    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model config': ['json'] }, openLabel: 'Use this config.json', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
+    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model config or GGUF': ['json', 'gguf'] }, openLabel: 'Use this model file', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
     if (!target) return;
     await this.settings.update('modelConfigPath', target.scheme === 'file' ? target.fsPath : target.toString());
   }
+
+  /**
+   * Shows the model items at once and adds the workspace's model files in their own section when the
+   * search finishes, so a large workspace never delays the picker.
+   */
+  private showWithWorkspaceModels(items: readonly Item[], currentConfig: string): Promise<Item | undefined> {
+    const pick = vscode.window.createQuickPick<Item>();
+    pick.title = 'Context Budget: Select Model';
+    pick.placeholder = 'Model the estimates are for';
+    pick.matchOnDescription = true;
+    pick.matchOnDetail = true;
+    pick.items = items;
+    pick.busy = true;
+    const search = new vscode.CancellationTokenSource();
+    void findWorkspaceModels(search.token).then((found) => {
+      if (found.length === 0 || search.token.isCancellationRequested) return;
+      const section: Item[] = [
+        { label: 'Model files in this workspace', kind: vscode.QuickPickItemKind.Separator },
+        ...found.map(({ file, uri }): Item => {
+          const { label, description } = workspaceModelLabel(file);
+          const path = uri.scheme === 'file' ? uri.fsPath : uri.toString();
+          return { label: `$(${file.kind === 'gguf' ? 'file-binary' : 'file-code'}) ${label}`, description: `${description}${path === currentConfig ? ' · current' : ''}`, configUri: uri };
+        }),
+      ];
+      // Keep the user's place: replacing the items would otherwise move the highlight.
+      const active = pick.activeItems;
+      pick.items = [items[0]!, ...section, ...items.slice(1)];
+      pick.activeItems = active;
+    }, () => undefined).finally(() => {
+      pick.busy = false;
+    });
+    return new Promise<Item | undefined>((resolve) => {
+      pick.onDidAccept(() => {
+        resolve(pick.selectedItems[0]);
+        pick.hide();
+      });
+      pick.onDidHide(() => {
+        resolve(undefined);
+        search.cancel();
+        search.dispose();
+        pick.dispose();
+      });
+      pick.show();
+    });
+  }
+}
+
+/** config.json files naming a model_type and GGUF files, found with findFiles (bounded, node_modules excluded). */
+async function findWorkspaceModels(token: vscode.CancellationToken): Promise<{ file: WorkspaceModelFile; uri: vscode.Uri }[]> {
+  const uris = await vscode.workspace.findFiles(workspaceModelGlob, workspaceModelExclude, workspaceModelLimit, token);
+  const found = await Promise.all(uris.map(async (uri): Promise<{ file: WorkspaceModelFile; uri: vscode.Uri } | undefined> => {
+    try {
+      const relativePath = vscode.workspace.asRelativePath(uri, true);
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (isGgufPath(uri.path)) return { file: { kind: 'gguf', relativePath, sizeBytes: stat.size }, uri };
+      if (stat.size > maxModelConfigBytes) return undefined;
+      const modelType = hfModelType(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
+      return modelType === undefined ? undefined : { file: { kind: 'hf-config', relativePath, modelType }, uri };
+    } catch {
+      // Unreadable or not JSON: not a model config.
+      return undefined;
+    }
+  }));
+  // The glob lists *.gguf and *.GGUF; on a case-insensitive file system both find the same file.
+  const unique = new Map(found.filter((entry) => entry !== undefined).map((entry) => [entry.uri.toString(), entry]));
+  return [...unique.values()].sort((a, b) => compareWorkspaceModels(a.file, b.file));
 }
 
 function formatParams(params: number): string {
