@@ -49,6 +49,8 @@ Options:
   --no-gitignore               do not honour .gitignore files
   --max-file-bytes <N>         skip larger files (default 2097152)
   --max-files <N>              stop after this many files (default 20000)
+  --framing <none|xml|markdown>  count the prompt as exported with this framing (default none: content only)
+  --tree                       with --framing: the export opens with a directory tree (counted)
   --target <kind>              drop-plan target: window | effective | memory | budget (default: the first one exceeded)
   --json                       print one JSON object
   -h, --help                   show this help
@@ -75,6 +77,8 @@ const optionSpec = {
   'no-gitignore': { type: 'boolean' },
   'max-file-bytes': { type: 'string' },
   'max-files': { type: 'string' },
+  framing: { type: 'string' },
+  tree: { type: 'boolean' },
   target: { type: 'string' },
   tokens: { type: 'string' },
   json: { type: 'boolean' },
@@ -134,6 +138,8 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     respectGitignore: values['no-gitignore'] === true ? false : undefined,
     maxFileBytes: optionalNumber('max-file-bytes', values['max-file-bytes']),
     maxFiles: optionalNumber('max-files', values['max-files']),
+    exportFraming: values.framing,
+    exportDirectoryTree: values.tree === true ? true : undefined,
   };
   const { settings, problems } = parseSettings((key) => raw[key]);
   if (problems.length > 0) {
@@ -142,7 +148,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   return settings;
 }
 
-const flagNames: Record<string, string> = { gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files' };
+const flagNames: Record<string, string> = { gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' };
 
 function flagName(settingKey: string): string {
   return flagNames[settingKey] ?? settingKey;

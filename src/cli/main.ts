@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildBudgetReport } from '../core/analysis/buildReport';
+import { framedFile, treeBlock } from '../core/export/promptExport';
+import type { FileCount } from '../core/scan/fileCount';
+import { decodeFileBytes } from '../core/tokenizer/fileText';
 import type { BudgetFileInput } from '../core/analysis/budgetTypes';
 import { firstExceededTarget, planDropsForReport } from '../core/analysis/dropPlan';
 import { resolveTarget } from '../core/analysis/resolveTarget';
@@ -136,6 +139,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     const ordered = [...files.values()].sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
     const counter = new ContextCounter(fs, pool);
     const counts = await counter.countFiles(ordered, settings.encoding);
+    const framing = await countFramingForCli(fs, pool, ordered, counts, settings);
     const focus = compileGlobs(command.focus);
     const pinned = compileGlobs(command.pinned);
     const inputs: BudgetFileInput[] = ordered.map((file) => ({
@@ -145,8 +149,9 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
       focus: command.focus.length > 0 && matchesAnyGlob(file.relativePath, focus.pathGlobs, focus.baseNameGlobs),
       pinned: command.pinned.length > 0 && matchesAnyGlob(file.relativePath, pinned.pathGlobs, pinned.baseNameGlobs),
       count: counts.get(file.location),
+      framedTokens: framing.framed.get(file.location),
     }));
-    const report = buildBudgetReport(inputs, settings, target);
+    const report = buildBudgetReport(inputs, settings, target, { treeTokens: framing.treeTokens });
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
     const plan = planTarget ? planDropsForReport(report, inputs, planTarget) : null;
     if (command.target === 'budget' && !plan) throw new UsageError('--target budget needs --budget N.');
@@ -157,6 +162,23 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   } finally {
     await pool.dispose();
   }
+}
+
+/** With --framing: each counted file's tokens as exported, and the directory tree's, counted like the extension does. */
+async function countFramingForCli(fs: NodeWorkspaceFs, pool: TokenizerPool, ordered: readonly ScannedFile[], counts: ReadonlyMap<string, FileCount>, settings: Settings): Promise<{ framed: Map<string, number>; treeTokens: number | null }> {
+  const framed = new Map<string, number>();
+  const format = settings.exportFraming;
+  if (format === 'none') return { framed, treeTokens: null };
+  const counted = ordered.filter((file) => counts.get(file.location)?.kind === 'counted');
+  for (const file of counted) {
+    const decoded = decodeFileBytes(await fs.readFile(file.location));
+    if (decoded.kind !== 'text') continue;
+    const outcome = await pool.countText(framedFile(file.relativePath, decoded.text, format).text, settings.encoding);
+    if (outcome.kind === 'counted') framed.set(file.location, outcome.tokens);
+  }
+  if (!settings.exportDirectoryTree || counted.length === 0) return { framed, treeTokens: null };
+  const tree = await pool.countText(treeBlock(counted.map((file) => file.relativePath), format), settings.encoding);
+  return { framed, treeTokens: tree.kind === 'counted' ? tree.tokens : null };
 }
 
 /** `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf or naming an existing file). */

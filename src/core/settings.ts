@@ -1,4 +1,5 @@
 import type { KvDtype, WeightDtype } from './cost/costTypes';
+import type { ExportFormat } from './export/promptExport';
 import { isEncodingName } from './tokenizer/encoding';
 import type { EncodingName } from './tokenizer/encoding';
 
@@ -45,6 +46,10 @@ export interface Settings {
   readonly respectGitignore: boolean;
   /** Token badges on selected files and their folders in the Explorer. */
   readonly explorerBadges: boolean;
+  /** How the prompt is framed when exported; 'none' budgets the files' content alone. */
+  readonly exportFraming: 'none' | ExportFormat;
+  /** The export opens with a directory tree (counted in the budget when framing is on). */
+  readonly exportDirectoryTree: boolean;
 }
 
 export const settingsSection = 'contextBudget';
@@ -72,6 +77,8 @@ export const defaultSettings: Settings = Object.freeze({
   maxFiles: 20000,
   respectGitignore: true,
   explorerBadges: true,
+  exportFraming: 'none',
+  exportDirectoryTree: false,
 });
 
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
@@ -110,6 +117,8 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
     maxFiles: reader.integer('maxFiles', 1, 1_000_000),
     respectGitignore: reader.boolean('respectGitignore'),
     explorerBadges: reader.boolean('explorerBadges'),
+    exportFraming: reader.oneOf('exportFraming', (v): v is Settings['exportFraming'] => v === 'none' || v === 'xml' || v === 'markdown', 'none, xml or markdown'),
+    exportDirectoryTree: reader.boolean('exportDirectoryTree'),
   };
   return { settings: Object.freeze(settings), problems };
 }

@@ -18,6 +18,8 @@ export interface ExportRequest {
 
 /** What an export produced, returned to callers (tests) and summarised to the user. */
 export interface ExportResult {
+  /** The prompt tokens the budget showed for this same export (framing included), or null when it budgeted something else. */
+  readonly budgetedTokens: number | null;
   readonly text: string;
   readonly totalTokens: number;
   readonly contentTokens: number;
@@ -71,7 +73,11 @@ export class ExportFlow {
       void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.'));
       return undefined;
     }
-    const choice = request.format ? { format: request.format, directoryTree: request.directoryTree ?? false } : await this.pickFormat(title);
+    const budgeted = this.session.currentSettings;
+    // The framing the budget counted is the export's default, so the number exported is the number shown.
+    const choice = request.format
+      ? { format: request.format, directoryTree: request.directoryTree ?? false }
+      : budgeted.exportFraming !== 'none' ? { format: budgeted.exportFraming, directoryTree: budgeted.exportDirectoryTree } : await this.pickFormat(title);
     if (!choice) return undefined;
     this.lastFormat = choice.format;
 
@@ -106,7 +112,9 @@ export class ExportFlow {
     if (unreadable.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0} file(s) could not be read and were left out: {1}', unreadable.length, `${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`));
     const rendered = renderExport(files, choice);
     const totalTokens = await this.countText(rendered.text);
+    const sameAsBudget = report.framing !== null && report.framing.format === choice.format && report.framing.directoryTree === choice.directoryTree && leftOut.size === 0 && unreadable.length === 0;
     return {
+      budgetedTokens: sameAsBudget ? report.promptTokens : null,
       text: rendered.text,
       totalTokens,
       contentTokens,
@@ -142,6 +150,7 @@ export class ExportFlow {
   private summary(result: ExportResult): string {
     const encoding = this.session.currentSettings.encoding;
     const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets.` : '';
-    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${encoding}, exact) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}`;
+    const budget = result.budgetedTokens === null ? '' : result.budgetedTokens === result.totalTokens ? ' The same as the budget shows.' : ` The budget showed ${formatInteger(result.budgetedTokens)}: a file changed while exporting.`;
+    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${encoding}, exact) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}${budget}`;
   }
 }

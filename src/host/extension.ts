@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
   let target: ResolvedTarget = resolveTarget(settings.current);
   const selection = new Selection();
-  const session = new BudgetSession(selection, new ContextCounter(fs, pool), fs, (files, current) => buildBudgetReport(files, current, target), settings.current);
+  const session = new BudgetSession(selection, new ContextCounter(fs, pool), fs, (files, current, extras) => buildBudgetReport(files, current, target, extras), settings.current);
   const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => {
     for (const change of changes) selection.setIncluded(change.uris, change.checked);
   }), context.workspaceState, output);
@@ -61,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     session,
     settings,
     target: () => target,
-    evaluate: (files) => buildBudgetReport(files, session.currentSettings, target),
+    // The directory tree only shrinks when files are dropped, so today's tree count keeps the figures after a drop an upper bound.
+    evaluate: (files) => buildBudgetReport(files, session.currentSettings, target, { treeTokens: session.report().framing?.treeTokens ?? null }),
     onDidRender: controller.onDidRender,
     output,
   });

@@ -147,6 +147,33 @@ suite('budget in the extension host', () => {
     }
   });
 
+  test('with export framing on, the budget counts tags, paths and tree, and equals the exact count of what Save Context as File writes', async () => {
+    const { session, settle } = await api();
+    const target = vscode.Uri.file(path.join(os.tmpdir(), `cb-export-framed-${process.pid}.xml`));
+    const contentTokens = session.report().promptTokens;
+    try {
+      await configuration().update('exportFraming', 'xml', vscode.ConfigurationTarget.Global);
+      await configuration().update('exportDirectoryTree', true, vscode.ConfigurationTarget.Global);
+      await until(() => session.currentSettings.exportDirectoryTree, 'the settings to apply');
+      await settle();
+      const report = session.report();
+      assert.ok(report.framing && !report.framing.pending, 'framing counted');
+      assert.equal(report.promptTokens, contentTokens + report.framing.tokens);
+      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { target: target.toString() })) as { totalTokens: number; budgetedTokens: number | null };
+      const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+      assert.ok(written.startsWith('<directory_tree>\n'), 'the budgeted framing is the export default');
+      assert.equal(result.totalTokens, oracleCount(written));
+      assert.equal(result.budgetedTokens, result.totalTokens, 'the number in the budget is the number exported');
+      assert.equal(report.promptTokens, result.totalTokens);
+    } finally {
+      await configuration().update('exportFraming', undefined, vscode.ConfigurationTarget.Global);
+      await configuration().update('exportDirectoryTree', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(target).then(undefined, () => undefined);
+      await until(() => session.currentSettings.exportFraming === 'none', 'framing off');
+      await settle();
+    }
+  });
+
   test('chat: the language-model tool answers from the live budget; a chat model that is not available falls back with one clear problem', async () => {
     const { session, settle, targetProblems } = await api();
     const tool = vscode.lm.tools.find((candidate) => candidate.name === 'context-budget_getBudget');

@@ -16,6 +16,14 @@ export interface BudgetFileInput {
   readonly recent?: boolean;
   /** Undefined while still being counted. */
   readonly count: FileCount | undefined;
+  /** Tokens of the file as exported (framing + content) under the configured framing; undefined until counted or when framing is off. */
+  readonly framedTokens?: number;
+}
+
+/** Inputs besides the files: the export's directory-tree block, counted apart. */
+export interface ReportExtras {
+  /** Tokens of the directory-tree block; null while it is being counted or when there is none. */
+  readonly treeTokens: number | null;
 }
 
 /** A file row with its place in the prompt. Skipped and pending files have no range. */
@@ -35,6 +43,8 @@ export interface BudgetFileRow {
   readonly inMiddle: boolean;
   readonly skipMessage: string | null;
   readonly notes: readonly string[];
+  /** Tokens the export framing adds around this file (included in `tokens`); null when framing is off. */
+  readonly framingTokens: number | null;
   /** Why the file looks like it holds a secret (by name or content); empty when it does not. */
   readonly secrets: readonly string[];
 }
@@ -76,4 +86,9 @@ export interface BudgetReport {
   readonly effectiveShare: number;
   /** Within window, memory and budget: the CLI exits 0 only when true. */
   readonly withinLimits: boolean;
+  /**
+   * The export framing counted in `promptTokens` (tags, paths, directory tree), or null when
+   * `exportFraming` is none. `pending` while some of it is still being counted.
+   */
+  readonly framing: { readonly format: 'xml' | 'markdown'; readonly directoryTree: boolean; readonly tokens: number; readonly treeTokens: number; readonly pending: boolean } | null;
 }

@@ -7,7 +7,7 @@ import { buildWarnings } from '../risk/warnings';
 import type { Warning } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import type { EncodingName } from '../tokenizer/encoding';
-import type { BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness } from './budgetTypes';
+import type { BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
 
 export interface ReportTarget {
   readonly model: ModelSpec;
@@ -20,13 +20,19 @@ export interface ReportTarget {
  * The one place the numbers are put together: token totals, cost, risk and warnings for the files
  * in prompt order. The status bar, tree, panel and CLI all render this object.
  */
-export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget): BudgetReport {
+export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }): BudgetReport {
   const { model, gpu } = target;
-  const counted = files.filter((file) => file.included && file.count?.kind === 'counted');
-  const promptTokens = counted.reduce((sum, file) => sum + (file.count?.kind === 'counted' ? file.count.tokens : 0), 0);
+  const framingOn = settings.exportFraming !== 'none';
+  // With framing on, a file counts as exported (its framing included); until that count exists it is pending, never a wrong number.
+  const footprint = (file: BudgetFileInput): number | undefined => (file.count?.kind !== 'counted' ? undefined : framingOn ? file.framedTokens : file.count.tokens);
+  const counted = files.filter((file) => file.included && footprint(file) !== undefined);
+  const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
+  const treePending = treeTokens === null;
+  const promptTokens = (treeTokens ?? 0) + counted.reduce((sum, file) => sum + (footprint(file) ?? 0), 0);
   const windows = windowsFor(model);
+  const treeKey = '\u0000directory-tree';
   const risk = assessRisk({
-    files: counted.map((file) => ({ path: file.uri, tokens: file.count?.kind === 'counted' ? file.count.tokens : 0, focus: file.focus })),
+    files: [...(treeTokens ? [{ path: treeKey, tokens: treeTokens, focus: false }] : []), ...counted.map((file) => ({ path: file.uri, tokens: footprint(file) ?? 0, focus: file.focus }))],
     reserveOutputTokens: settings.reserveOutputTokens,
     windows,
   });
@@ -51,8 +57,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   const rows: BudgetFileRow[] = files.map((file) => {
     const placement = placements.get(file.uri);
     const count = file.count;
-    const status: BudgetFileRow['status'] = !count ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
-    const tokens = count?.kind === 'counted' ? count.tokens : null;
+    const framedPending = framingOn && count?.kind === 'counted' && file.framedTokens === undefined;
+    const status: BudgetFileRow['status'] = !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
+    const tokens = count?.kind === 'counted' && !framedPending ? footprint(file) ?? null : null;
     return {
       uri: file.uri,
       relativePath: file.relativePath,
@@ -67,6 +74,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       inMiddle: placement?.inMiddle ?? false,
       skipMessage: count?.kind === 'skipped' ? count.message : null,
       notes: count?.kind === 'counted' ? count.notes : [],
+      framingTokens: framingOn && count?.kind === 'counted' && file.framedTokens !== undefined ? file.framedTokens - count.tokens : null,
       secrets: [...new Set([...secretNameHints(file.relativePath), ...(count?.kind === 'counted' ? count.secrets ?? [] : [])])],
     };
   });
@@ -99,6 +107,13 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
     effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
     withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
+    framing: settings.exportFraming === 'none' ? null : {
+      format: settings.exportFraming,
+      directoryTree: settings.exportDirectoryTree,
+      tokens: (treeTokens ?? 0) + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
+      treeTokens: treeTokens ?? 0,
+      pending: treePending || files.some((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined),
+    },
   };
 }
 

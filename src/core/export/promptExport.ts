@@ -23,27 +23,39 @@ export interface RenderedExport {
 }
 
 export function renderExport(files: readonly ExportFile[], options: ExportOptions): RenderedExport {
-  const parts: Array<{ readonly text: string; readonly framing: boolean }> = [];
-  const frame = (text: string): void => void parts.push({ text, framing: true });
-  const content = (text: string): void => void parts.push({ text, framing: false });
-  const paths = files.map((file) => file.relativePath);
-  if (options.format === 'xml') {
-    if (options.directoryTree) frame(`<directory_tree>\n${directoryTree(paths)}</directory_tree>\n\n`);
-    for (const file of files) {
-      frame(`<file path="${escapeXmlAttribute(file.relativePath)}">\n`);
-      content(file.text);
-      frame(`${file.text.endsWith('\n') ? '' : '\n'}</file>\n\n`);
-    }
-  } else {
-    if (options.directoryTree) frame(`## Directory tree\n\n\`\`\`\n${directoryTree(paths)}\`\`\`\n\n`);
-    for (const file of files) {
-      const fence = fenceFor(file.text);
-      frame(`## ${file.relativePath.replace(/\r?\n/g, '\\n')}\n\n${fence}${languageOf(file.relativePath)}\n`);
-      content(file.text);
-      frame(`${file.text.endsWith('\n') ? '' : '\n'}${fence}\n\n`);
-    }
+  const tree = options.directoryTree ? treeBlock(files.map((file) => file.relativePath), options.format) : '';
+  let text = tree;
+  let framing = tree;
+  for (const file of files) {
+    const framed = framedFile(file.relativePath, file.text, options.format);
+    text += framed.text;
+    framing += framed.header + framed.footer;
   }
-  return { text: parts.map((part) => part.text).join(''), framing: parts.filter((part) => part.framing).map((part) => part.text).join('') };
+  return { text, framing };
+}
+
+/**
+ * One file as exported: header + content + footer. Every piece ends in `>\n\n` or a fence and
+ * `\n\n`, and every header starts with `<` or `#`, so no token spans two pieces and the tokens of
+ * an export are exactly the sum of its pieces' tokens (the budget relies on this; a test proves it).
+ */
+export function framedFile(relativePath: string, text: string, format: ExportFormat): { readonly text: string; readonly header: string; readonly footer: string } {
+  const newline = text.endsWith('\n') ? '' : '\n';
+  if (format === 'xml') {
+    const header = `<file path="${escapeXmlAttribute(relativePath)}">\n`;
+    const footer = `${newline}</file>\n\n`;
+    return { text: header + text + footer, header, footer };
+  }
+  const fence = fenceFor(text);
+  const header = `## ${relativePath.replace(/\r?\n/g, '\\n')}\n\n${fence}${languageOf(relativePath)}\n`;
+  const footer = `${newline}${fence}\n\n`;
+  return { text: header + text + footer, header, footer };
+}
+
+/** The directory-tree block that opens an export, or the empty string for no files. */
+export function treeBlock(paths: readonly string[], format: ExportFormat): string {
+  if (paths.length === 0) return '';
+  return format === 'xml' ? `<directory_tree>\n${escapeXmlText(directoryTree(paths))}</directory_tree>\n\n` : `## Directory tree\n\n${fenceFor(directoryTree(paths))}\n${directoryTree(paths)}${fenceFor(directoryTree(paths))}\n\n`;
 }
 
 /** An indented tree of the paths (folders first, then files, each sorted), two spaces per level. */
@@ -89,6 +101,10 @@ const languages: Readonly<Record<string, string>> = {
 function languageOf(path: string): string {
   const dot = path.lastIndexOf('.');
   return dot < 0 ? '' : languages[path.slice(dot + 1).toLowerCase()] ?? '';
+}
+
+function escapeXmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function escapeXmlAttribute(text: string): string {

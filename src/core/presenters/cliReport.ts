@@ -19,12 +19,13 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     promptTokens: report.promptTokens,
     reserveOutputTokens: report.reserveOutputTokens,
     budgetTokens: report.budgetTokens,
+    framing: report.framing,
     withinLimits: report.withinLimits,
     ...costFields(report.cost),
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings,
-    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes })),
+    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: plan ? { target: plan.target, ...plan.plan, drops: plan.plan.drops.map((drop) => ({ ...drop, path: pathOf(drop.path) })) } : null,
   };
@@ -74,6 +75,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     memoryEfficiency: report.assumptions.memoryEfficiency.value,
     budget: report.budgetTokens,
   }));
+  if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags, paths${report.framing.directoryTree ? ' and the tree' : ''}`);
   out.push(...warningLines(report.warnings));
   if (plan) out.push('', ...planLines(plan.target, plan.plan, pathOf));
   out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');

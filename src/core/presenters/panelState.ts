@@ -103,7 +103,7 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'tokens',
       label: 'Prompt tokens',
       value: formatInteger(report.promptTokens),
-      detail: `${exactness.label} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
+      detail: `${exactness.label}${report.framing ? ` · as exported (${report.framing.format}): ${report.framing.pending ? 'framing still counting' : `${formatInteger(report.promptTokens - report.framing.tokens)} file content + ${formatInteger(report.framing.tokens)} framing`}` : ''} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
       basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
       tone: 'normal',
     },

@@ -72,6 +72,7 @@ function tooltip(report: BudgetReport, progress: CountingProgress | null, comman
   lines.push('', '| | |', '|:--|--:|');
   lines.push(`| Prompt tokens | **${formatInteger(report.promptTokens)}** |`);
   lines.push(`| Count | ${escapeMarkdown(exactness.label)} |`);
+  if (report.framing) lines.push(`| Export framing (${report.framing.format}) | ${report.framing.pending ? 'counting…' : `${formatInteger(report.framing.tokens)} of them (tags, paths${report.framing.directoryTree ? ', tree' : ''})`} |`);
   lines.push(`| + reserved output | ${formatInteger(report.reserveOutputTokens)} → ${formatInteger(report.totalTokens)} total |`);
   lines.push(`| Max window | ${formatPercent(report.windowShare)} of ${formatInteger(windows.max)} |`);
   lines.push(`| Effective window | ${formatPercent(report.effectiveShare)} of ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}) |`);

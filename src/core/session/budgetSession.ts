@@ -1,4 +1,6 @@
-import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
+import type { BudgetFileInput, BudgetReport, ReportExtras } from '../analysis/budgetTypes';
+import { framedFile, treeBlock } from '../export/promptExport';
+import { decodeFileBytes } from '../tokenizer/fileText';
 import type { FileCount } from '../scan/fileCount';
 import type { ContextCounter } from '../scan/contextCounter';
 import { statCandidate } from '../scan/scanner';
@@ -9,7 +11,7 @@ import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
 
 /** Builds the report from the current inputs (cost, risk, warnings); injected so the session stays small. */
-export type ReportBuilder = (files: readonly BudgetFileInput[], settings: Settings) => BudgetReport;
+export type ReportBuilder = (files: readonly BudgetFileInput[], settings: Settings, extras: ReportExtras) => BudgetReport;
 
 export interface CountingProgress {
   readonly done: number;
@@ -31,6 +33,11 @@ export class BudgetSession {
   /** Stats the scanner already took, so files it just found are not statted twice. */
   private readonly scannedHints = new Map<string, ScannedFile>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Tokens of each counted file as exported, per framing key (`format|path`); keyed by the count so a recount drops them. */
+  private readonly framedByCount = new WeakMap<FileCount, Map<string, number>>();
+  private readonly bufferTexts = new Map<string, string>();
+  private treeCount: { readonly block: string; readonly tokens: number } | null = null;
+  private framingTimer: ReturnType<typeof setTimeout> | undefined;
   private settings: Settings;
   private cachedReport: BudgetReport | undefined;
   private countController = new AbortController();
@@ -85,7 +92,11 @@ export class BudgetSession {
 
   /** Resolves when every count started so far has finished (or was cancelled). */
   async whenIdle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    for (;;) {
+      if (this.framingTimer) this.startFraming();
+      if (this.inflight.size === 0) return;
+      await Promise.all([...this.inflight]);
+    }
   }
 
   /** Rebuilds the report without recounting (the model or GPU changed). */
@@ -133,7 +144,10 @@ export class BudgetSession {
     this.recentUris.add(uri);
     try {
       const count = await this.counter.countText(text, this.settings.encoding);
-      if (this.selection.has(uri)) this.bufferCounts.set(uri, count);
+      if (this.selection.has(uri)) {
+        this.bufferCounts.set(uri, count);
+        this.bufferTexts.set(uri, text);
+      }
       this.changed();
     } catch (error) {
       if ((error as Error).name !== 'AbortError') throw error;
@@ -142,6 +156,7 @@ export class BudgetSession {
 
   /** The editor is no longer dirty (saved or reverted): the disk count applies again. */
   bufferClosed(uri: string): void {
+    this.bufferTexts.delete(uri);
     if (this.bufferCounts.delete(uri)) this.changed();
   }
 
@@ -175,7 +190,11 @@ export class BudgetSession {
 
   /** The report for the current state (memoised until something changes). */
   report(): BudgetReport {
-    if (!this.cachedReport) this.cachedReport = this.buildReport(this.inputs(), this.settings);
+    if (!this.cachedReport) {
+      const inputs = this.inputs();
+      const block = this.currentTreeBlock(inputs);
+      this.cachedReport = this.buildReport(inputs, this.settings, { treeTokens: block !== null && this.treeCount?.block === block ? this.treeCount.tokens : null });
+    }
     return this.cachedReport;
   }
 
@@ -190,12 +209,14 @@ export class BudgetSession {
         open: this.openUris.has(entry.uri),
         recent: this.recentUris.has(entry.uri),
         count: this.countOf(entry.uri),
+        framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
       }));
   }
 
   dispose(): void {
     this.countController.abort();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    if (this.framingTimer) clearTimeout(this.framingTimer);
     this._onDidChange.dispose();
   }
 
@@ -258,7 +279,83 @@ export class BudgetSession {
     }
   }
 
+  private framedTokensOf(uri: string, relativePath: string): number | undefined {
+    if (this.settings.exportFraming === 'none') return undefined;
+    const count = this.countOf(uri);
+    return count?.kind === 'counted' ? this.framedByCount.get(count)?.get(`${this.settings.exportFraming}|${relativePath}`) : undefined;
+  }
+
+  /** The directory-tree block of the included, counted files, or null when the export has none. */
+  private currentTreeBlock(inputs: readonly BudgetFileInput[]): string | null {
+    if (this.settings.exportFraming === 'none' || !this.settings.exportDirectoryTree) return null;
+    const paths = inputs.filter((file) => file.included && file.count?.kind === 'counted').map((file) => file.relativePath);
+    return paths.length > 0 ? treeBlock(paths, this.settings.exportFraming) : null;
+  }
+
+  private scheduleFraming(): void {
+    if (this.settings.exportFraming === 'none' || this.framingTimer) return;
+    this.framingTimer = setTimeout(() => this.startFraming(), this.notifyDelayMs);
+  }
+
+  private startFraming(): void {
+    if (this.framingTimer) clearTimeout(this.framingTimer);
+    this.framingTimer = undefined;
+    this.track(this.countFraming());
+  }
+
+  /**
+   * Counts each included file as it will be exported (framing + content) and the directory tree.
+   * An export's tokens are exactly the sum of these pieces (see promptExport), so the budget shows
+   * what the user will paste. Reads the text again (buffer or disk); runs only with framing on.
+   */
+  private async countFraming(): Promise<void> {
+    const format = this.settings.exportFraming;
+    if (format === 'none') return;
+    const encoding = this.settings.encoding;
+    const signal = this.countController.signal;
+    const inputs = this.inputs();
+    const todo = inputs.filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < todo.length && !signal.aborted) {
+        const file = todo[next++]!;
+        const count = file.count!;
+        const text = this.bufferTexts.get(file.uri) ?? (await this.readText(file.uri));
+        if (text === undefined) continue;
+        const framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, encoding, signal).catch(() => undefined);
+        if (framed?.kind !== 'counted') continue;
+        let byKey = this.framedByCount.get(count);
+        if (!byKey) this.framedByCount.set(count, (byKey = new Map()));
+        byKey.set(`${format}|${file.relativePath}`, framed.tokens);
+        this.reportChanged();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, todo.length) }, lane));
+    const block = this.currentTreeBlock(inputs);
+    if (block !== null && this.treeCount?.block !== block) {
+      const tree = await this.counter.countText(block, encoding, signal).catch(() => undefined);
+      if (tree?.kind === 'counted') this.treeCount = { block, tokens: tree.tokens };
+      this.reportChanged();
+    }
+  }
+
+  private async readText(uri: string): Promise<string | undefined> {
+    try {
+      const decoded = decodeFileBytes(await this.fs.readFile(uri));
+      return decoded.kind === 'text' ? decoded.text : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Something that may need framing counted changed: schedule it, then notify. */
   private changed(): void {
+    this.scheduleFraming();
+    this.reportChanged();
+  }
+
+  /** Invalidates the report and notifies listeners (coalesced), without scheduling framing work. */
+  private reportChanged(): void {
     this.cachedReport = undefined;
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {

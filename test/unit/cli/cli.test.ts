@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { get_encoding } from 'tiktoken';
 import { runCli } from '../../../src/cli/main';
+import { renderExport } from '../../../src/core/export/promptExport';
 
 async function run(args: string[], cwd = process.cwd()): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -114,4 +115,27 @@ test('models and gpus list the catalogs', async () => {
   assert.match(models.out, /deepseek-v3 .*MLA/);
   const gpus = JSON.parse((await run(['gpus', '--json'])).out);
   assert.ok(gpus.some((gpu: { id: string }) => gpu.id === 'h100-sxm'));
+});
+
+test('--framing xml --tree: the prompt is counted as exported, and equals the oracle count of the export text', async () => {
+  const dir = workspace();
+  const plain = JSON.parse((await run(['src', '--json'], dir)).out);
+  assert.equal(plain.framing, null);
+  for (const [format, tree] of [['xml', true], ['markdown', false]] as const) {
+    const { code, out } = await run(['src', '--framing', format, ...(tree ? ['--tree'] : []), '--json'], dir);
+    assert.equal(code, 0);
+    const json = JSON.parse(out);
+    const files = ['src/a.ts', 'src/b.md'].map((relativePath) => ({ relativePath, text: readFileSync(path.join(dir, relativePath), 'utf8') }));
+    const encoding = get_encoding('o200k_base');
+    const exported = encoding.encode_ordinary(renderExport(files, { format, directoryTree: tree }).text).length;
+    encoding.free();
+    assert.equal(json.promptTokens, exported, `${format}: the budget is the export's exact count`);
+    assert.equal(json.framing.format, format);
+    assert.equal(json.framing.tokens, exported - plain.promptTokens);
+    assert.equal(json.framing.pending, false);
+    assert.equal(json.files.reduce((sum: number, file: { tokens: number }) => sum + file.tokens, 0) + json.framing.treeTokens, json.promptTokens);
+  }
+  const bad = await run(['src', '--framing', 'html'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--framing/);
 });

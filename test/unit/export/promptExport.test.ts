@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get_encoding } from 'tiktoken';
-import { directoryTree, renderExport } from '../../../src/core/export/promptExport';
+import { directoryTree, framedFile, renderExport, treeBlock } from '../../../src/core/export/promptExport';
 import { secretContentHints, secretNameHints, shannonEntropy } from '../../../src/core/secrets/secretScan';
 
 const files = [
@@ -62,4 +62,29 @@ test('secret contents: key formats and high-entropy assignments; prose and code 
   assert.deepEqual(secretContentHints('const password = getPasswordFromVault(user);\nconst tokenizerOptions = { maxTokens: 4096 };\n'), []);
   assert.deepEqual(secretContentHints('The secret to a good prompt is passwordless configuration of everything.'), []);
   assert.ok(shannonEntropy('aaaaaaaaaaaaaaaaaaaaaaaa') === 0 && shannonEntropy('q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5Ue') > 4);
+});
+
+test('an export\'s tokens are exactly the sum of its pieces (tree + each framed file), so the budget can count files one by one (fuzz, both encodings, both formats)', () => {
+  const alphabet = ['a', 'Z', '7', ' ', '  ', '\n', '\n\n', '\r\n', '\t', '/', '//', '<', '>', '`', '```', '#', '}', ';', '"', "'", '中文', '😀', '\u00a0', '\u2028', '-->', '</file>', 'x.y', "'s"];
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (const name of ['o200k_base', 'cl100k_base'] as const) {
+    const encoding = get_encoding(name);
+    const count = (value: string): number => encoding.encode_ordinary(value).length;
+    for (let round = 0; round < 150; round++) {
+      const files = Array.from({ length: 1 + random(4) }, (_, i) => ({
+        relativePath: `dir${random(3)}/f${i}${random(2) ? '.ts' : '.md'}`,
+        text: Array.from({ length: random(30) }, () => alphabet[random(alphabet.length)]).join(''),
+      }));
+      for (const format of ['xml', 'markdown'] as const) {
+        const whole = renderExport(files, { format, directoryTree: true }).text;
+        const pieces = count(treeBlock(files.map((file) => file.relativePath), format)) + files.reduce((sum, file) => sum + count(framedFile(file.relativePath, file.text, format).text), 0);
+        assert.equal(count(whole), pieces, `${name} ${format} ${JSON.stringify(files)}`);
+      }
+    }
+    encoding.free();
+  }
 });

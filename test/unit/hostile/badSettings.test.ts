@@ -44,6 +44,8 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   respectGitignore: ['yes', 1, 0, 'false', [], {}],
   explorerBadges: ['yes', 1, 0, 'false', [], {}],
   chatModel: [1, true, [], {}],
+  exportFraming: ['html', 1, true, [], {}],
+  exportDirectoryTree: ['yes', 1, [], {}],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {
