@@ -41,7 +41,10 @@ const contentRules: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: str
 ];
 
 /** `api_key = "…"`, `password: '…'`, `SECRET_TOKEN=…` with a long value. */
-const assignment = /\b([A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_\-.~]{20,})/gi;
+// Anchored on the keyword, with bounded repeats: a leading `[…]*` prefix would backtrack
+// quadratically over a megabyte of minified `a.b.c…`. The full name is read backwards by hand.
+const assignment = /(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_.-]{0,40}["']?[ \t]{0,8}[:=][ \t]{0,8}["']?([A-Za-z0-9+/=_\-.~]{20,200})/gi;
+const nameChar = /[A-Za-z0-9_.-]/;
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(text: string): number {
@@ -69,9 +72,12 @@ export function secretContentHints(text: string): string[] {
   for (const rule of contentRules) if (rule.pattern.test(sample)) hints.add(rule.hint);
   assignment.lastIndex = 0;
   for (let match = assignment.exec(sample); match; match = assignment.exec(sample)) {
-    const value = match[2]!;
+    const value = match[1]!;
     if (value.length >= minSecretLength && shannonEntropy(value) >= minSecretEntropy && !/^[a-z]+$/i.test(value)) {
-      hints.add(`high-entropy value assigned to "${match[1]!.slice(0, 40)}"`);
+      let start = match.index;
+      while (start > 0 && match.index - start < 40 && nameChar.test(sample[start - 1]!)) start--;
+      const name = sample.slice(start, match.index + match[0].search(/["']?[ \t]*[:=]/));
+      hints.add(`high-entropy value assigned to "${name}"`);
       if (hints.size > 8) break;
     }
   }
