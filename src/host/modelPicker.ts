@@ -119,7 +119,8 @@ async function findWorkspaceModels(token: vscode.CancellationToken): Promise<{ f
     try {
       const relativePath = vscode.workspace.asRelativePath(uri, true);
       const stat = await vscode.workspace.fs.stat(uri);
-      if (isGgufPath(uri.path)) return { file: { kind: 'gguf', relativePath, sizeBytes: stat.size }, uri };
+      // A GGUF's header is read from the local disk, so one in a virtual workspace cannot be used.
+      if (isGgufPath(uri.path)) return uri.scheme === 'file' ? { file: { kind: 'gguf', relativePath, sizeBytes: stat.size }, uri } : undefined;
       if (stat.size > maxModelConfigBytes) return undefined;
       const modelType = hfModelType(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
       return modelType === undefined ? undefined : { file: { kind: 'hf-config', relativePath, modelType }, uri };
