@@ -186,7 +186,7 @@ function renderHeader(state: PanelState): void {
     ),
     el('div', { class: 'target-row' },
       el('label', { for: 'model-select' }, 'Model'), modelSelect,
-      button('config.json…', () => send({ type: 'runCommand', command: 'loadModelConfig' }), { icon: 'file-code', title: 'Load a Hugging Face config.json' }),
+      button('Model file…', () => send({ type: 'runCommand', command: 'loadModelConfig' }), { icon: 'file-code', title: 'Load a Hugging Face config.json or a local GGUF file' }),
       el('label', { for: 'gpu-select' }, 'GPU'), gpuSelect,
       el('label', { for: 'gpu-count' }, '×'), gpuCountInput,
     ),
