@@ -6,8 +6,9 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-/** Repository root, from this file's compiled location (out/bench). */
-export const repoRoot = join(__dirname, '..', '..');
+/** Repository root (npm run bench compiles into .cache/bench-out, out/ belongs to the unit tests). */
+import { repoRoot } from '../test/unit/tokenizer/oracleSupport';
+export { repoRoot };
 
 export interface Machine {
   readonly cores: number;

@@ -1,7 +1,7 @@
 // The official tiktoken core (npm `tiktoken`, Rust compiled to WASM) counting a folder on one
 // thread, as a fresh process: walk, read every file as UTF-8, encode_ordinary, sum. Used by
 // coldCountBench as the reference the CLI's total must equal.
-// Run: node out/bench/tiktokenCount.js <folder> [encoding]  → JSON {files: {path: tokens}, total, bytes}
+// Run: node .cache/bench-out/bench/tiktokenCount.js <folder> [encoding]  → JSON {files: {path: tokens}, total, bytes}
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { get_encoding } from 'tiktoken';

@@ -1,7 +1,7 @@
 // Token counting throughput and scaling: tiktoken (official core, WASM, single thread) vs ours on
 // one thread vs ours through the worker pool, on the node_modules corpus the oracle test uses; then
 // 1/2/5 MB one-letter runs and base64 blobs (ours vs oracle where the oracle can finish).
-// Run: npx tsc -p tsconfig.json && node out/bench/tokenizerBench.js [--mb N]
+// Run: npm run bench (compiles into .cache/bench-out), or node .cache/bench-out/bench/tokenizerBench.js [--mb N]
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodingNames } from '../src/core/tokenizer/encoding';

@@ -6,7 +6,7 @@
 //   - unsaved edit: session.bufferChanged(uri, text) resolved and the report rebuilt;
 //   - the coalesced onDidChange event the status bar and tree render from (adds notifyDelayMs, 50 ms).
 // Every other file must be a cache hit: one read and one tokenization per edit, asserted.
-// Run: npm run bench, or node out/bench/warmRecountBench.js [--edits N] [--files N]
+// Run: npm run bench, or node .cache/bench-out/bench/warmRecountBench.js [--edits N] [--files N]
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildBudgetReport } from '../src/core/analysis/buildReport';

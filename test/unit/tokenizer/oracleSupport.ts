@@ -1,7 +1,7 @@
 // Shared by the tokenizer tests and the bench: the official tiktoken core (WASM) as the oracle, a
 // seeded PRNG, and a real-file corpus from node_modules. Not a test file itself.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { get_encoding, type Tiktoken } from 'tiktoken';
 import type { EncodingName } from '../../../src/core/tokenizer/encoding';
 
@@ -37,8 +37,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Repository root, found from this file's compiled location (out/test/unit/tokenizer). */
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
+/**
+ * Repository root: the nearest folder above this compiled file with a package.json. Found by
+ * walking up so the code also works compiled elsewhere than out/ (the bench uses .cache/bench-out).
+ */
+export const repoRoot = findRepoRoot(__dirname);
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return join(start, '..', '..', '..', '..');
+  }
+}
 
 /** One corpus file. */
 export interface CorpusFile {
