@@ -29,7 +29,10 @@ export function formatTokens(tokens: number): string {
 
 /** Full count with thin grouping for tables: 48213 → "48,213". */
 export function formatInteger(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
+  // Same output as toLocaleString('en-US') for integers, several times faster (tooltips for 20k files).
+  const rounded = Math.round(value);
+  if (!Number.isFinite(rounded) || Math.abs(rounded) >= 1e21) return rounded.toLocaleString('en-US');
+  return String(rounded).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** FLOPs with SI prefix: 1.23e15 → "1.23 PFLOP". */

@@ -15,6 +15,8 @@ import type { StatusBar } from './statusBar';
 import type { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
 const editDebounceMs = 250;
+/** While counting, renders are at least this far apart, and at least 4× the last render's cost: a 20k-file render costs hundreds of ms. */
+const countingRenderGapMs = 250;
 const persistDebounceMs = 500;
 
 /**
@@ -25,6 +27,9 @@ export class BudgetController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly editTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private renderTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastRenderAt = 0;
+  private lastRenderCostMs = 0;
   private sort: TreeSort;
   private readonly _onDidRender = new vscode.EventEmitter<BudgetReport>();
   /** Fires after every render with the report shown (the panel listens to stay consistent). */
@@ -41,7 +46,7 @@ export class BudgetController implements vscode.Disposable {
     this.sort = state.get<TreeSort>(sortStateKey) === 'tokens' ? 'tokens' : 'name';
     const selection = session.selection;
     this.disposables.push(
-      session.onDidChange(() => this.render()),
+      session.onDidChange(() => this.scheduleRender()),
       selection.onDidChange(() => this.schedulePersist()),
       vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event.document)),
       vscode.workspace.onDidSaveTextDocument((document) => this.onSaved(document.uri.toString())),
@@ -130,7 +135,36 @@ export class BudgetController implements vscode.Disposable {
     await this.session.whenIdle();
   }
 
+  /**
+   * Renders soon; while counting, spaced so rendering never takes more than about a fifth of the
+   * extension host's time (a render of a 20k-file report, tree and badges costs hundreds of ms, and
+   * unthrottled it starved the count itself). The final render after counting is immediate.
+   */
+  private scheduleRender(): void {
+    if (this.renderTimer) {
+      if (this.session.progress) return;
+      clearTimeout(this.renderTimer);
+    }
+    const gap = this.session.progress ? Math.max(countingRenderGapMs, this.lastRenderCostMs * 4) : 0;
+    const wait = Math.max(0, this.lastRenderAt + gap - Date.now());
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = undefined;
+      this.render();
+    }, wait);
+  }
+
   render(): void {
+    if (this.renderTimer) {
+      clearTimeout(this.renderTimer);
+      this.renderTimer = undefined;
+    }
+    const started = performance.now();
+    this.renderNow();
+    this.lastRenderCostMs = performance.now() - started;
+    this.lastRenderAt = Date.now();
+  }
+
+  private renderNow(): void {
     const report = this.session.report();
     const progress = this.session.progress;
     this.statusBar.render(toStatusBarModel(report, progress, commandIds));
@@ -146,6 +180,7 @@ export class BudgetController implements vscode.Disposable {
   dispose(): void {
     for (const timer of this.editTimers.values()) clearTimeout(timer);
     if (this.persistTimer) clearTimeout(this.persistTimer);
+    if (this.renderTimer) clearTimeout(this.renderTimer);
     this.persist();
     for (const disposable of this.disposables) disposable.dispose();
     this._onDidRender.dispose();
@@ -211,11 +246,11 @@ export class BudgetController implements vscode.Disposable {
   }
 
   private reportSkips(added: number, skipped: readonly SkippedEntry[], truncated: boolean): void {
-    if (skipped.length === 0) return;
-    const summary = summariseSkips(skipped);
-    this.output.appendLine(`Added ${added} file(s); skipped ${skipped.length}:`);
+    if (skipped.length === 0 && !truncated) return;
+    this.output.appendLine(`Added ${added} file(s); skipped ${skipped.length}${truncated ? '; stopped at contextBudget.maxFiles' : ''}:`);
     for (const entry of skipped) this.output.appendLine(`  ${entry.relativePath}: ${entry.message}`);
-    const text = vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summary) + (truncated ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles.')}` : '');
+    const truncation = truncated ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles ({0}); the rest were not added.', this.session.currentSettings.maxFiles.toLocaleString('en-US'))}` : '';
+    const text = (skipped.length > 0 ? vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summariseSkips(skipped)) : vscode.l10n.t('Context Budget: added {0} file(s).', added)) + truncation;
     void vscode.window.showInformationMessage(text, vscode.l10n.t('Show Details')).then((choice) => {
       if (choice) this.output.show(true);
     });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BudgetReport } from '../core/analysis/budgetTypes';
-import { explorerBadges } from '../core/presenters/explorerBadges';
+import { badgeTooltip, explorerBadges } from '../core/presenters/explorerBadges';
 import type { ExplorerBadge } from '../core/presenters/explorerBadges';
 
 /** Token badges in the Explorer for selected files and their folders; core decides what each shows. */
@@ -20,7 +20,7 @@ export class ExplorerDecorations implements vscode.FileDecorationProvider, vscod
     const changed = new Set<string>();
     for (const [uri, badge] of next) {
       const previous = this.badges.get(uri);
-      if (!previous || previous.badge !== badge.badge || previous.tooltip !== badge.tooltip) changed.add(uri);
+      if (!previous || previous.badge !== badge.badge || previous.tokens !== badge.tokens || previous.files !== badge.files || previous.share !== badge.share) changed.add(uri);
     }
     for (const uri of this.badges.keys()) if (!next.has(uri)) changed.add(uri);
     this.badges = next;
@@ -29,7 +29,7 @@ export class ExplorerDecorations implements vscode.FileDecorationProvider, vscod
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     const badge = this.badges.get(uri.toString());
-    return badge ? new vscode.FileDecoration(badge.badge, badge.tooltip) : undefined;
+    return badge ? new vscode.FileDecoration(badge.badge, badgeTooltip(badge)) : undefined;
   }
 
   dispose(): void {

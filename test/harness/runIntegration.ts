@@ -5,7 +5,9 @@
 // scripts/setupVscodeTest.sh first). With CB_USE_DESKTOP_VSCODE=1, @vscode/test-electron
 // downloads and runs desktop VS Code instead (needs network access to update.code.visualstudio.com).
 // CB_TEST_FIXTURE names the folder under test/fixtures to open (default workspace-basic);
-// it is copied fresh to a temp folder for every run.
+// it is copied fresh to a temp folder for every run. CB_TEST_WORKSPACE opens a folder as it is
+// instead (benchmarks generate theirs), and CB_TEST_SUITE names another compiled suite entry
+// relative to out/ (default test/integration/index.js; the extension-host bench uses its own).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,13 +17,14 @@ import { runTests, TestRunFailedError } from '@vscode/test-electron';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<number> {
-  const extensionTestsPath = path.join(REPO, 'out', 'test', 'integration', 'index.js');
+  const extensionTestsPath = path.join(REPO, 'out', ...(process.env['CB_TEST_SUITE'] ?? 'test/integration/index.js').split('/'));
   if (!fs.existsSync(extensionTestsPath)) throw new Error(`${extensionTestsPath} missing: compile with tsc first`);
   if (!fs.existsSync(path.join(REPO, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run node esbuild.mjs first');
 
+  const given = process.env['CB_TEST_WORKSPACE'];
   const fixture = path.join(REPO, 'test', 'fixtures', process.env['CB_TEST_FIXTURE'] ?? 'workspace-basic');
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-integration-ws-'));
-  fs.cpSync(fixture, workspace, { recursive: true });
+  const workspace = given ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cb-integration-ws-'));
+  if (!given) fs.cpSync(fixture, workspace, { recursive: true });
 
   const desktop = process.env['CB_USE_DESKTOP_VSCODE'] === '1';
   const profile = path.join(REPO, '.cache', 'vscode-test', 'desktop-profile');
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
     }
     throw e;
   } finally {
-    fs.rmSync(workspace, { recursive: true, force: true });
+    if (!given) fs.rmSync(workspace, { recursive: true, force: true });
   }
 }
 

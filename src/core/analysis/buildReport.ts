@@ -75,7 +75,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       skipMessage: count?.kind === 'skipped' ? count.message : null,
       notes: count?.kind === 'counted' ? count.notes : [],
       framingTokens: framingOn && count?.kind === 'counted' && file.framedTokens !== undefined ? file.framedTokens - count.tokens : null,
-      secrets: [...new Set([...secretNameHints(file.relativePath), ...(count?.kind === 'counted' ? count.secrets ?? [] : [])])],
+      secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
     };
   });
   const warnings: Warning[] = [
@@ -122,6 +122,15 @@ export function exactnessFor(model: ModelSpec, encoding: EncodingName): CountExa
   if (model.tokenizer === encoding) return { encoding, forModel: 'exact', label: `${encoding}, exact (the model's own tokenizer)` };
   if (model.tokenizer === 'other') return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses its own tokenizer` };
   return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses ${model.tokenizer}` };
+}
+
+const noSecrets: readonly string[] = [];
+
+/** Name and content hints, deduplicated; the shared empty array for the common case of none. */
+function secretsOf(relativePath: string, contentHints: readonly string[] | undefined): readonly string[] {
+  const byName = secretNameHints(relativePath);
+  if (byName.length === 0 && !contentHints?.length) return noSecrets;
+  return [...new Set([...byName, ...(contentHints ?? [])])];
 }
 
 /** Risk works on URIs (unique); warnings show relative paths (readable). */

@@ -1,10 +1,20 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
 import { formatInteger, formatPercent } from '../units';
 
-/** One Explorer decoration: a badge of at most two characters and a tooltip with the exact count. */
+/** One Explorer decoration: the badge, and what its tooltip is made from (formatted only when shown). */
 export interface ExplorerBadge {
   readonly badge: string;
-  readonly tooltip: string;
+  readonly tokens: number;
+  /** Selected files under a folder; undefined for a file. */
+  readonly files?: number;
+  readonly share: number;
+}
+
+/** The tooltip of a badge, with the exact count. */
+export function badgeTooltip(badge: ExplorerBadge): string {
+  return badge.files === undefined
+    ? `Context Budget: ${formatInteger(badge.tokens)} tokens, ${formatPercent(badge.share)} of the prompt`
+    : `Context Budget: ${formatInteger(badge.tokens)} tokens in ${formatInteger(badge.files)} selected file(s), ${formatPercent(badge.share)} of the prompt`;
 }
 
 /**
@@ -30,10 +40,11 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
   const badges = new Map<string, ExplorerBadge>();
   const folders = new Map<string, { tokens: number; files: number }>();
   const prompt = report.promptTokens;
+  const sortedRoots = roots.map((root) => root.replace(/\/+$/, '')).sort((a, b) => b.length - a.length);
   for (const file of report.files) {
     if (file.status !== 'counted' || file.tokens === null) continue;
-    badges.set(file.uri, { badge: tokenBadge(file.tokens), tooltip: `Context Budget: ${formatInteger(file.tokens)} tokens, ${formatPercent(prompt > 0 ? file.tokens / prompt : 0)} of the prompt` });
-    for (const folder of ancestors(file.uri, roots)) {
+    badges.set(file.uri, { badge: tokenBadge(file.tokens), tokens: file.tokens, share: prompt > 0 ? file.tokens / prompt : 0 });
+    for (const folder of ancestors(file.uri, sortedRoots)) {
       const entry = folders.get(folder) ?? { tokens: 0, files: 0 };
       entry.tokens += file.tokens;
       entry.files += 1;
@@ -41,14 +52,14 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
     }
   }
   for (const [folder, entry] of folders) {
-    badges.set(folder, { badge: tokenBadge(entry.tokens), tooltip: `Context Budget: ${formatInteger(entry.tokens)} tokens in ${formatInteger(entry.files)} selected file(s), ${formatPercent(prompt > 0 ? entry.tokens / prompt : 0)} of the prompt` });
+    badges.set(folder, { badge: tokenBadge(entry.tokens), tokens: entry.tokens, files: entry.files, share: prompt > 0 ? entry.tokens / prompt : 0 });
   }
   return badges;
 }
 
 /** Folder URIs between a file and the workspace root that holds it (root included); none outside every root. */
-function ancestors(uri: string, roots: readonly string[]): string[] {
-  const root = roots.map((candidate) => candidate.replace(/\/+$/, '')).filter((candidate) => uri.startsWith(`${candidate}/`)).sort((a, b) => b.length - a.length)[0];
+function ancestors(uri: string, rootsLongestFirst: readonly string[]): string[] {
+  const root = rootsLongestFirst.find((candidate) => uri.startsWith(`${candidate}/`));
   if (root === undefined) return [];
   const result: string[] = [];
   let current = uri.slice(0, uri.lastIndexOf('/'));
