@@ -15,8 +15,8 @@ import type { StatusBar } from './statusBar';
 import type { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
 const editDebounceMs = 250;
-/** While counting, renders are at least this far apart, and at least 4× the last render's cost: a 20k-file render costs hundreds of ms. */
-const countingRenderGapMs = 250;
+/** While counting, renders are at least this far apart, and at least 8× the last render's cost: a 20k-file render costs hundreds of ms. */
+const countingRenderGapMs = 1000;
 const persistDebounceMs = 500;
 
 /**
@@ -136,7 +136,7 @@ export class BudgetController implements vscode.Disposable {
   }
 
   /**
-   * Renders soon; while counting, spaced so rendering never takes more than about a fifth of the
+   * Renders soon; while counting, spaced so rendering never takes more than about an eighth of the
    * extension host's time (a render of a 20k-file report, tree and badges costs hundreds of ms, and
    * unthrottled it starved the count itself). The final render after counting is immediate.
    */
@@ -145,7 +145,7 @@ export class BudgetController implements vscode.Disposable {
       if (this.session.progress) return;
       clearTimeout(this.renderTimer);
     }
-    const gap = this.session.progress ? Math.max(countingRenderGapMs, this.lastRenderCostMs * 4) : 0;
+    const gap = this.session.progress ? Math.max(countingRenderGapMs, this.lastRenderCostMs * 8) : 0;
     const wait = Math.max(0, this.lastRenderAt + gap - Date.now());
     this.renderTimer = setTimeout(() => {
       this.renderTimer = undefined;

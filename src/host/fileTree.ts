@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { TreeNode, TreeSort } from '../core/presenters/fileTreeModel';
 import { commandIds, viewIds } from './ids';
 
+/** Selections up to this many files open with every folder expanded; larger ones show only the top level expanded. */
+const expandAllUpToFiles = 500;
+
 /**
  * The Prompt Context tree. Nodes come from core (`toTreeNodes`); checkbox changes are handed back to
  * the caller, which applies them to the Selection (the single source of truth) and re-renders.
@@ -11,6 +14,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   readonly view: vscode.TreeView<TreeNode>;
   private roots: readonly TreeNode[] = [];
+  private fileCount = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(onCheckboxes: (changes: ReadonlyArray<{ readonly uris: readonly string[]; readonly checked: boolean }>) => void) {
@@ -25,13 +29,16 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
 
   render(roots: readonly TreeNode[], summary: { readonly message: string | undefined; readonly badge: string | undefined; readonly sort: TreeSort }): void {
     this.roots = roots;
+    this.fileCount = roots.reduce((sum, node) => sum + node.fileUris.length, 0);
     this.view.message = summary.message;
     this.view.description = summary.badge;
     this._onDidChangeTreeData.fire(undefined);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, node.kind === 'folder' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    // Expanding every folder of a 20k-file selection makes VS Code ask for every row on each refresh.
+    const expand = node.kind === 'folder' && (this.fileCount <= expandAllUpToFiles || this.roots.includes(node));
+    const item = new vscode.TreeItem(node.label, node.kind !== 'folder' ? vscode.TreeItemCollapsibleState.None : expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     item.description = node.description;
     item.tooltip = node.tooltip;

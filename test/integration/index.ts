@@ -21,8 +21,10 @@ export async function run(): Promise<void> {
   });
   const grep = process.env['CB_TEST_GREP'];
   if (grep) mocha.grep(grep);
-  const files = findTests(__dirname);
-  if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
+  // CB_TEST_DIR runs another folder of suites with the same runner (the extension-host bench).
+  const dir = process.env['CB_TEST_DIR'] ?? __dirname;
+  const files = findTests(dir);
+  if (files.length === 0) throw new Error(`no *.test.js files under ${dir}`);
   for (const file of files) mocha.addFile(file);
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
