@@ -189,7 +189,7 @@ export interface PanelState {
   readonly models: readonly PanelChoice[];
   readonly gpus: readonly PanelChoice[];
   readonly modelId: string;
-  /** Set when the model comes from a config.json rather than the catalog. */
+  /** The model's name when it comes from a config.json, a GGUF file or a chat provider rather than the catalog. */
   readonly modelConfigLabel: string | null;
   readonly gpuId: string;
   readonly gpuCount: number;

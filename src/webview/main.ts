@@ -174,7 +174,7 @@ function restoreFocus(key: string): void {
 }
 
 function renderHeader(state: PanelState): void {
-  syncOptions(modelSelect, state.models, state.modelConfigLabel ? { id: state.modelId, label: `${state.modelConfigLabel} (config.json)` } : null, state.modelId);
+  syncOptions(modelSelect, state.models, state.modelConfigLabel ? { id: state.modelId, label: state.modelConfigLabel } : null, state.modelId);
   syncOptions(gpuSelect, state.gpus, null, state.gpuId);
   if (document.activeElement !== gpuCountInput) gpuCountInput.value = String(state.gpuCount);
   const riskIcon = state.riskLevel === 'beyond' ? 'error' : state.riskLevel === 'degraded' ? 'warning' : 'pass';
