@@ -55,7 +55,16 @@ interface Job {
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** At least {@link largeJobBytes}: may take seconds (a minified bundle, a log). */
+  readonly large: boolean;
 }
+
+/**
+ * Inputs this big (bytes, or UTF-16 units of text) count as large. While every worker is busy with a
+ * large job, one extra worker takes the small jobs queued behind it, so a 5 MB file never holds up a
+ * 2 KB one (on 2 cores the pool has a single worker).
+ */
+export const largeJobBytes = 512 * 1024;
 
 interface Slot {
   readonly worker: Worker;
@@ -67,7 +76,8 @@ interface Slot {
  * caller's thread and looked up in an LRU before anything is dispatched; decoding and counting run in
  * a worker. Requests queue FIFO when all workers are busy. Cancelling a queued request drops it;
  * cancelling a running one terminates its worker (a BPE run cannot be interrupted) and a fresh
- * worker is started for the next request. A crashed worker fails only its own request.
+ * worker is started for the next request. A crashed worker fails only its own request. While all
+ * workers run large jobs, one overflow worker serves small ones, and it ends when no large job remains.
  */
 export class TokenizerPool {
   private readonly workerScript: string;
@@ -145,7 +155,9 @@ export class TokenizerPool {
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
     return new Promise<CountOutcome>((resolve, reject) => {
-      const job: Job = { request: makeRequest(this.nextId++), transfer, cacheKey, contentHash, resolve, reject, signal, onAbort: undefined };
+      const request = makeRequest(this.nextId++);
+      const size = request.kind === 'bytes' ? request.bytes.byteLength : request.text.length;
+      const job: Job = { request, transfer, cacheKey, contentHash, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
       if (signal !== undefined) {
         job.onAbort = () => this.cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
@@ -159,11 +171,23 @@ export class TokenizerPool {
   private pump(): void {
     while (this.queue.length > 0 && !this.disposed) {
       let slot = this.slots.find((candidate) => candidate.job === undefined);
+      let index = 0;
       if (slot === undefined) {
-        if (this.slots.length >= this.size) return;
-        slot = this.spawn();
+        if (this.slots.length < this.size) {
+          slot = this.spawn();
+        } else {
+          // Every worker is busy. Only when all of them run large jobs does the first small queued job get an overflow worker.
+          const allLarge = this.slots.every((candidate) => candidate.job?.large === true);
+          index = this.queue.findIndex((job) => !job.large);
+          if (!allLarge || index < 0 || this.slots.length > this.size) return;
+          slot = this.spawn();
+        }
+      } else if (this.slots.length > this.size) {
+        // The idle slot is the overflow worker: it takes only small jobs.
+        index = this.queue.findIndex((job) => !job.large);
+        if (index < 0) return;
       }
-      const job = this.queue.shift() as Job;
+      const job = this.queue.splice(index, 1)[0]!;
       slot.job = job;
       slot.worker.ref();
       slot.worker.postMessage(job.request, job.transfer);
@@ -191,6 +215,7 @@ export class TokenizerPool {
     slot.job = undefined;
     slot.worker.unref();
     this.counters.tokenizations++;
+    this.retireOverflow();
     if ('error' in response) {
       this.settle(job, () => job.reject(new Error(`token counting failed: ${response.error}`)));
     } else {
@@ -198,6 +223,15 @@ export class TokenizerPool {
       this.settle(job, () => job.resolve(toCountOutcome(response.outcome, job.contentHash, false)));
     }
     this.pump();
+  }
+
+  /** Ends idle workers beyond `size` once no large job is running: the overflow worker is temporary. */
+  private retireOverflow(): void {
+    if (this.slots.length <= this.size || this.slots.some((slot) => slot.job?.large === true)) return;
+    for (const slot of this.slots.filter((candidate) => candidate.job === undefined).slice(0, this.slots.length - this.size)) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }
   }
 
   /** A worker died. If it was not terminated by us, its job fails and a replacement is spawned on demand. */

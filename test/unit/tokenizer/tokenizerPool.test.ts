@@ -36,6 +36,27 @@ describe('TokenizerPool', () => {
     await Promise.all(pools.map((pool) => pool.dispose()));
   });
 
+  it('a small file is not held up behind a large one: with one worker busy on a large job, an overflow worker takes it', async () => {
+    const pool = newPool(1);
+    const large = 'x'.repeat(1024 * 1024);
+    const small = 'const small = "file";\n';
+    const finished: string[] = [];
+    const largeCount = pool.countText(large, 'o200k_base').then((outcome) => (finished.push('large'), outcome));
+    const smallCount = pool.countText(small, 'o200k_base').then((outcome) => (finished.push('small'), outcome));
+    const [largeOutcome, smallOutcome] = await Promise.all([largeCount, smallCount]);
+    assert.deepEqual(finished, ['small', 'large']);
+    // The oracle cannot take a 1 MB one-letter run; 'x' × 8 is one token, as the cancel tests use.
+    assert.equal(largeOutcome.kind === 'counted' && largeOutcome.tokens, oracleEncode('o200k_base', 'x'.repeat(8)).length * (large.length / 8));
+    assert.equal(smallOutcome.kind === 'counted' && smallOutcome.tokens, oracleEncode('o200k_base', small).length);
+    // Two large jobs on a one-worker pool still run one after the other: the overflow worker is for small ones only.
+    const order: string[] = [];
+    await Promise.all([
+      pool.countText('b'.repeat(600 * 1024), 'o200k_base').then(() => order.push('first')),
+      pool.countText('c'.repeat(600 * 1024), 'o200k_base').then(() => order.push('second')),
+    ]);
+    assert.deepEqual(order, ['first', 'second']);
+  });
+
   it('counts many texts concurrently, each exactly', async () => {
     const pool = newPool(2);
     const texts = Array.from({ length: 24 }, (_, i) => `function f${i}(a, b) { return a ${'+ b '.repeat(i)}; } // ✨ ${i}`);
@@ -78,7 +99,8 @@ describe('TokenizerPool', () => {
     const pool = newPool(1);
     const running = pool.countText(slowText, 'o200k_base');
     const controller = new AbortController();
-    const queued = pool.countText('queued text', 'o200k_base', controller.signal);
+    // Large too: a small request would go to the overflow worker instead of the queue.
+    const queued = pool.countText('queued text '.repeat(50_000), 'o200k_base', controller.signal);
     controller.abort();
     await assert.rejects(queued, { name: 'AbortError' });
     const outcome = await running;
