@@ -8,6 +8,7 @@ import type { GpuEstimatedField, GpuSpec } from './gpuSpec';
 import type { LayerAttention, LayerGroup, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
 import bundledModels from './catalog.models.json';
 import bundledGpus from './catalog.gpus.json';
+import { maxDim, maxHeads, maxLayers, maxPositions, maxVocab } from './modelBounds';
 
 /** The bundled catalogs after validation. */
 export interface BundledCatalog {
@@ -17,11 +18,6 @@ export interface BundledCatalog {
 }
 
 // Far beyond any real model or device; past these the entry is corrupt.
-const maxDim = 1 << 20;
-const maxLayers = 10_000;
-const maxHeads = 1 << 16;
-const maxVocab = 1 << 24;
-const maxPositions = 1 << 30;
 const maxParams = 1e14;
 const maxBytes = 1e13;
 const maxFlopsPerSec = 1e18;

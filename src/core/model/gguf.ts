@@ -12,6 +12,7 @@ import { fileTypeName, ggmlTypes } from './ggmlTypes';
 import type { GgufHeader, GgufScalar, GgufTensorInfo, GgufValue } from './ggufHeader';
 import { groupLayerAttention, ModelConfigError } from './hfConfig';
 import type { LayerAttention, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
+import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab } from './modelBounds';
 
 /** How the spec is labelled. */
 export interface GgufModelOptions {
@@ -23,14 +24,6 @@ export interface GgufModelOptions {
   readonly sourcePath?: string;
 }
 
-// Same sanity bounds as the config.json parser: past them the file is corrupt, not big.
-const maxDim = 1 << 20;
-const maxLayers = 10_000;
-const maxHeads = 1 << 16;
-const maxVocab = 1 << 24;
-const maxPositions = 1 << 30;
-const maxExperts = 1 << 16;
-const maxRopeFactor = 10_000;
 
 /** Where llama.cpp hardcodes which layers slide (`set_swa_pattern`) when the file has no pattern key. */
 interface SwaLayout {

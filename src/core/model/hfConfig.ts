@@ -5,6 +5,7 @@
  * {@link ModelConfigError} naming the field, so a bad config can never become a silently wrong estimate.
  */
 import type { LayerAttention, LayerGroup, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
+import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab } from './modelBounds';
 
 /** A config.json that cannot be turned into a trustworthy {@link ModelSpec}. */
 export class ModelConfigError extends Error {
@@ -27,14 +28,6 @@ export interface HfConfigOptions {
   readonly sourcePath?: string;
 }
 
-// Upper bounds that no real checkpoint comes near; beyond them the config is corrupt, not big.
-const maxDim = 1 << 20;
-const maxLayers = 10_000;
-const maxHeads = 1 << 16;
-const maxVocab = 1 << 24;
-const maxPositions = 1 << 30;
-const maxExperts = 1 << 16;
-const maxRopeFactor = 10_000;
 
 /** Keys under which multimodal configs nest the language model (Gemma 3, Llama 4, Mistral 3, InternVL, DeepSeek-VL2). */
 const nestedTextKeys = ['text_config', 'language_config', 'llm_config'] as const;
