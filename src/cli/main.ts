@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { buildBudgetReport } from '../core/analysis/buildReport';
 import { framedFile, treeBlock } from '../core/export/promptExport';
 import type { FileCount } from '../core/scan/fileCount';
-import { decodeFileBytes } from '../core/tokenizer/fileText';
+import { readFileText } from '../core/scan/readFileText';
 import type { BudgetFileInput } from '../core/analysis/budgetTypes';
 import { firstExceededTarget, planDropsForReport } from '../core/analysis/dropPlan';
 import { resolveTarget } from '../core/analysis/resolveTarget';
@@ -171,9 +171,9 @@ async function countFramingForCli(fs: NodeWorkspaceFs, pool: TokenizerPool, orde
   if (format === 'none') return { framed, treeTokens: null };
   const counted = ordered.filter((file) => counts.get(file.location)?.kind === 'counted');
   for (const file of counted) {
-    const decoded = decodeFileBytes(await fs.readFile(file.location));
-    if (decoded.kind !== 'text') continue;
-    const outcome = await pool.countText(framedFile(file.relativePath, decoded.text, format).text, settings.encoding);
+    const text = await readFileText(fs, file.location);
+    if (text === undefined) continue;
+    const outcome = await pool.countText(framedFile(file.relativePath, text, format).text, settings.encoding);
     if (outcome.kind === 'counted') framed.set(file.location, outcome.tokens);
   }
   if (!settings.exportDirectoryTree || counted.length === 0) return { framed, treeTokens: null };

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { renderExport } from '../core/export/promptExport';
 import type { ExportFile, ExportFormat } from '../core/export/promptExport';
 import type { BudgetSession } from '../core/session/budgetSession';
-import { decodeFileBytes } from '../core/tokenizer/fileText';
+import { readFileText } from '../core/scan/readFileText';
 import { formatInteger } from '../core/units';
 import type { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
@@ -139,12 +139,7 @@ export class ExportFlow {
   private async readText(uri: string): Promise<string | undefined> {
     const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri);
     if (open?.isDirty) return open.getText();
-    try {
-      const decoded = decodeFileBytes(await this.fs.readFile(uri));
-      return decoded.kind === 'text' ? decoded.text : undefined;
-    } catch {
-      return undefined;
-    }
+    return readFileText(this.fs, uri);
   }
 
   private summary(result: ExportResult): string {

@@ -1,6 +1,6 @@
 import type { BudgetFileInput, BudgetReport, ReportExtras } from '../analysis/budgetTypes';
 import { framedFile, treeBlock } from '../export/promptExport';
-import { decodeFileBytes } from '../tokenizer/fileText';
+import { readFileText } from '../scan/readFileText';
 import type { FileCount } from '../scan/fileCount';
 import type { ContextCounter } from '../scan/contextCounter';
 import { statCandidate } from '../scan/scanner';
@@ -320,7 +320,7 @@ export class BudgetSession {
       while (next < todo.length && !signal.aborted) {
         const file = todo[next++]!;
         const count = file.count!;
-        const text = this.bufferTexts.get(file.uri) ?? (await this.readText(file.uri));
+        const text = this.bufferTexts.get(file.uri) ?? (await readFileText(this.fs, file.uri));
         if (text === undefined) continue;
         const framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, encoding, signal).catch(() => undefined);
         if (framed?.kind !== 'counted') continue;
@@ -336,15 +336,6 @@ export class BudgetSession {
       const tree = await this.counter.countText(block, encoding, signal).catch(() => undefined);
       if (tree?.kind === 'counted') this.treeCount = { block, tokens: tree.tokens };
       this.reportChanged();
-    }
-  }
-
-  private async readText(uri: string): Promise<string | undefined> {
-    try {
-      const decoded = decodeFileBytes(await this.fs.readFile(uri));
-      return decoded.kind === 'text' ? decoded.text : undefined;
-    } catch {
-      return undefined;
     }
   }
 

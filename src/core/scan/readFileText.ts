@@ -1,0 +1,16 @@
+import { decodeFileBytes } from '../tokenizer/fileText';
+import type { WorkspaceFs } from './workspaceFs';
+
+/**
+ * A file's text as it was counted (decoded like the worker decodes it: BOM stripped, invalid UTF-8
+ * replaced), or undefined when it cannot be read or is not text. Used where the text is needed
+ * again after counting: export framing, the export itself.
+ */
+export async function readFileText(fs: WorkspaceFs, location: string): Promise<string | undefined> {
+  try {
+    const decoded = decodeFileBytes(await fs.readFile(location));
+    return decoded.kind === 'text' ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}
