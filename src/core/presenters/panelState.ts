@@ -502,7 +502,7 @@ function reorderState(input: PanelStateInput): PanelReorder {
     const anyFocus = placed.some((file) => file.focus);
     return { ...base, available: false, message: anyFocus ? 'No focus file lies in the middle band.' : 'Mark the files the model most needs as focus (tree row action) to get a reorder suggestion.', moves: [] };
   }
-  const plan = planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus, relativePath: file.relativePath })), report.risk.middleBand, { placement });
+  const plan = reorderPlanOf(report, report.risk.middleBand, placement);
   const pathOf = new Map(placed.map((file) => [file.uri, file.relativePath]));
   const moves = plan.moved.map((uri) => pathOf.get(uri) ?? uri);
   const where = placement === 'end' ? 'to the end (next to your question)' : 'to the start (the end is past the effective window)';
@@ -513,10 +513,15 @@ function reorderState(input: PanelStateInput): PanelReorder {
 /** The URIs in the order a reorder would put them (for the host to apply). */
 export function reorderedUris(report: BudgetReport, placement: ReorderPlacement): string[] | null {
   if (!report.risk.middleBand) return null;
-  const placed = report.files.filter((file) => file.range !== null);
-  const plan = planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus })), report.risk.middleBand, { placement });
+  const plan = reorderPlanOf(report, report.risk.middleBand, placement);
   if (plan.moved.length === 0) return null;
   // Files not in the prompt (unchecked, skipped, pending) keep their relative place after the placed ones.
   const rest = report.files.filter((file) => file.range === null).map((file) => file.uri);
   return [...plan.files.map((file) => file.path), ...rest];
+}
+
+/** The planner's reorder of the files placed in the prompt (paths are URIs): what the panel proposes is what the host applies. */
+function reorderPlanOf(report: BudgetReport, middleBand: { readonly start: number; readonly end: number }, placement: ReorderPlacement): ReturnType<typeof planReorder> {
+  const placed = report.files.filter((file) => file.range !== null);
+  return planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus })), middleBand, { placement });
 }
