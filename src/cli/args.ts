@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { parseSettings } from '../core/settings';
 import type { Settings } from '../core/settings';
+import { dropTargetKinds, isDropTargetKind } from '../core/vocabulary';
+import type { DropTargetKind } from '../core/vocabulary';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type DropTargetKind = 'window' | 'effective' | 'memory' | 'budget';
 
 export interface CommonOptions {
   readonly settings: Settings;
@@ -51,7 +52,7 @@ Options:
   --max-files <N>              stop after this many files (default 20000)
   --framing <none|xml|markdown>  count the prompt as exported with this framing (default none: content only)
   --tree                       with --framing: the export opens with a directory tree (counted)
-  --target <kind>              drop-plan target: window | effective | memory | budget (default: the first one exceeded)
+  --target <kind>              drop-plan target: ${dropTargetKinds.join(' | ')} (default: the first one exceeded)
   --json                       print one JSON object
   -h, --help                   show this help
   -v, --version                print the version
@@ -116,8 +117,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
 }
 
 function parseTarget(value: string): DropTargetKind {
-  if (value === 'window' || value === 'effective' || value === 'memory' || value === 'budget') return value;
-  throw new UsageError(`--target must be one of window, effective, memory, budget (got "${value}").`);
+  if (isDropTargetKind(value)) return value;
+  throw new UsageError(`--target must be one of ${dropTargetKinds.join(', ')} (got "${value}").`);
 }
 
 /** Maps flags onto the same validated Settings the extension uses; any invalid value is a usage error, not a fallback. */
@@ -141,10 +142,9 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     exportFraming: values.framing,
     exportDirectoryTree: values.tree === true ? true : undefined,
   };
-  const { settings, problems } = parseSettings((key) => raw[key]);
-  if (problems.length > 0) {
-    throw new UsageError(problems.map((problem) => problem.replace(/^contextBudget\.(\w+)/, (_m, key: string) => `--${flagName(key)}`).replace(/; using the default .*$/, '.')).join('\n'));
-  }
+  const { settings, issues } = parseSettings((key) => raw[key]);
+  // A flag names the flag; there is no fallback on the command line, so none is mentioned.
+  if (issues.length > 0) throw new UsageError(issues.map((issue) => `--${flagName(issue.key)} must be ${issue.expected} (got ${issue.got}).`).join('\n'));
   return settings;
 }
 

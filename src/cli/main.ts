@@ -1,26 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildBudgetReport } from '../core/analysis/buildReport';
-import { framedFile, treeBlock } from '../core/export/promptExport';
-import type { FileCount } from '../core/scan/fileCount';
-import { readFileText } from '../core/scan/readFileText';
-import type { BudgetFileInput } from '../core/analysis/budgetTypes';
-import { firstExceededTarget, planDropsForReport } from '../core/analysis/dropPlan';
-import { resolveTarget } from '../core/analysis/resolveTarget';
-import type { ConfigFile } from '../core/analysis/resolveTarget';
-import { defaultEfficiencies, estimateCost } from '../core/cost/costEngine';
+import { assessPrompt } from '../core/analysis/buildReport';
+import { firstExceededTarget } from '../core/analysis/dropPlan';
+import { loadModelFile, resolveTarget } from '../core/analysis/resolveTarget';
+import type { ConfigFile, ResolvedTarget } from '../core/analysis/resolveTarget';
 import { loadBundledCatalog } from '../core/model/catalog';
-import { costFields, estimateLines, reportJson, reportText, warningLines } from '../core/presenters/cliReport';
-import { levelAt, windowsFor } from '../core/risk/riskEngine';
-import { buildWarnings } from '../core/risk/warnings';
+import { isGgufPath } from '../core/model/workspaceModels';
+import { estimateJson, estimateText, reportJson, reportText } from '../core/presenters/cliReport';
+import { windowsFor } from '../core/risk/riskEngine';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { compileGlobs, isGlob, matchesAnyGlob } from '../core/scan/glob';
-import { scanTree, statCandidate } from '../core/scan/scanner';
-import type { ScannedFile } from '../core/scan/scanner';
-import type { SkippedEntry } from '../core/scan/workspaceFs';
+import { intake } from '../core/scan/intake';
+import type { IntakeTarget } from '../core/scan/intake';
+import { Selection } from '../core/selection/selection';
+import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
-import { readGgufFile } from '../node/ggufFile';
+import { nodeModelFileReader } from '../node/nodeModelFiles';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
@@ -85,124 +81,74 @@ function listGpus(json: boolean, out: (text: string) => void): number {
 
 async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
-  const { model, gpu } = target;
-  const windows = windowsFor(model);
-  const efficiencies = defaultEfficiencies(gpu);
-  const computeEfficiency = settings.computeEfficiency ?? efficiencies.computeEfficiency.value;
-  const memoryEfficiency = settings.memoryEfficiency ?? efficiencies.memoryEfficiency.value;
-  const cost = estimateCost({ model, gpu, gpuCount: settings.gpuCount, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, weightDtype: settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize, memoryUtilization: settings.memoryUtilization, computeEfficiency, memoryEfficiency });
-  const level = levelAt(cost.tokens, windows);
-  const risk = { level, windows, files: [], focusShare: 1, middleBand: null };
-  const warnings = buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: settings.budgetTokens || undefined, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name });
-  const within = level !== 'beyond' && cost.fits && (settings.budgetTokens === 0 || command.tokens <= settings.budgetTokens);
-  if (command.json) {
-    io.out(JSON.stringify({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }, null, 2));
-  } else {
-    io.out([...estimateLines(cost, windows, level, { promptTokens: command.tokens, reserve: settings.reserveOutputTokens, countNote: null, model: model.displayName, gpu: `${settings.gpuCount}× ${gpu.name}`, computeEfficiency, memoryEfficiency, budget: settings.budgetTokens || null }), ...warningLines(warnings)].join('\n'));
-  }
-  return within ? 0 : 1;
+  const target = await resolveForCli(command.modelArg, settings, io.cwd);
+  const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target });
+  io.out(command.json ? JSON.stringify(estimateJson(assessment, target, settings, command.tokens), null, 2) : estimateText(assessment, target, settings, command.tokens));
+  return assessment.withinLimits ? 0 : 1;
 }
 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
+  const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs();
-  const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
-  const files = new Map<string, ScannedFile>();
-  const skipped: SkippedEntry[] = [];
   // An argument naming an existing file or folder is that path, even with glob characters in its
   // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
   const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));
-  const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
-  for (const arg of command.paths.filter((p, i) => !isGlob(p) || exists[i])) {
+  const targets: IntakeTarget[] = [];
+  command.paths.forEach((arg, i) => {
+    if (isGlob(arg) && !exists[i]) return;
+    if (!exists[i]) throw new UsageError(`no such file or folder: ${arg}`);
     const absolute = path.resolve(io.cwd, arg);
     const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
-    const stat = await fs.stat(absolute).catch(() => undefined);
-    if (!stat) throw new UsageError(`no such file or folder: ${arg}`);
-    if (stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
-      const result = await scanTree(fs, absolute, { ...scanOptions, pathPrefix: relative === '.' ? '' : relative });
-      for (const file of result.files) files.set(file.location, file);
-      skipped.push(...result.skipped);
-    } else {
-      const file = await statCandidate(fs, absolute, relative, scanOptions, skipped);
-      if (file) files.set(file.location, file);
-    }
-  }
-  if (globs.length > 0) {
-    const { pathGlobs, baseNameGlobs } = compileGlobs(globs);
-    const result = await scanTree(fs, io.cwd, scanOptions);
-    for (const file of result.files) if (matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs)) files.set(file.location, file);
-  }
+    targets.push({ kind: 'path', location: absolute, relativePath: relative, pathPrefix: relative === '.' ? '' : relative });
+  });
+  const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
+  if (globs.length > 0) targets.push({ kind: 'globs', rootLocation: io.cwd, patterns: globs });
+  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles });
+  for (const pattern of intaken.unmatchedGlobs) io.err(`context-budget: no file matches "${pattern}".`);
+  if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
+  if (intaken.files.length === 0 && targets.length > 0 && targets.every((t) => t.kind === 'globs')) throw new UsageError(`no file matches ${globs.map((g) => `"${g}"`).join(', ')}.`);
+
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
+  const selection = new Selection();
+  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: { generation: 1, settings, target }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
   try {
-    const ordered = [...files.values()].sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
-    const counter = new ContextCounter(fs, pool);
-    const counts = await counter.countFiles(ordered, settings.encoding);
-    const framing = await countFramingForCli(fs, pool, ordered, counts, settings);
+    await session.addFiles(intaken.files);
     const focus = compileGlobs(command.focus);
     const pinned = compileGlobs(command.pinned);
-    const inputs: BudgetFileInput[] = ordered.map((file) => ({
-      uri: file.location,
-      relativePath: file.relativePath,
-      included: true,
-      focus: command.focus.length > 0 && matchesAnyGlob(file.relativePath, focus.pathGlobs, focus.baseNameGlobs),
-      pinned: command.pinned.length > 0 && matchesAnyGlob(file.relativePath, pinned.pathGlobs, pinned.baseNameGlobs),
-      count: counts.get(file.location),
-      framedTokens: framing.framed.get(file.location),
-    }));
-    const report = buildBudgetReport(inputs, settings, target, { treeTokens: framing.treeTokens });
+    const entries = selection.ordered();
+    if (command.focus.length > 0) selection.setFocus(entries.filter((entry) => matchesAnyGlob(entry.relativePath, focus.pathGlobs, focus.baseNameGlobs)).map((entry) => entry.uri), true);
+    if (command.pinned.length > 0) selection.setPinned(entries.filter((entry) => matchesAnyGlob(entry.relativePath, pinned.pathGlobs, pinned.baseNameGlobs)).map((entry) => entry.uri), true);
+    await session.whenIdle();
+    const report = session.report();
+    if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
-    const plan = planTarget ? planDropsForReport(report, inputs, planTarget) : null;
-    if (command.target === 'budget' && !plan) throw new UsageError('--target budget needs --budget N.');
-    const planned = plan && planTarget ? { target: planTarget, plan } : null;
-    const pathOf = (uri: string): string => files.get(uri)?.relativePath ?? uri;
-    io.out(command.json ? JSON.stringify(reportJson(report, skipped, planned, pathOf), null, 2) : reportText(report, skipped, planned, pathOf));
+    const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
+    io.out(command.json ? JSON.stringify(reportJson(report, intaken.skipped, proposal), null, 2) : reportText(report, intaken.skipped, proposal));
     return report.withinLimits ? 0 : 1;
   } finally {
+    session.dispose();
     await pool.dispose();
   }
 }
 
-/** With --framing: each counted file's tokens as exported, and the directory tree's, counted like the extension does. */
-async function countFramingForCli(fs: NodeWorkspaceFs, pool: TokenizerPool, ordered: readonly ScannedFile[], counts: ReadonlyMap<string, FileCount>, settings: Settings): Promise<{ framed: Map<string, number>; treeTokens: number | null }> {
-  const framed = new Map<string, number>();
-  const format = settings.exportFraming;
-  if (format === 'none') return { framed, treeTokens: null };
-  const counted = ordered.filter((file) => counts.get(file.location)?.kind === 'counted');
-  for (const file of counted) {
-    const text = await readFileText(fs, file.location);
-    if (text === undefined) continue;
-    const outcome = await pool.countText(framedFile(file.relativePath, text, format).text, settings.encoding);
-    if (outcome.kind === 'counted') framed.set(file.location, outcome.tokens);
-  }
-  if (!settings.exportDirectoryTree || counted.length === 0) return { framed, treeTokens: null };
-  const tree = await pool.countText(treeBlock(counted.map((file) => file.relativePath), format), settings.encoding);
-  return { framed, treeTokens: tree.kind === 'counted' ? tree.tokens : null };
-}
-
-/** `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf or naming an existing file). */
-async function resolveOrThrow(modelArg: string, settings: Settings, cwd: string): Promise<ReturnType<typeof resolveTarget>> {
-  let configFile: ConfigFile | undefined;
-  const isGguf = /\.gguf$/i.test(modelArg);
+/**
+ * `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf
+ * or containing a path separator). On the command line a bad model or GPU is bad usage (exit 2),
+ * never a silent fallback, so only each problem's message is shown, not the extension's fallback.
+ */
+async function resolveForCli(modelArg: string, settings: Settings, cwd: string): Promise<ResolvedTarget> {
+  const isGguf = isGgufPath(modelArg);
   const looksLikePath = isGguf || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+  let configFile: ConfigFile | undefined;
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
     if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${modelArg}`);
-    let text = '';
-    try {
-      // A GGUF: only its header is read (metadata and tensor infos), never the weights.
-      if (isGguf) configFile = { path: absolute, gguf: await readGgufFile(absolute) };
-      else text = readFileSync(absolute, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${modelArg} (${(error as Error).message})`);
-    }
-    configFile ??= { path: absolute, text };
+    configFile = await loadModelFile(absolute, nodeModelFileReader);
+    if ('error' in configFile) throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${modelArg} (${configFile.error})`);
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
-  // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback, so the
-  // extension's "Using … instead." would be untrue here.
-  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => problem.replace(/ Using .* instead\.$/, '')).join('\n'));
+  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => problem.message).join('\n'));
   return resolved;
 }
 
@@ -225,8 +171,6 @@ function billions(params: number): string {
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
-
-
 
 if (require.main === module) {
   void runCli(process.argv.slice(2), { out: (text) => process.stdout.write(text + '\n'), err: (text) => process.stderr.write(text + '\n'), cwd: process.cwd() }).then((code) => {

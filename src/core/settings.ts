@@ -1,7 +1,8 @@
 import type { KvDtype, WeightDtype } from './cost/costTypes';
 import type { ExportFormat } from './export/promptExport';
-import { isEncodingName } from './tokenizer/encoding';
+import { encodingNames } from './tokenizer/encoding';
 import type { EncodingName } from './tokenizer/encoding';
+import { maxGpuCount, settingName, settingsNamespace } from './vocabulary';
 
 /**
  * Every user setting, typed and normalised. Keys mirror package.json `contributes.configuration`
@@ -52,10 +53,11 @@ export interface Settings {
   readonly exportDirectoryTree: boolean;
 }
 
-export const settingsSection = 'contextBudget';
+export const settingsSection = settingsNamespace;
 
 export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
 export const weightDtypes: readonly WeightDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
+export const exportFramings: readonly Settings['exportFraming'][] = ['none', 'xml', 'markdown'];
 
 export const defaultSettings: Settings = Object.freeze({
   model: 'gpt-oss-20b',
@@ -81,109 +83,113 @@ export const defaultSettings: Settings = Object.freeze({
   exportDirectoryTree: false,
 });
 
+/**
+ * How each setting's raw value is checked: the one place its type, range and allowed values are
+ * defined. parseSettings applies it; a manifest test checks package.json's enums and ranges against it.
+ */
+export type SettingRule =
+  | { readonly kind: 'string'; readonly nonEmpty: boolean }
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
+  /** A number in (0, 1]; `optional` allows null for "the documented default". */
+  | { readonly kind: 'fraction'; readonly optional: boolean }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'stringArray' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] };
+
+export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
+  model: { kind: 'string', nonEmpty: true },
+  modelConfigPath: { kind: 'string', nonEmpty: false },
+  chatModel: { kind: 'string', nonEmpty: false },
+  gpu: { kind: 'string', nonEmpty: true },
+  gpuCount: { kind: 'integer', min: 1, max: maxGpuCount },
+  encoding: { kind: 'enum', values: encodingNames },
+  kvCacheDtype: { kind: 'enum', values: kvDtypes },
+  weightDtype: { kind: 'enum', values: weightDtypes },
+  reserveOutputTokens: { kind: 'integer', min: 0, max: 100_000_000 },
+  budgetTokens: { kind: 'integer', min: 0, max: 1_000_000_000 },
+  batchSize: { kind: 'integer', min: 1, max: 100_000 },
+  memoryUtilization: { kind: 'fraction', optional: false },
+  computeEfficiency: { kind: 'fraction', optional: true },
+  memoryEfficiency: { kind: 'fraction', optional: true },
+  excludes: { kind: 'stringArray' },
+  maxFileBytes: { kind: 'integer', min: 1, max: 1024 * 1024 * 1024 },
+  maxFiles: { kind: 'integer', min: 1, max: 1_000_000 },
+  respectGitignore: { kind: 'boolean' },
+  explorerBadges: { kind: 'boolean' },
+  exportFraming: { kind: 'enum', values: exportFramings },
+  exportDirectoryTree: { kind: 'boolean' },
+};
+
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
 export const settingKeys = Object.keys(defaultSettings) as Array<keyof Settings>;
+
+/** One invalid value, as data: each face words it (the extension names the setting, the CLI its flag). */
+export interface SettingProblem {
+  readonly key: keyof Settings;
+  /** What the value must be, e.g. "a whole number from 1 to 1,024". */
+  readonly expected: string;
+  /** The value given, shortened for display. */
+  readonly got: string;
+  /** The default used instead, shortened for display. */
+  readonly fallback: string;
+}
 
 /** Settings plus one message per value that was invalid and fell back to its default. */
 export interface ParsedSettings {
   readonly settings: Settings;
+  /** The extension's wording of each problem: `contextBudget.x must be … (got …); using the default ….` */
   readonly problems: readonly string[];
+  readonly issues: readonly SettingProblem[];
+}
+
+/** The extension's wording of a setting problem. */
+export function settingProblemText(problem: SettingProblem): string {
+  return `${settingName(problem.key)} must be ${problem.expected} (got ${problem.got}); using the default ${problem.fallback}.`;
 }
 
 /**
  * Normalises raw values (from VS Code's configuration or CLI flags). An invalid value never breaks
- * anything: it falls back to the default and yields one clear message naming the setting.
+ * anything: it falls back to the default and yields one problem naming the setting.
  */
 export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSettings {
-  const problems: string[] = [];
-  const reader = new FieldReader(get, problems);
-  const settings: Settings = {
-    model: reader.string('model', { nonEmpty: true }),
-    modelConfigPath: reader.string('modelConfigPath', {}),
-    chatModel: reader.string('chatModel', {}),
-    gpu: reader.string('gpu', { nonEmpty: true }),
-    gpuCount: reader.integer('gpuCount', 1, 1024),
-    encoding: reader.oneOf('encoding', isEncodingName, 'o200k_base or cl100k_base'),
-    kvCacheDtype: reader.oneOf('kvCacheDtype', (v): v is KvDtype => (kvDtypes as readonly unknown[]).includes(v), kvDtypes.join(', ')),
-    weightDtype: reader.oneOf('weightDtype', (v): v is WeightDtype => (weightDtypes as readonly unknown[]).includes(v), weightDtypes.join(', ')),
-    reserveOutputTokens: reader.integer('reserveOutputTokens', 0, 100_000_000),
-    budgetTokens: reader.integer('budgetTokens', 0, 1_000_000_000),
-    batchSize: reader.integer('batchSize', 1, 100_000),
-    memoryUtilization: reader.fraction('memoryUtilization'),
-    computeEfficiency: reader.optionalFraction('computeEfficiency'),
-    memoryEfficiency: reader.optionalFraction('memoryEfficiency'),
-    excludes: reader.stringArray('excludes'),
-    maxFileBytes: reader.integer('maxFileBytes', 1, 1024 * 1024 * 1024),
-    maxFiles: reader.integer('maxFiles', 1, 1_000_000),
-    respectGitignore: reader.boolean('respectGitignore'),
-    explorerBadges: reader.boolean('explorerBadges'),
-    exportFraming: reader.oneOf('exportFraming', (v): v is Settings['exportFraming'] => v === 'none' || v === 'xml' || v === 'markdown', 'none, xml or markdown'),
-    exportDirectoryTree: reader.boolean('exportDirectoryTree'),
-  };
-  return { settings: Object.freeze(settings), problems };
+  const issues: SettingProblem[] = [];
+  const values: Record<string, unknown> = {};
+  for (const key of settingKeys) {
+    const raw = get(key);
+    // Unset (or null, which VS Code's settings UI writes on reset) means the default.
+    const result = raw === undefined || raw === null ? { ok: true as const, value: defaultSettings[key] } : checkValue(settingRules[key], raw);
+    if (result.ok) {
+      values[key] = result.value;
+    } else {
+      values[key] = defaultSettings[key];
+      issues.push({ key, expected: result.expected, got: preview(raw), fallback: preview(defaultSettings[key]) });
+    }
+  }
+  return { settings: Object.freeze(values as unknown as Settings), problems: issues.map(settingProblemText), issues };
 }
 
-class FieldReader {
-  constructor(
-    private readonly get: (key: keyof Settings) => unknown,
-    private readonly problems: string[],
-  ) {}
+type Checked = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };
 
-  string(key: keyof Settings, rule: { nonEmpty?: boolean }): string {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as string;
-    if (typeof value !== 'string' || (rule.nonEmpty && value.trim() === '')) return this.reject(key, value, 'a non-empty string');
-    return value.trim();
-  }
-
-  integer(key: keyof Settings, min: number, max: number): number {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as number;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      return this.reject(key, value, `a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);
-    }
-    return value;
-  }
-
-  fraction(key: keyof Settings): number {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as number;
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) return this.reject(key, value, 'a number greater than 0 and at most 1');
-    return value;
-  }
-
-  optionalFraction(key: keyof Settings): number | null {
-    const value = this.get(key);
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) return this.reject(key, value, 'a number greater than 0 and at most 1, or null for the default');
-    return value;
-  }
-
-  boolean(key: keyof Settings): boolean {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as boolean;
-    if (typeof value !== 'boolean') return this.reject(key, value, 'true or false');
-    return value;
-  }
-
-  stringArray(key: keyof Settings): readonly string[] {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as readonly string[];
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return this.reject(key, value, 'a list of glob strings');
-    return Object.freeze(value.filter((item: string) => item.trim() !== ''));
-  }
-
-  oneOf<T>(key: keyof Settings, guard: (value: unknown) => value is T, allowed: string): T {
-    const value = this.get(key);
-    if (value === undefined || value === null) return defaultSettings[key] as T;
-    if (!guard(value)) return this.reject(key, value, `one of ${allowed}`);
-    return value;
-  }
-
-  private reject<T>(key: keyof Settings, value: unknown, expected: string): T {
-    const fallback = defaultSettings[key];
-    this.problems.push(`${settingsSection}.${key} must be ${expected} (got ${preview(value)}); using the default ${preview(fallback)}.`);
-    return fallback as T;
+function checkValue(rule: SettingRule, value: unknown): Checked {
+  switch (rule.kind) {
+    case 'string':
+      if (typeof value !== 'string' || (rule.nonEmpty && value.trim() === '')) return { ok: false, expected: 'a non-empty string' };
+      return { ok: true, value: value.trim() };
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
+        return { ok: false, expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}` };
+      }
+      return { ok: true, value };
+    case 'fraction':
+      if (typeof value !== 'number' || !(value > 0 && value <= 1)) return { ok: false, expected: rule.optional ? 'a number greater than 0 and at most 1, or null for the default' : 'a number greater than 0 and at most 1' };
+      return { ok: true, value };
+    case 'boolean':
+      return typeof value === 'boolean' ? { ok: true, value } : { ok: false, expected: 'true or false' };
+    case 'stringArray':
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return { ok: false, expected: 'a list of glob strings' };
+      return { ok: true, value: Object.freeze(value.filter((item: string) => item.trim() !== '')) };
+    case 'enum':
+      return typeof value === 'string' && rule.values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${rule.values.join(', ')}` };
   }
 }
 

@@ -3,8 +3,8 @@ import type { BudgetReport } from '../core/analysis/budgetTypes';
 import { toTreeNodes } from '../core/presenters/fileTreeModel';
 import type { TreeSort } from '../core/presenters/fileTreeModel';
 import { toStatusBarModel } from '../core/presenters/statusBarModel';
-import { scanTree } from '../core/scan/scanner';
-import type { ScannedFile } from '../core/scan/scanner';
+import { intake } from '../core/scan/intake';
+import type { IntakeResult, IntakeTarget } from '../core/scan/intake';
 import type { SkippedEntry } from '../core/scan/workspaceFs';
 import type { BudgetSession } from '../core/session/budgetSession';
 import { summariseSkips } from '../core/scan/skipSummary';
@@ -41,7 +41,7 @@ export class BudgetController implements vscode.Disposable {
     private readonly statusBar: StatusBar,
     private readonly tree: FileTree,
     private readonly state: vscode.Memento,
-    private readonly output: vscode.OutputChannel,
+    private readonly log: vscode.LogOutputChannel,
   ) {
     this.sort = state.get<TreeSort>(sortStateKey) === 'tokens' ? 'tokens' : 'name';
     const selection = session.selection;
@@ -80,48 +80,36 @@ export class BudgetController implements vscode.Disposable {
 
   /** Adds files and folders (Explorer menu, commands). Folders are scanned with the ignore rules; skips are reported. */
   async addUris(uris: readonly vscode.Uri[], settings: Settings): Promise<void> {
-    const files: ScannedFile[] = [];
-    const skipped: SkippedEntry[] = [];
-    let truncated = false;
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const targets: IntakeTarget[] = uris.map((uri) => {
+      const relativePath = vscode.workspace.asRelativePath(uri, multiRoot);
+      // A single workspace folder's own files read as `src/a.ts`, not `folder/src/a.ts`.
+      return { kind: 'path', location: uri.toString(), relativePath, pathPrefix: isWorkspaceRoot(uri) && !multiRoot ? '' : relativePath, extraExcludes: filesExcludeGlobs(uri) };
+    });
+    let result: IntakeResult | undefined;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Context Budget: adding files'), cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
-        for (const uri of uris) {
-          const location = uri.toString();
-          const stat = await this.fs.stat(location).catch(() => undefined);
-          const relativePath = vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
-          if (stat?.kind === 'directory') {
-            const result = await scanTree(this.fs, location, {
-              excludeGlobs: [...settings.excludes, ...filesExcludeGlobs(uri)],
-              respectGitignore: settings.respectGitignore,
-              maxFileBytes: settings.maxFileBytes,
-              maxFiles: settings.maxFiles,
-              pathPrefix: isWorkspaceRoot(uri) && (vscode.workspace.workspaceFolders?.length ?? 0) <= 1 ? '' : relativePath,
-              signal: controller.signal,
-              onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
-            });
-            files.push(...result.files);
-            skipped.push(...result.skipped);
-            truncated ||= result.truncated;
-          } else if (stat) {
-            if (stat.sizeBytes > settings.maxFileBytes) skipped.push({ relativePath, reason: 'tooLarge', message: `larger than contextBudget.maxFileBytes (${stat.sizeBytes} bytes)` });
-            else files.push({ location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs });
-          } else {
-            skipped.push({ relativePath, reason: 'unreadable', message: 'could not be read' });
-          }
-        }
-        progress.report({ message: vscode.l10n.t('counting {0} files…', files.length) });
-        await this.session.addFiles(files);
+        result = await intake(this.fs, targets, {
+          excludeGlobs: settings.excludes,
+          respectGitignore: settings.respectGitignore,
+          maxFileBytes: settings.maxFileBytes,
+          maxFiles: settings.maxFiles,
+          signal: controller.signal,
+          onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
+        });
+        progress.report({ message: vscode.l10n.t('counting {0} files…', result.files.length) });
+        await this.session.addFiles(result.files);
       } catch (error) {
         if ((error as Error).name !== 'AbortError') throw error;
+        result = undefined;
         void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: adding files was cancelled; files found so far were not added.'));
-        return;
       } finally {
         cancel.dispose();
       }
     });
-    this.reportSkips(files.length, skipped, truncated);
+    if (result) this.reportSkips(result.files.length, result.skipped, result.truncated);
   }
 
   /** Flushes pending edits and counting; used by tests and commands that need settled numbers. */
@@ -247,12 +235,12 @@ export class BudgetController implements vscode.Disposable {
 
   private reportSkips(added: number, skipped: readonly SkippedEntry[], truncated: boolean): void {
     if (skipped.length === 0 && !truncated) return;
-    this.output.appendLine(`Added ${added} file(s); skipped ${skipped.length}${truncated ? '; stopped at contextBudget.maxFiles' : ''}:`);
-    for (const entry of skipped) this.output.appendLine(`  ${entry.relativePath}: ${entry.message}`);
+    this.log.info(`Added ${added} file(s); skipped ${skipped.length}${truncated ? '; stopped at contextBudget.maxFiles' : ''}:`);
+    for (const entry of skipped) this.log.info(`  ${entry.relativePath}: ${entry.message}`);
     const truncation = truncated ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles ({0}); the rest were not added.', this.session.currentSettings.maxFiles.toLocaleString('en-US'))}` : '';
     const text = (skipped.length > 0 ? vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summariseSkips(skipped)) : vscode.l10n.t('Context Budget: added {0} file(s).', added)) + truncation;
     void vscode.window.showInformationMessage(text, vscode.l10n.t('Show Details')).then((choice) => {
-      if (choice) this.output.show(true);
+      if (choice) this.log.show(true);
     });
   }
 }

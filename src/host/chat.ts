@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { DropTargetKind } from '../core/analysis/dropPlan';
+import { firstExceededTarget } from '../core/analysis/dropPlan';
 import { budgetAnswer } from '../core/presenters/chatAnswer';
+import { isDropTargetKind } from '../core/vocabulary';
+import type { DropTargetKind } from '../core/vocabulary';
 import type { BudgetSession } from '../core/session/budgetSession';
 import { commandIds } from './ids';
 
@@ -12,14 +14,13 @@ export const budgetToolName = 'context-budget_getBudget';
  * from the live report (no model needed to write the answer). Where the chat or tools API is missing
  * (older VS Code, AI features turned off) nothing is registered and the rest of the extension is unaffected.
  */
-export function registerChat(session: BudgetSession, output: vscode.OutputChannel): vscode.Disposable[] {
+export function registerChat(session: BudgetSession, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const disposables: vscode.Disposable[] = [];
   try {
     if (typeof vscode.chat?.createChatParticipant === 'function') {
       const participant = vscode.chat.createChatParticipant(chatParticipantId, async (request, _context, stream) => {
-        await session.whenIdle();
         const focus = request.command === 'fit' ? 'fit' : request.command === 'drop' ? 'drop' : 'all';
-        stream.markdown(budgetAnswer(session.report(), session.inputs(), focus));
+        stream.markdown(await answerFromSession(session, focus));
         stream.button({ command: commandIds.openPanel, title: vscode.l10n.t('Open the Context Budget panel') });
         return {};
       });
@@ -30,16 +31,23 @@ export function registerChat(session: BudgetSession, output: vscode.OutputChanne
       disposables.push(vscode.lm.registerTool<{ target?: DropTargetKind }>(budgetToolName, {
         prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the Context Budget selection') }),
         invoke: async (options) => {
-          await session.whenIdle();
-          const target = ['window', 'effective', 'memory', 'budget'].includes(options.input?.target ?? '') ? options.input.target : undefined;
-          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(budgetAnswer(session.report(), session.inputs(), 'all', target))]);
+          const target = isDropTargetKind(options.input?.target) ? options.input.target : undefined;
+          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await answerFromSession(session, 'all', target))]);
         },
       }));
     }
   } catch (error) {
-    output.appendLine(`Chat integration not available here: ${(error as Error).message}`);
+    log.warn(`Chat integration not available here: ${(error as Error).message}`);
   }
   return disposables;
+}
+
+/** The answer from settled numbers: the requested target, or the first limit the prompt exceeds. */
+async function answerFromSession(session: BudgetSession, focus: 'all' | 'fit' | 'drop', requested?: DropTargetKind): Promise<string> {
+  await session.whenIdle();
+  const target = requested ?? firstExceededTarget(session.report());
+  const proposal = target ? await session.settledDropProposal(target) : null;
+  return budgetAnswer(session.report(), proposal, focus);
 }
 
 /** Chat models VS Code offers (empty when none, or when the API is missing). */

@@ -77,8 +77,27 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
   };
 }
 
-export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>): vscode.Disposable {
-  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler)));
+/** Registers every handler through {@link runCommand}, so no command failure goes unseen. */
+export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(id, handler, args, log))));
+}
+
+/**
+ * Runs one command: a failure is logged with its stack and shown once, with a way to the log;
+ * cancellation is not a failure. The handler's value is returned (tests and keybindings use it).
+ */
+export async function runCommand(id: string, handler: (...args: unknown[]) => unknown, args: unknown[], log: vscode.LogOutputChannel): Promise<unknown> {
+  try {
+    return await handler(...args);
+  } catch (error) {
+    if ((error as Error | null)?.name === 'AbortError' || error instanceof vscode.CancellationError) return undefined;
+    log.error(`Command ${id} failed: ${(error as Error)?.stack ?? String(error)}`);
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Context Budget: {0}', (error as Error)?.message ?? String(error)), showLog).then((choice) => {
+      if (choice === showLog) log.show(true);
+    });
+    return undefined;
+  }
 }
 
 /** Keeps only well-formed export arguments (keybindings and tests pass them; menus pass tree nodes). */

@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { dropTargetFor, dropTargetLabels, firstExceededTarget, planDropsForReport } from '../core/analysis/dropPlan';
-import type { DropTargetKind } from '../core/analysis/dropPlan';
-import { tokensToRemove } from '../core/plan/planner';
+import { dropTargetStatuses, firstExceededTarget } from '../core/analysis/dropPlan';
 import { formatInteger, formatTokens } from '../core/units';
 import type { BudgetSession } from '../core/session/budgetSession';
 
@@ -13,33 +11,35 @@ export class DropPlanFlow {
     await this.session.whenIdle();
     const report = this.session.report();
     const suggested = firstExceededTarget(report);
-    const kinds: DropTargetKind[] = ['window', 'effective', 'memory', 'budget'];
-    const targetItems = kinds.map((kind) => {
-      const target = dropTargetFor(kind, report);
-      const needed = target ? tokensToRemove(target, report.promptTokens, report.reserveOutputTokens) : 0;
-      return {
-        label: dropTargetLabels[kind],
-        description: !target ? 'no budget set (contextBudget.budgetTokens)' : needed > 0 ? `remove ≥ ${formatInteger(needed)} tokens` : 'already met',
-        targetKind: kind,
-        picked: kind === suggested,
-      };
-    });
+    const targetItems = dropTargetStatuses(report).map((target) => ({
+      label: target.label,
+      description: target.available && target.neededTokens === 0 ? 'already met' : target.status,
+      targetKind: target.kind,
+      picked: target.kind === suggested,
+    }));
     const chosen = await vscode.window.showQuickPick(targetItems.sort((a, b) => Number(b.picked) - Number(a.picked)), { title: vscode.l10n.t('Context Budget: Suggest Drops'), placeHolder: vscode.l10n.t('Which limit should the prompt fit?') });
     if (!chosen) return;
-    const plan = planDropsForReport(report, this.session.inputs(), chosen.targetKind);
-    if (!plan) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set contextBudget.budgetTokens to plan against a budget.'));
-    if (plan.neededTokens === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the prompt already fits ({0}).', chosen.label.toLowerCase()));
-    const selection = this.session.selection;
-    const items = plan.drops.map((drop) => ({
-      label: selection.get(drop.path)?.relativePath ?? drop.path,
+    const proposal = await this.session.settledDropProposal(chosen.targetKind);
+    if (!proposal) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set contextBudget.budgetTokens to plan against a budget.'));
+    if (proposal.neededTokens === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the prompt already fits ({0}).', chosen.label.toLowerCase()));
+    if (proposal.drops.length === 0) {
+      const why = proposal.outcome.kind === 'over' ? proposal.outcome.why : '';
+      return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no file can be dropped to meet this: {0}.', why));
+    }
+    const items = proposal.drops.map((drop) => ({
+      label: drop.relativePath,
       description: `saves ${formatTokens(drop.savesTokens)} tokens · ${drop.priority}`,
-      uri: drop.path,
+      uri: drop.uri,
       picked: true,
     }));
-    const verdict = plan.feasible ? `${formatInteger(plan.tokensBefore)} → ${formatInteger(plan.tokensAfter)} prompt tokens` : `not enough without pinned/focus files: still ${formatInteger(plan.shortfallTokens)} tokens over`;
+    const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
+    const verdict = proposal.outcome.kind === 'over'
+      ? `still ${formatInteger(proposal.outcome.overTokens)} tokens over (${proposal.outcome.why})`
+      : `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
     const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Drop {0} file(s): {1}', items.length, verdict), placeHolder: vscode.l10n.t('Untick any file to keep it, then press Enter to apply'), canPickMany: true });
     if (!picked || picked.length === 0) return;
     const uris = picked.map((item) => item.uri);
+    const selection = this.session.selection;
     selection.setIncluded(uris, false);
     const undo = vscode.l10n.t('Undo');
     const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: unchecked {0} file(s).', uris.length), undo);

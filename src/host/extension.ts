@@ -1,22 +1,20 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { buildBudgetReport } from '../core/analysis/buildReport';
-import { resolveTarget } from '../core/analysis/resolveTarget';
-import type { ConfigFile, ResolvedTarget } from '../core/analysis/resolveTarget';
-import { isGgufPath } from '../core/model/workspaceModels';
+import { loadModelFile, problemText, resolveTarget, withChatModel } from '../core/analysis/resolveTarget';
+import type { ModelFileReader, ResolvedTarget } from '../core/analysis/resolveTarget';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
+import { BudgetContextResolver } from '../core/session/budgetContext';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
-import { readGgufFile } from '../node/ggufFile';
+import { nodeModelFileReader } from '../node/nodeModelFiles';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
+import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
 import { ExportFlow } from './exportFlow';
-import { availableChatModels, registerChat } from './chat';
-import { providerWindowModel } from '../core/model/providerModel';
 import { FileTree } from './fileTree';
 import { ModelPicker } from './modelPicker';
 import { CostPanel } from './panel/costPanel';
@@ -28,96 +26,124 @@ import { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 export interface ContextBudgetApi {
   readonly session: BudgetSession;
   settle(): Promise<void>;
+  /** Resolves once the latest settings change has been resolved and installed in the session. */
+  settleContext(): Promise<void>;
   targetProblems(): readonly string[];
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
   readonly activationMs: number;
 }
 
+/**
+ * What deactivate() must wait for: the tokenizer workers' end. VS Code awaits deactivate's promise
+ * but not disposables, so this one reference outlives activate(); it is set once per activation.
+ */
+let shutdown: (() => Promise<void>) | undefined;
+
 /** Composition root: builds the objects and wires them; no logic of its own. */
 export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const activationStarted = performance.now();
-  const output = vscode.window.createOutputChannel('Context Budget');
+  const log = vscode.window.createOutputChannel('Context Budget', { log: true });
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
   const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
-  let target: ResolvedTarget = resolveTarget(settings.current);
+  const resolver = new BudgetContextResolver(
+    (current) => resolveHostTarget(fs, current),
+    { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
+    (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
+  );
   const selection = new Selection();
-  const session = new BudgetSession(selection, new ContextCounter(fs, pool), fs, (files, current, extras) => buildBudgetReport(files, current, target, extras), settings.current);
+  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: resolver.current, log: (message) => log.warn(message) });
+  let resolving = resolver.update(settings.current);
+  const retarget = (current: Settings): void => {
+    resolving = resolver.update(current);
+  };
   const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => {
     for (const change of changes) selection.setIncluded(change.uris, change.checked);
-  }), context.workspaceState, output);
-
-  const retarget = async (current: Settings): Promise<void> => {
-    target = withChatModel(resolveTarget(current, await readModelConfig(fs, current.modelConfigPath)), current.chatModel, await availableChatModels());
-    for (const problem of target.problems) output.appendLine(problem);
-    session.updateSettings(current);
-  };
-  void retarget(settings.current);
-
+  }), context.workspaceState, log);
   const decorations = new ExplorerDecorations();
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
   controller.onDidRender(renderDecorations);
   renderDecorations();
-  const panel = new CostPanel({
-    extensionUri: context.extensionUri,
-    session,
+  const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
+  const handlers = createCommandHandlers({
+    controller,
     settings,
-    target: () => target,
-    // The directory tree only shrinks when files are dropped, so today's tree count keeps the figures after a drop an upper bound.
-    evaluate: (files) => buildBudgetReport(files, session.currentSettings, target, { treeTokens: session.report().framing?.treeTokens ?? null }),
-    onDidRender: controller.onDidRender,
-    output,
+    models: new ModelPicker(settings),
+    drops: new DropPlanFlow(session),
+    exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)),
+    openPanel: () => panel.show(),
   });
-  const handlers = createCommandHandlers({ controller, settings, models: new ModelPicker(settings), drops: new DropPlanFlow(session), exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)), openPanel: () => panel.show() });
+  shutdown = async () => {
+    session.dispose();
+    await pool.dispose();
+  };
   context.subscriptions.push(
-    output,
+    log,
     decorations,
     panel,
     settings,
-    settings.onDidChange((current) => void retarget(current)),
-    ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => void retarget(settings.current))] : []),
+    resolver,
+    resolver.onDidChange((snapshot) => {
+      for (const problem of snapshot.target.problems) log.warn(problemText(problem));
+      session.setContext(snapshot);
+    }),
+    settings.onDidChange(retarget),
+    ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => retarget(settings.current))] : []),
     controller,
-    registerCommands(handlers),
-    ...registerChat(session, output),
+    registerCommands(handlers, log),
+    ...registerChat(session, log),
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
-  return { session, settle: () => controller.settle(), targetProblems: () => target.problems, isPanelOpen: () => panel.isOpen, activationMs: performance.now() - activationStarted };
+  return {
+    session,
+    settle: () => controller.settle(),
+    settleContext: async () => {
+      await resolving;
+    },
+    targetProblems: () => session.context.target.problems.map(problemText),
+    isPanelOpen: () => panel.isOpen,
+    activationMs: performance.now() - activationStarted,
+  };
 }
 
-export function deactivate(): void {}
+/** Ends the tokenizer workers and waits for them, so no worker outlives the extension host's shutdown. */
+export async function deactivate(): Promise<void> {
+  const end = shutdown;
+  shutdown = undefined;
+  await end?.();
+}
 
-/** Applies `contextBudget.chatModel`: the provider's window on the chosen architecture, or a problem saying it is unavailable. */
-function withChatModel(target: ResolvedTarget, chatModelId: string, available: readonly vscode.LanguageModelChat[]): ResolvedTarget {
-  if (!chatModelId) return target;
-  const chat = available.find((model) => model.id === chatModelId);
-  if (!chat) {
-    const why = available.length === 0 ? 'no chat models are available in this VS Code' : `it is not among the ${available.length} chat model(s) available`;
-    return { ...target, problems: [...target.problems, `Chat model "${chatModelId}" is not available (${why}). Using ${target.model.displayName}'s own window instead.`] };
-  }
-  return { ...target, model: providerWindowModel(target.model, { id: chat.id, name: chat.name, vendor: chat.vendor, family: chat.family, maxInputTokens: chat.maxInputTokens }) };
+/** The model file (if any), the catalog, and the chat model, resolved for these settings. */
+async function resolveHostTarget(fs: VscodeWorkspaceFs, settings: Settings): Promise<ResolvedTarget> {
+  const configFile = settings.modelConfigPath ? await loadModelFile(settings.modelConfigPath, hostModelFileReader(fs)) : undefined;
+  return withChatModel(resolveTarget(settings, configFile), settings.chatModel, await availableChatModels());
+}
+
+/**
+ * `modelConfigPath` as the extension reads it: a relative path is taken from the first workspace
+ * folder; a config.json is read through workspace.fs (remote and virtual workspaces); a GGUF's header
+ * is read with random access, which workspace.fs does not offer, so only from a local disk.
+ */
+function hostModelFileReader(fs: VscodeWorkspaceFs): ModelFileReader {
+  const toUri = (configPath: string): vscode.Uri => {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(configPath)) return vscode.Uri.parse(configPath);
+    return path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
+  };
+  return {
+    readConfigText: async (configPath) => new TextDecoder().decode(await fs.readFile(toUri(configPath).toString())),
+    readGgufHeader: async (configPath) => {
+      const uri = toUri(configPath);
+      if (uri.scheme !== 'file') throw new Error(`a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder`);
+      return nodeModelFileReader.readGgufHeader(uri.fsPath);
+    },
+  };
 }
 
 async function countExactly(pool: TokenizerPool, text: string, encoding: Settings['encoding']): Promise<number> {
   const outcome = await pool.countText(text, encoding);
   if (outcome.kind !== 'counted') throw new Error(`the export could not be counted: ${outcome.reason}`);
   return outcome.tokens;
-}
-
-/** Reads `modelConfigPath` (a config.json through workspace.fs, a GGUF's header from disk); a relative path is taken from the first workspace folder. */
-async function readModelConfig(fs: VscodeWorkspaceFs, configPath: string): Promise<ConfigFile | undefined> {
-  if (!configPath) return undefined;
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(configPath) ? vscode.Uri.parse(configPath) : path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
-  try {
-    if (isGgufPath(uri.path)) {
-      // Only a GGUF's header is read, with random access that workspace.fs does not offer: local files only.
-      if (uri.scheme !== 'file') return { path: configPath, error: `a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder` };
-      return { path: configPath, gguf: await readGgufFile(uri.fsPath) };
-    }
-    return { path: configPath, text: new TextDecoder().decode(await fs.readFile(uri.toString())) };
-  } catch (error) {
-    return { path: configPath, error: (error as Error).message };
-  }
 }

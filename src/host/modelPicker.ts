@@ -8,6 +8,17 @@ import type { SettingsReader } from './settingsReader';
 
 type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string; readonly configUri?: vscode.Uri };
 
+/**
+ * Makes a catalog model the target: the one way the picker and the panel both choose one. A model
+ * file or chat model chosen before would otherwise override it, so both are cleared.
+ */
+export async function selectCatalogModel(settings: SettingsReader, modelId: string): Promise<void> {
+  const current = settings.current;
+  await settings.update('model', modelId);
+  if (current.modelConfigPath) await settings.update('modelConfigPath', '');
+  if (current.chatModel) await settings.update('chatModel', '');
+}
+
 /** Quick picks for model, GPU and a model file (config.json or GGUF); they write the user's choice to settings. */
 export class ModelPicker {
   constructor(private readonly settings: SettingsReader) {}
@@ -40,11 +51,7 @@ export class ModelPicker {
     if (picked.loadConfig) return this.loadConfig(undefined);
     if (picked.configUri) return this.loadConfig(picked.configUri);
     if (picked.chatModelId) return this.settings.update('chatModel', picked.chatModelId);
-    if (picked.modelId) {
-      await this.settings.update('model', picked.modelId);
-      if (current.modelConfigPath) await this.settings.update('modelConfigPath', '');
-      if (current.chatModel) await this.settings.update('chatModel', '');
-    }
+    if (picked.modelId) await selectCatalogModel(this.settings, picked.modelId);
   }
 
   async pickGpu(): Promise<void> {

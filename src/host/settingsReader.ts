@@ -26,10 +26,6 @@ export class SettingsReader implements vscode.Disposable {
     return this.parsed.settings;
   }
 
-  get problems(): readonly string[] {
-    return this.parsed.problems;
-  }
-
   /**
    * Writes a choice to user settings, so picking a model never creates or edits a file in the user's
    * repository; only where the workspace already sets the key is the workspace value updated (else it would shadow the choice).

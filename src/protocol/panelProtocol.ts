@@ -5,14 +5,16 @@
  * Formatting happens on the host (core presenters): the webview renders text it is given, never HTML.
  */
 
+import { dropTargetKinds, maxGpuCount } from '../core/vocabulary';
+import type { DropTargetKind, WarningCategory } from '../core/vocabulary';
+
 export type PanelRiskLevel = 'ok' | 'degraded' | 'beyond';
-export type PanelDropTarget = 'window' | 'effective' | 'memory' | 'budget';
-export type PanelBottleneck = 'attention-compute' | 'kv-memory' | 'position-extrapolation' | 'retrieval-dilution';
+export type PanelDropTarget = DropTargetKind;
 export type PanelTone = 'normal' | 'ok' | 'warning' | 'error';
 export type ReorderPlacement = 'end' | 'start';
 export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig';
 
-export const panelDropTargets: readonly PanelDropTarget[] = ['window', 'effective', 'memory', 'budget'];
+export const panelDropTargets: readonly PanelDropTarget[] = dropTargetKinds;
 const reorderPlacements: readonly ReorderPlacement[] = ['end', 'start'];
 const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig'];
 
@@ -57,6 +59,8 @@ export interface TreemapCell {
   /** Index into the palette: files of one folder share a colour. */
   readonly colorIndex: number;
   readonly tokens: number;
+  /** Files in the cell: 1, or a folder's files grouped in a large selection. */
+  readonly files: number;
   readonly shareText: string;
   readonly x: number;
   readonly y: number;
@@ -110,6 +114,13 @@ export interface FlopsChart extends ChartAxes {
   readonly summary: string;
 }
 
+/** A limit on the position strip; `row` stacks labels that would otherwise overlap (0 = first row). */
+export interface PositionLimit extends ChartMark {
+  readonly row: number;
+  /** The label ends at the mark, or starts there when it would run off the left edge. */
+  readonly anchor: 'start' | 'end';
+}
+
 export interface PositionSegment {
   readonly label: string;
   readonly start: number;
@@ -125,7 +136,7 @@ export interface PositionStrip {
   readonly promptTokens: number;
   readonly middleBand: { readonly start: number; readonly end: number } | null;
   /** Window limits (effective, trained, maximum) that fall inside the prompt: files ending past one are at risk. */
-  readonly limits: readonly ChartMark[];
+  readonly limits: readonly PositionLimit[];
   readonly segments: readonly PositionSegment[];
   readonly ticks: readonly ChartTick[];
   readonly summary: string;
@@ -134,8 +145,8 @@ export interface PositionStrip {
 export interface PanelWarning {
   readonly id: string;
   readonly severity: 'info' | 'warning' | 'error';
-  readonly bottleneck: PanelBottleneck;
-  readonly bottleneckLabel: string;
+  readonly category: WarningCategory;
+  readonly categoryLabel: string;
   readonly message: string;
   readonly why: string;
 }
@@ -166,6 +177,8 @@ export interface PanelDropPlan {
   readonly proposals: readonly PanelDropProposal[];
   /** The figures after dropping the selected proposals. */
   readonly after: readonly PanelMetric[] | null;
+  /** The after figures are still being counted (the export's smaller directory tree). */
+  readonly afterPending: boolean;
   readonly canApply: boolean;
 }
 
@@ -227,7 +240,7 @@ export const maxMessageStringLength = 8192;
 /** Most URIs one applyDrops message may carry. */
 export const maxMessageUris = 100_000;
 /** GPU counts the panel may set (the setting's own maximum). */
-export const maxGpuCount = 1024;
+export { maxGpuCount };
 
 /**
  * Validates a message from the webview. Anything that is not exactly one of {@link WebviewMessage}

@@ -6,6 +6,7 @@
 import type {
   ChartAxes, ChartMark, FlopsChart, HostMessage, MemoryChart, PanelDropPlan, PanelDropTarget, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PositionStrip, TreemapCell, WebviewMessage,
 } from '../protocol/panelProtocol';
+import { maxGpuCount, panelDropTargets } from '../protocol/panelProtocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -101,10 +102,10 @@ const modelSelect = el('select', { id: 'model-select', 'aria-label': 'Model' });
 modelSelect.addEventListener('change', () => send({ type: 'setModel', modelId: modelSelect.value }));
 const gpuSelect = el('select', { id: 'gpu-select', 'aria-label': 'GPU' });
 gpuSelect.addEventListener('change', () => send({ type: 'setGpu', gpuId: gpuSelect.value }));
-const gpuCountInput = el('input', { id: 'gpu-count', type: 'number', min: '1', max: '1024', step: '1', 'aria-label': 'Number of GPUs' });
+const gpuCountInput = el('input', { id: 'gpu-count', type: 'number', min: '1', max: String(maxGpuCount), step: '1', 'aria-label': 'Number of GPUs' });
 gpuCountInput.addEventListener('change', () => {
   const count = Number(gpuCountInput.value);
-  if (Number.isInteger(count) && count >= 1 && count <= 1024) send({ type: 'setGpuCount', gpuCount: count });
+  if (Number.isInteger(count) && count >= 1 && count <= maxGpuCount) send({ type: 'setGpuCount', gpuCount: count });
   else if (current) gpuCountInput.value = String(current.gpuCount);
 });
 
@@ -226,7 +227,7 @@ function renderWarnings(state: PanelState): void {
     el('h2', { id: 'warnings-title' }, `Warnings (${state.warnings.length})`),
     el('ul', { class: 'warning-list' }, ...state.warnings.map((warning) => el('li', { class: `warning severity-${warning.severity}`, 'data-warning': warning.id },
       icon(warning.severity === 'error' ? 'error' : warning.severity === 'warning' ? 'warning' : 'info', warning.severity),
-      el('span', { class: `bottleneck bottleneck-${warning.bottleneck}` }, warning.bottleneckLabel),
+      el('span', { class: `bottleneck bottleneck-${warning.category}` }, warning.categoryLabel),
       el('details', {}, el('summary', {}, warning.message), el('p', { class: 'why' }, warning.why)),
     ))),
   );
@@ -267,7 +268,7 @@ function dropPlanBlock(plan: PanelDropPlan): HTMLElement {
     el('div', { class: 'toolbar' }, el('label', { for: 'drop-target' }, 'Fit'), targetSelect),
     el('p', { id: 'drop-message' }, plan.message),
     proposals,
-    plan.after ? el('div', { class: 'after' }, el('h3', {}, 'After dropping the ticked files'), el('div', { class: 'metrics compact', id: 'after-metrics' }, ...plan.after.map(metricCard))) : null,
+    plan.after ? el('div', { class: 'after' }, el('h3', {}, plan.afterPending ? 'After dropping the ticked files (the smaller directory tree is still being counted)' : 'After dropping the ticked files'), el('div', { class: 'metrics compact', id: 'after-metrics' }, ...plan.after.map(metricCard))) : null,
     plan.proposals.length > 0 ? el('p', {}, button(`Apply: uncheck ${selected.length} file(s)`, () => send({ type: 'applyDrops', uris: selected }), { icon: 'check', primary: true, disabled: !plan.canApply, id: 'apply-drops' })) : null,
   );
 }
@@ -404,7 +405,9 @@ function positionChart(strip: PositionStrip): SVGElement {
   const plot = width - left - right;
   const total = Math.max(strip.promptTokens, 1);
   const x = (tokens: number): number => left + (tokens / total) * plot;
-  const root = svg('svg', { viewBox: `0 0 ${width} 84`, class: 'positions' });
+  const labelRows = Math.max(1, ...strip.limits.map((limit) => limit.row + 1));
+  const height = 84 + (labelRows - 1) * 11;
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'positions' });
   if (strip.middleBand) {
     root.appendChild(svg('rect', { x: x(strip.middleBand.start), y: 4, width: x(strip.middleBand.end) - x(strip.middleBand.start), height: 48, class: 'middle-band' }, svg('title', {}, `Middle band ${strip.middleBand.start.toLocaleString('en-US')}–${strip.middleBand.end.toLocaleString('en-US')}: recall is lowest here`)));
     root.appendChild(svg('text', { x: (x(strip.middleBand.start) + x(strip.middleBand.end)) / 2, y: 14, class: 'band-label', 'text-anchor': 'middle' }, 'middle band'));
@@ -416,9 +419,10 @@ function positionChart(strip: PositionStrip): SVGElement {
   });
   for (const limit of strip.limits) {
     root.appendChild(svg('line', { x1: x(limit.tokens), x2: x(limit.tokens), y1: 2, y2: 54, class: 'limit' }));
-    root.appendChild(svg('text', { x: x(limit.tokens) - 3, y: 62, class: 'limit-label', 'text-anchor': 'end' }, limit.label));
+    root.appendChild(svg('line', { x1: x(limit.tokens), x2: x(limit.tokens), y1: 54, y2: 54 + limit.row * 11, class: 'limit' }));
+    root.appendChild(svg('text', { x: x(limit.tokens) + (limit.anchor === 'end' ? -3 : 3), y: 62 + limit.row * 11, class: 'limit-label', 'text-anchor': limit.anchor }, limit.label));
   }
-  for (const tick of strip.ticks) root.appendChild(svg('text', { x: x(tick.value), y: 78, class: 'tick', 'text-anchor': tick.value === 0 ? 'start' : 'middle' }, tick.label));
+  for (const tick of strip.ticks) root.appendChild(svg('text', { x: x(tick.value), y: height - 6, class: 'tick', 'text-anchor': tick.value === 0 ? 'start' : 'middle' }, tick.label));
   return root;
 }
 
@@ -546,7 +550,7 @@ function restoreViewState(saved: unknown): ViewState {
   if (typeof saved !== 'object' || saved === null) return fallback;
   const value = saved as Partial<ViewState>;
   const sortKeys: SortKey[] = ['order', 'path', 'tokens', 'share'];
-  const targets: PanelDropTarget[] = ['window', 'effective', 'memory', 'budget'];
+  const targets: readonly PanelDropTarget[] = panelDropTargets;
   return {
     sortKey: sortKeys.includes(value.sortKey as SortKey) ? (value.sortKey as SortKey) : fallback.sortKey,
     descending: value.descending === true,

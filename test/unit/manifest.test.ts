@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandIds, viewIds } from '../../src/host/ids';
-import { defaultSettings, settingKeys } from '../../src/core/settings';
+import { defaultSettings, settingKeys, settingRules } from '../../src/core/settings';
+import { dropTargetKinds } from '../../src/core/vocabulary';
 
 // ids.ts has no runtime vscode import, so the manifest can be checked in plain Node.
 const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -42,6 +43,42 @@ test('every setting parseSettings reads is declared with the same default and a 
     assert.deepEqual(property.default, defaultSettings[key], `default of ${key}`);
     assert.ok(property.markdownDescription && property.markdownDescription.length > 20, `${key} is described`);
   }
+});
+
+test('every setting\'s type, enum and range in package.json is the one settingRules defines', () => {
+  const properties = Object.assign({}, ...manifest.contributes.configuration.map((section) => section.properties)) as Record<string, { type: string | string[]; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number }>;
+  for (const key of settingKeys) {
+    const property = properties[`contextBudget.${key}`]!;
+    const rule = settingRules[key];
+    const types = [property.type].flat();
+    switch (rule.kind) {
+      case 'enum':
+        assert.deepEqual(property.enum, rule.values, `${key} enum`);
+        break;
+      case 'integer':
+        assert.deepEqual([types, property.minimum, property.maximum], [['integer'], rule.min, rule.max], `${key} range`);
+        break;
+      case 'fraction':
+        assert.deepEqual([property.exclusiveMinimum, property.maximum], [0, 1], `${key} range`);
+        assert.deepEqual(types, rule.optional ? ['number', 'null'] : ['number'], `${key} type`);
+        break;
+      case 'boolean':
+        assert.deepEqual(types, ['boolean'], `${key} type`);
+        break;
+      case 'stringArray':
+        assert.deepEqual(types, ['array'], `${key} type`);
+        break;
+      case 'string':
+        assert.deepEqual(types, ['string'], `${key} type`);
+        break;
+    }
+    if (rule.kind !== 'enum') assert.equal(property.enum, undefined, `${key} has no enum of its own`);
+  }
+});
+
+test('the language-model tool offers exactly the drop targets of the vocabulary', () => {
+  const tools = (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { languageModelTools: Array<{ inputSchema: { properties: { target: { enum: string[] } } } }> } }).contributes.languageModelTools;
+  assert.deepEqual(tools[0]!.inputSchema.properties.target.enum, dropTargetKinds);
 });
 
 test('the tree view id matches the manifest', () => {

@@ -33,7 +33,12 @@ export interface BudgetFileRow {
   readonly included: boolean;
   readonly focus: boolean;
   readonly pinned: boolean;
+  /** Open in an editor: the drop planner keeps it longer than a plain file. */
+  readonly open: boolean;
+  /** Changed in this session: the drop planner keeps it longer than a plain file. */
+  readonly recent: boolean;
   readonly status: 'counted' | 'pending' | 'skipped' | 'excluded';
+  /** The file's footprint: the tokens it adds to the prompt (as exported when framing is on); null until known. */
   readonly tokens: number | null;
   /** tokens / prompt tokens; null when not counted or not included. */
   readonly share: number | null;
@@ -68,7 +73,7 @@ export interface BudgetReport {
   readonly model: { readonly id: string; readonly displayName: string; readonly origin: string; readonly sources: readonly string[] };
   readonly gpu: { readonly id: string; readonly name: string; readonly count: number; readonly memoryBytes: number };
   readonly exactness: CountExactness;
-  /** Tokens of the included, counted files (exact for the encoding). */
+  /** Tokens of the prompt: the footprints of the included, counted files plus the export's directory tree (exact for the encoding). */
   readonly promptTokens: number;
   readonly reserveOutputTokens: number;
   /** promptTokens + reserveOutputTokens: what the window and the KV cache must hold. */

@@ -1,44 +1,69 @@
 import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
+import type { CostBreakdown } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
+import type { RiskFileInput } from '../risk/riskEngine';
 import { secretNameHints } from '../secrets/secretScan';
 import { buildWarnings } from '../risk/warnings';
-import type { Warning } from '../risk/riskTypes';
+import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import type { EncodingName } from '../tokenizer/encoding';
-import type { BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
+import { settingName } from '../vocabulary';
+import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
+import type { TargetProblem } from './resolveTarget';
 
 export interface ReportTarget {
   readonly model: ModelSpec;
   readonly gpu: GpuSpec;
-  /** Problems resolving the target (bad config.json, unknown id): shown as warnings. */
-  readonly problems?: readonly string[];
+  /** Problems resolving the target (bad config.json, unknown id): shown as model-setup warnings. */
+  readonly problems?: readonly TargetProblem[];
+}
+
+/** What a prompt of a known length costs and risks: shared by the files report and `estimate`. */
+export interface PromptAssessment {
+  readonly windows: Windows;
+  readonly risk: RiskReport;
+  readonly cost: CostBreakdown;
+  readonly assumptions: BudgetReport['assumptions'];
+  readonly warnings: readonly Warning[];
+  /** promptTokens + reserveOutputTokens. */
+  readonly totalTokens: number;
+  readonly budgetTokens: number | null;
+  readonly windowShare: number;
+  readonly effectiveShare: number;
+  /** Within window, memory and budget: decided here and nowhere else. */
+  readonly withinLimits: boolean;
+}
+
+/** Input to {@link assessPrompt}. */
+export interface PromptInput {
+  /** Files in prompt order with their footprints; empty for a bare token count. */
+  readonly files: readonly RiskFileInput[];
+  /**
+   * Total prompt tokens. What the files do not account for opens the prompt and belongs to no file:
+   * the export's directory tree, or the whole of a bare count.
+   */
+  readonly promptTokens: number;
+  readonly settings: Settings;
+  readonly target: ReportTarget;
 }
 
 /**
- * The one place the numbers are put together: token totals, cost, risk and warnings for the files
- * in prompt order. The status bar, tree, panel and CLI all render this object.
+ * The one place a prompt's verdict is put together: windows, placement risk, cost with its
+ * assumptions, warnings and whether it is within limits. `buildBudgetReport` adds the file rows;
+ * the CLI's `estimate` uses it for a bare token count.
  */
-export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }): BudgetReport {
+export function assessPrompt(input: PromptInput): PromptAssessment {
+  const { settings, target, promptTokens } = input;
   const { model, gpu } = target;
-  const framingOn = settings.exportFraming !== 'none';
-  // With framing on, a file counts as exported (its framing included); until that count exists it is pending, never a wrong number.
-  const footprint = (file: BudgetFileInput): number | undefined => (file.count?.kind !== 'counted' ? undefined : framingOn ? file.framedTokens : file.count.tokens);
-  const counted = files.filter((file) => file.included && footprint(file) !== undefined);
-  const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
-  const treePending = treeTokens === null;
-  const promptTokens = (treeTokens ?? 0) + counted.reduce((sum, file) => sum + (footprint(file) ?? 0), 0);
   const windows = windowsFor(model);
-  const treeKey = '\u0000directory-tree';
-  const risk = assessRisk({
-    files: [...(treeTokens ? [{ path: treeKey, tokens: treeTokens, focus: false }] : []), ...counted.map((file) => ({ path: file.uri, tokens: footprint(file) ?? 0, focus: file.focus }))],
-    reserveOutputTokens: settings.reserveOutputTokens,
-    windows,
-  });
+  let fileTokens = 0;
+  for (const file of input.files) fileTokens += file.tokens;
+  const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
   const efficiencies = defaultEfficiencies(gpu);
-  const computeEfficiency = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: 'your setting contextBudget.computeEfficiency' };
-  const memoryEfficiency = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: 'your setting contextBudget.memoryEfficiency' };
+  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
+  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
   const cost = estimateCost({
     model,
     gpu,
@@ -53,19 +78,78 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     memoryEfficiency: memoryEfficiency.value,
   });
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
-  const placements = new Map(risk.files.map((placement) => [placement.path, placement]));
+  const warnings: Warning[] = [
+    ...(target.problems ?? []).map((problem): Warning => ({
+      id: 'model-config-problem',
+      severity: 'warning',
+      category: 'model-setup',
+      message: problem.fallback ? `${problem.message} ${problem.fallback}` : problem.message,
+      why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.',
+      numbers: {},
+    })),
+    ...buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name }),
+  ];
+  const totalTokens = promptTokens + settings.reserveOutputTokens;
+  const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
+  return {
+    windows,
+    risk,
+    cost,
+    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    warnings,
+    totalTokens,
+    budgetTokens,
+    windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
+    effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
+    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
+  };
+}
+
+/**
+ * The tokens a file really adds to the prompt: its content, or, with export framing on, the file as
+ * exported (tags and path included). Undefined while that figure is still being counted or when the
+ * file was not counted. Every "tokens", "saves" and "after" figure is built from this.
+ */
+export function fileFootprint(file: BudgetFileInput, framingOn: boolean): number | undefined {
+  if (file.count?.kind !== 'counted') return undefined;
+  return framingOn ? file.framedTokens : file.count.tokens;
+}
+
+/**
+ * The report for files in prompt order: the verdict ({@link assessPrompt}) plus a row per file. The
+ * status bar, tree, panel, chat and CLI all render this object.
+ */
+export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }): BudgetReport {
+  const { model, gpu } = target;
+  const framingOn = settings.exportFraming !== 'none';
+  const counted = files.filter((file) => file.included && fileFootprint(file, framingOn) !== undefined);
+  // The directory tree exists only while the export has files; null means it is still being counted.
+  const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
+  const leadingTokens = treeTokens ?? 0;
+  let promptTokens = leadingTokens;
+  for (const file of counted) promptTokens += fileFootprint(file, framingOn) ?? 0;
+  const assessment = assessPrompt({
+    files: counted.map((file) => ({ path: file.uri, label: file.relativePath, tokens: fileFootprint(file, framingOn) ?? 0, focus: file.focus })),
+    promptTokens,
+    settings,
+    target,
+  });
+  const placements = new Map(assessment.risk.files.map((placement) => [placement.path, placement]));
   const rows: BudgetFileRow[] = files.map((file) => {
     const placement = placements.get(file.uri);
     const count = file.count;
-    const framedPending = framingOn && count?.kind === 'counted' && file.framedTokens === undefined;
+    const footprint = fileFootprint(file, framingOn);
+    const framedPending = count?.kind === 'counted' && footprint === undefined;
     const status: BudgetFileRow['status'] = !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
-    const tokens = count?.kind === 'counted' && !framedPending ? footprint(file) ?? null : null;
+    const tokens = footprint ?? null;
     return {
       uri: file.uri,
       relativePath: file.relativePath,
       included: file.included,
       focus: file.focus,
       pinned: file.pinned,
+      open: file.open ?? false,
+      recent: file.recent ?? false,
       status,
       tokens,
       share: status === 'counted' && tokens !== null && promptTokens > 0 ? tokens / promptTokens : null,
@@ -74,24 +158,19 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       inMiddle: placement?.inMiddle ?? false,
       skipMessage: count?.kind === 'skipped' ? count.message : null,
       notes: count?.kind === 'counted' ? count.notes : [],
-      framingTokens: framingOn && count?.kind === 'counted' && file.framedTokens !== undefined ? file.framedTokens - count.tokens : null,
+      framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - count.tokens : null,
       secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
     };
   });
-  const warnings: Warning[] = [
-    ...(target.problems ?? []).map((problem): Warning => ({ id: 'model-config-problem', severity: 'warning', bottleneck: 'position-extrapolation', message: problem, why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.', numbers: {} })),
-    ...buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name }).map((warning) => withRelativePaths(warning, files)),
-  ];
-  const totalTokens = promptTokens + settings.reserveOutputTokens;
-  const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
+  const { risk } = assessment;
   return {
     model: { id: model.id, displayName: model.displayName, origin: model.origin, sources: model.sources },
     gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount, memoryBytes: gpu.memoryBytes },
     exactness: exactnessFor(model, settings.encoding),
     promptTokens,
     reserveOutputTokens: settings.reserveOutputTokens,
-    totalTokens,
-    budgetTokens,
+    totalTokens: assessment.totalTokens,
+    budgetTokens: assessment.budgetTokens,
     files: rows,
     counts: {
       included: files.filter((file) => file.included).length,
@@ -100,19 +179,19 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       skipped: rows.filter((row) => row.status === 'skipped').length,
       excluded: rows.filter((row) => row.status === 'excluded').length,
     },
-    cost,
-    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
-    risk: { level: risk.level, windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
-    warnings,
-    windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
-    effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
-    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
-    framing: settings.exportFraming === 'none' ? null : {
-      format: settings.exportFraming,
+    cost: assessment.cost,
+    assumptions: assessment.assumptions,
+    risk: { level: risk.level, windows: assessment.windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
+    warnings: assessment.warnings,
+    windowShare: assessment.windowShare,
+    effectiveShare: assessment.effectiveShare,
+    withinLimits: assessment.withinLimits,
+    framing: !framingOn ? null : {
+      format: settings.exportFraming as 'xml' | 'markdown',
       directoryTree: settings.exportDirectoryTree,
-      tokens: (treeTokens ?? 0) + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
-      treeTokens: treeTokens ?? 0,
-      pending: treePending || files.some((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined),
+      tokens: leadingTokens + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
+      treeTokens: leadingTokens,
+      pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
     },
   };
 }
@@ -131,13 +210,4 @@ function secretsOf(relativePath: string, contentHints: readonly string[] | undef
   const byName = secretNameHints(relativePath);
   if (byName.length === 0 && !contentHints?.length) return noSecrets;
   return [...new Set([...byName, ...(contentHints ?? [])])];
-}
-
-/** Risk works on URIs (unique); warnings show relative paths (readable). */
-function withRelativePaths(warning: Warning, files: readonly BudgetFileInput[]): Warning {
-  if (!warning.files) return warning;
-  const byUri = new Map(files.map((file) => [file.uri, file.relativePath]));
-  let message = warning.message;
-  for (const [uri, path] of byUri) if (message.includes(uri)) message = message.split(uri).join(path);
-  return { ...warning, message, files: warning.files.map((uri) => byUri.get(uri) ?? uri) };
 }

@@ -92,6 +92,7 @@ export function estimateCost(input: CostInput): CostEstimate {
     fits: totalBytes <= usableMemoryBytes,
     maxContextTokens: maxContext,
     prefillFlops: flops,
+    attentionShare: flops.total > 0 ? flops.attention / flops.total : 0,
     prefillSeconds,
     decodeSecondsPerToken,
     kvBounded: isKvBounded(model),

@@ -36,6 +36,8 @@ export interface CostBreakdown {
   /** Largest T for which weights + KV fit (memory-limited, independent of the model's window); 0 when weights alone do not fit. */
   readonly maxContextTokens: number;
   readonly prefillFlops: { readonly linear: number; readonly attention: number; readonly total: number };
+  /** Attention's share of prefill FLOPs (0 for an empty prompt): computed once, shown everywhere. */
+  readonly attentionShare: number;
   readonly prefillSeconds: number;
   readonly decodeSecondsPerToken: number;
 }

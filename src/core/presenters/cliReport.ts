@@ -1,14 +1,15 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
-import type { DropTargetKind } from '../analysis/dropPlan';
-import { dropTargetLabels } from '../analysis/dropPlan';
+import type { PromptAssessment, ReportTarget } from '../analysis/buildReport';
+import type { DropProposal } from '../analysis/dropPlan';
 import type { CostBreakdown } from '../cost/costTypes';
-import type { DropPlan } from '../plan/planner';
 import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
+import type { Settings } from '../settings';
+import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
 import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
 
-/** The `--json` object for a files run: the report plus skips and the plan; full precision. */
-export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], plan: { readonly target: DropTargetKind; readonly plan: DropPlan } | null, pathOf: (uri: string) => string): unknown {
+/** The `--json` object for a files run: the report plus skips and the drop proposal; full precision. */
+export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null): unknown {
   return {
     model: report.model,
     gpu: report.gpu,
@@ -24,10 +25,35 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     ...costFields(report.cost),
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
-    warnings: report.warnings,
+    warnings: report.warnings.map(warningJson),
     files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
-    dropPlan: plan ? { target: plan.target, ...plan.plan, drops: plan.plan.drops.map((drop) => ({ ...drop, path: pathOf(drop.path) })) } : null,
+    dropPlan: proposal ? dropPlanJson(proposal) : null,
+  };
+}
+
+/** A warning for JSON: its files as the relative paths the user reads. */
+function warningJson(warning: Warning): unknown {
+  return { ...warning, ...(warning.files ? { files: warning.files.map((file) => file.relativePath) } : {}) };
+}
+
+/** The drop proposal for JSON: every saving is a file's footprint; `tokensAfter` comes from the report rebuilt without the drops. */
+function dropPlanJson(proposal: DropProposal): unknown {
+  const { plan } = proposal;
+  return {
+    target: proposal.target,
+    neededTokens: proposal.neededTokens,
+    allowedTokens: proposal.allowedTokens,
+    removedTokens: proposal.removedTokens,
+    tokensBefore: proposal.promptTokensBefore,
+    tokensAfter: proposal.after?.promptTokens ?? proposal.promptTokensBefore,
+    feasible: proposal.outcome.kind === 'met',
+    shortfallTokens: proposal.outcome.kind === 'over' ? proposal.outcome.overTokens : 0,
+    shortfallReason: proposal.outcome.kind === 'over' ? proposal.outcome.why : null,
+    method: plan.method,
+    loss: plan.loss,
+    lossLowerBound: plan.lossLowerBound,
+    drops: proposal.drops.map((drop) => ({ path: drop.relativePath, priority: drop.priority, savesTokens: drop.savesTokens })),
   };
 }
 
@@ -47,8 +73,8 @@ export function costFields(cost: CostBreakdown): Record<string, unknown> {
   };
 }
 
-/** Human-readable text for terminals: per-file table, totals, cost, risk, warnings and the drop plan. */
-export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], plan: { readonly target: DropTargetKind; readonly plan: DropPlan } | null, pathOf: (uri: string) => string, maxRows = 50): string {
+/** Human-readable text for terminals: per-file table, totals, cost, risk, warnings and the drop proposal. */
+export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null, maxRows = 50): string {
   const out: string[] = [];
   const rows = report.files.filter((file) => file.status === 'counted');
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
@@ -75,11 +101,47 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     memoryEfficiency: report.assumptions.memoryEfficiency.value,
     budget: report.budgetTokens,
   }));
-  if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags, paths${report.framing.directoryTree ? ' and the tree' : ''}`);
+  if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`);
   out.push(...warningLines(report.warnings));
-  if (plan) out.push('', ...planLines(plan.target, plan.plan, pathOf));
+  if (proposal) out.push('', ...proposalLines(proposal));
   out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');
   return out.join('\n');
+}
+
+/** The `estimate --json` object: the verdict for a bare token count. */
+export function estimateJson(assessment: PromptAssessment, target: ReportTarget, settings: Settings, promptTokens: number): unknown {
+  const { model, gpu } = target;
+  return {
+    model: { id: model.id, displayName: model.displayName, origin: model.origin },
+    gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount },
+    tokens: assessment.totalTokens,
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    ...costFields(assessment.cost),
+    assumptions: assessment.assumptions,
+    risk: { level: assessment.risk.level, windows: assessment.windows },
+    warnings: assessment.warnings.map(warningJson),
+    withinLimits: assessment.withinLimits,
+  };
+}
+
+/** The `estimate` text: the same lines a files run prints under its table. */
+export function estimateText(assessment: PromptAssessment, target: ReportTarget, settings: Settings, promptTokens: number): string {
+  return [
+    ...estimateLines(assessment.cost, assessment.windows, assessment.risk.level, {
+      promptTokens,
+      reserve: settings.reserveOutputTokens,
+      countNote: null,
+      model: target.model.displayName,
+      gpu: `${settings.gpuCount}× ${target.gpu.name}`,
+      computeEfficiency: assessment.assumptions.computeEfficiency.value,
+      memoryEfficiency: assessment.assumptions.memoryEfficiency.value,
+      budget: assessment.budgetTokens,
+    }),
+    ...warningLines(assessment.warnings),
+    '',
+    assessment.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)',
+  ].join('\n');
 }
 
 export interface EstimateContext {
@@ -94,14 +156,14 @@ export interface EstimateContext {
 }
 
 export function estimateLines(cost: CostBreakdown, windows: Windows, level: RiskLevel, context: EstimateContext): string[] {
-  const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
+  const attentionShare = cost.attentionShare;
   const lines = [
     `model      ${context.model} on ${context.gpu}`,
     `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
   ];
   if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
   lines.push(
-    `window     ${formatPercent(cost.tokens / windows.max)} of max ${formatInteger(windows.max)} · effective ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback: ¼ of the claimed window'}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
+    `window     ${formatPercent(cost.tokens / windows.max)} of max ${formatInteger(windows.max)} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
     `risk       ${level}`,
     `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'}`,
     `max fit    ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens (memory-limited, independent of the window)` : 'none: the weights alone do not fit'}`,
@@ -113,13 +175,18 @@ export function estimateLines(cost: CostBreakdown, windows: Windows, level: Risk
 
 export function warningLines(warnings: readonly Warning[]): string[] {
   if (warnings.length === 0) return [];
-  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${warning.message} (${warning.bottleneck})`, `      why: ${warning.why}`])];
+  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${warning.message} (${warningCategoryLabels[warning.category]})`, `      why: ${warning.why}`])];
 }
 
-function planLines(target: DropTargetKind, plan: DropPlan, pathOf: (uri: string) => string): string[] {
-  const lines = [`drop plan: ${dropTargetLabels[target].toLowerCase()} — remove ≥ ${formatInteger(plan.neededTokens)} tokens`];
-  for (const drop of plan.drops) lines.push(`  drop ${pathOf(drop.path)} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
-  lines.push(plan.feasible ? `  → ${formatInteger(plan.tokensBefore)} → ${formatInteger(plan.tokensAfter)} prompt tokens` : `  → not feasible without dropping pinned/focus files: still ${formatInteger(plan.shortfallTokens)} tokens over`);
+function proposalLines(proposal: DropProposal): string[] {
+  const lines = [`drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`];
+  if (proposal.neededTokens === 0) return [...lines, '  → already met'];
+  for (const drop of proposal.drops) lines.push(`  drop ${drop.relativePath} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
+  const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
+  const arrow = `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
+  if (proposal.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);
+  else if (proposal.outcome.kind === 'over') lines.push(`  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${proposal.outcome.why})`);
+  else lines.push(`  → ${arrow} (the directory tree is still being counted)`);
   return lines;
 }
 

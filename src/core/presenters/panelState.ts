@@ -1,55 +1,40 @@
-import type { BudgetFileInput, BudgetFileRow, BudgetReport } from '../analysis/budgetTypes';
-import { dropTargetFor, dropTargetLabels, planDropsForReport } from '../analysis/dropPlan';
-import type { DropTargetKind } from '../analysis/dropPlan';
+import type { BudgetFileRow, BudgetReport } from '../analysis/budgetTypes';
+import { dropTargetStatuses } from '../analysis/dropPlan';
+import type { DropProposal } from '../analysis/dropPlan';
 import { kvCacheBytes, maxContextTokensCap, prefillFlops } from '../cost/costEngine';
 import type { GpuSpec } from '../model/gpuSpec';
 import type { ModelSpec } from '../model/modelSpec';
-import { allowedPromptTokens, planReorder, tokensToRemove } from '../plan/planner';
+import { planReorder } from '../plan/planner';
 import { middleBandMinPromptTokens } from '../risk/riskEngine';
-import type { Bottleneck, RiskLevel, Windows } from '../risk/riskTypes';
+import type { RiskLevel, Windows } from '../risk/riskTypes';
 import type { CountingProgress } from '../session/budgetSession';
 import type { Settings } from '../settings';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
+import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
+import type { DropTargetKind } from '../vocabulary';
+import { binaryStep, chartXMax, decimalStep, niceMax, samplePoints, ticks, tokenStep, windowMarks } from './chartAxes';
+import { buildTreemap } from './treemap';
 import type {
-  ChartMark, FlopsChart, MemoryChart, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelWarning, PositionSegment, PositionStrip, ReorderPlacement, TreemapCell,
+  ChartMark, FlopsChart, MemoryChart, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelWarning, PositionLimit, PositionSegment, PositionStrip, ReorderPlacement,
 } from '../../protocol/panelProtocol';
 
 /** Everything the panel state is built from; the host gathers it, this module decides what is shown. */
 export interface PanelStateInput {
   readonly report: BudgetReport;
-  /** The session's inputs (for planning drops and reorders). */
-  readonly inputs: readonly BudgetFileInput[];
   readonly model: ModelSpec;
   readonly gpu: GpuSpec;
   readonly settings: Settings;
   readonly progress: CountingProgress | null;
   readonly catalog: { readonly models: readonly ModelSpec[]; readonly gpus: readonly GpuSpec[] };
   readonly dropTarget: DropTargetKind;
-  /** Proposals the user unticked: kept in the prompt. */
-  readonly keptUris: ReadonlySet<string>;
+  /** The session's proposal for `dropTarget` (null when it cannot be planned: no budget set). */
+  readonly dropProposal: DropProposal | null;
   readonly customOrderApplied: boolean;
   readonly undoLabel: string | null;
-  /** Rebuilds the report for changed inputs (the figures after a drop plan). */
-  readonly evaluate: (inputs: readonly BudgetFileInput[]) => BudgetReport;
 }
 
-/** Points per curve: smooth at panel width, cheap to send. */
-export const curvePoints = 81;
-/** Files drawn individually in the treemap; the rest are one "other" cell. */
-export const treemapMaxCells = 60;
-/** Treemap layout aspect (width ÷ height); the webview draws it at this aspect. */
-export const treemapAspect = 3;
 /** Position-strip segments above which small neighbouring files are merged. */
 export const positionMaxSegments = 400;
-/** Colours available to the treemap (the webview maps them to --vscode-charts-* variables); the last is "other". */
-export const treemapPaletteSize = 7;
-
-export const bottleneckLabels: Readonly<Record<Bottleneck, string>> = {
-  'attention-compute': 'Attention compute',
-  'kv-memory': 'KV-cache memory',
-  'position-extrapolation': 'Position extrapolation',
-  'retrieval-dilution': 'Retrieval dilution',
-};
 
 /** The "common confusions" the panel always shows, one per long-context myth. */
 export const commonConfusions: readonly { readonly title: string; readonly body: string }[] = [
@@ -84,7 +69,7 @@ export function buildPanelState(input: PanelStateInput): PanelState {
     memory: memoryChart(input),
     flops: flopsChart(input),
     positions: positionStrip(report),
-    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, bottleneck: warning.bottleneck, bottleneckLabel: bottleneckLabels[warning.bottleneck], message: warning.message, why: warning.why })),
+    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, category: warning.category, categoryLabel: warningCategoryLabels[warning.category], message: warning.message, why: warning.why })),
     confusions: commonConfusions,
     dropPlan: dropPlanState(input),
     reorder: reorderState(input),
@@ -96,7 +81,6 @@ export function buildPanelState(input: PanelStateInput): PanelState {
 export function summaryMetrics(report: BudgetReport): PanelMetric[] {
   const { cost, risk, exactness } = report;
   const windows = risk.windows;
-  const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
   const levelTone = risk.level === 'beyond' ? 'error' : risk.level === 'degraded' ? 'warning' : 'ok';
   const metrics: PanelMetric[] = [
     {
@@ -111,7 +95,7 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'window',
       label: 'Model window',
       value: formatPercent(report.windowShare),
-      detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (max) · effective ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
+      detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (max) · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
       basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
       tone: levelTone,
     },
@@ -127,7 +111,7 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'ttft',
       label: 'Time to first token',
       value: formatSeconds(cost.prefillSeconds),
-      detail: `prefill ${formatFlops(cost.prefillFlops.total)}, attention ${formatPercent(attentionShare)} · at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak (${report.assumptions.computeEfficiency.source}) · decode ${formatSeconds(cost.decodeSecondsPerToken)} per token`,
+      detail: `prefill ${formatFlops(cost.prefillFlops.total)}, attention ${formatPercent(cost.attentionShare)} · at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak (${report.assumptions.computeEfficiency.source}) · decode ${formatSeconds(cost.decodeSecondsPerToken)} per token`,
       basis: 'estimate',
       tone: 'normal',
     },
@@ -190,110 +174,6 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
   };
 }
 
-/** Token share as a squarified treemap of the largest files, coloured by top-level folder. */
-export function buildTreemap(report: BudgetReport): TreemapCell[] {
-  const counted = report.files.filter((file) => file.status === 'counted' && (file.tokens ?? 0) > 0).sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0) || (a.relativePath < b.relativePath ? -1 : 1));
-  if (counted.length === 0 || report.promptTokens <= 0) return [];
-  const folderTokens = new Map<string, number>();
-  for (const file of counted) folderTokens.set(folderOf(file.relativePath), (folderTokens.get(folderOf(file.relativePath)) ?? 0) + (file.tokens ?? 0));
-  const folderColor = new Map([...folderTokens.entries()].sort((a, b) => b[1] - a[1]).map(([folder], index) => [folder, Math.min(index, treemapPaletteSize - 1)]));
-  const shown = counted.slice(0, counted.length > treemapMaxCells ? treemapMaxCells - 1 : treemapMaxCells);
-  const rest = counted.slice(shown.length);
-  const items = shown.map((file) => ({ label: file.relativePath, folder: folderOf(file.relativePath), colorIndex: folderColor.get(folderOf(file.relativePath)) ?? treemapPaletteSize - 1, tokens: file.tokens ?? 0 }));
-  if (rest.length > 0) items.push({ label: `${formatInteger(rest.length)} smaller files`, folder: '', colorIndex: treemapPaletteSize - 1, tokens: rest.reduce((sum, file) => sum + (file.tokens ?? 0), 0) });
-  items.sort((a, b) => b.tokens - a.tokens);
-  const rects = squarify(items.map((item) => item.tokens), { x: 0, y: 0, width: treemapAspect, height: 1 });
-  return items.map((item, index) => {
-    const rect = rects[index]!;
-    return { ...item, shareText: formatPercent(item.tokens / report.promptTokens), x: rect.x / treemapAspect, y: rect.y, width: rect.width / treemapAspect, height: rect.height };
-  });
-}
-
-/** `src/core/a.ts` → `src`; a file at the root → `(root)`. */
-function folderOf(relativePath: string): string {
-  const slash = relativePath.indexOf('/');
-  return slash < 0 ? '(root)' : relativePath.slice(0, slash);
-}
-
-export interface Rect {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-/**
- * Squarified treemap layout (Bruls, Huizing and van Wijk, 2000) of `weights` (sorted descending)
- * into `bounds`: rows are laid along the shorter side while adding a cell keeps the row's worst
- * aspect ratio from getting worse. Areas are proportional to weights and the cells tile `bounds`.
- */
-export function squarify(weights: readonly number[], bounds: Rect): Rect[] {
-  const result: Rect[] = weights.map(() => ({ x: bounds.x, y: bounds.y, width: 0, height: 0 }));
-  const total = weights.reduce((sum, weight) => sum + Math.max(0, weight), 0);
-  if (total <= 0) return result;
-  const scale = (bounds.width * bounds.height) / total;
-  const areas = weights.map((weight) => Math.max(0, weight) * scale);
-  let free = { ...bounds };
-  let index = 0;
-  while (index < areas.length) {
-    const side = Math.min(free.width, free.height);
-    let end = index + 1;
-    let rowArea = areas[index]!;
-    while (end < areas.length && worstRatio(areas, index, end + 1, rowArea + areas[end]!, side) <= worstRatio(areas, index, end, rowArea, side)) {
-      rowArea += areas[end]!;
-      end++;
-    }
-    const thickness = side > 0 ? rowArea / side : 0;
-    let offset = 0;
-    for (let i = index; i < end; i++) {
-      const length = thickness > 0 ? areas[i]! / thickness : 0;
-      result[i] = free.width >= free.height
-        ? { x: free.x, y: free.y + offset, width: thickness, height: length }
-        : { x: free.x + offset, y: free.y, width: length, height: thickness };
-      offset += length;
-    }
-    free = free.width >= free.height
-      ? { x: free.x + thickness, y: free.y, width: Math.max(0, free.width - thickness), height: free.height }
-      : { x: free.x, y: free.y + thickness, width: free.width, height: Math.max(0, free.height - thickness) };
-    index = end;
-  }
-  return result;
-}
-
-function worstRatio(areas: readonly number[], start: number, end: number, sum: number, side: number): number {
-  if (sum <= 0 || side <= 0) return Infinity;
-  let min = Infinity;
-  let max = 0;
-  for (let i = start; i < end; i++) {
-    min = Math.min(min, areas[i]!);
-    max = Math.max(max, areas[i]!);
-  }
-  if (min <= 0) return Infinity;
-  const side2 = side * side;
-  const sum2 = sum * sum;
-  return Math.max((side2 * max) / sum2, sum2 / (side2 * min));
-}
-
-function windowMarks(windows: Windows): ChartMark[] {
-  const marks = new Map<number, string[]>();
-  const add = (tokens: number, label: string): void => {
-    marks.set(tokens, [...(marks.get(tokens) ?? []), label]);
-  };
-  add(windows.pretrained, 'pretrained');
-  add(windows.effective, windows.effectiveSource === 'RULER' ? 'effective (RULER)' : 'effective (est.)');
-  add(windows.max, 'max window');
-  return [...marks.entries()].sort((a, b) => a[0] - b[0]).map(([tokens, labels]) => ({ tokens, label: labels.join(' = ') }));
-}
-
-/** Shared x range for both curves: past the maximum window and the current prompt, so both marks show. */
-function chartXMax(report: BudgetReport): number {
-  return Math.max(1024, Math.ceil(Math.max(report.risk.windows.max, report.totalTokens) * 1.05));
-}
-
-function samplePoints(xMax: number): number[] {
-  return Array.from({ length: curvePoints }, (_, i) => Math.round((xMax * i) / (curvePoints - 1)));
-}
-
 function memoryChart(input: PanelStateInput): MemoryChart {
   const { report, model, settings } = input;
   const { cost } = report;
@@ -351,37 +231,6 @@ function flopsChart(input: PanelStateInput): FlopsChart {
   };
 }
 
-const tickCount = 4;
-
-/** Step sizes that read well: 1, 2, 5 × 10^k for counts and FLOPs. */
-function decimalStep(rough: number): number {
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const scaled = rough / power;
-  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
-}
-
-/** Token axes use decimal steps too (1k, 2k, 5k…), matching how windows are quoted. */
-const tokenStep = decimalStep;
-
-/** Memory axes step in powers of two of a binary unit (…, 8 GiB, 16 GiB, 32 GiB). */
-function binaryStep(rough: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(rough, 1)));
-}
-
-function niceMax(value: number, step: (rough: number) => number): number {
-  if (!(value > 0)) return 1;
-  const size = step(value / tickCount);
-  return Math.ceil(value / size) * size;
-}
-
-function ticks(max: number, step: (rough: number) => number, format: (value: number) => string): { value: number; label: string }[] {
-  if (!(max > 0)) return [{ value: 0, label: format(0) }];
-  const size = step(max / tickCount);
-  const result: { value: number; label: string }[] = [];
-  for (let value = 0; value <= max + size * 1e-9; value += size) result.push({ value, label: format(value) });
-  return result;
-}
-
 /**
  * Shortest prompt at which prefill attention FLOPs reach the linear (weight) FLOPs, by bisection:
  * the attention ÷ linear ratio never falls as the prompt grows. Null when it stays below 1 up to
@@ -435,15 +284,40 @@ function positionStrip(report: BudgetReport): PositionStrip {
   }
   flush();
   const windows = report.risk.windows;
-  const limits: ChartMark[] = [];
+  const marks: ChartMark[] = [];
   const effectiveLimit = Math.min(windows.effective, windows.trained);
-  if (effectiveLimit < report.promptTokens) limits.push({ label: effectiveLimit === windows.effective ? 'effective window' : 'trained window', tokens: effectiveLimit });
-  if (windows.max < report.promptTokens) limits.push({ label: 'max window', tokens: windows.max });
+  if (effectiveLimit < report.promptTokens) marks.push({ label: effectiveLimit === windows.effective ? 'effective window' : 'trained window', tokens: effectiveLimit });
+  if (windows.max < report.promptTokens) marks.push({ label: 'max window', tokens: windows.max });
+  const limits = stackLabels(marks, report.promptTokens);
   const band = report.risk.middleBand;
   const focus = placed.filter((file) => file.focus);
   const focusInMiddle = focus.filter((file) => file.inMiddle).length;
   const summary = `${formatInteger(placed.length)} file(s) over ${formatInteger(report.promptTokens)} prompt tokens.${band ? ` Middle band ${formatInteger(band.start)}–${formatInteger(band.end)}: ${formatInteger(focusInMiddle)} of ${formatInteger(focus.length)} focus file(s) land in it.` : ' Too short for a middle band.'}${limits.map((limit) => ` Past ${limit.label} at ${formatInteger(limit.tokens)}.`).join('')}`;
   return { promptTokens: report.promptTokens, middleBand: band, limits, segments, ticks: ticks(Math.max(report.promptTokens, 1), tokenStep, formatTokens).filter((tick) => tick.value <= report.promptTokens), summary };
+}
+
+/** Width of the position strip's plot in the webview's SVG units, and of one label character. */
+const stripPlotWidth = 584;
+const stripLabelCharWidth = 6.2;
+
+/**
+ * Places each limit label so no two overlap: a label ends at its mark (or starts there when it
+ * would run off the left edge), and takes the first row whose last label ends before it starts. A
+ * 2.5M-token prompt puts the effective and maximum windows a few pixels apart; without rows their
+ * labels printed over each other.
+ */
+export function stackLabels(marks: readonly ChartMark[], promptTokens: number): PositionLimit[] {
+  const rowEnds: number[] = [];
+  return [...marks].sort((a, b) => a.tokens - b.tokens).map((mark) => {
+    const at = (mark.tokens / Math.max(promptTokens, 1)) * stripPlotWidth;
+    const width = (mark.label.length + 1) * stripLabelCharWidth;
+    const anchor: PositionLimit['anchor'] = at >= width ? 'end' : 'start';
+    const start = anchor === 'end' ? at - width : at;
+    let row = rowEnds.findIndex((rowEnd) => rowEnd < start);
+    if (row < 0) row = rowEnds.length;
+    rowEnds[row] = start + width;
+    return { ...mark, row, anchor };
+  });
 }
 
 function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
@@ -452,39 +326,31 @@ function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
 }
 
 function dropPlanState(input: PanelStateInput): PanelDropPlan {
-  const { report, inputs, dropTarget } = input;
-  const kinds: DropTargetKind[] = ['window', 'effective', 'memory', 'budget'];
-  const targets = kinds.map((kind) => {
-    const target = dropTargetFor(kind, report);
-    if (!target) return { kind, label: dropTargetLabels[kind], available: false, status: 'no budget set (contextBudget.budgetTokens)' };
-    const needed = tokensToRemove(target, report.promptTokens, report.reserveOutputTokens);
-    const allowed = allowedPromptTokens(target, report.reserveOutputTokens);
-    return { kind, label: dropTargetLabels[kind], available: true, status: needed > 0 ? `remove ≥ ${formatInteger(needed)} tokens (prompt ≤ ${formatInteger(allowed)})` : `met (prompt ≤ ${formatInteger(allowed)})` };
-  });
+  const { report, dropTarget, dropProposal: proposal } = input;
+  const targets = dropTargetStatuses(report).map(({ kind, label, available, status }) => ({ kind, label, available, status }));
   const base = { target: dropTarget, targets };
-  const plan = planDropsForReport(report, inputs, dropTarget);
-  if (!plan) return { ...base, neededTokens: null, message: 'Set contextBudget.budgetTokens to plan against a token budget of your own.', proposals: [], after: null, canApply: false };
-  if (plan.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, canApply: false };
-  const byUri = new Map(inputs.map((file) => [file.uri, file]));
-  const proposals = plan.drops.map((drop) => ({
-    uri: drop.path,
-    path: byUri.get(drop.path)?.relativePath ?? drop.path,
+  if (!proposal) return { ...base, neededTokens: null, message: 'Set contextBudget.budgetTokens to plan against a token budget of your own.', proposals: [], after: null, afterPending: false, canApply: false };
+  if (proposal.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, afterPending: false, canApply: false };
+  const proposals = proposal.drops.map((drop) => ({
+    uri: drop.uri,
+    path: drop.relativePath,
     tokens: drop.savesTokens,
     savesText: `${formatInteger(drop.savesTokens)} tokens`,
     priority: drop.priority,
-    selected: !input.keptUris.has(drop.path),
+    selected: drop.selected,
   }));
-  const dropped = new Set(proposals.filter((proposal) => proposal.selected).map((proposal) => proposal.uri));
-  const removed = proposals.filter((proposal) => proposal.selected).reduce((sum, proposal) => sum + proposal.tokens, 0);
-  const stillNeeded = Math.max(0, plan.neededTokens - removed);
-  const verdict = stillNeeded === 0
-    ? `Dropping ${formatInteger(dropped.size)} file(s) removes ${formatInteger(removed)} tokens: the target is met.`
-    : plan.feasible || dropped.size < proposals.length
-      ? `Dropping ${formatInteger(dropped.size)} file(s) removes ${formatInteger(removed)} tokens: still ${formatInteger(stillNeeded)} tokens over.`
-      : `Even dropping every file that is not pinned or focus leaves the prompt ${formatInteger(stillNeeded)} tokens over.`;
-  const message = `Needs ${formatInteger(plan.neededTokens)} fewer prompt tokens. ${verdict}`;
-  const afterReport = dropped.size > 0 ? input.evaluate(inputs.map((file) => (dropped.has(file.uri) ? { ...file, included: false } : file))) : null;
-  return { ...base, neededTokens: plan.neededTokens, message, proposals, after: afterReport ? afterMetrics(afterReport) : null, canApply: dropped.size > 0 };
+  const selectedCount = proposal.drops.filter((drop) => drop.selected).length;
+  const removed = `Dropping ${formatInteger(selectedCount)} file(s) removes ${formatInteger(proposal.removedTokens)} tokens`;
+  const outcome = proposal.outcome;
+  const verdict = outcome.kind === 'met'
+    ? `${removed}: the target is met.`
+    : outcome.kind === 'pending'
+      ? `${removed}; the figures after it are still being counted.`
+      : proposal.drops.length === 0
+        ? `Nothing can be dropped: ${outcome.why}.`
+        : `${removed}: still ${formatInteger(outcome.overTokens)} tokens over (${outcome.why}).`;
+  const message = `Needs ${formatInteger(proposal.neededTokens)} fewer prompt tokens. ${verdict}`;
+  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selectedCount > 0 };
 }
 
 function afterMetrics(after: BudgetReport): PanelMetric[] {

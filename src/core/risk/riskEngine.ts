@@ -1,7 +1,8 @@
 /**
  * Position and retrieval risk: which windows a model has, where each file lands in the prompt, and
- * whether that place is inside what the model handles well. Evidence is in the shared reference
- * (`/work/shared/reference/llm-reference.json`: `ruler`, `lost_in_middle`, `long_context_other`).
+ * whether that place is inside what the model handles well. Evidence: RULER's effective lengths
+ * (Hsieh et al., 2024, arXiv:2404.06654, Table 3; the catalog carries each model's row and source) and
+ * Lost in the Middle's U-curve (Liu et al., 2023, arXiv:2307.03172, Figures 5 and 7).
  */
 import type { ModelSpec } from '../model/modelSpec';
 import type { FilePlacement, RiskLevel, RiskReport, Windows } from './riskTypes';
@@ -75,7 +76,10 @@ export function levelAt(tokens: number, windows: Windows): RiskLevel {
 
 /** One file of the prompt, in prompt order. */
 export interface RiskFileInput {
+  /** The file's key. */
   readonly path: string;
+  /** The path the user reads; defaults to `path`. */
+  readonly label?: string;
   readonly tokens: number;
   readonly focus: boolean;
 }
@@ -84,6 +88,11 @@ export interface RiskFileInput {
 export interface RiskInput {
   /** Files in prompt order. */
   readonly files: readonly RiskFileInput[];
+  /**
+   * Tokens that open the prompt before the first file and belong to no file (the export's directory
+   * tree). They shift every file's position and count toward the prompt, but are not a file.
+   */
+  readonly leadingTokens?: number;
   readonly reserveOutputTokens: number;
   readonly windows: Windows;
 }
@@ -112,13 +121,16 @@ export function midpointInBand(start: number, end: number, band: { readonly star
  *   positions too.
  * - inMiddle: the file's midpoint lies in {@link middleBandFor}'s band.
  * - focusShare: focus tokens ÷ prompt tokens; 1 when no file is marked focus or the prompt is empty.
+ * - leadingTokens (the export's directory tree) open the prompt: they count toward its length and
+ *   shift every file, but they are not a file and never appear in `files`.
  */
 export function assessRisk(input: RiskInput): RiskReport {
-  let promptTokens = 0;
+  const leadingTokens = input.leadingTokens ?? 0;
+  let promptTokens = leadingTokens;
   for (const file of input.files) promptTokens += file.tokens;
   const middleBand = middleBandFor(promptTokens);
   const files: FilePlacement[] = [];
-  let position = 0;
+  let position = leadingTokens;
   let focusTokens = 0;
   let anyFocus = false;
   for (const file of input.files) {
@@ -131,6 +143,7 @@ export function assessRisk(input: RiskInput): RiskReport {
     }
     files.push({
       path: file.path,
+      label: file.label ?? file.path,
       tokens: file.tokens,
       start,
       end,

@@ -68,14 +68,32 @@ export class ContextCounter {
       if (isNotFound(error)) return { kind: 'skipped', reason: 'vanished', message: 'file disappeared before it could be read' };
       return { kind: 'skipped', reason: 'unreadable', message: `could not be read: ${describeError(error)}` };
     }
-    const count = toFileCount(await this.pool.countBytes(bytes, encoding, signal), bytes.byteLength);
+    let outcome: PoolOutcome;
+    try {
+      outcome = await this.pool.countBytes(bytes, encoding, signal);
+    } catch (error) {
+      // Cancellation propagates; any other failure (a crashed worker, a tokenizer error) is this file's
+      // alone: it becomes a skipped file with the reason, never a file left "counting…" for good.
+      if ((error as Error | null)?.name === 'AbortError') throw error;
+      return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
+    }
+    const count = toFileCount(outcome, bytes.byteLength);
     this.cache.set(file.location, file.mtimeMs, file.sizeBytes, encoding, count);
     return count;
   }
 
-  /** Counts an unsaved editor buffer: the text the user sees now, not what is on disk. */
+  /**
+   * Counts text that is not a file on disk: an unsaved editor buffer, a file as exported, the
+   * directory tree. A failure other than cancellation comes back as a skipped count with its reason.
+   */
   async countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<FileCount> {
-    const outcome = await this.pool.countText(text, encoding, signal);
+    let outcome: PoolOutcome;
+    try {
+      outcome = await this.pool.countText(text, encoding, signal);
+    } catch (error) {
+      if ((error as Error | null)?.name === 'AbortError') throw error;
+      return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
+    }
     return toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : 0);
   }
 }

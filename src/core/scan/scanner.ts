@@ -1,6 +1,7 @@
 import { IgnoreStack } from './ignoreRules';
 import type { EntryKind, SkippedEntry, WorkspaceFs } from './workspaceFs';
 import { formatBytes } from '../units';
+import { settingName } from '../vocabulary';
 
 /** A file the scanner accepted for counting. */
 export interface ScannedFile {
@@ -102,7 +103,7 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       if (accepted) {
         if (files.length >= options.maxFiles) {
           truncated = true;
-          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (contextBudget.scan.maxFiles); the rest of the folder was not added` });
+          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (the limit is the ${settingName('maxFiles')} setting, or --max-files); the rest of the folder was not added` });
           break;
         }
         files.push(accepted);
@@ -129,7 +130,7 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     return undefined;
   }
   if (stat.sizeBytes > options.maxFileBytes) {
-    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (contextBudget.scan.maxFileBytes)` });
+    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (the ${settingName('maxFileBytes')} setting, or --max-file-bytes)` });
     return undefined;
   }
   return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs };

@@ -38,4 +38,5 @@ export type SkipReason =
   | 'notRegularFile'
   | 'unreadable'
   | 'vanished'
-  | 'fileLimit';
+  | 'fileLimit'
+  | 'countFailed';

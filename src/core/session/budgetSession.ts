@@ -1,4 +1,7 @@
-import type { BudgetFileInput, BudgetReport, ReportExtras } from '../analysis/budgetTypes';
+import { buildBudgetReport } from '../analysis/buildReport';
+import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
+import { proposeDrops } from '../analysis/dropPlan';
+import type { DropProposal } from '../analysis/dropPlan';
 import { framedFile, treeBlock } from '../export/promptExport';
 import { readFileText } from '../scan/readFileText';
 import type { FileCount } from '../scan/fileCount';
@@ -9,36 +12,75 @@ import type { SkippedEntry, WorkspaceFs } from '../scan/workspaceFs';
 import type { Selection } from '../selection/selection';
 import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
-
-/** Builds the report from the current inputs (cost, risk, warnings); injected so the session stays small. */
-export type ReportBuilder = (files: readonly BudgetFileInput[], settings: Settings, extras: ReportExtras) => BudgetReport;
+import type { DropTargetKind } from '../vocabulary';
+import type { BudgetContext } from './budgetContext';
 
 export interface CountingProgress {
   readonly done: number;
   readonly total: number;
 }
 
+/** Everything a session is built from. */
+export interface BudgetSessionOptions {
+  readonly selection: Selection;
+  readonly counter: ContextCounter;
+  readonly fs: WorkspaceFs;
+  /** The first context snapshot; later ones arrive through {@link BudgetSession.setContext}. */
+  readonly context: BudgetContext;
+  /** Change events are coalesced to at most one per this many ms (0 in the CLI and tests). */
+  readonly notifyDelayMs?: number;
+  /** Where failures that have no other place to go are written (the extension's log channel, stderr). */
+  readonly log?: (message: string) => void;
+}
+
 /**
- * The live budget: a Selection, the counts of its files (disk or unsaved buffer), and the settings.
- * Only files whose content changed are recounted; the report is rebuilt lazily and change events are
- * coalesced so a 10k-file count does not rebuild it 10k times.
+ * The id of the tokenizer that counts under these settings. Every count cache key includes it, so
+ * no count survives a switch of tokenizer.
+ */
+export function countingTokenizerId(settings: Settings): string {
+  return settings.encoding;
+}
+
+/** Directory-tree counts kept for the reports the session builds (the prompt and drop previews). */
+const treeCountsKept = 16;
+
+/**
+ * The live budget: a Selection, the counts of its files (disk or unsaved buffer), and one context
+ * snapshot (settings + model + GPU). The extension and the CLI both run one; the report, drop
+ * proposals and export framing come from here and nowhere else.
+ *
+ * Ordering: every count is issued with a per-file ticket, and a result is kept only if its ticket is
+ * still the file's latest, so an older count (an earlier keystroke, a file that changed again, a
+ * previous tokenizer) can never land after a newer one. Only files whose content changed are
+ * recounted; the report is rebuilt lazily and change events are coalesced.
  */
 export class BudgetSession {
+  readonly selection: Selection;
+  private readonly counter: ContextCounter;
+  private readonly fs: WorkspaceFs;
+  private readonly notifyDelayMs: number;
+  private readonly log: (message: string) => void;
   private readonly diskCounts = new Map<string, FileCount>();
   /** Counts of unsaved editor buffers; they win over disk while the editor is dirty. */
   private readonly bufferCounts = new Map<string, FileCount>();
+  private readonly bufferTexts = new Map<string, string>();
+  /** The latest ticket issued per file for its disk count and its buffer count. */
+  private readonly diskTickets = new Map<string, number>();
+  private readonly bufferTickets = new Map<string, number>();
+  private nextTicket = 1;
   private readonly openUris = new Set<string>();
   private readonly recentUris = new Set<string>();
   private readonly pendingUris = new Set<string>();
   /** Stats the scanner already took, so files it just found are not statted twice. */
   private readonly scannedHints = new Map<string, ScannedFile>();
   private readonly inflight = new Set<Promise<void>>();
-  /** Tokens of each counted file as exported, per framing key (`format|path`); keyed by the count so a recount drops them. */
+  /** Tokens of each counted file as exported, keyed by the count (a recount drops them) and `tokenizer|format|path`. */
   private readonly framedByCount = new WeakMap<FileCount, Map<string, number>>();
-  private readonly bufferTexts = new Map<string, string>();
-  private treeCount: { readonly block: string; readonly tokens: number } | null = null;
+  /** Directory-tree counts by `tokenizer|block`, most recent last. */
+  private readonly treeCounts = new Map<string, number>();
+  private readonly treeCountsInflight = new Set<string>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
-  private settings: Settings;
+  private contextSnapshot: BudgetContext;
   private cachedReport: BudgetReport | undefined;
   private countController = new AbortController();
   private progressState: CountingProgress | null = null;
@@ -47,21 +89,20 @@ export class BudgetSession {
   /** Fires (coalesced, at most every `notifyDelayMs`) when the report or the progress changed. */
   readonly onDidChange = this._onDidChange.event;
 
-  constructor(
-    readonly selection: Selection,
-    private readonly counter: ContextCounter,
-    private readonly fs: WorkspaceFs,
-    private readonly buildReport: ReportBuilder,
-    settings: Settings,
-    private readonly notifyDelayMs = 50,
-  ) {
-    this.settings = settings;
-    selection.onDidChange(({ changed }) => {
-      const missing = changed.filter((uri) => selection.has(uri) && !this.diskCounts.has(uri) && !this.bufferCounts.has(uri));
+  constructor(options: BudgetSessionOptions) {
+    this.selection = options.selection;
+    this.counter = options.counter;
+    this.fs = options.fs;
+    this.contextSnapshot = options.context;
+    this.notifyDelayMs = options.notifyDelayMs ?? 50;
+    this.log = options.log ?? (() => undefined);
+    this.selection.onDidChange(({ changed }) => {
+      const missing: string[] = [];
       for (const uri of changed) {
-        if (!selection.has(uri)) {
-          this.diskCounts.delete(uri);
-          this.bufferCounts.delete(uri);
+        if (!this.selection.has(uri)) {
+          this.forget(uri);
+        } else if (!this.diskCounts.has(uri) && !this.bufferCounts.has(uri)) {
+          missing.push(uri);
         }
       }
       if (missing.length > 0) this.track(this.countUris(missing));
@@ -69,8 +110,13 @@ export class BudgetSession {
     });
   }
 
+  /** The snapshot every figure is computed for. */
+  get context(): BudgetContext {
+    return this.contextSnapshot;
+  }
+
   get currentSettings(): Settings {
-    return this.settings;
+    return this.contextSnapshot.settings;
   }
 
   /** Progress of the running count, or null when idle. */
@@ -78,30 +124,31 @@ export class BudgetSession {
     return this.progressState;
   }
 
-  /** Applies new settings; a change of encoding recounts everything (from the content cache where possible). */
-  updateSettings(settings: Settings): void {
-    const encodingChanged = settings.encoding !== this.settings.encoding;
-    this.settings = settings;
-    if (encodingChanged) {
+  /**
+   * Installs a newer context snapshot (an older generation is ignored). A change of tokenizer
+   * recounts everything, from the content cache where it can; other changes only rebuild the report.
+   */
+  setContext(context: BudgetContext): void {
+    if (context.generation < this.contextSnapshot.generation) return;
+    const tokenizerChanged = countingTokenizerId(context.settings) !== countingTokenizerId(this.contextSnapshot.settings);
+    this.contextSnapshot = context;
+    if (tokenizerChanged) {
       this.diskCounts.clear();
       this.bufferCounts.clear();
-      this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri)));
+      this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));
     }
     this.changed();
   }
 
-  /** Resolves when every count started so far has finished (or was cancelled). */
+  /** Resolves when every count started so far, and every count the current report needs, has finished (or was cancelled). */
   async whenIdle(): Promise<void> {
     for (;;) {
       if (this.framingTimer) this.startFraming();
+      // Building the report starts the directory tree's count when the export has one.
+      this.report();
       if (this.inflight.size === 0) return;
       await Promise.all([...this.inflight]);
     }
-  }
-
-  /** Rebuilds the report without recounting (the model or GPU changed). */
-  refresh(): void {
-    this.changed();
   }
 
   /** Adds scanned files and counts the ones not counted yet. Resolves when they are counted. */
@@ -119,21 +166,14 @@ export class BudgetSession {
     if (!entry) return;
     this.counter.cache.invalidate(uri);
     this.recentUris.add(uri);
-    const skipped: SkippedEntry[] = [];
-    const file = await statCandidate(this.fs, uri, entry.relativePath, this.settings, skipped);
-    if (!file) {
-      const reason = skipped[0];
-      this.diskCounts.set(uri, { kind: 'skipped', reason: reason?.reason ?? 'unreadable', message: reason?.message ?? 'could not be read' });
-      this.changed();
-      return;
-    }
-    await this.countScanned([file]);
+    await this.track(this.countUris([uri], true));
   }
 
   /** A selected file was deleted: it stays listed (the user may restore it) but counts as vanished. */
   fileDeleted(uri: string): void {
     if (!this.selection.has(uri)) return;
     this.counter.cache.invalidate(uri);
+    this.issueTicket(this.diskTickets, uri);
     this.diskCounts.set(uri, { kind: 'skipped', reason: 'vanished', message: 'file was deleted' });
     this.changed();
   }
@@ -142,20 +182,27 @@ export class BudgetSession {
   async bufferChanged(uri: string, text: string): Promise<void> {
     if (!this.selection.has(uri)) return;
     this.recentUris.add(uri);
-    try {
-      const count = await this.counter.countText(text, this.settings.encoding);
-      if (this.selection.has(uri)) {
-        this.bufferCounts.set(uri, count);
-        this.bufferTexts.set(uri, text);
+    const ticket = this.issueTicket(this.bufferTickets, uri);
+    const tokenizer = this.currentSettings.encoding;
+    await this.track((async () => {
+      let count: FileCount;
+      try {
+        count = await this.counter.countText(text, tokenizer);
+      } catch (error) {
+        if (isAbort(error)) return;
+        count = { kind: 'skipped', reason: 'countFailed', message: `the unsaved text could not be counted: ${(error as Error).message}` };
       }
+      if (this.bufferTickets.get(uri) !== ticket || !this.selection.has(uri)) return;
+      this.bufferCounts.set(uri, count);
+      this.bufferTexts.set(uri, text);
       this.changed();
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error;
-    }
+    })());
   }
 
   /** The editor is no longer dirty (saved or reverted): the disk count applies again. */
   bufferClosed(uri: string): void {
+    // A buffer count still in flight must not land after this.
+    this.issueTicket(this.bufferTickets, uri);
     this.bufferTexts.delete(uri);
     if (this.bufferCounts.delete(uri)) this.changed();
   }
@@ -163,7 +210,7 @@ export class BudgetSession {
   setOpenEditors(uris: readonly string[]): void {
     this.openUris.clear();
     for (const uri of uris) this.openUris.add(uri);
-    this.cachedReport = undefined;
+    this.reportChanged();
   }
 
   /** Stops counting; files not yet counted stay pending until the next recount. */
@@ -179,38 +226,58 @@ export class BudgetSession {
     this.counter.cache.clear();
     this.diskCounts.clear();
     this.bufferCounts.clear();
-    const work = this.countUris(this.selection.ordered().map((entry) => entry.uri));
-    this.track(work);
-    await work;
+    await this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));
   }
 
   countOf(uri: string): FileCount | undefined {
     return this.bufferCounts.get(uri) ?? this.diskCounts.get(uri);
   }
 
-  /** The report for the current state (memoised until something changes). */
+  /**
+   * The report for the current state (memoised until something changes). With a directory tree in
+   * the export, building it starts the tree's count when it is not known yet (framing shows pending).
+   */
   report(): BudgetReport {
-    if (!this.cachedReport) {
-      const inputs = this.inputs();
-      const block = this.currentTreeBlock(inputs);
-      this.cachedReport = this.buildReport(inputs, this.settings, { treeTokens: block !== null && this.treeCount?.block === block ? this.treeCount.tokens : null });
-    }
+    this.cachedReport ??= this.buildReport(this.inputs());
     return this.cachedReport;
   }
 
-  /** The files as the report builder and the drop planner see them, in prompt order. */
+  /**
+   * The report with `uris` left out of the prompt: the figures after a drop. With a directory tree
+   * in the export, the smaller tree is counted in the background; until then the report's framing
+   * is pending and a change event follows.
+   */
+  reportWithout(uris: ReadonlySet<string>): BudgetReport {
+    if (uris.size === 0) return this.report();
+    return this.buildReport(this.inputs().map((file) => (uris.has(file.uri) ? { ...file, included: false } : file)));
+  }
+
+  /** A drop proposal for `target` on the current report; `kept` are proposals the user unticked. */
+  proposeDrops(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): DropProposal | null {
+    return proposeDrops(this.report(), target, { kept, reportWithout: (uris) => this.reportWithout(uris) });
+  }
+
+  /** {@link proposeDrops} once every count, the after figures' included, has settled. */
+  async settledDropProposal(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): Promise<DropProposal | null> {
+    await this.whenIdle();
+    this.proposeDrops(target, kept);
+    await this.whenIdle();
+    return this.proposeDrops(target, kept);
+  }
+
+  /** The files as the report builder sees them, in prompt order. */
   inputs(): BudgetFileInput[] {
     return this.selection.ordered().map((entry) => ({
-        uri: entry.uri,
-        relativePath: entry.relativePath,
-        included: entry.included,
-        focus: entry.focus,
-        pinned: entry.pinned,
-        open: this.openUris.has(entry.uri),
-        recent: this.recentUris.has(entry.uri),
-        count: this.countOf(entry.uri),
-        framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
-      }));
+      uri: entry.uri,
+      relativePath: entry.relativePath,
+      included: entry.included,
+      focus: entry.focus,
+      pinned: entry.pinned,
+      open: this.openUris.has(entry.uri),
+      recent: this.recentUris.has(entry.uri),
+      count: this.countOf(entry.uri),
+      framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
+    }));
   }
 
   dispose(): void {
@@ -220,19 +287,46 @@ export class BudgetSession {
     this._onDidChange.dispose();
   }
 
-  private track(work: Promise<void>): void {
-    this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work));
+  private buildReport(inputs: readonly BudgetFileInput[]): BudgetReport {
+    const { settings, target } = this.contextSnapshot;
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs) });
   }
 
-  private async countUris(uris: readonly string[]): Promise<void> {
+  private forget(uri: string): void {
+    this.diskCounts.delete(uri);
+    this.bufferCounts.delete(uri);
+    this.bufferTexts.delete(uri);
+    this.diskTickets.delete(uri);
+    this.bufferTickets.delete(uri);
+  }
+
+  private issueTicket(tickets: Map<string, number>, uri: string): number {
+    const ticket = this.nextTicket++;
+    tickets.set(uri, ticket);
+    return ticket;
+  }
+
+  /** Keeps `work` in {@link whenIdle}'s set; a failure is logged, never left unhandled. */
+  private track(work: Promise<void>): Promise<void> {
+    const guarded = work.catch((error: unknown) => {
+      if (!isAbort(error)) this.log(`Counting failed: ${(error as Error)?.stack ?? String(error)}`);
+    });
+    this.inflight.add(guarded);
+    void guarded.finally(() => this.inflight.delete(guarded));
+    return guarded;
+  }
+
+  /** Stats (unless the scanner just did) and counts these files; `force` recounts files that already have a count. */
+  private async countUris(uris: readonly string[], force = false): Promise<void> {
     const files: ScannedFile[] = [];
     const unknown: string[] = [];
     for (const uri of uris) {
+      if (!this.selection.has(uri) || (!force && this.diskCounts.has(uri))) continue;
       const hint = this.scannedHints.get(uri);
       if (hint) files.push(hint);
-      else if (this.selection.has(uri)) unknown.push(uri);
+      else unknown.push(uri);
     }
+    for (const uri of unknown) this.pendingUris.add(uri);
     // Stat in parallel lanes: a restored 10k-file selection must not wait on 10k sequential round trips.
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -241,9 +335,14 @@ export class BudgetSession {
         const entry = this.selection.get(uri);
         if (!entry) continue;
         const skipped: SkippedEntry[] = [];
-        const file = await statCandidate(this.fs, uri, entry.relativePath, this.settings, skipped);
-        if (file) files.push(file);
-        else if (skipped[0]) this.diskCounts.set(uri, { kind: 'skipped', reason: skipped[0].reason, message: skipped[0].message });
+        const file = await statCandidate(this.fs, uri, entry.relativePath, this.currentSettings, skipped);
+        if (file) {
+          files.push(file);
+        } else {
+          this.pendingUris.delete(uri);
+          this.issueTicket(this.diskTickets, uri);
+          this.diskCounts.set(uri, { kind: 'skipped', reason: skipped[0]?.reason ?? 'unreadable', message: skipped[0]?.message ?? 'could not be read' });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, unknown.length) }, lane));
@@ -256,22 +355,28 @@ export class BudgetSession {
       return;
     }
     const signal = this.countController.signal;
+    const tokenizer = this.currentSettings.encoding;
+    const tickets = new Map(files.map((file) => [file.location, this.issueTicket(this.diskTickets, file.location)]));
     for (const file of files) this.pendingUris.add(file.location);
     const base = this.progressState ?? { done: 0, total: 0 };
     this.progressState = { done: base.done, total: base.total + files.length };
     this.changed();
+    const settle = (location: string, count: FileCount): void => {
+      this.pendingUris.delete(location);
+      if (this.diskTickets.get(location) === tickets.get(location) && this.selection.has(location)) this.diskCounts.set(location, count);
+      if (this.progressState) this.progressState = { done: this.progressState.done + 1, total: this.progressState.total };
+      this.changed();
+    };
     try {
-      await this.counter.countFiles(files, this.settings.encoding, {
-        signal,
-        onResult: (file, count) => {
-          this.pendingUris.delete(file.location);
-          if (this.selection.has(file.location)) this.diskCounts.set(file.location, count);
-          if (this.progressState) this.progressState = { done: this.progressState.done + 1, total: this.progressState.total };
-          this.changed();
-        },
-      });
+      await this.counter.countFiles(files, tokenizer, { signal, onResult: (file, count) => settle(file.location, count) });
     } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error;
+      if (!isAbort(error)) {
+        // ContextCounter turns one file's failure into a skipped file; reaching here is unexpected. No file stays "counting…".
+        this.log(`Counting ${files.length} file(s) failed: ${(error as Error)?.stack ?? String(error)}`);
+        for (const file of files) {
+          if (this.pendingUris.has(file.location)) settle(file.location, { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${(error as Error).message}` });
+        }
+      }
     } finally {
       for (const file of files) this.pendingUris.delete(file.location);
       if (this.pendingUris.size === 0) this.progressState = null;
@@ -279,21 +384,51 @@ export class BudgetSession {
     }
   }
 
-  private framedTokensOf(uri: string, relativePath: string): number | undefined {
-    if (this.settings.exportFraming === 'none') return undefined;
-    const count = this.countOf(uri);
-    return count?.kind === 'counted' ? this.framedByCount.get(count)?.get(`${this.settings.exportFraming}|${relativePath}`) : undefined;
+  private framingKey(relativePath: string): string {
+    return `${countingTokenizerId(this.currentSettings)}|${this.currentSettings.exportFraming}|${relativePath}`;
   }
 
-  /** The directory-tree block of the included, counted files, or null when the export has none. */
-  private currentTreeBlock(inputs: readonly BudgetFileInput[]): string | null {
-    if (this.settings.exportFraming === 'none' || !this.settings.exportDirectoryTree) return null;
+  private framedTokensOf(uri: string, relativePath: string): number | undefined {
+    if (this.currentSettings.exportFraming === 'none') return undefined;
+    const count = this.countOf(uri);
+    return count?.kind === 'counted' ? this.framedByCount.get(count)?.get(this.framingKey(relativePath)) : undefined;
+  }
+
+  /**
+   * The directory tree's tokens for these inputs: 0 with no tree, the count when known, else null
+   * (pending) with a count started in the background.
+   */
+  private treeTokensFor(inputs: readonly BudgetFileInput[]): number | null {
+    const settings = this.currentSettings;
+    if (settings.exportFraming === 'none' || !settings.exportDirectoryTree) return 0;
     const paths = inputs.filter((file) => file.included && file.count?.kind === 'counted').map((file) => file.relativePath);
-    return paths.length > 0 ? treeBlock(paths, this.settings.exportFraming) : null;
+    if (paths.length === 0) return 0;
+    const block = treeBlock(paths, settings.exportFraming);
+    const key = `${countingTokenizerId(settings)}|${block}`;
+    const known = this.treeCounts.get(key);
+    if (known !== undefined) return known;
+    if (!this.treeCountsInflight.has(key)) {
+      this.treeCountsInflight.add(key);
+      this.track((async () => {
+        try {
+          const tree = await this.counter.countText(block, settings.encoding, this.countController.signal);
+          if (tree.kind === 'counted') {
+            this.treeCounts.set(key, tree.tokens);
+            while (this.treeCounts.size > treeCountsKept) this.treeCounts.delete(this.treeCounts.keys().next().value!);
+          } else {
+            this.log(`The directory tree could not be counted: ${tree.message}`);
+          }
+        } finally {
+          this.treeCountsInflight.delete(key);
+          this.reportChanged();
+        }
+      })());
+    }
+    return null;
   }
 
   private scheduleFraming(): void {
-    if (this.settings.exportFraming === 'none' || this.framingTimer) return;
+    if (this.currentSettings.exportFraming === 'none' || this.framingTimer) return;
     this.framingTimer = setTimeout(() => this.startFraming(), this.notifyDelayMs);
   }
 
@@ -304,39 +439,51 @@ export class BudgetSession {
   }
 
   /**
-   * Counts each included file as it will be exported (framing + content) and the directory tree.
-   * An export's tokens are exactly the sum of these pieces (see promptExport), so the budget shows
+   * Counts each included file as it will be exported (framing + content). An export's tokens are
+   * exactly the sum of these pieces and the directory tree (see promptExport), so the budget shows
    * what the user will paste. Reads the text again (buffer or disk); runs only with framing on.
    */
   private async countFraming(): Promise<void> {
-    const format = this.settings.exportFraming;
+    const settings = this.currentSettings;
+    const format = settings.exportFraming;
     if (format === 'none') return;
-    const encoding = this.settings.encoding;
     const signal = this.countController.signal;
-    const inputs = this.inputs();
-    const todo = inputs.filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined);
+    const todo = this.inputs().filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined);
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < todo.length && !signal.aborted) {
         const file = todo[next++]!;
         const count = file.count!;
+        const key = this.framingKey(file.relativePath);
         const text = this.bufferTexts.get(file.uri) ?? (await readFileText(this.fs, file.uri));
-        if (text === undefined) continue;
-        const framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, encoding, signal).catch(() => undefined);
-        if (framed?.kind !== 'counted') continue;
+        if (this.countOf(file.uri) !== count) continue; // Recounted meanwhile: the new count gets its own framing.
+        if (text === undefined) {
+          // The file was counted but cannot be read again: say so instead of leaving it "counting…" for good.
+          this.issueTicket(this.diskTickets, file.uri);
+          this.diskCounts.set(file.uri, { kind: 'skipped', reason: 'vanished', message: 'could not be read again to count it as exported' });
+          this.reportChanged();
+          continue;
+        }
+        let framed: FileCount;
+        try {
+          framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, settings.encoding, signal);
+        } catch (error) {
+          if (isAbort(error)) return;
+          framed = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };
+        }
+        if (framed.kind !== 'counted') {
+          this.issueTicket(this.diskTickets, file.uri);
+          this.diskCounts.set(file.uri, { kind: 'skipped', reason: 'countFailed', message: `could not be counted as exported: ${framed.message}` });
+          this.reportChanged();
+          continue;
+        }
         let byKey = this.framedByCount.get(count);
         if (!byKey) this.framedByCount.set(count, (byKey = new Map()));
-        byKey.set(`${format}|${file.relativePath}`, framed.tokens);
+        byKey.set(key, framed.tokens);
         this.reportChanged();
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, todo.length) }, lane));
-    const block = this.currentTreeBlock(inputs);
-    if (block !== null && this.treeCount?.block !== block) {
-      const tree = await this.counter.countText(block, encoding, signal).catch(() => undefined);
-      if (tree?.kind === 'counted') this.treeCount = { block, tokens: tree.tokens };
-      this.reportChanged();
-    }
   }
 
   /** Something that may need framing counted changed: schedule it, then notify. */
@@ -354,4 +501,8 @@ export class BudgetSession {
       this._onDidChange.fire();
     }, this.notifyDelayMs);
   }
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as Error | null)?.name === 'AbortError';
 }

@@ -1,8 +1,9 @@
 import type { RankMap } from './rankData';
 
 /**
- * Pieces up to this many bytes use the simple scan (what tiktoken does for every piece); longer ones
- * use the heap. Below ~100 bytes the scan's O(n²) is cheaper than the heap's bookkeeping.
+ * Pieces up to this many bytes use {@link bytePairMergeSmall}'s quadratic scan; longer ones use
+ * {@link bytePairMergeLarge}'s heap. Below ~100 bytes the scan is cheaper than the heap's bookkeeping;
+ * both give the same tokens.
  */
 const smallPieceMaxBytes = 96;
 

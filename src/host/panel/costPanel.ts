@@ -1,29 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { BudgetFileInput, BudgetReport } from '../../core/analysis/budgetTypes';
-import { firstExceededTarget, planDropsForReport } from '../../core/analysis/dropPlan';
-import type { DropTargetKind } from '../../core/analysis/dropPlan';
-import type { ResolvedTarget } from '../../core/analysis/resolveTarget';
+import type { BudgetReport } from '../../core/analysis/budgetTypes';
+import { firstExceededTarget } from '../../core/analysis/dropPlan';
 import { findGpu, findModel, loadBundledCatalog } from '../../core/model/catalog';
 import { buildPanelState, reorderedUris } from '../../core/presenters/panelState';
 import type { BudgetSession } from '../../core/session/budgetSession';
 import { formatInteger } from '../../core/units';
+import type { DropTargetKind } from '../../core/vocabulary';
 import { parseWebviewMessage } from '../../protocol/panelProtocol';
 import type { HostMessage, WebviewMessage } from '../../protocol/panelProtocol';
 import { commandIds, panelViewType } from '../ids';
+import { selectCatalogModel } from '../modelPicker';
 import type { SettingsReader } from '../settingsReader';
 import { makeNonce, panelHtml } from './panelHtml';
 
 export interface CostPanelDeps {
   readonly extensionUri: vscode.Uri;
+  /** Every figure the panel shows comes from the session's report and context snapshot. */
   readonly session: BudgetSession;
+  /** Only for writing the user's choices (model, GPU); never read for figures. */
   readonly settings: SettingsReader;
-  readonly target: () => ResolvedTarget;
-  /** Builds a report for other inputs with the current settings and target (figures after a drop plan). */
-  readonly evaluate: (inputs: readonly BudgetFileInput[]) => BudgetReport;
   /** Fires whenever the status bar and tree were re-rendered. */
   readonly onDidRender: vscode.Event<BudgetReport>;
-  readonly output: vscode.OutputChannel;
+  readonly log: vscode.LogOutputChannel;
 }
 
 interface UndoEntry {
@@ -109,11 +108,11 @@ export class CostPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseWebviewMessage(raw);
         if (!message) {
-          this.deps.output.appendLine(`Panel: ignored a malformed message from the webview: ${safePreview(raw)}`);
+          this.deps.log.warn(`Panel: ignored a malformed message from the webview: ${safePreview(raw)}`);
           return;
         }
         void this.handle(message).catch((error: unknown) => {
-          this.deps.output.appendLine(`Panel: ${message.type} failed: ${(error as Error).stack ?? String(error)}`);
+          this.deps.log.error(`Panel: ${message.type} failed: ${(error as Error).stack ?? String(error)}`);
           void vscode.window.showErrorMessage(vscode.l10n.t('Context Budget: {0}', (error as Error).message));
         });
       }),
@@ -142,9 +141,7 @@ export class CostPanel implements vscode.Disposable {
         if (selection.has(message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
         return;
       case 'setModel':
-        if (!findModel(message.modelId)) return;
-        await settings.update('model', message.modelId);
-        if (settings.current.modelConfigPath) await settings.update('modelConfigPath', '');
+        if (findModel(message.modelId)) await selectCatalogModel(settings, message.modelId);
         return;
       case 'setGpu':
         if (findGpu(message.gpuId)) await settings.update('gpu', message.gpuId);
@@ -189,13 +186,12 @@ export class CostPanel implements vscode.Disposable {
   private async applyDrops(uris: readonly string[]): Promise<void> {
     const { session } = this.deps;
     await session.whenIdle();
-    const report = session.report();
-    const plan = planDropsForReport(report, session.inputs(), this.currentDropTarget(report));
-    const proposed = new Set(plan?.drops.map((drop) => drop.path) ?? []);
+    const proposal = session.proposeDrops(this.currentDropTarget(session.report()), this.kept);
+    const proposed = new Map((proposal?.drops ?? []).map((drop) => [drop.uri, drop]));
     const selection = session.selection;
     const dropping = [...new Set(uris)].filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true);
     if (dropping.length === 0) return;
-    const saved = report.files.filter((file) => dropping.includes(file.uri)).reduce((sum, file) => sum + (file.tokens ?? 0), 0);
+    const saved = dropping.reduce((sum, uri) => sum + (proposed.get(uri)?.savesTokens ?? 0), 0);
     this.pushUndo(`re-check ${dropping.length} dropped file(s)`, () => selection.setIncluded(dropping, true));
     this.kept.clear();
     selection.setIncluded(dropping, false);
@@ -236,23 +232,21 @@ export class CostPanel implements vscode.Disposable {
     const panel = this.panel;
     if (!panel || !this.webviewReady || !panel.visible) return;
     this.lastUpdate = Date.now();
-    const { session, settings } = this.deps;
+    const { session } = this.deps;
     const report = session.report();
-    const target = this.deps.target();
-    const catalog = loadBundledCatalog();
+    const { settings, target } = session.context;
+    const dropTarget = this.currentDropTarget(report);
     const state = buildPanelState({
       report,
-      inputs: session.inputs(),
       model: target.model,
       gpu: target.gpu,
-      settings: settings.current,
+      settings,
       progress: session.progress,
-      catalog,
-      dropTarget: this.currentDropTarget(report),
-      keptUris: this.kept,
+      catalog: loadBundledCatalog(),
+      dropTarget,
+      dropProposal: session.proposeDrops(dropTarget, this.kept),
       customOrderApplied: session.selection.hasCustomOrder,
       undoLabel: this.undoStack.at(-1)?.label ?? null,
-      evaluate: this.deps.evaluate,
     });
     const message: HostMessage = { type: 'state', state };
     void panel.webview.postMessage(message);

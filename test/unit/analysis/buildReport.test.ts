@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBudgetReport, exactnessFor } from '../../../src/core/analysis/buildReport';
 import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
-import { firstExceededTarget, planDropsForReport } from '../../../src/core/analysis/dropPlan';
+import { firstExceededTarget, proposeDrops } from '../../../src/core/analysis/dropPlan';
+import type { DropTargetKind } from '../../../src/core/vocabulary';
+import type { Settings } from '../../../src/core/settings';
 import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
 import { findGpu, findModel } from '../../../src/core/model/catalog';
 import { defaultSettings } from '../../../src/core/settings';
@@ -11,6 +13,12 @@ const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
 
 function file(name: string, tokens: number | undefined, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
   return { uri: `file:///w/${name}`, relativePath: name, included: true, focus: false, pinned: false, count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, ...extra };
+}
+
+/** A proposal whose after figures are rebuilt from the same inputs, as the session does. */
+function proposal(files: readonly BudgetFileInput[], settings: Settings, kind: DropTargetKind) {
+  const report = buildBudgetReport(files, settings, target);
+  return proposeDrops(report, kind, { reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
 }
 
 test('totals count only included, counted files; ranges follow prompt order', () => {
@@ -45,11 +53,12 @@ test('past the max window: beyond, not within limits, and the window drop plan g
   assert.equal(report.risk.level, 'beyond');
   assert.equal(report.withinLimits, false);
   assert.equal(firstExceededTarget(report), 'window');
-  const plan = planDropsForReport(report, files, 'window')!;
-  assert.ok(plan.feasible);
-  assert.ok(plan.tokensAfter + defaultSettings.reserveOutputTokens <= report.risk.windows.max);
-  assert.ok(!plan.drops.some((drop) => drop.path === 'file:///w/f03.ts'), 'pinned file kept');
-  assert.ok(report.warnings.some((warning) => warning.severity === 'error' && warning.bottleneck === 'position-extrapolation'));
+  const plan = proposal(files, defaultSettings, 'window')!;
+  assert.equal(plan.outcome.kind, 'met');
+  assert.ok(plan.after!.promptTokens + defaultSettings.reserveOutputTokens <= report.risk.windows.max);
+  assert.equal(plan.after!.risk.level === 'beyond', false);
+  assert.ok(!plan.drops.some((drop) => drop.uri === 'file:///w/f03.ts'), 'pinned file kept');
+  assert.ok(report.warnings.some((warning) => warning.severity === 'error' && warning.category === 'position-extrapolation'));
 });
 
 test('over your budget is a warning and fails the limits; budget plan meets it', () => {
@@ -57,18 +66,24 @@ test('over your budget is a warning and fails the limits; budget plan meets it',
   const report = buildBudgetReport(files, { ...defaultSettings, budgetTokens: 700 }, target);
   assert.equal(report.withinLimits, false);
   assert.equal(firstExceededTarget(report), 'budget');
-  const plan = planDropsForReport(report, files, 'budget')!;
+  const plan = proposal(files, { ...defaultSettings, budgetTokens: 700 }, 'budget')!;
   // Need 400 tokens out: dropping b (500) loses less than dropping a (600).
-  assert.deepEqual(plan.drops.map((drop) => drop.path), ['file:///w/b.ts']);
+  assert.deepEqual(plan.drops.map((drop) => drop.uri), ['file:///w/b.ts']);
+  assert.equal(plan.after!.promptTokens, 600);
+  assert.ok(report.warnings.some((warning) => warning.id === 'over-budget' && warning.category === 'your-budget'));
 });
 
 test('an unknown model or GPU, or a bad config, is reported and the default is named', () => {
   const unknown = resolveTarget({ ...defaultSettings, model: 'gpt-9', gpu: 'tpu-v9' });
   assert.equal(unknown.model.id, defaultSettings.model);
-  assert.match(unknown.problems[0]!, /Unknown model "gpt-9"/);
-  assert.match(unknown.problems[1]!, /Unknown GPU "tpu-v9".*Using NVIDIA H100/);
+  assert.match(unknown.problems[0]!.message, /Unknown model "gpt-9"/);
+  assert.match(unknown.problems[1]!.message, /Unknown GPU "tpu-v9"/);
+  assert.match(unknown.problems[1]!.fallback!, /Using NVIDIA H100/);
   const broken = resolveTarget(defaultSettings, { path: '/m/config.json', text: '{ not json' });
-  assert.match(broken.problems[0]!, /config\.json: is not valid JSON.*Using the catalog model gpt-oss-20b/);
+  assert.match(broken.problems[0]!.message, /config\.json: is not valid JSON/);
+  assert.match(broken.problems[0]!.fallback!, /Using the catalog model gpt-oss-20b/);
   const report = buildBudgetReport([file('a.ts', 10)], defaultSettings, broken);
-  assert.ok(report.warnings.some((warning) => /not valid JSON/.test(warning.message)));
+  const warning = report.warnings.find((entry) => /not valid JSON/.test(entry.message));
+  assert.equal(warning?.category, 'model-setup', 'a config problem is a model-setup warning, not position extrapolation');
+  assert.match(warning.message, /Using the catalog model gpt-oss-20b instead\.$/);
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/main';
-import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
+import { problemText, resolveTarget } from '../../../src/core/analysis/resolveTarget';
 import { defaultSettings, parseSettings, settingKeys } from '../../../src/core/settings';
 import type { Settings } from '../../../src/core/settings';
 
@@ -101,7 +101,7 @@ describe('bad CLI flags: exit 2 and one message naming the flag', () => {
     [['estimate', '--tokens', '5', '--budget', '128k'], /^context-budget: --budget must be a number \(got "128k"\)\.$/],
     [['estimate', '--tokens', '5', '--memory-efficiency', '0'], /^context-budget: --memory-efficiency must be a number greater than 0 and at most 1/],
     [['estimate', '--tokens', '5', '--compute-efficiency', 'NaN'], /^context-budget: --compute-efficiency must be a number \(got "NaN"\)\.$/],
-    [['estimate', '--tokens', '5', '--encoding', 'p50k_base'], /^context-budget: --encoding must be one of o200k_base or cl100k_base/],
+    [['estimate', '--tokens', '5', '--encoding', 'p50k_base'], /^context-budget: --encoding must be one of o200k_base, cl100k_base \(got "p50k_base"\)\.$/],
     [['estimate', '--tokens', '5', '--weight-dtype', 'q4'], /^context-budget: --weight-dtype must be one of /],
     [['estimate', '--tokens=-5'], /^context-budget: --tokens must be a whole number from 0 to 1000000000000/],
     [['estimate', '--tokens', '1e13'], /^context-budget: --tokens must be a whole number from 0 to 1000000000000/],
@@ -144,8 +144,8 @@ describe('malformed model config.json: the extension falls back, the CLI exits 2
     it(`${name}: one message, catalog fallback in the extension, exit 2 on the CLI`, async () => {
       const resolved = resolveTarget(defaultSettings, { path: path.join(dir, name), text });
       assert.equal(resolved.problems.length, 1, JSON.stringify(resolved.problems));
-      assert.match(resolved.problems[0]!, message);
-      assert.match(resolved.problems[0]!, /[^.]\. Using the catalog model gpt-oss-20b instead\.$/, 'a full stop before the fallback sentence');
+      assert.match(resolved.problems[0]!.message, message);
+      assert.match(problemText(resolved.problems[0]!), /[^.]\. Using the catalog model gpt-oss-20b instead\.$/, 'a full stop before the fallback sentence');
       assert.equal(resolved.model.id, defaultSettings.model);
 
       const { code, out, err } = await run(['estimate', '--tokens', '100', '--model', name], dir);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
+import { problemText, resolveTarget } from '../../../src/core/analysis/resolveTarget';
 import { estimateCost, kvBytesPerToken, kvCacheBytes } from '../../../src/core/cost/costEngine';
 import { findGpu, findModel } from '../../../src/core/model/catalog';
 import { ggufToModelSpec } from '../../../src/core/model/gguf';
@@ -245,5 +245,5 @@ test('resolveTarget: a GGUF header becomes the model; a bad one is reported and 
   const bad = await header(patch(llama, { 'llama.block_count': undefined }), llamaTensors);
   const fallback = resolveTarget(defaultSettings, { path: '/models/llama.gguf', gguf: bad });
   assert.equal(fallback.model.id, defaultSettings.model);
-  assert.deepEqual(fallback.problems, [`Model file /models/llama.gguf: "llama.block_count" is missing; it must be an integer from 1 to 10,000. Using the catalog model ${findModel(defaultSettings.model)!.displayName} instead.`]);
+  assert.deepEqual(fallback.problems.map(problemText), [`Model file /models/llama.gguf: "llama.block_count" is missing; it must be an integer from 1 to 10,000. Using the catalog model ${findModel(defaultSettings.model)!.displayName} instead.`]);
 });

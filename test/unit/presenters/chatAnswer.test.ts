@@ -4,6 +4,7 @@ import { buildBudgetReport } from '../../../src/core/analysis/buildReport';
 import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
 import { findGpu, findModel } from '../../../src/core/model/catalog';
 import { providerWindowModel } from '../../../src/core/model/providerModel';
+import { proposeDrops } from '../../../src/core/analysis/dropPlan';
 import { budgetAnswer } from '../../../src/core/presenters/chatAnswer';
 import { windowsFor } from '../../../src/core/risk/riskEngine';
 import { defaultSettings } from '../../../src/core/settings';
@@ -27,14 +28,16 @@ test('a provider chat model: its maxInputTokens is the window, labelled, with th
 test('@budget answers "does it fit" and "what to drop" from the report', () => {
   const files = Array.from({ length: 20 }, (_, i) => file(`f${String(i).padStart(2, '0')}.ts`, 10_000, i === 0 ? { pinned: true } : {}));
   const report = buildBudgetReport(files, defaultSettings, { model: llama, gpu });
-  const fit = budgetAnswer(report, files, 'fit');
+  const proposal = proposeDrops(report, 'window', { reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), defaultSettings, { model: llama, gpu }) });
+  const fit = budgetAnswer(report, proposal, 'fit');
   assert.match(fit, /^\*\*No, it does not fit\.\*\* Llama 3\\\.1 8B on 1× NVIDIA H100/);
   assert.match(fit, /Prompt: \*\*200,000 tokens\*\*/);
   assert.doesNotMatch(fit, /drop \d+ file/);
-  const drop = budgetAnswer(report, files, 'drop');
+  const drop = budgetAnswer(report, proposal, 'drop');
   assert.match(drop, /\*\*To fit the model window \(after reserved output\)\*\*, drop \d+ file\(s\)/);
   assert.doesNotMatch(drop, /f00\.ts/, 'pinned file is never proposed');
   const small = [file('a.ts', 100)];
-  assert.match(budgetAnswer(buildBudgetReport(small, defaultSettings, { model: llama, gpu }), small, 'all'), /Yes, it fits[\s\S]*Nothing needs to be dropped/);
-  assert.match(budgetAnswer(buildBudgetReport([], defaultSettings, { model: llama, gpu }), [], 'all'), /No files are in the Context Budget selection yet/);
+  assert.match(drop, /The prompt goes from 200,000 to \d{2,3},\d{3} tokens\./);
+  assert.match(budgetAnswer(buildBudgetReport(small, defaultSettings, { model: llama, gpu }), null, 'all'), /Yes, it fits[\s\S]*Nothing needs to be dropped/);
+  assert.match(budgetAnswer(buildBudgetReport([], defaultSettings, { model: llama, gpu }), null, 'all'), /No files are in the Context Budget selection yet/);
 });

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBudgetReport } from '../../../src/core/analysis/buildReport';
 import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
-import { planDropsForReport } from '../../../src/core/analysis/dropPlan';
+import { proposeDrops } from '../../../src/core/analysis/dropPlan';
 import { kvCacheBytes, prefillFlops } from '../../../src/core/cost/costEngine';
 import { findGpu, findModel, loadBundledCatalog } from '../../../src/core/model/catalog';
 import type { ModelSpec } from '../../../src/core/model/modelSpec';
-import { attentionCrossover, buildPanelState, reorderedUris, squarify, treemapMaxCells } from '../../../src/core/presenters/panelState';
+import { attentionCrossover, buildPanelState, reorderedUris, stackLabels } from '../../../src/core/presenters/panelState';
+import { colorIndexOf, squarify, treemapMaxCells } from '../../../src/core/presenters/treemap';
 import type { PanelStateInput } from '../../../src/core/presenters/panelState';
 import { defaultSettings } from '../../../src/core/settings';
 import type { Settings } from '../../../src/core/settings';
@@ -18,25 +19,27 @@ function file(name: string, tokens: number | undefined, extra: Partial<BudgetFil
   return { uri: `file:///w/${encodeURIComponent(name)}`, relativePath: name, included: true, focus: false, pinned: false, count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, ...extra };
 }
 
-function stateFor(files: readonly BudgetFileInput[], options: Partial<PanelStateInput> & { settings?: Settings; model?: ModelSpec } = {}) {
+function stateFor(files: readonly BudgetFileInput[], options: Partial<PanelStateInput> & { settings?: Settings; model?: ModelSpec; kept?: ReadonlySet<string> } = {}) {
   const settings = options.settings ?? defaultSettings;
   const target = { model: options.model ?? llama, gpu: h100 };
   const report = buildBudgetReport(files, settings, target);
+  const dropTarget = options.dropTarget ?? 'window';
+  // The after figures come from a report rebuilt without the drops, as the session builds them.
+  const dropProposal = proposeDrops(report, dropTarget, { kept: options.kept, reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
   return {
     report,
+    dropProposal,
     state: buildPanelState({
       report,
-      inputs: files,
       model: target.model,
       gpu: target.gpu,
       settings,
       progress: null,
       catalog: loadBundledCatalog(),
-      dropTarget: 'window',
-      keptUris: new Set(),
+      dropTarget,
+      dropProposal,
       customOrderApplied: false,
       undoLabel: null,
-      evaluate: (inputs) => buildBudgetReport(inputs, settings, target),
       ...options,
     }),
   };
@@ -119,16 +122,36 @@ test('FLOPs curve splits linear and attention; crossover is where attention firs
   assert.match(chart.crossoverLabel, /attention = linear at [\d,]+ tokens/);
 });
 
-test('treemap cells tile the chart, areas proportional to tokens; large selections fold into one "other" cell', () => {
-  const files = Array.from({ length: 100 }, (_, i) => file(`${i % 3 === 0 ? 'src' : 'lib'}/f${String(i).padStart(3, '0')}.ts`, 100 + i * 10));
+test('treemap cells tile the chart with areas proportional to tokens; up to 60 files each get a cell', () => {
+  const files = Array.from({ length: treemapMaxCells }, (_, i) => file(`${i % 3 === 0 ? 'src' : 'lib'}/f${String(i).padStart(3, '0')}.ts`, 100 + i * 10));
   const { state, report } = stateFor(files);
   assert.equal(state.treemap.length, treemapMaxCells);
   const area = state.treemap.reduce((sum, cell) => sum + cell.width * cell.height, 0);
   assert.ok(Math.abs(area - 1) < 1e-9, `cells cover the area (${area})`);
-  const totalTokens = state.treemap.reduce((sum, cell) => sum + cell.tokens, 0);
-  assert.equal(totalTokens, report.promptTokens);
+  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.tokens, 0), report.promptTokens);
   for (const cell of state.treemap) assert.ok(Math.abs(cell.width * cell.height - cell.tokens / report.promptTokens) < 1e-9);
-  assert.ok(state.treemap.some((cell) => /^41 smaller files$/.test(cell.label)));
+  assert.ok(state.treemap.every((cell) => cell.files === 1));
+});
+
+test('treemap of 20,000 files: grouped by folder, not one grey block; a big file keeps its own cell', () => {
+  const files = Array.from({ length: 20_000 }, (_, i) => file(`pkg${i % 8}/mod${i % 5}/f${i}.ts`, 50));
+  files.push(file('README.md', 40_000));
+  const { state, report } = stateFor(files);
+  assert.ok(state.treemap.length <= treemapMaxCells && state.treemap.length >= 20, `${state.treemap.length} cells`);
+  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.tokens, 0), report.promptTokens);
+  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.files, 0), 20_001);
+  assert.ok(state.treemap.every((cell) => cell.tokens / report.promptTokens < 0.5), 'no cell swallows the chart');
+  assert.ok(state.treemap.some((cell) => cell.label === 'pkg3/mod2/ · 500 files'), state.treemap.map((cell) => cell.label).join(', '));
+  assert.ok(state.treemap.some((cell) => cell.label === 'README.md' && cell.files === 1));
+});
+
+test('treemap colours follow the top folder and stay put as the selection changes', () => {
+  const one = stateFor([file('README.md', 900), file('src/a.ts', 100)]).state.treemap;
+  const two = stateFor([file('README.md', 10), file('src/a.ts', 100), file('docs/x.md', 500)]).state.treemap;
+  const colour = (cells: typeof one, label: string) => cells.find((cell) => cell.label === label)!.colorIndex;
+  assert.equal(colour(one, 'README.md'), colour(two, 'README.md'));
+  assert.equal(colour(one, 'src/a.ts'), colour(two, 'src/a.ts'));
+  assert.equal(colour(one, 'src/a.ts'), colorIndexOf('src'));
 });
 
 test('squarify keeps cells inside the bounds without overlap', () => {
@@ -158,25 +181,33 @@ test('position strip: the middle band, focus files, limits inside the prompt; 10
   assert.equal(big.segments.reduce((sum, segment) => sum + segment.files, 0), 10_000);
   assert.ok(big.segments.some((segment) => segment.focus && segment.label === 'f05000.ts'));
   const past = stateFor([file('huge.ts', 140_000)]).state.positions;
-  assert.deepEqual(past.limits.map((limit) => [limit.label, limit.tokens]), [['effective window', 32_768], ['max window', 131_072]]);
+  assert.deepEqual(past.limits.map((limit) => [limit.label, limit.tokens, limit.row, limit.anchor]), [['effective window', 32_768, 0, 'end'], ['max window', 131_072, 0, 'end']]);
+  // At 2.5M tokens both limits sit a few pixels apart: the second label goes to its own row.
+  const huge = stateFor([file('huge.ts', 2_500_000)]).state.positions;
+  assert.deepEqual(huge.limits.map((limit) => [limit.label, limit.row, limit.anchor]), [['effective window', 0, 'start'], ['max window', 1, 'start']]);
+});
+
+test('limit labels that do not collide share the first row', () => {
+  assert.deepEqual(stackLabels([{ label: 'a', tokens: 10 }, { label: 'b', tokens: 90 }], 100).map((limit) => limit.row), [0, 0]);
+  assert.deepEqual(stackLabels([{ label: 'long label', tokens: 50 }, { label: 'other', tokens: 51 }, { label: 'third', tokens: 52 }], 100).map((limit) => limit.row), [0, 1, 2]);
 });
 
 test('drop plan: proposals from the planner, unticking keeps a file, "after" figures are a rebuilt report', () => {
   const files = Array.from({ length: 20 }, (_, i) => file(`f${String(i).padStart(2, '0')}.ts`, 10_000, i === 0 ? { pinned: true } : {}));
-  const { state, report } = stateFor(files);
-  const plan = planDropsForReport(report, files, 'window')!;
+  const { state, dropProposal } = stateFor(files);
+  const plan = dropProposal!;
   assert.equal(state.dropPlan.target, 'window');
   assert.equal(state.dropPlan.neededTokens, plan.neededTokens);
-  assert.deepEqual(state.dropPlan.proposals.map((proposal) => proposal.uri), plan.drops.map((drop) => drop.path));
+  assert.deepEqual(state.dropPlan.proposals.map((proposal) => proposal.uri), plan.drops.map((drop) => drop.uri));
   assert.ok(!state.dropPlan.proposals.some((proposal) => proposal.path === 'f00.ts'), 'pinned never proposed');
   assert.ok(state.dropPlan.canApply);
   assert.match(state.dropPlan.message, /the target is met/);
-  const removed = plan.drops.reduce((sum, drop) => sum + drop.tokens, 0);
+  const removed = plan.drops.reduce((sum, drop) => sum + drop.savesTokens, 0);
   assert.equal(state.dropPlan.after!.find((metric) => metric.id === 'after-tokens')!.value, (200_000 - removed).toLocaleString('en-US'));
-  const kept = new Set([plan.drops[0]!.path]);
-  const partial = stateFor(files, { keptUris: kept }).state.dropPlan;
+  const kept = new Set([plan.drops[0]!.uri]);
+  const partial = stateFor(files, { kept }).state.dropPlan;
   assert.equal(partial.proposals[0]!.selected, false);
-  assert.match(partial.message, /still 10,000 tokens over|still [\d,]+ tokens over/);
+  assert.match(partial.message, /still [\d,]+ tokens over \(you kept some of the proposed files\)/);
   assert.equal(partial.after!.find((metric) => metric.id === 'after-tokens')!.value, (200_000 - removed + 10_000).toLocaleString('en-US'));
   const budget = stateFor(files, { dropTarget: 'budget' }).state.dropPlan;
   assert.equal(budget.neededTokens, null);
@@ -208,10 +239,10 @@ test('an empty selection is an empty state, not zeros dressed as results', () =>
   assert.equal(state.positions.segments.length, 0);
 });
 
-test('warnings carry their bottleneck label and why; the four common confusions are always there', () => {
+test('warnings carry their category label and why; the four common confusions are always there', () => {
   const { state } = stateFor([file('huge.ts', 140_000)]);
   const beyond = state.warnings.find((warning) => warning.id === 'beyond-max-window')!;
-  assert.equal(beyond.bottleneckLabel, 'Position extrapolation');
+  assert.equal(beyond.categoryLabel, 'Position extrapolation');
   assert.ok(beyond.why.length > 20);
   assert.deepEqual(state.confusions.map((confusion) => confusion.title), [
     'A big window is not cheap inference',

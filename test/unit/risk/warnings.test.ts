@@ -36,7 +36,7 @@ test('KV does not fit: error on kv-memory with the byte numbers and the max cont
   const warnings = warningsFor({ model: llama31_70b, gpuCount: 2, files: [{ path: 'big.ts', tokens: 20000, focus: false }] });
   const warning = byId(warnings, warningIds.kvDoesNotFit)!;
   assert.equal(warning.severity, 'error');
-  assert.equal(warning.bottleneck, 'kv-memory');
+  assert.equal(warning.category, 'kv-memory');
   assert.match(warning.message, /GiB/);
   assert.match(warning.message, /12,207 tokens fit/);
   assert.equal(warning.numbers.maxContextTokens, 12207);
@@ -54,7 +54,7 @@ test('past the maximum window: one position error, no effective/trained warnings
   const warnings = warningsFor({ model: llama31_8b, gpu: { ...h100Sxm, memoryBytes: 1e12 }, files: [{ path: 'a.ts', tokens: 130000, focus: false }], reserveOutputTokens: 4096 });
   const warning = byId(warnings, warningIds.beyondMaxWindow)!;
   assert.equal(warning.severity, 'error');
-  assert.equal(warning.bottleneck, 'position-extrapolation');
+  assert.equal(warning.category, 'position-extrapolation');
   assert.match(warning.message, /134,096 tokens \(prompt 130,000 \+ reserved output 4,096\)/);
   assert.match(warning.message, /131,072 tokens by 3,024/);
   assert.equal(byId(warnings, warningIds.beyondEffectiveWindow), undefined);
@@ -65,9 +65,9 @@ test('beyond the effective window: a retrieval-dilution warning naming the files
   const warnings = warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 30000, focus: false }, { path: 'b.ts', tokens: 5000, focus: false }] });
   const warning = byId(warnings, warningIds.beyondEffectiveWindow)!;
   assert.equal(warning.severity, 'warning');
-  assert.equal(warning.bottleneck, 'retrieval-dilution');
+  assert.equal(warning.category, 'retrieval-dilution');
   assert.match(warning.message, /effective window of 32,768 tokens \(RULER, measured\)/);
-  assert.deepEqual(warning.files, ['b.ts']);
+  assert.deepEqual(warning.files, [{ uri: 'b.ts', relativePath: 'b.ts' }]);
   assert.match(warning.why, /RULER/);
   assert.match(warning.why, /NoLiMa/);
 });
@@ -76,7 +76,7 @@ test('in the untrained RoPE-scaled range (Qwen2.5 + YaRN past 32K): position war
   const warnings = warningsFor({ model: qwen25_7bYarn, files: [{ path: 'a.ts', tokens: 40000, focus: false }] });
   const warning = byId(warnings, warningIds.untrainedScaledRange)!;
   assert.equal(warning.severity, 'warning');
-  assert.equal(warning.bottleneck, 'position-extrapolation');
+  assert.equal(warning.category, 'position-extrapolation');
   assert.match(warning.message, /32,768-token window/);
   assert.match(warning.message, /yarn RoPE scaling ×4/);
 });
@@ -86,7 +86,7 @@ test('attention share of prefill FLOPs above 50%: info on attention-compute with
   const warnings = warningsFor({ model: llama31_8b, gpu: { ...h100Sxm, memoryBytes: 1e12 }, files: [{ path: 'a.ts', tokens: 100000, focus: false }] });
   const warning = byId(warnings, warningIds.attentionDominatesPrefill)!;
   assert.equal(warning.severity, 'info');
-  assert.equal(warning.bottleneck, 'attention-compute');
+  assert.equal(warning.category, 'attention-compute');
   assert.ok(warning.numbers.attentionShare! > 0.5 && warning.numbers.attentionShare! < 0.7);
   assert.match(warning.message, /of prefill compute/);
   assert.equal(byId(warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 20000, focus: false }] }), warningIds.attentionDominatesPrefill), undefined);
@@ -100,8 +100,8 @@ test('focus files in the middle band and a low focus share: retrieval-dilution w
   ];
   const warnings = warningsFor({ model: llama31_8b, files });
   const middle = byId(warnings, warningIds.focusInMiddle)!;
-  assert.equal(middle.bottleneck, 'retrieval-dilution');
-  assert.deepEqual(middle.files, ['focus.ts']);
+  assert.equal(middle.category, 'retrieval-dilution');
+  assert.deepEqual(middle.files, [{ uri: 'focus.ts', relativePath: 'focus.ts' }]);
   assert.match(middle.message, /tokens 2,500–7,500/);
   assert.match(middle.why, /Lost in the Middle/);
   const share = byId(warnings, warningIds.focusShareLow)!;
