@@ -1,5 +1,6 @@
 // The extension's real state inside the real extension host: selection, counts, edits, settings.
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -26,16 +27,19 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0]!.uri;
 const configuration = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('contextBudget');
 
+/** Each test starts from the same selection, src/ added from the Explorer command, whatever ran before it. */
+async function selectSrc(): Promise<void> {
+  const { session, settle } = await api();
+  session.selection.clear();
+  await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+  await settle();
+}
+
 suite('budget in the extension host', () => {
-  suiteSetup(async () => {
-    const { session } = await api();
-    session.selection.clear();
-  });
+  setup(selectSrc);
 
   test('adding a folder from the Explorer command counts every file exactly (o200k_base oracle)', async () => {
-    const { session, settle } = await api();
-    await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
-    await settle();
+    const { session } = await api();
     const report = session.report();
     assert.deepEqual(report.files.map((file) => file.relativePath), ['src/greeting.js', 'src/notes.md']);
     let expected = 0;
@@ -190,6 +194,46 @@ suite('budget in the extension host', () => {
       assert.equal(session.report().model.origin, 'catalog');
     } finally {
       await configuration().update('chatModel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('the CLI and the extension give the same numbers through the same code: framing, tree, budget and drop plan', async () => {
+    const { session, settle } = await api();
+    const extensionPath = vscode.extensions.getExtension('context-budget.context-budget')!.extensionPath;
+    try {
+      await configuration().update('exportFraming', 'xml', vscode.ConfigurationTarget.Global);
+      await configuration().update('exportDirectoryTree', true, vscode.ConfigurationTarget.Global);
+      await configuration().update('budgetTokens', 50, vscode.ConfigurationTarget.Global);
+      await until(() => session.currentSettings.budgetTokens === 50 && session.currentSettings.exportDirectoryTree, 'the settings to apply');
+      await settle();
+      const report = session.report();
+      const proposal = (await session.settledDropProposal('budget'))!;
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'src', '--framing', 'xml', '--tree', '--budget', '50', '--target', 'budget', '--json'], { cwd: root().fsPath }, (error, out) => {
+          // Exit status 1 (over budget) is an answer, not a failure.
+          if (error && (error as { code?: unknown }).code !== 1) reject(error);
+          else resolve(out);
+        });
+      });
+      const json = JSON.parse(stdout) as {
+        promptTokens: number;
+        framing: { tokens: number; treeTokens: number };
+        withinLimits: boolean;
+        files: { path: string; tokens: number; framingTokens: number }[];
+        dropPlan: { neededTokens: number; tokensAfter: number; drops: { path: string; savesTokens: number }[] };
+      };
+      assert.equal(json.promptTokens, report.promptTokens);
+      assert.deepEqual(json.framing.tokens, report.framing!.tokens);
+      assert.deepEqual(json.framing.treeTokens, report.framing!.treeTokens);
+      assert.equal(json.withinLimits, report.withinLimits);
+      assert.deepEqual(json.files.map((file) => [file.path, file.tokens, file.framingTokens]), report.files.map((file) => [file.relativePath, file.tokens, file.framingTokens]));
+      assert.equal(json.dropPlan.neededTokens, proposal.neededTokens);
+      assert.deepEqual(json.dropPlan.drops.map((drop) => [drop.path, drop.savesTokens]), proposal.drops.map((drop) => [drop.relativePath, drop.savesTokens]));
+      for (const drop of proposal.drops) assert.equal(drop.savesTokens, report.files.find((file) => file.uri === drop.uri)!.tokens, 'a drop saves its footprint, framing included');
+      assert.equal(json.dropPlan.tokensAfter, proposal.after!.promptTokens);
+    } finally {
+      for (const key of ['exportFraming', 'exportDirectoryTree', 'budgetTokens']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+      await until(() => session.currentSettings.exportFraming === 'none' && session.currentSettings.budgetTokens === 0, 'settings restored');
     }
   });
 
