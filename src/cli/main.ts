@@ -108,7 +108,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   const { settings } = command;
   const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs();
-  const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
+  const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles };
   const files = new Map<string, ScannedFile>();
   const skipped: SkippedEntry[] = [];
   // An argument naming an existing file or folder is that path, even with glob characters in its
@@ -133,6 +133,8 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     const { pathGlobs, baseNameGlobs } = compileGlobs(globs);
     const result = await scanTree(fs, io.cwd, scanOptions);
     for (const file of result.files) if (matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs)) files.set(file.location, file);
+    // A secret file a glob matches is reported as skipped, not dropped silently.
+    skipped.push(...result.skipped.filter((entry) => entry.reason === 'secretFile' && matchesAnyGlob(entry.relativePath, pathGlobs, baseNameGlobs)));
   }
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
   try {

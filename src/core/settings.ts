@@ -44,6 +44,8 @@ export interface Settings {
   readonly maxFiles: number;
   /** Honour .gitignore files when a folder is added. */
   readonly respectGitignore: boolean;
+  /** Leave files that are secrets by name (`.env`, `id_rsa`, `*.pem`…) out of folder adds; naming one adds it, flagged. */
+  readonly skipSecretFiles: boolean;
   /** Token badges on selected files and their folders in the Explorer. */
   readonly explorerBadges: boolean;
   /** How the prompt is framed when exported; 'none' budgets the files' content alone. */
@@ -76,6 +78,7 @@ export const defaultSettings: Settings = Object.freeze({
   maxFileBytes: 2 * 1024 * 1024,
   maxFiles: 20000,
   respectGitignore: true,
+  skipSecretFiles: true,
   explorerBadges: true,
   exportFraming: 'none',
   exportDirectoryTree: false,
@@ -116,6 +119,7 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
     maxFileBytes: reader.integer('maxFileBytes', 1, 1024 * 1024 * 1024),
     maxFiles: reader.integer('maxFiles', 1, 1_000_000),
     respectGitignore: reader.boolean('respectGitignore'),
+    skipSecretFiles: reader.boolean('skipSecretFiles'),
     explorerBadges: reader.boolean('explorerBadges'),
     exportFraming: reader.oneOf('exportFraming', (v): v is Settings['exportFraming'] => v === 'none' || v === 'xml' || v === 'markdown', 'none, xml or markdown'),
     exportDirectoryTree: reader.boolean('exportDirectoryTree'),

@@ -11,6 +11,7 @@ const reasonLabels: Record<SkipReason, string> = {
   unreadable: 'unreadable',
   vanished: 'vanished',
   fileLimit: 'over the file limit',
+  secretFile: 'secret by name',
 };
 
 /** "12 (8 matched .gitignore, 3 too large, 1 binary)": one line for a notification. */

@@ -38,4 +38,6 @@ export type SkipReason =
   | 'notRegularFile'
   | 'unreadable'
   | 'vanished'
-  | 'fileLimit';
+  | 'fileLimit'
+  /** A file that holds credentials by name (`.env`, `id_rsa`, `*.pem`…), left out of a folder add; see secretRules.ts. */
+  | 'secretFile';
