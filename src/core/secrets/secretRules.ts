@@ -93,9 +93,15 @@ const templateLike = /\$\{[^}]{1,50}\}|\{\{[^}]{1,50}\}\}|\{[^}]{1,50}\}|%[A-Za-
  * Words that make a URL password a placeholder when it contains them: secretlint-rule-basicauth's
  * BUILTIN_IGNORED_PATTERNS (matched by `includes` there too) plus classic documentation stand-ins.
  */
-const placeholderWords = ['password', 'passwd', 'pass', 'secret', 'changeme', 'change_me', 'example', 'placeholder', 'redacted', 'xyzzy', 'hunter2'];
+const placeholderWords = [
+  'password', 'passwd', 'pass', 'secret', 'changeme', 'change_me', 'example',
+  'placeholder', 'redacted', 'xyzzy', 'hunter2',
+];
 /** Exact placeholders (secretlint-rule-database-connection-string compares these exactly). */
-const placeholderPasswords = new Set(['pwd', 'pw', 'test', 'testing', 'foo', 'bar', 'baz', 'foobar', 'xxx', 'username', 'user', 'root', 'admin', 'localhost']);
+const placeholderPasswords = new Set([
+  'pwd', 'pw', 'test', 'testing', 'foo', 'bar', 'baz', 'foobar',
+  'xxx', 'username', 'user', 'root', 'admin', 'localhost',
+]);
 /** Hosts reserved for documentation (RFC 2606, RFC 6761): a credential for them reaches nothing. */
 const documentationHost = /(?:^|\.)example\.(?:com|net|org)$|\.(?:test|example|invalid)$/i;
 
@@ -148,7 +154,10 @@ export const secretContentRules: readonly SecretContentRule[] = [
     keywords: ['secret', 'SECRET', 'Secret'],
     pattern: /(?:aws)?[_-]?secret[_-]?(?:access[_-]?)?key[^\n]{0,60}?(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     // Entropy >= 4 rules out 40-digit hex (SHA-1 hashes top out at 4 bits per character); real keys mix cases and digits.
-    accept: (match) => !awsExample.test(match[1]!) && shannonEntropy(match[1]!) >= 4 && /\d/.test(match[1]!) && /[a-z]/.test(match[1]!) && /[A-Z]/.test(match[1]!),
+    accept: (match) => {
+      const value = match[1]!;
+      return !awsExample.test(value) && shannonEntropy(value) >= 4 && /\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+    },
   },
   {
     // gitleaks `github-pat`, `github-oauth`, `github-app-token`, `github-refresh-token`, `github-fine-grained-pat`.
@@ -273,7 +282,8 @@ export const secretContentRules: readonly SecretContentRule[] = [
     accept: (match, text) => {
       const start = match.index - 3;
       const secret = text.slice(Math.max(0, start), match.index + match[0].length);
-      return start >= 0 && /^[A-Za-z0-9_~.]{3}$/.test(text.slice(start, match.index)) && !/[A-Za-z0-9_~.-]/.test(text[start - 1] ?? '') && shannonEntropy(secret) >= 3;
+      const prefixOk = start >= 0 && /^[A-Za-z0-9_~.]{3}$/.test(text.slice(start, match.index));
+      return prefixOk && !/[A-Za-z0-9_~.-]/.test(text[start - 1] ?? '') && shannonEntropy(secret) >= 3;
     },
   },
   {
@@ -294,17 +304,76 @@ export const secretContentRules: readonly SecretContentRule[] = [
     accept: realUrlCredential,
   },
   // The remaining formats of secretlint-rule-preset-recommend, each with its literal prefix.
-  { id: 'sendgrid-key', hint: 'SendGrid API key', keywords: ['SG.'], pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, accept: minEntropy(3) },
-  { id: 'shopify-token', hint: 'Shopify token', keywords: ['shppa_', 'shpca_', 'shpat_', 'shpss_'], pattern: /\bshp(?:pa|ca|at|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g, accept: minEntropy(3) },
-  { id: 'huggingface-token', hint: 'Hugging Face token', keywords: ['hf_'], pattern: /\bhf_[A-Za-z]{34}(?![A-Za-z])/g, accept: minEntropy(3.5) },
+  {
+    id: 'sendgrid-key',
+    hint: 'SendGrid API key',
+    keywords: ['SG.'],
+    pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'shopify-token',
+    hint: 'Shopify token',
+    keywords: ['shppa_', 'shpca_', 'shpat_', 'shpss_'],
+    pattern: /\bshp(?:pa|ca|at|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'huggingface-token',
+    hint: 'Hugging Face token',
+    keywords: ['hf_'],
+    pattern: /\bhf_[A-Za-z]{34}(?![A-Za-z])/g,
+    accept: minEntropy(3.5),
+  },
   { id: 'groq-key', hint: 'Groq API key', keywords: ['gsk_'], pattern: /\bgsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, accept: minEntropy(3) },
-  { id: 'linear-key', hint: 'Linear API key', keywords: ['lin_api_'], pattern: /\blin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g, accept: minEntropy(3) },
-  { id: 'databricks-token', hint: 'Databricks token', keywords: ['dapi'], pattern: /\bdapi[a-f0-9]{32}(?:-\d)?(?![a-f0-9])/g, accept: minEntropy(3) },
-  { id: 'docker-hub-token', hint: 'Docker Hub token', keywords: ['dckr_pat_'], pattern: /\bdckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g, accept: minEntropy(3) },
-  { id: 'vault-token', hint: 'HashiCorp Vault token', keywords: ['hvs.', 'hvb.', 'hvr.'], pattern: /\bhv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g, accept: minEntropy(3) },
-  { id: 'tailscale-key', hint: 'Tailscale key', keywords: ['tskey-'], pattern: /\btskey-[a-z]{2,20}-[0-9A-Za-z_]{8,40}-[0-9A-Za-z_]{16,60}(?![0-9A-Za-z_])/g, accept: minEntropy(3) },
-  { id: 'figma-token', hint: 'Figma token', keywords: ['figd_'], pattern: /\bfigd_[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g, accept: minEntropy(3) },
-  { id: 'onepassword-token', hint: '1Password service-account token', keywords: ['ops_ey'], pattern: /\bops_ey[A-Za-z0-9+/=]{100,1280}(?![A-Za-z0-9+/=])/g },
+  {
+    id: 'linear-key',
+    hint: 'Linear API key',
+    keywords: ['lin_api_'],
+    pattern: /\blin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'databricks-token',
+    hint: 'Databricks token',
+    keywords: ['dapi'],
+    pattern: /\bdapi[a-f0-9]{32}(?:-\d)?(?![a-f0-9])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'docker-hub-token',
+    hint: 'Docker Hub token',
+    keywords: ['dckr_pat_'],
+    pattern: /\bdckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'vault-token',
+    hint: 'HashiCorp Vault token',
+    keywords: ['hvs.', 'hvb.', 'hvr.'],
+    pattern: /\bhv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'tailscale-key',
+    hint: 'Tailscale key',
+    keywords: ['tskey-'],
+    pattern: /\btskey-[a-z]{2,20}-[0-9A-Za-z_]{8,40}-[0-9A-Za-z_]{16,60}(?![0-9A-Za-z_])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'figma-token',
+    hint: 'Figma token',
+    keywords: ['figd_'],
+    pattern: /\bfigd_[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g,
+    accept: minEntropy(3),
+  },
+  {
+    id: 'onepassword-token',
+    hint: '1Password service-account token',
+    keywords: ['ops_ey'],
+    pattern: /\bops_ey[A-Za-z0-9+/=]{100,1280}(?![A-Za-z0-9+/=])/g,
+  },
 ];
 
 /** A rule for files that hold credentials by name. */
@@ -327,13 +396,29 @@ export interface SecretFileRule {
  * JSON); Terraform state stores secrets in plain text: https://developer.hashicorp.com/terraform/language/state/sensitive-data
  */
 export const secretFileRules: readonly SecretFileRule[] = [
-  { hint: 'environment file (.env)', test: (name) => name === '.env' || (name.startsWith('.env.') && !/\.(example|sample|template|dist|defaults)$/i.test(name)) },
+  {
+    hint: 'environment file (.env)',
+    test: (name) => name === '.env' || (name.startsWith('.env.') && !/\.(example|sample|template|dist|defaults)$/i.test(name)),
+  },
   { hint: 'SSH private key file', test: (name) => /^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(name) },
   { hint: 'private key or certificate store', test: (name) => /\.(?:pem|key|p12|pfx|pkcs12|jks|keystore|ppk|kdbx)$/i.test(name) },
   { hint: 'AWS credentials file', test: (_name, path) => /(?:^|\/)\.aws\/credentials$/.test(path) },
-  { hint: 'login credentials file', test: (name) => /^(?:\.netrc|_netrc|\.git-credentials|\.pgpass|\.htpasswd|\.s3cfg|\.dockercfg)$/.test(name) },
-  { hint: 'package-registry credentials', test: (name) => name === '.npmrc' || name === '.yarnrc.yml', contentPattern: /_(?:authToken|auth|password)\s*=|npmAuth(?:Token|Ident)\s*:/ },
+  {
+    hint: 'login credentials file',
+    test: (name) => /^(?:\.netrc|_netrc|\.git-credentials|\.pgpass|\.htpasswd|\.s3cfg|\.dockercfg)$/.test(name),
+  },
+  {
+    hint: 'package-registry credentials',
+    test: (name) => name === '.npmrc' || name === '.yarnrc.yml',
+    contentPattern: /_(?:authToken|auth|password)\s*=|npmAuth(?:Token|Ident)\s*:/,
+  },
   { hint: 'package-registry credentials', test: (name) => name === '.pypirc', contentPattern: /^\s*password\s*[=:]/m },
-  { hint: 'credentials file', test: (name) => /^credentials\.(?:json|xml)$/i.test(name) || /^client_secret.*\.json$/i.test(name) || /service[-_]?account.*\.json$/i.test(name) },
-  { hint: 'Terraform state or variables (hold secrets in plain text)', test: (name) => /\.tfstate(?:\.backup)?$/.test(name) || name === 'terraform.tfvars' },
+  {
+    hint: 'credentials file',
+    test: (name) => /^credentials\.(?:json|xml)$/i.test(name) || /^client_secret.*\.json$/i.test(name) || /service[-_]?account.*\.json$/i.test(name),
+  },
+  {
+    hint: 'Terraform state or variables (hold secrets in plain text)',
+    test: (name) => /\.tfstate(?:\.backup)?$/.test(name) || name === 'terraform.tfvars',
+  },
 ];
