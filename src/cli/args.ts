@@ -48,6 +48,8 @@ Options:
   --pin <glob>                 never propose dropping matching files (repeatable)
   --exclude <glob>             extra exclude pattern, gitignore syntax (repeatable)
   --no-gitignore               do not honour .gitignore files
+  --include-secret-files       add files that are secrets by name (.env, id_rsa, *.pem…) found in folders;
+                               by default they are skipped and listed (a file named as an argument is always added)
   --max-file-bytes <N>         skip larger files (default 2097152)
   --max-files <N>              stop after this many files (default 20000)
   --framing <none|xml|markdown>  count the prompt as exported with this framing (default none: content only)
@@ -76,6 +78,7 @@ const optionSpec = {
   pin: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   'no-gitignore': { type: 'boolean' },
+  'include-secret-files': { type: 'boolean' },
   'max-file-bytes': { type: 'string' },
   'max-files': { type: 'string' },
   framing: { type: 'string' },
@@ -137,6 +140,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     memoryEfficiency: optionalNumber('memory-efficiency', values['memory-efficiency']),
     excludes: values.exclude,
     respectGitignore: values['no-gitignore'] === true ? false : undefined,
+    skipSecretFiles: values['include-secret-files'] === true ? false : undefined,
     maxFileBytes: optionalNumber('max-file-bytes', values['max-file-bytes']),
     maxFiles: optionalNumber('max-files', values['max-files']),
     exportFraming: values.framing,

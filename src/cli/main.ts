@@ -104,10 +104,10 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   });
   const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
   if (globs.length > 0) targets.push({ kind: 'globs', rootLocation: io.cwd, patterns: globs });
-  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles });
+  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles });
   for (const pattern of intaken.unmatchedGlobs) io.err(`context-budget: no file matches "${pattern}".`);
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
-  if (intaken.files.length === 0 && targets.length > 0 && targets.every((t) => t.kind === 'globs')) throw new UsageError(`no file matches ${globs.map((g) => `"${g}"`).join(', ')}.`);
+  if (intaken.files.length === 0 && intaken.skipped.length === 0 && targets.length > 0 && targets.every((t) => t.kind === 'globs')) throw new UsageError(`no file matches ${globs.map((g) => `"${g}"`).join(', ')}.`);
 
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
   const selection = new Selection();

@@ -45,6 +45,8 @@ export interface Settings {
   readonly maxFiles: number;
   /** Honour .gitignore files when a folder is added. */
   readonly respectGitignore: boolean;
+  /** Leave files that are secrets by name (`.env`, `id_rsa`, `*.pem`…) out of folder adds; naming one adds it, flagged. */
+  readonly skipSecretFiles: boolean;
   /** Token badges on selected files and their folders in the Explorer. */
   readonly explorerBadges: boolean;
   /** How the prompt is framed when exported; 'none' budgets the files' content alone. */
@@ -78,6 +80,7 @@ export const defaultSettings: Settings = Object.freeze({
   maxFileBytes: 2 * 1024 * 1024,
   maxFiles: 20000,
   respectGitignore: true,
+  skipSecretFiles: true,
   explorerBadges: true,
   exportFraming: 'none',
   exportDirectoryTree: false,
@@ -115,6 +118,7 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   maxFileBytes: { kind: 'integer', min: 1, max: 1024 * 1024 * 1024 },
   maxFiles: { kind: 'integer', min: 1, max: 1_000_000 },
   respectGitignore: { kind: 'boolean' },
+  skipSecretFiles: { kind: 'boolean' },
   explorerBadges: { kind: 'boolean' },
   exportFraming: { kind: 'enum', values: exportFramings },
   exportDirectoryTree: { kind: 'boolean' },

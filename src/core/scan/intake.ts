@@ -55,9 +55,11 @@ export async function intake(fs: WorkspaceFs, targets: readonly IntakeTarget[], 
       const result = await scanTree(fs, target.rootLocation, { ...options, maxFiles: Number.MAX_SAFE_INTEGER });
       const { pathGlobs, baseNameGlobs } = compileGlobs(target.patterns);
       const matched = result.files.filter((file) => matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs));
+      // A glob that matched only skipped files did match: the skip list says why they are not counted.
+      const seen = [...result.files.map((file) => file.relativePath), ...result.skipped.map((entry) => entry.relativePath.replace(/\/$/, ''))];
       for (const pattern of target.patterns) {
         const single = compileGlobs([pattern]);
-        if (!result.files.some((file) => matchesAnyGlob(file.relativePath, single.pathGlobs, single.baseNameGlobs))) unmatchedGlobs.push(pattern);
+        if (!seen.some((relativePath) => matchesAnyGlob(relativePath, single.pathGlobs, single.baseNameGlobs))) unmatchedGlobs.push(pattern);
       }
       for (const file of matched) {
         if (files.has(file.location)) continue;

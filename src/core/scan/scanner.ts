@@ -1,4 +1,5 @@
 import { IgnoreStack } from './ignoreRules';
+import { secretFileReason } from '../secrets/secretScan';
 import type { EntryKind, SkippedEntry, WorkspaceFs } from './workspaceFs';
 import { formatBytes } from '../units';
 import { settingName } from '../vocabulary';
@@ -22,6 +23,12 @@ export interface ScanOptions {
   readonly maxFileBytes: number;
   /** Stop after accepting this many files (a 100k-file folder is reported, not silently truncated). */
   readonly maxFiles: number;
+  /**
+   * Leave out files that hold credentials by name (`.env`, `id_rsa`, `*.pem`, an `.npmrc` with auth…), listed
+   * as skipped with the reason; default true (contextBudget.skipSecretFiles). A file named on purpose is not
+   * scanned, so it is added, and flagged.
+   */
+  readonly skipSecretFiles?: boolean;
   /** Prefix for relative paths (the workspace-folder name in multi-root workspaces). */
   readonly pathPrefix?: string;
   readonly signal?: AbortSignal;
@@ -36,7 +43,8 @@ export interface ScanResult {
 }
 
 /**
- * Walks `rootLocation` breadth-first honouring excludes and nested `.gitignore`s.
+ * Walks `rootLocation` breadth-first honouring excludes and nested `.gitignore`s, and leaves out files that
+ * are secrets by name unless `skipSecretFiles` is false.
  * Symlinked directories are never followed (no loops, nothing outside the tree); symlinked files are
  * counted as the file they point to. FIFOs, sockets and devices are skipped without being opened.
  */
@@ -98,6 +106,13 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       if (kind === 'other') {
         skipped.push({ relativePath: prefix + relative, reason: 'notRegularFile', message: 'not a regular file (FIFO, socket or device): not opened' });
         continue;
+      }
+      if (options.skipSecretFiles !== false) {
+        const secret = await secretFileReason(prefix + relative, async () => new TextDecoder().decode(await fs.readFile(location)));
+        if (secret) {
+          skipped.push({ relativePath: prefix + relative, reason: 'secretFile', message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)` });
+          continue;
+        }
       }
       const accepted = await statCandidate(fs, location, prefix + relative, options, skipped);
       if (accepted) {

@@ -12,6 +12,7 @@ const reasonLabels: Record<SkipReason, string> = {
   vanished: 'vanished',
   fileLimit: 'over the file limit',
   countFailed: 'could not be counted',
+  secretFile: 'secret by name',
 };
 
 /** "12 (8 matched .gitignore, 3 too large, 1 binary)": one line for a notification. */

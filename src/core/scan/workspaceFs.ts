@@ -39,4 +39,6 @@ export type SkipReason =
   | 'unreadable'
   | 'vanished'
   | 'fileLimit'
-  | 'countFailed';
+  | 'countFailed'
+  /** A file that holds credentials by name (`.env`, `id_rsa`, `*.pem`…), left out of a folder add; see secretRules.ts. */
+  | 'secretFile';

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get_encoding } from 'tiktoken';
 import { directoryTree, framedFile, renderExport, treeBlock } from '../../../src/core/export/promptExport';
-import { secretContentHints, secretNameHints, shannonEntropy } from '../../../src/core/secrets/secretScan';
 
 const files = [
   { relativePath: 'src/a.ts', text: 'export const a = 1;\n' },
@@ -44,24 +43,6 @@ test('framing tokens = tokens of the whole export − tokens of the files (o200k
   const framingTokens = count(text) - content;
   assert.ok(framingTokens > 20 && framingTokens < 120, `${framingTokens}`);
   encoding.free();
-});
-
-test('secret names: .env, keys, credentials; examples and ordinary files are not flagged', () => {
-  for (const path of ['.env', 'app/.env.production', 'id_rsa', 'certs/server.pem', 'deploy/key.p12', 'home/.aws/credentials', '.npmrc', 'gcp-service-account.json', 'infra/terraform.tfstate']) {
-    assert.ok(secretNameHints(path).length > 0, path);
-  }
-  for (const path of ['.env.example', 'src/env.ts', 'README.md', 'keys.ts', 'docs/credentials.md.txt']) assert.deepEqual(secretNameHints(path), [], path);
-});
-
-test('secret contents: key formats and high-entropy assignments; prose and code are not flagged', () => {
-  const privateKey = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
-  assert.deepEqual(secretContentHints(privateKey), ['private key block']);
-  assert.deepEqual(secretContentHints('aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n'), ['AWS access key id', 'high-entropy value assigned to "aws_access_key_id"']);
-  assert.deepEqual(secretContentHints(`token: ghp_${'a1B2c3D4e5'.repeat(4)}`), ['GitHub token', 'high-entropy value assigned to "token"']);
-  assert.deepEqual(secretContentHints('API_KEY="q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5Ue"\n'), ['high-entropy value assigned to "API_KEY"']);
-  assert.deepEqual(secretContentHints('const password = getPasswordFromVault(user);\nconst tokenizerOptions = { maxTokens: 4096 };\n'), []);
-  assert.deepEqual(secretContentHints('The secret to a good prompt is passwordless configuration of everything.'), []);
-  assert.ok(shannonEntropy('aaaaaaaaaaaaaaaaaaaaaaaa') === 0 && shannonEntropy('q8Zr4Lp0vXw2Nf7Kd9Tb3Hs6Jm1Yc5Ue') > 4);
 });
 
 test('an export\'s tokens are exactly the sum of its pieces (tree + each framed file), so the budget can count files one by one (fuzz, both encodings, both formats)', () => {

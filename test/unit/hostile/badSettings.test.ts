@@ -42,6 +42,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   maxFileBytes: [0, -1, 1e12, 2 ** 31, 1024.5, '2MB', Number.NaN],
   maxFiles: [0, -5, 1_000_001, 1e7, 2.5, '20000'],
   respectGitignore: ['yes', 1, 0, 'false', [], {}],
+  skipSecretFiles: ['no', 1, 0, 'true', [], {}],
   explorerBadges: ['yes', 1, 0, 'false', [], {}],
   chatModel: [1, true, [], {}],
   exportFraming: ['html', 1, true, [], {}],
