@@ -242,6 +242,10 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
 
   const mlaChoice = opts?.mla ?? 'auto';
   const mla = model.mla !== undefined && (mlaChoice === 'on' || (mlaChoice === 'auto' && (model.mla.latentCacheInFile ?? true)));
+  if (mla && kDtype !== vDtype) {
+    problems.push(`llama.cpp refuses different K (${kDtype}) and V (${vDtype}) cache types for MLA models ("model does not support different K and V cache types"); counted with V = ${kDtype}.`);
+    vDtype = kDtype;
+  }
   const swaFull = opts?.swaFull ?? engine === 'lmstudio';
   const kvUnified = false;
   const parallel = batchSize;
