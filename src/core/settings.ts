@@ -1,4 +1,5 @@
-import type { KvDtype, WeightDtype } from './cost/costTypes';
+import { engineIds } from './cost/costTypes';
+import type { EngineId, KvDtype, WeightDtype } from './cost/costTypes';
 import type { ExportFormat } from './export/promptExport';
 import { isEncodingName } from './tokenizer/encoding';
 import type { EncodingName } from './tokenizer/encoding';
@@ -22,13 +23,29 @@ export interface Settings {
   readonly encoding: EncodingName;
   /** Element type of the KV cache. */
   readonly kvCacheDtype: KvDtype;
-  /** Element type of the weights. */
+  /** Element type of the weights; `native` = the model's own checkpoint format. */
   readonly weightDtype: WeightDtype;
+  /** The serving engine whose allocation rules the estimate follows; `ideal` = the reference formula. */
+  readonly engine: EngineId;
+  /** K cache type (llama.cpp --cache-type-k); null = kvCacheDtype. */
+  readonly kCacheDtype: KvDtype | null;
+  /** V cache type (llama.cpp --cache-type-v); null = kvCacheDtype. */
+  readonly vCacheDtype: KvDtype | null;
+  /** llama.cpp physical batch (--ubatch-size) or vLLM chunked-prefill size; null = the engine's default. */
+  readonly ubatch: number | null;
+  /** llama.cpp --swa-full: sliding-window layers get full-length caches; null = the engine's default. */
+  readonly swaFull: boolean | null;
+  /** MLA for DeepSeek-style models: auto follows the model file. */
+  readonly mla: 'auto' | 'on' | 'off';
+  /** vLLM --max-model-len / SGLang --context-length; null = derived from the model config. */
+  readonly maxModelLen: number | null;
+  /** Context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx); null = the engine's default. */
+  readonly numCtx: number | null;
   /** Output tokens reserved on top of the prompt (counted in KV memory and the window). */
   readonly reserveOutputTokens: number;
   /** A token budget of your own; 0 means none. */
   readonly budgetTokens: number;
-  /** Concurrent sequences sharing the GPUs. */
+  /** Concurrent sequences sharing the GPUs (llama.cpp --parallel, Ollama OLLAMA_NUM_PARALLEL). */
   readonly batchSize: number;
   /** Fraction of GPU memory usable for weights + KV cache. */
   readonly memoryUtilization: number;
@@ -54,8 +71,8 @@ export interface Settings {
 
 export const settingsSection = 'contextBudget';
 
-export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
-export const weightDtypes: readonly WeightDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
+export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'f16', 'f32', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl'];
+export const weightDtypes: readonly WeightDtype[] = ['native', 'bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'nf4'];
 
 export const defaultSettings: Settings = Object.freeze({
   model: 'gpt-oss-20b',
@@ -65,7 +82,15 @@ export const defaultSettings: Settings = Object.freeze({
   gpuCount: 1,
   encoding: 'o200k_base',
   kvCacheDtype: 'bf16',
-  weightDtype: 'bf16',
+  weightDtype: 'native',
+  engine: 'ideal',
+  kCacheDtype: null,
+  vCacheDtype: null,
+  ubatch: null,
+  swaFull: null,
+  mla: 'auto',
+  maxModelLen: null,
+  numCtx: null,
   reserveOutputTokens: 4096,
   budgetTokens: 0,
   batchSize: 1,
@@ -106,6 +131,14 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
     encoding: reader.oneOf('encoding', isEncodingName, 'o200k_base or cl100k_base'),
     kvCacheDtype: reader.oneOf('kvCacheDtype', (v): v is KvDtype => (kvDtypes as readonly unknown[]).includes(v), kvDtypes.join(', ')),
     weightDtype: reader.oneOf('weightDtype', (v): v is WeightDtype => (weightDtypes as readonly unknown[]).includes(v), weightDtypes.join(', ')),
+    engine: reader.oneOf('engine', (v): v is EngineId => (engineIds as readonly unknown[]).includes(v), engineIds.join(', ')),
+    kCacheDtype: reader.optionalOneOf('kCacheDtype', (v): v is KvDtype => (kvDtypes as readonly unknown[]).includes(v), kvDtypes.join(', ')),
+    vCacheDtype: reader.optionalOneOf('vCacheDtype', (v): v is KvDtype => (kvDtypes as readonly unknown[]).includes(v), kvDtypes.join(', ')),
+    ubatch: reader.optionalInteger('ubatch', 1, 1_048_576),
+    swaFull: reader.optionalBoolean('swaFull'),
+    mla: reader.oneOf('mla', (v): v is Settings['mla'] => v === 'auto' || v === 'on' || v === 'off', 'auto, on or off'),
+    maxModelLen: reader.optionalInteger('maxModelLen', 1, 1_073_741_824),
+    numCtx: reader.optionalInteger('numCtx', 1, 1_073_741_824),
     reserveOutputTokens: reader.integer('reserveOutputTokens', 0, 100_000_000),
     budgetTokens: reader.integer('budgetTokens', 0, 1_000_000_000),
     batchSize: reader.integer('batchSize', 1, 100_000),
@@ -156,6 +189,29 @@ class FieldReader {
     const value = this.get(key);
     if (value === undefined || value === null) return null;
     if (typeof value !== 'number' || !(value > 0 && value <= 1)) return this.reject(key, value, 'a number greater than 0 and at most 1, or null for the default');
+    return value;
+  }
+
+  optionalInteger(key: keyof Settings, min: number, max: number): number | null {
+    const value = this.get(key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      return this.reject(key, value, `a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, or null for the engine's default`);
+    }
+    return value;
+  }
+
+  optionalBoolean(key: keyof Settings): boolean | null {
+    const value = this.get(key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'boolean') return this.reject(key, value, "true, false, or null for the engine's default");
+    return value;
+  }
+
+  optionalOneOf<T>(key: keyof Settings, guard: (value: unknown) => value is T, allowed: string): T | null {
+    const value = this.get(key);
+    if (value === undefined || value === null || value === '') return null;
+    if (!guard(value)) return this.reject(key, value, `one of ${allowed}, or empty for kvCacheDtype`);
     return value;
   }
 

@@ -1,4 +1,5 @@
 import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
+import type { EngineOptions } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
@@ -29,13 +30,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
   const treePending = treeTokens === null;
   const promptTokens = (treeTokens ?? 0) + counted.reduce((sum, file) => sum + (footprint(file) ?? 0), 0);
-  const windows = windowsFor(model);
   const treeKey = '\u0000directory-tree';
-  const risk = assessRisk({
-    files: [...(treeTokens ? [{ path: treeKey, tokens: treeTokens, focus: false }] : []), ...counted.map((file) => ({ path: file.uri, tokens: footprint(file) ?? 0, focus: file.focus }))],
-    reserveOutputTokens: settings.reserveOutputTokens,
-    windows,
-  });
   const efficiencies = defaultEfficiencies(gpu);
   const computeEfficiency = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: 'your setting contextBudget.computeEfficiency' };
   const memoryEfficiency = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: 'your setting contextBudget.memoryEfficiency' };
@@ -51,6 +46,14 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     memoryUtilization: settings.memoryUtilization,
     computeEfficiency: computeEfficiency.value,
     memoryEfficiency: memoryEfficiency.value,
+    engine: engineOptionsOf(settings),
+  });
+  // The window the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx) is the maximum the risk uses.
+  const windows = windowsFor(model, settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  const risk = assessRisk({
+    files: [...(treeTokens ? [{ path: treeKey, tokens: treeTokens, focus: false }] : []), ...counted.map((file) => ({ path: file.uri, tokens: footprint(file) ?? 0, focus: file.focus }))],
+    reserveOutputTokens: settings.reserveOutputTokens,
+    windows,
   });
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
   const placements = new Map(risk.files.map((placement) => [placement.path, placement]));
@@ -101,7 +104,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       excluded: rows.filter((row) => row.status === 'excluded').length,
     },
     cost,
-    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    engine: cost.engine,
+    maxContext: cost.maxContext,
+    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: cost.weightsLabel, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
     risk: { level: risk.level, windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
     warnings,
     windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
@@ -114,6 +119,20 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       treeTokens: treeTokens ?? 0,
       pending: treePending || files.some((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined),
     },
+  };
+}
+
+/** The engine knobs of the settings, as the cost engine takes them (null settings = the engine's default). */
+export function engineOptionsOf(settings: Settings): EngineOptions {
+  return {
+    engine: settings.engine,
+    ...(settings.kCacheDtype !== null ? { kDtype: settings.kCacheDtype } : {}),
+    ...(settings.vCacheDtype !== null ? { vDtype: settings.vCacheDtype } : {}),
+    ...(settings.ubatch !== null ? { ubatch: settings.ubatch } : {}),
+    ...(settings.swaFull !== null ? { swaFull: settings.swaFull } : {}),
+    mla: settings.mla,
+    ...(settings.maxModelLen !== null ? { maxModelLen: settings.maxModelLen } : {}),
+    ...(settings.numCtx !== null ? { numCtx: settings.numCtx } : {}),
   };
 }
 
