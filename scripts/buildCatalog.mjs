@@ -82,7 +82,12 @@ const judgments = {
   'qwen2.5-72b': { omitRopeScaling: true },
   'mistral-nemo-12b': {
     pretrainedWindow: 131_072,
-    notes: ['Judgment: config max_position_embeddings is 1,024,000 but the maker claims 128k and there is no rope scaling; pretrainedWindow is set to the claimed 131,072 rather than the config value.'],
+    trainedWindow: 131_072,
+    notes: ['Judgment: config max_position_embeddings is 1,024,000 but the model card says "trained with a 128k context window" and there is no rope scaling; pretrainedWindow and trainedWindow are the card\'s 131,072, and max_position_embeddings stays 1,024,000 because that is what engines accept (https://huggingface.co/mistralai/Mistral-Nemo-Instruct-2407).'],
+  },
+  'phi-4': {
+    deriveParams: true,
+    notes: ['Judgment: the reference gives only the size class "14B"; parameters are derived from the architecture (14.66B, as the model card\'s 14.7B), which matters for quantized weight sizes.'],
   },
   'phi-3-medium': {
     skipRuler: 'RULER row "Phi3-medium (14B)" measured Phi-3-medium-128K-instruct; this entry is the 4k checkpoint (max_position_embeddings 4096), so no effectiveWindow is attached.',
@@ -92,6 +97,74 @@ const judgments = {
   'phi-4-mini': { notes: ['No claimed context in the reference, so trainedWindow is left unset although max_position_embeddings is 131,072 via LongRoPE.'] },
   'mistral-7b-v0.1': { notes: ['No claimed context in the reference; the 4,096-token window applies on every layer, so the KV cache stops growing at 4,096 tokens.'] },
 };
+
+/**
+ * Architecture names per model family: the Hugging Face `model_type` of the shipped config.json and
+ * the llama.cpp architecture its GGUF conversion gets (ggml-org/llama.cpp@v0.4.0:conversion/__init__.py:
+ * Mistral and Mixtral convert to `llama`, Phi-3/Phi-4 to `phi3`, DeepSeek-V3 to `deepseek2`). The engine
+ * profiles key on them (e.g. llama.cpp applies no sliding window on `llama` or `phi3`).
+ */
+const architectures = [
+  [/^llama-4/, 'llama4', 'llama4_text'],
+  [/^llama-/, 'llama', 'llama'],
+  [/^qwen2\.5-/, 'qwen2', 'qwen2'],
+  [/^qwen3-(30b-a3b|235b-a22b)/, 'qwen3moe', 'qwen3_moe'],
+  [/^qwen3-/, 'qwen3', 'qwen3'],
+  [/^mistral-/, 'llama', 'mistral'],
+  [/^mixtral-/, 'llama', 'mixtral'],
+  [/^gemma-2-/, 'gemma2', 'gemma2'],
+  [/^gemma-3-/, 'gemma3', 'gemma3_text'],
+  [/^phi-/, 'phi3', 'phi3'],
+  [/^deepseek-v3/, 'deepseek2', 'deepseek_v3'],
+  [/^gpt-oss-/, 'gpt-oss', 'gpt_oss'],
+  [/^command-r-v01/, 'command-r', 'cohere'],
+  [/^command-r-08-2024/, 'command-r', 'cohere'],
+];
+
+function architectureOf(id) {
+  const hit = architectures.find(([pattern]) => pattern.test(id));
+  if (!hit) throw new Error(`${id}: no architecture mapping`);
+  return { architecture: hit[1], hfModelType: hit[2] };
+}
+
+/**
+ * Native checkpoint formats that are not 16-bit, derived from the architecture in the reference:
+ * - gpt-oss: MoE expert weights in MXFP4 (17 B per 32 values: 16 B of 4-bit values + one E8M0 scale,
+ *   ggml block_mxfp4), everything else bf16 (openai/gpt-oss README: "MXFP4 quantization of the MoE
+ *   weights"). Experts = layers × experts × 3 × hidden × intermediate (gate, up, down).
+ * - DeepSeek-V3: FP8 e4m3 weights with one fp32 scale per 128 × 128 block (weight_block_size [128, 128]),
+ *   embedding and lm_head in bf16 (deepseek-ai/DeepSeek-V3 README "FP8 weights").
+ */
+function nativeWeightsOf(m, paramsTotal, paramsActive, embeddingParams, notes) {
+  if (m.id.startsWith('gpt-oss')) {
+    const L = m.num_hidden_layers;
+    const E = m.moe.num_experts;
+    const h = m.hidden_size;
+    const ff = m.intermediate_size;
+    const expertParams = L * E * 3 * h * ff;
+    // Non-expert parameters from the architecture: attention (q, k, v, o + biases + sinks), router, expert biases, embeddings, norms.
+    const q = m.num_attention_heads * m.head_dim;
+    const kvw = m.num_key_value_heads * m.head_dim;
+    const attention = h * q + 2 * h * kvw + q * h + q + 2 * kvw + h + m.num_attention_heads;
+    const router = h * E + E;
+    const expertBiases = E * (2 * ff + ff + h);
+    const norms = 2 * h;
+    const rest = L * (attention + router + expertBiases + norms) + embeddingParams + h;
+    const bytes = Math.round(expertParams * 17 / 32 + rest * 2);
+    const activeBytes = Math.round(expertParams * (m.moe.experts_per_tok / E) * 17 / 32 + rest * 2);
+    notes.push(`Native weights: ${(expertParams / 1e9).toFixed(2)}B expert params in MXFP4 (17 B / 32) + ${(rest / 1e9).toFixed(3)}B other params in bf16 = ${(bytes / 1e9).toFixed(2)} GB.`);
+    return { label: 'MXFP4 experts + bf16', bytes, activeBytes, note: `${(expertParams / 1e9).toFixed(2)}B expert params × 17/32 B (MXFP4) + ${(rest / 1e9).toFixed(3)}B params × 2 B (bf16), from the architecture; openai/gpt-oss README` };
+  }
+  if (m.id === 'deepseek-v3') {
+    const quantized = paramsTotal - embeddingParams;
+    const perParam = 1 + 4 / (128 * 128);
+    const bytes = Math.round(quantized * perParam + embeddingParams * 2);
+    const activeBytes = Math.round((paramsActive - embeddingParams) * perParam + embeddingParams * 2);
+    notes.push(`Native weights: FP8 e4m3 with a fp32 scale per 128×128 block, embeddings and lm_head bf16 = ${(bytes / 1e9).toFixed(1)} GB (the 14B MTP module is not loaded for serving).`);
+    return { label: 'FP8 (128×128 blocks) + bf16 embeddings', bytes, activeBytes, note: `${(quantized / 1e9).toFixed(1)}B params × (1 + 4/16384) B + ${(embeddingParams / 1e9).toFixed(2)}B embedding/lm_head params × 2 B; deepseek-ai/DeepSeek-V3 README (FP8, weight_block_size [128, 128])` };
+  }
+  return undefined;
+}
 
 /** Reference note-like fields copied verbatim into notes, with their key as a prefix. */
 const noteFields = ['params_note', 'head_dim_note', 'trained_context_note', 'notes', 'pitfall', 'tie_note', 'rope_scaling_note', 'variant_note', 'weights_note', 'num_key_value_heads_note'];
@@ -209,7 +282,7 @@ function buildModel(m, rulerRows) {
   let paramsTotal;
   let paramsActive;
   let paramsDerived = false;
-  if (typeof m.params_total_b === 'number') {
+  if (typeof m.params_total_b === 'number' && !j.deriveParams) {
     paramsTotal = Math.round(m.params_total_b * 1e9);
     paramsActive = Math.round((m.params_active_b ?? m.params_total_b) * 1e9);
   } else {
@@ -242,8 +315,16 @@ function buildModel(m, rulerRows) {
 
   notes.push(...(j.notes ?? []));
 
+  // Input embedding + lm_head, once when tied: they stay 16-bit under 4/8-bit quantization.
+  const embeddingParams = m.vocab_size * m.hidden_size * (m.tie_word_embeddings ? 1 : 2);
+  const native = nativeWeightsOf(m, paramsTotal, paramsActive, embeddingParams, notes);
+
   return {
     id,
+    ...architectureOf(id),
+    ...(m.model_max_length ? { modelMaxLength: m.model_max_length } : {}),
+    embeddingParams,
+    ...(native ? { nativeWeights: native } : {}),
     displayName: displayNames[id] ?? m.hf_repo.split('/').pop().replace(/\(.*?\)/g, ''),
     origin: 'catalog',
     hiddenSize: m.hidden_size,
@@ -282,6 +363,31 @@ const appleComputeEstimates = {
   'apple-m4': { cores: 10, clockGhz: 1.578 },
 };
 
+/**
+ * What the driver reports as memory.total (nvidia-smi, MiB), from real outputs, per GPU id. This is
+ * what an engine can allocate, not the marketing capacity: an H100 80GB reports 81,559 MiB
+ * (85.5e9 bytes), 6.9% more than "80 GB". GPUs without a cited output keep the marketing GB, flagged
+ * as an estimate.
+ */
+const driverMemory = {
+  'h100-sxm': { mib: 81_559, source: 'nvidia-smi "NVIDIA H100 80GB HBM3 … 81559MiB": wilicc/gpu-burn issue #114 (https://github.com/wilicc/gpu-burn/issues/114); modal-labs/modal-client PR #2797 lists H100: 81559MiB' },
+  'h100-nvl': { mib: 95_830, source: 'nvidia-smi "NVIDIA H100 NVL … 0MiB / 95830MiB": NVIDIA/gpu-admin-tools issue #4 (https://github.com/NVIDIA/gpu-admin-tools/issues/4)' },
+  'b200-sxm': { mib: 183_359, source: 'nvidia-smi "NVIDIA B200 … 166593MiB / 183359MiB": NVIDIA/TensorRT-LLM issue #10278 (https://github.com/NVIDIA/TensorRT-LLM/issues/10278)' },
+  'a100-sxm-80gb': { mib: 81_920, source: 'nvidia-smi totals listed in modal-labs/modal-client PR #2797 (https://github.com/modal-labs/modal-client/pull/2797): A100 80GB 81920MiB' },
+  'a100-40gb': { mib: 40_960, source: 'nvidia-smi totals listed in modal-labs/modal-client PR #2797: A100 40GB 40960MiB' },
+  l40s: { mib: 46_068, source: 'nvidia-smi totals listed in modal-labs/modal-client PR #2797: L40S 46068MiB' },
+  l4: { mib: 23_034, source: 'nvidia-smi totals listed in modal-labs/modal-client PR #2797: L4 23034MiB' },
+  a10g: { mib: 23_028, source: 'nvidia-smi totals listed in modal-labs/modal-client PR #2797: A10 23028MiB (Modal\'s A10 is the AWS A10G part)' },
+  'rtx-4090': { mib: 24_564, source: 'nvidia-smi "NVIDIA GeForce RTX 4090 … 507MiB / 24564MiB": RLinf/RLinf issue #255 (https://github.com/RLinf/RLinf/issues/255)' },
+  'rtx-3090': { mib: 24_576, source: 'nvidia-smi "NVIDIA GeForce RTX 3090 … 22598MiB / 24576MiB": noonghunna/club-3090 issue #1128 (https://github.com/noonghunna/club-3090/issues/1128)' },
+  'rtx-5090': { mib: 32_607, source: 'nvidia-smi "NVIDIA GeForce RTX 5090 … 29024MiB / 32607MiB": noonghunna/club-3090 issue #1261 (https://github.com/noonghunna/club-3090/issues/1261)' },
+};
+
+/** CUDA's total as vLLM logs it (torch.cuda.mem_get_info), where a real log gives it. */
+const cudaTotals = {
+  'h100-sxm': { gib: 79.22, source: 'vLLM memory profiling log "total_gpu_memory 79.22GiB" on H100 80GB: vllm-project/vllm PR #10511 (https://github.com/vllm-project/vllm/pull/10511)' },
+};
+
 function buildGpu(g, byId) {
   const notes = [];
   const estimatedFields = [];
@@ -315,16 +421,33 @@ function buildGpu(g, byId) {
     notes.push(`Measured BF16 MAMF ${measured} TFLOPS taken from H100 SXM: stas00 says "H200 is the same".`);
   }
 
+  const driver = driverMemory[g.id];
+  const sources = [...g.source];
+  let memoryBytes;
+  if (driver) {
+    memoryBytes = driver.mib * 2 ** 20;
+    sources.push(driver.source);
+    notes.push(`Memory: ${driver.mib.toLocaleString('en-US')} MiB as the driver reports it (nvidia-smi memory.total), not the marketing ${g.memory_gb} GB.`);
+  } else {
+    memoryBytes = Math.round(g.memory_gb * 1e9);
+    estimatedFields.push('memoryBytes');
+    notes.push(`Estimate: no cited nvidia-smi output for this device, so memory is the marketing ${g.memory_gb} GB × 1e9 bytes; the driver's total usually differs by a few percent.`);
+  }
+  const cuda = cudaTotals[g.id];
+  if (cuda) sources.push(cuda.source);
+
   return {
     id: g.id,
     name: g.name,
-    memoryBytes: Math.round(g.memory_gb * 1e9),
+    memoryBytes,
+    marketingMemoryGb: g.memory_gb,
+    ...(cuda ? { cudaTotalBytes: Math.round(cuda.gib * 2 ** 30) } : {}),
     bandwidthBytesPerSec: Math.round(bandwidthGbps * 1e9),
     bf16FlopsPerSec: Math.round(bf16Tflops * 1e12),
     ...(g.fp8_dense_tflops != null ? { fp8FlopsPerSec: Math.round(g.fp8_dense_tflops * 1e12) } : {}),
     ...(measured != null ? { measuredBf16FlopsPerSec: Math.round(measured * 1e12) } : {}),
     ...(estimatedFields.length ? { estimatedFields } : {}),
-    sources: [...g.source],
+    sources,
     notes,
   };
 }

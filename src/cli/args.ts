@@ -36,11 +36,21 @@ Options:
   --gpu <id>                   catalog GPU id (default h100-sxm)
   --gpus <N>                   number of GPUs (default 1)
   --encoding <name>            o200k_base (default) or cl100k_base
-  --kv-dtype <dtype>           bf16 | fp16 | fp32 | fp8 | int8 | int4 (default bf16)
-  --weight-dtype <dtype>       bf16 | fp16 | fp32 | fp8 | int8 | int4 (default bf16)
+  --engine <name>              ideal (default) | llama.cpp | ollama | lmstudio | vllm | sglang
+  --kv-dtype <dtype>           bf16 | fp16 | fp32 | fp8 | int8 | int4 | f16 | f32 | q8_0 | q4_0 | q4_1
+                               | q5_0 | q5_1 | iq4_nl (default bf16)
+  --k-dtype <dtype>, --v-dtype <dtype>  K and V cache types apart (llama.cpp; default --kv-dtype)
+  --weight-dtype <dtype>       native (default: the model's own format) | bf16 | fp16 | fp32 | fp8 | int8
+                               | int4 | nf4
+  --ubatch <N>                 llama.cpp physical batch (default 512); vLLM chunked-prefill tokens
+  --parallel <N>               sequences / slots (llama.cpp -np, OLLAMA_NUM_PARALLEL); same as --batch
+  --swa-full                   llama.cpp --swa-full: full-length caches on sliding-window layers
+  --mla <auto|on|off>          MLA cache for DeepSeek-style models (default auto: as the model file)
+  --max-model-len <N>          vLLM --max-model-len / SGLang --context-length (default: from the config)
+  --num-ctx <N>                context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx)
   --reserve-output <N>         output tokens reserved on top of the prompt (default 4096)
   --budget <N>                 your own prompt token budget
-  --batch <N>                  concurrent sequences (default 1)
+  --batch <N>                  concurrent sequences (default 1); same as --parallel
   --memory-utilization <f>     usable fraction of GPU memory (default 0.9)
   --compute-efficiency <f>     achieved/peak FLOP/s in prefill (default: per GPU, see README)
   --memory-efficiency <f>      achieved/peak bandwidth in decode (default: see README)
@@ -68,6 +78,15 @@ const optionSpec = {
   encoding: { type: 'string' },
   'kv-dtype': { type: 'string' },
   'weight-dtype': { type: 'string' },
+  engine: { type: 'string' },
+  'k-dtype': { type: 'string' },
+  'v-dtype': { type: 'string' },
+  ubatch: { type: 'string' },
+  parallel: { type: 'string' },
+  'swa-full': { type: 'boolean' },
+  mla: { type: 'string' },
+  'max-model-len': { type: 'string' },
+  'num-ctx': { type: 'string' },
   'reserve-output': { type: 'string' },
   budget: { type: 'string' },
   batch: { type: 'string' },
@@ -134,7 +153,15 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     weightDtype: values['weight-dtype'],
     reserveOutputTokens: optionalNumber('reserve-output', values['reserve-output']),
     budgetTokens: optionalNumber('budget', values.budget),
-    batchSize: optionalNumber('batch', values.batch),
+    batchSize: parallelFlag(values),
+    engine: values.engine,
+    kCacheDtype: values['k-dtype'],
+    vCacheDtype: values['v-dtype'],
+    ubatch: optionalNumber('ubatch', values.ubatch),
+    swaFull: values['swa-full'] === true ? true : undefined,
+    mla: values.mla,
+    maxModelLen: optionalNumber('max-model-len', values['max-model-len']),
+    numCtx: optionalNumber('num-ctx', values['num-ctx']),
     memoryUtilization: optionalNumber('memory-utilization', values['memory-utilization']),
     computeEfficiency: optionalNumber('compute-efficiency', values['compute-efficiency']),
     memoryEfficiency: optionalNumber('memory-efficiency', values['memory-efficiency']),
@@ -152,7 +179,15 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   return settings;
 }
 
-const flagNames: Record<string, string> = { gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' };
+/** --parallel and its alias --batch; giving both with different values is a usage error. */
+function parallelFlag(values: Record<string, unknown>): number | undefined {
+  const parallel = optionalNumber('parallel', values.parallel);
+  const batch = optionalNumber('batch', values.batch);
+  if (parallel !== undefined && batch !== undefined && parallel !== batch) throw new UsageError(`--parallel ${parallel} and --batch ${batch} disagree: --batch is an alias of --parallel, give one.`);
+  return parallel ?? batch;
+}
+
+const flagNames: Record<string, string> = { engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' };
 
 function flagName(settingKey: string): string {
   return flagNames[settingKey] ?? settingKey;

@@ -1,4 +1,5 @@
-import type { KvDtype, WeightDtype } from './cost/costTypes';
+import { engineIds } from './cost/costTypes';
+import type { EngineId, KvDtype, WeightDtype } from './cost/costTypes';
 import type { ExportFormat } from './export/promptExport';
 import { encodingNames } from './tokenizer/encoding';
 import type { EncodingName } from './tokenizer/encoding';
@@ -23,13 +24,29 @@ export interface Settings {
   readonly encoding: EncodingName;
   /** Element type of the KV cache. */
   readonly kvCacheDtype: KvDtype;
-  /** Element type of the weights. */
+  /** Element type of the weights; `native` = the model's own checkpoint format. */
   readonly weightDtype: WeightDtype;
+  /** The serving engine whose allocation rules the estimate follows; `ideal` = the reference formula. */
+  readonly engine: EngineId;
+  /** K cache type (llama.cpp --cache-type-k); null = kvCacheDtype. */
+  readonly kCacheDtype: KvDtype | null;
+  /** V cache type (llama.cpp --cache-type-v); null = kvCacheDtype. */
+  readonly vCacheDtype: KvDtype | null;
+  /** llama.cpp physical batch (--ubatch-size) or vLLM chunked-prefill size; null = the engine's default. */
+  readonly ubatch: number | null;
+  /** llama.cpp --swa-full: sliding-window layers get full-length caches; null = the engine's default. */
+  readonly swaFull: boolean | null;
+  /** MLA for DeepSeek-style models: auto follows the model file. */
+  readonly mla: 'auto' | 'on' | 'off';
+  /** vLLM --max-model-len / SGLang --context-length; null = derived from the model config. */
+  readonly maxModelLen: number | null;
+  /** Context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx); null = the engine's default. */
+  readonly numCtx: number | null;
   /** Output tokens reserved on top of the prompt (counted in KV memory and the window). */
   readonly reserveOutputTokens: number;
   /** A token budget of your own; 0 means none. */
   readonly budgetTokens: number;
-  /** Concurrent sequences sharing the GPUs. */
+  /** Concurrent sequences sharing the GPUs (llama.cpp --parallel, Ollama OLLAMA_NUM_PARALLEL). */
   readonly batchSize: number;
   /** Fraction of GPU memory usable for weights + KV cache. */
   readonly memoryUtilization: number;
@@ -57,8 +74,9 @@ export interface Settings {
 
 export const settingsSection = settingsNamespace;
 
-export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
-export const weightDtypes: readonly WeightDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4'];
+export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'f16', 'f32', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl'];
+export const weightDtypes: readonly WeightDtype[] = ['native', 'bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'nf4'];
+export const mlaModes: readonly Settings['mla'][] = ['auto', 'on', 'off'];
 export const exportFramings: readonly Settings['exportFraming'][] = ['none', 'xml', 'markdown'];
 
 export const defaultSettings: Settings = Object.freeze({
@@ -69,7 +87,15 @@ export const defaultSettings: Settings = Object.freeze({
   gpuCount: 1,
   encoding: 'o200k_base',
   kvCacheDtype: 'bf16',
-  weightDtype: 'bf16',
+  weightDtype: 'native',
+  engine: 'ideal',
+  kCacheDtype: null,
+  vCacheDtype: null,
+  ubatch: null,
+  swaFull: null,
+  mla: 'auto',
+  maxModelLen: null,
+  numCtx: null,
   reserveOutputTokens: 4096,
   budgetTokens: 0,
   batchSize: 1,
@@ -92,12 +118,14 @@ export const defaultSettings: Settings = Object.freeze({
  */
 export type SettingRule =
   | { readonly kind: 'string'; readonly nonEmpty: boolean }
-  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
+  /** `optional`: null (the default) means "the engine's default". */
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number; readonly optional?: boolean }
   /** A number in (0, 1]; `optional` allows null for "the documented default". */
   | { readonly kind: 'fraction'; readonly optional: boolean }
-  | { readonly kind: 'boolean' }
+  | { readonly kind: 'boolean'; readonly optional?: boolean }
   | { readonly kind: 'stringArray' }
-  | { readonly kind: 'enum'; readonly values: readonly string[] };
+  /** `optional`: null or '' means "not set" (the setting falls back to another one). */
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly optional?: boolean };
 
 export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   model: { kind: 'string', nonEmpty: true },
@@ -108,6 +136,14 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   encoding: { kind: 'enum', values: encodingNames },
   kvCacheDtype: { kind: 'enum', values: kvDtypes },
   weightDtype: { kind: 'enum', values: weightDtypes },
+  engine: { kind: 'enum', values: engineIds },
+  kCacheDtype: { kind: 'enum', values: kvDtypes, optional: true },
+  vCacheDtype: { kind: 'enum', values: kvDtypes, optional: true },
+  ubatch: { kind: 'integer', min: 1, max: 1_048_576, optional: true },
+  swaFull: { kind: 'boolean', optional: true },
+  mla: { kind: 'enum', values: mlaModes },
+  maxModelLen: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
+  numCtx: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
   reserveOutputTokens: { kind: 'integer', min: 0, max: 100_000_000 },
   budgetTokens: { kind: 'integer', min: 0, max: 1_000_000_000 },
   batchSize: { kind: 'integer', min: 1, max: 100_000 },
@@ -160,8 +196,10 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
   const values: Record<string, unknown> = {};
   for (const key of settingKeys) {
     const raw = get(key);
-    // Unset (or null, which VS Code's settings UI writes on reset) means the default.
-    const result = raw === undefined || raw === null ? { ok: true as const, value: defaultSettings[key] } : checkValue(settingRules[key], raw);
+    // Unset (or null, which VS Code's settings UI writes on reset) means the default; so does '' for an optional choice.
+    const rule = settingRules[key];
+    const unset = raw === undefined || raw === null || (raw === '' && rule.kind === 'enum' && rule.optional === true);
+    const result = unset ? { ok: true as const, value: defaultSettings[key] } : checkValue(rule, raw);
     if (result.ok) {
       values[key] = result.value;
     } else {
@@ -181,19 +219,19 @@ function checkValue(rule: SettingRule, value: unknown): Checked {
       return { ok: true, value: value.trim() };
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
-        return { ok: false, expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}` };
+        return { ok: false, expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}${rule.optional ? ", or null for the engine's default" : ''}` };
       }
       return { ok: true, value };
     case 'fraction':
       if (typeof value !== 'number' || !(value > 0 && value <= 1)) return { ok: false, expected: rule.optional ? 'a number greater than 0 and at most 1, or null for the default' : 'a number greater than 0 and at most 1' };
       return { ok: true, value };
     case 'boolean':
-      return typeof value === 'boolean' ? { ok: true, value } : { ok: false, expected: 'true or false' };
+      return typeof value === 'boolean' ? { ok: true, value } : { ok: false, expected: rule.optional ? "true, false, or null for the engine's default" : 'true or false' };
     case 'stringArray':
       if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return { ok: false, expected: 'a list of glob strings' };
       return { ok: true, value: Object.freeze(value.filter((item: string) => item.trim() !== '')) };
     case 'enum':
-      return typeof value === 'string' && rule.values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${rule.values.join(', ')}` };
+      return typeof value === 'string' && rule.values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${rule.values.join(', ')}${rule.optional ? ', or empty for kvCacheDtype' : ''}` };
   }
 }
 

@@ -53,17 +53,19 @@ test('every setting\'s type, enum and range in package.json is the one settingRu
     const types = [property.type].flat();
     switch (rule.kind) {
       case 'enum':
-        assert.deepEqual(property.enum, rule.values, `${key} enum`);
+        // An optional choice offers null ("not set") in the settings UI.
+        assert.deepEqual(property.enum, rule.optional ? [null, ...rule.values] : rule.values, `${key} enum`);
+        assert.deepEqual(types, rule.optional ? ['string', 'null'] : ['string'], `${key} type`);
         break;
       case 'integer':
-        assert.deepEqual([types, property.minimum, property.maximum], [['integer'], rule.min, rule.max], `${key} range`);
+        assert.deepEqual([types, property.minimum, property.maximum], [rule.optional ? ['integer', 'null'] : ['integer'], rule.min, rule.max], `${key} range`);
         break;
       case 'fraction':
         assert.deepEqual([property.exclusiveMinimum, property.maximum], [0, 1], `${key} range`);
         assert.deepEqual(types, rule.optional ? ['number', 'null'] : ['number'], `${key} type`);
         break;
       case 'boolean':
-        assert.deepEqual(types, ['boolean'], `${key} type`);
+        assert.deepEqual(types, rule.optional ? ['boolean', 'null'] : ['boolean'], `${key} type`);
         break;
       case 'stringArray':
         assert.deepEqual(types, ['array'], `${key} type`);

@@ -1,4 +1,4 @@
-import type { CostBreakdown } from '../cost/costTypes';
+import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { EncodingName } from '../tokenizer/encoding';
 import type { FileCount } from '../scan/fileCount';
@@ -82,6 +82,10 @@ export interface BudgetReport {
   readonly files: readonly BudgetFileRow[];
   readonly counts: { readonly included: number; readonly counted: number; readonly pending: number; readonly skipped: number; readonly excluded: number };
   readonly cost: CostBreakdown;
+  /** The serving engine, every convention it applied (with sources), problems with the inputs, and what it does with this prompt. */
+  readonly engine: EngineReport;
+  /** The largest context that fits and what limits it (memory, the engine's window, or the weights). */
+  readonly maxContext: MaxContext;
   readonly assumptions: { readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption; readonly memoryUtilization: number; readonly weightDtype: string; readonly kvDtype: string; readonly batchSize: number };
   readonly risk: { readonly level: RiskLevel; readonly windows: Windows; readonly focusShare: number; readonly middleBand: RiskReport['middleBand'] };
   readonly warnings: readonly Warning[];

@@ -1,5 +1,6 @@
 import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
-import type { CostBreakdown } from '../cost/costTypes';
+import type { CostEstimate } from '../cost/costEngine';
+import type { EngineOptions } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
@@ -24,7 +25,7 @@ export interface ReportTarget {
 export interface PromptAssessment {
   readonly windows: Windows;
   readonly risk: RiskReport;
-  readonly cost: CostBreakdown;
+  readonly cost: CostEstimate;
   readonly assumptions: BudgetReport['assumptions'];
   readonly warnings: readonly Warning[];
   /** promptTokens + reserveOutputTokens. */
@@ -57,10 +58,6 @@ export interface PromptInput {
 export function assessPrompt(input: PromptInput): PromptAssessment {
   const { settings, target, promptTokens } = input;
   const { model, gpu } = target;
-  const windows = windowsFor(model);
-  let fileTokens = 0;
-  for (const file of input.files) fileTokens += file.tokens;
-  const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
   const efficiencies = defaultEfficiencies(gpu);
   const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
   const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
@@ -76,7 +73,13 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     memoryUtilization: settings.memoryUtilization,
     computeEfficiency: computeEfficiency.value,
     memoryEfficiency: memoryEfficiency.value,
+    engine: engineOptionsOf(settings),
   });
+  // The window the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx) is the maximum the risk uses.
+  const windows = windowsFor(model, settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  let fileTokens = 0;
+  for (const file of input.files) fileTokens += file.tokens;
+  const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
   const warnings: Warning[] = [
     ...(target.problems ?? []).map((problem): Warning => ({
@@ -95,7 +98,7 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     windows,
     risk,
     cost,
-    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: cost.weightsLabel, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
     warnings,
     totalTokens,
     budgetTokens,
@@ -180,6 +183,8 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       excluded: rows.filter((row) => row.status === 'excluded').length,
     },
     cost: assessment.cost,
+    engine: assessment.cost.engine,
+    maxContext: assessment.cost.maxContext,
     assumptions: assessment.assumptions,
     risk: { level: risk.level, windows: assessment.windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
     warnings: assessment.warnings,
@@ -193,6 +198,20 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       treeTokens: leadingTokens,
       pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
     },
+  };
+}
+
+/** The engine knobs of the settings, as the cost engine takes them (null settings = the engine's default). */
+export function engineOptionsOf(settings: Settings): EngineOptions {
+  return {
+    engine: settings.engine,
+    ...(settings.kCacheDtype !== null ? { kDtype: settings.kCacheDtype } : {}),
+    ...(settings.vCacheDtype !== null ? { vDtype: settings.vCacheDtype } : {}),
+    ...(settings.ubatch !== null ? { ubatch: settings.ubatch } : {}),
+    ...(settings.swaFull !== null ? { swaFull: settings.swaFull } : {}),
+    mla: settings.mla,
+    ...(settings.maxModelLen !== null ? { maxModelLen: settings.maxModelLen } : {}),
+    ...(settings.numCtx !== null ? { numCtx: settings.numCtx } : {}),
   };
 }
 

@@ -3,7 +3,11 @@
  * the formulas in the shared reference (`/work/shared/reference/llm-reference.json`, `formulas[]`);
  * each function names the formula id it implements.
  *
- * Conventions chosen here, each stated once:
+ * `estimateCost` routes on `CostInput.engine`: `ideal` (the default) is the reference formula below;
+ * llama.cpp, Ollama, LM Studio, vLLM and SGLang follow their own allocation rules (`engineProfiles.ts`)
+ * and list every convention they apply in the result's `engine.conventions`.
+ *
+ * Conventions of the ideal formula, each stated once:
  * - T = promptTokens + reserveOutputTokens is what the KV cache must hold (the last reserved output
  *   token sits at position T). Prefill FLOPs use promptTokens only: prefill processes the prompt,
  *   and reserved output costs decode steps, not prefill.
@@ -11,21 +15,31 @@
  *   kernel that skips masked blocks (FlashAttention's `// (2 if causal else 1)`). LLM-Viewer,
  *   llm-analysis and EleutherAI count the full T² square, so their attention term is ≈ 2× ours.
  * - Tensor parallelism is ideal: memory, FLOP/s and bandwidth add up over `gpuCount`, with no
- *   communication cost and no KV-head replication (the reference's `kv_bytes_tensor_parallel`
- *   replicates KV heads when gpuCount > numKvHeads; that is not modelled).
+ *   communication cost and no KV-head replication (the vLLM and SGLang profiles replicate heads
+ *   when gpuCount > numKvHeads, as those engines do).
  * - Activations, workspace and framework overhead are not counted; `memoryUtilization` is the
- *   headroom knob for them (vLLM's gpu_memory_utilization, reference `memory_fit`).
+ *   headroom knob for them (vLLM's gpu_memory_utilization, reference `memory_fit`). The vLLM profile
+ *   subtracts estimates of them.
  */
 import type { LayerAttention, ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
-import type { CostBreakdown, CostInput, KvDtype, WeightDtype } from './costTypes';
+import type {
+  CostBreakdown, CostInput, EngineConvention, EngineId, EngineReport, KvDtype, LlamaCppKvCache, MaxContext, PromptHandling, WeightDtype,
+} from './costTypes';
 import { bytesPerElement } from './dtypes';
+import {
+  engineNames, ggmlPad, kvHeadsPerGpu, llamaCppConventions, llamaCppKvCaches, llamaCppSource, ollamaDefaultNumCtx, ollamaGenerationBatch,
+  ollamaPromptHandling, ollamaSource, vllmBlocksFor, vllmDefaultBatchedTokens, vllmKvGroups, vllmKvSource, vllmOverheadEstimate,
+} from './engineProfiles';
+import type { LlamaCppContextParams } from './engineProfiles';
+import { sglangContextLength, sglangContextSource, vllmMaxModelLen, vllmModelConfigSource } from './engineWindows';
+import { weightMemory } from './weightFormats';
+import { windowsFor } from '../risk/riskEngine';
 
 /**
- * Upper end of the `maxContextTokens` search: 2^30 = 1,073,741,824 tokens, about 100× the longest
- * window any catalog model claims (Llama 4 Scout, 10M). A result equal to the cap means "memory does
- * not limit the context below the cap", which is what happens when every layer is windowed
- * ({@link CostEstimate.kvBounded}) or the GPUs are vast; it is finite so JSON output stays valid.
+ * Upper end of every largest-context search: 2^30 = 1,073,741,824 tokens, about 100× the longest
+ * window any catalog model claims (Llama 4 Scout, 10M). Memory that still fits at this bound never
+ * limits the context; the result then names the window instead ({@link MaxContext}), never this number.
  */
 export const maxContextTokensCap = 2 ** 30;
 
@@ -35,15 +49,19 @@ export const defaultComputeEfficiency = 0.7;
 /** Achieved ÷ peak bandwidth in decode: llm-analysis's "realistic" hbm_memory_efficiency. */
 export const defaultMemoryEfficiency = 0.9;
 
-/** {@link estimateCost}'s result: the contract's {@link CostBreakdown} plus two flags about `maxContextTokens`. */
+/** {@link estimateCost}'s result: the contract's {@link CostBreakdown} plus the engine's account and the structured largest context. */
 export interface CostEstimate extends CostBreakdown {
   /**
    * True when every layer is windowed (sliding or chunked), so the KV cache stops growing once T
    * passes the largest window and memory alone can never force a shorter context.
    */
   readonly kvBounded: boolean;
-  /** True when `maxContextTokens` equals {@link maxContextTokensCap}: read it as "at least the cap". */
-  readonly maxContextCapped: boolean;
+  /** The largest context that fits, and what limits it. */
+  readonly maxContext: MaxContext;
+  /** The engine, every convention it applied, and what it does with this prompt. */
+  readonly engine: EngineReport;
+  /** What the weight bytes are (e.g. `MXFP4 experts + bf16 (native)`, `GGUF Q4_K_M`). */
+  readonly weightsLabel: string;
 }
 
 /** An assumed efficiency and the one line the UI shows to say where it came from. */
@@ -52,51 +70,395 @@ export interface EfficiencyAssumption {
   readonly source: string;
 }
 
+/** The memory side of an estimate, as each engine computes it. */
+interface MemoryPlan {
+  readonly kvCacheBytes: number;
+  /** Bytes the fit check adds to weights + KV (vLLM activation and non-torch estimates). */
+  readonly overheadBytes: number;
+  readonly usableMemoryBytes: number;
+  /** Whether this prompt fits (memory and the engine's acceptance). */
+  readonly fits: boolean;
+  /** Largest T memory allows (independent of the window), null when memory never limits, 0 when nothing fits. */
+  readonly memoryLimitTokens: number | null;
+  readonly report: EngineReport;
+}
+
 /**
  * Estimates memory (weights + KV), whether it fits, the longest context that fits, prefill FLOPs
- * and time, and the per-token decode time.
+ * and time, and the per-token decode time, under the chosen engine's allocation rules.
  *
  * @throws RangeError for negative or non-finite token counts, gpuCount/batchSize below 1, or
  *   fractions outside (0, 1]; a silent NaN would otherwise reach the status bar.
  */
 export function estimateCost(input: CostInput): CostEstimate {
   validate(input);
-  const { model, gpu, gpuCount, promptTokens, reserveOutputTokens, weightDtype, kvDtype, batchSize } = input;
+  const { model, gpu, gpuCount, promptTokens, reserveOutputTokens, weightDtype, kvDtype } = input;
   const tokens = promptTokens + reserveOutputTokens;
+  const engineId: EngineId = input.engine?.engine ?? 'ideal';
+  const weights = weightMemory(model, weightDtype, engineId === 'ideal');
+  const weightsBytes = weights.bytes;
 
-  const weightBytesPerParam = bytesPerElement(weightDtype);
-  // A model file's own stored size (GGUF) beats params × the dtype setting: it is what gets loaded.
-  const stored = model.storedWeights;
-  const weightsBytes = stored ? stored.bytes : model.paramsTotal * weightBytesPerParam;
-  const kvBytes = kvCacheBytes(model, tokens, kvDtype, batchSize);
-  const totalBytes = weightsBytes + kvBytes;
-  const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
+  let plan: MemoryPlan;
+  switch (engineId) {
+    case 'ideal':
+      plan = idealPlan(input, tokens, weightsBytes);
+      break;
+    case 'llama.cpp':
+    case 'ollama':
+    case 'lmstudio':
+      plan = llamaCppPlan(input, engineId, tokens, weightsBytes);
+      break;
+    case 'vllm':
+      plan = vllmPlan(input, tokens, weightsBytes);
+      break;
+    case 'sglang':
+      plan = sglangPlan(input, tokens, weightsBytes);
+      break;
+  }
+  const report: EngineReport = { ...plan.report, conventions: [...plan.report.conventions, { text: `weights: ${weights.label}: ${weights.note}`, source: weightsSource(model, weightDtype, engineId) }] };
 
-  const maxContext = maxContextTokensFor(model, kvDtype, batchSize, weightsBytes, usableMemoryBytes);
+  const totalBytes = weightsBytes + plan.overheadBytes + plan.kvCacheBytes;
+  const maxContext = maxContextOf(plan.memoryLimitTokens, report.maxWindowTokens);
   const flops = prefillFlops(model, promptTokens);
+  const stored = model.storedWeights;
   // Stored (quantized) weights are dequantised for the matmul, like int8/int4: the bf16 peak.
-  const prefillSeconds = flops.total / (gpuCount * peakFlopsPerSec(gpu, stored ? 'bf16' : weightDtype) * input.computeEfficiency);
+  const peakDtype: WeightDtype = stored || weightDtype === 'native' ? (weights.label.startsWith('FP8') ? 'fp8' : 'bf16') : weightDtype;
+  const prefillSeconds = flops.total / (gpuCount * peakFlopsPerSec(gpu, peakDtype) * input.computeEfficiency);
   // decode_time_roofline: one step reads the active weights once (MoE at batch 1: only the routed
   // experts; at large batch nearly every expert is touched, so this is optimistic there) and the
   // whole batch's KV cache. Evaluated at T, i.e. the last and slowest reserved output token.
-  const decodeBytes = (stored ? stored.activeBytes : model.paramsActive * weightBytesPerParam) + kvBytes;
+  const decodeBytes = weights.activeBytes + plan.kvCacheBytes;
   const decodeSecondsPerToken = decodeBytes / (gpuCount * gpu.bandwidthBytesPerSec * input.memoryEfficiency);
 
   return {
     tokens,
-    kvCacheBytes: kvBytes,
+    kvCacheBytes: plan.kvCacheBytes,
     kvBytesPerToken: kvBytesPerToken(model, kvDtype),
     weightsBytes,
     totalBytes,
-    usableMemoryBytes,
-    fits: totalBytes <= usableMemoryBytes,
-    maxContextTokens: maxContext,
+    usableMemoryBytes: plan.usableMemoryBytes,
+    fits: plan.fits,
+    maxContextTokens: maxContext.limitedBy === 'weights' ? 0 : plan.memoryLimitTokens ?? maxContext.windowTokens,
+    maxContext,
     prefillFlops: flops,
     attentionShare: flops.total > 0 ? flops.attention / flops.total : 0,
     prefillSeconds,
     decodeSecondsPerToken,
     kvBounded: isKvBounded(model),
-    maxContextCapped: maxContext === maxContextTokensCap,
+    engine: report,
+    weightsLabel: weights.label,
+  };
+}
+
+/** Structured largest context: never a sentinel. */
+export function maxContextOf(memoryLimitTokens: number | null, windowTokens: number): MaxContext {
+  if (memoryLimitTokens === 0) return { limitedBy: 'weights', tokens: 0, memoryLimitTokens: 0, windowTokens };
+  if (memoryLimitTokens !== null && memoryLimitTokens < windowTokens) return { limitedBy: 'memory', tokens: memoryLimitTokens, memoryLimitTokens, windowTokens };
+  return { limitedBy: 'window', tokens: windowTokens, memoryLimitTokens, windowTokens };
+}
+
+function weightsSource(model: ModelSpec, dtype: WeightDtype, engine: EngineId): string {
+  if (model.storedWeights) return model.sources[0] ?? 'the model file';
+  if (dtype === 'native') return model.nativeWeights ? model.sources.join('; ') : 'the checkpoint dtype (16-bit)';
+  if (engine === 'ideal') return 'reference memory_fit (params × bytes per element)';
+  return 'src/core/cost/weightFormats.ts (AutoGPTQ QuantLinear, bitsandbytes quantize_4bit)';
+}
+
+/**
+ * Largest integer T in [0, {@link maxContextTokensCap}] with `fits(T)`, for a non-decreasing memory
+ * need; null when it still fits at the cap (memory never limits), 0 when even T = 0 does not fit.
+ */
+export function largestFitting(fits: (tokens: number) => boolean): number | null {
+  if (!fits(0)) return 0;
+  if (fits(maxContextTokensCap)) return null;
+  let low = 0; // fits
+  let high = maxContextTokensCap; // does not fit
+  while (high - low > 1) {
+    const mid = low + Math.floor((high - low) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The reference formula: per-token KV over layers with window caps, × batch; usable = GPUs × memory × utilization. */
+function idealPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+  const { model, gpu, gpuCount, batchSize } = input;
+  const kDtype = input.engine?.kDtype ?? input.kvDtype;
+  const vDtype = input.engine?.vDtype ?? input.kvDtype;
+  const kv = (t: number): number => kvCacheBytesKv(model, t, kDtype, vDtype, batchSize);
+  const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
+  const kvCacheBytes = kv(tokens);
+  const memoryLimitTokens = largestFitting((t) => weightsBytes + kv(t) <= usableMemoryBytes);
+  const windows = windowsFor(model);
+  return {
+    kvCacheBytes,
+    overheadBytes: 0,
+    usableMemoryBytes,
+    fits: weightsBytes + kvCacheBytes <= usableMemoryBytes,
+    memoryLimitTokens,
+    report: {
+      id: 'ideal',
+      name: engineNames.ideal,
+      conventions: [
+        { text: 'KV = Σ layers × min(T, window) × per-token bytes × batch; no padding, blocks or runtime buffers', source: 'reference formulas kv_bytes_per_token_gqa / kv_bytes_per_token_mla / kv_sliding_window_cap' },
+        { text: `usable memory = ${gpuCount} × device memory × utilization ${input.memoryUtilization}`, source: 'reference formula memory_fit' },
+      ],
+      problems: [],
+      maxWindowTokens: windows.max,
+      promptHandling: tokens > windows.max ? { kind: 'rejected', limit: windows.max, reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` } : { kind: 'accepted' },
+    },
+  };
+}
+
+/** KV bytes with K and V typed separately (MLA: the latent is K). */
+function kvCacheBytesKv(model: ModelSpec, tokens: number, kDtype: KvDtype, vDtype: KvDtype, batchSize: number): number {
+  const perLayerToken = model.mla
+    ? (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * bytesPerElement(kDtype)
+    : model.numKvHeads * model.headDim * (bytesPerElement(kDtype) + bytesPerElement(vDtype));
+  let heldLayerTokens = 0;
+  for (const group of model.layers) heldLayerTokens += group.count * tokensHeld(group.attention, tokens);
+  return heldLayerTokens * perLayerToken * batchSize;
+}
+
+/** llama.cpp, Ollama and LM Studio: caches allocated for n_ctx up front, per the llama.cpp code. */
+function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number): MemoryPlan {
+  const { model, gpu, gpuCount, batchSize, promptTokens } = input;
+  const opts = input.engine;
+  const problems: string[] = [];
+  const conventions: EngineConvention[] = [];
+  const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
+  const nCtxTrain = model.maxPositionEmbeddings;
+
+  const kDtype = opts?.kDtype ?? input.kvDtype;
+  let vDtype = opts?.vDtype ?? input.kvDtype;
+  if (engine === 'ollama' && kDtype !== vDtype) {
+    problems.push(`Ollama sets one type for K and V (OLLAMA_KV_CACHE_TYPE); --v-dtype ${vDtype} ignored, both are ${kDtype}.`);
+    vDtype = kDtype;
+  }
+  for (const [flag, dtype] of [['K', kDtype], ['V', vDtype]] as const) {
+    const mapped = llamaCppCacheTypeProblem(dtype);
+    if (mapped) problems.push(`${flag} cache: ${mapped}`);
+  }
+
+  const mlaChoice = opts?.mla ?? 'auto';
+  const mla = model.mla !== undefined && (mlaChoice === 'on' || (mlaChoice === 'auto' && (model.mla.latentCacheInFile ?? true)));
+  if (mla && kDtype !== vDtype) {
+    problems.push(`llama.cpp refuses different K (${kDtype}) and V (${vDtype}) cache types for MLA models ("model does not support different K and V cache types"); counted with V = ${kDtype}.`);
+    vDtype = kDtype;
+  }
+  const swaFull = opts?.swaFull ?? engine === 'lmstudio';
+  const kvUnified = false;
+  const parallel = batchSize;
+
+  let perSeq: number;
+  let ubatch = opts?.ubatch ?? 512;
+  if (engine === 'ollama') {
+    const requested = opts?.numCtx ?? ollamaDefaultNumCtx(gpuCount * gpu.memoryBytes);
+    perSeq = Math.min(requested, nCtxTrain);
+    conventions.push({
+      text: opts?.numCtx !== undefined
+        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (your setting)${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
+        : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
+      source: `${ollamaSource}:server/routes.go (vram-based default context), envconfig/config.go, server/sched.go effectiveModelContext`,
+    });
+    conventions.push({ text: `llama-server started with -c num_ctx × OLLAMA_NUM_PARALLEL (${parallel}) and -np ${parallel}; one cache type for K and V (OLLAMA_KV_CACHE_TYPE, default f16); no --swa-full`, source: `${ollamaSource}:llm/llama_server.go` });
+    if (opts?.ubatch === undefined) {
+      const probe = sumKv(safeCaches(model, { nCtx: perSeq * parallel, nSeqMax: parallel, nUbatch: 512, kvUnified, swaFull, typeK: kDtype, typeV: vDtype, mla }, problems));
+      ubatch = ollamaGenerationBatch(perSeq * parallel, weightsBytes + probe, gpuCount * gpu.memoryBytes);
+      conventions.push({ text: `automatic batch -b/-ub ${ubatch} for a ${(perSeq * parallel).toLocaleString('en-US')}-cell context (2,048 above 32,768, 1,024 above 4,096, when VRAM has headroom)`, source: `${ollamaSource}:server/sched.go automaticGenerationBatch` });
+    }
+  } else {
+    perSeq = opts?.numCtx ?? tokens;
+    conventions.push({
+      text: opts?.numCtx !== undefined
+        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (your setting), -np ${parallel}`
+        : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
+      source: `${llamaCppSource}:common/common.h n_ctx, tools/server/server.cpp`,
+    });
+  }
+  const params = (cells: number): LlamaCppContextParams => ({ nCtx: Math.max(1, cells) * parallel, nSeqMax: parallel, nUbatch: ubatch, kvUnified, swaFull, typeK: kDtype, typeV: vDtype, mla });
+  const caches = safeCaches(model, params(perSeq), problems);
+  const kvCacheBytes = sumKv(caches);
+  const nCtxSeq = caches[0]?.cells ?? ggmlPad(perSeq, 256);
+  conventions.push(...llamaCppConventions(model, params(perSeq), engine === 'lmstudio' ? 'LM Studio: on, llama_context_default_params() swa_full = true' : 'off by default'));
+  if (engine === 'lmstudio') {
+    conventions.push({ text: 'LM Studio embeds llama.cpp as a library, whose llama_context_default_params() sets swa_full = true: sliding-window layers get full-length caches (LM Studio is closed source; this follows the library default)', source: `${llamaCppSource}:src/llama-context.cpp llama_context_default_params` });
+  }
+  // With no fixed context the cache follows T; with one, memory is what that context allocates.
+  const memoryLimitTokens = largestFitting((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
+
+  let promptHandling: PromptHandling;
+  let maxWindowTokens: number;
+  if (engine === 'ollama') {
+    maxWindowTokens = perSeq;
+    promptHandling = ollamaPromptHandling(model, promptTokens, perSeq);
+    if (promptHandling.kind !== 'accepted') {
+      conventions.push({ text: 'a prompt over num_ctx − 1 tokens is cut silently: num_keep (4, +1 BOS) tokens stay, then the front of the rest is dropped until half the context is free', source: `${ollamaSource}:llm/llama_server.go completionPromptForRequest, contextShiftPromptLimit` });
+    }
+  } else {
+    maxWindowTokens = nCtxTrain;
+    promptHandling = opts?.numCtx !== undefined && promptTokens > nCtxSeq
+      ? { kind: 'rejected', limit: nCtxSeq, reason: `llama-server rejects a prompt longer than the slot context n_ctx_seq = ${nCtxSeq.toLocaleString('en-US')} ("the request exceeds the available context size")` }
+      : { kind: 'accepted' };
+  }
+  return {
+    kvCacheBytes,
+    overheadBytes: 0,
+    usableMemoryBytes,
+    fits: weightsBytes + kvCacheBytes <= usableMemoryBytes && promptHandling.kind !== 'rejected',
+    memoryLimitTokens,
+    report: {
+      id: engine,
+      name: engineNames[engine],
+      conventions,
+      problems,
+      maxWindowTokens,
+      promptHandling,
+      llamaCppCaches: caches,
+      contextPerSequence: nCtxSeq,
+    },
+  };
+}
+
+function llamaCppCacheTypeProblem(dtype: KvDtype): string | undefined {
+  if (dtype === 'int8') return 'KV dtype int8 is not a llama.cpp cache type; counted as q8_0 (34 B per 32 values).';
+  if (dtype === 'int4') return 'KV dtype int4 is not a llama.cpp cache type; counted as q4_0 (18 B per 32 values).';
+  if (dtype === 'fp8') return 'KV dtype fp8 is not a llama.cpp cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl); counted as q8_0.';
+  return undefined;
+}
+
+/** llamaCppKvCaches, falling back to f16 with a message when a quantized type does not fit the row width. */
+function safeCaches(model: ModelSpec, params: LlamaCppContextParams, problems: string[]): LlamaCppKvCache[] {
+  try {
+    return llamaCppKvCaches(model, params);
+  } catch (error) {
+    problems.push(`KV cache: ${(error as Error).message}; counted as f16.`);
+    return llamaCppKvCaches(model, { ...params, typeK: 'f16', typeV: 'f16' });
+  }
+}
+
+function sumKv(caches: readonly LlamaCppKvCache[]): number {
+  return caches.reduce((sum, cache) => sum + cache.kBytes + cache.vBytes, 0);
+}
+
+/** vLLM and SGLang KV element bytes: auto (16-bit), fp8 or fp32; anything else falls back to 16-bit with a message. */
+function pagedKvBytes(engine: 'vLLM' | 'SGLang', input: CostInput, problems: string[]): number {
+  const k = input.engine?.kDtype ?? input.kvDtype;
+  const v = input.engine?.vDtype ?? input.kvDtype;
+  if (k !== v) problems.push(`${engine} has one kv_cache_dtype for K and V; the V type ${v} is ignored.`);
+  if (k === 'bf16' || k === 'fp16' || k === 'f16') return 2;
+  if (k === 'fp8') return 1;
+  if (k === 'fp32' || k === 'f32') return 4;
+  problems.push(`${engine} has no ${k} KV cache (kv_cache_dtype auto or fp8); counted as the 16-bit auto type.`);
+  return 2;
+}
+
+/** vLLM V1: paged blocks of 16 tokens in a pool of what memory leaves after weights, activations and non-torch memory. */
+function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+  const { model, gpu, gpuCount: tp, batchSize } = input;
+  const problems: string[] = [];
+  const derived = vllmMaxModelLen(model);
+  let maxModelLen = derived.tokens;
+  const requested = input.engine?.maxModelLen;
+  if (requested !== undefined) {
+    if (requested > derived.tokens) problems.push(`--max-model-len ${requested.toLocaleString('en-US')} is greater than the derived ${derived.tokens.toLocaleString('en-US')} (${derived.how}); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. Using ${derived.tokens.toLocaleString('en-US')}.`);
+    else maxModelLen = requested;
+  }
+  const elementBytes = pagedKvBytes('vLLM', input, problems);
+  const blockSize = 16;
+  const headsPerGpu = model.mla ? 1 : kvHeadsPerGpu(model.numKvHeads, tp);
+  // MLAAttentionSpec: one latent row per token per layer, replicated on every rank.
+  const pageBytes = model.mla ? blockSize * (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes : 2 * blockSize * headsPerGpu * model.headDim * elementBytes;
+  const { groups, groupSize } = vllmKvGroups(model);
+  const perGpuTotal = gpu.cudaTotalBytes ?? gpu.memoryBytes;
+  const usablePerGpu = perGpuTotal * input.memoryUtilization;
+  const batched = input.engine?.ubatch ?? vllmDefaultBatchedTokens(perGpuTotal, gpu.name);
+  const overhead = vllmOverheadEstimate(model, batched, tp);
+  const weightsPerGpu = weightsBytes / tp;
+  const poolPerGpu = Math.max(0, usablePerGpu - weightsPerGpu - overhead.activationBytes - overhead.nonTorchBytes);
+  const numBlocks = Math.floor(poolPerGpu / pageBytes / Math.max(1, groupSize));
+  const blocksFor = (t: number): number => groups.reduce((sum, group) => sum + vllmBlocksFor(group, t, blockSize, batched), 0);
+  // Block 0 is the pool's null block.
+  const freeBlocks = Math.max(0, numBlocks - 1);
+  const kvCacheBytes = batchSize * blocksFor(tokens) * pageBytes * groupSize * tp;
+  const fitsAt = (t: number): boolean => batchSize * blocksFor(t) <= freeBlocks;
+  const memoryLimitTokens = poolPerGpu <= 0 ? 0 : largestFitting(fitsAt);
+  if (blocksFor(maxModelLen) > freeBlocks) {
+    const fitting = memoryLimitTokens ?? maxModelLen;
+    problems.push(`vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`);
+  }
+  const promptHandling: PromptHandling = tokens > maxModelLen
+    ? { kind: 'rejected', limit: maxModelLen, reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
+    : { kind: 'accepted' };
+  const windowed = groups.some((g) => g.kind !== 'full');
+  const conventions: EngineConvention[] = [
+    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ' (your setting)' : `: ${derived.how}`}`, source: vllmModelConfigSource },
+    { text: `paged KV in blocks of ${blockSize} tokens; page = ${model.mla ? `${blockSize} × ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim} latent` : `2 × ${blockSize} × ${headsPerGpu} KV heads per GPU × ${model.headDim}`} × ${elementBytes} B`, source: vllmKvSource },
+    { text: `pool per GPU = ${(perGpuTotal / 2 ** 30).toFixed(2)} GiB × gpu_memory_utilization ${input.memoryUtilization} − weights ÷ TP − activation peak − non-torch memory; blocks = pool ÷ page ÷ ${groupSize} layers per group`, source: 'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory' },
+    { text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`, source: 'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults' },
+    { text: `tensor parallel ${tp}: ${model.mla ? 'the MLA latent is replicated on every GPU' : `KV heads per GPU = max(1, ${model.numKvHeads} ÷ ${tp}) = ${headsPerGpu}${tp > model.numKvHeads ? ' (heads replicated)' : ''}`}`, source: 'vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py get_num_kv_heads' },
+  ];
+  if (windowed) conventions.push({ text: `hybrid KV-cache manager: ${groups.length} groups of ${groupSize} layers; sliding groups hold cdiv(min(window − 1 + ${batched.toLocaleString('en-US')}, T), 16) + 1 blocks, full groups cdiv(T, 16)`, source: vllmKvSource });
+  if (gpu.cudaTotalBytes !== undefined) conventions.push({ text: `device total as CUDA reports it to vLLM: ${(gpu.cudaTotalBytes / 2 ** 30).toFixed(2)} GiB`, source: gpu.sources.find((s) => s.includes('10511')) ?? 'vllm-project/vllm PR #10511 log' });
+  return {
+    kvCacheBytes,
+    overheadBytes: tp * (overhead.activationBytes + overhead.nonTorchBytes),
+    usableMemoryBytes: tp * usablePerGpu,
+    fits: fitsAt(tokens) && poolPerGpu > 0 && promptHandling.kind === 'accepted',
+    memoryLimitTokens,
+    report: {
+      id: 'vllm',
+      name: engineNames.vllm,
+      conventions,
+      problems,
+      maxWindowTokens: maxModelLen,
+      promptHandling,
+      pool: { totalPerGpuBytes: perGpuTotal, usablePerGpuBytes: usablePerGpu, weightsPerGpuBytes: weightsPerGpu, activationPeakBytes: overhead.activationBytes, nonTorchBytes: overhead.nonTorchBytes, kvPoolPerGpuBytes: poolPerGpu, blocks: numBlocks, blockSize, kvHeadsPerGpu: headsPerGpu },
+    },
+  };
+}
+
+/** SGLang: a token pool (page size 1) of mem_fraction_static × memory − weights. */
+function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+  const { model, gpu, gpuCount: tp, batchSize } = input;
+  const problems: string[] = [];
+  const derived = sglangContextLength(model);
+  const contextLength = input.engine?.maxModelLen ?? derived.tokens;
+  if (input.engine?.maxModelLen !== undefined && input.engine.maxModelLen > derived.tokens) {
+    problems.push(`--context-length ${input.engine.maxModelLen.toLocaleString('en-US')} is longer than the model's ${derived.tokens.toLocaleString('en-US')}; SGLang needs SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for that.`);
+  }
+  const elementBytes = pagedKvBytes('SGLang', input, problems);
+  const headsPerGpu = model.mla ? 1 : kvHeadsPerGpu(model.numKvHeads, tp);
+  const cellBytes = model.numLayers * (model.mla ? (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes : 2 * headsPerGpu * model.headDim * elementBytes);
+  const usablePerGpu = gpu.memoryBytes * input.memoryUtilization;
+  const poolPerGpu = Math.max(0, usablePerGpu - weightsBytes / tp);
+  const poolTokens = Math.floor(poolPerGpu / cellBytes);
+  const fitsAt = (t: number): boolean => batchSize * t <= poolTokens;
+  const memoryLimitTokens = poolTokens === 0 ? 0 : largestFitting(fitsAt);
+  const promptHandling: PromptHandling = tokens > contextLength
+    ? { kind: 'rejected', limit: contextLength, reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
+    : { kind: 'accepted' };
+  return {
+    kvCacheBytes: batchSize * tokens * cellBytes * tp,
+    overheadBytes: 0,
+    usableMemoryBytes: tp * usablePerGpu,
+    fits: fitsAt(tokens) && promptHandling.kind === 'accepted',
+    memoryLimitTokens,
+    report: {
+      id: 'sglang',
+      name: engineNames.sglang,
+      conventions: [
+        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? 'your setting' : derived.how}`, source: sglangContextSource },
+        { text: `token pool (page size 1) = device memory × mem_fraction_static ${input.memoryUtilization} − weights ÷ TP, ÷ ${cellBytes.toLocaleString('en-US')} B per token per GPU; activations live outside mem_fraction_static (estimate)`, source: 'https://docs.sglang.ai/advanced_features/server_arguments.html (mem_fraction_static)' },
+        { text: 'every layer holds the full context: SGLang\'s separate sliding-window pool (swa_full_tokens_ratio) is not modelled, so windowed models are over-counted', source: 'not modelled' },
+        { text: `tensor parallel ${tp}: KV heads per GPU = ${headsPerGpu}${model.mla ? ' (MLA latent replicated)' : ''}`, source: 'max(1, kv_heads ÷ tp), as vLLM' },
+      ],
+      problems,
+      maxWindowTokens: contextLength,
+      promptHandling,
+      pool: { totalPerGpuBytes: gpu.memoryBytes, usablePerGpuBytes: usablePerGpu, weightsPerGpuBytes: weightsBytes / tp, activationPeakBytes: 0, nonTorchBytes: 0, kvPoolPerGpuBytes: poolPerGpu, blocks: poolTokens, blockSize: 1, kvHeadsPerGpu: headsPerGpu },
+    },
   };
 }
 
@@ -160,23 +522,14 @@ export function isKvBounded(model: ModelSpec): boolean {
 }
 
 /**
- * Largest integer T in [0, {@link maxContextTokensCap}] with weights + KV(T) ≤ usable; 0 when the
- * weights alone (or weights plus one token) do not fit. KV(T) is piecewise linear and non-decreasing
+ * Largest integer T in [0, {@link maxContextTokensCap}] with weights + KV(T) ≤ usable under the ideal
+ * formula; 0 when the weights alone (or weights plus one token) do not fit; null when memory never
+ * limits (every layer windowed, or vast GPUs). KV(T) is piecewise linear and non-decreasing
  * (window caps only flatten it), so a binary search over integers evaluating the same
  * {@link kvCacheBytes} that `fits` uses is exact and agrees with `fits` at every T.
  */
-export function maxContextTokensFor(model: ModelSpec, kvDtype: KvDtype, batchSize: number, weightsBytes: number, usableMemoryBytes: number): number {
-  const fitsAt = (tokens: number): boolean => weightsBytes + kvCacheBytes(model, tokens, kvDtype, batchSize) <= usableMemoryBytes;
-  if (!fitsAt(0)) return 0;
-  if (fitsAt(maxContextTokensCap)) return maxContextTokensCap;
-  let low = 0; // fits
-  let high = maxContextTokensCap; // does not fit
-  while (high - low > 1) {
-    const mid = low + Math.floor((high - low) / 2);
-    if (fitsAt(mid)) low = mid;
-    else high = mid;
-  }
-  return low;
+export function maxContextTokensFor(model: ModelSpec, kvDtype: KvDtype, batchSize: number, weightsBytes: number, usableMemoryBytes: number): number | null {
+  return largestFitting((tokens) => weightsBytes + kvCacheBytes(model, tokens, kvDtype, batchSize) <= usableMemoryBytes);
 }
 
 /**

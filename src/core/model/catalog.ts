@@ -28,8 +28,8 @@ const origins: readonly ModelSpec['origin'][] = ['catalog', 'hf-config', 'gguf',
 const estimatedFieldNames: readonly GpuEstimatedField[] = ['memoryBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec'];
 const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
 
-const modelKeys = new Set(['id', 'displayName', 'origin', 'hiddenSize', 'numLayers', 'numAttentionHeads', 'numKvHeads', 'headDim', 'layers', 'mla', 'vocabSize', 'paramsTotal', 'paramsActive', 'paramsDerived', 'maxPositionEmbeddings', 'ropeScaling', 'pretrainedWindow', 'trainedWindow', 'effectiveWindow', 'tokenizer', 'sources', 'notes']);
-const gpuKeys = new Set(['id', 'name', 'memoryBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec', 'estimatedFields', 'sources', 'notes']);
+const modelKeys = new Set(['nativeWeights', 'embeddingParams', 'architecture', 'hfModelType', 'modelMaxLength', 'id', 'displayName', 'origin', 'hiddenSize', 'numLayers', 'numAttentionHeads', 'numKvHeads', 'headDim', 'layers', 'mla', 'vocabSize', 'paramsTotal', 'paramsActive', 'paramsDerived', 'maxPositionEmbeddings', 'ropeScaling', 'pretrainedWindow', 'trainedWindow', 'effectiveWindow', 'tokenizer', 'sources', 'notes']);
+const gpuKeys = new Set(['id', 'name', 'memoryBytes', 'marketingMemoryGb', 'cudaTotalBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec', 'estimatedFields', 'sources', 'notes']);
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -194,7 +194,23 @@ function parseModel(raw: unknown, index: number): ModelSpec {
   }
 
   const notes = r.get('notes') === undefined ? undefined : Object.freeze(r.strings('notes', true));
+  let nativeWeights: ModelSpec['nativeWeights'];
+  if (r.get('nativeWeights') !== undefined) {
+    nativeWeights = Object.freeze({
+      label: r.string('nativeWeights.label'),
+      bytes: r.positive('nativeWeights.bytes', maxBytes),
+      activeBytes: r.positive('nativeWeights.activeBytes', maxBytes),
+      note: r.string('nativeWeights.note'),
+    });
+  }
+  const embeddingParams = r.optInt('embeddingParams', maxParams);
+  const modelMaxLength = r.optInt('modelMaxLength', maxPositions);
   const spec: ModelSpec = {
+    ...(nativeWeights ? { nativeWeights } : {}),
+    ...(embeddingParams !== undefined ? { embeddingParams } : {}),
+    ...(r.get('architecture') !== undefined ? { architecture: r.string('architecture') } : {}),
+    ...(r.get('hfModelType') !== undefined ? { hfModelType: r.string('hfModelType') } : {}),
+    ...(modelMaxLength !== undefined ? { modelMaxLength } : {}),
     id,
     displayName: r.string('displayName'),
     origin: r.oneOf('origin', origins),
@@ -243,6 +259,8 @@ function parseGpu(raw: unknown, index: number): GpuSpec {
     id,
     name: r.string('name'),
     memoryBytes: r.positive('memoryBytes', maxBytes),
+    ...(r.get('marketingMemoryGb') !== undefined ? { marketingMemoryGb: r.positive('marketingMemoryGb', 1e5) } : {}),
+    ...(r.get('cudaTotalBytes') !== undefined ? { cudaTotalBytes: r.positive('cudaTotalBytes', maxBytes) } : {}),
     bandwidthBytesPerSec: r.positive('bandwidthBytesPerSec', maxBytes),
     bf16FlopsPerSec,
     ...(fp8FlopsPerSec !== undefined ? { fp8FlopsPerSec } : {}),

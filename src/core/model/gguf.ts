@@ -206,6 +206,7 @@ export function ggufToModelSpec(header: GgufHeader, options: GgufModelOptions): 
     id: options.id,
     displayName: options.displayName ?? `${baseName} (GGUF ${quant})`,
     origin: 'gguf',
+    architecture: arch,
     hiddenSize,
     numLayers,
     numAttentionHeads,
@@ -261,7 +262,10 @@ function readMla(r: MetaReader, k: (s: string) => string, notes: string[]): MlaS
   const qkHeadDim = r.int(qkKey, maxDim);
   if (qkHeadDim <= qkRopeHeadDim) r.fail(qkKey, `greater than ${k('rope.dimension_count')} (${qkRopeHeadDim}): it is the nope + rope head dimension`);
   notes.push(`MLA: the KV cache holds kv_lora_rank + rope dims = ${kvLoraRank + qkRopeHeadDim} elements per token per layer (the compressed latent, as vLLM and recent llama.cpp cache it).`);
-  return { kvLoraRank, qkRopeHeadDim, qkNopeHeadDim: qkHeadDim - qkRopeHeadDim, vHeadDim: r.int(vKey, maxDim) };
+  // llama.cpp caches the latent only when the file has the MLA layout (key_length_mla, attn_k_b/attn_v_b).
+  const latentCacheInFile = r.has(k('attention.key_length_mla'));
+  if (!latentCacheInFile) notes.push(`No ${k('attention.key_length_mla')}: an older conversion without the MLA tensors, so llama.cpp caches full per-head K and V (the llama.cpp engine profile follows this).`);
+  return { kvLoraRank, qkRopeHeadDim, qkNopeHeadDim: qkHeadDim - qkRopeHeadDim, vHeadDim: r.int(vKey, maxDim), latentCacheInFile };
 }
 
 function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, numLayers: number, maxPos: number, notes: string[]): LayerAttention[] {

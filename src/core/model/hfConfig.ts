@@ -234,10 +234,15 @@ export function parseHfConfig(json: unknown, options: HfConfigOptions): ModelSpe
   if (mla) notes.push(`MLA: the KV cache holds kv_lora_rank + qk_rope_head_dim = ${mla.spec.kvLoraRank + mla.spec.qkRopeHeadDim} elements per token per layer; num_key_value_heads is not used for it. headDim is qk_nope_head_dim + qk_rope_head_dim.`);
   if (prefix) notes.push(`Language-model fields read from ${prefix.slice(0, -1)}; vision/audio towers are not counted in the parameters.`);
 
+  const modelMaxLength = r.optInt('model_max_length', maxPositions);
   return {
     id: options.id,
     displayName: options.displayName ?? options.id,
     origin: 'hf-config',
+    ...(modelType !== undefined ? { hfModelType: modelType } : {}),
+    ...(modelMaxLength !== undefined ? { modelMaxLength } : {}),
+    // Input embedding + lm_head (once when tied): they stay 16-bit under 4/8-bit quantization.
+    embeddingParams: vocabSize * hiddenSize * (tied ? 1 : 2),
     hiddenSize,
     numLayers,
     numAttentionHeads,

@@ -24,6 +24,13 @@ export interface MlaSpec {
   readonly qkRopeHeadDim: number;
   readonly qkNopeHeadDim: number;
   readonly vHeadDim: number;
+  /**
+   * GGUF only: whether the file carries llama.cpp's MLA layout (`{arch}.attention.key_length_mla`, with
+   * split `attn_k_b`/`attn_v_b` tensors). Older conversions keep the joint `attn_kv_b` tensor, and
+   * llama.cpp then caches full per-head K and V (ggml-org/llama.cpp@v0.4.0:src/models/deepseek2.cpp
+   * `is_mla`). Undefined for catalog and config.json models.
+   */
+  readonly latentCacheInFile?: boolean;
 }
 
 /** RoPE scaling as published in `rope_scaling`; the windows it implies are computed by the risk engine. */
@@ -44,6 +51,17 @@ export interface StoredWeights {
   readonly activeBytes: number;
   /** What the bytes are, for labels: e.g. `GGUF Q4_K_M`. */
   readonly label: string;
+}
+
+/** A checkpoint's own weight format when it is not plain 16-bit (gpt-oss MXFP4 experts, DeepSeek-V3 FP8). */
+export interface NativeWeights {
+  /** e.g. `MXFP4 experts + bf16`. */
+  readonly label: string;
+  readonly bytes: number;
+  /** Bytes one decode step reads (routed experts only). */
+  readonly activeBytes: number;
+  /** How the bytes were derived, with the source. */
+  readonly note: string;
 }
 
 /** Where a number came from, kept next to the number (catalog rule: every entry names its source). */
@@ -73,6 +91,16 @@ export interface ModelSpec {
   readonly paramsDerived: boolean;
   /** Weights as stored in the model file, when known exactly; otherwise params × weight dtype. */
   readonly storedWeights?: StoredWeights;
+  /** Checkpoint format when not 16-bit; `weightDtype: native` uses it. */
+  readonly nativeWeights?: NativeWeights;
+  /** Input embedding + lm_head parameters (once when tied): they stay 16-bit under 4/8-bit quantization. */
+  readonly embeddingParams?: number;
+  /** llama.cpp architecture (GGUF `general.architecture`), which decides e.g. whether a sliding window is applied. */
+  readonly architecture?: string;
+  /** Hugging Face `model_type`, which vLLM's and SGLang's window rules key on (e.g. gemma3). */
+  readonly hfModelType?: string;
+  /** config.json `model_max_length` (Command-R), which vLLM prefers over max_position_embeddings. */
+  readonly modelMaxLength?: number;
   /** `max_position_embeddings`: the window the serving stack accepts. */
   readonly maxPositionEmbeddings: number;
   readonly ropeScaling?: RopeScaling;

@@ -16,6 +16,15 @@ import type { FilePlacement, RiskLevel, RiskReport, Windows } from './riskTypes'
 export const fallbackEffectiveRatio = 0.25;
 
 /**
+ * The fallback effective window is never below min(claimed window, 4,096). 4K is the shortest length
+ * RULER tests, and 41 of the 44 models in the reference's `ruler` table that have a claimed length
+ * stay above RULER's threshold there (only LWM 7B, LongChat 7B and LongAlpaca 13B are "<4K"). So a
+ * short-window model is taken as effective over its whole window up to 4K, rather than "degraded" past
+ * ¼ of it (a 4K model was degraded past 1,024 tokens before).
+ */
+export const fallbackEffectiveFloor = 4096;
+
+/**
  * Prompts shorter than this get no middle band. Lost in the Middle's U-curve (reference
  * `lost_in_middle`) is measured on 20-document prompts (gold at positions 0, 4, 9, 14, 19:
  * mpt-30b-instruct 0.537 / 0.518 / 0.522 / 0.527 / 0.562; GPT-3.5-Turbo ≈75% first vs <55% middle).
@@ -31,33 +40,49 @@ export const middleBandStartFraction = 0.25;
 export const middleBandEndFraction = 0.75;
 
 /**
+ * The longest sequence a server accepts for the model, as vLLM and transformers derive it
+ * (vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py `_get_and_verify_max_len`):
+ * - config `model_max_length` (Command-R) over max_position_embeddings;
+ * - llama3, LongRoPE and su scaling do not multiply: max_position_embeddings already holds the scaled
+ *   window (Llama 3.2 1B: 131,072, not 8,192 × 32 = 262,144; Phi-3.5-mini: 131,072);
+ * - YaRN with an original window gives original × factor (Qwen2.5 with YaRN ×4 added: 32,768 × 4);
+ * - linear and dynamic multiply max_position_embeddings, except Gemma 3 whose 128K is already scaled.
+ * (vLLM's own default for LongRoPE is the short original window, for speed; it still accepts the long one.)
+ */
+export function maxWindowOf(model: ModelSpec): number {
+  const base = model.modelMaxLength ?? model.maxPositionEmbeddings;
+  const scaling = model.ropeScaling;
+  if (!scaling || scaling.type === 'default' || scaling.factor <= 1) return base;
+  if (scaling.type === 'llama3' || scaling.type === 'longrope') return base;
+  if (scaling.type === 'yarn' && scaling.originalMaxPositionEmbeddings !== undefined) return Math.floor(scaling.originalMaxPositionEmbeddings * scaling.factor);
+  const gemma3 = (model.hfModelType ?? model.architecture ?? '').includes('gemma3') || model.id.startsWith('gemma-3');
+  return gemma3 ? base : Math.floor(base * scaling.factor);
+}
+
+/**
  * The windows that decide a model's risk levels.
  * - pretrained: `model.pretrainedWindow`.
- * - max: the larger of max_position_embeddings and original_max_position_embeddings × factor when
- *   RoPE scaling names an original window (e.g. Qwen2.5 with YaRN ×4 added to a 32,768 config →
- *   131,072). Scaling without an original window (Gemma 3's linear ×8) is taken as already included
- *   in max_position_embeddings; dynamic NTK without one scales from the pretrained window.
- * - trained: `model.trainedWindow`; when unpublished, the pretrained window if RoPE scaling is in
- *   use (the stretched range was never trained on), else max. Clamped to max.
+ * - max: what the serving engine accepts: `engineMaxWindow` when an engine profile gives one (vLLM
+ *   max_model_len, llama.cpp n_ctx_train, Ollama num_ctx), else {@link maxWindowOf}.
+ * - trained: `model.trainedWindow` (the model card's claim, e.g. Mistral NeMo 128K where config.json
+ *   says 1,024,000); when unpublished, the pretrained window if RoPE scaling is in use (the stretched
+ *   range was never trained on), else max. Clamped to max.
  * - effective: the RULER effective length when the model has one (clamped to max); otherwise
- *   ⌊claimed × {@link fallbackEffectiveRatio}⌋, where claimed = trainedWindow ?? max (RULER's
- *   "claimed length" is the advertised window), clamped to trained.
+ *   max(min(claimed, {@link fallbackEffectiveFloor}), ⌊claimed × {@link fallbackEffectiveRatio}⌋),
+ *   where claimed = trainedWindow ?? max (RULER's "claimed length" is the advertised window),
+ *   clamped to trained.
  */
-export function windowsFor(model: ModelSpec): Windows {
+export function windowsFor(model: ModelSpec, engineMaxWindow?: number): Windows {
   const pretrained = model.pretrainedWindow;
   const scaling = model.ropeScaling;
   const scaled = scaling !== undefined && scaling.type !== 'default' && scaling.factor > 1;
-  let max = model.maxPositionEmbeddings;
-  if (scaled) {
-    const original = scaling.originalMaxPositionEmbeddings ?? (scaling.type === 'dynamic' ? pretrained : undefined);
-    if (original !== undefined) max = Math.max(max, Math.floor(original * scaling.factor));
-  }
+  const max = engineMaxWindow ?? maxWindowOf(model);
   const trained = Math.min(max, model.trainedWindow ?? (scaled ? pretrained : max));
   if (model.effectiveWindow) {
     return { pretrained, max, trained, effective: Math.min(max, model.effectiveWindow.tokens), effectiveSource: 'RULER' };
   }
   const claimed = Math.min(max, model.trainedWindow ?? max);
-  const effective = Math.min(trained, Math.floor(claimed * fallbackEffectiveRatio));
+  const effective = Math.min(trained, Math.max(Math.min(claimed, fallbackEffectiveFloor), Math.floor(claimed * fallbackEffectiveRatio)));
   return { pretrained, max, trained, effective, effectiveSource: 'fallback' };
 }
 

@@ -95,7 +95,8 @@ test('maxContextTokens: Llama-3.1-8B on one H100: ⌊(72e9 − 16e9) / 131,072�
   assert.equal(estimateCost(costInput({ model: llama31_8b, gpu: h100Sxm, promptTokens: 427_246 })).fits, true);
   assert.equal(estimateCost(costInput({ model: llama31_8b, gpu: h100Sxm, promptTokens: 427_247 })).fits, false);
   assert.equal(cost.kvBounded, false);
-  assert.equal(cost.maxContextCapped, false);
+  // Memory binds past the 131,072 window: the window is the limit, and where memory would bind is kept.
+  assert.deepEqual(cost.maxContext, { limitedBy: 'window', tokens: 131_072, memoryLimitTokens: 427_246, windowTokens: 131_072 });
 });
 
 test('maxContextTokens: Llama-3.1-70B bf16 on 2× H100 leaves 4e9 B of KV: ⌊4e9 / 327,680⌋ = 12,207', () => {
@@ -139,19 +140,20 @@ test('maxContextTokens agrees with fits at every T for a mixed sliding/chunked/f
   }
 });
 
-test('every layer windowed (Mistral 7B v0.1, sliding 4096): KV saturates, so memory never limits and the cap is returned', () => {
+test('every layer windowed (Mistral 7B v0.1, sliding 4096): KV saturates, so memory never limits and the window is returned, never a sentinel', () => {
   const cost = estimateCost(costInput({ model: mistral7bV01, gpu: h100Sxm, promptTokens: 1_000_000 }));
   assert.equal(isKvBounded(mistral7bV01), true);
   assert.equal(cost.kvBounded, true);
   // Saturated: 32 layers × 4,096 tokens × 4,096 B = 512 MiB however long the sequence.
   assert.equal(cost.kvCacheBytes, 32 * 4096 * 4096);
-  assert.equal(cost.maxContextTokens, maxContextTokensCap);
-  assert.equal(cost.maxContextCapped, true);
-  assert.ok(Number.isFinite(cost.maxContextTokens));
+  // Not memory-limited; window-limited at max_position_embeddings 32,768 (before: 2^30, a sentinel).
+  assert.notEqual(cost.maxContextTokens, maxContextTokensCap);
+  assert.equal(cost.maxContextTokens, 32_768);
+  assert.deepEqual(cost.maxContext, { limitedBy: 'window', tokens: 32_768, memoryLimitTokens: null, windowTokens: 32_768 });
   // A batch of 200 no longer fits the saturated cache: 200 × 32 × min(T, 4096) × 4096 ≤ 72e9 − 14.4e9 → T ≤ 2,197.
   const batched = estimateCost(costInput({ model: mistral7bV01, gpu: h100Sxm, batchSize: 200 }));
   assert.equal(batched.maxContextTokens, 2197);
-  assert.equal(batched.maxContextCapped, false);
+  assert.deepEqual(batched.maxContext, { limitedBy: 'memory', tokens: 2197, memoryLimitTokens: 2197, windowTokens: 32_768 });
 });
 
 /** Pairs (i, j), j ≤ i, that a layer computes, by enumeration. */

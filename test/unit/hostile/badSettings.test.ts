@@ -47,6 +47,14 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   chatModel: [1, true, [], {}],
   exportFraming: ['html', 1, true, [], {}],
   exportDirectoryTree: ['yes', 1, [], {}],
+  engine: ['llamacpp', 'VLLM', 'tgi', 1, [], {}],
+  kCacheDtype: ['q8', 'Q8_0', 'fp4', 8, []],
+  vCacheDtype: ['q3_k', 4, {}, true],
+  ubatch: [0, -512, 512.5, '512', 2 ** 21, Number.NaN],
+  swaFull: ['yes', 1, 0, 'true', []],
+  mla: ['yes', true, 'ON', 0, []],
+  maxModelLen: [0, -1, 1.5, '131072', 2 ** 31, Number.POSITIVE_INFINITY],
+  numCtx: [0, -4096, 2048.5, '8k', 2 ** 31, Number.NaN],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {

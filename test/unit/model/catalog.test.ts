@@ -120,11 +120,23 @@ test('layer mixes, MLA and tokenizers', () => {
 
 test('GPU units and flagged estimates', () => {
   const h100 = findGpu('h100-sxm');
-  assert.deepEqual([h100?.memoryBytes, h100?.bandwidthBytesPerSec, h100?.bf16FlopsPerSec, h100?.fp8FlopsPerSec, h100?.measuredBf16FlopsPerSec], [80e9, 3.35e12, 989e12, 1979e12, 794.5e12]);
+  // Memory is what nvidia-smi reports for an H100 80GB: 81,559 MiB = 81,559 × 2^20 = 85,520,809,984 B, not 80e9.
+  assert.deepEqual([h100?.memoryBytes, h100?.bandwidthBytesPerSec, h100?.bf16FlopsPerSec, h100?.fp8FlopsPerSec, h100?.measuredBf16FlopsPerSec], [85_520_809_984, 3.35e12, 989e12, 1979e12, 794.5e12]);
+  assert.equal(h100?.marketingMemoryGb, 80);
+  assert.equal(h100?.name, 'NVIDIA H100 SXM5 80GB');
+  // vLLM's log: total_gpu_memory 79.22 GiB = round(79.22 × 1,073,741,824) = 85,061,827,297 B.
+  assert.equal(h100?.cudaTotalBytes, 85_061_827_297);
+  // Driver totals with a cited output: RTX 4090 24,564 MiB, B200 183,359 MiB, H100 NVL 95,830 MiB.
+  assert.equal(findGpu('rtx-4090')?.memoryBytes, 24_564 * 2 ** 20);
+  assert.equal(findGpu('b200-sxm')?.memoryBytes, 183_359 * 2 ** 20);
+  assert.equal(findGpu('h100-nvl')?.memoryBytes, 95_830 * 2 ** 20);
   assert.equal(findGpu('a100-sxm-80gb')?.fp8FlopsPerSec, undefined);
   assert.deepEqual(findGpu('h100-nvl')?.estimatedFields, ['bandwidthBytesPerSec']);
+  // No cited driver output: the marketing GB stays, flagged as an estimate.
+  assert.deepEqual(findGpu('h200-sxm')?.estimatedFields, ['memoryBytes']);
+  assert.equal(findGpu('h200-sxm')?.memoryBytes, 141e9);
   for (const id of ['apple-m2-ultra', 'apple-m3-ultra', 'apple-m3-max', 'apple-m4-max', 'apple-m4-pro', 'apple-m4']) {
-    assert.deepEqual(findGpu(id)?.estimatedFields, ['bf16FlopsPerSec'], id);
+    assert.deepEqual(findGpu(id)?.estimatedFields, ['bf16FlopsPerSec', 'memoryBytes'], id);
   }
   assert.equal(findGpu('h100-sxm')?.estimatedFields, undefined);
   assert.equal(findGpu('tpu-v9'), undefined);

@@ -194,7 +194,7 @@ test('DeepSeek-V3 as GGUF (MLA, absorbed layout): the cache holds the 576-elemen
     ['deepseek2.vocab_size', v.u32(129_280)],
   ]);
   const catalog = findModel('deepseek-v3')!;
-  assert.deepEqual(m.mla, catalog.mla);
+  assert.deepEqual(m.mla, { ...catalog.mla, latentCacheInFile: true });
   assert.equal(m.headDim, catalog.headDim);
   assert.equal(kvBytesPerToken(m, 'bf16'), 61 * 576 * 2);
   assert.equal(kvBytesPerToken(m, 'bf16'), kvBytesPerToken(catalog, 'bf16'));

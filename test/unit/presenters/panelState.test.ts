@@ -54,7 +54,8 @@ test('header figures are the report\'s, labelled exact or estimate', () => {
   assert.equal(metric('window').value, '79%');
   assert.match(metric('window').detail, /104,096 of 131,072 tokens \(max\)/);
   assert.equal(metric('memory').value, report.cost.fits ? 'fits' : 'does not fit');
-  assert.match(metric('memory').detail, /max context that fits 427,246 tokens/);
+  // ⌊(0.9 × 81,559 MiB − 16e9 B) / 131,072 B⌋ = ⌊60,968,728,985.6 / 131,072⌋ = 465,154 (H100 as nvidia-smi reports it).
+  assert.match(metric('memory').detail, /max context that fits 465,154 tokens/);
   assert.equal(metric('ttft').basis, 'estimate');
   assert.equal(state.riskLevel, report.risk.level);
   assert.equal(state.modelId, 'llama-3.1-8b');
@@ -102,7 +103,7 @@ test('memory curve is weights + the engine\'s KV bytes at every point; marks the
   assert.deepEqual(chart.windowMarks.map((mark) => mark.label), ['pretrained', 'effective (RULER)', 'max window']);
   assert.ok(chart.yMax >= chart.gpuTotalBytes);
   assert.equal(chart.usableBytes, report.cost.usableMemoryBytes);
-  assert.equal(chart.maxContextTokens, null, '427,246 lies beyond the 137,626-token x range');
+  assert.equal(chart.maxContextTokens, null, '465,154 lies beyond the 137,626-token x range');
   assert.ok(chart.yTicks.every((tick, i) => i === 0 || tick.value > chart.yTicks[i - 1]!.value));
 });
 
