@@ -11,6 +11,7 @@ import type { ConfigFile } from '../core/analysis/resolveTarget';
 import { defaultEfficiencies, estimateCost } from '../core/cost/costEngine';
 import { loadBundledCatalog } from '../core/model/catalog';
 import { costFields, estimateLines, reportJson, reportText, warningLines } from '../core/presenters/cliReport';
+import { escapeControlChars } from '../core/presenters/escapeText';
 import { levelAt, windowsFor } from '../core/risk/riskEngine';
 import { buildWarnings } from '../core/risk/warnings';
 import { ContextCounter } from '../core/scan/contextCounter';
@@ -20,7 +21,7 @@ import type { ScannedFile } from '../core/scan/scanner';
 import type { SkippedEntry } from '../core/scan/workspaceFs';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
-import { readGgufFile } from '../node/ggufFile';
+import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
@@ -188,16 +189,10 @@ async function resolveOrThrow(modelArg: string, settings: Settings, cwd: string)
   const looksLikePath = isGguf || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
-    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${modelArg}`);
-    let text = '';
-    try {
-      // A GGUF: only its header is read (metadata and tensor infos), never the weights.
-      if (isGguf) configFile = { path: absolute, gguf: await readGgufFile(absolute) };
-      else text = readFileSync(absolute, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${modelArg} (${(error as Error).message})`);
-    }
-    configFile ??= { path: absolute, text };
+    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${escapeControlChars(modelArg)}`);
+    // Bounded and non-blocking (FIFOs, /dev/zero, /proc files refused); a GGUF has only its header read.
+    configFile = await readModelFile(absolute);
+    if ('error' in configFile) throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${escapeControlChars(modelArg)} (${escapeControlChars(configFile.error)})`);
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
   // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback, so the

@@ -127,8 +127,8 @@ describe('malformed model config.json: the extension falls back, the CLI exits 2
   const dir = mkdtempSync(path.join(tmpdir(), 'cb-bad-config-'));
   const valid = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 8192, vocab_size: 128_256, intermediate_size: 14_336 };
   const configs: Array<[string, string, RegExp]> = [
-    ['trailing-comma.json', '{"hidden_size": 4096,}', /: is not valid JSON: \S/],
-    ['empty.json', '', /: is not valid JSON: Unexpected end of JSON input/],
+    ['trailing-comma.json', '{"hidden_size": 4096,}', /: is not valid JSON at line 1, column 22: a property name in double quotes was expected\./],
+    ['empty.json', '', /: is empty, not a JSON object\./],
     ['array.json', '[1, 2]', /must be a JSON object \(got an array\)/],
     ['missing.json', JSON.stringify({ ...valid, hidden_size: undefined }), /"hidden_size" is missing/],
     ['wrong-type.json', JSON.stringify({ ...valid, num_hidden_layers: '32' }), /"num_hidden_layers" must be an integer from 1 to 10,000 \(got "32"\)/],
@@ -162,6 +162,6 @@ describe('malformed model config.json: the extension falls back, the CLI exits 2
   it('a folder named like a config file is a clear usage error', async () => {
     const { code, err } = await run(['estimate', '--tokens', '100', '--model', 'folder.json'], dir);
     assert.equal(code, 2);
-    assert.match(problemLines(err)[0]!, /^context-budget: --model: cannot read config file folder\.json \(EISDIR: illegal operation on a directory, read\)$/);
+    assert.match(problemLines(err)[0]!, /^context-budget: --model: cannot read config file folder\.json \(a folder, not a regular file: not opened for reading\)$/);
   });
 });
