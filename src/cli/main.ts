@@ -11,14 +11,16 @@ import type { ConfigFile } from '../core/analysis/resolveTarget';
 import { defaultEfficiencies, estimateCost } from '../core/cost/costEngine';
 import { loadBundledCatalog } from '../core/model/catalog';
 import { costFields, estimateLines, reportJson, reportText, warningLines } from '../core/presenters/cliReport';
-import { escapeControlChars } from '../core/presenters/escapeText';
+import { escapeControlChars, escapeJsonForTerminal } from '../core/presenters/escapeText';
 import { levelAt, windowsFor } from '../core/risk/riskEngine';
 import { buildWarnings } from '../core/risk/warnings';
 import { ContextCounter } from '../core/scan/contextCounter';
-import { compileGlobs, isGlob, matchesAnyGlob } from '../core/scan/glob';
+import { compileGlobs, GlobSyntaxError, isGlob, matchesAnyGlob } from '../core/scan/glob';
+import { describeUnmatchedGlobs, scanGlobs } from '../core/scan/globScan';
 import { scanTree, statCandidate } from '../core/scan/scanner';
 import type { ScannedFile } from '../core/scan/scanner';
 import type { SkippedEntry } from '../core/scan/workspaceFs';
+import type { ModelSpec } from '../core/model/modelSpec';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
 import { readModelFile } from '../node/modelFile';
@@ -49,11 +51,13 @@ export async function runCli(argv: readonly string[], io: { out: (text: string) 
         return await countFiles(command, io);
     }
   } catch (error) {
+    // Messages carry paths and names from the input; each line is escaped (sources escape too).
+    const message = (error as Error).message.split('\n').map(escapeControlChars).join('\n');
     if (error instanceof UsageError) {
-      io.err(`context-budget: ${error.message}\nRun "context-budget --help" for usage.`);
+      io.err(`context-budget: ${message}\nRun "context-budget --help" for usage.`);
       return 2;
     }
-    io.err(`context-budget: ${(error as Error).message}`);
+    io.err(`context-budget: ${message}`);
     return 2;
   }
 }
@@ -86,7 +90,7 @@ function listGpus(json: boolean, out: (text: string) => void): number {
 
 async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
+  const target = forDisplay(await resolveOrThrow(command.modelArg, settings, io.cwd), command.json);
   const { model, gpu } = target;
   const windows = windowsFor(model);
   const efficiencies = defaultEfficiencies(gpu);
@@ -98,7 +102,7 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
   const warnings = buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: settings.budgetTokens || undefined, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name });
   const within = level !== 'beyond' && cost.fits && (settings.budgetTokens === 0 || command.tokens <= settings.budgetTokens);
   if (command.json) {
-    io.out(JSON.stringify({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }, null, 2));
+    io.out(jsonForTerminal({ model: { id: model.id, displayName: model.displayName, origin: model.origin }, gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount }, tokens: cost.tokens, promptTokens: command.tokens, reserveOutputTokens: settings.reserveOutputTokens, ...costFields(cost), assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: model.storedWeights?.label ?? settings.weightDtype, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize }, risk: { level, windows }, warnings, withinLimits: within }));
   } else {
     io.out([...estimateLines(cost, windows, level, { promptTokens: command.tokens, reserve: settings.reserveOutputTokens, countNote: null, model: model.displayName, gpu: `${settings.gpuCount}× ${gpu.name}`, computeEfficiency, memoryEfficiency, budget: settings.budgetTokens || null }), ...warningLines(warnings)].join('\n'));
   }
@@ -107,7 +111,9 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveOrThrow(command.modelArg, settings, io.cwd);
+  const target = forDisplay(await resolveOrThrow(command.modelArg, settings, io.cwd), command.json);
+  // Text output escapes names from disk (a newline or ESC in a file name); JSON escapes its own.
+  const display = command.json ? (text: string): string => text : escapeControlChars;
   const fs = new NodeWorkspaceFs();
   const scanOptions = { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles };
   const files = new Map<string, ScannedFile>();
@@ -120,7 +126,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     const absolute = path.resolve(io.cwd, arg);
     const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
     const stat = await fs.stat(absolute).catch(() => undefined);
-    if (!stat) throw new UsageError(`no such file or folder: ${arg}`);
+    if (!stat) throw new UsageError(`no such file or folder: ${escapeControlChars(arg)}`);
     if (stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
       const result = await scanTree(fs, absolute, { ...scanOptions, pathPrefix: relative === '.' ? '' : relative });
       for (const file of result.files) files.set(file.location, file);
@@ -131,9 +137,13 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     }
   }
   if (globs.length > 0) {
-    const { pathGlobs, baseNameGlobs } = compileGlobs(globs);
-    const result = await scanTree(fs, io.cwd, scanOptions);
-    for (const file of result.files) if (matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs)) files.set(file.location, file);
+    // Matching files beyond --max-files, skipped matches and globs matching nothing are all reported.
+    const result = await scanGlobs(fs, io.cwd, globs, scanOptions).catch((error: unknown) => {
+      throw error instanceof GlobSyntaxError ? new UsageError(`path argument: ${error.message}.`) : error;
+    });
+    if (result.unmatched.length > 0) throw new UsageError(describeUnmatchedGlobs(result, settings.maxFiles));
+    for (const file of result.files) files.set(file.location, file);
+    skipped.push(...result.skipped);
   }
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
   try {
@@ -145,7 +155,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     const pinned = compileGlobs(command.pinned);
     const inputs: BudgetFileInput[] = ordered.map((file) => ({
       uri: file.location,
-      relativePath: file.relativePath,
+      relativePath: display(file.relativePath),
       included: true,
       focus: command.focus.length > 0 && matchesAnyGlob(file.relativePath, focus.pathGlobs, focus.baseNameGlobs),
       pinned: command.pinned.length > 0 && matchesAnyGlob(file.relativePath, pinned.pathGlobs, pinned.baseNameGlobs),
@@ -157,8 +167,9 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     const plan = planTarget ? planDropsForReport(report, inputs, planTarget) : null;
     if (command.target === 'budget' && !plan) throw new UsageError('--target budget needs --budget N.');
     const planned = plan && planTarget ? { target: planTarget, plan } : null;
-    const pathOf = (uri: string): string => files.get(uri)?.relativePath ?? uri;
-    io.out(command.json ? JSON.stringify(reportJson(report, skipped, planned, pathOf), null, 2) : reportText(report, skipped, planned, pathOf));
+    const pathOf = (uri: string): string => display(files.get(uri)?.relativePath ?? uri);
+    const shownSkips = skipped.map((entry) => ({ ...entry, relativePath: display(entry.relativePath), message: display(entry.message) }));
+    io.out(command.json ? jsonForTerminal(reportJson(report, shownSkips, planned, pathOf)) : reportText(report, shownSkips, planned, pathOf));
     return report.withinLimits ? 0 : 1;
   } finally {
     await pool.dispose();
@@ -197,8 +208,18 @@ async function resolveOrThrow(modelArg: string, settings: Settings, cwd: string)
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
   // On the command line a bad model or GPU is bad usage (exit 2), never a silent fallback, so the
   // extension's "Using … instead." would be untrue here.
-  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => problem.replace(/ Using .* instead\.$/, '')).join('\n'));
+  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => escapeControlChars(problem.replace(/ Using .* instead\.$/, ''))).join('\n'));
   return resolved;
+}
+
+/** For text output, the model's name (a config folder's name, a GGUF's general.name) with control characters escaped. */
+function forDisplay<T extends { readonly model: ModelSpec }>(target: T, json: boolean): T {
+  return json ? target : { ...target, model: { ...target.model, displayName: escapeControlChars(target.model.displayName) } };
+}
+
+/** `--json` output: pretty-printed, with the bidi and C1 characters JSON.stringify leaves raw escaped too. */
+function jsonForTerminal(value: unknown): string {
+  return escapeJsonForTerminal(JSON.stringify(value, null, 2));
 }
 
 function workerScriptPath(): string {

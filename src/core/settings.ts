@@ -81,6 +81,14 @@ export const defaultSettings: Settings = Object.freeze({
   exportDirectoryTree: false,
 });
 
+/**
+ * The lowest compute or memory efficiency accepted: 1% of peak. Measured prefill and decode
+ * efficiencies are tens of percent (README, "Time"); below 1% a setting is a typo, and 1e-300 made
+ * time to first token Infinity (JSON null). At 1%, the largest estimate (10^12 tokens on a 10^14-
+ * parameter model) is still a finite number of seconds.
+ */
+export const minEfficiency = 0.01;
+
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
 export const settingKeys = Object.keys(defaultSettings) as Array<keyof Settings>;
 
@@ -110,8 +118,8 @@ export function parseSettings(get: (key: keyof Settings) => unknown): ParsedSett
     budgetTokens: reader.integer('budgetTokens', 0, 1_000_000_000),
     batchSize: reader.integer('batchSize', 1, 100_000),
     memoryUtilization: reader.fraction('memoryUtilization'),
-    computeEfficiency: reader.optionalFraction('computeEfficiency'),
-    memoryEfficiency: reader.optionalFraction('memoryEfficiency'),
+    computeEfficiency: reader.optionalFraction('computeEfficiency', minEfficiency),
+    memoryEfficiency: reader.optionalFraction('memoryEfficiency', minEfficiency),
     excludes: reader.stringArray('excludes'),
     maxFileBytes: reader.integer('maxFileBytes', 1, 1024 * 1024 * 1024),
     maxFiles: reader.integer('maxFiles', 1, 1_000_000),
@@ -152,10 +160,10 @@ class FieldReader {
     return value;
   }
 
-  optionalFraction(key: keyof Settings): number | null {
+  optionalFraction(key: keyof Settings, min: number): number | null {
     const value = this.get(key);
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) return this.reject(key, value, 'a number greater than 0 and at most 1, or null for the default');
+    if (typeof value !== 'number' || !(value >= min && value <= 1)) return this.reject(key, value, `a number from ${min} to 1, or null for the default`);
     return value;
   }
 

@@ -34,6 +34,11 @@ export interface ScanOptions {
   readonly maxFiles: number;
   /** Prefix for relative paths (the workspace-folder name in multi-root workspaces). */
   readonly pathPrefix?: string;
+  /**
+   * Only files whose relative path passes are considered (stat'ed, accepted, counted against
+   * maxFiles); the others are passed over without a skip entry. Folders are always walked.
+   */
+  readonly include?: (relativePath: string) => boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (accepted: number, visited: number) => void;
 }
@@ -104,6 +109,7 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
         queue.push({ location, relative, rules });
         continue;
       }
+      if (options.include && !options.include(prefix + relative)) continue;
       if (kind === 'symlinkToDirectory') {
         skipped.push({ relativePath: prefix + relative + '/', reason: 'symlinkedDirectory', message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)' });
         continue;

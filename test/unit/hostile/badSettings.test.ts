@@ -99,7 +99,9 @@ describe('bad CLI flags: exit 2 and one message naming the flag', () => {
     [['estimate', '--tokens', '5', '--reserve-output', '1e400'], /^context-budget: --reserve-output must be a number \(got "1e400"\)\.$/],
     [['estimate', '--tokens', '5', '--budget', '1e300'], /^context-budget: --budget must be a whole number from 0 to 1,000,000,000/],
     [['estimate', '--tokens', '5', '--budget', '128k'], /^context-budget: --budget must be a number \(got "128k"\)\.$/],
-    [['estimate', '--tokens', '5', '--memory-efficiency', '0'], /^context-budget: --memory-efficiency must be a number greater than 0 and at most 1/],
+    [['estimate', '--tokens', '5', '--memory-efficiency', '0'], /^context-budget: --memory-efficiency must be a number from 0\.01 to 1, or null for the default \(got 0\)\.$/],
+    // 1e-300 passed "greater than 0" and gave time to first token Infinity, printed as null in JSON.
+    [['estimate', '--tokens', '5', '--compute-efficiency', '1e-300'], /^context-budget: --compute-efficiency must be a number from 0\.01 to 1, or null for the default \(got 1e-300\)\.$/],
     [['estimate', '--tokens', '5', '--compute-efficiency', 'NaN'], /^context-budget: --compute-efficiency must be a number \(got "NaN"\)\.$/],
     [['estimate', '--tokens', '5', '--encoding', 'p50k_base'], /^context-budget: --encoding must be one of o200k_base or cl100k_base/],
     [['estimate', '--tokens', '5', '--weight-dtype', 'q4'], /^context-budget: --weight-dtype must be one of /],
