@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/main';
+import { framedFile } from '../../../src/core/export/promptExport';
 import { escapeControlChars, escapeJsonForTerminal, hasControlChars } from '../../../src/core/presenters/escapeText';
 import { describeUnmatchedGlobs, scanGlobs } from '../../../src/core/scan/globScan';
 import type { ScanOptions } from '../../../src/core/scan/scanner';
@@ -107,6 +108,15 @@ describe('the CLI prints names from disk escaped', () => {
     const missing = await run(['estimate', '--tokens', '10', '--model', path.join(folder, 'nope\u001b[2J.json')], dir);
     assert.equal(missing.code, 2);
     assert.doesNotMatch(missing.err, dangerous);
+  });
+});
+
+describe('file extensions that name Object.prototype members', () => {
+  it('the Markdown export of `a.constructor` or `b.__proto__` gets a plain fence, not Object\'s source text', () => {
+    for (const name of ['a.constructor', 'b.__proto__', 'c.toString', 'd.hasOwnProperty']) {
+      assert.equal(framedFile(name, 'x\n', 'markdown').text, `## ${name}\n\n\`\`\`\nx\n\`\`\`\n\n`, name);
+    }
+    assert.equal(framedFile('e.ts', 'x\n', 'markdown').text, '## e.ts\n\n```ts\nx\n```\n\n');
   });
 });
 
