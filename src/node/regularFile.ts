@@ -105,9 +105,11 @@ export async function readRegularFile(filePath: string, maxBytes: number): Promi
         buffer.copy(grown, 0, 0, length);
         buffer = grown;
       }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
+      const requested = buffer.length - length;
+      const { bytesRead } = await handle.read(buffer, length, requested, length);
       length += bytesRead;
+      // A short read of a regular file is its end (read(2)); this saves a second read per file.
+      if (bytesRead < requested) break;
     }
     return buffer.subarray(0, length);
   } finally {
