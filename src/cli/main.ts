@@ -183,7 +183,7 @@ async function countFramingForCli(fs: NodeWorkspaceFs, pool: TokenizerPool, orde
   if (format === 'none') return { framed, treeTokens: null };
   const counted = ordered.filter((file) => counts.get(file.location)?.kind === 'counted');
   for (const file of counted) {
-    const text = await readFileText(fs, file.location);
+    const text = await readFileText(fs, file.location, file.maxBytes);
     if (text === undefined) continue;
     const outcome = await pool.countText(framedFile(file.relativePath, text, format).text, settings.encoding);
     if (outcome.kind === 'counted') framed.set(file.location, outcome.tokens);
