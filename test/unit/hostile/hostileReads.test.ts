@@ -25,6 +25,9 @@ const oracleCount = (text: string): number => getOracle('o200k_base').encode_ord
 const hangGuard = { timeout: 20_000 };
 
 const roots: string[] = [];
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
 function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cb-hostile-reads-'));
   roots.push(dir);
@@ -36,10 +39,6 @@ function mkfifo(location: string): void {
 }
 
 describe('bounded reads: FIFOs, devices, pseudo-files and growing files', () => {
-  after(() => {
-    for (const root of roots) rmSync(root, { recursive: true, force: true });
-  });
-
   it('a FIFO is refused without blocking, by path and through a symlink', hangGuard, async () => {
     const dir = tempDir();
     mkfifo(path.join(dir, 'pipe'));
