@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { escapeControlChars } from '../core/presenters/escapeText';
+import { compileGlobs, GlobSyntaxError } from '../core/scan/glob';
 import { parseSettings } from '../core/settings';
 import type { Settings } from '../core/settings';
 import { dropTargetKinds, isDropTargetKind } from '../core/vocabulary';
@@ -113,34 +115,70 @@ const optionSpec = {
 export function parseCli(argv: readonly string[]): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
+    throw new UsageError(escapeControlChars((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.')));
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  rejectRepeatedFlags(tokens);
+  // path.resolve(cwd, '') is the working folder itself: an empty argument would silently count everything.
+  if (positionals.some((p) => p === '')) throw new UsageError('an empty path argument ("") names no file or folder; use "." for the current folder.');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [first, ...rest] = positionals;
   const json = values.json === true;
   if (first === 'models' || first === 'gpus') {
-    if (rest.length > 0) throw new UsageError(`"${first}" takes no arguments (got ${rest.join(' ')}).`);
+    if (rest.length > 0) throw new UsageError(`"${first}" takes no arguments (got ${escapeControlChars(rest.join(' '))}).`);
     return { kind: first, json };
   }
   const settings = settingsFromFlags(values);
   const modelArg = values.model ?? settings.model;
   if (first === 'estimate') {
-    if (rest.length > 0) throw new UsageError(`"estimate" takes no paths (got ${rest.join(' ')}); use --tokens N.`);
+    if (rest.length > 0) throw new UsageError(`"estimate" takes no paths (got ${escapeControlChars(rest.join(' '))}); use --tokens N.`);
     if (values.tokens === undefined) throw new UsageError('"estimate" needs --tokens N.');
     return { kind: 'estimate', tokens: integerFlag('tokens', values.tokens, 0, 1e12), settings, modelArg, json };
   }
   if (values.tokens !== undefined) throw new UsageError('--tokens is only for "context-budget estimate".');
   const target = values.target === undefined ? null : parseTarget(values.target);
-  return { kind: 'files', paths: positionals.length > 0 ? positionals : ['.'], focus: values.focus ?? [], pinned: values.pin ?? [], target, settings, modelArg, json };
+  const focus = checkedGlobs('focus', values.focus ?? []);
+  const pinned = checkedGlobs('pin', values.pin ?? []);
+  return { kind: 'files', paths: positionals.length > 0 ? positionals : ['.'], focus, pinned, target, settings, modelArg, json };
+}
+
+/** Flags that take one value: given twice, which one was meant is a guess, so it is a usage error. */
+function rejectRepeatedFlags(tokens: ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string | undefined }>): void {
+  const seen = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    const spec = (optionSpec as Record<string, { type: string; multiple?: boolean }>)[token.name];
+    if (spec === undefined || spec.type !== 'string' || spec.multiple) continue;
+    const earlier = seen.get(token.name);
+    if (earlier !== undefined) {
+      throw new UsageError(`--${token.name} is given more than once (${quote(earlier)} and ${quote(token.value ?? '')}); give it once.`);
+    }
+    seen.set(token.name, token.value ?? '');
+  }
+}
+
+/** Compiles --focus / --pin globs now, so a bad one is a usage error naming its flag, not a crash later. */
+function checkedGlobs(flag: string, patterns: readonly string[]): readonly string[] {
+  try {
+    compileGlobs(patterns);
+  } catch (error) {
+    if (error instanceof GlobSyntaxError) throw new UsageError(`--${flag}: ${escapeControlChars(error.message)}.`);
+    throw error;
+  }
+  return patterns;
+}
+
+/** A value echoed in a message: quoted, control characters escaped. */
+function quote(value: string): string {
+  return `"${escapeControlChars(value)}"`;
 }
 
 function parseTarget(value: string): DropTargetKind {
   if (isDropTargetKind(value)) return value;
-  throw new UsageError(`--target must be one of ${dropTargetKinds.join(', ')} (got "${value}").`);
+  throw new UsageError(`--target must be one of ${dropTargetKinds.join(', ')} (got ${quote(value)}).`);
 }
 
 /** Maps flags onto the same validated Settings the extension uses; any invalid value is a usage error, not a fallback. */
@@ -175,7 +213,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   };
   const { settings, issues } = parseSettings((key) => raw[key]);
   // A flag names the flag; there is no fallback on the command line, so none is mentioned.
-  if (issues.length > 0) throw new UsageError(issues.map((issue) => `--${flagName(issue.key)} must be ${issue.expected} (got ${issue.got}).`).join('\n'));
+  if (issues.length > 0) throw new UsageError(issues.map((issue) => escapeControlChars(`--${flagName(issue.key)} must be ${issue.expected} (got ${issue.got}).`)).join('\n'));
   return settings;
 }
 
@@ -187,10 +225,11 @@ function parallelFlag(values: Record<string, unknown>): number | undefined {
   return parallel ?? batch;
 }
 
-const flagNames: Record<string, string> = { engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' };
+// A Map: the key comes from input, and "constructor" must not find Object's.
+const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' }));
 
 function flagName(settingKey: string): string {
-  return flagNames[settingKey] ?? settingKey;
+  return flagNames.get(settingKey) ?? settingKey;
 }
 
 function optionalNumber(flag: string, value: unknown): number | undefined {
@@ -198,12 +237,12 @@ function optionalNumber(flag: string, value: unknown): number | undefined {
   const text = String(value).trim().replace(/_/g, '');
   // No 128k-style suffixes: k = 1000 or 1024 is exactly the ambiguity a budget tool must not guess.
   const number = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(number)) throw new UsageError(`--${flag} must be a number (got "${String(value)}").`);
+  if (!Number.isFinite(number)) throw new UsageError(`--${flag} must be a number (got ${quote(String(value))}).`);
   return number;
 }
 
 function integerFlag(flag: string, value: string, min: number, max: number): number {
   const number = optionalNumber(flag, value)!;
-  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${value}").`);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${quote(value)}).`);
   return number;
 }

@@ -2,21 +2,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { assessPrompt } from '../core/analysis/buildReport';
 import { firstExceededTarget } from '../core/analysis/dropPlan';
-import { loadModelFile, resolveTarget } from '../core/analysis/resolveTarget';
+import { resolveTarget } from '../core/analysis/resolveTarget';
 import type { ConfigFile, ResolvedTarget } from '../core/analysis/resolveTarget';
 import { loadBundledCatalog } from '../core/model/catalog';
 import { isGgufPath } from '../core/model/workspaceModels';
 import { estimateJson, estimateText, reportJson, reportText } from '../core/presenters/cliReport';
+import { escapeControlChars, escapeJsonForTerminal } from '../core/presenters/escapeText';
 import { windowsFor } from '../core/risk/riskEngine';
 import { ContextCounter } from '../core/scan/contextCounter';
-import { compileGlobs, isGlob, matchesAnyGlob } from '../core/scan/glob';
+import { compileGlobs, GlobSyntaxError, isGlob, matchesAnyGlob } from '../core/scan/glob';
+import { describeUnmatchedGlobs } from '../core/scan/globScan';
 import { intake } from '../core/scan/intake';
 import type { IntakeTarget } from '../core/scan/intake';
 import { Selection } from '../core/selection/selection';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
-import { nodeModelFileReader } from '../node/nodeModelFiles';
+import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
@@ -44,11 +46,13 @@ export async function runCli(argv: readonly string[], io: { out: (text: string) 
         return await countFiles(command, io);
     }
   } catch (error) {
+    // Messages carry paths and names from the input; each line is escaped (sources escape too).
+    const message = (error as Error).message.split('\n').map(escapeControlChars).join('\n');
     if (error instanceof UsageError) {
-      io.err(`context-budget: ${error.message}\nRun "context-budget --help" for usage.`);
+      io.err(`context-budget: ${message}\nRun "context-budget --help" for usage.`);
       return 2;
     }
-    io.err(`context-budget: ${(error as Error).message}`);
+    io.err(`context-budget: ${message}`);
     return 2;
   }
 }
@@ -83,7 +87,7 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
   const { settings } = command;
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target });
-  io.out(command.json ? JSON.stringify(estimateJson(assessment, target, settings, command.tokens), null, 2) : estimateText(assessment, target, settings, command.tokens));
+  io.out(command.json ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens)) : estimateText(assessment, target, settings, command.tokens));
   return assessment.withinLimits ? 0 : 1;
 }
 
@@ -104,10 +108,12 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   });
   const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
   if (globs.length > 0) targets.push({ kind: 'globs', rootLocation: io.cwd, patterns: globs });
-  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles });
-  for (const pattern of intaken.unmatchedGlobs) io.err(`context-budget: no file matches "${pattern}".`);
+  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles }).catch((error: unknown) => {
+    throw error instanceof GlobSyntaxError ? new UsageError(`path argument: ${error.message}.`) : error;
+  });
+  // A glob that matches nothing is bad usage, like a path that does not exist: never 0 tokens and exit 0.
+  if (intaken.unmatchedGlobs.length > 0) throw new UsageError(escapeControlChars(describeUnmatchedGlobs({ unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] }, settings.maxFiles)));
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
-  if (intaken.files.length === 0 && intaken.skipped.length === 0 && targets.length > 0 && targets.every((t) => t.kind === 'globs')) throw new UsageError(`no file matches ${globs.map((g) => `"${g}"`).join(', ')}.`);
 
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
   const selection = new Selection();
@@ -124,7 +130,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
     const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
-    io.out(command.json ? JSON.stringify(reportJson(report, intaken.skipped, proposal), null, 2) : reportText(report, intaken.skipped, proposal));
+    io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal));
     return report.withinLimits ? 0 : 1;
   } finally {
     session.dispose();
@@ -143,13 +149,19 @@ async function resolveForCli(modelArg: string, settings: Settings, cwd: string):
   let configFile: ConfigFile | undefined;
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
-    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${modelArg}`);
-    configFile = await loadModelFile(absolute, nodeModelFileReader);
-    if ('error' in configFile) throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${modelArg} (${configFile.error})`);
+    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${escapeControlChars(modelArg)}`);
+    // Bounded and non-blocking (FIFOs, /dev/zero, /proc files refused); a GGUF has only its header read.
+    configFile = await readModelFile(absolute);
+    if ('error' in configFile) throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${escapeControlChars(modelArg)} (${escapeControlChars(configFile.error)})`);
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
-  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => problem.message).join('\n'));
+  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => escapeControlChars(problem.message)).join('\n'));
   return resolved;
+}
+
+/** `--json` output: pretty-printed, with the bidi and C1 characters JSON.stringify leaves raw escaped too. */
+function jsonForTerminal(value: unknown): string {
+  return escapeJsonForTerminal(JSON.stringify(value, null, 2));
 }
 
 function workerScriptPath(): string {

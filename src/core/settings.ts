@@ -113,6 +113,14 @@ export const defaultSettings: Settings = Object.freeze({
 });
 
 /**
+ * The lowest compute or memory efficiency accepted: 1% of peak. Measured prefill and decode
+ * efficiencies are tens of percent (README, "Time"); below 1% a setting is a typo, and 1e-300 made
+ * time to first token Infinity (JSON null). At 1%, the largest estimate (10^12 tokens on a 10^14-
+ * parameter model) is still a finite number of seconds.
+ */
+export const minEfficiency = 0.01;
+
+/**
  * How each setting's raw value is checked: the one place its type, range and allowed values are
  * defined. parseSettings applies it; a manifest test checks package.json's enums and ranges against it.
  */
@@ -120,8 +128,8 @@ export type SettingRule =
   | { readonly kind: 'string'; readonly nonEmpty: boolean }
   /** `optional`: null (the default) means "the engine's default". */
   | { readonly kind: 'integer'; readonly min: number; readonly max: number; readonly optional?: boolean }
-  /** A number in (0, 1]; `optional` allows null for "the documented default". */
-  | { readonly kind: 'fraction'; readonly optional: boolean }
+  /** A number in (0, 1], or [min, 1] when `min` is given; `optional` allows null for "the documented default". */
+  | { readonly kind: 'fraction'; readonly optional: boolean; readonly min?: number }
   | { readonly kind: 'boolean'; readonly optional?: boolean }
   | { readonly kind: 'stringArray' }
   /** `optional`: null or '' means "not set" (the setting falls back to another one). */
@@ -148,8 +156,8 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   budgetTokens: { kind: 'integer', min: 0, max: 1_000_000_000 },
   batchSize: { kind: 'integer', min: 1, max: 100_000 },
   memoryUtilization: { kind: 'fraction', optional: false },
-  computeEfficiency: { kind: 'fraction', optional: true },
-  memoryEfficiency: { kind: 'fraction', optional: true },
+  computeEfficiency: { kind: 'fraction', optional: true, min: minEfficiency },
+  memoryEfficiency: { kind: 'fraction', optional: true, min: minEfficiency },
   excludes: { kind: 'stringArray' },
   maxFileBytes: { kind: 'integer', min: 1, max: 1024 * 1024 * 1024 },
   maxFiles: { kind: 'integer', min: 1, max: 1_000_000 },
@@ -159,6 +167,7 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   exportFraming: { kind: 'enum', values: exportFramings },
   exportDirectoryTree: { kind: 'boolean' },
 };
+
 
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
 export const settingKeys = Object.keys(defaultSettings) as Array<keyof Settings>;
@@ -222,9 +231,14 @@ function checkValue(rule: SettingRule, value: unknown): Checked {
         return { ok: false, expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}${rule.optional ? ", or null for the engine's default" : ''}` };
       }
       return { ok: true, value };
-    case 'fraction':
-      if (typeof value !== 'number' || !(value > 0 && value <= 1)) return { ok: false, expected: rule.optional ? 'a number greater than 0 and at most 1, or null for the default' : 'a number greater than 0 and at most 1' };
+    case 'fraction': {
+      const inRange = typeof value === 'number' && (rule.min === undefined ? value > 0 : value >= rule.min) && value <= 1;
+      if (!inRange) {
+        const range = rule.min === undefined ? 'a number greater than 0 and at most 1' : `a number from ${rule.min} to 1`;
+        return { ok: false, expected: rule.optional ? `${range}, or null for the default` : range };
+      }
       return { ok: true, value };
+    }
     case 'boolean':
       return typeof value === 'boolean' ? { ok: true, value } : { ok: false, expected: rule.optional ? "true, false, or null for the engine's default" : 'true or false' };
     case 'stringArray':

@@ -139,7 +139,7 @@ export class ExportFlow {
   private async readText(uri: string): Promise<string | undefined> {
     const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri);
     if (open?.isDirty) return open.getText();
-    return readFileText(this.fs, uri);
+    return readFileText(this.fs, uri, this.session.currentSettings.maxFileBytes);
   }
 
   private summary(result: ExportResult): string {

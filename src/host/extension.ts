@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadModelFile, problemText, resolveTarget, withChatModel } from '../core/analysis/resolveTarget';
 import type { ModelFileReader, ResolvedTarget } from '../core/analysis/resolveTarget';
+import { maxModelConfigBytes } from '../core/model/workspaceModels';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
 import { BudgetContextResolver } from '../core/session/budgetContext';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
-import { nodeModelFileReader } from '../node/nodeModelFiles';
+import { nodeModelFileReader } from '../node/modelFile';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
@@ -133,7 +134,14 @@ function hostModelFileReader(fs: VscodeWorkspaceFs): ModelFileReader {
     return path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
   };
   return {
-    readConfigText: async (configPath) => new TextDecoder().decode(await fs.readFile(toUri(configPath).toString())),
+    readConfigText: async (configPath) => {
+      const uri = toUri(configPath);
+      // A local file is read bounded and never blocks (a FIFO named config.json is refused).
+      if (uri.scheme === 'file') return nodeModelFileReader.readConfigText(uri.fsPath);
+      const stat = await fs.stat(uri.toString());
+      if (stat.sizeBytes > maxModelConfigBytes) throw new Error(`${stat.sizeBytes.toLocaleString('en-US')} bytes is too large for a config.json (the limit is ${maxModelConfigBytes.toLocaleString('en-US')})`);
+      return new TextDecoder().decode(await fs.readFile(uri.toString(), { maxBytes: maxModelConfigBytes }));
+    },
     readGgufHeader: async (configPath) => {
       const uri = toUri(configPath);
       if (uri.scheme !== 'file') throw new Error(`a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder`);

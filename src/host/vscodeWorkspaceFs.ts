@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EntryKind, EntryStat, WorkspaceFs } from '../core/scan/workspaceFs';
+import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 
 /**
@@ -29,10 +29,12 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
     }
   }
 
-  async readFile(location: string): Promise<Uint8Array> {
+  async readFile(location: string, options?: ReadFileOptions): Promise<Uint8Array> {
     const localPath = filePathOf(location);
-    if (localPath !== undefined) return this.local.readFile(localPath);
+    // Local reads are bounded by options.maxBytes and refuse FIFOs and devices (NodeWorkspaceFs).
+    if (localPath !== undefined) return this.local.readFile(localPath, options);
     try {
+      // workspace.fs has no bounded read; the counter still refuses a result past maxBytes.
       return await vscode.workspace.fs.readFile(vscode.Uri.parse(location));
     } catch (error) {
       throw normaliseError(error);

@@ -1,7 +1,7 @@
-import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { combineGgufShards, GgufFormatError, ggufSplit, readGgufHeader } from '../core/model/ggufHeader';
 import type { GgufHeader, GgufReadOptions } from '../core/model/ggufHeader';
+import { openRegularFile } from './regularFile';
 
 /** `Qwen3-235B-Q4_K_M-00001-of-00003.gguf`: llama.cpp's gguf-split naming. */
 const shardName = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
@@ -41,12 +41,11 @@ export async function readGgufFile(filePath: string, options: GgufReadOptions = 
 }
 
 async function readOne(filePath: string, options: GgufReadOptions): Promise<GgufHeader> {
-  // Checked before opening: opening a FIFO for reading would block until a writer appears.
-  const info = await stat(filePath);
-  if (!info.isFile()) throw new Error(`${filePath} is not a regular file`);
-  const handle = await open(filePath, 'r');
+  // Never a FIFO, device or pseudo-file, and the size is the opened file's own (fstat): every length
+  // in the header is then checked against it before anything is allocated.
+  const { handle, stats } = await openRegularFile(filePath);
   try {
-    const size = (await handle.stat()).size;
+    const size = stats.size;
     return await readGgufHeader({
       size,
       read: async (offset, length) => {

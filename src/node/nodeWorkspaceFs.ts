@@ -1,9 +1,20 @@
 import { promises as fsp } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { EntryKind, EntryStat, WorkspaceFs } from '../core/scan/workspaceFs';
+import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
+import { readRegularFile } from './regularFile';
 
-/** WorkspaceFs over Node's file system, for the CLI and benchmarks. Locations are absolute paths. */
+/**
+ * The read cap when the caller gives none: the largest `contextBudget.maxFileBytes` allows (1 GiB),
+ * so even a caller that forgets the option cannot be made to read a never-ending file.
+ */
+export const defaultMaxReadBytes = 1024 * 1024 * 1024;
+
+/**
+ * WorkspaceFs over Node's file system, for the CLI, the extension's `file:` locations and benchmarks.
+ * Locations are absolute paths. Reads go through {@link readRegularFile}: never a FIFO or device
+ * (checked on the opened descriptor), never more than the cap.
+ */
 export class NodeWorkspaceFs implements WorkspaceFs {
   async readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
     const entries = await fsp.readdir(location, { withFileTypes: true }).catch(async (error: unknown) => {
@@ -16,18 +27,24 @@ export class NodeWorkspaceFs implements WorkspaceFs {
     const link = await fsp.lstat(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
-    if (!link.isSymbolicLink()) return { kind: kindOfStats(link), sizeBytes: link.size, mtimeMs: link.mtimeMs };
+    if (!link.isSymbolicLink()) {
+      const kind = kindOfStats(link);
+      // A folder's real path is what symlinks found inside it are compared with (scan roots only; files need none).
+      const realLocation = kind === 'directory' ? await fsp.realpath(location).catch(() => undefined) : undefined;
+      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}) };
+    }
     try {
       const target = await fsp.stat(location);
       const kind = kindOfStats(target);
-      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs };
+      const realLocation = await fsp.realpath(location);
+      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation };
     } catch {
       return { kind: 'brokenSymlink', sizeBytes: 0, mtimeMs: link.mtimeMs };
     }
   }
 
-  async readFile(location: string): Promise<Uint8Array> {
-    return fsp.readFile(location);
+  async readFile(location: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
+    return readRegularFile(location, options.maxBytes ?? defaultMaxReadBytes);
   }
 
   join(location: string, name: string): string {

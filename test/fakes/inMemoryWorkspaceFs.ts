@@ -1,4 +1,5 @@
-import type { EntryKind, EntryStat, WorkspaceFs } from '../../src/core/scan/workspaceFs';
+import { ReadRefusedError } from '../../src/core/scan/workspaceFs';
+import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../../src/core/scan/workspaceFs';
 
 type Node = { kind: 'file'; bytes: Uint8Array; mtimeMs: number } | { kind: 'directory' } | { kind: 'symlink'; target: string } | { kind: 'other' } | { kind: 'unlistable' };
 
@@ -53,15 +54,39 @@ export class InMemoryWorkspaceFs implements WorkspaceFs {
     const kind = this.kindOf(location);
     const target = this.resolve(location);
     if (!target) throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
-    return { kind, sizeBytes: target.kind === 'file' ? target.bytes.byteLength : 0, mtimeMs: target.kind === 'file' ? target.mtimeMs : 0 };
+    // Like realpath: folders and links report where they really are; plain files need not.
+    const realLocation = kind === 'directory' || kind.startsWith('symlink') ? this.realPath(location) : undefined;
+    return { kind, sizeBytes: target.kind === 'file' ? target.bytes.byteLength : 0, mtimeMs: target.kind === 'file' ? target.mtimeMs : 0, ...(realLocation !== undefined ? { realLocation } : {}) };
   }
 
-  async readFile(location: string): Promise<Uint8Array> {
+  async readFile(location: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
     this.calls.readFile.push(location);
     if (this.vanishing.has(location)) throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
     const target = this.resolve(location);
+    if (target?.kind === 'other') throw new ReadRefusedError('notRegularFile', 'a FIFO (named pipe), not a regular file: not opened for reading');
     if (target?.kind !== 'file') throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
+    if (options.maxBytes !== undefined && target.bytes.byteLength > options.maxBytes) throw new ReadRefusedError('tooLarge', `grew past the limit: ${target.bytes.byteLength} > ${options.maxBytes} bytes`);
     return target.bytes;
+  }
+
+  /** Replaces a file's bytes in place (a file that changes after the scan). */
+  rewrite(path: string, content: string | Uint8Array): this {
+    const node = this.nodes.get(path);
+    if (node?.kind !== 'file') throw new Error(`${path} is not a file`);
+    node.bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    return this;
+  }
+
+  /** Turns a path into a FIFO-like special file (a file swapped after the scan). */
+  swapForSpecial(path: string): this {
+    this.nodes.set(path, { kind: 'other' });
+    return this;
+  }
+
+  private realPath(path: string, depth = 0): string | undefined {
+    const node = this.nodes.get(path);
+    if (node?.kind === 'symlink') return depth > 8 ? undefined : this.realPath(node.target, depth + 1);
+    return node ? path : undefined;
   }
 
   join(location: string, name: string): string {

@@ -4,10 +4,10 @@
 // Every entry carries the outcome the CLI and the core must give it, so tests compare against a
 // list written down here rather than against whatever the code happens to do. Not a test file itself.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { EntryKind, EntryStat, SkipReason, WorkspaceFs } from '../../src/core/scan/workspaceFs';
+import type { EntryKind, EntryStat, ReadFileOptions, SkipReason, WorkspaceFs } from '../../src/core/scan/workspaceFs';
 import { minifiedJs, seededRandom } from '../unit/tokenizer/oracleSupport';
 
 /** What the CLI and the core must do with one path of the fixture. */
@@ -248,16 +248,19 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
   entries.push({ path: 'text/utf16le-bom.txt', expect: { kind: 'counted', text: 'UTF-16 with a BOM: 字 😀\n' } });
   for (const [name, text] of hostileTexts) counted(`text/${name}`, text);
 
-  // Symlinks: folders are never followed (a loop and an escape), files are counted as their target.
+  // Symlinks: folders are never followed (a loop and an escape); a file link is counted as its target
+  // only when the target is inside the selected folder, otherwise skipped naming the target.
   counted('loop/file.txt', 'inside the loop folder\n');
   symlinkSync('..', path.join(root, 'loop/self'));
   entries.push({ path: 'loop/self/', expect: { kind: 'skippedWhenScanning', reason: 'symlinkedDirectory', message: /not followed/ } });
-  write(outside, 'secret.txt', 'outside the workspace: a file symlink is counted as its target\n');
+  write(outside, 'secret.txt', 'outside the workspace: never read through a link in the workspace\n');
   write(outside, 'dir/other.txt', 'never reached through the folder link\n');
   symlinkSync(path.join(outside, 'dir'), path.join(root, 'escape-dir'));
   entries.push({ path: 'escape-dir/', expect: { kind: 'skippedWhenScanning', reason: 'symlinkedDirectory', message: /not followed/ } });
   symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'escape-file.txt'));
-  entries.push({ path: 'escape-file.txt', expect: { kind: 'counted', text: 'outside the workspace: a file symlink is counted as its target\n' } });
+  entries.push({ path: 'escape-file.txt', expect: { kind: 'skippedWhenScanning', reason: 'symlinkOutside', message: new RegExp(`^symbolic link to a file outside the selected folder → ${escapeRegExp(path.join(realpathSync(outside), 'secret.txt'))}: not read$`) } });
+  symlinkSync('loop/file.txt', path.join(root, 'inside-link.txt'));
+  entries.push({ path: 'inside-link.txt', expect: { kind: 'counted', text: 'inside the loop folder\n' } });
   symlinkSync(path.join(root, 'does-not-exist'), path.join(root, 'dangling'));
   entries.push({ path: 'dangling', expect: { kind: 'skippedWhenScanning', reason: 'brokenSymlink', message: /target does not exist/ } });
   symlinkSync('/dev/zero', path.join(root, 'dev-zero'));
@@ -386,10 +389,25 @@ export class HostileFs implements WorkspaceFs {
     return this.inner.stat(location);
   }
 
-  readFile(location: string): Promise<Uint8Array> {
+  /** Locations replaced by a FIFO (for real, with mkfifo) on the first readFile, before the read. */
+  readonly fifoOnRead = new Set<string>();
+  /** Locations rewritten (for real) with this many bytes of text on the first readFile, before the read. */
+  readonly growOnRead = new Map<string, number>();
+
+  readFile(location: string, options?: ReadFileOptions): Promise<Uint8Array> {
     if (this.denyReading.has(location)) return Promise.reject(eacces('open', location));
     if (this.vanishOnRead.delete(location)) unlinkSync(location);
-    return this.inner.readFile(location);
+    if (this.fifoOnRead.delete(location)) {
+      unlinkSync(location);
+      const made = spawnSync('mkfifo', [location]);
+      if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr?.toString() ?? ''}`);
+    }
+    const grow = this.growOnRead.get(location);
+    if (grow !== undefined) {
+      this.growOnRead.delete(location);
+      writeFileSync(location, Buffer.alloc(grow, 0x61)); // 'aaaa…': text, so only the size can refuse it
+    }
+    return this.inner.readFile(location, options);
   }
 
   join(location: string, name: string): string {
@@ -399,4 +417,8 @@ export class HostileFs implements WorkspaceFs {
 
 function eacces(syscall: string, location: string): Error {
   return Object.assign(new Error(`EACCES: permission denied, ${syscall} '${location}'`), { code: 'EACCES', errno: -13, syscall, path: location });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

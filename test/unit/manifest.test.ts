@@ -61,7 +61,7 @@ test('every setting\'s type, enum and range in package.json is the one settingRu
         assert.deepEqual([types, property.minimum, property.maximum], [rule.optional ? ['integer', 'null'] : ['integer'], rule.min, rule.max], `${key} range`);
         break;
       case 'fraction':
-        assert.deepEqual([property.exclusiveMinimum, property.maximum], [0, 1], `${key} range`);
+        assert.deepEqual([property.minimum, property.exclusiveMinimum, property.maximum], rule.min === undefined ? [undefined, 0, 1] : [rule.min, undefined, 1], `${key} range`);
         assert.deepEqual(types, rule.optional ? ['number', 'null'] : ['number'], `${key} type`);
         break;
       case 'boolean':

@@ -1,4 +1,5 @@
 import { findGpu, findModel, loadBundledCatalog } from '../model/catalog';
+import { parseConfigJson } from '../model/configText';
 import { ggufToModelSpec } from '../model/gguf';
 import type { GgufHeader } from '../model/ggufHeader';
 import { parseHfConfig } from '../model/hfConfig';
@@ -78,12 +79,13 @@ export function resolveTarget(settings: Settings, configFile?: ConfigFile): Reso
         configProblem = endSentence(`Model file ${(error as Error).message}`);
       }
     } else {
+      // parseConfigJson locates a syntax error by line and column instead of quoting the text as V8 does.
+      const parsed = parseConfigJson(configFile.text);
       try {
-        const json: unknown = JSON.parse(configFile.text);
-        model = parseHfConfig(json, { id: configFile.path, displayName: displayNameFromPath(configFile.path), sourcePath: configFile.path });
+        if ('error' in parsed) throw new Error(parsed.error);
+        model = parseHfConfig(parsed.json, { id: configFile.path, displayName: displayNameFromPath(configFile.path), sourcePath: configFile.path });
       } catch (error) {
-        const message = error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : (error as Error).message;
-        configProblem = endSentence(`Model config ${configFile.path}: ${message}`);
+        configProblem = endSentence(`Model config ${configFile.path}: ${(error as Error).message}`);
       }
     }
   }

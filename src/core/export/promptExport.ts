@@ -94,13 +94,14 @@ function fenceFor(text: string): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
-const languages: Readonly<Record<string, string>> = {
+// A Map: the extension comes from a file name, and `a.constructor` must not find Object's constructor.
+const languages: ReadonlyMap<string, string> = new Map(Object.entries({
   ts: 'ts', tsx: 'tsx', js: 'js', jsx: 'jsx', mjs: 'js', cjs: 'js', json: 'json', md: 'md', py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', c: 'c', h: 'c', cpp: 'cpp', cc: 'cpp', hpp: 'cpp', cs: 'csharp', rb: 'ruby', php: 'php', sh: 'sh', yml: 'yaml', yaml: 'yaml', toml: 'toml', html: 'html', css: 'css', sql: 'sql', swift: 'swift',
-};
+}));
 
 function languageOf(path: string): string {
   const dot = path.lastIndexOf('.');
-  return dot < 0 ? '' : languages[path.slice(dot + 1).toLowerCase()] ?? '';
+  return dot < 0 ? '' : languages.get(path.slice(dot + 1).toLowerCase()) ?? '';
 }
 
 function escapeXmlText(text: string): string {

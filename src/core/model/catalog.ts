@@ -8,7 +8,7 @@ import type { GpuEstimatedField, GpuSpec } from './gpuSpec';
 import type { LayerAttention, LayerGroup, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
 import bundledModels from './catalog.models.json';
 import bundledGpus from './catalog.gpus.json';
-import { maxDim, maxHeads, maxLayers, maxPositions, maxVocab } from './modelBounds';
+import { maxDim, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab, scaledWindowProblem } from './modelBounds';
 
 /** The bundled catalogs after validation. */
 export interface BundledCatalog {
@@ -177,11 +177,22 @@ function parseModel(raw: unknown, index: number): ModelSpec {
     const original = r.optInt('ropeScaling.originalMaxPositionEmbeddings', maxPositions);
     ropeScaling = Object.freeze({
       type: r.oneOf('ropeScaling.type', ropeTypes),
-      factor: r.positive('ropeScaling.factor', 10_000),
+      factor: r.positive('ropeScaling.factor', maxRopeFactor),
       ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}),
     });
   }
+  // The same window rules as the config.json and GGUF parsers: an original window inside the model's
+  // window, a scaled window under maxPositions, and a pretrained window no longer than the largest one.
+  let maxWindow = maxPositionEmbeddings;
+  if (ropeScaling?.originalMaxPositionEmbeddings !== undefined) {
+    const original = ropeScaling.originalMaxPositionEmbeddings;
+    if (original > maxPositionEmbeddings) r.fail('ropeScaling.originalMaxPositionEmbeddings', `at most maxPositionEmbeddings (${maxPositionEmbeddings})`, original);
+    const tooLong = scaledWindowProblem('ropeScaling.factor', ropeScaling.factor, 'ropeScaling.originalMaxPositionEmbeddings', original);
+    if (tooLong) r.fail('ropeScaling.factor', 'a factor that keeps the scaled window credible', `${ropeScaling.factor}: ${tooLong}`);
+    maxWindow = Math.max(maxWindow, Math.floor(original * ropeScaling.factor));
+  }
   const pretrainedWindow = r.int('pretrainedWindow', maxPositions);
+  if (pretrainedWindow > maxWindow) r.fail('pretrainedWindow', `at most the model's largest window (${maxWindow})`, pretrainedWindow);
   const trainedWindow = r.optInt('trainedWindow', maxPositions);
 
   let effectiveWindow: ModelSpec['effectiveWindow'];

@@ -9,10 +9,11 @@
  * naming the key, like the config.json parser: a GGUF never becomes a silently wrong estimate.
  */
 import { fileTypeName, ggmlTypes } from './ggmlTypes';
+import { ggufLimits } from './ggufHeader';
 import type { GgufHeader, GgufScalar, GgufTensorInfo, GgufValue } from './ggufHeader';
 import { groupLayerAttention, ModelConfigError } from './hfConfig';
 import type { LayerAttention, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
-import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab } from './modelBounds';
+import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab, scaledWindowProblem } from './modelBounds';
 
 /** How the spec is labelled. */
 export interface GgufModelOptions {
@@ -32,24 +33,31 @@ interface SwaLayout {
   readonly denseFirst: boolean;
 }
 
-/** llama.cpp's per-architecture defaults (src/models/*.cpp); `{arch}.attention.sliding_window_pattern` overrides them. */
-const swaLayouts: Readonly<Record<string, SwaLayout>> = {
-  'gpt-oss': { period: 2, denseFirst: false },
-  gemma2: { period: 2, denseFirst: false },
-  gemma3: { period: 6, denseFirst: false },
-  gemma3n: { period: 5, denseFirst: false },
-  'gemma-embedding': { period: 6, denseFirst: false },
-  cohere2: { period: 4, denseFirst: false },
-  exaone4: { period: 4, denseFirst: false },
-  'exaone-moe': { period: 4, denseFirst: false },
-  olmo2: { period: 4, denseFirst: false },
-  mellum: { period: 4, denseFirst: false },
-  afmoe: { period: 4, denseFirst: false },
-  plamo3: { period: 8, denseFirst: false },
-  smallthinker: { period: 4, denseFirst: true },
-  laguna: { period: 4, denseFirst: true },
-  cohere2moe: { period: 4, denseFirst: true },
-};
+/**
+ * llama.cpp's per-architecture defaults (src/models/*.cpp); `{arch}.attention.sliding_window_pattern`
+ * overrides them. A Map, not an object: the architecture comes from the file, and "constructor" or
+ * "__proto__" must find nothing.
+ */
+const swaLayouts: ReadonlyMap<string, SwaLayout> = new Map([
+  ['gpt-oss', { period: 2, denseFirst: false }],
+  ['gemma2', { period: 2, denseFirst: false }],
+  ['gemma3', { period: 6, denseFirst: false }],
+  ['gemma3n', { period: 5, denseFirst: false }],
+  ['gemma-embedding', { period: 6, denseFirst: false }],
+  ['cohere2', { period: 4, denseFirst: false }],
+  ['exaone4', { period: 4, denseFirst: false }],
+  ['exaone-moe', { period: 4, denseFirst: false }],
+  ['olmo2', { period: 4, denseFirst: false }],
+  ['mellum', { period: 4, denseFirst: false }],
+  ['afmoe', { period: 4, denseFirst: false }],
+  ['plamo3', { period: 8, denseFirst: false }],
+  ['smallthinker', { period: 4, denseFirst: true }],
+  ['laguna', { period: 4, denseFirst: true }],
+  ['cohere2moe', { period: 4, denseFirst: true }],
+]);
+
+/** general.name is shown in the status bar and panel: longer names are cut here (and noted). */
+const maxDisplayNameChars = 200;
 
 /** Architectures whose sliding_window key llama.cpp reads but never applies (Phi-3 sets pattern 1). */
 const swaIgnored = new Set(['phi3']);
@@ -67,6 +75,7 @@ const expertTensor = /_exps(\.|$)/;
 function describe(v: GgufValue | undefined): string {
   if (v === undefined) return 'nothing';
   if (v.type === 'array') return `an array of ${v.length} ${v.elementType} values`;
+  if (v.value === null) return `a string of ${v.byteLength.toLocaleString('en-US')} bytes, too long to read`;
   const s = v.value;
   if (typeof s === 'string') return `string ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s)}`;
   return `${v.type} ${String(s)}`;
@@ -101,6 +110,7 @@ class MetaReader {
     const v = this.meta.get(key);
     if (v === undefined) this.missing(key, 'a string');
     if (v.type !== 'string') this.fail(key, 'a string');
+    if (v.value === null) this.fail(key, `a string of at most ${ggufLimits.maxKeptStringBytes.toLocaleString('en-US')} bytes`);
     return v.value as string;
   }
 
@@ -144,7 +154,7 @@ class MetaReader {
   }
 }
 
-function inRange(v: GgufScalar, min: number, max: number): boolean {
+function inRange(v: GgufScalar | null, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
@@ -201,10 +211,9 @@ export function ggufToModelSpec(header: GgufHeader, options: GgufModelOptions): 
   const quant = quantLabel(r, header.tensors);
   if (header.version === 2) notes.push('GGUF version 2 file.');
 
-  const baseName = r.optString('general.name') ?? fileName(label);
   return {
     id: options.id,
-    displayName: options.displayName ?? `${baseName} (GGUF ${quant})`,
+    displayName: options.displayName ?? `${displayBaseName(r, label, notes)} (GGUF ${quant})`,
     origin: 'gguf',
     architecture: arch,
     hiddenSize,
@@ -299,7 +308,7 @@ function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, 
     const values = pattern.values;
     sliding = (i) => values[i] === true || values[i] === 1;
   } else {
-    const layout = swaLayouts[arch];
+    const layout = swaLayouts.get(arch);
     const period = r.optInt(patternKey, maxLayers, 0) ?? layout?.period;
     if (period === undefined) {
       notes.push(`${windowKey} is ${window} but the file has no ${patternKey} and llama.cpp's layer layout for "${arch}" is not known here: every layer is treated as full attention, so the KV cache may be overestimated.`);
@@ -313,7 +322,29 @@ function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, 
   return Array.from({ length: numLayers }, (_, i) => (sliding(i) ? ({ kind: 'sliding', window } as const) : ({ kind: 'full' } as const)));
 }
 
-const ropeTypes: Readonly<Record<string, RopeScaling['type'] | null>> = { none: null, linear: 'linear', yarn: 'yarn', longrope: 'longrope' };
+/**
+ * `general.name`, or the file name when the file has none or one too long to read; cut to
+ * {@link maxDisplayNameChars}. Control characters are left in: escaping is the presenters' job.
+ */
+function displayBaseName(r: MetaReader, label: string, notes: string[]): string {
+  const v = r.get('general.name');
+  if (v?.type === 'string' && v.value === null) {
+    notes.push(`general.name is a ${v.byteLength.toLocaleString('en-US')}-byte string, too long to read; the file name is shown instead.`);
+    return fileName(label);
+  }
+  const name = r.optString('general.name') ?? fileName(label);
+  if (name.length <= maxDisplayNameChars) return name;
+  notes.push(`general.name is ${name.length.toLocaleString('en-US')} characters long; only the first ${maxDisplayNameChars} are shown.`);
+  return `${name.slice(0, maxDisplayNameChars)}…`;
+}
+
+/** llama.cpp's rope scaling type names (LLAMA_ROPE_SCALING_TYPES); a Map so "constructor" or "toString" match nothing. */
+const ropeTypes: ReadonlyMap<string, RopeScaling['type'] | null> = new Map([
+  ['none', null],
+  ['linear', 'linear'],
+  ['yarn', 'yarn'],
+  ['longrope', 'longrope'],
+]);
 
 function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tensors: readonly GgufTensorInfo[], notes: string[]): { ropeScaling?: RopeScaling; pretrainedWindow: number } {
   const typeKey = k('rope.scaling.type');
@@ -322,8 +353,8 @@ function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tenso
   let type: RopeScaling['type'] | null;
   let factor: number | undefined;
   if (rawType !== undefined) {
-    const mapped = ropeTypes[rawType];
-    if (mapped === undefined) r.fail(typeKey, `one of "${Object.keys(ropeTypes).join('", "')}"`);
+    const mapped = ropeTypes.get(rawType);
+    if (mapped === undefined) r.fail(typeKey, `one of "${[...ropeTypes.keys()].join('", "')}"`);
     type = mapped;
     factor = r.optFloat(factorKey);
   } else {
@@ -331,14 +362,22 @@ function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tenso
     factor = r.optFloat(k('rope.scale_linear'));
     type = factor !== undefined ? 'linear' : null;
   }
-  const original = r.optInt(k('rope.scaling.original_context_length'), maxPositions);
+  const originalKey = k('rope.scaling.original_context_length');
+  const original = r.optInt(originalKey, maxPositions);
+  // The pretraining window cannot exceed the window the file declares (2^30 beside 131,072 is corrupt).
+  if (original !== undefined && original > maxPos) {
+    r.fail(originalKey, `at most ${k('context_length')} (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`);
+  }
   const plain = { pretrainedWindow: original ?? maxPos };
   if (tensors.some((t) => t.name === 'rope_freqs.weight') && type === null) {
     notes.push(`RoPE frequencies are rescaled by a rope_freqs tensor (Llama 3.1-style); GGUF does not record the pretraining window, so it is taken as ${k('context_length')}.`);
   }
   // llama.cpp treats a factor of 0 (or 1) as no scaling.
   if (type === null || factor === undefined || factor === 0 || factor === 1) return plain;
-  if (factor < 1 || factor > maxRopeFactor) r.fail(rawType !== undefined ? factorKey : k('rope.scale_linear'), `a number from 1 to ${maxRopeFactor.toLocaleString('en-US')}`);
+  const usedFactorKey = rawType !== undefined ? factorKey : k('rope.scale_linear');
+  if (factor < 1 || factor > maxRopeFactor) r.fail(usedFactorKey, `a number from 1 to ${maxRopeFactor.toLocaleString('en-US')}`);
+  const tooLong = original !== undefined ? scaledWindowProblem(usedFactorKey, factor, originalKey, original) : undefined;
+  if (tooLong) throw new ModelConfigError(usedFactorKey, `${r.label}: ${tooLong}`);
   if (original === undefined) notes.push(`RoPE scaling has no ${k('rope.scaling.original_context_length')}; the pretrained window is taken as ${k('context_length')} (${maxPos}).`);
   return { ropeScaling: { type, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) }, pretrainedWindow: original ?? maxPos };
 }

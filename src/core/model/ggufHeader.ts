@@ -34,13 +34,48 @@ export interface ByteRangeReader {
 export class GgufFormatError extends Error {
   /** Byte offset in the file where the problem was found. */
   readonly offset: number;
+  /** The work or size cap that stopped the read, when one did (see {@link ggufLimits}). */
+  readonly cap: GgufCap | undefined;
 
-  constructor(offset: number, message: string) {
+  constructor(offset: number, message: string, cap?: GgufCap) {
     super(message);
     this.name = 'GgufFormatError';
     this.offset = offset;
+    this.cap = cap;
   }
 }
+
+/**
+ * Caps on the work and memory one header may cost. llama.cpp's own limits are reused where it has
+ * them (ggml-org/llama.cpp@067d44f6c48459f7a82dbafc6fbd0bae97755a4e:ggml/src/gguf.cpp:
+ * GGUF_MAX_STRING_LENGTH, GGUF_MAX_ARRAY_ELEMENTS, nested arrays rejected as an invalid type, tensor
+ * names shorter than GGML_MAX_NAME = 64 from ggml/include/ggml.h); its tensor and key/value counts
+ * are bounded only by memory, so ours are far above any real model and far below what costs seconds.
+ */
+export const ggufLimits = {
+  /** llama.cpp's GGUF_MAX_STRING_LENGTH: a longer string is malformed. */
+  maxStringBytes: 1024 * 1024 * 1024,
+  /** llama.cpp's GGUF_MAX_ARRAY_ELEMENTS. */
+  maxArrayElements: 1024 * 1024 * 1024,
+  /** llama.cpp refuses a tensor name of GGML_MAX_NAME (64) bytes or more. */
+  maxTensorNameBytes: 63,
+  /** Real models list under 2,000 tensors (DeepSeek-V3: 1,025); 2 million cost 14 s and 1.1 GB. */
+  maxTensors: 65_536,
+  /** Real files have under 100 metadata keys. */
+  maxKeyValues: 65_536,
+  maxKeyBytes: 65_536,
+  /** Strings in a string array (a vocabulary): the largest vocabulary any parser accepts, 2^24. */
+  maxStringArrayElements: 1 << 24,
+  /** Longer string values (chat templates, embedded tokenizer JSON) are skipped unread, their length kept. */
+  maxKeptStringBytes: 65_536,
+  /** Numeric array elements turned into JS numbers over the whole header (per-layer arrays are tiny). */
+  maxKeptArrayValues: 1 << 20,
+  /** Bytes read from the file for one header: real headers (vocabularies included) take under 30 MiB. */
+  maxHeaderReadBytes: 256 * 1024 * 1024,
+} as const;
+
+/** Which of {@link ggufLimits} stopped a read. */
+export type GgufCap = keyof typeof ggufLimits;
 
 /** GGUF metadata value types, by their id in the file. */
 export const ggufValueTypes = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'bool', 'string', 'array', 'uint64', 'int64', 'float64'] as const;
@@ -49,9 +84,13 @@ export type GgufValueType = (typeof ggufValueTypes)[number];
 /** 64-bit integers beyond 2^53 stay bigint; everything else is a plain number. */
 export type GgufScalar = number | bigint | boolean | string;
 
-/** One metadata value. Arrays carry their elements only when short and numeric (see {@link arrayValueLimit}). */
+/**
+ * One metadata value. Arrays carry their elements only when short and numeric (see {@link arrayValueLimit});
+ * a string longer than `ggufLimits.maxKeptStringBytes` is skipped unread: its value is null and only its length is kept.
+ */
 export type GgufValue =
   | { readonly type: Exclude<GgufValueType, 'array'>; readonly value: GgufScalar }
+  | { readonly type: 'string'; readonly value: null; readonly byteLength: number }
   | { readonly type: 'array'; readonly elementType: GgufValueType; readonly length: number; readonly values?: readonly GgufScalar[] };
 
 /** One tensor's description from the header. */
@@ -93,8 +132,6 @@ export const arrayValueLimit = 65_536;
 const magic = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
 const defaultAlignment = 32;
 const maxDims = 4; // GGML_MAX_DIMS
-const maxArrayDepth = 4;
-const maxKeyBytes = 65_536;
 /** Bytes fetched per read: large enough that skipping a vocabulary's string lengths takes few reads. */
 const defaultChunkBytes = 1 << 20;
 
@@ -126,17 +163,17 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
     if (swapped === 2 || swapped === 3) throw new GgufFormatError(4, `big-endian GGUF (version ${swapped} byte-swapped) is not supported`);
     throw new GgufFormatError(4, `unsupported GGUF version ${version} (2 and 3 are supported)`);
   }
-  const tensorCount = await c.count('the tensor count', 'tensor');
-  const kvCount = await c.count('the metadata key/value count', 'key/value pair');
+  const tensorCount = await c.count('the tensor count', 'tensor', 'maxTensors');
+  const kvCount = await c.count('the metadata key/value count', 'key/value pair', 'maxKeyValues');
 
   const metadata = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
     const keyAt = c.pos;
-    const key = await c.string(`metadata key #${i + 1} of ${kvCount}`, maxKeyBytes);
+    const key = await c.string(`metadata key #${i + 1} of ${kvCount}`, 'maxKeyBytes');
     if (metadata.has(key)) throw new GgufFormatError(keyAt, `metadata key "${key}" appears twice`);
     const typeId = await c.u32(`the value type of metadata key "${key}"`);
     const type = valueType(typeId, c.pos - 4, `metadata key "${key}"`);
-    metadata.set(key, await readValue(c, type, `metadata key "${key}"`, 0));
+    metadata.set(key, await readValue(c, type, `metadata key "${key}"`));
   }
 
   let alignment = defaultAlignment;
@@ -152,7 +189,7 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
   const names = new Set<string>();
   for (let i = 0; i < tensorCount; i++) {
     const at = c.pos;
-    const name = await c.string(`the name of tensor #${i + 1} of ${tensorCount}`, maxKeyBytes);
+    const name = await c.string(`the name of tensor #${i + 1} of ${tensorCount}`, 'maxTensorNameBytes');
     const what = `tensor "${name}"`;
     if (names.has(name)) throw new GgufFormatError(at, `${what} appears twice`);
     names.add(name);
@@ -253,68 +290,89 @@ function valueType(id: number, at: number, what: string): GgufValueType {
   return type;
 }
 
-async function readValue(c: Cursor, type: GgufValueType, what: string, depth: number): Promise<GgufValue> {
-  if (type === 'array') return readArray(c, what, depth);
-  return { type, value: await readScalar(c, type, what) };
+async function readValue(c: Cursor, type: GgufValueType, what: string): Promise<GgufValue> {
+  if (type === 'array') return readArray(c, what);
+  if (type === 'string') {
+    // A string value past the kept size (a chat template, an embedded tokenizer.json, a hostile
+    // 100 MB general.name) is skipped by its length, never read: the parser says so if it needs it.
+    const byteLength = await c.u64Length(what, 'maxStringBytes');
+    if (byteLength > ggufLimits.maxKeptStringBytes) {
+      c.skip(byteLength);
+      return { type, value: null, byteLength };
+    }
+    return { type, value: decoder.decode(await c.bytes(byteLength, what)) };
+  }
+  const size = fixedSize[type]!;
+  return { type, value: scalarAt(await c.view(size, what), 0, type, what, c.pos - size) };
 }
 
-async function readScalar(c: Cursor, type: Exclude<GgufValueType, 'array'>, what: string): Promise<GgufScalar> {
-  if (type === 'string') return c.string(what);
-  const size = fixedSize[type]!;
-  const view = await c.view(size, what);
+/** The fixed-size scalar of `type` at `offset` in `view`; `at` is its file offset, for errors. */
+function scalarAt(view: DataView, offset: number, type: Exclude<GgufValueType, 'array' | 'string'>, what: string, at: number): GgufScalar {
   switch (type) {
     case 'uint8':
-      return view.getUint8(0);
+      return view.getUint8(offset);
     case 'int8':
-      return view.getInt8(0);
+      return view.getInt8(offset);
     case 'uint16':
-      return view.getUint16(0, true);
+      return view.getUint16(offset, true);
     case 'int16':
-      return view.getInt16(0, true);
+      return view.getInt16(offset, true);
     case 'uint32':
-      return view.getUint32(0, true);
+      return view.getUint32(offset, true);
     case 'int32':
-      return view.getInt32(0, true);
+      return view.getInt32(offset, true);
     case 'float32':
-      return view.getFloat32(0, true);
+      return view.getFloat32(offset, true);
     case 'bool': {
-      const b = view.getUint8(0);
-      if (b > 1) throw new GgufFormatError(c.pos - 1, `${what} is a bool stored as ${b} (must be 0 or 1)`);
+      const b = view.getUint8(offset);
+      if (b > 1) throw new GgufFormatError(at, `${what} is a bool stored as ${b} (must be 0 or 1)`);
       return b === 1;
     }
     case 'uint64':
-      return safe(view.getBigUint64(0, true));
+      return safe(view.getBigUint64(offset, true));
     case 'int64':
-      return safe(view.getBigInt64(0, true));
+      return safe(view.getBigInt64(offset, true));
     case 'float64':
-      return view.getFloat64(0, true);
+      return view.getFloat64(offset, true);
   }
 }
 
-async function readArray(c: Cursor, what: string, depth: number): Promise<GgufValue> {
-  if (depth >= maxArrayDepth) throw new GgufFormatError(c.pos, `${what} nests arrays more than ${maxArrayDepth} deep`);
-  const elementType = valueType(await c.u32(`the element type of ${what}`), c.pos - 4, `the elements of ${what}`);
+async function readArray(c: Cursor, what: string): Promise<GgufValue> {
+  const elementTypeAt = c.pos;
+  const elementType = valueType(await c.u32(`the element type of ${what}`), elementTypeAt, `the elements of ${what}`);
+  // llama.cpp's gguf.cpp treats an array of arrays as an invalid type, so no loadable model has one;
+  // refusing it also rules out billions of nested empty arrays costing hours to walk.
+  if (elementType === 'array') throw new GgufFormatError(elementTypeAt, `${what} is an array of arrays, which llama.cpp rejects as an invalid GGUF type`);
+  const lengthAt = c.pos;
   const length = await c.u64(`the length of ${what}`);
   const size = fixedSize[elementType];
-  // A string takes at least its 8-byte length, a nested array its 12-byte type and length.
-  const minBytes = length * (size ?? (elementType === 'string' ? 8 : 12));
+  // A string takes at least its 8-byte length. Checked first: a cut-off download says "truncated".
+  const minBytes = length * (size ?? 8);
   if (minBytes > c.remaining) {
     throw new GgufFormatError(c.pos, `the file is truncated: ${what} holds ${length} ${elementType} values (${size !== undefined ? '' : 'at least '}${minBytes} bytes) but only ${c.remaining} bytes remain`);
   }
-  if (size !== undefined) {
-    if (length > arrayValueLimit) {
-      c.skip(length * size);
-      return { type: 'array', elementType, length };
-    }
-    const values: GgufScalar[] = [];
-    const scalarType = elementType as Exclude<GgufValueType, 'array'>;
-    for (let i = 0; i < length; i++) values.push(await readScalar(c, scalarType, `${what}[${i}]`));
-    return { type: 'array', elementType, length, values };
+  if (length > ggufLimits.maxArrayElements) {
+    throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} values, more than the ${ggufLimits.maxArrayElements.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_ARRAY_ELEMENTS)`, 'maxArrayElements');
   }
-  // Strings and nested arrays: walk the length prefixes without decoding anything.
-  if (elementType === 'string') await c.skipStrings(length, what);
-  else for (let i = 0; i < length; i++) await readArray(c, `${what}[${i}]`, depth + 1);
-  return { type: 'array', elementType, length };
+  if (size === undefined) {
+    // Strings: walk the length prefixes without decoding anything.
+    if (length > ggufLimits.maxStringArrayElements) {
+      throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} strings; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`, 'maxStringArrayElements');
+    }
+    await c.skipStrings(length, what);
+    return { type: 'array', elementType, length };
+  }
+  if (length > arrayValueLimit || !c.keepArrayValues(length)) {
+    c.skip(length * size);
+    return { type: 'array', elementType, length };
+  }
+  // Decoded from one read, synchronously: a per-layer array is one await, not one per element.
+  const start = c.pos;
+  const view = await c.view(length * size, what);
+  const scalarType = elementType as Exclude<GgufValueType, 'array' | 'string'>;
+  const values: GgufScalar[] = new Array<GgufScalar>(length);
+  for (let i = 0; i < length; i++) values[i] = scalarAt(view, i * size, scalarType, `${what}[${i}]`, start + i * size);
+  return { type: 'array', elementType, length, values };
 }
 
 function safe(v: bigint): number | bigint {
@@ -325,6 +383,7 @@ function safe(v: bigint): number | bigint {
 class Cursor {
   pos = 0;
   bytesRead = 0;
+  private keptArrayValues = 0;
   private buffer: Uint8Array = new Uint8Array(0);
   private bufferStart = 0;
 
@@ -342,6 +401,13 @@ class Cursor {
     this.pos += n;
   }
 
+  /** Reserves room for `n` more decoded array values under `ggufLimits.maxKeptArrayValues`; false when full. */
+  keepArrayValues(n: number): boolean {
+    if (this.keptArrayValues + n > ggufLimits.maxKeptArrayValues) return false;
+    this.keptArrayValues += n;
+    return true;
+  }
+
   /** The next `n` bytes (a view into the window), advancing past them. */
   async bytes(n: number, what: string): Promise<Uint8Array> {
     await this.fill(n, what);
@@ -357,6 +423,9 @@ class Cursor {
     }
     if (this.pos >= this.bufferStart && this.pos + n <= this.bufferStart + this.buffer.length) return;
     const length = Math.min(Math.max(n, this.chunkBytes), this.remaining);
+    if (this.bytesRead + length > ggufLimits.maxHeaderReadBytes) {
+      throw new GgufFormatError(this.pos, `reading the header would take more than ${ggufLimits.maxHeaderReadBytes / (1024 * 1024)} MiB of reads (at ${what}); real GGUF headers, vocabularies included, take under 30 MiB`, 'maxHeaderReadBytes');
+    }
     const chunk = await this.source.read(this.pos, length);
     this.bytesRead += chunk.length;
     if (chunk.length < n) throw new GgufFormatError(this.pos + chunk.length, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but only ${chunk.length} could be read (did the file change while it was read?)`);
@@ -377,9 +446,9 @@ class Cursor {
         const high = view.getUint32(p + 4, true);
         const n = high * 2 ** 32 + view.getUint32(p, true);
         const at = this.bufferStart + p;
-        if (high >= 2 ** 21) throw new GgufFormatError(at, `the length of ${what}[${i}] is ${n}, beyond any real file`);
         const remaining = this.source.size - at - 8;
         if (n > remaining) throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
+        if (n > ggufLimits.maxStringBytes) throw new GgufFormatError(at, `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`, 'maxStringBytes');
         p += 8 + n;
         i++;
       }
@@ -404,25 +473,33 @@ class Cursor {
     return Number(v);
   }
 
-  /** A u64 byte length that must fit in what is left of the file. */
-  async u64Length(what: string, max = Number.MAX_SAFE_INTEGER): Promise<number> {
+  /**
+   * A u64 byte length, checked against the cap and what is left of the file before anything is
+   * allocated: a length field of 3,000,000,000 is refused here, not handed to an allocator.
+   */
+  async u64Length(what: string, cap: 'maxStringBytes' | 'maxKeyBytes' | 'maxTensorNameBytes'): Promise<number> {
     const at = this.pos;
     const n = await this.u64(`the length of ${what}`);
     if (n > this.remaining) throw new GgufFormatError(at, `the file is truncated: ${what} is ${n} bytes long but only ${this.remaining} bytes remain`);
-    if (n > max) throw new GgufFormatError(at, `${what} is ${n} bytes long (at most ${max} expected)`);
+    const max = ggufLimits[cap];
+    if (n > max) {
+      const why = cap === 'maxStringBytes' ? 'llama.cpp accepts (GGUF_MAX_STRING_LENGTH)' : cap === 'maxTensorNameBytes' ? 'llama.cpp accepts (names are shorter than GGML_MAX_NAME, 64)' : 'Context Budget reads';
+      throw new GgufFormatError(at, `${what} is ${n.toLocaleString('en-US')} bytes long, more than the ${max.toLocaleString('en-US')} ${why}`, cap);
+    }
     return n;
   }
 
-  /** A count of header records, each at least a few bytes, so it cannot exceed the file's size. */
-  async count(what: string, unit: string): Promise<number> {
+  /** A count of header records: each takes a few bytes, so it cannot exceed the file's size, nor the cap. */
+  async count(what: string, unit: string, cap: 'maxTensors' | 'maxKeyValues'): Promise<number> {
     const at = this.pos;
     const n = await this.u64(what);
     if (n > this.source.size) throw new GgufFormatError(at, `${what} says ${n} ${unit}s, more than the ${this.source.size}-byte file can hold`);
+    if (n > ggufLimits[cap]) throw new GgufFormatError(at, `${what} says ${n.toLocaleString('en-US')} ${unit}s; Context Budget reads at most ${ggufLimits[cap].toLocaleString('en-US')} (real models have under 2,000)`, cap);
     return n;
   }
 
-  async string(what: string, max?: number): Promise<string> {
-    const n = await this.u64Length(what, max);
+  async string(what: string, cap: 'maxKeyBytes' | 'maxTensorNameBytes'): Promise<string> {
+    const n = await this.u64Length(what, cap);
     return decoder.decode(await this.bytes(n, what));
   }
 }

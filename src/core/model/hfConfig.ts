@@ -5,7 +5,7 @@
  * {@link ModelConfigError} naming the field, so a bad config can never become a silently wrong estimate.
  */
 import type { LayerAttention, LayerGroup, MlaSpec, ModelSpec, RopeScaling } from './modelSpec';
-import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab } from './modelBounds';
+import { maxDim, maxExperts, maxHeads, maxLayers, maxPositions, maxRopeFactor, maxVocab, scaledWindowProblem } from './modelBounds';
 
 /** A config.json that cannot be turned into a trustworthy {@link ModelSpec}. */
 export class ModelConfigError extends Error {
@@ -34,9 +34,10 @@ const nestedTextKeys = ['text_config', 'language_config', 'llm_config'] as const
 
 /**
  * transformers config-class defaults for fields that published configs leave out. Only fields that
- * change a number we report are listed; each use is written to `notes`.
+ * change a number we report are listed; each use is written to `notes`. Maps, not objects, here and
+ * below: `model_type` comes from the file, and "constructor" or "__proto__" must find nothing.
  */
-const modelTypeDefaults: Readonly<Record<string, Readonly<Record<string, number | boolean>>>> = {
+const modelTypeDefaults: ReadonlyMap<string, ReadonlyMap<string, number | boolean>> = new Map(Object.entries({
   // Gemma3TextConfig: the released gemma-3-*-it text_config omits vocab and positions.
   gemma3_text: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
   gemma3: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
@@ -48,14 +49,14 @@ const modelTypeDefaults: Readonly<Record<string, Readonly<Record<string, number 
   cohere2: { sliding_window_pattern: 4 },
   llama4_text: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
   llama4: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
-};
+}).map(([type, defaults]) => [type, new Map(Object.entries(defaults))]));
 
 /** `tie_word_embeddings` when the config omits it: transformers' per-class default (PretrainedConfig says true). */
-const tiedByDefault: Readonly<Record<string, boolean>> = {
+const tiedByDefault: ReadonlyMap<string, boolean> = new Map(Object.entries({
   llama: false, llama4_text: false, llama4: false, mistral: false, mixtral: false, qwen2: false, qwen2_moe: false,
   qwen3: false, qwen3_moe: false, phi3: false, phi: false, deepseek_v2: false, deepseek_v3: false, gpt_oss: false,
   gemma: true, gemma2: true, gemma3_text: true, gemma3: true, cohere: true, cohere2: true, starcoder2: true,
-};
+}));
 
 /** MLPs with an up and a down projection only (no gate), so 2·h·I parameters rather than 3·h·I. */
 const nonGatedMlpTypes = new Set(['gpt2', 'gpt_bigcode', 'gpt_neox', 'gptj', 'falcon', 'phi', 'opt', 'bloom', 'mpt', 'starcoder2', 'codegen']);
@@ -66,6 +67,12 @@ const slidingOffByDefault = (modelType: string | undefined): boolean => modelTyp
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The object's own value for `key`, never an inherited one: a config's keys are data, and reading
+ * `constructor` or `toString` must give undefined, not a function from Object.prototype.
+ */
+const ownValue = (obj: Json, key: string): unknown => (Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined);
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -83,7 +90,7 @@ class ConfigReader {
     private readonly prefix: string,
     /** Error-message prefix: the config's path, or `config.json`. */
     readonly label: string,
-    private readonly defaults: Readonly<Record<string, number | boolean>>,
+    private readonly defaults: ReadonlyMap<string, number | boolean>,
     private readonly notes: string[],
   ) {}
 
@@ -98,10 +105,10 @@ class ConfigReader {
 
   /** The raw value, or the model-type default (noted) when the key is absent; null counts as absent. */
   value(key: string): unknown {
-    const v = this.raw[key];
+    const v = ownValue(this.raw, key);
     if (v !== undefined && v !== null) return v;
-    if (v === undefined && key in this.defaults) {
-      const d = this.defaults[key];
+    const d = this.defaults.get(key);
+    if (v === undefined && d !== undefined) {
       const note = `${this.field(key)} absent; used the transformers default ${String(d)} for this model_type.`;
       if (!this.notes.includes(note)) this.notes.push(note);
       return d;
@@ -115,7 +122,7 @@ class ConfigReader {
 
   /** True when the key is written as an explicit null (e.g. Mistral v0.3's `sliding_window: null`). */
   explicitNull(key: string): boolean {
-    return this.raw[key] === null;
+    return ownValue(this.raw, key) === null;
   }
 
   int(key: string, max: number, min = 1): number {
@@ -180,7 +187,7 @@ class ConfigReader {
 
   /** A reader over a nested object (rope_scaling), sharing label and notes; no model-type defaults apply inside. */
   child(key: string, obj: Json): ConfigReader {
-    return new ConfigReader(obj, `${this.field(key)}.`, this.label, {}, this.notes);
+    return new ConfigReader(obj, `${this.field(key)}.`, this.label, new Map(), this.notes);
   }
 }
 
@@ -204,19 +211,19 @@ export function parseHfConfig(json: unknown, options: HfConfigOptions): ModelSpe
   let text: Json = json;
   let prefix = '';
   for (const key of nestedTextKeys) {
-    const nested = json[key];
+    const nested = ownValue(json, key);
     if (nested === undefined || nested === null) continue;
     if (!isObject(nested)) throw new ModelConfigError(key, `${label}: "${key}" must be an object (got ${describe(nested)})`);
     text = nested;
     prefix = `${key}.`;
     break;
   }
-  const rawType = text['model_type'] ?? json['model_type'];
+  const rawType = ownValue(text, 'model_type') ?? ownValue(json, 'model_type');
   if (rawType !== undefined && typeof rawType !== 'string') {
     throw new ModelConfigError(`${prefix}model_type`, `${label}: "${prefix}model_type" must be a string (got ${describe(rawType)})`);
   }
   const modelType = rawType;
-  const r = new ConfigReader(text, prefix, label, (modelType !== undefined ? modelTypeDefaults[modelType] : undefined) ?? {}, notes);
+  const r = new ConfigReader(text, prefix, label, (modelType !== undefined ? modelTypeDefaults.get(modelType) : undefined) ?? new Map(), notes);
 
   const hiddenSize = r.intAlias(['hidden_size', 'n_embd', 'd_model'], maxDim);
   const numLayers = r.intAlias(['num_hidden_layers', 'n_layer', 'num_layers'], maxLayers);
@@ -323,11 +330,11 @@ function readTied(r: ConfigReader, root: Json, prefix: string, modelType: string
   if (own !== undefined) return own;
   // Composite (multimodal) configs keep tie_word_embeddings at the top level.
   if (prefix) {
-    const top = root['tie_word_embeddings'];
+    const top = ownValue(root, 'tie_word_embeddings');
     if (typeof top === 'boolean') return top;
     if (top !== undefined && top !== null) throw new ModelConfigError('tie_word_embeddings', `${r.label}: "tie_word_embeddings" must be true or false (got ${describe(top)})`);
   }
-  const assumed = (modelType !== undefined ? tiedByDefault[modelType] : undefined) ?? true;
+  const assumed = (modelType !== undefined ? tiedByDefault.get(modelType) : undefined) ?? true;
   notes.push(`tie_word_embeddings absent; assumed ${assumed} (transformers default for model_type ${modelType ?? 'unknown'}).`);
   return assumed;
 }
@@ -350,10 +357,10 @@ function layerAttentions(r: ConfigReader, modelType: string | undefined, numLaye
         case 'full_attention':
           return { kind: 'full' } as const;
         case 'sliding_attention':
-          if (window === undefined) r.fail('sliding_window', `an integer window because ${r.field(key)} is "sliding_attention"`, r.raw['sliding_window']);
+          if (window === undefined) r.fail('sliding_window', `an integer window because ${r.field(key)} is "sliding_attention"`, ownValue(r.raw, 'sliding_window'));
           return { kind: 'sliding', window } as const;
         case 'chunked_attention':
-          if (chunk === undefined) r.fail('attention_chunk_size', `an integer because ${r.field(key)} is "chunked_attention"`, r.raw['attention_chunk_size']);
+          if (chunk === undefined) r.fail('attention_chunk_size', `an integer because ${r.field(key)} is "chunked_attention"`, ownValue(r.raw, 'attention_chunk_size'));
           return { kind: 'chunked', chunk } as const;
         default:
           return r.fail(key, 'one of "full_attention", "sliding_attention", "chunked_attention"', t);
@@ -419,6 +426,7 @@ const ropeTypes = ['linear', 'dynamic', 'yarn', 'llama3', 'longrope'] as const;
 
 function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScaling?: RopeScaling; pretrainedWindow: number } {
   const topOriginal = r.optInt('original_max_position_embeddings', maxPositions);
+  if (topOriginal !== undefined) checkOriginalWithinMax(r, 'original_max_position_embeddings', topOriginal, maxPos);
   let key = 'rope_scaling';
   let block = r.optObject('rope_scaling');
   if (block === undefined) {
@@ -427,9 +435,10 @@ function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScali
       key = 'rope_parameters';
       block = params;
       // transformers v5 keeps one rope block per layer type (Gemma 3); the global layers carry the scaling.
-      if (isObject(params['full_attention'])) {
+      const fullAttention = ownValue(params, 'full_attention');
+      if (isObject(fullAttention)) {
         key = 'rope_parameters.full_attention';
-        block = params['full_attention'];
+        block = fullAttention;
       }
     }
   }
@@ -447,7 +456,9 @@ function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScali
   if (!(ropeTypes as readonly string[]).includes(type)) return b.fail(typeKey, `one of "${ropeTypes.join('", "')}", "default"`, rawType);
   const ropeType = type as (typeof ropeTypes)[number];
 
-  const original = b.optInt('original_max_position_embeddings', maxPositions) ?? topOriginal;
+  const ownOriginal = b.optInt('original_max_position_embeddings', maxPositions);
+  if (ownOriginal !== undefined) checkOriginalWithinMax(b, 'original_max_position_embeddings', ownOriginal, maxPos);
+  const original = ownOriginal ?? topOriginal;
   let factor: number;
   const rawFactor = b.value('factor');
   if (rawFactor === undefined && ropeType === 'longrope' && original !== undefined) {
@@ -461,11 +472,26 @@ function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScali
     factor = rawFactor;
   }
   if (ropeType === 'llama3' && original === undefined) b.fail('original_max_position_embeddings', 'an integer (required by rope_type "llama3")', undefined);
+  // The window the risk engine derives: original × factor, or (dynamic NTK without an original) max × factor.
+  const base = original !== undefined ? { field: ownOriginal !== undefined ? b.field('original_max_position_embeddings') : r.field('original_max_position_embeddings'), value: original } : ropeType === 'dynamic' ? { field: r.field('max_position_embeddings'), value: maxPos } : undefined;
+  const tooLong = base ? scaledWindowProblem(b.field('factor'), factor, base.field, base.value) : undefined;
+  if (tooLong) throw new ModelConfigError(b.field('factor'), `${r.label}: ${tooLong}`);
   if (original === undefined) notes.push(`rope_scaling gives no original_max_position_embeddings; pretrainedWindow is max_position_embeddings (${maxPos}).`);
   return {
     ropeScaling: { type: ropeType, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) },
     pretrainedWindow: original ?? maxPos,
   };
+}
+
+/**
+ * The pretraining window cannot be longer than the model's own window: an original of 2^30 beside
+ * max_position_embeddings 131,072 would give an 8.6e9-token window. Every published config has
+ * original ≤ max (Llama 3.1: 8,192 ≤ 131,072; Qwen2.5 with YaRN: 32,768 ≤ 32,768).
+ */
+function checkOriginalWithinMax(r: ConfigReader, key: string, original: number, maxPos: number): void {
+  if (original > maxPos) {
+    r.fail(key, `at most max_position_embeddings (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`, original);
+  }
 }
 
 interface ArchShape {

@@ -5,6 +5,7 @@ import type { CostBreakdown } from '../cost/costTypes';
 import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
+import { escapeControlChars } from './escapeText';
 import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
 
@@ -83,30 +84,30 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   const out: string[] = [];
   const rows = report.files.filter((file) => file.status === 'counted');
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
-  const width = Math.min(70, Math.max(4, ...shown.map((row) => row.relativePath.length)));
+  const width = Math.min(70, Math.max(4, ...shown.map((row) => escapeControlChars(row.relativePath).length)));
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
   for (const row of shown) {
     const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
-    out.push(`${truncateLeft(row.relativePath, width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
+    out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
   // Every flagged file is listed with its reason, also those past the row limit: CI logs must show them all.
   const secrets = report.files.filter((file) => file.secrets.length > 0);
   if (secrets.length > 0) {
     out.push('', `${secrets.length} file(s) look like secrets (SECRET?): check before you send them`);
-    for (const file of secrets) out.push(`  ${file.relativePath}: ${file.secrets.join('; ')}`);
+    for (const file of secrets) out.push(`  ${escapeControlChars(file.relativePath)}: ${file.secrets.join('; ')}`);
   }
   if (skipped.length > 0 || report.counts.skipped > 0) {
     const binary = report.files.filter((file) => file.status === 'skipped');
     out.push('', `skipped ${skipped.length + binary.length} file(s):`);
-    for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${entry.path}: ${entry.message}`);
+    for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${escapeControlChars(entry.path)}: ${escapeControlChars(entry.message)}`);
     if (skipped.length + binary.length > 20) out.push(`  … and ${skipped.length + binary.length - 20} more (use --json for all)`);
   }
   out.push('', ...estimateLines(report.cost, report.risk.windows, report.risk.level, {
     promptTokens: report.promptTokens,
     reserve: report.reserveOutputTokens,
     countNote: report.exactness.label,
-    model: report.model.displayName,
+    model: escapeControlChars(report.model.displayName),
     gpu: `${report.gpu.count}× ${report.gpu.name}`,
     computeEfficiency: report.assumptions.computeEfficiency.value,
     memoryEfficiency: report.assumptions.memoryEfficiency.value,
@@ -143,7 +144,7 @@ export function estimateText(assessment: PromptAssessment, target: ReportTarget,
       promptTokens,
       reserve: settings.reserveOutputTokens,
       countNote: null,
-      model: target.model.displayName,
+      model: escapeControlChars(target.model.displayName),
       gpu: `${settings.gpuCount}× ${target.gpu.name}`,
       computeEfficiency: assessment.assumptions.computeEfficiency.value,
       memoryEfficiency: assessment.assumptions.memoryEfficiency.value,
@@ -186,17 +187,17 @@ export function estimateLines(cost: CostBreakdown, windows: Windows, level: Risk
 
 export function warningLines(warnings: readonly Warning[]): string[] {
   if (warnings.length === 0) return [];
-  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${warning.message} (${warningCategoryLabels[warning.category]})`, `      why: ${warning.why}`])];
+  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${escapeControlChars(warning.message)} (${warningCategoryLabels[warning.category]})`, `      why: ${warning.why}`])];
 }
 
 function proposalLines(proposal: DropProposal): string[] {
   const lines = [`drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`];
   if (proposal.neededTokens === 0) return [...lines, '  → already met'];
-  for (const drop of proposal.drops) lines.push(`  drop ${drop.relativePath} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
+  for (const drop of proposal.drops) lines.push(`  drop ${escapeControlChars(drop.relativePath)} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
   const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
   const arrow = `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
   if (proposal.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);
-  else if (proposal.outcome.kind === 'over') lines.push(`  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${proposal.outcome.why})`);
+  else if (proposal.outcome.kind === 'over') lines.push(`  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${escapeControlChars(proposal.outcome.why)})`);
   else lines.push(`  → ${arrow} (the directory tree is still being counted)`);
   return lines;
 }

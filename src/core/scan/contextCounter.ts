@@ -3,7 +3,9 @@ import { FileCountCache } from './fileCount';
 import type { FileCount } from './fileCount';
 import type { ScannedFile } from './scanner';
 import { describeError, isNotFound } from './scanner';
+import { isReadRefused } from './workspaceFs';
 import type { WorkspaceFs } from './workspaceFs';
+import { formatBytes } from '../units';
 
 /** What the tokenizer pool answers (implemented in src/node/tokenizerPool.ts over worker threads). */
 export type PoolOutcome =
@@ -63,10 +65,17 @@ export class ContextCounter {
     if (cached) return cached;
     let bytes: Uint8Array;
     try {
-      bytes = await this.fs.readFile(file.location);
+      // Bounded by the limit it was scanned under: a file that grew since is refused, not counted past it.
+      bytes = await this.fs.readFile(file.location, file.maxBytes !== undefined ? { maxBytes: file.maxBytes } : {});
     } catch (error) {
       if (isNotFound(error)) return { kind: 'skipped', reason: 'vanished', message: 'file disappeared before it could be read' };
+      // It was within the limit when listed, so a size refusal now means it grew since.
+      if (isReadRefused(error)) return { kind: 'skipped', reason: error.reason, message: error.reason === 'tooLarge' ? `grew after it was listed: ${error.message}` : error.message };
       return { kind: 'skipped', reason: 'unreadable', message: `could not be read: ${describeError(error)}` };
+    }
+    // A port that ignores maxBytes (vscode.workspace.fs for virtual files) still never yields a count past the limit.
+    if (file.maxBytes !== undefined && bytes.byteLength > file.maxBytes) {
+      return { kind: 'skipped', reason: 'tooLarge', message: `grew after it was listed: ${formatBytes(bytes.byteLength)} is larger than the ${formatBytes(file.maxBytes)} limit` };
     }
     let outcome: PoolOutcome;
     try {

@@ -1,4 +1,4 @@
-import { compileGlobs, matchesAnyGlob } from './glob';
+import { scanGlobs } from './globScan';
 import { scanTree, statCandidate } from './scanner';
 import type { ScanOptions, ScannedFile } from './scanner';
 import type { SkippedEntry, WorkspaceFs } from './workspaceFs';
@@ -52,26 +52,13 @@ export async function intake(fs: WorkspaceFs, targets: readonly IntakeTarget[], 
   for (const target of targets) {
     if (truncated) break;
     if (target.kind === 'globs') {
-      const result = await scanTree(fs, target.rootLocation, { ...options, maxFiles: Number.MAX_SAFE_INTEGER });
-      const { pathGlobs, baseNameGlobs } = compileGlobs(target.patterns);
-      const matched = result.files.filter((file) => matchesAnyGlob(file.relativePath, pathGlobs, baseNameGlobs));
-      // A glob that matched only skipped files did match: the skip list says why they are not counted.
-      const seen = [...result.files.map((file) => file.relativePath), ...result.skipped.map((entry) => entry.relativePath.replace(/\/$/, ''))];
-      for (const pattern of target.patterns) {
-        const single = compileGlobs([pattern]);
-        if (!seen.some((relativePath) => matchesAnyGlob(relativePath, single.pathGlobs, single.baseNameGlobs))) unmatchedGlobs.push(pattern);
-      }
-      for (const file of matched) {
-        if (files.has(file.location)) continue;
-        if (remaining() === 0) {
-          truncated = true;
-          skipped.push({ relativePath: file.relativePath, reason: 'fileLimit', message: `not added: the intake stopped after ${options.maxFiles} files (maxFiles)` });
-          break;
-        }
-        files.set(file.location, file);
-      }
-      // Skips of files the globs do not select are noise; keep only those the globs would have matched.
-      skipped.push(...result.skipped.filter((entry) => matchesAnyGlob(entry.relativePath.replace(/\/$/, ''), pathGlobs, baseNameGlobs)));
+      // One walk where only matching files count against the limit, so a glob matching 3 files in a
+      // 30,000-file tree finds all 3; matches beyond the limit are reported, never dropped silently.
+      const result = await scanGlobs(fs, target.rootLocation, target.patterns, { ...options, maxFiles: remaining() });
+      for (const file of result.files) files.set(file.location, file);
+      skipped.push(...result.skipped);
+      unmatchedGlobs.push(...result.unmatched);
+      truncated ||= result.truncated;
       continue;
     }
     const stat = await fs.stat(target.location).catch(() => undefined);
@@ -91,7 +78,7 @@ export async function intake(fs: WorkspaceFs, targets: readonly IntakeTarget[], 
       truncated ||= result.truncated;
       continue;
     }
-    const file = await statCandidate(fs, target.location, target.relativePath, options, skipped);
+    const file = await statCandidate(fs, target.location, target.relativePath, { maxFileBytes: options.maxFileBytes }, skipped);
     if (!file || files.has(file.location)) continue;
     if (remaining() === 0) {
       truncated = true;

@@ -12,6 +12,17 @@ export interface ScannedFile {
   readonly relativePath: string;
   readonly sizeBytes: number;
   readonly mtimeMs: number;
+  /**
+   * The size limit it was accepted under: reading it later stops there, so a file that grew after
+   * the scan is skipped as too large instead of being counted past the limit. Always set by
+   * {@link statCandidate}; absent only for files built elsewhere, which get the reader's own cap.
+   */
+  readonly maxBytes?: number;
+  /**
+   * Set when the file is a symbolic link, so the UI can flag it: `target` is where it points
+   * (resolved), or null where the file system cannot resolve links.
+   */
+  readonly symlink?: { readonly target: string | null };
 }
 
 export interface ScanOptions {
@@ -31,6 +42,11 @@ export interface ScanOptions {
   readonly skipSecretFiles?: boolean;
   /** Prefix for relative paths (the workspace-folder name in multi-root workspaces). */
   readonly pathPrefix?: string;
+  /**
+   * Only files whose relative path passes are considered (stat'ed, accepted, counted against
+   * maxFiles); the others are passed over without a skip entry. Folders are always walked.
+   */
+  readonly include?: (relativePath: string) => boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (accepted: number, visited: number) => void;
 }
@@ -45,8 +61,13 @@ export interface ScanResult {
 /**
  * Walks `rootLocation` breadth-first honouring excludes and nested `.gitignore`s, and leaves out files that
  * are secrets by name unless `skipSecretFiles` is false.
- * Symlinked directories are never followed (no loops, nothing outside the tree); symlinked files are
- * counted as the file they point to. FIFOs, sockets and devices are skipped without being opened.
+ *
+ * Symbolic links: a link to a folder is never followed (no loops, nothing outside the tree). A link
+ * to a file is counted as that file only when its resolved target lies inside `rootLocation`
+ * (accepted files carry `symlink.target`); a link whose target is outside, or cannot be resolved by
+ * this file system, is skipped with reason `symlinkOutside` and the target, without being opened.
+ * The README's "Symbolic links" rule says the same. FIFOs, sockets and devices are skipped without
+ * being opened; the readers check the opened descriptor again, in case one is swapped in later.
  */
 export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: ScanOptions): Promise<ScanResult> {
   const files: ScannedFile[] = [];
@@ -57,6 +78,8 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
   ];
   let visited = 0;
   let truncated = false;
+  // Where symlinked files must point to be counted: inside the selected folder, links resolved.
+  const rootReal = await fs.stat(rootLocation).then((stat) => stat.realLocation, () => undefined);
 
   while (queue.length > 0 && !truncated) {
     throwIfAborted(options.signal);
@@ -71,7 +94,7 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
     let rules = dir.rules;
     if (options.respectGitignore && entries.some(([name, kind]) => name === '.gitignore' && kind === 'file')) {
       try {
-        const text = new TextDecoder().decode(await fs.readFile(fs.join(dir.location, '.gitignore')));
+        const text = new TextDecoder().decode(await fs.readFile(fs.join(dir.location, '.gitignore'), { maxBytes: options.maxFileBytes }));
         rules = rules.withGitignore(dir.relative, text);
       } catch {
         // An unreadable .gitignore ignores nothing; the walk goes on.
@@ -95,6 +118,7 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
         queue.push({ location, relative, rules });
         continue;
       }
+      if (options.include && !options.include(prefix + relative)) continue;
       if (kind === 'symlinkToDirectory') {
         skipped.push({ relativePath: prefix + relative + '/', reason: 'symlinkedDirectory', message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)' });
         continue;
@@ -114,11 +138,11 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
           continue;
         }
       }
-      const accepted = await statCandidate(fs, location, prefix + relative, options, skipped);
+      const accepted = await statCandidate(fs, location, prefix + relative, { maxFileBytes: options.maxFileBytes, linksMustStayInside: rootReal ?? null }, skipped);
       if (accepted) {
         if (files.length >= options.maxFiles) {
           truncated = true;
-          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (the limit is the ${settingName('maxFiles')} setting, or --max-files); the rest of the folder was not added` });
+          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (${settingName('maxFiles')}, --max-files); the rest of the folder was not added` });
           break;
         }
         files.push(accepted);
@@ -130,8 +154,19 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
   return { files, skipped, truncated };
 }
 
-/** Stats one file and applies the size cap; records the reason when it is not accepted. */
-export async function statCandidate(fs: WorkspaceFs, location: string, relativePath: string, options: Pick<ScanOptions, 'maxFileBytes'>, skipped: SkippedEntry[]): Promise<ScannedFile | undefined> {
+/** How {@link statCandidate} judges one file. */
+export interface CandidateOptions {
+  readonly maxFileBytes: number;
+  /**
+   * Inside a folder walk: the folder's `realLocation` (null when it has none), which a symlinked
+   * file's target must lie inside. Absent for a file named on its own: a link is then followed and
+   * flagged with `symlink.target`.
+   */
+  readonly linksMustStayInside?: string | null;
+}
+
+/** Stats one file and applies the size cap and the symlink rule; records the reason when it is not accepted. */
+export async function statCandidate(fs: WorkspaceFs, location: string, relativePath: string, options: CandidateOptions, skipped: SkippedEntry[]): Promise<ScannedFile | undefined> {
   let stat;
   try {
     stat = await fs.stat(location);
@@ -144,11 +179,32 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     skipped.push({ relativePath, reason: 'notRegularFile', message: 'not a regular file: not opened' });
     return undefined;
   }
+  let symlink: ScannedFile['symlink'];
+  if (stat.kind === 'symlinkToFile') {
+    const target = stat.realLocation;
+    const inside = options.linksMustStayInside;
+    if (inside !== undefined && (inside === null || target === undefined || !isInsideLocation(target, inside))) {
+      const where = target === undefined ? 'a target this file system cannot resolve' : target;
+      skipped.push({ relativePath, reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${where}: not read`, ...(target !== undefined ? { linkTarget: target } : {}) });
+      return undefined;
+    }
+    symlink = { target: target ?? null };
+  }
   if (stat.sizeBytes > options.maxFileBytes) {
-    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (the ${settingName('maxFileBytes')} setting, or --max-file-bytes)` });
+    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)` });
     return undefined;
   }
-  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs };
+  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs, maxBytes: options.maxFileBytes, ...(symlink ? { symlink } : {}) };
+}
+
+/**
+ * True when `location` is `folder` or lies below it. Both are real locations from the same port;
+ * either separator counts, so it holds for posix paths, Windows paths and URI strings alike.
+ */
+export function isInsideLocation(location: string, folder: string): boolean {
+  if (location === folder) return true;
+  const base = folder.endsWith('/') || folder.endsWith('\\') ? folder : folder + (location.charAt(folder.length) === '\\' ? '\\' : '/');
+  return location.startsWith(base);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

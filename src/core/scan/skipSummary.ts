@@ -6,6 +6,7 @@ const reasonLabels: Record<SkipReason, string> = {
   tooLarge: 'too large',
   binary: 'binary',
   symlinkedDirectory: 'symlinked folder',
+  symlinkOutside: 'symlink out of the folder',
   brokenSymlink: 'broken symlink',
   notRegularFile: 'not a regular file',
   unreadable: 'unreadable',

@@ -9,6 +9,23 @@ export interface EntryStat {
   readonly kind: EntryKind;
   readonly sizeBytes: number;
   readonly mtimeMs: number;
+  /**
+   * The location with every symbolic link resolved (realpath), in the implementation's own form,
+   * which need not be the form of `location` (the extension's URIs resolve to file paths). Only
+   * compared with another `realLocation` from the same port: it tells whether a link's target stays
+   * inside a scanned folder. Undefined when the implementation cannot resolve links (virtual
+   * workspaces); links are then treated as pointing outside.
+   */
+  readonly realLocation?: string;
+}
+
+/** Options for {@link WorkspaceFs.readFile}. */
+export interface ReadFileOptions {
+  /**
+   * Read at most this many bytes. A file that holds more (it grew since it was listed, or it is a
+   * pseudo-file that never ends) is refused with a {@link ReadRefusedError} of reason `tooLarge`.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface WorkspaceFs {
@@ -16,9 +33,37 @@ export interface WorkspaceFs {
   readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>>;
   /** Stats a location, following a symlink for size and mtime but reporting that it is one. */
   stat(location: string): Promise<EntryStat>;
-  readFile(location: string): Promise<Uint8Array>;
+  /**
+   * Reads a whole regular file. Implementations must never block on what is not a regular file
+   * (FIFO, device, socket: a FIFO swapped in after the scan included) and must refuse it with a
+   * {@link ReadRefusedError} of reason `notRegularFile`; they honour `options.maxBytes`.
+   */
+  readFile(location: string, options?: ReadFileOptions): Promise<Uint8Array>;
   /** Joins a child name onto a location. */
   join(location: string, name: string): string;
+}
+
+/** Why a read was refused without (fully) reading; the message is what the user sees. */
+export type ReadRefusal = 'notRegularFile' | 'tooLarge';
+
+/**
+ * A read the file-system adapter refused on purpose: not a regular file (checked on the opened
+ * descriptor, so a file swapped for a FIFO after the scan is caught), or more bytes than allowed.
+ */
+export class ReadRefusedError extends Error {
+  override readonly name = 'ReadRefusedError';
+
+  constructor(
+    readonly reason: ReadRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True for a {@link ReadRefusedError}, also across bundles (checked by name, not identity). */
+export function isReadRefused(error: unknown): error is ReadRefusedError {
+  return error instanceof Error && error.name === 'ReadRefusedError' && ((error as ReadRefusedError).reason === 'notRegularFile' || (error as ReadRefusedError).reason === 'tooLarge');
 }
 
 /** Why an entry was not counted; the message is what the user sees. */
@@ -26,6 +71,8 @@ export interface SkippedEntry {
   readonly relativePath: string;
   readonly reason: SkipReason;
   readonly message: string;
+  /** For a symbolic link: where it points (resolved), so the UI can show `→ target`. */
+  readonly linkTarget?: string;
 }
 
 export type SkipReason =
@@ -34,6 +81,7 @@ export type SkipReason =
   | 'tooLarge'
   | 'binary'
   | 'symlinkedDirectory'
+  | 'symlinkOutside'
   | 'brokenSymlink'
   | 'notRegularFile'
   | 'unreadable'

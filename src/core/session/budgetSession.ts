@@ -455,7 +455,7 @@ export class BudgetSession {
         const file = todo[next++]!;
         const count = file.count!;
         const key = this.framingKey(file.relativePath);
-        const text = this.bufferTexts.get(file.uri) ?? (await readFileText(this.fs, file.uri));
+        const text = this.bufferTexts.get(file.uri) ?? (await readFileText(this.fs, file.uri, settings.maxFileBytes));
         if (this.countOf(file.uri) !== count) continue; // Recounted meanwhile: the new count gets its own framing.
         if (text === undefined) {
           // The file was counted but cannot be read again: say so instead of leaving it "counting…" for good.

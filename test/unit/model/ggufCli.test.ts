@@ -83,7 +83,7 @@ test('CLI: a GGUF that is missing, not GGUF, truncated or inconsistent exits 2 w
     ['partial.gguf', /^context-budget: --model: cannot read GGUF file partial\.gguf \(the file is truncated: tensor "token_embd\.weight" ends at byte \d+ but the file has \d+ bytes \(an incomplete download\?\)\)$/m],
     ['cut-header.gguf', /^context-budget: --model: cannot read GGUF file cut-header\.gguf \(the file is truncated: metadata key "tokenizer\.ggml\.tokens" holds 128256 string values \(at least 1026048 bytes\) but only \d+ bytes remain\)$/m],
     ['bad-type.gguf', /^context-budget: Model file .*bad-type\.gguf: "llama\.block_count" must be an integer from 1 to 10,000 \(got string "32"\)\.$/m],
-    ['folder.gguf', /^context-budget: --model: cannot read GGUF file folder\.gguf \(.*folder\.gguf is not a regular file\)$/m],
+    ['folder.gguf', /^context-budget: --model: cannot read GGUF file folder\.gguf \(a folder, not a regular file: not opened for reading\)$/m],
   ];
   for (const [model, message] of cases) {
     const { code, out, err } = await run(['estimate', '--tokens', '5', '--model', model], dir);

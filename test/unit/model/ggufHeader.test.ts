@@ -76,14 +76,19 @@ test('short numeric arrays (per-layer values) are kept; booleans, signed and 64-
     ['a.flags', v.arr('bool', [true, false])],
     ['a.big', v.u64(2n ** 60n)],
     ['a.small64', v.u64(42)],
-    ['a.nested', v.raw(9, Buffer.concat([u32(9), u64(2), u32(4), u64(1), u32(7), u32(8), u64(1), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0x78])]))],
   ], [{ name: 't', dims: [32], ggmlType: ggml.F32, bytes: 128 }]);
   const header = await readGgufHeader(new VirtualReader(fileBytes(file), file.size));
   assert.deepEqual(header.metadata.get('a.per_layer'), { type: 'array', elementType: 'int32', length: 4, values: [8, 8, 0, -1] });
   assert.deepEqual(header.metadata.get('a.flags'), { type: 'array', elementType: 'bool', length: 2, values: [true, false] });
   assert.deepEqual(header.metadata.get('a.big'), { type: 'uint64', value: 2n ** 60n });
   assert.deepEqual(header.metadata.get('a.small64'), { type: 'uint64', value: 42 });
-  assert.deepEqual(header.metadata.get('a.nested'), { type: 'array', elementType: 'array', length: 2 });
+});
+
+test('an array of arrays is refused, as llama.cpp refuses it (an invalid GGUF type there)', async () => {
+  const file = gguf([
+    ['a.nested', v.raw(9, Buffer.concat([u32(9), u64(2), u32(4), u64(1), u32(7), u32(8), u64(1), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0x78])]))],
+  ], [{ name: 't', dims: [32], ggmlType: ggml.F32, bytes: 128 }]);
+  await assert.rejects(readGgufHeader(new VirtualReader(fileBytes(file), file.size)), { name: 'GgufFormatError', message: 'metadata key "a.nested" is an array of arrays, which llama.cpp rejects as an invalid GGUF type' });
 });
 
 function u32(x: number): Buffer {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileGlobs, globToRegExp, matchesAnyGlob } from '../../../src/core/scan/glob';
+import { compileGlob as globToRegExp, compileGlobs, matchesAnyGlob } from '../../../src/core/scan/glob';
 
 test('glob syntax: *, **, ?, classes and braces', () => {
   assert.ok(globToRegExp('src/**/*.ts').test('src/a/b/c.ts'));
