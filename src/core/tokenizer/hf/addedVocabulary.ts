@@ -1,6 +1,6 @@
 import { arrayAt, booleanAt, objectAt, stringAt } from './hfJson';
 import type { Normalizer } from './normalizers';
-import { onigSpace, onigWord } from './onigRegex';
+import { onigSpace, regexCrateWord } from './onigRegex';
 
 // Added tokens (special or not) are cut out of the text before the model sees it, exactly as
 // huggingface/tokenizers@3ba8ad0061a885baf052bbb7bbd22857e73e0c4e tokenizers/src/tokenizer/added_vocabulary.rs
@@ -35,8 +35,8 @@ export interface Segment {
   readonly tokenId: number;
 }
 
-/** The Rust `regex` crate's `\w` (regex-syntax, Unicode 16): onig's plus Join_Control. */
-const wordChar = new RegExp(`[${onigWord}\\u{200c}\\u{200d}]`, 'v');
+/** `\w` and `\s` of the Rust `regex` crate, which added_vocabulary.rs uses (not Oniguruma). */
+const wordChar = new RegExp(regexCrateWord, 'v');
 const spaceChar = new RegExp(`[${onigSpace}]`, 'v');
 
 /** Leftmost-longest matcher over a set of literal strings: a trie on UTF-16 code units. */

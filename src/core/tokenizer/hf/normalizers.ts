@@ -85,6 +85,8 @@ function parseReplace(record: Readonly<Record<string, unknown>>, path: string): 
   // A literal pattern with no regex metacharacters is replaced with split/join, much faster.
   const plain = typeof pattern.String === 'string' && pattern.String.length > 0 ? pattern.String : undefined;
   return (text) => {
+    // pattern.rs find_matches: an empty string has no match, not even an empty one.
+    if (text.length === 0) return { text, shiftsStart: false };
     if (plain !== undefined) {
       if (!text.includes(plain)) return { text, shiftsStart: false };
       return { text: text.split(plain).join(content), shiftsStart: content === '' && text.startsWith(plain) };

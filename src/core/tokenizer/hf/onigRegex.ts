@@ -40,8 +40,13 @@ export const unicode17Class = `[${unicode17Additions.map(([from, to]) => (from =
 
 /** Oniguruma's `\s`: Unicode White_Space (no Unicode 17 change). */
 export const onigSpace = '\\p{White_Space}';
-/** Oniguruma's `\w` (and the Rust `regex` crate's, which adds Join_Control: U+200C/U+200D are Cf, not in \p{M}). */
-export const onigWord = `[[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}]--${unicode17Class}]`;
+/**
+ * Oniguruma's `\w`: Alphabetic, Mark, Nd, Pc, and (probed against the oracle) the Latin-1 digits and
+ * fractions ² ³ ¹ ¼ ½ ¾, which its ctype table counts as word characters.
+ */
+export const onigWord = `[[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u{b2}\\u{b3}\\u{b9}\\u{bc}-\\u{be}]--${unicode17Class}]`;
+/** The Rust `regex` crate's `\w` (Unicode 16; used by Whitespace and added tokens): no Latin-1 extras, plus Join_Control. */
+export const regexCrateWord = `[[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]--${unicode17Class}]`;
 
 /** A translated pattern: a JavaScript source (flags `gv`) plus the original, for messages. */
 export interface TranslatedRegex {
@@ -136,16 +141,18 @@ function looseName(name: string): string {
   return name.replace(/[\s_-]/g, '').toLowerCase();
 }
 
-/** Oniguruma's POSIX bracket classes under Unicode (onig doc/RE, "Unicode Case"). */
+/**
+ * Oniguruma's POSIX bracket classes under Unicode, as probed code point by code point against the
+ * oracle (`lower` keeps U+0295, lowercase in Unicode 16). `cntrl` and `print`/`graph` are not translated.
+ */
 const posixClasses: Readonly<Record<string, string>> = {
-  alnum: '[\\p{Alphabetic}\\p{M}\\p{Nd}]',
-  alpha: '[\\p{Alphabetic}\\p{M}]',
+  alnum: '[\\p{Alphabetic}\\p{Nd}]',
+  alpha: '\\p{Alphabetic}',
   ascii: '[\\u{0}-\\u{7f}]',
   blank: '[\\p{Zs}\\u{9}]',
-  cntrl: '[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]',
   digit: '\\p{Nd}',
-  lower: '\\p{Lowercase}',
-  punct: '[\\p{P}\\u{24}\\u{2b}\\u{3c}-\\u{3e}\\u{5e}\\u{60}\\u{7c}\\u{7e}]',
+  lower: '[\\p{Lowercase}\\u{295}]',
+  punct: '[\\p{P}\\p{S}]',
   space: '\\p{White_Space}',
   upper: '\\p{Uppercase}',
   xdigit: '[0-9a-fA-F]',

@@ -1,7 +1,7 @@
 import { byteLevelChars } from './byteLevel';
 import { arrayAt, booleanAt, objectAt, stringAt, typeAt, unsupportedType } from './hfJson';
 import { HfTokenizerError } from './hfTokenizerError';
-import { literalRegex, onigFindMatches, onigSpace, onigWord, translateOnigRegex } from './onigRegex';
+import { literalRegex, onigFindMatches, onigSpace, regexCrateWord, translateOnigRegex } from './onigRegex';
 
 // Pre-tokenizers of a tokenizer.json, after huggingface/tokenizers@3ba8ad0061a885baf052bbb7bbd22857e73e0c4e
 // tokenizers/src/pre_tokenizers/*.rs, tokenizers/src/tokenizer/pattern.rs (find_matches) and
@@ -48,6 +48,7 @@ export function parsePreTokenizer(json: unknown, path: string): PreTokenizer | u
       gpt2Regex ??= translateOnigRegex(gpt2Pattern, `${path} (GPT-2 regex)`).regex;
       const regex = gpt2Regex;
       return mapPieces((piece, out) => {
+        // NormalizedString::prepend is a no-op on an empty string; mapPieces never passes one.
         const text = addPrefixSpace && !piece.text.startsWith(' ') ? ` ${piece.text}` : piece.text;
         const parts = useRegex ? splitPiece({ text, atOrigin: piece.atOrigin }, regexMatches(regex, text), 'Isolated') : [{ text, atOrigin: piece.atOrigin }];
         for (const part of parts) out.push({ text: byteLevelChars(part.text), atOrigin: part.atOrigin });
@@ -64,7 +65,7 @@ export function parsePreTokenizer(json: unknown, path: string): PreTokenizer | u
       return charSplitter(isWhiteSpace, 'Removed');
     case 'Whitespace': {
       // pre_tokenizers/whitespace.rs: keep `\w+|[^\w\s]+` (Rust regex crate), drop the rest.
-      const regex = new RegExp(`${wordRegexClass}+|[^${wordRegexClass.slice(1, -1)}${onigSpace}]+`, 'gv');
+      const regex = new RegExp(`${wordRegexClass}+|[^${wordRegexClass}${onigSpace}]+`, 'gv');
       return mapPieces((piece, out) => {
         for (const part of splitPiece(piece, invert(regexMatches(regex, piece.text)), 'Removed')) out.push(part);
       });
@@ -82,8 +83,7 @@ export function parsePreTokenizer(json: unknown, path: string): PreTokenizer | u
   }
 }
 
-/** The Rust regex crate's `\w` (Unicode 16 there, so the Unicode 17 additions are out): onig's plus Join_Control. */
-const wordRegexClass = `[${onigWord}\\u{200c}\\u{200d}]`;
+const wordRegexClass = regexCrateWord;
 
 function parseBehavior(value: unknown, path: string): Behavior {
   const behavior = stringAt(value, path);
@@ -144,7 +144,9 @@ function parseMetaspace(record: Readonly<Record<string, unknown>>, path: string)
 function mapPieces(each: (piece: Piece, out: Piece[]) => void): PreTokenizer {
   return (pieces) => {
     const out: Piece[] = [];
-    for (const piece of pieces) each(piece, out);
+    // The library never has empty splits (PreTokenizedString::split drops them), and every
+    // pre-tokenizer maps an empty string to nothing, so empty input pieces are skipped.
+    for (const piece of pieces) if (piece.text.length > 0) each(piece, out);
     return out;
   };
 }
