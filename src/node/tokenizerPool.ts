@@ -1,4 +1,4 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
@@ -50,6 +50,9 @@ export interface TokenizerPoolOptions {
  */
 export const maxTokenizerJsonBytes = 256 * 1024 * 1024;
 
+/** Bytes copied and hashed per turn of the event loop when a tokenizer.json is registered (a few ms each). */
+const registerSliceBytes = 2 * 1024 * 1024;
+
 /**
  * A tokenizer.json that cannot be used: malformed, unsupported, too large, or unreadable. Every
  * request naming it rejects with this error, parsed at most once per worker; callers fall back to
@@ -78,6 +81,8 @@ export interface TokenizerPoolStats {
   readonly workerCrashes: number;
   /** Workers terminated to cancel a running request. */
   readonly workersTerminated: number;
+  /** tokenizer.json data messages posted to workers (at most one per worker and tokenizer). */
+  readonly tokenizersSent: number;
 }
 
 interface Job {
@@ -139,7 +144,7 @@ export class TokenizerPool {
   private readonly maxTokenizerBytes: number;
   private nextId = 1;
   private disposed = false;
-  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0 };
+  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
 
   constructor(options: TokenizerPoolOptions) {
     this.workerScript = options.workerScript;
@@ -150,8 +155,9 @@ export class TokenizerPool {
 
   /**
    * Registers the bytes of a tokenizer.json and resolves to its id, `hf:<sha256 of the bytes>`. The
-   * hash runs on WebCrypto's thread pool and parsing happens in the workers, so even a 100 MB file
-   * does not block the caller's thread. Nothing is parsed yet: a malformed or unsupported file shows
+   * bytes are copied into shared memory and hashed in slices of {@link registerSliceBytes}, yielding
+   * to the event loop between slices, and parsing happens in the workers, so even a 100 MB file
+   * never blocks the caller's thread for long. Nothing is parsed yet: a malformed or unsupported file shows
    * on the first {@link describeTokenizer} or count, as a {@link TokenizerUnavailableError}. A file
    * above the size cap rejects here. Registering the same bytes again returns the same id.
    */
@@ -166,9 +172,15 @@ export class TokenizerPool {
       });
     }
     const data = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(data).set(bytes);
-    const digest = await webcrypto.subtle.digest('SHA-256', bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
-    const id = hfTokenizerId(Buffer.from(digest).toString('hex'));
+    const shared = new Uint8Array(data);
+    const hash = createHash('sha256');
+    for (let offset = 0; offset < bytes.byteLength; offset += registerSliceBytes) {
+      const slice = bytes.subarray(offset, offset + registerSliceBytes);
+      shared.set(slice, offset);
+      hash.update(slice);
+      if (offset + registerSliceBytes < bytes.byteLength) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const id = hfTokenizerId(hash.digest('hex'));
     if (!this.hfTokenizers.has(id)) this.hfTokenizers.set(id, { data, name });
     return id;
   }
@@ -301,6 +313,7 @@ export class TokenizerPool {
           const message: TokenizerDataMessage = { kind: 'tokenizerData', tokenizer: tokenizer as HfTokenizerId, data: registered.data, name: registered.name };
           slot.worker.postMessage(message);
           slot.tokenizersSent.add(tokenizer);
+          this.counters.tokenizersSent++;
         }
       }
       slot.worker.postMessage(job.request, job.transfer);
