@@ -6,7 +6,7 @@
 //   node scripts/installOracles.mjs            install all
 //   node scripts/installOracles.mjs tokenizers install one (names below)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,9 +41,43 @@ function installed(name) {
   }
 }
 
+/**
+ * Runs `work` holding a lock folder, so test files running in parallel processes do not install into
+ * the same folder at once. A lock older than 15 minutes is taken as left by a killed process.
+ */
+function withLock(work) {
+  const lock = join(oraclesDir, '.install-lock');
+  mkdirSync(oraclesDir, { recursive: true });
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      let stale = false;
+      try {
+        stale = Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000;
+      } catch {
+        continue;
+      }
+      if (stale || waited > 20 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(sleeper, 0, 0, 200);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Installs `name` unless present; returns an error message, or undefined on success. */
 export function installOracle(name) {
   if (installed(name)) return undefined;
+  return withLock(() => (installed(name) ? undefined : install(name)));
+}
+
+function install(name) {
   const { pkg, version } = oraclePackages[name];
   const dir = join(oraclesDir, name);
   mkdirSync(dir, { recursive: true });
