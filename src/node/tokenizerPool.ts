@@ -2,8 +2,18 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
-import type { EncodingName } from '../core/tokenizer/encoding';
-import type { TokenizerRequest, TokenizerResponse, WorkerOutcome } from '../worker/tokenizerProtocol';
+import { isEncodingName } from '../core/tokenizer/encoding';
+import { hfTokenizerId, isHfTokenizerId, type HfTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import type {
+  TokenizerDataMessage,
+  TokenizerDescription,
+  TokenizerFailure,
+  TokenizerRequest,
+  TokenizerResponse,
+  WorkerOutcome,
+} from '../worker/tokenizerProtocol';
+
+export type { TokenizerDescription, TokenizerFailure } from '../worker/tokenizerProtocol';
 
 /** Result of one count request. Cancellation is not an outcome: the promise rejects with an AbortError. */
 export type CountOutcome =
@@ -30,6 +40,33 @@ export interface TokenizerPoolOptions {
   readonly size?: number;
   /** Count-cache entries, default 4096. */
   readonly cacheEntries?: number;
+  /** Largest tokenizer.json accepted by {@link TokenizerPool.registerHfTokenizer}, default {@link maxTokenizerJsonBytes}. */
+  readonly maxTokenizerBytes?: number;
+}
+
+/**
+ * Default cap on a tokenizer.json: Gemma 3's, the largest of the common ones, is 33 MB. Above it the
+ * file is refused with a message before any worker parses it.
+ */
+export const maxTokenizerJsonBytes = 256 * 1024 * 1024;
+
+/** Bytes copied and hashed per turn of the event loop when a tokenizer.json is registered (a few ms each). */
+const registerSliceBytes = 2 * 1024 * 1024;
+
+/**
+ * A tokenizer.json that cannot be used: malformed, unsupported, too large, or unreadable. Every
+ * request naming it rejects with this error, parsed at most once per worker; callers fall back to
+ * the counting encoding and label the count an estimate, naming {@link failure}'s path.
+ */
+export class TokenizerUnavailableError extends Error {
+  constructor(
+    /** The id, or undefined when the file was refused before it got one (over the size cap). */
+    readonly tokenizer: TokenizerId | undefined,
+    readonly failure: TokenizerFailure,
+  ) {
+    super(`tokenizer.json ${failure.path === '' ? failure.detail : `${failure.path}: ${failure.detail}`}`);
+    this.name = 'TokenizerUnavailableError';
+  }
 }
 
 /** Counters for tests and benchmarks. */
@@ -44,14 +81,17 @@ export interface TokenizerPoolStats {
   readonly workerCrashes: number;
   /** Workers terminated to cancel a running request. */
   readonly workersTerminated: number;
+  /** tokenizer.json data messages posted to workers (at most one per worker and tokenizer). */
+  readonly tokenizersSent: number;
 }
 
 interface Job {
   readonly request: TokenizerRequest;
   readonly transfer: ArrayBuffer[];
+  /** Empty for `describe` requests, which are not cached here. */
   readonly cacheKey: string;
   readonly contentHash: string;
-  readonly resolve: (outcome: CountOutcome) => void;
+  readonly resolve: (outcome: CountOutcome | TokenizerDescription) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -69,6 +109,14 @@ export const largeJobBytes = 512 * 1024;
 interface Slot {
   readonly worker: Worker;
   job: Job | undefined;
+  /** tokenizer.json ids whose bytes this worker has been sent. */
+  readonly tokenizersSent: Set<string>;
+}
+
+/** A registered tokenizer.json: its bytes in shared memory and a display name. */
+interface HfTokenizerData {
+  readonly data: SharedArrayBuffer;
+  readonly name: string | undefined;
 }
 
 /**
@@ -78,6 +126,12 @@ interface Slot {
  * cancelling a running one terminates its worker (a BPE run cannot be interrupted) and a fresh
  * worker is started for the next request. A crashed worker fails only its own request. While all
  * workers run large jobs, one overflow worker serves small ones, and it ends when no large job remains.
+ *
+ * Requests name their tokenizer by id: an encoding, or a tokenizer.json registered with
+ * {@link registerHfTokenizer} (`hf:<sha256>`). Its bytes reach each worker once, lazily, before the
+ * first request that needs them; the worker parses them on first use and keeps the result. A
+ * tokenizer.json that fails to parse fails every request naming it with one
+ * {@link TokenizerUnavailableError}, and is not sent to another worker again.
  */
 export class TokenizerPool {
   private readonly workerScript: string;
@@ -85,14 +139,58 @@ export class TokenizerPool {
   private readonly cache: CountCache<WorkerOutcome>;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  private readonly hfTokenizers = new Map<string, HfTokenizerData>();
+  private readonly failedTokenizers = new Map<string, TokenizerUnavailableError>();
+  private readonly maxTokenizerBytes: number;
   private nextId = 1;
   private disposed = false;
-  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0 };
+  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
 
   constructor(options: TokenizerPoolOptions) {
     this.workerScript = options.workerScript;
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, availableParallelism() - 1)));
     this.cache = new CountCache(options.cacheEntries ?? 4096);
+    this.maxTokenizerBytes = options.maxTokenizerBytes ?? maxTokenizerJsonBytes;
+  }
+
+  /**
+   * Registers the bytes of a tokenizer.json and resolves to its id, `hf:<sha256 of the bytes>`. The
+   * bytes are copied into shared memory and hashed in slices of {@link registerSliceBytes}, yielding
+   * to the event loop between slices, and parsing happens in the workers, so even a 100 MB file
+   * never blocks the caller's thread for long. Nothing is parsed yet: a malformed or unsupported file shows
+   * on the first {@link describeTokenizer} or count, as a {@link TokenizerUnavailableError}. A file
+   * above the size cap rejects here. Registering the same bytes again returns the same id.
+   */
+  async registerHfTokenizer(bytes: Uint8Array, name?: string): Promise<HfTokenizerId> {
+    if (this.disposed) throw new Error('tokenizer pool is disposed');
+    if (bytes.byteLength > this.maxTokenizerBytes) {
+      const megabytes = (size: number): string => `${(size / 1024 / 1024).toFixed(1)} MiB`;
+      throw new TokenizerUnavailableError(undefined, {
+        path: '',
+        detail: `is ${megabytes(bytes.byteLength)}, over the ${megabytes(this.maxTokenizerBytes)} limit`,
+        unsupported: false,
+      });
+    }
+    const data = new SharedArrayBuffer(bytes.byteLength);
+    const shared = new Uint8Array(data);
+    const hash = createHash('sha256');
+    for (let offset = 0; offset < bytes.byteLength; offset += registerSliceBytes) {
+      const slice = bytes.subarray(offset, offset + registerSliceBytes);
+      shared.set(slice, offset);
+      hash.update(slice);
+      if (offset + registerSliceBytes < bytes.byteLength) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const id = hfTokenizerId(hash.digest('hex'));
+    if (!this.hfTokenizers.has(id)) this.hfTokenizers.set(id, { data, name });
+    return id;
+  }
+
+  /**
+   * Parses the tokenizer in a worker (once) and describes it, e.g. "BPE, byte-level, 128,256 tokens".
+   * Rejects with {@link TokenizerUnavailableError} naming the JSON path when it cannot be used.
+   */
+  describeTokenizer(tokenizer: TokenizerId, signal?: AbortSignal): Promise<TokenizerDescription> {
+    return this.submit('', '', (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
   }
 
   /**
@@ -100,23 +198,33 @@ export class TokenizerPool {
    * whole ArrayBuffer the buffer is transferred to the worker, which detaches it: do not use `bytes`
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
-  countBytes(bytes: Uint8Array, encoding: EncodingName, signal?: AbortSignal): Promise<CountOutcome> {
+  countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
     const contentHash = createHash('sha1').update(bytes).digest('hex');
     const transferable =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
-      countCacheKey(encoding, 'bytes', contentHash),
+      countCacheKey(tokenizer, 'bytes', contentHash),
       contentHash,
-      (id) => ({ id, kind: 'bytes', encoding, bytes }),
+      (id) => ({ id, kind: 'bytes', tokenizer, bytes }),
       transferable ? [bytes.buffer] : [],
       signal,
-    );
+      tokenizer,
+      bytes.byteLength,
+    ) as Promise<CountOutcome>;
   }
 
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
-  countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<CountOutcome> {
+  countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
     const contentHash = createHash('sha1').update(text, 'utf8').digest('hex');
-    return this.submit(countCacheKey(encoding, 'text', contentHash), contentHash, (id) => ({ id, kind: 'text', encoding, text }), [], signal);
+    return this.submit(
+      countCacheKey(tokenizer, 'text', contentHash),
+      contentHash,
+      (id) => ({ id, kind: 'text', tokenizer, text }),
+      [],
+      signal,
+      tokenizer,
+      text.length,
+    ) as Promise<CountOutcome>;
   }
 
   /** A snapshot of the counters. */
@@ -145,18 +253,26 @@ export class TokenizerPool {
     makeRequest: (id: number) => TokenizerRequest,
     transfer: ArrayBuffer[],
     signal: AbortSignal | undefined,
-  ): Promise<CountOutcome> {
+    tokenizer: TokenizerId,
+    size: number,
+  ): Promise<CountOutcome | TokenizerDescription> {
     this.counters.requests++;
     if (this.disposed) return Promise.reject(new Error('tokenizer pool is disposed'));
     if (signal?.aborted === true) return Promise.reject(abortError());
-    const cached = this.cache.get(cacheKey);
+    if (!isEncodingName(tokenizer)) {
+      const failed = this.failedTokenizers.get(tokenizer);
+      if (failed !== undefined) return Promise.reject(failed);
+      if (!isHfTokenizerId(tokenizer) || !this.hfTokenizers.has(tokenizer)) {
+        return Promise.reject(new Error(`unknown tokenizer ${JSON.stringify(tokenizer)}: register its tokenizer.json first`));
+      }
+    }
+    const cached = cacheKey === '' ? undefined : this.cache.get(cacheKey);
     if (cached !== undefined) {
       this.counters.cacheHits++;
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
-    return new Promise<CountOutcome>((resolve, reject) => {
+    return new Promise<CountOutcome | TokenizerDescription>((resolve, reject) => {
       const request = makeRequest(this.nextId++);
-      const size = request.kind === 'bytes' ? request.bytes.byteLength : request.text.length;
       const job: Job = { request, transfer, cacheKey, contentHash, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
       if (signal !== undefined) {
         job.onAbort = () => this.cancel(job);
@@ -190,13 +306,23 @@ export class TokenizerPool {
       const job = this.queue.splice(index, 1)[0]!;
       slot.job = job;
       slot.worker.ref();
+      const tokenizer = job.request.tokenizer;
+      if (!slot.tokenizersSent.has(tokenizer)) {
+        const registered = this.hfTokenizers.get(tokenizer);
+        if (registered !== undefined) {
+          const message: TokenizerDataMessage = { kind: 'tokenizerData', tokenizer: tokenizer as HfTokenizerId, data: registered.data, name: registered.name };
+          slot.worker.postMessage(message);
+          slot.tokenizersSent.add(tokenizer);
+          this.counters.tokenizersSent++;
+        }
+      }
       slot.worker.postMessage(job.request, job.transfer);
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(this.workerScript);
-    const slot: Slot = { worker, job: undefined };
+    const slot: Slot = { worker, job: undefined, tokenizersSent: new Set() };
     worker.on('message', (response: TokenizerResponse) => this.onResponse(slot, response));
     // 'error' (uncaught exception) is followed by 'exit'; handle the death once, on 'exit'.
     let crashDetail = '';
@@ -217,12 +343,32 @@ export class TokenizerPool {
     this.counters.tokenizations++;
     this.retireOverflow();
     if ('error' in response) {
-      this.settle(job, () => job.reject(new Error(`token counting failed: ${response.error}`)));
+      const failure = response.tokenizerFailure;
+      if (failure !== undefined) {
+        const error = new TokenizerUnavailableError(job.request.tokenizer, failure);
+        this.failedTokenizers.set(job.request.tokenizer, error);
+        this.rejectQueuedFor(job.request.tokenizer, error);
+        this.settle(job, () => job.reject(error));
+      } else {
+        this.settle(job, () => job.reject(new Error(`token counting failed: ${response.error}`)));
+      }
+    } else if ('description' in response) {
+      this.settle(job, () => job.resolve(response.description));
     } else {
       this.cache.set(job.cacheKey, response.outcome);
       this.settle(job, () => job.resolve(toCountOutcome(response.outcome, job.contentHash, false)));
     }
     this.pump();
+  }
+
+  /** Fails the queued requests naming a tokenizer that turned out unusable, so no worker parses it again. */
+  private rejectQueuedFor(tokenizer: TokenizerId, error: TokenizerUnavailableError): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i] as Job;
+      if (job.request.tokenizer !== tokenizer) continue;
+      this.queue.splice(i, 1);
+      this.settle(job, () => job.reject(error));
+    }
   }
 
   /** Ends idle workers beyond `size` once no large job is running: the overflow worker is temporary. */

@@ -1,12 +1,12 @@
-import type { EncodingName } from './encoding';
+import type { TokenizerId } from './tokenizerId';
 
 /**
- * Cache key for a count: the encoding, whether the content was raw file bytes or already-decoded
+ * Cache key for a count: the tokenizer (an encoding or an `hf:` tokenizer.json id), whether the content was raw file bytes or already-decoded
  * text (bytes go through BOM stripping and binary detection, so the same bytes can mean different
  * things), and a hash of the content.
  */
-export function countCacheKey(encoding: EncodingName, source: 'bytes' | 'text', contentHash: string): string {
-  return `${encoding}:${source}:${contentHash}`;
+export function countCacheKey(tokenizer: TokenizerId, source: 'bytes' | 'text', contentHash: string): string {
+  return `${tokenizer}:${source}:${contentHash}`;
 }
 
 /**

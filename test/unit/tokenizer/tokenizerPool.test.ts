@@ -77,7 +77,7 @@ describe('TokenizerPool', () => {
     assert.equal(first.kind === 'counted' && first.cached, false);
     assert.equal(second.kind === 'counted' && second.cached, true);
     assert.deepEqual({ ...first, cached: true }, second);
-    assert.deepEqual(pool.stats(), { requests: 2, cacheHits: 1, tokenizations: 1, workerCrashes: 0, workersTerminated: 0 });
+    assert.deepEqual(pool.stats(), { requests: 2, cacheHits: 1, tokenizations: 1, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 });
     // Another encoding is another count.
     await pool.countBytes(bytes(), 'cl100k_base');
     assert.equal(pool.stats().tokenizations, 2);
