@@ -384,9 +384,16 @@ export interface RelevancePlan {
   readonly shortfallTokens: number;
   /** Σ class weight × (tokens dropped + {@link outlineLossFactor} × body tokens outlined) over the proposals. */
   readonly weightedLoss: number;
-  /** 'exact' when the last tier was solved exactly; 'near-optimal' when it was too large for {@link exactCellBudget} cells. */
+  /** 'exact' when the last tier was solved exactly; 'near-optimal' when it was too large for {@link relevanceCellBudget} cells. */
   readonly method: 'exact' | 'near-optimal';
 }
+
+/**
+ * Largest table (files of the last tier × (tokens to cover + 1)) {@link planRelevance} solves exactly;
+ * smaller than {@link exactCellBudget} because each cell has two options and the plan must stay well
+ * under 200 ms for 10k files (bench/relevancePlanBench.ts).
+ */
+export const relevanceCellBudget = 1_000_000;
 
 /**
  * A body token an outline leaves out weighs half a dropped token: the outline keeps every declaration,
@@ -420,7 +427,7 @@ interface Choice {
  * 3. in the last rank needed, each file may be kept, outlined (saves tokens − outline tokens, loss
  *    {@link outlineLossFactor} per saved token) or dropped (loss 1 per token), times its class weight
  *    ({@link priorityWeights}); a dynamic program picks the cover of least loss, then fewest files touched,
- *    then fewest drops, files in path order. Above {@link exactCellBudget} cells token sizes are scaled
+ *    then fewest drops, files in path order. Above {@link relevanceCellBudget} cells token sizes are scaled
  *    down (rounded down, so the plan still covers the need) and the result is repaired greedily.
  * Deterministic: the answer depends on the files, not their order.
  */
@@ -465,7 +472,7 @@ export function planRelevance(files: readonly RelevancePlanFile[], neededTokens:
 
 /** Least-loss cover of `need` tokens by outlining or dropping `items` (see {@link planRelevance}, step 3). */
 function solveTier(items: readonly TierItem[], need: number): { choices: Choice[]; scaled: boolean } {
-  const scale = Math.max(1, Math.ceil((items.length * (need + 1)) / exactCellBudget));
+  const scale = Math.max(1, Math.ceil((items.length * (need + 1)) / relevanceCellBudget));
   const capacity = Math.ceil(need / scale);
   const width = capacity + 1;
   const cost = new Float64Array(width).fill(Number.POSITIVE_INFINITY);
@@ -475,34 +482,33 @@ function solveTier(items: readonly TierItem[], need: number): { choices: Choice[
   const decision = new Uint8Array(items.length * width);
   const predecessorOfCap = new Int32Array(items.length * 2).fill(-1);
   cost[0] = 0;
+  // One option: action 1 (outline) or 2 (drop) moving `units` states at `loss`.
+  const relax = (i: number, state: number, action: 1 | 2, units: number, loss: number): void => {
+    const target = state + units > capacity ? capacity : state + units;
+    const newCost = cost[state]! + loss;
+    const newTouched = touched[state]! + 1;
+    const newDrops = drops[state]! + (action === 2 ? 1 : 0);
+    const targetCost = cost[target]!;
+    if (newCost < targetCost || (newCost === targetCost && (newTouched < touched[target]! || (newTouched === touched[target]! && newDrops < drops[target]!)))) {
+      cost[target] = newCost;
+      touched[target] = newTouched;
+      drops[target] = newDrops;
+      decision[i * width + target] = action;
+      if (target === capacity) predecessorOfCap[i * 2 + action - 1] = state;
+    }
+  };
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const options: { action: 1 | 2; units: number; loss: number }[] = [];
-    if (item.outlineSaves > 0) options.push({ action: 1, units: Math.floor(item.outlineSaves / scale), loss: item.weight * outlineLossFactor * item.outlineSaves });
-    options.push({ action: 2, units: Math.floor(item.tokens / scale), loss: item.weight * item.tokens });
-    const row = i * width;
-    // Both options read the costs from before item i: snapshot the row's sources.
-    const before = cost.slice();
-    const beforeTouched = touched.slice();
-    const beforeDrops = drops.slice();
-    for (const option of options) {
-      if (option.units === 0) continue;
-      for (let state = capacity; state >= 0; state--) {
-        const sourceCost = before[state]!;
-        if (sourceCost === Number.POSITIVE_INFINITY) continue;
-        const target = state + option.units > capacity ? capacity : state + option.units;
-        const newCost = sourceCost + option.loss;
-        const newTouched = beforeTouched[state]! + 1;
-        const newDrops = beforeDrops[state]! + (option.action === 2 ? 1 : 0);
-        const targetCost = cost[target]!;
-        if (newCost < targetCost || (newCost === targetCost && (newTouched < touched[target]! || (newTouched === touched[target]! && newDrops < drops[target]!)))) {
-          cost[target] = newCost;
-          touched[target] = newTouched;
-          drops[target] = newDrops;
-          decision[row + target] = option.action;
-          if (target === capacity) predecessorOfCap[i * 2 + option.action - 1] = state;
-        }
-      }
+    const outlineUnits = Math.floor(item.outlineSaves / scale);
+    const outlineLoss = item.weight * outlineLossFactor * item.outlineSaves;
+    const dropUnits = Math.floor(item.tokens / scale);
+    const dropLoss = item.weight * item.tokens;
+    // Descending: every target is above its source, so cost[state] still holds its value from before
+    // item i when it is read, and item i is applied at most once per path (a 0/1 choice).
+    for (let state = capacity; state >= 0; state--) {
+      if (cost[state] === Number.POSITIVE_INFINITY) continue;
+      if (outlineUnits > 0) relax(i, state, 1, outlineUnits, outlineLoss);
+      if (dropUnits > 0) relax(i, state, 2, dropUnits, dropLoss);
     }
   }
   if (cost[capacity] === Number.POSITIVE_INFINITY) return { choices: greedyCover(items, need), scaled: true };

@@ -18,8 +18,10 @@ export interface Reach {
   readonly distance: number;
   /** The anchor it is reached from (the first in path order among the nearest). */
   readonly anchor: string;
-  /** Files between the anchor and this file, in order (empty at distance 0 and 1). */
-  readonly through: readonly string[];
+  /** The file one step from the anchor on the way here (null at distance 0 and 1). */
+  readonly firstStep: string | null;
+  /** The file just before this one on the way (null at distance 0). */
+  readonly previous: string | null;
 }
 
 /** Distances from a set of anchors. */
@@ -47,6 +49,8 @@ export class ImportGraph {
   private readonly unresolved = new Map<string, number>();
   private reverse: Map<string, string[]> | null = null;
   private readonly dirty = new Set<string>();
+  /** Every file needs resolving (set instead of filling `dirty`, so adding n files stays O(n)). */
+  private allDirty = false;
   private counters = { resolutions: 0, indexBuilds: 0 };
 
   /** Replaces the tsconfig/go.mod knowledge; every file is re-resolved on next read. */
@@ -61,7 +65,7 @@ export class ImportGraph {
     const before = this.syntaxOf.get(path) ?? null;
     this.syntaxOf.set(path, syntax);
     if (!known || packageKey(before) !== packageKey(syntax)) this.invalidateAll();
-    else this.dirty.add(path);
+    else if (!this.allDirty) this.dirty.add(path);
     this.reverse = null;
   }
 
@@ -119,16 +123,17 @@ export class ImportGraph {
   private invalidateAll(): void {
     this.resolver = null;
     this.reverse = null;
-    for (const path of this.syntaxOf.keys()) this.dirty.add(path);
+    this.allDirty = true;
+    this.dirty.clear();
   }
 
   private refresh(): void {
-    if (this.dirty.size === 0 && this.resolver !== null) return;
+    if (this.dirty.size === 0 && !this.allDirty && this.resolver !== null) return;
     if (this.resolver === null) {
       this.resolver = new ImportResolver(this.syntaxOf, this.config);
       this.counters.indexBuilds++;
     }
-    for (const path of this.dirty) {
+    for (const path of this.allDirty ? this.syntaxOf.keys() : this.dirty) {
       const syntax = this.syntaxOf.get(path) ?? null;
       this.counters.resolutions++;
       if (syntax === null) {
@@ -141,6 +146,7 @@ export class ImportGraph {
       this.unresolved.set(path, resolved.unresolved);
     }
     this.dirty.clear();
+    this.allDirty = false;
     this.reverse = null;
   }
 
@@ -168,7 +174,7 @@ function breadthFirst(anchors: readonly string[], next: (path: string) => readon
   const reach = new Map<string, Reach>();
   let frontier: string[] = [];
   for (const anchor of anchors) {
-    reach.set(anchor, { distance: 0, anchor, through: [] });
+    reach.set(anchor, { distance: 0, anchor, firstStep: null, previous: null });
     frontier.push(anchor);
   }
   while (frontier.length > 0) {
@@ -177,8 +183,8 @@ function breadthFirst(anchors: readonly string[], next: (path: string) => readon
       const from = reach.get(path)!;
       for (const target of next(path)) {
         if (reach.has(target)) continue;
-        const through = from.distance === 0 ? [] : [...from.through, path];
-        reach.set(target, { distance: from.distance + 1, anchor: from.anchor, through });
+        const firstStep = from.distance === 0 ? null : (from.firstStep ?? path);
+        reach.set(target, { distance: from.distance + 1, anchor: from.anchor, firstStep, previous: path });
         following.push(target);
       }
     }

@@ -127,9 +127,9 @@ function anchorReason(role: AnchorRole): string {
 }
 
 function throughText(reach: Reach): string {
-  if (reach.through.length === 0) return '';
-  if (reach.through.length === 1) return ` through ${reach.through[0]}`;
-  return ` through ${reach.through.length} files (${reach.through[0]}, …)`;
+  if (reach.distance <= 1 || reach.firstStep === null) return '';
+  if (reach.distance === 2) return ` through ${reach.firstStep}`;
+  return ` through ${reach.distance - 1} files (${reach.firstStep}, …)`;
 }
 
 /** `; generated (`// Code generated … DO NOT EDIT.`)`; the `test` kind only where it explains something. */

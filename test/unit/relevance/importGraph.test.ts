@@ -152,8 +152,8 @@ test('distances: the import closure with the path taken, and direct importers', 
     'far.ts': "import './test';",
   });
   const { dependencies, dependents } = graph.distancesFrom(['a.ts']);
-  assert.deepEqual(dependencies.get('d.ts'), { distance: 3, anchor: 'a.ts', through: ['b.ts', 'c.ts'] });
-  assert.deepEqual(dependencies.get('b.ts'), { distance: 1, anchor: 'a.ts', through: [] });
+  assert.deepEqual(dependencies.get('d.ts'), { distance: 3, anchor: 'a.ts', firstStep: 'b.ts', previous: 'c.ts' });
+  assert.deepEqual(dependencies.get('b.ts'), { distance: 1, anchor: 'a.ts', firstStep: null, previous: 'a.ts' });
   assert.equal(dependencies.has('test.ts'), false);
   assert.equal(dependents.get('test.ts')?.distance, 1);
   assert.equal(dependents.get('far.ts')?.distance, 2);
