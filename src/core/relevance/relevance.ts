@@ -144,3 +144,14 @@ function signalsText(signals: readonly KindSignal[], tier: RelevanceTier): strin
   }
   return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
 }
+
+/** Files last committed within this many days count as recently changed (the planner's `recent` class). */
+export const recentChangeDays = 14;
+
+/**
+ * Whether a file's last commit (epoch seconds, from git) is within {@link recentChangeDays} of `nowSeconds`.
+ * The planner weighs such a file double within its relevance tier (`priority: 'recent'`).
+ */
+export function isRecentlyChanged(lastChangeSeconds: number | undefined, nowSeconds: number): boolean {
+  return lastChangeSeconds !== undefined && nowSeconds - lastChangeSeconds <= recentChangeDays * 86_400;
+}
