@@ -3,7 +3,7 @@
 // answered in order; the runtime and each grammar load on the first file that needs them.
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseLimitReason } from '../core/relevance/parseLimits';
-import { TreeSitterParser } from '../node/treeSitterParser';
+import { ParseBudgetError, TreeSitterParser } from '../node/treeSitterParser';
 import type { SyntaxOutcome, SyntaxRequest, SyntaxResponse, SyntaxWorkerData } from './syntaxProtocol';
 
 if (parentPort === null) throw new Error('syntaxWorker must run in a worker thread');
@@ -13,8 +13,13 @@ const parser = new TreeSitterParser((workerData as SyntaxWorkerData).wasmDir);
 async function handle(request: SyntaxRequest): Promise<SyntaxOutcome> {
   const limit = parseLimitReason(request.path, request.text);
   if (limit !== null) return { kind: 'unsupported', reason: limit };
-  const syntax = await parser.parse(request.path, request.text);
-  return syntax ? { kind: 'parsed', syntax } : { kind: 'unsupported', reason: 'no parser for this file type' };
+  try {
+    const syntax = await parser.parse(request.path, request.text);
+    return syntax ? { kind: 'parsed', syntax } : { kind: 'unsupported', reason: 'no parser for this file type' };
+  } catch (error) {
+    if (error instanceof ParseBudgetError) return { kind: 'unsupported', reason: error.message };
+    throw error;
+  }
 }
 
 let chain: Promise<void> = Promise.resolve();

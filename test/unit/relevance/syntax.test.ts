@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { languageOfPath, languageSpecs } from '../../../src/core/relevance/languages';
 import { parseLimitReason } from '../../../src/core/relevance/parseLimits';
 import { SyntaxPool } from '../../../src/node/syntaxPool';
+import { ParseBudgetError } from '../../../src/node/treeSitterParser';
 import { compiledSyntaxWorker, packagedWasmDir, testParser } from '../../support/treeSitter';
 
 // Imports and outlines per language, parsed by the real grammars VS Code ships. Expected values are
@@ -243,8 +244,20 @@ test('unsupported extensions and oversized files are not parsed, with the reason
   assert.equal(languageOfPath('Makefile'), null);
   assert.equal(languageOfPath('A.JAVA')?.id, 'java');
   assert.equal(parseLimitReason('notes.txt', 'x'), 'no parser for this file type');
-  assert.match(parseLimitReason('big.js', 'x'.repeat(2_000_001)) ?? '', /2,000,001 characters is over the 2,000,000-character limit/);
+  assert.match(parseLimitReason('big.js', 'x'.repeat(1_000_001)) ?? '', /1,000,001 characters is over the 1,000,000-character limit/);
   assert.equal(parseLimitReason('ok.js', 'x'), null);
+});
+
+test('a parse past its time budget is refused with the reason, and the parser still works afterwards', async () => {
+  // Unclosed parentheses: unbounded, the query over the error tree took 5.8 s for 20,000 and 50,000
+  // took over 60 s. The parse and the query must each stop at the budget (the parse through its
+  // progress callback, the query through timeoutMicros); the bound below only tells stopping from
+  // running to the end, it is not a speed target.
+  const started = Date.now();
+  await assert.rejects(testParser().parse('slow.js', '('.repeat(100_000), 300), (error: Error) => error instanceof ParseBudgetError && /parsing took longer than 0.3 s/.test(error.message));
+  assert.ok(Date.now() - started < 20_000, `stopped after ${Date.now() - started} ms`);
+  const after = await parse('ok.ts', "import './a';");
+  assert.deepEqual(after.imports, [{ kind: 'es', specifier: './a' }]);
 });
 
 test('syntax errors still give imports, flagged', async () => {
