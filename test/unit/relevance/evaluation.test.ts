@@ -152,17 +152,22 @@ function randomDag(count: number, seed: number): number[][] {
   });
 }
 
-function bodyLines(i: number, functions: number, indent: string, language: 'ts' | 'py' | 'go'): string[] {
+type GeneratedLanguage = 'ts' | 'py' | 'go' | 'java' | 'rust' | 'cpp';
+
+function bodyLines(i: number, functions: number, indent: string, language: GeneratedLanguage): string[] {
   const lines: string[] = [];
   for (let f = 0; f < functions; f++) {
     if (language === 'ts') lines.push(`/** Step ${f} of module ${i}. */`, `export function step${i}_${f}(x: number): number {`, `${indent}const y = x * ${f + 1} + ${i};`, `${indent}return y > 100 ? y - ${f} : y + ${i};`, '}');
     if (language === 'py') lines.push(`def step${i}_${f}(x: int) -> int:`, `${indent}"""Step ${f} of module ${i}."""`, `${indent}y = x * ${f + 1} + ${i}`, `${indent}return y - ${f} if y > 100 else y + ${i}`);
     if (language === 'go') lines.push(`// Step${i}_${f} is step ${f} of module ${i}.`, `func Step${i}_${f}(x int) int {`, `${indent}y := x*${f + 1} + ${i}`, `${indent}if y > 100 {`, `${indent}${indent}return y - ${f}`, `${indent}}`, `${indent}return y + ${i}`, '}');
+    if (language === 'java') lines.push(`${indent}/** Step ${f} of module ${i}. */`, `${indent}public static int step${f}(int x) {`, `${indent}${indent}int y = x * ${f + 1} + ${i};`, `${indent}${indent}return y > 100 ? y - ${f} : y + ${i};`, `${indent}}`);
+    if (language === 'rust') lines.push(`/// Step ${f} of module ${i}.`, `pub fn step${i}_${f}(x: i64) -> i64 {`, `${indent}let y = x * ${f + 1} + ${i};`, `${indent}if y > 100 { y - ${f} } else { y + ${i} }`, '}');
+    if (language === 'cpp') lines.push(`/** Step ${f} of module ${i}. */`, `inline int step${i}_${f}(int x) {`, `${indent}int y = x * ${f + 1} + ${i};`, `${indent}return y > 100 ? y - ${f} : y + ${i};`, '}');
   }
   return lines;
 }
 
-function generatedTree(language: 'ts' | 'py' | 'go', count: number, seed: number): { tree: Tree; dag: number[][]; paths: string[] } {
+function generatedTree(language: GeneratedLanguage, count: number, seed: number): { tree: Tree; dag: number[][]; paths: string[] } {
   const dag = randomDag(count, seed);
   const sizes = dag.map((_, i) => 1 + ((i * 7 + seed) % 9) * ((i % 5) + 1));
   const files = new Map<string, string>();
@@ -179,6 +184,24 @@ function generatedTree(language: 'ts' | 'py' | 'go', count: number, seed: number
       const imports = targets.map((j) => (j % 4 === i % 4 ? `from .m${j} import step${j}_0` : `from app.g${j % 4}.m${j} import step${j}_0`));
       files.set(path, [...imports, ...bodyLines(i, sizes[i]!, '    ', 'py'), ''].join('\n'));
       paths.push(path);
+    } else if (language === 'java') {
+      // Same-package types need no import: the field's type links them (JLS §7.3).
+      const path = `src/main/java/app/${group}/M${i}.java`;
+      const imports = targets.filter((j) => j % 4 !== i % 4).map((j) => `import app.g${j % 4}.M${j};`);
+      const fields = targets.map((j) => `  private M${j} dep${j};`);
+      files.set(path, [`package app.${group};`, ...imports, `public class M${i} {`, ...fields, ...bodyLines(i, sizes[i]!, '  ', 'java'), '}', ''].join('\n'));
+      paths.push(path);
+    } else if (language === 'rust') {
+      const path = `src/m${i}.rs`;
+      const imports = targets.map((j) => `use crate::m${j}::step${j}_0;`);
+      files.set(path, [...imports, ...bodyLines(i, sizes[i]!, '    ', 'rust'), ''].join('\n'));
+      paths.push(path);
+    } else if (language === 'cpp') {
+      // Same group: quoted, next to the includer; other groups: angle brackets, found by path suffix.
+      const path = `include/${group}/m${i}.h`;
+      const imports = targets.map((j) => (j % 4 === i % 4 ? `#include "m${j}.h"` : `#include <g${j % 4}/m${j}.h>`));
+      files.set(path, ['#pragma once', ...imports, '#include <vector>', ...bodyLines(i, sizes[i]!, '  ', 'cpp'), ''].join('\n'));
+      paths.push(path);
     } else {
       // One Go package per module (a package is a folder).
       const path = `svc/m${i}/m${i}.go`;
@@ -188,14 +211,17 @@ function generatedTree(language: 'ts' | 'py' | 'go', count: number, seed: number
     }
   });
   if (language === 'py') for (let g = 0; g < 4; g++) files.set(`app/g${g}/__init__.py`, '');
+  // The crate root declares every module (it imports them all, so it is a dependent, never in a closure).
+  if (language === 'rust') files.set('src/lib.rs', dag.map((_, i) => `pub mod m${i};`).join('\n'));
   // Noise that nothing imports: a lockfile and a generated file, and a doc.
-  files.set(language === 'go' ? 'svc/go.sum' : language === 'py' ? 'poetry.lock' : 'package-lock.json', Array.from({ length: 400 }, (_, k) => `dep-${k} 1.${k}.0 sha512-${(k * 2654435761).toString(36)}`).join('\n'));
+  const lockfile = { ts: 'package-lock.json', py: 'poetry.lock', go: 'svc/go.sum', java: 'gradle.lockfile', rust: 'Cargo.lock', cpp: 'conan.lock' }[language];
+  files.set(lockfile, Array.from({ length: 400 }, (_, k) => `dep-${k} 1.${k}.0 sha512-${(k * 2654435761).toString(36)}`).join('\n'));
   files.set('docs/guide.md', Array.from({ length: 60 }, (_, k) => `Paragraph ${k}: how the modules fit together.`).join('\n\n'));
   const config: ProjectConfig = language === 'go' ? { tsConfigs: [], goModules: [parseGoMod('svc/go.mod', 'module example.com/svc\n')] } : { tsConfigs: [], goModules: [] };
   return { tree: { name: `generated ${language} (seed ${seed})`, files, config }, dag, paths };
 }
 
-for (const language of ['ts', 'py', 'go'] as const) {
+for (const language of ['ts', 'py', 'go', 'java', 'rust', 'cpp'] as const) {
   test(`evaluation, generated ${language} tree: the graph is exactly the generated one, and the plan meets both criteria`, async (t) => {
     const { tree, dag, paths } = generatedTree(language, 40, language.length * 11 + 3);
     const prepared = await prepare(tree);
