@@ -523,7 +523,7 @@ function solveTier(items: readonly TierItem[], need: number): { choices: Choice[
     state = state === capacity ? predecessorOfCap[i * 2 + action - 1]! : state - units;
   }
   if (scale === 1) return { choices, scaled: false };
-  return { choices: repair(choices, items, need), scaled: true };
+  return { choices: repair(choices, need), scaled: true };
 }
 
 /** Rounded sizes missed the need: take the cheapest loss per saved token until covered. */
@@ -542,11 +542,11 @@ function greedyCover(items: readonly TierItem[], need: number): Choice[] {
     covered += saves(option) - (previous ? saves(previous) : 0);
     chosen.set(option.item, { item: option.item, action: option.action });
   }
-  return repair([...chosen.values()], items, need);
+  return repair([...chosen.values()], need);
 }
 
 /** Un-touch files the plan can spare (highest loss first), then downgrade drops to outlines where the need stays covered. */
-function repair(choices: Choice[], _items: readonly TierItem[], need: number): Choice[] {
+function repair(choices: Choice[], need: number): Choice[] {
   const kept = new Map<TierItem, Choice>(choices.map((choice) => [choice.item, choice]));
   let covered = 0;
   for (const choice of kept.values()) covered += saves(choice);

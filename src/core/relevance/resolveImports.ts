@@ -111,10 +111,10 @@ export class ImportResolver {
   /** Links that need no import statement: Go files of one package, Java types of one package. */
   private implicitTargets(path: string, syntax: FileSyntax): string[] {
     if (syntax.language === 'go' && syntax.packageName !== null) {
-      const isTest = path.endsWith('_test.go');
-      // Non-test files see the package's other non-test files; a test sees them too (it compiles with them).
+      // Every file sees the package's non-test files (a _test.go file compiles with them); tests are
+      // seen by no one. `resolve` drops the file itself.
       return (this.byDir.get(dirnameOf(path)) ?? []).filter(
-        (sibling) => sibling.endsWith('.go') && !sibling.endsWith('_test.go') && this.goPackageOf.get(sibling) === syntax.packageName && (isTest || sibling !== path),
+        (sibling) => sibling.endsWith('.go') && !sibling.endsWith('_test.go') && this.goPackageOf.get(sibling) === syntax.packageName,
       );
     }
     if (syntax.language === 'java') {
