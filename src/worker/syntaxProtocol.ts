@@ -1,4 +1,4 @@
-import type { FileSyntax } from '../core/relevance/extractSyntax';
+import type { ParseOutcome } from '../core/relevance/relevanceIndex';
 
 /** First message from {@link SyntaxPool} to a syntax worker: where the tree-sitter wasm files are. */
 export interface SyntaxWorkerData {
@@ -13,8 +13,8 @@ export interface SyntaxRequest {
   readonly text: string;
 }
 
-/** What the worker found: the file's syntax, or that its language is not supported. */
-export type SyntaxOutcome = { readonly kind: 'parsed'; readonly syntax: FileSyntax } | { readonly kind: 'unsupported'; readonly reason: string };
+/** What the worker found: the file's syntax, or why it was not parsed (core's {@link ParseOutcome}). */
+export type SyntaxOutcome = ParseOutcome;
 
 /** The worker's reply, or an error message when parsing threw. */
 export type SyntaxResponse = { readonly id: number; readonly outcome: SyntaxOutcome } | { readonly id: number; readonly error: string };
