@@ -1,4 +1,4 @@
-// Builds every entry in one script: extension host, tokenizer worker, CLI, webview.
+// Builds every entry in one script: extension host, tokenizer worker, syntax worker, CLI, webview.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -37,6 +37,7 @@ const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20
 const builds = [
   { ...nodeCommon, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...nodeCommon, entryPoints: ['src/worker/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
+  { ...nodeCommon, entryPoints: ['src/worker/syntaxWorker.ts'], outfile: 'dist/syntaxWorker.js' },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
 ];
@@ -44,6 +45,22 @@ const builds = [
 // The panel's icons: the codicon font and its stylesheet, served from dist/ under the webview's CSP.
 mkdirSync('dist/codicons', { recursive: true });
 for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
+
+// The syntax worker's tree-sitter runtime and the grammars of the languages src/core/relevance/languages.ts
+// supports (kept in step with it by test/unit/relevance/packaging.test.ts), served from dist/tree-sitter/.
+const shippedTreeSitterFiles = [
+  'tree-sitter.wasm',
+  'tree-sitter-typescript.wasm',
+  'tree-sitter-tsx.wasm',
+  'tree-sitter-javascript.wasm',
+  'tree-sitter-python.wasm',
+  'tree-sitter-go.wasm',
+  'tree-sitter-java.wasm',
+  'tree-sitter-rust.wasm',
+  'tree-sitter-cpp.wasm',
+];
+mkdirSync('dist/tree-sitter', { recursive: true });
+for (const file of shippedTreeSitterFiles) copyFileSync(`node_modules/@vscode/tree-sitter-wasm/wasm/${file}`, `dist/tree-sitter/${file}`);
 
 const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
 if (watch) {

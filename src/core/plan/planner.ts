@@ -340,6 +340,281 @@ function finish(files: readonly PlanFile[], chosen: readonly Candidate[], need: 
   };
 }
 
+/** A file for {@link planRelevance}, in prompt order. */
+export interface RelevancePlanFile {
+  readonly path: string;
+  /** Exact tokens of the full file as it is in the prompt now. */
+  readonly tokens: number;
+  /** The caller's flags, as for {@link planDrops}: pinned and focus files are never touched; the class weight applies within a tier. */
+  readonly priority: DropPriority;
+  /** Exact tokens of the file's outline (counted by the current tokenizer); null or absent when it has none. */
+  readonly outlineTokens?: number | null;
+  /** Relevance from `assessRelevance` (src/core/relevance/relevance.ts). */
+  readonly relevance: { readonly rank: number; readonly reason: string };
+}
+
+/** What the plan does to one file. */
+export type RelevanceAction = 'outline' | 'drop';
+
+/** One proposal of {@link planRelevance}. */
+export interface RelevanceProposal {
+  readonly path: string;
+  readonly action: RelevanceAction;
+  /** Tokens of the full file. */
+  readonly tokens: number;
+  /** Tokens the file keeps after the action: its outline's tokens, or 0 when dropped. */
+  readonly keptTokens: number;
+  readonly savesTokens: number;
+  /** The file's relevance rank (lower = dropped earlier). */
+  readonly rank: number;
+  /** One line for the user: `outline: saves 6,200 tokens, keeps the API visible; not imported by any focus file`. */
+  readonly explanation: string;
+}
+
+/** Result of {@link planRelevance}. */
+export interface RelevancePlan {
+  /** In prompt order. */
+  readonly proposals: readonly RelevanceProposal[];
+  readonly neededTokens: number;
+  readonly removedTokens: number;
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
+  /** False when dropping every allowed file still removes fewer than `neededTokens`; the plan then drops them all. */
+  readonly feasible: boolean;
+  readonly shortfallTokens: number;
+  /** Σ class weight × (tokens dropped + {@link outlineLossFactor} × body tokens outlined) over the proposals. */
+  readonly weightedLoss: number;
+  /** 'exact' when the last tier was solved exactly; 'near-optimal' when it was too large for {@link relevanceCellBudget} cells. */
+  readonly method: 'exact' | 'near-optimal';
+}
+
+/**
+ * Largest table (files of the last tier × (tokens to cover + 1)) {@link planRelevance} solves exactly;
+ * smaller than {@link exactCellBudget} because each cell has two options and the plan must stay well
+ * under 200 ms for 10k files (bench/relevancePlanBench.ts).
+ */
+export const relevanceCellBudget = 1_000_000;
+
+/**
+ * A body token an outline leaves out weighs half a dropped token: the outline keeps every declaration,
+ * signature and doc comment, so the reader still knows the API. Below 1, outlines win whenever they
+ * cover the need; above 0, a plan still prefers losing fewer tokens. A judgment call, not a measurement.
+ */
+export const outlineLossFactor = 0.5;
+
+interface TierItem {
+  readonly index: number;
+  readonly path: string;
+  readonly tokens: number;
+  readonly outlineSaves: number;
+  readonly weight: number;
+  readonly rank: number;
+  readonly reason: string;
+}
+
+interface Choice {
+  readonly item: TierItem;
+  readonly action: RelevanceAction;
+}
+
+/**
+ * Plans outlines and drops that remove at least `neededTokens` while keeping the most relevant tokens:
+ * 1. focus and pinned files are never touched, nor files of 0 tokens;
+ * 2. files are taken by relevance rank, lowest first (noise, unrelated, direct importers of an
+ *    anchor, the anchors' import closure from the farthest in, then open/changed anchors): a rank is
+ *    touched only when every lower rank, dropped whole, is not enough. So no file of the focus files'
+ *    import closure is proposed while any file outside it (other than other anchors) is still in;
+ * 3. in the last rank needed, each file may be kept, outlined (saves tokens − outline tokens, loss
+ *    {@link outlineLossFactor} per saved token) or dropped (loss 1 per token), times its class weight
+ *    ({@link priorityWeights}); a dynamic program picks the cover of least loss, then fewest files touched,
+ *    then fewest drops, files in path order. Above {@link relevanceCellBudget} cells token sizes are scaled
+ *    down (rounded down, so the plan still covers the need) and the result is repaired greedily.
+ * Deterministic: the answer depends on the files, not their order.
+ */
+export function planRelevance(files: readonly RelevancePlanFile[], neededTokens: number): RelevancePlan {
+  let tokensBefore = 0;
+  for (const file of files) tokensBefore += file.tokens;
+  const need = Math.max(0, Math.ceil(neededTokens));
+  const ranks = new Map<number, TierItem[]>();
+  files.forEach((file, index) => {
+    if (file.priority === 'pinned' || file.priority === 'focus' || !(file.tokens > 0)) return;
+    const outline = file.outlineTokens;
+    const outlineSaves = outline !== null && outline !== undefined && outline >= 0 && outline < file.tokens ? file.tokens - outline : 0;
+    const item: TierItem = { index, path: file.path, tokens: file.tokens, outlineSaves, weight: priorityWeights[file.priority], rank: file.relevance.rank, reason: file.relevance.reason };
+    const list = ranks.get(item.rank);
+    if (list) list.push(item);
+    else ranks.set(item.rank, [item]);
+  });
+  const orderedRanks = [...ranks.keys()].sort((a, b) => a - b);
+  const choices: Choice[] = [];
+  let covered = 0;
+  let method: RelevancePlan['method'] = 'exact';
+  for (const rank of orderedRanks) {
+    if (covered >= need) break;
+    const items = ranks.get(rank)!.sort(byPath);
+    let rankTokens = 0;
+    for (const item of items) rankTokens += item.tokens;
+    if (covered + rankTokens <= need) {
+      // Dropping this whole rank is not more than the need: every file goes.
+      for (const item of items) choices.push({ item, action: 'drop' });
+      covered += rankTokens;
+      continue;
+    }
+    const solved = solveTier(items, need - covered);
+    if (solved.scaled) method = 'near-optimal';
+    for (const choice of solved.choices) {
+      choices.push(choice);
+      covered += saves(choice);
+    }
+  }
+  return finishRelevance(files, choices, need, tokensBefore, method);
+}
+
+/** Least-loss cover of `need` tokens by outlining or dropping `items` (see {@link planRelevance}, step 3). */
+function solveTier(items: readonly TierItem[], need: number): { choices: Choice[]; scaled: boolean } {
+  const scale = Math.max(1, Math.ceil((items.length * (need + 1)) / relevanceCellBudget));
+  const capacity = Math.ceil(need / scale);
+  const width = capacity + 1;
+  const cost = new Float64Array(width).fill(Number.POSITIVE_INFINITY);
+  const touched = new Uint32Array(width);
+  const drops = new Uint32Array(width);
+  // Per item and target state: 0 = not improved by this item, 1 = improved by outlining, 2 = by dropping.
+  const decision = new Uint8Array(items.length * width);
+  const predecessorOfCap = new Int32Array(items.length * 2).fill(-1);
+  cost[0] = 0;
+  // One option: action 1 (outline) or 2 (drop) moving `units` states at `loss`.
+  const relax = (i: number, state: number, action: 1 | 2, units: number, loss: number): void => {
+    const target = state + units > capacity ? capacity : state + units;
+    const newCost = cost[state]! + loss;
+    const newTouched = touched[state]! + 1;
+    const newDrops = drops[state]! + (action === 2 ? 1 : 0);
+    const targetCost = cost[target]!;
+    if (newCost < targetCost || (newCost === targetCost && (newTouched < touched[target]! || (newTouched === touched[target]! && newDrops < drops[target]!)))) {
+      cost[target] = newCost;
+      touched[target] = newTouched;
+      drops[target] = newDrops;
+      decision[i * width + target] = action;
+      if (target === capacity) predecessorOfCap[i * 2 + action - 1] = state;
+    }
+  };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const outlineUnits = Math.floor(item.outlineSaves / scale);
+    const outlineLoss = item.weight * outlineLossFactor * item.outlineSaves;
+    const dropUnits = Math.floor(item.tokens / scale);
+    const dropLoss = item.weight * item.tokens;
+    // Descending: every target is above its source, so cost[state] still holds its value from before
+    // item i when it is read, and item i is applied at most once per path (a 0/1 choice).
+    for (let state = capacity; state >= 0; state--) {
+      if (cost[state] === Number.POSITIVE_INFINITY) continue;
+      if (outlineUnits > 0) relax(i, state, 1, outlineUnits, outlineLoss);
+      if (dropUnits > 0) relax(i, state, 2, dropUnits, dropLoss);
+    }
+  }
+  if (cost[capacity] === Number.POSITIVE_INFINITY) return { choices: greedyCover(items, need), scaled: true };
+  const choices: Choice[] = [];
+  let state = capacity;
+  for (let i = items.length - 1; i >= 0 && state > 0; i--) {
+    const action = decision[i * width + state]!;
+    if (action === 0) continue;
+    const item = items[i]!;
+    choices.push({ item, action: action === 1 ? 'outline' : 'drop' });
+    const units = Math.floor((action === 1 ? item.outlineSaves : item.tokens) / scale);
+    state = state === capacity ? predecessorOfCap[i * 2 + action - 1]! : state - units;
+  }
+  if (scale === 1) return { choices, scaled: false };
+  return { choices: repair(choices, need), scaled: true };
+}
+
+/** Rounded sizes missed the need: take the cheapest loss per saved token until covered. */
+function greedyCover(items: readonly TierItem[], need: number): Choice[] {
+  const options = items.flatMap((item) => [
+    ...(item.outlineSaves > 0 ? [{ item, action: 'outline' as const, perToken: item.weight * outlineLossFactor }] : []),
+    { item, action: 'drop' as const, perToken: item.weight },
+  ]);
+  options.sort((a, b) => a.perToken - b.perToken || saves(b) - saves(a) || byPath(a.item, b.item));
+  const chosen = new Map<TierItem, Choice>();
+  let covered = 0;
+  for (const option of options) {
+    if (covered >= need) break;
+    const previous = chosen.get(option.item);
+    if (previous && previous.action === 'drop') continue;
+    covered += saves(option) - (previous ? saves(previous) : 0);
+    chosen.set(option.item, { item: option.item, action: option.action });
+  }
+  return repair([...chosen.values()], need);
+}
+
+/** Un-touch files the plan can spare (highest loss first), then downgrade drops to outlines where the need stays covered. */
+function repair(choices: Choice[], need: number): Choice[] {
+  const kept = new Map<TierItem, Choice>(choices.map((choice) => [choice.item, choice]));
+  let covered = 0;
+  for (const choice of kept.values()) covered += saves(choice);
+  const byLossDescending = [...kept.values()].sort((a, b) => loss(b) - loss(a) || byPath(a.item, b.item));
+  for (const choice of byLossDescending) {
+    if (covered - saves(choice) >= need) {
+      kept.delete(choice.item);
+      covered -= saves(choice);
+    }
+  }
+  for (const choice of [...kept.values()].sort((a, b) => byPath(a.item, b.item))) {
+    if (choice.action !== 'drop' || choice.item.outlineSaves === 0) continue;
+    const outline: Choice = { item: choice.item, action: 'outline' };
+    if (covered - saves(choice) + saves(outline) >= need) {
+      kept.set(choice.item, outline);
+      covered += saves(outline) - saves(choice);
+    }
+  }
+  return [...kept.values()];
+}
+
+function saves(choice: Choice): number {
+  return choice.action === 'drop' ? choice.item.tokens : choice.item.outlineSaves;
+}
+
+function loss(choice: Choice): number {
+  return choice.item.weight * (choice.action === 'drop' ? choice.item.tokens : outlineLossFactor * choice.item.outlineSaves);
+}
+
+function finishRelevance(files: readonly RelevancePlanFile[], choices: readonly Choice[], need: number, tokensBefore: number, method: RelevancePlan['method']): RelevancePlan {
+  const ordered = [...choices].sort((a, b) => a.item.index - b.item.index);
+  let removedTokens = 0;
+  let weightedLoss = 0;
+  const proposals = ordered.map((choice): RelevanceProposal => {
+    const savesTokens = saves(choice);
+    removedTokens += savesTokens;
+    weightedLoss += loss(choice);
+    const file = files[choice.item.index]!;
+    const what = choice.action === 'outline' ? `outline: saves ${formatCount(savesTokens)} tokens, keeps the API visible` : `drop: saves ${formatCount(savesTokens)} tokens`;
+    return {
+      path: file.path,
+      action: choice.action,
+      tokens: file.tokens,
+      keptTokens: file.tokens - savesTokens,
+      savesTokens,
+      rank: choice.item.rank,
+      explanation: `${what}; ${choice.item.reason}`,
+    };
+  });
+  const feasible = removedTokens >= need;
+  return {
+    proposals,
+    neededTokens: need,
+    removedTokens,
+    tokensBefore,
+    tokensAfter: tokensBefore - removedTokens,
+    feasible,
+    shortfallTokens: feasible ? 0 : need - removedTokens,
+    weightedLoss,
+    method,
+  };
+}
+
+/** 6200 → "6,200" (the planner stays free of presenter imports). */
+function formatCount(value: number): string {
+  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /**
  * What the prompt must fit, as the caller knows it:
  * - window: the model's maximum window, which must hold prompt + reserved output;

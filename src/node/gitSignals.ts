@@ -1,0 +1,81 @@
+// Git facts for relevance, read with the `git` command (the CLI's source; the extension uses VS Code's
+// git extension API instead): files changed in the working tree or since a branch base (anchors),
+// and when each file last changed in a commit (recency). git runs without a shell, with
+// core.quotePath off and NUL-separated output, so any file name comes through verbatim.
+import { execFile } from 'node:child_process';
+
+/** Paths are relative to the repository's top level, with `/` separators. */
+export interface GitChanges {
+  /** Absolute path of the repository's top level (`git rev-parse --show-toplevel`). */
+  readonly root: string;
+  /** Changed, staged, untracked and (with a ref) committed-since-base files, sorted, deleted files left out. */
+  readonly paths: readonly string[];
+  /** The commit compared against: the merge base of HEAD and the ref, or null for the working tree alone. */
+  readonly base: string | null;
+}
+
+/** Runs git; rejects with git's own message (first line of stderr) when it fails. */
+function git(cwd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) {
+        const detail = (stderr || error.message).trim().split('\n')[0];
+        reject(new Error(`git ${args[0]}: ${detail}`));
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+/**
+ * Files changed in the working tree (modified, staged, untracked), or with `ref` also everything
+ * committed since the merge base of HEAD and `ref` (what a pull request against `ref` would show).
+ * Deleted files are left out: they cannot be in a prompt.
+ */
+export async function gitChangedFiles(cwd: string, ref?: string): Promise<GitChanges> {
+  if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new Error(`not a git ref: "${ref}"`);
+  const root = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
+  const paths = new Set<string>();
+  // Porcelain v1 with -z: "XY path\0", and for renames/copies the original path follows as its own field.
+  const status = (await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).split('\0');
+  for (let i = 0; i < status.length; i++) {
+    const entry = status[i]!;
+    if (entry.length < 4) continue;
+    const code = entry.slice(0, 2);
+    if (code.includes('D')) continue;
+    paths.add(entry.slice(3));
+    if (code[0] === 'R' || code[0] === 'C') i++;
+  }
+  let base: string | null = null;
+  if (ref !== undefined) {
+    try {
+      base = (await git(root, ['merge-base', 'HEAD', `${ref}^{commit}`])).trim();
+    } catch (error) {
+      throw new Error(`cannot compare with "${ref}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const path of (await git(root, ['diff', '--name-only', '-z', '--diff-filter=d', base, '--'])).split('\0')) if (path !== '') paths.add(path);
+  }
+  return { root, paths: [...paths].sort(), base };
+}
+
+/**
+ * When each file last changed in a commit within the last `days` days (epoch seconds), from
+ * `git log --since`. Files not in the map did not change in that period (or are untracked).
+ */
+export async function gitLastChangeTimes(cwd: string, days: number): Promise<Map<string, number>> {
+  const root = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
+  const output = await git(root, ['log', `--since=${Math.max(0, Math.floor(days))} days ago`, '--format=%x01%ct', '--name-only', '-z']);
+  const times = new Map<string, number>();
+  let commitTime = 0;
+  // "\x01<ct>\0\n<path>\0<path>\0\x01<ct>\0…": newest commit first, so the first time seen is the last change.
+  for (const field of output.split('\0')) {
+    if (field.startsWith('\u0001')) {
+      commitTime = Number(field.slice(1));
+      continue;
+    }
+    const path = field.startsWith('\n') ? field.slice(1) : field;
+    if (path !== '' && !times.has(path)) times.set(path, commitTime);
+  }
+  return times;
+}
