@@ -17,7 +17,7 @@ import { decodeFileBytes } from '../src/core/tokenizer/fileText';
 import { flagValue, machine, mb, median, repoRoot, timeCommand, writeResults } from './benchSupport';
 import type { Timed } from './benchSupport';
 
-const treeDir = join(repoRoot, '.cache', 'bench-tree');
+export const treeDir = join(repoRoot, '.cache', 'bench-tree');
 const manifestPath = join(repoRoot, '.cache', 'bench-tree.manifest.json');
 const benchDist = join(repoRoot, '.cache', 'bench-dist');
 const toolsDir = join(repoRoot, '.cache', 'bench-tools');
@@ -45,7 +45,7 @@ interface Manifest {
  * NUL or binary signature, at most 2 MiB; duplicates by content are dropped so no content cache
  * helps either side.
  */
-function assembleTree(targetBytes: number): Manifest {
+export function assembleTree(targetBytes: number): Manifest {
   if (existsSync(manifestPath) && existsSync(treeDir)) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
     if (manifest.bytes >= targetBytes) return manifest;
@@ -109,7 +109,7 @@ function assembleTree(targetBytes: number): Manifest {
 }
 
 /** Bundles the CLI and its worker exactly as `node esbuild.mjs --production` does, into .cache/bench-dist. */
-async function buildCli(): Promise<string> {
+export async function buildCli(): Promise<string> {
   await esbuild.build({
     absWorkingDir: repoRoot,
     bundle: true,
@@ -241,4 +241,4 @@ async function main(): Promise<void> {
   if (!exact) process.exitCode = 1;
 }
 
-void main();
+if (require.main === module) void main();

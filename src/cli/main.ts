@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { assessPrompt } from '../core/analysis/buildReport';
 import { firstExceededTarget } from '../core/analysis/dropPlan';
@@ -18,14 +19,26 @@ import { Selection } from '../core/selection/selection';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
+import { defaultCacheDirectory } from '../node/cacheLocation';
+import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { TokenizerPool } from '../node/tokenizerPool';
+import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
-import type { CliCommand } from './args';
+import type { CliCommand, CountCacheChoice } from './args';
+
+/** Where the CLI writes, and where it runs. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+  /** Told the tokenizer pool's counters when a files run ends (tests: how much was tokenized, how much came from the cache). */
+  onCountStats?: (stats: TokenizerPoolStats) => void;
+}
 
 /** Runs the CLI; resolves to the exit status (0 within limits, 1 not, 2 bad usage). */
-export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command: CliCommand;
   try {
     command = parseCli(argv);
@@ -91,10 +104,10 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
   return assessment.withinLimits ? 0 : 1;
 }
 
-async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo): Promise<number> {
   const { settings } = command;
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
-  const fs = new NodeWorkspaceFs();
+  const fs = new NodeWorkspaceFs({ synchronousMetadata: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
   // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
   const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));
@@ -115,9 +128,11 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   if (intaken.unmatchedGlobs.length > 0) throw new UsageError(escapeControlChars(describeUnmatchedGlobs({ unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] }, settings.maxFiles)));
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
 
-  const pool = new TokenizerPool({ workerScript: workerScriptPath() });
+  const store = countCache(command.cache, settings, io);
+  // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
+  const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, availableParallelism()), ...(store ? { store } : {}) });
   const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: { generation: 1, settings, target }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
+  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, store), fs, context: { generation: 1, settings, target }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
   try {
     await session.addFiles(intaken.files);
     const focus = compileGlobs(command.focus);
@@ -134,8 +149,23 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     return report.withinLimits ? 0 : 1;
   } finally {
     session.dispose();
+    // The counts of this run are kept for the next one (a write failure is reported, never fatal).
+    await store?.flush();
+    io.onCountStats?.(pool.stats());
     await pool.dispose();
   }
+}
+
+/** The persistent count cache for this run, or undefined with --no-cache or a cap of 0. */
+function countCache(choice: CountCacheChoice, settings: Settings, io: { err: (text: string) => void; cwd: string }): DiskCountStore | undefined {
+  if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
+  const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
+  return new DiskCountStore({
+    directory,
+    maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
+    codeVersion: countingCodeVersion(workerScriptPath()),
+    onProblem: (message) => io.err(`context-budget: ${escapeControlChars(message)}`),
+  });
 }
 
 /**

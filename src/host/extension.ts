@@ -8,8 +8,11 @@ import { Selection } from '../core/selection/selection';
 import { BudgetContextResolver } from '../core/session/budgetContext';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { formatBytes } from '../core/units';
+import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
 import { nodeModelFileReader } from '../node/modelFile';
 import { TokenizerPool } from '../node/tokenizerPool';
+import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
@@ -33,6 +36,10 @@ export interface ContextBudgetApi {
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
   readonly activationMs: number;
+  /** The pool's counters: tokenizations, and requests answered from the persistent count cache. */
+  countStats(): TokenizerPoolStats;
+  /** Writes the count cache's pending entries now (they are written 2 s after the last count anyway). */
+  flushCountCache(): Promise<void>;
 }
 
 /**
@@ -47,14 +54,16 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const log = vscode.window.createOutputChannel('Context Budget', { log: true });
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
-  const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
+  const workerScript = path.join(context.extensionPath, 'dist', 'tokenizerWorker.js');
+  const countCache = createCountCache(context, settings.current, workerScript, log);
+  const pool = new TokenizerPool({ workerScript, ...(countCache ? { store: countCache } : {}) });
   const resolver = new BudgetContextResolver(
     (current) => resolveHostTarget(fs, current),
     { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
   const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: resolver.current, log: (message) => log.warn(message) });
+  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, countCache), fs, context: resolver.current, log: (message) => log.warn(message) });
   let resolving = resolver.update(settings.current);
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
@@ -74,9 +83,12 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     drops: new DropPlanFlow(session),
     exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)),
     openPanel: () => panel.show(),
+    clearCountCache: () => clearCountCache(countCache, pool),
   });
   shutdown = async () => {
     session.dispose();
+    // Counts made since the last flush are kept for the next session.
+    await countCache?.dispose();
     await pool.dispose();
   };
   context.subscriptions.push(
@@ -106,7 +118,37 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     targetProblems: () => session.context.target.problems.map(problemText),
     isPanelOpen: () => panel.isOpen,
     activationMs: performance.now() - activationStarted,
+    countStats: () => pool.stats(),
+    flushCountCache: async () => countCache?.flush(),
   };
+}
+
+/**
+ * The persistent count cache in the extension's global storage (`count-cache/`), or undefined when
+ * `contextBudget.countCacheMaxMiB` is 0 or the storage is not on a local disk. Flushed 2 s after
+ * the last count; its loaded shards are dropped a minute after the last lookup.
+ */
+function createCountCache(context: vscode.ExtensionContext, settings: Settings, workerScript: string, log: vscode.LogOutputChannel): DiskCountStore | undefined {
+  if (settings.countCacheMaxMiB === 0 || context.globalStorageUri.scheme !== 'file') return undefined;
+  return new DiskCountStore({
+    directory: path.join(context.globalStorageUri.fsPath, 'count-cache'),
+    maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
+    codeVersion: () => countingCodeVersion(workerScript),
+    onProblem: (message) => log.warn(`Count cache: ${message}`),
+    flushDelayMs: 2000,
+    releaseAfterIdleMs: 60_000,
+  });
+}
+
+/** Clear Count Cache: deletes the stored counts and this session's cached ones; the numbers shown stay (they are right). */
+async function clearCountCache(countCache: DiskCountStore | undefined, pool: TokenizerPool): Promise<void> {
+  pool.clearCache();
+  if (!countCache) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the count cache is off (contextBudget.countCacheMaxMiB is 0); nothing was stored.'));
+    return;
+  }
+  const removed = await countCache.clear();
+  void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted.', formatBytes(removed.bytes), removed.files, countCache.location));
 }
 
 /** Ends the tokenizer workers and waits for them, so no worker outlives the extension host's shutdown. */

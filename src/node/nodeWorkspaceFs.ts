@@ -1,7 +1,7 @@
-import { promises as fsp } from 'node:fs';
+import { lstatSync, promises as fsp, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
+import type { EntryKind, EntryStat, FileChange, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
 import { readRegularFile } from './regularFile';
 
 /**
@@ -16,28 +16,40 @@ export const defaultMaxReadBytes = 1024 * 1024 * 1024;
  * (checked on the opened descriptor), never more than the cap.
  */
 export class NodeWorkspaceFs implements WorkspaceFs {
+  private readonly ops: MetadataOps;
+
+  /**
+   * @param options.synchronousMetadata list folders and stat files with the synchronous calls: for
+   *   the CLI, whose thread has nothing else to do while it scans. A promise-based lstat costs about
+   *   ten times a synchronous one in a 10,000-file scan (a libuv thread-pool round trip each). Never
+   *   in the extension host, whose thread must stay free. Reads stay asynchronous either way.
+   */
+  constructor(options: { readonly synchronousMetadata?: boolean } = {}) {
+    this.ops = options.synchronousMetadata === true ? synchronousOps : promiseOps;
+  }
+
   async readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
-    const entries = await fsp.readdir(location, { withFileTypes: true }).catch(async (error: unknown) => {
+    const entries = await this.ops.readdir(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
     return Promise.all(entries.map(async (entry): Promise<readonly [string, EntryKind]> => [entry.name, await this.kindOf(location, entry)]));
   }
 
   async stat(location: string): Promise<EntryStat> {
-    const link = await fsp.lstat(location).catch(async (error: unknown) => {
+    const link = await this.ops.lstat(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
     if (!link.isSymbolicLink()) {
       const kind = kindOfStats(link);
       // A folder's real path is what symlinks found inside it are compared with (scan roots only; files need none).
-      const realLocation = kind === 'directory' ? await fsp.realpath(location).catch(() => undefined) : undefined;
-      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}) };
+      const realLocation = kind === 'directory' ? await this.ops.realpath(location).catch(() => undefined) : undefined;
+      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}), ...(kind === 'file' ? { change: changeOf(link) } : {}) };
     }
     try {
-      const target = await fsp.stat(location);
+      const target = await this.ops.stat(location);
       const kind = kindOfStats(target);
-      const realLocation = await fsp.realpath(location);
-      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation };
+      const realLocation = await this.ops.realpath(location);
+      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation, ...(kind === 'file' ? { change: changeOf(target) } : {}) };
     } catch {
       return { kind: 'brokenSymlink', sizeBytes: 0, mtimeMs: link.mtimeMs };
     }
@@ -64,6 +76,29 @@ export class NodeWorkspaceFs implements WorkspaceFs {
   }
 }
 
+/** The metadata calls, promise-based or synchronous (see the constructor of {@link NodeWorkspaceFs}). */
+interface MetadataOps {
+  readdir(location: string): Promise<Dirent[]>;
+  lstat(location: string): Promise<Stats>;
+  stat(location: string): Promise<Stats>;
+  realpath(location: string): Promise<string>;
+}
+
+const promiseOps: MetadataOps = {
+  readdir: (location) => fsp.readdir(location, { withFileTypes: true }),
+  lstat: (location) => fsp.lstat(location),
+  stat: (location) => fsp.stat(location),
+  realpath: (location) => fsp.realpath(location),
+};
+
+/** Synchronous calls behind the same promise-returning shape (a throw becomes a rejection). */
+const synchronousOps: MetadataOps = {
+  readdir: async (location) => readdirSync(location, { withFileTypes: true }),
+  lstat: async (location) => lstatSync(location),
+  stat: async (location) => statSync(location),
+  realpath: async (location) => realpathSync(location),
+};
+
 /**
  * Node decodes directory entries as UTF-8, so a name that is not valid UTF-8 comes back with U+FFFD
  * and the path built from it does not exist: without this, such a file would be reported as
@@ -81,6 +116,16 @@ async function explainMissing(location: string, error: unknown): Promise<unknown
   const undecodable = raw.some((bytes) => bytes.toString('utf8') === name && !bytes.equals(Buffer.from(name, 'utf8')));
   if (!undecodable) return error;
   return Object.assign(new Error('the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name'), { code: 'EILSEQ' });
+}
+
+/**
+ * A regular file's change stamp: size, mtime, ctime (both with their sub-millisecond part), inode and
+ * device. Git trusts the same fields to tell an unchanged file without reading it (its index stores
+ * ctime, mtime, dev, ino, size: git/git@v2.47.0:Documentation/technical/index-format.txt). A write
+ * moves the ctime even when the mtime is set back and the size is the same.
+ */
+function changeOf(stats: Stats): FileChange {
+  return { stamp: `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}:${stats.dev}`, changedAtMs: stats.ctimeMs };
 }
 
 function kindOfStats(stats: Stats): EntryKind {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
 import { isEncodingName } from '../core/tokenizer/encoding';
 import { hfTokenizerId, isHfTokenizerId, type HfTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import type { PersistentCountStore } from './diskCountStore';
 import type {
   TokenizerDataMessage,
   TokenizerDescription,
@@ -25,12 +26,12 @@ export type CountOutcome =
       readonly hadUtf8Bom: boolean;
       readonly invalidUtf8Sequences: number;
       readonly secretHints: readonly string[];
-      /** Hex SHA-1 of the file bytes, or of the text's UTF-8 encoding. */
+      /** Hex SHA-256 of the file bytes, or of the text's UTF-8 encoding. */
       readonly contentHash: string;
-      /** True when the count came from the cache and no worker ran. */
+      /** True when the count came from a cache (this process's, or the persistent one) and no worker ran. */
       readonly cached: boolean;
     }
-  | { readonly kind: 'skipped'; readonly reason: string };
+  | { readonly kind: 'skipped'; readonly reason: string; readonly contentHash?: string };
 
 /** Options of {@link TokenizerPool}. */
 export interface TokenizerPoolOptions {
@@ -42,6 +43,11 @@ export interface TokenizerPoolOptions {
   readonly cacheEntries?: number;
   /** Largest tokenizer.json accepted by {@link TokenizerPool.registerHfTokenizer}, default {@link maxTokenizerJsonBytes}. */
   readonly maxTokenizerBytes?: number;
+  /**
+   * The persistent count cache shared across runs and processes (src/node/diskCountStore.ts):
+   * looked up after this process's own cache misses, and told every fresh count.
+   */
+  readonly store?: PersistentCountStore;
 }
 
 /**
@@ -73,8 +79,10 @@ export class TokenizerUnavailableError extends Error {
 export interface TokenizerPoolStats {
   /** countBytes + countText calls. */
   readonly requests: number;
-  /** Requests answered from the cache. */
+  /** Requests answered from a cache (this process's or the persistent one). */
   readonly cacheHits: number;
+  /** Of those, requests answered from the persistent cache: counts an earlier run or another process made. */
+  readonly persistentHits: number;
   /** Requests a worker finished (decoded and counted, or found binary). */
   readonly tokenizations: number;
   /** Workers that died unexpectedly. */
@@ -91,6 +99,8 @@ interface Job {
   /** Empty for `describe` requests, which are not cached here. */
   readonly cacheKey: string;
   readonly contentHash: string;
+  /** What was hashed, for the persistent cache; undefined for `describe`. */
+  readonly source: 'bytes' | 'text' | undefined;
   readonly resolve: (outcome: CountOutcome | TokenizerDescription) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
@@ -142,15 +152,17 @@ export class TokenizerPool {
   private readonly hfTokenizers = new Map<string, HfTokenizerData>();
   private readonly failedTokenizers = new Map<string, TokenizerUnavailableError>();
   private readonly maxTokenizerBytes: number;
+  private readonly store: PersistentCountStore | undefined;
   private nextId = 1;
   private disposed = false;
-  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
+  private counters = { requests: 0, cacheHits: 0, persistentHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
 
   constructor(options: TokenizerPoolOptions) {
     this.workerScript = options.workerScript;
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, availableParallelism() - 1)));
     this.cache = new CountCache(options.cacheEntries ?? 4096);
     this.maxTokenizerBytes = options.maxTokenizerBytes ?? maxTokenizerJsonBytes;
+    this.store = options.store;
   }
 
   /**
@@ -190,7 +202,7 @@ export class TokenizerPool {
    * Rejects with {@link TokenizerUnavailableError} naming the JSON path when it cannot be used.
    */
   describeTokenizer(tokenizer: TokenizerId, signal?: AbortSignal): Promise<TokenizerDescription> {
-    return this.submit('', '', (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
+    return this.submit('', '', undefined, (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
   }
 
   /**
@@ -199,12 +211,13 @@ export class TokenizerPool {
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha1').update(bytes).digest('hex');
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
     const transferable =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
       countCacheKey(tokenizer, 'bytes', contentHash),
       contentHash,
+      'bytes',
       (id) => ({ id, kind: 'bytes', tokenizer, bytes }),
       transferable ? [bytes.buffer] : [],
       signal,
@@ -213,18 +226,45 @@ export class TokenizerPool {
     ) as Promise<CountOutcome>;
   }
 
+  /**
+   * The count of file bytes known only by their SHA-256 (from the persistent cache's path index),
+   * from this process's cache or the persistent one; undefined when neither has it. Never tokenizes.
+   */
+  async countKnownBytes(contentHash: string, tokenizer: TokenizerId): Promise<CountOutcome | undefined> {
+    if (this.disposed) return undefined;
+    const cacheKey = countCacheKey(tokenizer, 'bytes', contentHash);
+    let known = this.cache.get(cacheKey);
+    let persistent = false;
+    if (known === undefined && this.store !== undefined) {
+      known = await this.store.lookup(tokenizer, 'bytes', contentHash).catch(() => undefined);
+      persistent = known !== undefined;
+      if (known !== undefined) this.cache.set(cacheKey, known);
+    }
+    if (known === undefined) return undefined;
+    this.counters.requests++;
+    this.counters.cacheHits++;
+    if (persistent) this.counters.persistentHits++;
+    return toCountOutcome(known, contentHash, true);
+  }
+
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha1').update(text, 'utf8').digest('hex');
+    const contentHash = createHash('sha256').update(text, 'utf8').digest('hex');
     return this.submit(
       countCacheKey(tokenizer, 'text', contentHash),
       contentHash,
+      'text',
       (id) => ({ id, kind: 'text', tokenizer, text }),
       [],
       signal,
       tokenizer,
       text.length,
     ) as Promise<CountOutcome>;
+  }
+
+  /** Forgets this process's cached counts (Clear Count Cache); the persistent store is cleared by its owner. */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   /** A snapshot of the counters. */
@@ -250,6 +290,7 @@ export class TokenizerPool {
   private submit(
     cacheKey: string,
     contentHash: string,
+    source: 'bytes' | 'text' | undefined,
     makeRequest: (id: number) => TokenizerRequest,
     transfer: ArrayBuffer[],
     signal: AbortSignal | undefined,
@@ -271,9 +312,34 @@ export class TokenizerPool {
       this.counters.cacheHits++;
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
+    const enqueue = (): Promise<CountOutcome | TokenizerDescription> => this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
+    const store = this.store;
+    if (store === undefined || source === undefined) return enqueue();
+    return store.lookup(tokenizer, source, contentHash).catch(() => undefined).then((stored) => {
+      if (stored !== undefined) {
+        this.counters.cacheHits++;
+        this.counters.persistentHits++;
+        this.cache.set(cacheKey, stored);
+        return toCountOutcome(stored, contentHash, true);
+      }
+      if (this.disposed) throw new Error('tokenizer pool is disposed');
+      if (signal?.aborted === true) throw abortError();
+      return enqueue();
+    });
+  }
+
+  private enqueue(
+    cacheKey: string,
+    contentHash: string,
+    source: 'bytes' | 'text' | undefined,
+    makeRequest: (id: number) => TokenizerRequest,
+    transfer: ArrayBuffer[],
+    signal: AbortSignal | undefined,
+    size: number,
+  ): Promise<CountOutcome | TokenizerDescription> {
     return new Promise<CountOutcome | TokenizerDescription>((resolve, reject) => {
       const request = makeRequest(this.nextId++);
-      const job: Job = { request, transfer, cacheKey, contentHash, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
+      const job: Job = { request, transfer, cacheKey, contentHash, source, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
       if (signal !== undefined) {
         job.onAbort = () => this.cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
@@ -356,6 +422,7 @@ export class TokenizerPool {
       this.settle(job, () => job.resolve(response.description));
     } else {
       this.cache.set(job.cacheKey, response.outcome);
+      if (job.source !== undefined) this.store?.record(job.request.tokenizer, job.source, job.contentHash, response.outcome);
       this.settle(job, () => job.resolve(toCountOutcome(response.outcome, job.contentHash, false)));
     }
     this.pump();
@@ -414,7 +481,7 @@ export class TokenizerPool {
 }
 
 function toCountOutcome(outcome: WorkerOutcome, contentHash: string, cached: boolean): CountOutcome {
-  return outcome.kind === 'counted' ? { ...outcome, contentHash, cached } : outcome;
+  return outcome.kind === 'counted' ? { ...outcome, contentHash, cached } : { ...outcome, contentHash };
 }
 
 function abortError(message = 'token counting was cancelled'): Error {

@@ -224,6 +224,8 @@ export class BudgetSession {
   /** Forgets every count and counts the whole selection again. */
   async recountAll(): Promise<void> {
     this.counter.cache.clear();
+    // Every file is read again (the content-hash cache still spares unchanged content the tokenizer).
+    this.counter.forgetStamps(this.selection.ordered().map((entry) => entry.uri));
     this.diskCounts.clear();
     this.bufferCounts.clear();
     await this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));

@@ -55,6 +55,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   mla: ['yes', true, 'ON', 0, []],
   maxModelLen: [0, -1, 1.5, '131072', 2 ** 31, Number.POSITIVE_INFINITY],
   numCtx: [0, -4096, 2048.5, '8k', 2 ** 31, Number.NaN],
+  countCacheMaxMiB: [-1, 4097, 1.5, '64', Number.NaN, true],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {
