@@ -107,7 +107,7 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo): Promise<number> {
   const { settings } = command;
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
-  const fs = new NodeWorkspaceFs({ synchronousMetadata: true });
+  const fs = new NodeWorkspaceFs({ synchronous: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
   // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
   const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));

@@ -36,7 +36,7 @@ export interface ContentIndex {
  * A file whose last change (ctime) is this close to the moment it is read is not remembered by its
  * change stamp: a second write within the file system's timestamp granularity (a clock tick, 2 s
  * on FAT) could leave the stamp unchanged with different content. Git's "racily clean" rule:
- * git/git@v2.47.0:Documentation/technical/racy-git.txt.
+ * git/git@94fa04ad4fed8e3b6a04f0e879169514eb9e8b6b:Documentation/technical/racy-git.txt.
  */
 export const racyChangeMarginMs = 2000;
 
