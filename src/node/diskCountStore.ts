@@ -294,6 +294,7 @@ interface FamilyContext {
 interface Shard<Entry> {
   /** Resolves when every segment on disk at first use has been read. */
   loaded: Promise<void>;
+  isLoaded: boolean;
   readonly entries: Map<string, Entry>;
   /** Segment files whose entries are in `entries`. */
   readonly segments: Set<string>;
@@ -326,7 +327,8 @@ class SegmentFamily<Entry> {
   /** The entry under `key` (loading its shard first), re-stamped when its last use is old. */
   async get(shardName: string, key: string): Promise<Entry | undefined> {
     const shard = this.shard(shardName);
-    await shard.loaded;
+    // Once loaded, a lookup takes no extra turn of the event loop (10,000 of them on a reload).
+    if (!shard.isLoaded) await shard.loaded;
     const entry = shard.entries.get(key);
     if (entry === undefined) return undefined;
     const now = this.context.now();
@@ -350,7 +352,7 @@ class SegmentFamily<Entry> {
   async flush(): Promise<void> {
     for (const [name, shard] of this.shards) {
       if (shard.pending.size === 0 || !this.context.writable) continue;
-      await shard.loaded;
+      if (!shard.isLoaded) await shard.loaded;
       const entries = [...shard.pending.values()];
       shard.pending.clear();
       const dir = path.join(this.root, name);
@@ -390,8 +392,11 @@ class SegmentFamily<Entry> {
   private shard(name: string): Shard<Entry> {
     let shard = this.shards.get(name);
     if (shard === undefined) {
-      shard = { loaded: Promise.resolve(), entries: new Map(), segments: new Set(), pending: new Map(), diskBytes: 0 };
-      shard.loaded = this.load(name, shard);
+      const created: Shard<Entry> = { loaded: Promise.resolve(), isLoaded: false, entries: new Map(), segments: new Set(), pending: new Map(), diskBytes: 0 };
+      created.loaded = this.load(name, created).finally(() => {
+        created.isLoaded = true;
+      });
+      shard = created;
       this.shards.set(name, shard);
     }
     return shard;

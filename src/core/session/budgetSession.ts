@@ -144,8 +144,9 @@ export class BudgetSession {
   async whenIdle(): Promise<void> {
     for (;;) {
       if (this.framingTimer) this.startFraming();
-      // Building the report starts the directory tree's count when the export has one.
-      this.report();
+      // Building the report starts the directory tree's count when the export has one (only then:
+      // a 10,000-file report built while every file is still pending is wasted work).
+      if (this.currentSettings.exportFraming !== 'none' && this.currentSettings.exportDirectoryTree) this.report();
       if (this.inflight.size === 0) return;
       await Promise.all([...this.inflight]);
     }
