@@ -33,7 +33,8 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export type PanelFileFlag = 'middle' | 'focus' | 'pinned' | 'beyond-effective' | 'beyond-max' | 'skipped' | 'unchecked' | 'pending' | 'secret';
+export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret'] as const;
+export type PanelFileFlag = (typeof panelFileFlags)[number];
 
 export interface PanelFileRow {
   readonly uri: string;

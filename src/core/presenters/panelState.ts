@@ -8,6 +8,7 @@ import { planReorder } from '../plan/planner';
 import { middleBandMinPromptTokens } from '../risk/riskEngine';
 import type { RiskLevel, Windows } from '../risk/riskTypes';
 import type { CountingProgress } from '../session/budgetSession';
+import type { SkippedEntry } from '../scan/workspaceFs';
 import type { Settings } from '../settings';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
@@ -48,7 +49,7 @@ export const commonConfusions: readonly { readonly title: string; readonly body:
 export function buildPanelState(input: PanelStateInput): PanelState {
   const { report, settings } = input;
   const windows = report.risk.windows;
-  const files = report.files.map(toFileRow());
+  const files = [...report.files.map(toFileRow()), ...report.skippedFiles.filter((entry) => entry.location !== undefined).map(skippedRow)];
   return {
     version: 1,
     title: `${report.model.displayName} on ${report.gpu.count}× ${report.gpu.name}`,
@@ -141,6 +142,11 @@ function riskText(level: RiskLevel, windows: Windows): string {
   if (level === 'beyond') return `beyond the maximum window (${formatInteger(windows.max)} tokens): the server rejects it or positions extrapolate`;
   if (level === 'degraded') return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
   return `inside the effective window (${formatInteger(windows.effective)} tokens)`;
+}
+
+/** A file a folder add left out: listed with its reason so "Only skipped" finds it. */
+function skippedRow(entry: SkippedEntry): PanelFileRow {
+  return { uri: entry.location!, path: entry.relativePath, tokens: null, tokensText: '—', share: null, shareText: '—', order: null, start: null, end: null, rangeText: '—', flags: ['skipped'], note: `not added: ${entry.message}` };
 }
 
 function toFileRow(): (row: BudgetFileRow) => PanelFileRow {

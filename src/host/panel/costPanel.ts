@@ -138,7 +138,8 @@ export class CostPanel implements vscode.Disposable {
         this.postState();
         return;
       case 'openFile':
-        if (selection.has(message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
+        // Only files the panel lists: the selection's, and those a folder add skipped.
+        if (selection.has(message.uri) || session.skippedFiles.some((entry) => entry.location === message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
         return;
       case 'setModel':
         if (findModel(message.modelId)) await selectCatalogModel(settings, message.modelId);
