@@ -1,10 +1,10 @@
 /**
- * The Context Budget panel in the browser. It renders the host's state snapshots and sends user
- * intents back; it never computes a figure. Components update their own part of the page in place:
- * the summary cards are drawn first, then the rest in the next frame, so a 20,000-file selection
- * shows its numbers at once and the table (virtualised) follows.
+ * The Context Budget panel in the browser. It renders what the host sends and sends user intents
+ * back; it never computes a figure. The host sends each update in three parts (summary, details,
+ * file rows) and each is drawn as it arrives, so a 20,000-file selection shows its figures at once
+ * and the (virtualised) table follows. Components update their part of the page in place.
  */
-import type { HostMessage, PanelState, WebviewMessage } from '../protocol/panelProtocol';
+import type { HostMessage, PanelDetails, PanelFileRow, PanelSummary, WebviewMessage } from '../protocol/panelProtocol';
 import { Charts } from './components/charts';
 import { Confusions } from './components/confusions';
 import { FileTable } from './components/fileTable';
@@ -34,39 +34,59 @@ const confusions = new Confusions();
 
 const app = document.getElementById('app') as HTMLElement;
 app.replaceChildren(header.element, warnings.element, plan.element, charts.element, files.element, confusions.element);
+for (const section of [warnings.element, plan.element, charts.element, files.element]) section.hidden = true;
 
-let pending: PanelState | null = null;
-let restScheduled = false;
+let empty = true;
+let pendingDetails: PanelDetails | null = null;
+let pendingFiles: readonly PanelFileRow[] | null = null;
+let frameScheduled = false;
 
-/** The header and cards now; everything else once they are painted, and only from the latest snapshot. */
-function render(state: PanelState): void {
-  app.setAttribute('aria-busy', state.counting ? 'true' : 'false');
-  document.body.dataset.risk = state.riskLevel;
-  if (view.dropTarget !== state.dropPlan.target) {
-    view.dropTarget = state.dropPlan.target;
-    saveView();
-  }
-  header.update(state);
-  pending = state;
-  if (restScheduled) return;
-  restScheduled = true;
+function showSummary(summary: PanelSummary): void {
+  empty = summary.empty;
+  app.setAttribute('aria-busy', summary.counting ? 'true' : 'false');
+  document.body.dataset.risk = summary.riskLevel;
+  header.update(summary);
+  warnings.update(summary);
+  confusions.update(summary);
+}
+
+/** Details and rows are drawn in the next frame, from the latest that arrived: the cards paint first. */
+function scheduleFrame(): void {
+  if (frameScheduled) return;
+  frameScheduled = true;
   requestAnimationFrame(() => {
-    setTimeout(() => {
-      restScheduled = false;
-      const latest = pending;
-      if (!latest) return;
-      warnings.update(latest);
-      plan.update(latest);
-      files.update(latest);
-      charts.update(latest);
-      confusions.update(latest);
-      document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? '0') + 1);
-    }, 0);
+    frameScheduled = false;
+    const details = pendingDetails;
+    const rows = pendingFiles;
+    pendingDetails = null;
+    pendingFiles = null;
+    if (details) {
+      if (view.dropTarget !== details.dropPlan.target) {
+        view.dropTarget = details.dropPlan.target;
+        saveView();
+      }
+      plan.update(details, empty);
+      charts.update(details, empty);
+    }
+    if (rows) files.update(rows, empty);
   });
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data as HostMessage;
-  if (message && message.type === 'state' && message.state && message.state.version === 1) render(message.state);
+  const message = event.data as HostMessage | null;
+  if (!message || typeof message !== 'object') return;
+  switch (message.type) {
+    case 'summary':
+      if (message.summary?.version === 1) showSummary(message.summary);
+      return;
+    case 'details':
+      pendingDetails = message.details;
+      scheduleFrame();
+      return;
+    case 'files':
+      pendingFiles = message.files;
+      scheduleFrame();
+      return;
+  }
 });
 send(view.dropTarget ? { type: 'ready', dropTarget: view.dropTarget } : { type: 'ready' });

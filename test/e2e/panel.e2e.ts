@@ -218,11 +218,27 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     await frame.locator('#file-filter').fill('');
   });
 
-  test('light theme', async () => {
+  test('the panel follows the color theme: its text takes the theme\'s foreground, in dark and then in light', async () => {
+    await runCommand(page, 'Context Budget: Open Panel');
+    let frame = await panelFrame(page);
+    const colors = (target: Frame): Promise<{ text: string; foreground: string }> => target.locator('[data-metric="tokens"] .metric-value').evaluate((value) => {
+      const style = value.ownerDocument.defaultView!.getComputedStyle(value);
+      const probe = value.ownerDocument.createElement('span');
+      probe.style.color = 'var(--vscode-foreground)';
+      value.ownerDocument.body.append(probe);
+      const foreground = value.ownerDocument.defaultView!.getComputedStyle(probe).color;
+      probe.remove();
+      return { text: style.color, foreground };
+    });
+    const dark = await colors(frame);
+    assert.equal(dark.text, dark.foreground, 'dark: the figures use the theme foreground');
     await setTheme(page, 'light');
     await runCommand(page, 'Context Budget: Open Panel');
-    const frame = await panelFrame(page);
+    frame = await panelFrame(page);
     await frame.locator('[data-metric="tokens"]').waitFor({ state: 'visible' });
+    const light = await colors(frame);
+    assert.equal(light.text, light.foreground, 'light: the figures use the theme foreground');
+    assert.notEqual(light.text, dark.text, 'the colours changed with the theme');
     await screenshot(page, 'panel-light');
   });
 

@@ -1,4 +1,4 @@
-import type { ChartAxes, ChartMark, FlopsChart, MemoryChart, PanelState, PositionStrip, TreemapCell } from '../../protocol/panelProtocol';
+import type { ChartAxes, ChartMark, FlopsChart, MemoryChart, PanelDetails, PositionStrip, TreemapCell } from '../../protocol/panelProtocol';
 import { append, ChangeGate, el, svg } from '../dom';
 
 /**
@@ -19,9 +19,9 @@ export class Charts {
     this.element.append(el('h2', { id: 'charts-title' }, 'Where the budget goes'), el('div', { class: 'chart-grid' }, this.figures.treemap, this.figures.positions, this.figures.memory, this.figures.flops));
   }
 
-  update(state: PanelState): void {
-    this.element.hidden = state.empty;
-    if (state.empty) return;
+  update(state: PanelDetails, empty: boolean): void {
+    this.element.hidden = empty;
+    if (empty) return;
     if (this.gates.treemap.changed(state.treemap)) fillFigure(this.figures.treemap, 'Token share by file', treemapChart(state.treemap), 'Largest files by tokens; in a large selection, folders. One colour per top-level folder; hover a cell for its share.');
     if (this.gates.positions.changed(state.positions)) fillFigure(this.figures.positions, 'Where each file lands in the prompt', positionChart(state.positions), state.positions.summary);
     if (this.gates.memory.changed(state.memory)) fillFigure(this.figures.memory, 'GPU memory vs context length', memoryChartSvg(state.memory), state.memory.summary);

@@ -1,11 +1,11 @@
-import type { PanelState } from '../../protocol/panelProtocol';
+import type { PanelSummary } from '../../protocol/panelProtocol';
 import { el } from '../dom';
 
 /** The four common confusions about long contexts: drawn once, they never change. */
 export class Confusions {
   readonly element = el('section', { class: 'confusions', 'aria-labelledby': 'confusions-title' });
 
-  update(state: PanelState): void {
+  update(state: PanelSummary): void {
     if (this.element.childElementCount > 0) return;
     this.element.replaceChildren(
       el('h2', { id: 'confusions-title' }, 'Common confusions'),

@@ -1,4 +1,4 @@
-import type { PanelFileFlag, PanelFileRow, PanelState, WebviewMessage } from '../../protocol/panelProtocol';
+import type { PanelFileFlag, PanelFileRow, WebviewMessage } from '../../protocol/panelProtocol';
 import { panelFileFlags } from '../../protocol/panelProtocol';
 import { el, icon, setText } from '../dom';
 import type { SortKey, ViewState } from '../viewState';
@@ -48,7 +48,8 @@ export class FileTable {
   private readonly body = el('tbody', {});
   private readonly topSpacer = el('td', { colspan: String(columns.length) });
   private readonly bottomSpacer = el('td', { colspan: String(columns.length) });
-  private files: readonly PanelFileRow[] = [];
+  /** Every row in the chosen sort order, with its lowercased path: sorted once per update or sort change, so typing only filters. */
+  private sorted: { readonly row: PanelFileRow; readonly needle: string }[] = [];
   private rows: PanelFileRow[] = [];
   private windowKey = '';
   private frame = 0;
@@ -79,19 +80,29 @@ export class FileTable {
     this.renderHeader();
   }
 
-  update(state: PanelState): void {
-    this.element.hidden = state.empty;
-    this.files = state.files;
+  update(files: readonly PanelFileRow[], empty: boolean): void {
+    this.element.hidden = empty;
+    this.sorted = files.map((row) => ({ row, needle: row.path.toLowerCase() }));
+    this.resort();
+  }
+
+  private resort(): void {
+    const compare = compareRows(this.view.sortKey, this.view.descending);
+    this.sorted.sort((a, b) => compare(a.row, b.row));
     this.refilter();
   }
 
-  /** Applies the filter and the sort to every row, then draws the rows in view. */
+  /** Applies the filter to the sorted rows (order kept, so no sort per keystroke), then draws the rows in view. */
   private refilter(): void {
     const needle = this.view.filter.trim().toLowerCase();
     const flag = this.view.flag;
-    this.rows = this.files.filter((row) => (!needle || row.path.toLowerCase().includes(needle)) && (!flag || row.flags.includes(flag)));
-    this.rows.sort(compareRows(this.view.sortKey, this.view.descending));
-    setText(this.count, this.rows.length === this.files.length ? `${this.files.length.toLocaleString('en-US')} file(s)` : `${this.rows.length.toLocaleString('en-US')} of ${this.files.length.toLocaleString('en-US')} file(s)`);
+    const rows: PanelFileRow[] = [];
+    for (const entry of this.sorted) {
+      if ((needle === '' || entry.needle.includes(needle)) && (flag === '' || entry.row.flags.includes(flag))) rows.push(entry.row);
+    }
+    this.rows = rows;
+    const total = this.sorted.length;
+    setText(this.count, rows.length === total ? `${total.toLocaleString('en-US')} file(s)` : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} file(s)`);
     this.table.setAttribute('aria-rowcount', String(this.rows.length + 1));
     this.windowKey = '';
     this.drawWindow();
@@ -136,7 +147,7 @@ export class FileTable {
         }
         this.saveView();
         this.renderHeader();
-        this.refilter();
+        this.resort();
         this.headerRow.querySelector<HTMLElement>(`[data-key="sort:${key}"]`)?.focus();
       });
       return el('th', { scope: 'col', class: column.className, 'aria-sort': active ? (this.view.descending ? 'descending' : 'ascending') : 'none' }, sortButton);

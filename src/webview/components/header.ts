@@ -1,4 +1,4 @@
-import type { PanelChoice, PanelMetric, PanelState, WebviewMessage } from '../../protocol/panelProtocol';
+import type { PanelChoice, PanelMetric, PanelSummary, WebviewMessage } from '../../protocol/panelProtocol';
 import { maxGpuCount } from '../../protocol/panelProtocol';
 import { button, el, icon, setAttribute, setText } from '../dom';
 
@@ -17,7 +17,7 @@ export class Header {
   private readonly empty = el('p', { class: 'empty', id: 'empty' }, 'No files in the prompt context yet. Add files from the Explorer (right-click → Add to Prompt Context) or the Context Budget view.');
   private readonly metrics = el('div', { class: 'metrics', id: 'metrics' });
   private readonly cards = new Map<string, MetricCard>();
-  private current: PanelState | null = null;
+  private current: PanelSummary | null = null;
 
   constructor(send: (message: WebviewMessage) => void) {
     this.modelSelect.addEventListener('change', () => send({ type: 'setModel', modelId: this.modelSelect.value }));
@@ -40,7 +40,7 @@ export class Header {
     );
   }
 
-  update(state: PanelState): void {
+  update(state: PanelSummary): void {
     this.current = state;
     syncOptions(this.modelSelect, state.models, state.modelConfigLabel ? { id: state.modelId, label: state.modelConfigLabel } : null, state.modelId);
     syncOptions(this.gpuSelect, state.gpus, null, state.gpuId);

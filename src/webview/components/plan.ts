@@ -1,4 +1,4 @@
-import type { PanelDropPlan, PanelDropTarget, PanelReorder, PanelState, WebviewMessage } from '../../protocol/panelProtocol';
+import type { PanelDetails, PanelDropPlan, PanelDropTarget, PanelReorder, WebviewMessage } from '../../protocol/panelProtocol';
 import { button, ChangeGate, el } from '../dom';
 import type { MetricCard} from './header';
 import { syncCards } from './header';
@@ -14,8 +14,8 @@ export class Plan {
 
   constructor(private readonly send: (message: WebviewMessage) => void) {}
 
-  update(state: PanelState): void {
-    this.element.hidden = state.empty;
+  update(state: PanelDetails, empty: boolean): void {
+    this.element.hidden = empty;
     if (!this.gate.changed([state.dropPlan, state.reorder, state.undoLabel])) return;
     this.element.replaceChildren(
       el('h2', { id: 'plan-title' }, 'What to drop or move'),

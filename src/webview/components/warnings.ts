@@ -1,4 +1,4 @@
-import type { PanelState } from '../../protocol/panelProtocol';
+import type { PanelSummary } from '../../protocol/panelProtocol';
 import { ChangeGate, el, icon } from '../dom';
 
 /** The warnings, each with its category and a collapsible "why"; redrawn only when they change. */
@@ -8,7 +8,7 @@ export class Warnings {
   /** Warnings the user opened stay open across updates. */
   private readonly open = new Set<string>();
 
-  update(state: PanelState): void {
+  update(state: PanelSummary): void {
     this.element.hidden = state.empty;
     if (!this.gate.changed(state.warnings)) return;
     if (state.warnings.length === 0) {
