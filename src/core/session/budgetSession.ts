@@ -1,4 +1,4 @@
-import { buildBudgetReport } from '../analysis/buildReport';
+import { buildBudgetReport, ReportMemo } from '../analysis/buildReport';
 import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
 import { proposeDrops } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
@@ -91,6 +91,12 @@ export class BudgetSession {
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
   private contextSnapshot: BudgetContext;
   private cachedReport: BudgetReport | undefined;
+  /** Rows of unchanged files are reused between reports: an edit in a 10,000-file selection recomputes one row. */
+  private readonly reportMemo = new ReportMemo();
+  /** The same for the reports after a drop (drop proposals build several), apart so the two do not evict each other. */
+  private readonly whatIfMemo = new ReportMemo();
+  /** The last input made for each file (see {@link inputs}). */
+  private readonly inputMemo = new Map<string, BudgetFileInput>();
   private countController = new AbortController();
   private progressState: CountingProgress | null = null;
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -277,7 +283,7 @@ export class BudgetSession {
    * the export, building it starts the tree's count when it is not known yet (framing shows pending).
    */
   report(): BudgetReport {
-    this.cachedReport ??= this.buildReport(this.inputs());
+    this.cachedReport ??= this.buildReport(this.inputs(), this.reportMemo);
     return this.cachedReport;
   }
 
@@ -288,7 +294,7 @@ export class BudgetSession {
    */
   reportWithout(uris: ReadonlySet<string>): BudgetReport {
     if (uris.size === 0) return this.report();
-    return this.buildReport(this.inputs().map((file) => (uris.has(file.uri) ? { ...file, included: false } : file)));
+    return this.buildReport(this.inputs().map((file) => (uris.has(file.uri) ? { ...file, included: false } : file)), this.whatIfMemo);
   }
 
   /** A drop proposal for `target` on the current report; `kept` are proposals the user unticked. */
@@ -306,17 +312,24 @@ export class BudgetSession {
 
   /** The files as the report builder sees them, in prompt order. */
   inputs(): BudgetFileInput[] {
-    return this.selection.ordered().map((entry) => ({
-      uri: entry.uri,
-      relativePath: entry.relativePath,
-      included: entry.included,
-      focus: entry.focus,
-      pinned: entry.pinned,
-      open: this.openUris.has(entry.uri),
-      recent: this.recentUris.has(entry.uri),
-      count: this.countOf(entry.uri),
-      framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
-    }));
+    const entries = this.selection.ordered();
+    const inputs = entries.map((entry) => {
+      const count = this.countOf(entry.uri);
+      const open = this.openUris.has(entry.uri);
+      const recent = this.recentUris.has(entry.uri);
+      const framedTokens = this.framedTokensOf(entry.uri, entry.relativePath);
+      // The same object while nothing in it changed: the report's memo then reuses its row part at once.
+      const kept = this.inputMemo.get(entry.uri);
+      if (kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath && kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned) return kept;
+      const input: BudgetFileInput = { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, open, recent, count, framedTokens };
+      this.inputMemo.set(entry.uri, input);
+      return input;
+    });
+    if (this.inputMemo.size > entries.length) {
+      const current = new Set(entries.map((entry) => entry.uri));
+      for (const uri of this.inputMemo.keys()) if (!current.has(uri)) this.inputMemo.delete(uri);
+    }
+    return inputs;
   }
 
   dispose(): void {
@@ -326,9 +339,9 @@ export class BudgetSession {
     this._onDidChange.dispose();
   }
 
-  private buildReport(inputs: readonly BudgetFileInput[]): BudgetReport {
+  private buildReport(inputs: readonly BudgetFileInput[], memo: ReportMemo): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles });
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles }, memo);
   }
 
   private forget(uri: string): void {
