@@ -85,9 +85,16 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
   };
 }
 
-/** Registers every handler through {@link runCommand}, so no command failure goes unseen. */
-export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(id, handler, args, log))));
+/**
+ * Registers every handler through {@link runCommand}, so no command failure goes unseen. Each runs
+ * once `ready` resolves: the saved selection is restored just after activate() returns, and a command
+ * run before that (the one that activated the extension) must not act on, or be undone by, the restore.
+ */
+export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel, ready: Promise<void>): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    await ready;
+    return runCommand(id, handler, args, log);
+  })));
 }
 
 /**

@@ -37,6 +37,8 @@ export interface ContextBudgetApi {
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
   readonly activationMs: number;
+  /** Milliseconds from the start of activate() to the end of the first render (status bar, tree, badges), once it happened. */
+  firstRenderMs(): number | undefined;
   /** The pool's counters: tokenizations, and requests answered from the persistent count cache. */
   countStats(): TokenizerPoolStats;
   /** Writes the count cache's pending entries now (they are written 2 s after the last count anyway). */
@@ -75,8 +77,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   onCheckboxes = (changes) => controller.applyCheckboxes(changes);
   const decorations = new ExplorerDecorations();
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
+  // The controller's first render (just after activate() returns) draws them.
   controller.onDidRender(renderDecorations);
-  renderDecorations();
   const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
   const handlers = createCommandHandlers({
     controller,
@@ -106,8 +108,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     settings.onDidChange(retarget),
     ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => retarget(settings.current))] : []),
     controller,
-    registerCommands(handlers, log),
-    ...registerChat(session, log),
+    registerCommands(handlers, log, controller.whenStarted()),
+    ...registerChat(session, log, controller.whenStarted()),
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
@@ -120,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     targetProblems: () => session.context.target.problems.map(problemText),
     isPanelOpen: () => panel.isOpen,
     activationMs: performance.now() - activationStarted,
+    firstRenderMs: () => (controller.firstRenderAt === undefined ? undefined : controller.firstRenderAt - activationStarted),
     countStats: () => pool.stats(),
     flushCountCache: async () => countCache?.flush(),
   };
