@@ -163,6 +163,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       notes: count?.kind === 'counted' ? count.notes : [],
       framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - count.tokens : null,
       secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
+      ...(file.symlinkTarget !== undefined ? { symlinkTarget: file.symlinkTarget } : {}),
     };
   });
   const { risk } = assessment;

@@ -86,6 +86,8 @@ export class BudgetSession {
   /** Directory-tree counts by `tokenizer|block`, most recent last. */
   private readonly treeCounts = new Map<string, number>();
   private readonly treeCountsInflight = new Set<string>();
+  /** Selected files that are symbolic links, with where they point (null: cannot be resolved here), from their scan. */
+  private readonly symlinkTargets = new Map<string, string | null>();
   /** Files a folder add left out for a reason the user should see (too large, binary, a secret by name…), by location. */
   private readonly skippedAtIntake = new Map<string, SkippedEntry>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -313,6 +315,7 @@ export class BudgetSession {
       recent: this.recentUris.has(entry.uri),
       count: this.countOf(entry.uri),
       framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
+      ...(this.symlinkTargets.has(entry.uri) ? { symlinkTarget: this.symlinkTargets.get(entry.uri)! } : {}),
     }));
   }
 
@@ -329,6 +332,7 @@ export class BudgetSession {
   }
 
   private forget(uri: string): void {
+    this.symlinkTargets.delete(uri);
     this.diskCounts.delete(uri);
     this.bufferCounts.delete(uri);
     this.bufferTexts.delete(uri);
@@ -393,6 +397,10 @@ export class BudgetSession {
     const signal = this.countController.signal;
     const tokenizer = this.currentSettings.encoding;
     const tickets = new Map(files.map((file) => [file.location, this.issueTicket(this.diskTickets, file.location)]));
+    for (const file of files) {
+      if (file.symlink) this.symlinkTargets.set(file.location, file.symlink.target);
+      else this.symlinkTargets.delete(file.location);
+    }
     for (const file of files) this.pendingUris.add(file.location);
     const base = this.progressState ?? { done: 0, total: 0 };
     this.progressState = { done: base.done, total: base.total + files.length };
