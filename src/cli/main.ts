@@ -145,7 +145,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: C
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
     const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
-    io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal));
+    io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal, 50, planTarget));
     return report.withinLimits ? 0 : 1;
   } finally {
     session.dispose();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { dropTargetStatuses, firstExceededTarget } from '../core/analysis/dropPlan';
+import { dropTargetStatuses, firstExceededTarget, unavailableReason } from '../core/analysis/dropPlan';
 import { formatInteger, formatTokens } from '../core/units';
 import type { BudgetSession } from '../core/session/budgetSession';
 
@@ -20,7 +20,7 @@ export class DropPlanFlow {
     const chosen = await vscode.window.showQuickPick(targetItems.sort((a, b) => Number(b.picked) - Number(a.picked)), { title: vscode.l10n.t('Context Budget: Suggest Drops'), placeHolder: vscode.l10n.t('Which limit should the prompt fit?') });
     if (!chosen) return;
     const proposal = await this.session.settledDropProposal(chosen.targetKind);
-    if (!proposal) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set contextBudget.budgetTokens to plan against a budget.'));
+    if (!proposal) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: {0}: {1}.', chosen.label, unavailableReason(chosen.targetKind)));
     if (proposal.neededTokens === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the prompt already fits ({0}).', chosen.label.toLowerCase()));
     if (proposal.drops.length === 0) {
       const why = proposal.outcome.kind === 'over' ? proposal.outcome.why : '';

@@ -3,6 +3,7 @@ import { loadBundledCatalog } from '../core/model/catalog';
 import { compareWorkspaceModels, hfModelType, isGgufPath, maxModelConfigBytes, workspaceModelExclude, workspaceModelGlob, workspaceModelLabel, workspaceModelLimit } from '../core/model/workspaceModels';
 import type { WorkspaceModelFile } from '../core/model/workspaceModels';
 import { formatBytes, formatInteger } from '../core/units';
+import { nodeModelFileReader } from '../node/modelFile';
 import { availableChatModels } from './chat';
 import type { SettingsReader } from './settingsReader';
 
@@ -129,7 +130,9 @@ async function findWorkspaceModels(token: vscode.CancellationToken): Promise<{ f
       // A GGUF's header is read from the local disk, so one in a virtual workspace cannot be used.
       if (isGgufPath(uri.path)) return uri.scheme === 'file' ? { file: { kind: 'gguf', relativePath, sizeBytes: stat.size }, uri } : undefined;
       if (stat.size > maxModelConfigBytes) return undefined;
-      const modelType = hfModelType(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
+      // A local file is read bounded and never blocks: a FIFO named config.json would hang workspace.fs.
+      const text = uri.scheme === 'file' ? await nodeModelFileReader.readConfigText(uri.fsPath) : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const modelType = hfModelType(JSON.parse(text));
       return modelType === undefined ? undefined : { file: { kind: 'hf-config', relativePath, modelType }, uri };
     } catch {
       // Unreadable or not JSON: not a model config.

@@ -33,7 +33,7 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret'] as const;
+export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret', 'link'] as const;
 export type PanelFileFlag = (typeof panelFileFlags)[number];
 
 export interface PanelFileRow {

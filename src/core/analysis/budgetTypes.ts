@@ -19,6 +19,8 @@ export interface BudgetFileInput {
   readonly count: FileCount | undefined;
   /** Tokens of the file as exported (framing + content) under the configured framing; undefined until counted or when framing is off. */
   readonly framedTokens?: number;
+  /** Set when the file is a symbolic link: where it points (null when this file system cannot resolve it). */
+  readonly symlinkTarget?: string | null;
 }
 
 /** Inputs besides the files: the export's directory-tree block, counted apart; files a folder add skipped. */
@@ -55,6 +57,8 @@ export interface BudgetFileRow {
   readonly framingTokens: number | null;
   /** Why the file looks like it holds a secret (by name or content); empty when it does not. */
   readonly secrets: readonly string[];
+  /** The file is a symbolic link: where it points (null: unresolved); undefined when it is not a link. */
+  readonly symlinkTarget?: string | null;
 }
 
 /** How much to trust the token count for the chosen model. */

@@ -232,6 +232,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       notes: part.notes,
       framingTokens: part.framingTokens,
       secrets: part.secrets,
+      ...(file.symlinkTarget !== undefined ? { symlinkTarget: file.symlinkTarget } : {}),
     };
   });
   const { risk } = assessment;

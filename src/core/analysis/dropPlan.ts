@@ -5,8 +5,17 @@ import { dropTargetKinds, dropTargetLabels } from '../vocabulary';
 import type { DropTargetKind } from '../vocabulary';
 import type { BudgetFileRow, BudgetReport } from './budgetTypes';
 
-/** The report's target in planner terms; null for `budget` when no budget is set. */
+/** True when the weights alone exceed usable memory: no prompt fits, and dropping files cannot help. */
+export function weightsDoNotFit(report: BudgetReport): boolean {
+  return report.cost.weightsBytes > report.cost.usableMemoryBytes;
+}
+
+/**
+ * The report's target in planner terms; null for `budget` when no budget is set, and for `memory`
+ * when the weights alone do not fit (no number of dropped files reaches it).
+ */
 export function dropTargetFor(kind: DropTargetKind, report: BudgetReport): DropTarget | null {
+  if (kind === 'memory' && weightsDoNotFit(report)) return null;
   switch (kind) {
     case 'window':
       return { kind: 'window', maxWindowTokens: report.risk.windows.max };
@@ -52,11 +61,16 @@ export interface DropTargetStatus {
 export function dropTargetStatuses(report: BudgetReport): DropTargetStatus[] {
   return dropTargetKinds.map((kind) => {
     const target = dropTargetFor(kind, report);
-    if (!target) return { kind, label: dropTargetLabels[kind], available: false, neededTokens: 0, status: 'no budget set (contextBudget.budgetTokens)' };
+    if (!target) return { kind, label: dropTargetLabels[kind], available: false, neededTokens: 0, status: unavailableReason(kind) };
     const neededTokens = tokensToRemove(target, report.promptTokens, report.reserveOutputTokens);
     const allowed = allowedPromptTokens(target, report.reserveOutputTokens);
     return { kind, label: dropTargetLabels[kind], available: true, neededTokens, status: neededTokens > 0 ? `remove ≥ ${formatInteger(neededTokens)} tokens (prompt ≤ ${formatInteger(allowed)})` : `met (prompt ≤ ${formatInteger(allowed)})` };
   });
+}
+
+/** Why a target cannot be planned: no budget set, or weights that do not fit whatever is dropped. */
+export function unavailableReason(kind: DropTargetKind): string {
+  return kind === 'memory' ? 'the weights alone do not fit: dropping files cannot help' : 'no budget set (contextBudget.budgetTokens)';
 }
 
 /** A file the proposal drops, with the tokens dropping it saves: its footprint in the prompt. */
@@ -132,7 +146,9 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
   if (after?.framing?.pending) outcome = { kind: 'pending' };
   else {
     const overTokens = Math.max(0, afterReport.promptTokens - allowedTokens);
-    outcome = overTokens === 0 ? { kind: 'met' } : { kind: 'over', overTokens, why: overWhy(afterReport, selected.size < drops.length) };
+    // For memory, what decides is whether the rebuilt report fits (the engine may round the cache up).
+    const fits = kind !== 'memory' || afterReport.cost.fits;
+    outcome = overTokens === 0 && fits ? { kind: 'met' } : { kind: 'over', overTokens: Math.max(overTokens, fits ? 0 : 1), why: overWhy(afterReport, selected.size < drops.length) };
   }
   return { target: kind, neededTokens, allowedTokens, drops, removedTokens, promptTokensBefore: report.promptTokens, after, outcome, plan };
 }

@@ -1,4 +1,5 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
+import { weightsDoNotFit } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
 import { formatBytes, formatInteger, formatPercent, formatSeconds } from '../units';
 import { dropTargetLabels, effectiveWindowSourceLabel } from '../vocabulary';
@@ -31,7 +32,11 @@ export function budgetAnswer(report: BudgetReport, proposal: DropProposal | null
   if (focus !== 'fit') {
     lines.push('');
     if (!proposal) {
-      lines.push(report.withinLimits ? '**Nothing needs to be dropped**: the prompt is within the window, GPU memory and your budget.' : '**Drops**: no budget is set (contextBudget.budgetTokens).');
+      lines.push(report.withinLimits
+        ? '**Nothing needs to be dropped**: the prompt is within the window, GPU memory and your budget.'
+        : weightsDoNotFit(report)
+          ? '**Dropping files cannot help**: the weights alone do not fit in GPU memory. Use more GPUs, a smaller weight format or a smaller model.'
+          : '**Drops**: no budget is set (contextBudget.budgetTokens).');
     } else if (proposal.neededTokens === 0) {
       lines.push(`**${dropTargetLabels[proposal.target]}**: already met.`);
     } else {

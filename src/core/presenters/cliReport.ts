@@ -1,6 +1,8 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
 import type { PromptAssessment, ReportTarget } from '../analysis/buildReport';
+import { unavailableReason } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
+import type { DropTargetKind } from '../vocabulary';
 import type { CostBreakdown } from '../cost/costTypes';
 import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
 import type { Settings } from '../settings';
@@ -27,7 +29,7 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings.map(warningJson),
-    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets) })),
+    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets), symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget } })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
   };
@@ -80,14 +82,14 @@ export function costFields(cost: CostBreakdown): Record<string, unknown> {
 }
 
 /** Human-readable text for terminals: per-file table, totals, cost, risk, warnings and the drop proposal. */
-export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null, maxRows = 50): string {
+export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null, maxRows = 50, requestedTarget: DropTargetKind | null = null): string {
   const out: string[] = [];
   const rows = report.files.filter((file) => file.status === 'counted');
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
   const width = Math.min(70, Math.max(4, ...shown.map((row) => escapeControlChars(row.relativePath).length)));
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
   for (const row of shown) {
-    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
     out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
@@ -116,6 +118,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`);
   out.push(...warningLines(report.warnings));
   if (proposal) out.push('', ...proposalLines(proposal));
+  else if (requestedTarget) out.push('', `drop plan: ${dropTargetLabels[requestedTarget].toLowerCase()} — ${unavailableReason(requestedTarget)}`);
   out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');
   return out.join('\n');
 }

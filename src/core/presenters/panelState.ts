@@ -174,6 +174,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
     if (row.pinned) flags.push('pinned');
     if (row.inMiddle) flags.push('middle');
     if (row.secrets.length > 0) flags.push('secret');
+    if (row.symlinkTarget !== undefined) flags.push('link');
     if (row.level === 'beyond') flags.push('beyond-max');
     else if (row.level === 'degraded') flags.push('beyond-effective');
     const placed = row.range !== null;
@@ -189,7 +190,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
       end: row.range?.end ?? null,
       rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
       flags,
-      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : ''].filter(Boolean).join(' · '),
+      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : '', row.symlinkTarget !== undefined ? `symbolic link → ${row.symlinkTarget ?? 'unresolved target'}` : ''].filter(Boolean).join(' · '),
     };
   };
 }
@@ -349,7 +350,10 @@ function dropPlanState(input: PanelStateInput): PanelDropPlan {
   const { report, dropTarget, dropProposal: proposal } = input;
   const targets = dropTargetStatuses(report).map(({ kind, label, available, status }) => ({ kind, label, available, status }));
   const base = { target: dropTarget, targets };
-  if (!proposal) return { ...base, neededTokens: null, message: 'Set contextBudget.budgetTokens to plan against a token budget of your own.', proposals: [], after: null, afterPending: false, canApply: false };
+  if (!proposal) {
+    const message = dropTarget === 'memory' ? 'The weights alone do not fit in GPU memory, so no prompt fits: dropping files cannot help. Use more GPUs, a smaller weight format or a smaller model.' : 'Set contextBudget.budgetTokens to plan against a token budget of your own.';
+    return { ...base, neededTokens: null, message, proposals: [], after: null, afterPending: false, canApply: false };
+  }
   if (proposal.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, afterPending: false, canApply: false };
   const proposals = proposal.drops.map((drop) => ({
     uri: drop.uri,

@@ -86,6 +86,8 @@ export class BudgetSession {
   /** Directory-tree counts by `tokenizer|block`, most recent last. */
   private readonly treeCounts = new Map<string, number>();
   private readonly treeCountsInflight = new Set<string>();
+  /** Selected files that are symbolic links, with where they point (null: cannot be resolved here), from their scan. */
+  private readonly symlinkTargets = new Map<string, string | null>();
   /** Files a folder add left out for a reason the user should see (too large, binary, a secret by name…), by location. */
   private readonly skippedAtIntake = new Map<string, SkippedEntry>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -318,10 +320,11 @@ export class BudgetSession {
       const open = this.openUris.has(entry.uri);
       const recent = this.recentUris.has(entry.uri);
       const framedTokens = this.framedTokensOf(entry.uri, entry.relativePath);
+      const symlinkTarget = this.symlinkTargets.get(entry.uri);
       // The same object while nothing in it changed: the report's memo then reuses its row part at once.
       const kept = this.inputMemo.get(entry.uri);
-      if (kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath && kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned) return kept;
-      const input: BudgetFileInput = { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, open, recent, count, framedTokens };
+      if (kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath && kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned && kept.symlinkTarget === symlinkTarget) return kept;
+      const input: BudgetFileInput = { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, open, recent, count, framedTokens, ...(symlinkTarget !== undefined ? { symlinkTarget } : {}) };
       this.inputMemo.set(entry.uri, input);
       return input;
     });
@@ -345,6 +348,7 @@ export class BudgetSession {
   }
 
   private forget(uri: string): void {
+    this.symlinkTargets.delete(uri);
     this.diskCounts.delete(uri);
     this.bufferCounts.delete(uri);
     this.bufferTexts.delete(uri);
@@ -409,6 +413,10 @@ export class BudgetSession {
     const signal = this.countController.signal;
     const tokenizer = this.currentSettings.encoding;
     const tickets = new Map(files.map((file) => [file.location, this.issueTicket(this.diskTickets, file.location)]));
+    for (const file of files) {
+      if (file.symlink) this.symlinkTargets.set(file.location, file.symlink.target);
+      else this.symlinkTargets.delete(file.location);
+    }
     for (const file of files) this.pendingUris.add(file.location);
     const base = this.progressState ?? { done: 0, total: 0 };
     this.progressState = { done: base.done, total: base.total + files.length };

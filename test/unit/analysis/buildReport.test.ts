@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBudgetReport, exactnessFor } from '../../../src/core/analysis/buildReport';
 import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
-import { firstExceededTarget, proposeDrops } from '../../../src/core/analysis/dropPlan';
+import { dropTargetStatuses, firstExceededTarget, proposeDrops, weightsDoNotFit } from '../../../src/core/analysis/dropPlan';
 import type { DropTargetKind } from '../../../src/core/vocabulary';
 import type { Settings } from '../../../src/core/settings';
 import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
@@ -86,4 +86,18 @@ test('an unknown model or GPU, or a bad config, is reported and the default is n
   const warning = report.warnings.find((entry) => /not valid JSON/.test(entry.message));
   assert.equal(warning?.category, 'model-setup', 'a config problem is a model-setup warning, not position extrapolation');
   assert.match(warning.message, /Using the catalog model gpt-oss-20b instead\.$/);
+});
+
+test('weights that do not fit: no memory drop plan (dropping files cannot help), and it is never the suggested target', () => {
+  const files = [file('a.ts', 30), file('b.ts', 24)];
+  const settings = { ...defaultSettings };
+  const big = { model: findModel('llama-3.1-70b')!, gpu: findGpu('rtx-3090')! };
+  const report = buildBudgetReport(files, settings, big);
+  assert.equal(report.cost.fits, false);
+  assert.equal(weightsDoNotFit(report), true);
+  assert.notEqual(firstExceededTarget(report), 'memory');
+  assert.equal(proposeDrops(report, 'memory', { reportWithout: () => report }), null);
+  const memory = dropTargetStatuses(report).find((status) => status.kind === 'memory')!;
+  assert.equal(memory.available, false);
+  assert.match(memory.status, /the weights alone do not fit: dropping files cannot help/);
 });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runCli } from '../../../src/cli/main';
 import { ContextCounter } from '../../../src/core/scan/contextCounter';
 import { scanTree, statCandidate } from '../../../src/core/scan/scanner';
 import type { ScanOptions } from '../../../src/core/scan/scanner';
@@ -135,13 +136,32 @@ describe('symbolic links out of the selected folder', () => {
     const scan = await scanTree(fs, root, options);
     const target = path.join(realpathSync(base), 'shadow');
     assert.deepEqual(scan.skipped, [
-      { relativePath: 'shadow-link', reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${target}: not read`, linkTarget: target },
-      { relativePath: 'sub/relative-escape', reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${target}: not read`, linkTarget: target },
+      { relativePath: 'shadow-link', location: path.join(root, 'shadow-link'), reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${target}: not read`, linkTarget: target },
+      { relativePath: 'sub/relative-escape', location: path.join(root, 'sub', 'relative-escape'), reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${target}: not read`, linkTarget: target },
     ]);
     assert.deepEqual(scan.files.map((file) => [file.relativePath, file.symlink?.target ?? null]), [
       ['inside-link.txt', path.join(realpathSync(root), 'sub', 'real.txt')],
       ['sub/real.txt', null],
     ]);
+  });
+
+  it('the CLI flags a counted link with its target (text: "link"; JSON: files[].symlink) and lists the one out of the folder as skipped', async () => {
+    const base = tempDir();
+    const root = path.join(base, 'ws');
+    mkdirSync(root);
+    writeFileSync(path.join(base, 'outside.txt'), 'private\n');
+    writeFileSync(path.join(root, 'real.txt'), 'inside words here\n');
+    symlinkSync('real.txt', path.join(root, 'alias.txt'));
+    symlinkSync(path.join(base, 'outside.txt'), path.join(root, 'escape.txt'));
+    let out = '';
+    const code = await runCli(['ws', '--json'], { out: (text) => (out += text), err: () => undefined, cwd: base });
+    assert.equal(code, 0);
+    const json = JSON.parse(out) as { files: Array<{ path: string; symlink: { target: string | null } | null }>; skipped: Array<{ path: string; reason: string }> };
+    assert.deepEqual(json.files.map((file) => [file.path, file.symlink]), [['ws/alias.txt', { target: path.join(realpathSync(root), 'real.txt') }], ['ws/real.txt', null]]);
+    assert.deepEqual(json.skipped.map((entry) => [entry.path, entry.reason]), [['ws/escape.txt', 'symlinkOutside']]);
+    let text = '';
+    await runCli(['ws'], { out: (line) => (text += line), err: () => undefined, cwd: base });
+    assert.match(text, /ws\/alias\.txt\s+\d+\s+\S+%\s+link/);
   });
 
   it('a scan root reached through a link: links inside the real folder still count as inside', async () => {
@@ -173,6 +193,6 @@ describe('symbolic links out of the selected folder', () => {
     } };
     const scan = await scanTree(blind, '/ws', options);
     assert.deepEqual(scan.files.map((file) => file.relativePath), ['a.txt']);
-    assert.deepEqual(scan.skipped, [{ relativePath: 'link.txt', reason: 'symlinkOutside', message: 'symbolic link to a file outside the selected folder → a target this file system cannot resolve: not read' }]);
+    assert.deepEqual(scan.skipped, [{ relativePath: 'link.txt', location: '/ws/link.txt', reason: 'symlinkOutside', message: 'symbolic link to a file outside the selected folder → a target this file system cannot resolve: not read' }]);
   });
 });
