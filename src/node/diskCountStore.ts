@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../core/cache/countStoreFormat';
 import type { CountSource, SegmentCodec, StoredCount, StoredOutcome, StoredPath } from '../core/cache/countStoreFormat';
 import type { ContentIndex } from '../core/scan/contextCounter';
+import { nodeCrypto } from './lazyBuiltins';
 
 /** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
 export interface PersistentCountStore {
@@ -446,7 +446,7 @@ class SegmentFamily<Entry> {
   /** Writes a segment under a temporary name and renames it into place; undefined (reported) when writing fails. */
   private async write(dir: string, entries: readonly Entry[]): Promise<{ file: string; bytes: number } | undefined> {
     const segment = encodeSegment(this.codec, entries);
-    const unique = `${this.context.now().toString(36)}-${process.pid}-${randomBytes(6).toString('hex')}`;
+    const unique = `${this.context.now().toString(36)}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
     const temp = path.join(dir, `${tempPrefix}${unique}`);
     const file = `${unique}${segmentSuffix}`;
     for (let attempt = 0; ; attempt++) {
@@ -510,7 +510,7 @@ class SegmentFamily<Entry> {
  * files, only the worker's own file is hashed: fine for tests, which use fresh directories.)
  */
 export async function countingCodeVersion(workerScript: string): Promise<string> {
-  return createHash('sha256').update(await fsp.readFile(workerScript)).digest('hex').slice(0, 16);
+  return nodeCrypto().createHash('sha256').update(await fsp.readFile(workerScript)).digest('hex').slice(0, 16);
 }
 
 function describe(error: unknown): string {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
 import { isEncodingName } from '../core/tokenizer/encoding';
 import { hfTokenizerId, isHfTokenizerId, type HfTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
 import type { PersistentCountStore } from './diskCountStore';
+import { nodeCrypto, nodeWorkerThreads } from './lazyBuiltins';
 import type {
   TokenizerDataMessage,
   TokenizerDescription,
@@ -185,7 +185,7 @@ export class TokenizerPool {
     }
     const data = new SharedArrayBuffer(bytes.byteLength);
     const shared = new Uint8Array(data);
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     for (let offset = 0; offset < bytes.byteLength; offset += registerSliceBytes) {
       const slice = bytes.subarray(offset, offset + registerSliceBytes);
       shared.set(slice, offset);
@@ -211,7 +211,7 @@ export class TokenizerPool {
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const contentHash = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
     const transferable =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
@@ -249,7 +249,7 @@ export class TokenizerPool {
 
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha256').update(text, 'utf8').digest('hex');
+    const contentHash = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
     return this.submit(
       countCacheKey(tokenizer, 'text', contentHash),
       contentHash,
@@ -387,7 +387,7 @@ export class TokenizerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerScript);
+    const worker = new (nodeWorkerThreads().Worker)(this.workerScript);
     const slot: Slot = { worker, job: undefined, tokenizersSent: new Set() };
     worker.on('message', (response: TokenizerResponse) => this.onResponse(slot, response));
     // 'error' (uncaught exception) is followed by 'exit'; handle the death once, on 'exit'.
