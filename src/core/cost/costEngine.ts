@@ -52,11 +52,9 @@ export const defaultMemoryEfficiency = 0.9;
 /** {@link estimateCost}'s result: the contract's {@link CostBreakdown} plus the engine's account and the structured largest context. */
 export interface CostEstimate extends CostBreakdown {
   /**
-   * True when every layer is windowed (sliding or chunked), so the KV cache stops growing once T
-   * passes the largest window and memory alone can never force a shorter context.
+   * The largest context that fits, and what limits it. (It replaces the old `kvBounded` flag: a KV
+   * cache that stops growing shows as `limitedBy: 'window'` with `memoryLimitTokens: null`.)
    */
-  readonly kvBounded: boolean;
-  /** The largest context that fits, and what limits it. */
   readonly maxContext: MaxContext;
   /** The engine, every convention it applied, and what it does with this prompt. */
   readonly engine: EngineReport;
@@ -144,7 +142,6 @@ export function estimateCost(input: CostInput): CostEstimate {
     attentionShare: flops.total > 0 ? flops.attention / flops.total : 0,
     prefillSeconds,
     decodeSecondsPerToken,
-    kvBounded: isKvBounded(model),
     engine: report,
     weightsLabel: weights.label,
   };
@@ -206,7 +203,9 @@ function idealPlan(input: CostInput, tokens: number, weightsBytes: number): Memo
       ],
       problems: [],
       maxWindowTokens: windows.max,
-      promptHandling: tokens > windows.max ? { kind: 'rejected', limit: windows.max, reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` } : { kind: 'accepted' },
+      promptHandling: tokens > windows.max
+        ? { kind: 'rejected', limit: windows.max, maxPromptTokens: Math.max(0, windows.max - input.reserveOutputTokens), reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` }
+        : { kind: 'accepted' },
     },
   };
 }
@@ -298,8 +297,15 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     }
   } else {
     maxWindowTokens = nCtxTrain;
-    promptHandling = opts?.numCtx !== undefined && promptTokens > nCtxSeq
-      ? { kind: 'rejected', limit: nCtxSeq, reason: `llama-server rejects a prompt longer than the slot context n_ctx_seq = ${nCtxSeq.toLocaleString('en-US')} ("the request exceeds the available context size")` }
+    // server-context.cpp: `if (slot.task->n_tokens() >= slot.n_ctx) send_error(... "exceeds the available context size")`:
+    // a prompt of exactly n_ctx tokens is refused (checked against the real llama-server, test/unit/server/llamaServerReal.test.ts).
+    promptHandling = opts?.numCtx !== undefined && promptTokens >= nCtxSeq
+      ? {
+        kind: 'rejected',
+        limit: nCtxSeq,
+        maxPromptTokens: nCtxSeq - 1,
+        reason: `llama-server rejects a prompt of ${promptTokens.toLocaleString('en-US')} tokens: "request (${promptTokens.toLocaleString('en-US')} tokens) exceeds the available context size (${nCtxSeq.toLocaleString('en-US')} tokens)"; it takes at most n_ctx_seq − 1 = ${(nCtxSeq - 1).toLocaleString('en-US')}`,
+      }
       : { kind: 'accepted' };
   }
   return {
@@ -389,7 +395,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
     problems.push(`vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`);
   }
   const promptHandling: PromptHandling = tokens > maxModelLen
-    ? { kind: 'rejected', limit: maxModelLen, reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
+    ? { kind: 'rejected', limit: maxModelLen, maxPromptTokens: Math.max(0, maxModelLen - input.reserveOutputTokens), reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
     : { kind: 'accepted' };
   const windowed = groups.some((g) => g.kind !== 'full');
   const conventions: EngineConvention[] = [
@@ -437,7 +443,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): Mem
   const fitsAt = (t: number): boolean => batchSize * t <= poolTokens;
   const memoryLimitTokens = poolTokens === 0 ? 0 : largestFitting(fitsAt);
   const promptHandling: PromptHandling = tokens > contextLength
-    ? { kind: 'rejected', limit: contextLength, reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
+    ? { kind: 'rejected', limit: contextLength, maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens), reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
     : { kind: 'accepted' };
   return {
     kvCacheBytes: batchSize * tokens * cellBytes * tp,
