@@ -190,6 +190,23 @@ export interface PanelReorder {
   readonly placement: ReorderPlacement;
 }
 
+/**
+ * The serving engine as the panel shows it: every convention with its source, the problems with the
+ * inputs, the window used, the largest context, what the engine does with this prompt (files cut),
+ * the fix with its cost, and the live server check. Text is pre-formatted on the host.
+ */
+export interface PanelEngine {
+  readonly name: string;
+  readonly conventions: readonly { readonly text: string; readonly source: string }[];
+  readonly problems: readonly string[];
+  /** `server n_ctx 8,192`, `vLLM max_model_len 131,072`, `maximum window 131,072`. */
+  readonly windowLimit: string;
+  readonly maxContext: string;
+  readonly handling: { readonly kind: 'rejected' | 'front-dropped'; readonly text: string; readonly files: readonly string[] } | null;
+  readonly fix: { readonly text: string; readonly setting: string; readonly value: number; readonly kvCacheBytes: number; readonly prefillSeconds: number } | null;
+  readonly server: { readonly status: 'checking' | 'ok' | 'failed'; readonly summary: string; readonly readings: readonly string[]; readonly notes: readonly string[] } | null;
+}
+
 export interface PanelState {
   readonly version: 1;
   readonly title: string;
@@ -217,6 +234,8 @@ export interface PanelState {
   readonly reorder: PanelReorder;
   /** What Undo would restore, or null when there is nothing to undo. */
   readonly undoLabel: string | null;
+  /** The engine and the live server check (shown in the metrics today; this is the structured form). */
+  readonly engine: PanelEngine;
 }
 
 export type HostMessage = { readonly type: 'state'; readonly state: PanelState };

@@ -1,10 +1,13 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
 import type { PromptAssessment, ReportTarget } from '../analysis/buildReport';
 import type { DropProposal } from '../analysis/dropPlan';
-import type { CostBreakdown } from '../cost/costTypes';
+import type { ContextFix, EngineHandling, WindowLimit } from '../analysis/engineVerdict';
+import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
+import type { ServerCheck } from '../server/serverCheck';
 import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
+import { engineSummary, maxContextText, serverSummary } from './engineText';
 import { escapeControlChars } from './escapeText';
 import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
@@ -24,12 +27,40 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     framing: report.framing,
     withinLimits: report.withinLimits,
     ...costFields(report.cost),
+    ...engineFields(report),
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings.map(warningJson),
     files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets) })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
+  };
+}
+
+/** What both faces of the CLI's JSON add about the engine: the views of {@link EngineView}, full precision. */
+export interface EngineView {
+  readonly engine: EngineReport;
+  readonly maxContext: MaxContext;
+  readonly windowLimit: WindowLimit;
+  readonly engineHandling: EngineHandling | null;
+  readonly contextFix: ContextFix | null;
+  readonly server: ServerCheck | null;
+}
+
+/**
+ * The engine fields of `--json`: the engine (id, name, every convention with its source, problems,
+ * window, prompt handling, llama.cpp caches or the vLLM/SGLang pool), the largest context that fits
+ * (structured and in words), the window limit used, what the engine cuts or refuses (files as
+ * paths), the fix, and the live server check.
+ */
+export function engineFields(view: EngineView): Record<string, unknown> {
+  return {
+    engine: view.engine,
+    maxContext: { ...view.maxContext, text: maxContextText(view.maxContext) },
+    windowLimit: view.windowLimit,
+    engineHandling: view.engineHandling ? { ...view.engineHandling.handling, by: view.engineHandling.by, limit: view.engineHandling.limit, files: view.engineHandling.files.map((file) => ({ path: file.relativePath, part: file.part })) } : null,
+    contextFix: view.contextFix,
+    server: view.server,
   };
 }
 
@@ -103,7 +134,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${escapeControlChars(entry.path)}: ${escapeControlChars(entry.message)}`);
     if (skipped.length + binary.length > 20) out.push(`  … and ${skipped.length + binary.length - 20} more (use --json for all)`);
   }
-  out.push('', ...estimateLines(report.cost, report.risk.windows, report.risk.level, {
+  out.push('', ...estimateLines({ ...report, cost: report.cost, windows: report.risk.windows, level: report.risk.level }, {
     promptTokens: report.promptTokens,
     reserve: report.reserveOutputTokens,
     countNote: report.exactness.label,
@@ -114,6 +145,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     budget: report.budgetTokens,
   }));
   if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`);
+  out.push(...engineDetailLines(report));
   out.push(...warningLines(report.warnings));
   if (proposal) out.push('', ...proposalLines(proposal));
   out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');
@@ -130,6 +162,7 @@ export function estimateJson(assessment: PromptAssessment, target: ReportTarget,
     promptTokens,
     reserveOutputTokens: settings.reserveOutputTokens,
     ...costFields(assessment.cost),
+    ...engineFields({ ...assessment, engine: assessment.cost.engine }),
     assumptions: assessment.assumptions,
     risk: { level: assessment.risk.level, windows: assessment.windows },
     warnings: assessment.warnings.map(warningJson),
@@ -139,8 +172,9 @@ export function estimateJson(assessment: PromptAssessment, target: ReportTarget,
 
 /** The `estimate` text: the same lines a files run prints under its table. */
 export function estimateText(assessment: PromptAssessment, target: ReportTarget, settings: Settings, promptTokens: number): string {
+  const view = { ...assessment, engine: assessment.cost.engine, level: assessment.risk.level };
   return [
-    ...estimateLines(assessment.cost, assessment.windows, assessment.risk.level, {
+    ...estimateLines(view, {
       promptTokens,
       reserve: settings.reserveOutputTokens,
       countNote: null,
@@ -150,6 +184,7 @@ export function estimateText(assessment: PromptAssessment, target: ReportTarget,
       memoryEfficiency: assessment.assumptions.memoryEfficiency.value,
       budget: assessment.budgetTokens,
     }),
+    ...engineDetailLines(view),
     ...warningLines(assessment.warnings),
     '',
     assessment.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)',
@@ -167,21 +202,52 @@ export interface EstimateContext {
   readonly budget: number | null;
 }
 
-export function estimateLines(cost: CostBreakdown, windows: Windows, level: RiskLevel, context: EstimateContext): string[] {
+/** What the summary lines are built from: the same fields on a files report and on an `estimate` assessment. */
+export interface EstimateView extends EngineView {
+  readonly cost: CostBreakdown;
+  readonly windows: Windows;
+  readonly level: RiskLevel;
+}
+
+export function estimateLines(view: EstimateView, context: EstimateContext): string[] {
+  const { cost, windows, level } = view;
   const attentionShare = cost.attentionShare;
   const lines = [
     `model      ${context.model} on ${context.gpu}`,
+    `engine     ${engineSummary(view.engine)} (listed below)`,
     `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
   ];
   if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
+  if (view.server) lines.push(`server     ${escapeControlChars(serverSummary(view.server))}`);
   lines.push(
-    `window     ${formatPercent(cost.tokens / windows.max)} of max ${formatInteger(windows.max)} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
-    `risk       ${level}`,
-    `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'}`,
-    `max fit    ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens (memory-limited, independent of the window)` : 'none: the weights alone do not fit'}`,
+    `window     ${formatPercent(cost.tokens / windows.max)} of ${view.windowLimit.source === 'model' ? `max ${formatInteger(windows.max)}` : view.windowLimit.label} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
+    `risk       ${level === 'beyond' ? `beyond (${view.windowLimit.label})` : level}`,
+    `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)}${cost.totalBytes > cost.kvCacheBytes + cost.weightsBytes ? ` + runtime ${formatBytes(cost.totalBytes - cost.kvCacheBytes - cost.weightsBytes)}` : ''} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'} (estimate)`,
+    `max fit    ${maxContextText(view.maxContext)}`,
     `prefill    ${formatFlops(cost.prefillFlops.total)} (linear ${formatFlops(cost.prefillFlops.linear)}, attention ${formatFlops(cost.prefillFlops.attention)} = ${formatPercent(attentionShare)}) — estimate`,
     `latency    time to first token ≈ ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(context.computeEfficiency)} of peak; decode ≈ ${formatSeconds(cost.decodeSecondsPerToken)}/token at ${formatPercent(context.memoryEfficiency)} of bandwidth — estimates`,
   );
+  return lines;
+}
+
+/**
+ * The engine's account: every convention applied with its source, the problems with the inputs,
+ * what the engine does with this prompt, the fix, and what the live check read from each endpoint.
+ */
+export function engineDetailLines(view: EngineView): string[] {
+  const lines = ['', `engine conventions (${view.engine.name}):`];
+  for (const convention of view.engine.conventions) lines.push(`  - ${convention.text}`, `      source: ${convention.source}`);
+  if (view.engine.problems.length > 0) {
+    lines.push('engine problems (the estimate uses the fallback each names):');
+    for (const problem of view.engine.problems) lines.push(`  - ${problem}`);
+  }
+  if (view.engineHandling) lines.push(`prompt handling: ${escapeControlChars(view.engineHandling.handling.reason)}`);
+  if (view.contextFix) lines.push(`fix: ${escapeControlChars(view.contextFix.text)}`);
+  if (view.server?.status === 'ok') {
+    lines.push(`server check (${escapeControlChars(view.server.url)}):`);
+    for (const reading of view.server.readings) lines.push(`  - ${reading.endpoint}: ${escapeControlChars(reading.gave)}`, `      source: ${reading.source}`);
+    for (const note of view.server.notes) lines.push(`  - note: ${escapeControlChars(note)}`);
+  }
   return lines;
 }
 
