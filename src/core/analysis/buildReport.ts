@@ -77,9 +77,8 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
   // A running server of the chosen engine fills the knobs left unset with what it was started with.
   const configured = serverConfiguredSettings(input.settings, server);
   const settings = configured?.settings ?? input.settings;
-  const { costInput, computeEfficiency, memoryEfficiency } = costInputOf(settings, target, promptTokens);
-  const estimated = estimateCost(costInput);
-  const cost = configured ? { ...estimated, engine: { ...estimated.engine, conventions: [configured.convention, ...estimated.engine.conventions] } } : estimated;
+  const { costInput, computeEfficiency, memoryEfficiency } = costInputOf(settings, target, promptTokens, configured?.knobsFrom);
+  const cost = estimateCost(costInput);
   // The maximum the risk uses: a running server's limit (what it was started with), else the window
   // the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx), else the model's.
   const reading = serverLimitReading(server);
@@ -135,7 +134,7 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
  * where they come from: the one mapping from settings to `estimateCost`, used by the verdict, the
  * fix and the panel's memory curve.
  */
-export function costInputOf(settings: Settings, target: ReportTarget, promptTokens: number): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
+export function costInputOf(settings: Settings, target: ReportTarget, promptTokens: number, knobsFrom?: string): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
   const { model, gpu } = target;
   const efficiencies = defaultEfficiencies(gpu);
   const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
@@ -152,7 +151,7 @@ export function costInputOf(settings: Settings, target: ReportTarget, promptToke
     memoryUtilization: settings.memoryUtilization,
     computeEfficiency: computeEfficiency.value,
     memoryEfficiency: memoryEfficiency.value,
-    engine: engineOptionsOf(settings),
+    engine: { ...engineOptionsOf(settings), ...(knobsFrom !== undefined ? { knobsFrom } : {}) },
   };
   return { costInput, computeEfficiency, memoryEfficiency };
 }

@@ -6,12 +6,11 @@
  * computed with the engine profile (`estimateCost`).
  */
 import { estimateCost } from '../cost/costEngine';
-import type { CostInput, EngineConvention, EngineId, EngineReport, PromptHandling } from '../cost/costTypes';
+import type { CostInput, EngineId, EngineReport, PromptHandling } from '../cost/costTypes';
 import { ollamaPromptHandling } from '../cost/engineProfiles';
 import { vllmMaxModelLen } from '../cost/engineWindows';
 import type { ModelSpec } from '../model/modelSpec';
 import type { FilePlacement } from '../risk/riskTypes';
-import { llamaServerSource, ollamaApiSource, sglangModelsSource, vllmModelsSource } from '../server/serverCheck';
 import type { ServerCheck, ServerKind, ServerReading } from '../server/serverCheck';
 import type { Settings } from '../settings';
 import { settingName } from '../vocabulary';
@@ -79,32 +78,28 @@ export const serverEngine: Readonly<Record<ServerKind, EngineId>> = { 'llama.cpp
  * server runs the engine the estimates follow (else the profile stays as chosen, and a warning says
  * which profile matches): llama-server's slot n_ctx and slot count (its cache is allocated for every
  * slot), Ollama's loaded num_ctx, vLLM's max_model_len, SGLang's context length. The KV figures then
- * describe the server as it runs, not the profile's defaults. Returns the settings to estimate with and
- * the convention to list, or null when nothing applies.
+ * describe the server as it runs, not the profile's defaults, and the conventions say where each value
+ * came from. Returns the settings to estimate with and that origin, or null when nothing applies.
  */
-export function serverConfiguredSettings(settings: Settings, server: ServerCheck | null | undefined): { readonly settings: Settings; readonly convention: EngineConvention } | null {
+export function serverConfiguredSettings(settings: Settings, server: ServerCheck | null | undefined): { readonly settings: Settings; readonly knobsFrom: string } | null {
   const reading = serverLimitReading(server);
   if (!reading || serverEngine[reading.kind] !== settings.engine) return null;
   const from = `${reading.serverName} at ${reading.url}`;
   switch (reading.kind) {
     case 'llama.cpp': {
       const slots = reading.slots ?? settings.batchSize;
-      const numCtx = settings.numCtx ?? reading.limitTokens;
       return {
-        settings: { ...settings, numCtx, batchSize: slots },
-        convention: { text: `context ${formatInteger(numCtx)} per slot${settings.numCtx !== null ? ' (your setting)' : ''} and ${formatInteger(slots)} slot${slots === 1 ? '' : 's'}, as ${from} reports (its cache is allocated for every slot)`, source: `${llamaServerSource} get_res_props (GET /props)` },
+        settings: { ...settings, numCtx: settings.numCtx ?? reading.limitTokens, batchSize: slots },
+        knobsFrom: `${settings.numCtx !== null ? 'your setting; ' : ''}as ${from} reports${reading.slots !== null ? `: ${formatInteger(slots)} slot${slots === 1 ? '' : 's'}` : ''}, GET /props`,
       };
     }
     case 'ollama':
       if (settings.numCtx !== null) return null;
-      return { settings: { ...settings, numCtx: reading.limitTokens }, convention: { text: `num_ctx ${formatInteger(reading.limitTokens)}, as ${from} has the model loaded (GET /api/ps context_length)`, source: ollamaApiSource } };
+      return { settings: { ...settings, numCtx: reading.limitTokens }, knobsFrom: `as ${from} has the model loaded, GET /api/ps` };
     case 'vllm':
     case 'sglang':
       if (settings.maxModelLen !== null) return null;
-      return {
-        settings: { ...settings, maxModelLen: reading.limitTokens },
-        convention: { text: `${reading.limitName} ${formatInteger(reading.limitTokens)}, as ${from} reports (GET /v1/models max_model_len)`, source: reading.kind === 'vllm' ? vllmModelsSource : sglangModelsSource },
-      };
+      return { settings: { ...settings, maxModelLen: reading.limitTokens }, knobsFrom: `as ${from} reports, GET /v1/models` };
   }
 }
 

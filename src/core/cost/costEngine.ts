@@ -257,7 +257,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     perSeq = Math.min(requested, nCtxTrain);
     conventions.push({
       text: opts?.numCtx !== undefined
-        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (your setting)${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
+        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
         : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
       source: `${ollamaSource}:server/routes.go (vram-based default context), envconfig/config.go, server/sched.go effectiveModelContext`,
     });
@@ -271,7 +271,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     perSeq = opts?.numCtx ?? tokens;
     conventions.push({
       text: opts?.numCtx !== undefined
-        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (your setting), -np ${parallel}`
+        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
         : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
       source: `${llamaCppSource}:common/common.h n_ctx, tools/server/server.cpp`,
     });
@@ -399,7 +399,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
     : { kind: 'accepted' };
   const windowed = groups.some((g) => g.kind !== 'full');
   const conventions: EngineConvention[] = [
-    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ' (your setting)' : `: ${derived.how}`}`, source: vllmModelConfigSource },
+    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`, source: vllmModelConfigSource },
     { text: `paged KV in blocks of ${blockSize} tokens; page = ${model.mla ? `${blockSize} × ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim} latent` : `2 × ${blockSize} × ${headsPerGpu} KV heads per GPU × ${model.headDim}`} × ${elementBytes} B`, source: vllmKvSource },
     { text: `pool per GPU = ${(perGpuTotal / 2 ** 30).toFixed(2)} GiB × gpu_memory_utilization ${input.memoryUtilization} − weights ÷ TP − activation peak − non-torch memory; blocks = pool ÷ page ÷ ${groupSize} layers per group`, source: 'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory' },
     { text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`, source: 'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults' },
@@ -455,7 +455,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): Mem
       id: 'sglang',
       name: engineNames.sglang,
       conventions: [
-        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? 'your setting' : derived.how}`, source: sglangContextSource },
+        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? input.engine.knobsFrom ?? 'your setting' : derived.how}`, source: sglangContextSource },
         { text: `token pool (page size 1) = device memory × mem_fraction_static ${input.memoryUtilization} − weights ÷ TP, ÷ ${cellBytes.toLocaleString('en-US')} B per token per GPU; activations live outside mem_fraction_static (estimate)`, source: 'https://docs.sglang.ai/advanced_features/server_arguments.html (mem_fraction_static)' },
         { text: 'every layer holds the full context: SGLang\'s separate sliding-window pool (swa_full_tokens_ratio) is not modelled, so windowed models are over-counted', source: 'not modelled' },
         { text: `tensor parallel ${tp}: KV heads per GPU = ${headsPerGpu}${model.mla ? ' (MLA latent replicated)' : ''}`, source: 'max(1, kv_heads ÷ tp), as vLLM' },

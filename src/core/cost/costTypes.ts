@@ -38,6 +38,11 @@ export interface EngineOptions {
   readonly maxModelLen?: number;
   /** Context per sequence: llama.cpp `-c` ÷ `-np`, Ollama `num_ctx`. Default: llama.cpp the prompt + reserve, Ollama its sourced default. */
   readonly numCtx?: number;
+  /**
+   * Where `numCtx` / `maxModelLen` (and the sequence count) came from when not the user's setting, as
+   * the conventions name it: e.g. `as Ollama at http://127.0.0.1:11434 has it loaded`. Default: `your setting`.
+   */
+  readonly knobsFrom?: string;
 }
 
 /** Everything an estimate depends on. Token count T = promptTokens + reserveOutputTokens. */

@@ -117,8 +117,11 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
   const width = Math.min(70, Math.max(4, ...shown.map((row) => escapeControlChars(row.relativePath).length)));
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
+  // What the engine does to each file: CUT (Ollama drops its tokens from the front), PAST-LIMIT (the server refuses the prompt, and this file ends past its limit).
+  const engineFlag = report.engineHandling?.handling.kind === 'front-dropped' ? 'CUT' : 'PAST-LIMIT';
+  const cut = new Map((report.engineHandling?.files ?? []).map((file) => [file.uri, file.part === 'whole' ? engineFlag : `${engineFlag}(part)`]));
   for (const row of shown) {
-    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', cut.get(row.uri) ?? '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
     out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
