@@ -251,6 +251,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       treeTokens: leadingTokens,
       pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
     },
+    skippedFiles: extras.skippedFiles ?? [],
   };
 }
 

@@ -49,7 +49,10 @@ export function toStatusBarModel(report: BudgetReport, progress: CountingProgres
     };
   }
   const counting = progress !== null;
-  const icon = counting ? '$(loading~spin)' : '$(symbol-ruler)';
+  const severity = severityOf(report);
+  // The icon carries the state too: high-contrast themes draw the warning and error backgrounds
+  // transparent, so the background alone would tell the user nothing there.
+  const icon = counting ? '$(loading~spin)' : severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : '$(symbol-ruler)';
   const tokens = formatTokens(report.promptTokens);
   const windowPart = formatPercent(report.windowShare);
   const kvPart = `KV ${formatBytes(report.cost.kvCacheBytes)}`;
@@ -59,7 +62,6 @@ export function toStatusBarModel(report: BudgetReport, progress: CountingProgres
   const handling = report.engineHandling;
   const handlingPart = handling ? ` · ${handling.handling.kind === 'front-dropped' ? `$(warning) front cut ${formatTokens(handling.handling.dropEnd - handling.handling.dropStart)}` : '$(error) rejected'}` : '';
   const text = `${icon} ${tokens} tok${progressPart} · ${windowPart} · ${kvPart}${serverPart}${handlingPart}`;
-  const severity = severityOf(report);
   const accessibilityLabel = `Context Budget: ${formatInteger(report.promptTokens)} prompt tokens${counting ? `, counting ${progress.done} of ${progress.total} files` : ''}, ${windowPart} of ${report.windowLimit.source === 'model' ? 'the model window' : report.windowLimit.label}, KV cache ${formatBytes(report.cost.kvCacheBytes)}, risk ${report.risk.level}${report.cost.fits ? '' : ', does not fit in GPU memory'}${handling ? `, ${handlingShortText(handling)}` : ''}`;
   return { text, accessibilityLabel, tooltipMarkdown: tooltip(report, progress, commands), severity, command: commands.openPanel, enabledCommands };
 }

@@ -57,7 +57,7 @@ test('status bar: the server\'s real limit and Ollama\'s front cut in the text; 
   const { report } = build(dropping, ollama, { engine: 'ollama' });
   const model = toStatusBarModel(report, null, commands);
   // 9,000 + 4,096 reserved = 13,096 of num_ctx 4,096 = 320%; Ollama's cache is allocated for num_ctx: 4,096 × 128 KiB = 512 MiB.
-  assert.equal(model.text, '$(symbol-ruler) 9k tok · 320% · KV 512 MiB · $(server) num_ctx 4,096 · $(warning) front cut 6.95k');
+  assert.equal(model.text, '$(error) 9k tok · 320% · KV 512 MiB · $(server) num_ctx 4,096 · $(warning) front cut 6.95k');
   assert.equal(model.severity, 'error');
   assert.match(model.accessibilityLabel, /320% of server num_ctx 4,096, .* Ollama drops the first 6\.95k tokens$/);
   assert.match(model.tooltipMarkdown, /\| Engine \| Ollama v0\\\.32\\\.15 \\\(llama\\-server runner\\\) · \d+ conventions applied \|/);
