@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ollamaPs, ollamaShow } from '../unit/server/serverFixtures';
-import { copyFixture, ensureVsix, hover, openWorkbench, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, type CodeServer } from './harness/codeServer';
+import { copyFixture, ensureVsix, hasSelector, hover, openWorkbench, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
 
 async function statusText(page: Page): Promise<string> {
   return (await statusBarItem(page).innerText()).replace(/\s+/g, ' ').trim();
@@ -71,5 +71,17 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
     assert.ok(text.includes('Check Server Again'));
     await screenshot(page, 'hover-server-front-cut');
     await page.mouse.move(640, 300);
+  });
+
+  test('the panel names the engine and offers the fix with its cost; the Server card shows the limit', async () => {
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Context Budget: Open Panel');
+    const frame = await webviewFrame(page, hasSelector('#engine-title'), 30_000);
+    assert.equal((await frame.locator('#engine-title').innerText()).trim(), 'Engine: Ollama v0.32.15 (llama-server runner)');
+    assert.match(await frame.locator('.engine-files').innerText(), /^Files cut: src\/greeting\.js, src\/notes\.md$/);
+    assert.match(await frame.locator('#engine-fix').innerText(), /To fit, set num_ctx to 4,151 .*KV cache ≈ [\d.]+ MiB \(now 32\.0 MiB\)/);
+    assert.equal((await frame.locator('[data-metric="server"] .metric-value').innerText()).trim(), 'num_ctx 32');
+    assert.equal((await frame.locator('[data-metric="engine"] .metric-value').innerText()).trim(), 'Ollama');
+    await screenshot(page, 'panel-engine-section');
   });
 });

@@ -89,6 +89,23 @@ interface MemoryPlan {
  *   fractions outside (0, 1]; a silent NaN would otherwise reach the status bar.
  */
 export function estimateCost(input: CostInput): CostEstimate {
+  return estimateWith(input, largestFitting);
+}
+
+/**
+ * Memory at one context length under the engine's rules, without the largest-context search: the KV
+ * cache and everything that does not grow with T (weights, and the runtime estimates an engine
+ * subtracts). For curves: 81 points cost 81 plans instead of 81 × 31.
+ */
+export function memoryAt(input: CostInput): { readonly kvCacheBytes: number; readonly fixedBytes: number } {
+  const estimate = estimateWith(input, () => null);
+  return { kvCacheBytes: estimate.kvCacheBytes, fixedBytes: estimate.totalBytes - estimate.kvCacheBytes };
+}
+
+/** The largest-context search each plan runs ({@link largestFitting}, or a stub returning null when the caller needs no maxContext). */
+type FitSearch = (fits: (tokens: number) => boolean) => number | null;
+
+function estimateWith(input: CostInput, search: FitSearch): CostEstimate {
   validate(input);
   const { model, gpu, gpuCount, promptTokens, reserveOutputTokens, weightDtype, kvDtype } = input;
   const tokens = promptTokens + reserveOutputTokens;
@@ -99,18 +116,18 @@ export function estimateCost(input: CostInput): CostEstimate {
   let plan: MemoryPlan;
   switch (engineId) {
     case 'ideal':
-      plan = idealPlan(input, tokens, weightsBytes);
+      plan = idealPlan(input, tokens, weightsBytes, search);
       break;
     case 'llama.cpp':
     case 'ollama':
     case 'lmstudio':
-      plan = llamaCppPlan(input, engineId, tokens, weightsBytes);
+      plan = llamaCppPlan(input, engineId, tokens, weightsBytes, search);
       break;
     case 'vllm':
-      plan = vllmPlan(input, tokens, weightsBytes);
+      plan = vllmPlan(input, tokens, weightsBytes, search);
       break;
     case 'sglang':
-      plan = sglangPlan(input, tokens, weightsBytes);
+      plan = sglangPlan(input, tokens, weightsBytes, search);
       break;
   }
   const report: EngineReport = { ...plan.report, conventions: [...plan.report.conventions, { text: `weights: ${weights.label}: ${weights.note}`, source: weightsSource(model, weightDtype, engineId) }] };
@@ -179,14 +196,14 @@ export function largestFitting(fits: (tokens: number) => boolean): number | null
 }
 
 /** The reference formula: per-token KV over layers with window caps, × batch; usable = GPUs × memory × utilization. */
-function idealPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function idealPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount, batchSize } = input;
   const kDtype = input.engine?.kDtype ?? input.kvDtype;
   const vDtype = input.engine?.vDtype ?? input.kvDtype;
   const kv = (t: number): number => kvCacheBytesKv(model, t, kDtype, vDtype, batchSize);
   const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
   const kvCacheBytes = kv(tokens);
-  const memoryLimitTokens = largestFitting((t) => weightsBytes + kv(t) <= usableMemoryBytes);
+  const memoryLimitTokens = search((t) => weightsBytes + kv(t) <= usableMemoryBytes);
   const windows = windowsFor(model);
   return {
     kvCacheBytes,
@@ -221,7 +238,7 @@ function kvCacheBytesKv(model: ModelSpec, tokens: number, kDtype: KvDtype, vDtyp
 }
 
 /** llama.cpp, Ollama and LM Studio: caches allocated for n_ctx up front, per the llama.cpp code. */
-function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number): MemoryPlan {
+function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount, batchSize, promptTokens } = input;
   const opts = input.engine;
   const problems: string[] = [];
@@ -285,7 +302,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     conventions.push({ text: 'LM Studio embeds llama.cpp as a library, whose llama_context_default_params() sets swa_full = true: sliding-window layers get full-length caches (LM Studio is closed source; this follows the library default)', source: `${llamaCppSource}:src/llama-context.cpp llama_context_default_params` });
   }
   // With no fixed context the cache follows T; with one, memory is what that context allocates.
-  const memoryLimitTokens = largestFitting((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
+  const memoryLimitTokens = search((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
 
   let promptHandling: PromptHandling;
   let maxWindowTokens: number;
@@ -361,7 +378,7 @@ function pagedKvBytes(engine: 'vLLM' | 'SGLang', input: CostInput, problems: str
 }
 
 /** vLLM V1: paged blocks of 16 tokens in a pool of what memory leaves after weights, activations and non-torch memory. */
-function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount: tp, batchSize } = input;
   const problems: string[] = [];
   const derived = vllmMaxModelLen(model);
@@ -389,7 +406,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
   const freeBlocks = Math.max(0, numBlocks - 1);
   const kvCacheBytes = batchSize * blocksFor(tokens) * pageBytes * groupSize * tp;
   const fitsAt = (t: number): boolean => batchSize * blocksFor(t) <= freeBlocks;
-  const memoryLimitTokens = poolPerGpu <= 0 ? 0 : largestFitting(fitsAt);
+  const memoryLimitTokens = poolPerGpu <= 0 ? 0 : search(fitsAt);
   if (blocksFor(maxModelLen) > freeBlocks) {
     const fitting = memoryLimitTokens ?? maxModelLen;
     problems.push(`vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`);
@@ -426,7 +443,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
 }
 
 /** SGLang: a token pool (page size 1) of mem_fraction_static × memory − weights. */
-function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount: tp, batchSize } = input;
   const problems: string[] = [];
   const derived = sglangContextLength(model);
@@ -441,7 +458,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): Mem
   const poolPerGpu = Math.max(0, usablePerGpu - weightsBytes / tp);
   const poolTokens = Math.floor(poolPerGpu / cellBytes);
   const fitsAt = (t: number): boolean => batchSize * t <= poolTokens;
-  const memoryLimitTokens = poolTokens === 0 ? 0 : largestFitting(fitsAt);
+  const memoryLimitTokens = poolTokens === 0 ? 0 : search(fitsAt);
   const promptHandling: PromptHandling = tokens > contextLength
     ? { kind: 'rejected', limit: contextLength, maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens), reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
     : { kind: 'accepted' };

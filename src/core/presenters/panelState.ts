@@ -3,7 +3,7 @@ import { dropTargetStatuses } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
 import { costInputOf } from '../analysis/buildReport';
 import { engineShortNames, serverConfiguredSettings } from '../analysis/engineVerdict';
-import { estimateCost, maxContextTokensCap, prefillFlops } from '../cost/costEngine';
+import { maxContextTokensCap, memoryAt, prefillFlops } from '../cost/costEngine';
 import type { GpuSpec } from '../model/gpuSpec';
 import type { ModelSpec } from '../model/modelSpec';
 import { planReorder } from '../plan/planner';
@@ -241,7 +241,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
 }
 
 /**
- * Memory against context length under the chosen engine: each point is `estimateCost` at that T with
+ * Memory against context length under the chosen engine: each point is `memoryAt` that T with
  * the engine's rules (llama.cpp's padded cells and SWA caches, Ollama's cache allocated for num_ctx
  * whatever the prompt, vLLM's paged blocks), so the curve meets the status bar's figure at the
  * prompt. `weightsBytes` holds everything that does not grow with T: weights, plus the activation and
@@ -254,8 +254,8 @@ function memoryChart(input: PanelStateInput): MemoryChart {
   const weightsBytes = cost.weightsBytes;
   const { costInput } = costInputOf(serverConfiguredSettings(settings, report.server)?.settings ?? settings, { model, gpu }, 0);
   const points = samplePoints(xMax).map((tokens) => {
-    const at = estimateCost({ ...costInput, promptTokens: tokens, reserveOutputTokens: 0 });
-    return { tokens, weightsBytes: at.totalBytes - at.kvCacheBytes, kvBytes: at.kvCacheBytes };
+    const at = memoryAt({ ...costInput, promptTokens: tokens, reserveOutputTokens: 0 });
+    return { tokens, weightsBytes: at.fixedBytes, kvBytes: at.kvCacheBytes };
   });
   const gpuTotalBytes = report.gpu.memoryBytes * report.gpu.count;
   const yMax = niceMax(Math.max(gpuTotalBytes, cost.totalBytes, ...points.map((point) => point.weightsBytes + point.kvBytes)) * 1.05, binaryStep);
