@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { escapeControlChars } from '../core/presenters/escapeText';
 import { compileGlobs, GlobSyntaxError } from '../core/scan/glob';
+import { parseServerUrl } from '../core/server/serverUrl';
 import { parseSettings } from '../core/settings';
 import type { Settings } from '../core/settings';
 import { dropTargetKinds, isDropTargetKind } from '../core/vocabulary';
@@ -50,6 +51,8 @@ Options:
   --mla <auto|on|off>          MLA cache for DeepSeek-style models (default auto: as the model file)
   --max-model-len <N>          vLLM --max-model-len / SGLang --context-length (default: from the config)
   --num-ctx <N>                context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx)
+  --server <URL>               check a running llama-server, Ollama, vLLM or SGLang (e.g. http://127.0.0.1:8080):
+                               its n_ctx / num_ctx / max_model_len becomes the maximum window (2 s per request)
   --reserve-output <N>         output tokens reserved on top of the prompt (default 4096)
   --budget <N>                 your own prompt token budget
   --batch <N>                  concurrent sequences (default 1); same as --parallel
@@ -89,6 +92,7 @@ const optionSpec = {
   mla: { type: 'string' },
   'max-model-len': { type: 'string' },
   'num-ctx': { type: 'string' },
+  server: { type: 'string' },
   'reserve-output': { type: 'string' },
   budget: { type: 'string' },
   batch: { type: 'string' },
@@ -200,6 +204,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     mla: values.mla,
     maxModelLen: optionalNumber('max-model-len', values['max-model-len']),
     numCtx: optionalNumber('num-ctx', values['num-ctx']),
+    server: serverFlag(values.server),
     memoryUtilization: optionalNumber('memory-utilization', values['memory-utilization']),
     computeEfficiency: optionalNumber('compute-efficiency', values['compute-efficiency']),
     memoryEfficiency: optionalNumber('memory-efficiency', values['memory-efficiency']),
@@ -217,6 +222,15 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   return settings;
 }
 
+/** --server: checked as a URL now, so a typo is bad usage (exit 2) before anything is counted or sent. */
+function serverFlag(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const address = parseServerUrl(text);
+  if ('error' in address) throw new UsageError(`--server ${quote(text.slice(0, 200))} ${escapeControlChars(address.error)}.`);
+  return text.trim();
+}
+
 /** --parallel and its alias --batch; giving both with different values is a usage error. */
 function parallelFlag(values: Record<string, unknown>): number | undefined {
   const parallel = optionalNumber('parallel', values.parallel);
@@ -226,7 +240,7 @@ function parallelFlag(values: Record<string, unknown>): number | undefined {
 }
 
 // A Map: the key comes from input, and "constructor" must not find Object's.
-const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' }));
+const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', server: 'server', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree' }));
 
 function flagName(settingKey: string): string {
   return flagNames.get(settingKey) ?? settingKey;

@@ -15,11 +15,14 @@ import { describeUnmatchedGlobs } from '../core/scan/globScan';
 import { intake } from '../core/scan/intake';
 import type { IntakeTarget } from '../core/scan/intake';
 import { Selection } from '../core/selection/selection';
+import type { ServerCheck } from '../core/server/serverCheck';
+import { runServerCheck } from '../core/server/serverWatch';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes, formatInteger } from '../core/units';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
+import { nodeServerHttp } from '../node/serverHttp';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { parseCli, usage, UsageError } from './args';
 import type { CliCommand } from './args';
@@ -85,13 +88,32 @@ function listGpus(json: boolean, out: (text: string) => void): number {
 
 async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveForCli(command.modelArg, settings, io.cwd);
-  const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target });
+  const stopServerCheck = new AbortController();
+  const server = checkServerForCli(settings, stopServerCheck.signal);
+  const target = await resolveForCli(command.modelArg, settings, io.cwd).catch((error: unknown) => {
+    // A usage error must not wait for the server to answer.
+    stopServerCheck.abort();
+    throw error;
+  });
+  const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target, server: await server });
   io.out(command.json ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens)) : estimateText(assessment, target, settings, command.tokens));
   return assessment.withinLimits ? 0 : 1;
 }
 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+  const { settings } = command;
+  // Started first and awaited last: the server answers while the files are found and counted.
+  const stopServerCheck = new AbortController();
+  const server = checkServerForCli(settings, stopServerCheck.signal);
+  try {
+    return await countFilesChecked(command, io, server);
+  } finally {
+    // A usage error must not wait for the server to answer (after a report, the check is done and this does nothing).
+    stopServerCheck.abort();
+  }
+}
+
+async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }, server: Promise<ServerCheck | null>): Promise<number> {
   const { settings } = command;
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs();
@@ -126,6 +148,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     if (command.focus.length > 0) selection.setFocus(entries.filter((entry) => matchesAnyGlob(entry.relativePath, focus.pathGlobs, focus.baseNameGlobs)).map((entry) => entry.uri), true);
     if (command.pinned.length > 0) selection.setPinned(entries.filter((entry) => matchesAnyGlob(entry.relativePath, pinned.pathGlobs, pinned.baseNameGlobs)).map((entry) => entry.uri), true);
     await session.whenIdle();
+    session.setServerCheck(await server);
     const report = session.report();
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
@@ -136,6 +159,12 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
     session.dispose();
     await pool.dispose();
   }
+}
+
+/** The live check of `--server` (null without the flag); never rejects: a failure is a check with a message naming --server. */
+function checkServerForCli(settings: Settings, signal: AbortSignal): Promise<ServerCheck | null> {
+  if (settings.server === '') return Promise.resolve(null);
+  return runServerCheck(settings.server, '--server', (address) => nodeServerHttp(address), signal);
 }
 
 /**

@@ -42,6 +42,8 @@ export interface Settings {
   readonly maxModelLen: number | null;
   /** Context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx); null = the engine's default. */
   readonly numCtx: number | null;
+  /** URL of a running llama-server, Ollama, vLLM or SGLang whose configured limit is checked; '' = none (nothing is sent). */
+  readonly server: string;
   /** Output tokens reserved on top of the prompt (counted in KV memory and the window). */
   readonly reserveOutputTokens: number;
   /** A token budget of your own; 0 means none. */
@@ -96,6 +98,7 @@ export const defaultSettings: Settings = Object.freeze({
   mla: 'auto',
   maxModelLen: null,
   numCtx: null,
+  server: '',
   reserveOutputTokens: 4096,
   budgetTokens: 0,
   batchSize: 1,
@@ -152,6 +155,7 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   mla: { kind: 'enum', values: mlaModes },
   maxModelLen: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
   numCtx: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
+  server: { kind: 'string', nonEmpty: false },
   reserveOutputTokens: { kind: 'integer', min: 0, max: 100_000_000 },
   budgetTokens: { kind: 'integer', min: 0, max: 1_000_000_000 },
   batchSize: { kind: 'integer', min: 1, max: 100_000 },

@@ -16,6 +16,8 @@ export interface CommandDeps {
   readonly drops: DropPlanFlow;
   readonly exports: ExportFlow;
   readonly openPanel: () => void;
+  /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
+  readonly checkServer: () => unknown;
 }
 
 /** Every command's handler in one map (a drift test checks it against package.json). */
@@ -61,6 +63,7 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.suggestDrops]: () => deps.drops.run(),
     [commandIds.cancelCounting]: () => controller.session.cancel(),
     [commandIds.recount]: () => controller.session.recountAll(),
+    [commandIds.checkServer]: () => deps.checkServer(),
     [commandIds.sortByName]: () => controller.setSort('name'),
     [commandIds.sortByTokens]: () => controller.setSort('tokens'),
     [commandIds.markFocus]: (node?: unknown, nodes?: unknown) => selection.setFocus(nodeUris(node, nodes), true),

@@ -7,9 +7,12 @@ import type { TreeNode } from '../core/presenters/fileTreeModel';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
 import { BudgetContextResolver } from '../core/session/budgetContext';
+import { ServerWatch } from '../core/server/serverWatch';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { settingName } from '../core/vocabulary';
 import { nodeModelFileReader } from '../node/modelFile';
+import { nodeServerHttp } from '../node/serverHttp';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
@@ -30,6 +33,8 @@ export interface ContextBudgetApi {
   settle(): Promise<void>;
   /** Resolves once the latest settings change has been resolved and installed in the session. */
   settleContext(): Promise<void>;
+  /** Resolves once the live check of contextBudget.server in flight (if any) has delivered its result to the session. */
+  settleServer(): Promise<void>;
   targetProblems(): readonly string[];
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
@@ -57,8 +62,16 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const selection = new Selection();
   const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: resolver.current, log: (message) => log.warn(message) });
   let resolving = resolver.update(settings.current);
+  // The live server check: asynchronous, latest wins, and started after activation returns, so a slow
+  // or absent server never holds up activation; nothing is sent while contextBudget.server is empty.
+  const serverWatch = new ServerWatch(settingName('server'), (address) => nodeServerHttp(address), (check) => {
+    if (check?.status === 'failed') log.warn(check.message);
+    session.setServerCheck(check);
+  });
+  const serverStart = setTimeout(() => serverWatch.update(settings.current.server), 0);
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
+    serverWatch.update(current.server);
   };
   // The tree hands checkbox clicks to the controller once it exists (the tree is built first).
   let onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void = () => undefined;
@@ -76,6 +89,13 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     drops: new DropPlanFlow(session),
     exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)),
     openPanel: () => panel.show(),
+    checkServer: () => {
+      if (settings.current.server.trim() === '') {
+        return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set {0} to the URL of a running llama-server, Ollama, vLLM or SGLang first.', settingName('server')));
+      }
+      serverWatch.recheck();
+      return undefined;
+    },
   });
   shutdown = async () => {
     session.dispose();
@@ -96,6 +116,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     controller,
     registerCommands(handlers, log),
     ...registerChat(session, log),
+    { dispose: () => clearTimeout(serverStart) },
+    serverWatch,
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
@@ -105,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     settleContext: async () => {
       await resolving;
     },
+    settleServer: () => serverWatch.settled(),
     targetProblems: () => session.context.target.problems.map(problemText),
     isPanelOpen: () => panel.isOpen,
     activationMs: performance.now() - activationStarted,

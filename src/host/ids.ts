@@ -13,6 +13,7 @@ export const commandIds = {
   suggestDrops: 'contextBudget.suggestDrops',
   cancelCounting: 'contextBudget.cancelCounting',
   recount: 'contextBudget.recount',
+  checkServer: 'contextBudget.checkServer',
   sortByName: 'contextBudget.sortByName',
   sortByTokens: 'contextBudget.sortByTokens',
   markFocus: 'contextBudget.markFocus',

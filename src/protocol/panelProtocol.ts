@@ -191,6 +191,23 @@ export interface PanelReorder {
   readonly placement: ReorderPlacement;
 }
 
+/**
+ * The serving engine as the panel shows it: every convention with its source, the problems with the
+ * inputs, the window used, the largest context, what the engine does with this prompt (files cut),
+ * the fix with its cost, and the live server check. Text is pre-formatted on the host.
+ */
+export interface PanelEngine {
+  readonly name: string;
+  readonly conventions: readonly { readonly text: string; readonly source: string }[];
+  readonly problems: readonly string[];
+  /** `server n_ctx 8,192`, `vLLM max_model_len 131,072`, `maximum window 131,072`. */
+  readonly windowLimit: string;
+  readonly maxContext: string;
+  readonly handling: { readonly kind: 'rejected' | 'front-dropped'; readonly text: string; readonly files: readonly string[] } | null;
+  readonly fix: { readonly text: string; readonly setting: string; readonly value: number; readonly kvCacheBytes: number; readonly prefillSeconds: number } | null;
+  readonly server: { readonly status: 'checking' | 'ok' | 'failed'; readonly summary: string; readonly readings: readonly string[]; readonly notes: readonly string[] } | null;
+}
+
 /** The summary: what the panel draws first (header, cards, warnings); cheap to build and to send. */
 export interface PanelSummary {
   readonly version: 1;
@@ -210,6 +227,8 @@ export interface PanelSummary {
   readonly gpuCount: number;
   readonly warnings: readonly PanelWarning[];
   readonly confusions: readonly { readonly title: string; readonly body: string }[];
+  /** The engine, its conventions with sources, what it does with the prompt, the fix and the live server check. */
+  readonly engine: PanelEngine;
 }
 
 /** The charts and the plan: built and sent after the summary (the drop plan may take a while on 20k files). */

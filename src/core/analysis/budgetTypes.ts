@@ -2,6 +2,8 @@ import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes'
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { EncodingName } from '../tokenizer/encoding';
 import type { FileCount } from '../scan/fileCount';
+import type { ServerCheck } from '../server/serverCheck';
+import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { SkippedEntry } from '../scan/workspaceFs';
 
 /** One file in the prompt as the budget sees it. */
@@ -27,6 +29,8 @@ export interface BudgetFileInput {
 export interface ReportExtras {
   /** Tokens of the directory-tree block; null while it is being counted or when there is none. */
   readonly treeTokens: number | null;
+  /** The live check of `settings.server` (null or absent when none is set). */
+  readonly server?: ServerCheck | null;
   /** Files a folder add left out, with the reason; listed (never counted) so the user sees them. */
   readonly skippedFiles?: readonly SkippedEntry[];
 }
@@ -100,8 +104,16 @@ export interface BudgetReport {
   readonly windowShare: number;
   /** Share of the effective window used by totalTokens. */
   readonly effectiveShare: number;
-  /** Within window, memory and budget: the CLI exits 0 only when true. */
+  /** Within window, memory and budget, and taken whole by the engine: the CLI exits 0 only when true. */
   readonly withinLimits: boolean;
+  /** The maximum window used and where it comes from: a running server, the engine profile, or the model. */
+  readonly windowLimit: WindowLimit;
+  /** What the engine does with a prompt it does not take whole (Ollama's front-drop, a rejection) and the files cut; null when it takes it. */
+  readonly engineHandling: EngineHandling | null;
+  /** The server setting that would make the prompt fit, with its KV-memory and time-to-first-token cost; null when it fits. */
+  readonly contextFix: ContextFix | null;
+  /** The live check of `contextBudget.server` / `--server`: checking, what it read, or why it failed; null when none is set. */
+  readonly server: ServerCheck | null;
   /**
    * The export framing counted in `promptTokens` (tags, paths, directory tree), or null when
    * `exportFraming` is none. `pending` while some of it is still being counted.

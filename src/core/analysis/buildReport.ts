@@ -1,6 +1,6 @@
-import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
+import { defaultEfficiencies, estimateCost, maxContextOf } from '../cost/costEngine';
 import type { CostEstimate } from '../cost/costEngine';
-import type { EngineOptions } from '../cost/costTypes';
+import type { CostInput, EngineOptions, MaxContext } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
@@ -11,7 +11,10 @@ import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import type { EncodingName } from '../tokenizer/encoding';
 import { settingName } from '../vocabulary';
+import type { ServerCheck } from '../server/serverCheck';
 import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
+import { contextFixOf, engineHandlingOf, serverConfiguredSettings, serverEngine, serverLimitReading, windowLimitOf } from './engineVerdict';
+import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { TargetProblem } from './resolveTarget';
 
 export interface ReportTarget {
@@ -35,6 +38,16 @@ export interface PromptAssessment {
   readonly effectiveShare: number;
   /** Within window, memory and budget: decided here and nowhere else. */
   readonly withinLimits: boolean;
+  /** The maximum window used and where it comes from (a running server, the engine profile, the model). */
+  readonly windowLimit: WindowLimit;
+  /** The largest context that fits, against that window (a server's limit replaces the engine's). */
+  readonly maxContext: MaxContext;
+  /** What the engine does with a prompt it does not take whole (front-drop, rejection) and the files cut; null when it takes it. */
+  readonly engineHandling: EngineHandling | null;
+  /** The server setting that would make the prompt fit, with its KV and time-to-first-token cost; null when it fits. */
+  readonly contextFix: ContextFix | null;
+  /** The live server check given to the assessment (null when no server is set). */
+  readonly server: ServerCheck | null;
 }
 
 /** Input to {@link assessPrompt}. */
@@ -48,6 +61,8 @@ export interface PromptInput {
   readonly promptTokens: number;
   readonly settings: Settings;
   readonly target: ReportTarget;
+  /** The live check of `settings.server`, when one is set: its limit becomes the maximum window. */
+  readonly server?: ServerCheck | null;
 }
 
 /**
@@ -56,30 +71,29 @@ export interface PromptInput {
  * the CLI's `estimate` uses it for a bare token count.
  */
 export function assessPrompt(input: PromptInput): PromptAssessment {
-  const { settings, target, promptTokens } = input;
-  const { model, gpu } = target;
-  const efficiencies = defaultEfficiencies(gpu);
-  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
-  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
-  const cost = estimateCost({
-    model,
-    gpu,
-    gpuCount: settings.gpuCount,
-    promptTokens,
-    reserveOutputTokens: settings.reserveOutputTokens,
-    weightDtype: settings.weightDtype,
-    kvDtype: settings.kvCacheDtype,
-    batchSize: settings.batchSize,
-    memoryUtilization: settings.memoryUtilization,
-    computeEfficiency: computeEfficiency.value,
-    memoryEfficiency: memoryEfficiency.value,
-    engine: engineOptionsOf(settings),
-  });
-  // The window the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx) is the maximum the risk uses.
-  const windows = windowsFor(model, settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  const { target, promptTokens } = input;
+  const { model } = target;
+  const server = input.server ?? null;
+  // A running server of the chosen engine fills the knobs left unset with what it was started with.
+  const configured = serverConfiguredSettings(input.settings, server);
+  const settings = configured?.settings ?? input.settings;
+  const { costInput, computeEfficiency, memoryEfficiency } = costInputOf(settings, target, promptTokens, configured?.knobsFrom);
+  const cost = estimateCost(costInput);
+  // The maximum the risk uses: a running server's limit (what it was started with), else the window
+  // the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx), else the model's.
+  const reading = serverLimitReading(server);
+  const windows = windowsFor(model, reading ? reading.limitTokens : settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  const windowLimit = windowLimitOf(cost.engine, windows.max, server);
   let fileTokens = 0;
   for (const file of input.files) fileTokens += file.tokens;
   const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
+  const engineHandling = engineHandlingOf({ engine: cost.engine, server, limit: windowLimit, model, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, placements: risk.files });
+  const totalTokens = promptTokens + settings.reserveOutputTokens;
+  const fixEngine = reading ? serverEngine[reading.kind] : settings.engine;
+  const needsFix = engineHandling !== null || (windowLimit.source !== 'model' && totalTokens > windowLimit.tokens);
+  const contextFix = needsFix
+    ? contextFixOf({ costInput, engine: fixEngine, currentLimit: windowLimit.tokens, handling: engineHandling?.handling ?? { kind: 'accepted' }, reading: reading ?? null })
+    : null;
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
   const warnings: Warning[] = [
     ...(target.problems ?? []).map((problem): Warning => ({
@@ -90,9 +104,11 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
       why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.',
       numbers: {},
     })),
-    ...buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name }),
+    ...buildWarnings({
+      cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: target.gpu.name,
+      windowLimit, engineHandling, contextFix, server, engineId: settings.engine,
+    }),
   ];
-  const totalTokens = promptTokens + settings.reserveOutputTokens;
   const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
   return {
     windows,
@@ -104,8 +120,40 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     budgetTokens,
     windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
     effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
-    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
+    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget && engineHandling === null,
+    windowLimit,
+    maxContext: windowLimit.source === 'server' ? maxContextOf(cost.maxContext.memoryLimitTokens, windows.max) : cost.maxContext,
+    engineHandling,
+    contextFix,
+    server,
   };
+}
+
+/**
+ * The cost engine's input for these settings and this prompt, with the efficiencies it assumes and
+ * where they come from: the one mapping from settings to `estimateCost`, used by the verdict, the
+ * fix and the panel's memory curve.
+ */
+export function costInputOf(settings: Settings, target: ReportTarget, promptTokens: number, knobsFrom?: string): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
+  const { model, gpu } = target;
+  const efficiencies = defaultEfficiencies(gpu);
+  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
+  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
+  const costInput: CostInput = {
+    model,
+    gpu,
+    gpuCount: settings.gpuCount,
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    weightDtype: settings.weightDtype,
+    kvDtype: settings.kvCacheDtype,
+    batchSize: settings.batchSize,
+    memoryUtilization: settings.memoryUtilization,
+    computeEfficiency: computeEfficiency.value,
+    memoryEfficiency: memoryEfficiency.value,
+    engine: { ...engineOptionsOf(settings), ...(knobsFrom !== undefined ? { knobsFrom } : {}) },
+  };
+  return { costInput, computeEfficiency, memoryEfficiency };
 }
 
 /**
@@ -136,6 +184,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     promptTokens,
     settings,
     target,
+    server: extras.server ?? null,
   });
   const placements = new Map(assessment.risk.files.map((placement) => [placement.path, placement]));
   const rows: BudgetFileRow[] = files.map((file) => {
@@ -185,13 +234,17 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     },
     cost: assessment.cost,
     engine: assessment.cost.engine,
-    maxContext: assessment.cost.maxContext,
+    maxContext: assessment.maxContext,
     assumptions: assessment.assumptions,
     risk: { level: risk.level, windows: assessment.windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
     warnings: assessment.warnings,
     windowShare: assessment.windowShare,
     effectiveShare: assessment.effectiveShare,
     withinLimits: assessment.withinLimits,
+    windowLimit: assessment.windowLimit,
+    engineHandling: assessment.engineHandling,
+    contextFix: assessment.contextFix,
+    server: assessment.server,
     framing: !framingOn ? null : {
       format: settings.exportFraming as 'xml' | 'markdown',
       directoryTree: settings.exportDirectoryTree,

@@ -10,6 +10,7 @@ import { statCandidate } from '../scan/scanner';
 import type { ScannedFile } from '../scan/scanner';
 import type { SkippedEntry, WorkspaceFs } from '../scan/workspaceFs';
 import type { Selection } from '../selection/selection';
+import type { ServerCheck } from '../server/serverCheck';
 import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
@@ -92,6 +93,7 @@ export class BudgetSession {
   private readonly skippedAtIntake = new Map<string, SkippedEntry>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
   private contextSnapshot: BudgetContext;
+  private serverState: ServerCheck | null = null;
   private cachedReport: BudgetReport | undefined;
   private countController = new AbortController();
   private progressState: CountingProgress | null = null;
@@ -129,6 +131,20 @@ export class BudgetSession {
 
   get currentSettings(): Settings {
     return this.contextSnapshot.settings;
+  }
+
+  /** The live check of the server setting: null when none is set. */
+  get serverCheck(): ServerCheck | null {
+    return this.serverState;
+  }
+
+  /**
+   * Installs the latest live check of `settings.server` (`checking`, a reading, or a failure; null
+   * when the setting is empty). Its limit becomes the report's maximum window.
+   */
+  setServerCheck(check: ServerCheck | null): void {
+    this.serverState = check;
+    this.reportChanged();
   }
 
   /** Progress of the running count, or null when idle. */
@@ -328,7 +344,7 @@ export class BudgetSession {
 
   private buildReport(inputs: readonly BudgetFileInput[]): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles });
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles, server: settings.server.trim() === '' ? null : this.serverState });
   }
 
   private forget(uri: string): void {
