@@ -114,7 +114,8 @@ export class ExportFlow {
     const totalTokens = await this.countText(rendered.text);
     const sameAsBudget = report.framing !== null && report.framing.format === choice.format && report.framing.directoryTree === choice.directoryTree && leftOut.size === 0 && unreadable.length === 0;
     return {
-      budgetedTokens: sameAsBudget ? report.promptTokens : null,
+      // The chat template's overhead is part of the request, not of the exported text.
+      budgetedTokens: sameAsBudget ? report.promptTokens - report.templateOverheadTokens : null,
       text: rendered.text,
       totalTokens,
       contentTokens,
@@ -143,9 +144,9 @@ export class ExportFlow {
   }
 
   private summary(result: ExportResult): string {
-    const encoding = this.session.currentSettings.encoding;
+    const tokenizer = this.session.report().tokenizer;
     const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets.` : '';
     const budget = result.budgetedTokens === null ? '' : result.budgetedTokens === result.totalTokens ? ' The same as the budget shows.' : ` The budget showed ${formatInteger(result.budgetedTokens)}: a file changed while exporting.`;
-    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${encoding}, exact) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}${budget}`;
+    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${tokenizer.label}) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}${budget}`;
   }
 }

@@ -124,7 +124,7 @@ describe('BudgetSession', () => {
     await stale;
     await session.whenIdle();
     assert.equal(session.report().promptTokens, 12, 'the o200k count that finished last is not installed');
-    assert.equal(session.report().exactness.encoding, 'cl100k_base');
+    assert.equal(session.report().tokenizer.id, 'cl100k_base');
   });
 
   it('an older context snapshot never replaces a newer one', async () => {
