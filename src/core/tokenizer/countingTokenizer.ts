@@ -112,10 +112,15 @@ export function encodingTokenizer(encoding: EncodingName, model: ModelSpec, prob
   };
 }
 
-/** The counting tokenizer when nothing has been resolved yet: the setting's encoding, labelled. */
+/**
+ * The counting tokenizer when nothing has been resolved yet: the model's own encoding when it uses
+ * one (auto), else the setting's encoding, labelled; what {@link resolveCountingTokenizer} gives
+ * when no file is found.
+ */
 export function defaultCountingTokenizer(settings: Settings, model: ModelSpec): CountingTokenizer {
-  const encoding = settings.tokenizer === 'auto' ? settings.encoding : settings.tokenizer;
-  return encodingTokenizer(encoding, model, [], settings.tokenizer === 'auto' && model.huggingFaceRepo !== undefined ? { repo: model.huggingFaceRepo } : null);
+  if (settings.tokenizer !== 'auto') return encodingTokenizer(settings.tokenizer, model);
+  if (model.tokenizer !== 'other') return encodingTokenizer(model.tokenizer, model);
+  return encodingTokenizer(settings.encoding, model, [], model.origin === 'catalog' && model.huggingFaceRepo !== undefined ? { repo: model.huggingFaceRepo } : null);
 }
 
 /**
@@ -176,6 +181,8 @@ export async function resolveCountingTokenizer(request: TokenizerRequest, source
     const found = await attempt(sources.ggufVocabulary(modelFile.path), 'gguf', `GGUF vocabulary of ${baseName(modelFile.path)}`, name);
     if (found) return found;
   }
+  // A model that uses a tiktoken encoding (gpt-oss and o200k_base) counts exactly with it: its own.
+  if (model.tokenizer !== 'other') return encodingTokenizer(model.tokenizer, model, problems);
   const repo = model.origin === 'catalog' ? model.huggingFaceRepo : undefined;
   if (repo !== undefined) {
     const found = await attempt(sources.downloaded(repo), 'downloaded', `downloaded from ${repo}`, name);
