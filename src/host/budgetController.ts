@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BudgetReport } from '../core/analysis/budgetTypes';
-import { toTreeNodes } from '../core/presenters/fileTreeModel';
-import type { TreeSort } from '../core/presenters/fileTreeModel';
+import { checkboxEffect, toTreeNodes } from '../core/presenters/fileTreeModel';
+import type { TreeNode, TreeSort } from '../core/presenters/fileTreeModel';
 import { toStatusBarModel } from '../core/presenters/statusBarModel';
 import { intake } from '../core/scan/intake';
 import type { IntakeResult, IntakeTarget } from '../core/scan/intake';
@@ -101,7 +101,7 @@ export class BudgetController implements vscode.Disposable {
           onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
         });
         progress.report({ message: vscode.l10n.t('counting {0} files…', result.files.length) });
-        await this.session.addFiles(result.files);
+        await this.session.addFiles(result.files, result.skipped);
       } catch (error) {
         if ((error as Error).name !== 'AbortError') throw error;
         result = undefined;
@@ -111,6 +111,27 @@ export class BudgetController implements vscode.Disposable {
       }
     });
     if (result) this.reportSkips(result.files.length, result.skipped, result.truncated);
+  }
+
+  /**
+   * Applies tree checkbox clicks. A folder click that changes several files says so, with Undo: a
+   * partly included folder shows checked, and unchecking it takes every file out.
+   */
+  applyCheckboxes(changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>): void {
+    const selection = this.session.selection;
+    const effects = changes.map((change) => checkboxEffect(change.node, change.checked));
+    const include = effects.flatMap((effect) => effect.include);
+    const exclude = effects.flatMap((effect) => effect.exclude);
+    selection.setIncluded(include, true);
+    selection.setIncluded(exclude, false);
+    const summaries = effects.map((effect) => effect.summary).filter((summary): summary is string => summary !== null);
+    if (summaries.length === 0) return;
+    const undo = vscode.l10n.t('Undo');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: {0}', summaries.join(' ')), undo).then((choice) => {
+      if (choice !== undo) return;
+      selection.setIncluded(include, false);
+      selection.setIncluded(exclude, true);
+    });
   }
 
   /** Flushes pending edits and counting; used by tests and commands that need settled numbers. */
@@ -158,7 +179,8 @@ export class BudgetController implements vscode.Disposable {
     const progress = this.session.progress;
     this.statusBar.render(toStatusBarModel(report, progress, commandIds));
     const { counts } = report;
-    const message = counts.skipped > 0 ? `${counts.skipped} file(s) skipped: see the warning icons.` : undefined;
+    const skipped = counts.skipped + report.skippedFiles.length;
+    const message = skipped > 0 ? vscode.l10n.t('{0} file(s) not counted: see the warning icons and their reasons.', skipped) : undefined;
     this.tree.render(toTreeNodes(report, this.sort), { message, badge: report.files.length ? `${report.promptTokens.toLocaleString('en-US')} tok` : undefined, sort: this.sort });
     void vscode.commands.executeCommand('setContext', contextKeys.hasSelection, report.files.length > 0);
     void vscode.commands.executeCommand('setContext', contextKeys.counting, progress !== null);

@@ -33,6 +33,7 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
         const key = target.toString();
         if (selection.has(key)) selection.remove([key]);
         else selection.removeUnder(key);
+        controller.session.dismissSkipped([key]);
       }
     },
     [commandIds.addCurrentFile]: (uri?: unknown) => {
@@ -76,7 +77,12 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
       if (uri) return vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(uri));
       return undefined;
     },
-    [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => selection.remove(nodeUris(node, nodes)),
+    [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => {
+      selection.remove(nodeUris(node, nodes));
+      // A skipped file has no selection entry: removing it dismisses it from the list.
+      const skipped = [node, ...(Array.isArray(nodes) ? nodes : [])].filter(isTreeNode).filter((item) => item.contextValue === 'skippedFile' && item.uri !== null).map((item) => item.uri!);
+      if (skipped.length > 0) controller.session.dismissSkipped(skipped);
+    },
     [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
     [commandIds.saveContext]: (request?: unknown) => deps.exports.save(exportRequest(request)),
   };

@@ -26,6 +26,10 @@ export interface ExportResult {
   readonly framingTokens: number;
   readonly files: readonly string[];
   readonly leftOut: readonly string[];
+  /** The export opens with a directory tree. */
+  readonly directoryTree: boolean;
+  /** Which tokenizer counted it and whether that is exact for the model (the budget's own label). */
+  readonly countLabel: string;
 }
 
 /**
@@ -122,6 +126,8 @@ export class ExportFlow {
       framingTokens: totalTokens - contentTokens,
       files: files.map((file) => file.relativePath),
       leftOut: rows.filter((row) => leftOut.has(row.uri)).map((row) => row.relativePath),
+      directoryTree: choice.directoryTree,
+      countLabel: report.tokenizer.label,
     };
   }
 
@@ -144,9 +150,9 @@ export class ExportFlow {
   }
 
   private summary(result: ExportResult): string {
-    const tokenizer = this.session.report().tokenizer;
-    const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets.` : '';
+    const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets: ${result.leftOut.slice(0, 3).join(', ')}${result.leftOut.length > 3 ? '…' : ''}.` : '';
     const budget = result.budgetedTokens === null ? '' : result.budgetedTokens === result.totalTokens ? ' The same as the budget shows.' : ` The budget showed ${formatInteger(result.budgetedTokens)}: a file changed while exporting.`;
-    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${tokenizer.label}) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (tags, paths, tree).${leftOut}${budget}`;
+    const framing = result.directoryTree ? 'tags, paths, tree' : 'tags, paths';
+    return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${result.countLabel}) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (${framing}).${leftOut}${budget}`;
   }
 }

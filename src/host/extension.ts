@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { loadModelFile, problemText, resolveTarget, withChatModel } from '../core/analysis/resolveTarget';
 import type { ModelFileReader, ResolvedTarget } from '../core/analysis/resolveTarget';
 import { maxModelConfigBytes } from '../core/model/workspaceModels';
+import type { TreeNode } from '../core/presenters/fileTreeModel';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
 import { BudgetContextResolver } from '../core/session/budgetContext';
@@ -68,9 +69,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
   };
-  const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => {
-    for (const change of changes) selection.setIncluded(change.uris, change.checked);
-  }), context.workspaceState, log);
+  // The tree hands checkbox clicks to the controller once it exists (the tree is built first).
+  let onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void = () => undefined;
+  const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => onCheckboxes(changes)), context.workspaceState, log);
+  onCheckboxes = (changes) => controller.applyCheckboxes(changes);
   const decorations = new ExplorerDecorations();
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
   controller.onDidRender(renderDecorations);

@@ -17,12 +17,12 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   private fileCount = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(onCheckboxes: (changes: ReadonlyArray<{ readonly uris: readonly string[]; readonly checked: boolean }>) => void) {
+  constructor(onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void) {
     this.view = vscode.window.createTreeView(viewIds.files, { treeDataProvider: this, manageCheckboxStateManually: true, canSelectMany: true, showCollapseAll: true });
     this.disposables.push(
       this.view,
       this.view.onDidChangeCheckboxState((event) => {
-        onCheckboxes(event.items.map(([node, state]) => ({ uris: node.fileUris, checked: state === vscode.TreeItemCheckboxState.Checked })));
+        onCheckboxes(event.items.map(([node, state]) => ({ node, checked: state === vscode.TreeItemCheckboxState.Checked })));
       }),
     );
   }
@@ -43,7 +43,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.contextValue = node.contextValue;
-    item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
+    if (node.checkable) item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
     if (node.uri) {
       item.resourceUri = vscode.Uri.parse(node.uri);
       item.command = { command: commandIds.openEntry, title: vscode.l10n.t('Open File'), arguments: [node] };

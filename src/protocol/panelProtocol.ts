@@ -33,7 +33,8 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export type PanelFileFlag = 'middle' | 'focus' | 'pinned' | 'beyond-effective' | 'beyond-max' | 'skipped' | 'unchecked' | 'pending' | 'secret';
+export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret'] as const;
+export type PanelFileFlag = (typeof panelFileFlags)[number];
 
 export interface PanelFileRow {
   readonly uri: string;
@@ -201,7 +202,8 @@ export interface PanelReorder {
   readonly placement: ReorderPlacement;
 }
 
-export interface PanelState {
+/** The summary: what the panel draws first (header, cards, warnings); cheap to build and to send. */
+export interface PanelSummary {
   readonly version: 1;
   readonly title: string;
   readonly empty: boolean;
@@ -220,20 +222,35 @@ export interface PanelState {
   readonly modelConfigLabel: string | null;
   readonly gpuId: string;
   readonly gpuCount: number;
-  readonly files: readonly PanelFileRow[];
+  readonly warnings: readonly PanelWarning[];
+  readonly confusions: readonly { readonly title: string; readonly body: string }[];
+}
+
+/** The charts and the plan: built and sent after the summary (the drop plan may take a while on 20k files). */
+export interface PanelDetails {
   readonly treemap: readonly TreemapCell[];
   readonly memory: MemoryChart;
   readonly flops: FlopsChart;
   readonly positions: PositionStrip;
-  readonly warnings: readonly PanelWarning[];
-  readonly confusions: readonly { readonly title: string; readonly body: string }[];
   readonly dropPlan: PanelDropPlan;
   readonly reorder: PanelReorder;
   /** What Undo would restore, or null when there is nothing to undo. */
   readonly undoLabel: string | null;
 }
 
-export type HostMessage = { readonly type: 'state'; readonly state: PanelState };
+/** Everything the panel shows: the three parts the host sends one after the other. */
+export interface PanelState extends PanelSummary, PanelDetails {
+  readonly files: readonly PanelFileRow[];
+}
+
+/**
+ * Host → panel. A change sends the summary first, then the details, then the file rows (the largest
+ * part: 20,000 rows are megabytes), each drawn as it arrives, so the figures show at once.
+ */
+export type HostMessage =
+  | { readonly type: 'summary'; readonly summary: PanelSummary }
+  | { readonly type: 'details'; readonly details: PanelDetails }
+  | { readonly type: 'files'; readonly files: readonly PanelFileRow[] };
 
 export type WebviewMessage =
   | { readonly type: 'ready'; readonly dropTarget?: PanelDropTarget }

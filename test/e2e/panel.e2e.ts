@@ -141,11 +141,11 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     assert.equal(await tokens.innerText(), withCommas(total.promptTokens));
     assert.match(await frame.locator('[data-metric="tokens"]').innerText(), /o200k_base, exact/);
     assert.equal((await frame.locator('[data-metric="budget"] .metric-value').innerText()).trim(), `${Math.round((total.promptTokens / budget) * 100)}%`);
-    const rows = frame.locator('#file-table tbody tr');
+    const rows = frame.locator('#file-table tbody tr[data-uri]');
     assert.equal(await rows.count(), total.files.length);
     for (const file of total.files) {
       const name = file.path;
-      const row = frame.locator('#file-table tbody tr').filter({ has: frame.getByRole('button', { name, exact: true }) });
+      const row = frame.locator('#file-table tbody tr[data-uri]').filter({ has: frame.getByRole('button', { name, exact: true }) });
       assert.equal(await row.count(), 1, `one row for ${name}`);
       assert.equal((await row.locator('td').nth(2).innerText()).trim(), withCommas(file.tokens ?? 0), `tokens of ${name}`);
     }
@@ -161,7 +161,7 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     const frame = await panelFrame(page);
     const cell = frame.getByRole('button', { name: `src/${hostileName}`, exact: true });
     assert.equal(await cell.count(), 1);
-    assert.equal(await cell.innerText(), `src/${hostileName}`);
+    assert.equal(await cell.textContent(), `src/${hostileName}`, 'the name is shown as literal text');
     assert.equal(await frame.locator('img').count(), 0, 'no <img> element was created');
     assert.deepEqual(dialogs, [], 'no alert ran');
   });
@@ -210,19 +210,35 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     const sortButton = frame.locator('button[data-sort="tokens"]');
     await sortButton.focus();
     await sortButton.press('Enter');
-    const tokens = (await frame.locator('#file-table tbody tr td:nth-child(3)').allInnerTexts()).map((text) => Number(text.replace(/,/g, '')));
+    const tokens = (await frame.locator('#file-table tbody tr[data-uri] td:nth-child(3)').allInnerTexts()).map((text) => Number(text.replace(/,/g, '')));
     assert.deepEqual(tokens, [...tokens].sort((a, b) => b - a));
     assert.equal(await frame.locator('th[aria-sort="descending"] button[data-sort="tokens"]').count(), 1);
     await frame.locator('#file-filter').fill('module1');
-    assert.equal(await frame.locator('#file-table tbody tr').count(), 1);
+    assert.equal(await frame.locator('#file-table tbody tr[data-uri]').count(), 1);
     await frame.locator('#file-filter').fill('');
   });
 
-  test('light theme', async () => {
+  test('the panel follows the color theme: its text takes the theme\'s foreground, in dark and then in light', async () => {
+    await runCommand(page, 'Context Budget: Open Panel');
+    let frame = await panelFrame(page);
+    const colors = (target: Frame): Promise<{ text: string; foreground: string }> => target.locator('[data-metric="tokens"] .metric-value').evaluate((value) => {
+      const style = value.ownerDocument.defaultView!.getComputedStyle(value);
+      const probe = value.ownerDocument.createElement('span');
+      probe.style.color = 'var(--vscode-foreground)';
+      value.ownerDocument.body.append(probe);
+      const foreground = value.ownerDocument.defaultView!.getComputedStyle(probe).color;
+      probe.remove();
+      return { text: style.color, foreground };
+    });
+    const dark = await colors(frame);
+    assert.equal(dark.text, dark.foreground, 'dark: the figures use the theme foreground');
     await setTheme(page, 'light');
     await runCommand(page, 'Context Budget: Open Panel');
-    const frame = await panelFrame(page);
+    frame = await panelFrame(page);
     await frame.locator('[data-metric="tokens"]').waitFor({ state: 'visible' });
+    const light = await colors(frame);
+    assert.equal(light.text, light.foreground, 'light: the figures use the theme foreground');
+    assert.notEqual(light.text, dark.text, 'the colours changed with the theme');
     await screenshot(page, 'panel-light');
   });
 

@@ -28,9 +28,10 @@ describe('smoke: installed VSIX in the workbench', { timeout: 180_000 }, () => {
     const item = statusBarItem(page);
     await item.waitFor({ state: 'visible', timeout: 60_000 });
     const expected = get_encoding('o200k_base').encode_ordinary(readFileSync(path.join(folder, 'README.md'), 'utf8')).length;
-    await runCommand(page, 'Go to File...');
-    await page.keyboard.type('README.md');
-    await page.keyboard.press('Enter');
+    await runCommand(page, 'View: Show Explorer');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*README\.md\s*$/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
     await page.locator('.tabs-container .tab', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 15_000 });
     await runCommand(page, 'Context Budget: Add Open Editors');
     // "no context" must not pass: only the count of the file just added does.

@@ -1,6 +1,7 @@
 import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { FileCount } from '../scan/fileCount';
+import type { SkippedEntry } from '../scan/workspaceFs';
 
 /** One file in the prompt as the budget sees it. */
 export interface BudgetFileInput {
@@ -19,10 +20,12 @@ export interface BudgetFileInput {
   readonly framedTokens?: number;
 }
 
-/** Inputs besides the files: the export's directory-tree block, counted apart. */
+/** Inputs besides the files: the export's directory-tree block, counted apart; files a folder add skipped. */
 export interface ReportExtras {
   /** Tokens of the directory-tree block; null while it is being counted or when there is none. */
   readonly treeTokens: number | null;
+  /** Files a folder add left out, with the reason; listed (never counted) so the user sees them. */
+  readonly skippedFiles?: readonly SkippedEntry[];
 }
 
 /** A file row with its place in the prompt. Skipped and pending files have no range. */
@@ -111,4 +114,6 @@ export interface BudgetReport {
    * `exportFraming` is none. `pending` while some of it is still being counted.
    */
   readonly framing: { readonly format: 'xml' | 'markdown'; readonly directoryTree: boolean; readonly tokens: number; readonly treeTokens: number; readonly pending: boolean } | null;
+  /** Files a folder add skipped, with the reason (not in the selection, never counted). */
+  readonly skippedFiles: readonly SkippedEntry[];
 }

@@ -218,6 +218,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       treeTokens: treeTokens ?? 0,
       pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
     },
+    skippedFiles: extras.skippedFiles ?? [],
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BudgetFileRow, BudgetReport } from '../analysis/budgetTypes';
+import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatPercent, formatTokens } from '../units';
 
 export type TreeSort = 'name' | 'tokens';
@@ -13,10 +14,17 @@ export interface TreeNode {
   /** Shown after the label: tokens, share, and for folders how many files are in. */
   readonly description: string;
   readonly tooltip: string;
-  /** Checkbox: a folder is checked when every file under it is included. */
+  /**
+   * Checkbox: a file is checked when it is in the prompt; a folder when any file under it is (its
+   * description says "63/77 in" when only some are, and unchecking it takes them all out).
+   */
   readonly checked: boolean;
+  /** False for a file a folder add skipped: it is listed with its reason but has no checkbox. */
+  readonly checkable: boolean;
   /** URIs a checkbox change applies to (the file itself, or every file under the folder). */
   readonly fileUris: readonly string[];
+  /** The URIs under this node that are in the prompt now. */
+  readonly includedUris: readonly string[];
   /** For `view/item/context` when clauses: `file`, `file.focus.pinned`, `folder`… */
   readonly contextValue: string;
   readonly uri: string | null;
@@ -35,15 +43,29 @@ export interface TreeNode {
  * (`src/core/scan`) like the Explorer does, so deep paths stay readable.
  */
 export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
-  interface Draft { folders: Map<string, Draft>; files: BudgetFileRow[]; path: string }
-  const root: Draft = { folders: new Map(), files: [], path: '' };
+  interface Draft { folders: Map<string, Draft>; files: BudgetFileRow[]; skipped: SkippedEntry[]; path: string }
+  const root: Draft = { folders: new Map(), files: [], skipped: [], path: '' };
+  const folderOf = (relativePath: string): Draft => {
+    const segments = relativePath.split('/');
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      let child = node.folders.get(segment);
+      if (!child) {
+        child = { folders: new Map(), files: [], skipped: [], path: node.path ? `${node.path}/${segment}` : segment };
+        node.folders.set(segment, child);
+      }
+      node = child;
+    }
+    return node;
+  };
+  for (const entry of report.skippedFiles) folderOf(entry.relativePath).skipped.push(entry);
   for (const file of report.files) {
     const segments = file.relativePath.split('/');
     let node = root;
     for (const segment of segments.slice(0, -1)) {
       let child = node.folders.get(segment);
       if (!child) {
-        child = { folders: new Map(), files: [], path: node.path ? `${node.path}/${segment}` : segment };
+        child = { folders: new Map(), files: [], skipped: [], path: node.path ? `${node.path}/${segment}` : segment };
         node.folders.set(segment, child);
       }
       node = child;
@@ -55,14 +77,15 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
   const build = (draft: Draft, label: string): TreeNode => {
     let current = draft;
     let name = label;
-    while (current.files.length === 0 && current.folders.size === 1) {
+    while (current.files.length === 0 && current.skipped.length === 0 && current.folders.size === 1) {
       const [childName, child] = [...current.folders.entries()][0]!;
       name = `${name}/${childName}`;
       current = child;
     }
-    const children = sortNodes([...[...current.folders.entries()].map(([childName, child]) => build(child, childName)), ...current.files.map((file) => fileNode(file, promptTokens))], sort);
+    const children = sortNodes([...[...current.folders.entries()].map(([childName, child]) => build(child, childName)), ...current.files.map((file) => fileNode(file, promptTokens)), ...current.skipped.map(skippedNode)], sort);
     const fileUris = children.flatMap((child) => child.fileUris);
-    const included = children.reduce((sum, child) => sum + (child.kind === 'file' ? (child.checked ? 1 : 0) : includedCount(child)), 0);
+    const includedUris = children.flatMap((child) => child.includedUris);
+    const included = includedUris.length;
     const tokens = children.reduce((sum, child) => sum + child.tokens, 0);
     const share = promptTokens > 0 ? tokens / promptTokens : 0;
     return {
@@ -70,10 +93,12 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       kind: 'folder',
       label: name,
       relativePath: current.path,
-      description: `${included}/${fileUris.length} in · ${formatTokens(tokens)} tok · ${formatPercent(share)}`,
-      tooltip: `${current.path}/\n${included} of ${fileUris.length} files in the prompt · ${formatTokens(tokens)} tokens (${formatPercent(share)} of the prompt)`,
-      checked: included === fileUris.length,
+      description: included === fileUris.length ? `${included} in · ${formatTokens(tokens)} tok · ${formatPercent(share)}` : included === 0 ? `0/${fileUris.length} in · unchecked` : `${included}/${fileUris.length} in (partly) · ${formatTokens(tokens)} tok · ${formatPercent(share)}`,
+      tooltip: `${current.path}/\n${included} of ${fileUris.length} files in the prompt · ${formatTokens(tokens)} tokens (${formatPercent(share)} of the prompt)${included > 0 && included < fileUris.length ? '\nPartly in: unchecking the folder takes all of its files out (Undo in the notification); checking it again puts them all in' : ''}`,
+      checked: included > 0,
+      checkable: fileUris.length > 0,
       fileUris,
+      includedUris,
       contextValue: 'folder',
       uri: null,
       children,
@@ -85,12 +110,8 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
     };
   };
 
-  const top = sortNodes([...[...root.folders.entries()].map(([name, child]) => build(child, name)), ...root.files.map((file) => fileNode(file, promptTokens))], sort);
+  const top = sortNodes([...[...root.folders.entries()].map(([name, child]) => build(child, name)), ...root.files.map((file) => fileNode(file, promptTokens)), ...root.skipped.map(skippedNode)], sort);
   return top;
-}
-
-function includedCount(node: TreeNode): number {
-  return node.kind === 'file' ? (node.checked ? 1 : 0) : node.children.reduce((sum, child) => sum + includedCount(child), 0);
 }
 
 function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
@@ -133,7 +154,9 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     description,
     tooltip,
     checked: file.included,
+    checkable: true,
     fileUris: [file.uri],
+    includedUris: file.included ? [file.uri] : [],
     contextValue: ['file', ...flags].join('.'),
     uri: file.uri,
     children: [],
@@ -145,10 +168,68 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
   };
 }
 
+/**
+ * Names compare as the Explorer's default sort does: numbers inside names by value (mod2 before
+ * mod10), case-insensitive, then by code units so the order is total and the same on every machine.
+ */
+const naturalCollator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function compareNamesNaturally(a: string, b: string): number {
+  return naturalCollator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** A file a folder add left out: listed with its reason, never counted, no checkbox. */
+function skippedNode(entry: SkippedEntry): TreeNode {
+  const label = entry.relativePath.slice(entry.relativePath.lastIndexOf('/') + 1);
+  return {
+    id: `skipped:${entry.location ?? entry.relativePath}`,
+    kind: 'file',
+    label,
+    relativePath: entry.relativePath,
+    description: `skipped: ${entry.message}`,
+    tooltip: `${entry.relativePath}\nNot added: ${entry.message}`,
+    checked: false,
+    checkable: false,
+    fileUris: [],
+    includedUris: [],
+    contextValue: 'skippedFile',
+    uri: entry.location ?? null,
+    children: [],
+    focus: false,
+    pinned: false,
+    status: 'skipped',
+    tokens: 0,
+    secret: entry.reason === 'secretFile',
+  };
+}
+
 function sortNodes(nodes: TreeNode[], sort: TreeSort): TreeNode[] {
   return nodes.sort((a, b) => {
     if (sort === 'tokens' && a.tokens !== b.tokens) return b.tokens - a.tokens;
     if (a.kind !== b.kind) return a.kind === 'folder' ? -1 : 1;
-    return a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
+    return compareNamesNaturally(a.label, b.label);
   });
+}
+
+/** What a checkbox click does to the selection, and what to tell the user (with Undo) when it is a bulk change. */
+export interface CheckboxEffect {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  /** One line for a notification when a folder click changed several files; null for a single file. */
+  readonly summary: string | null;
+}
+
+/**
+ * A click on a checkbox. A file follows its box. A folder: checking puts every file under it in;
+ * unchecking takes every file under it out, including when only some were in (its box showed
+ * checked, "63/77 in (partly)"), and says so, so one click never silently changes dozens of files.
+ */
+export function checkboxEffect(node: TreeNode, checked: boolean): CheckboxEffect {
+  const included = new Set(node.includedUris);
+  if (checked) {
+    const include = node.fileUris.filter((uri) => !included.has(uri));
+    return { include, exclude: [], summary: node.kind === 'folder' && include.length > 1 ? `Checked ${include.length} more file(s) in ${node.relativePath}/.` : null };
+  }
+  const exclude = node.fileUris.filter((uri) => included.has(uri));
+  return { include: [], exclude, summary: node.kind === 'folder' && exclude.length > 1 ? `Unchecked ${exclude.length} file(s) in ${node.relativePath}/: they are out of the prompt.` : null };
 }

@@ -8,6 +8,7 @@ import { planReorder } from '../plan/planner';
 import { middleBandMinPromptTokens } from '../risk/riskEngine';
 import type { RiskLevel, Windows } from '../risk/riskTypes';
 import type { CountingProgress } from '../session/budgetSession';
+import type { SkippedEntry } from '../scan/workspaceFs';
 import type { Settings } from '../settings';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
@@ -15,7 +16,7 @@ import type { DropTargetKind } from '../vocabulary';
 import { binaryStep, chartXMax, decimalStep, niceMax, samplePoints, ticks, tokenStep, windowMarks } from './chartAxes';
 import { buildTreemap } from './treemap';
 import type {
-  ChartMark, FlopsChart, MemoryChart, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelWarning, PositionLimit, PositionSegment, PositionStrip, ReorderPlacement,
+  ChartMark, FlopsChart, MemoryChart, PanelDetails, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelSummary, PanelWarning, PositionLimit, PositionSegment, PositionStrip, ReorderPlacement,
 } from '../../protocol/panelProtocol';
 
 /** Everything the panel state is built from; the host gathers it, this module decides what is shown. */
@@ -44,18 +45,21 @@ export const commonConfusions: readonly { readonly title: string; readonly body:
   { title: 'Passing a needle test is not reliable reasoning over messy documents', body: 'Single-needle retrieval is the easiest long-context task. RULER and NoLiMa measure effective lengths far below the advertised windows once the task needs multi-hop tracing, aggregation or non-literal matches.' },
 ];
 
-/** Builds the full panel snapshot. Pure: same input, same state. */
+/** Builds the full panel snapshot (the three parts together). Pure: same input, same state. */
 export function buildPanelState(input: PanelStateInput): PanelState {
+  return { ...buildPanelSummary(input), ...buildPanelDetails(input), files: buildPanelFiles(input.report) };
+}
+
+/** The summary the panel draws first: header, cards and warnings, from the report alone. */
+export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 'dropTarget' | 'customOrderApplied' | 'undoLabel'>): PanelSummary {
   const { report, settings } = input;
-  const windows = report.risk.windows;
-  const files = report.files.map(toFileRow());
   return {
     version: 1,
     title: `${report.model.displayName} on ${report.gpu.count}× ${report.gpu.name}`,
     empty: report.files.length === 0,
     counting: input.progress ? { done: input.progress.done, total: input.progress.total } : null,
     riskLevel: report.risk.level,
-    riskText: riskText(report.risk.level, windows),
+    riskText: riskText(report.risk.level, report.risk.windows),
     metrics: summaryMetrics(report),
     exactnessLabel: report.tokenizer.label,
     tokenizer: { name: report.tokenizer.name, label: report.tokenizer.label, exactForModel: report.tokenizer.exactForModel, templateOverheadTokens: report.templateOverheadTokens, download: report.tokenizer.download },
@@ -65,17 +69,28 @@ export function buildPanelState(input: PanelStateInput): PanelState {
     modelConfigLabel: report.model.origin === 'catalog' ? null : report.model.displayName,
     gpuId: report.gpu.id,
     gpuCount: settings.gpuCount,
-    files,
+    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, category: warning.category, categoryLabel: warningCategoryLabels[warning.category], message: warning.message, why: warning.why })),
+    confusions: commonConfusions,
+  };
+}
+
+/** The charts, the drop plan and the reorder. */
+export function buildPanelDetails(input: PanelStateInput): PanelDetails {
+  const { report } = input;
+  return {
     treemap: buildTreemap(report),
     memory: memoryChart(input),
     flops: flopsChart(input),
     positions: positionStrip(report),
-    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, category: warning.category, categoryLabel: warningCategoryLabels[warning.category], message: warning.message, why: warning.why })),
-    confusions: commonConfusions,
     dropPlan: dropPlanState(input),
     reorder: reorderState(input),
     undoLabel: input.undoLabel,
   };
+}
+
+/** One row per file in prompt order, then the files a folder add skipped. */
+export function buildPanelFiles(report: BudgetReport): PanelFileRow[] {
+  return [...report.files.map(toFileRow()), ...report.skippedFiles.filter((entry) => entry.location !== undefined).map(skippedRow)];
 }
 
 /** The header figures; the status bar hover shows the same numbers from the same report. */
@@ -142,6 +157,11 @@ function riskText(level: RiskLevel, windows: Windows): string {
   if (level === 'beyond') return `beyond the maximum window (${formatInteger(windows.max)} tokens): the server rejects it or positions extrapolate`;
   if (level === 'degraded') return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
   return `inside the effective window (${formatInteger(windows.effective)} tokens)`;
+}
+
+/** A file a folder add left out: listed with its reason so "Only skipped" finds it. */
+function skippedRow(entry: SkippedEntry): PanelFileRow {
+  return { uri: entry.location!, path: entry.relativePath, tokens: null, tokensText: '—', share: null, shareText: '—', order: null, start: null, end: null, rangeText: '—', flags: ['skipped'], note: `not added: ${entry.message}` };
 }
 
 function toFileRow(): (row: BudgetFileRow) => PanelFileRow {

@@ -47,13 +47,15 @@ export function toStatusBarModel(report: BudgetReport, progress: CountingProgres
     };
   }
   const counting = progress !== null;
-  const icon = counting ? '$(loading~spin)' : '$(symbol-ruler)';
+  const severity = severityOf(report);
+  // The icon carries the state too: high-contrast themes draw the warning and error backgrounds
+  // transparent, so the background alone would tell the user nothing there.
+  const icon = counting ? '$(loading~spin)' : severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : '$(symbol-ruler)';
   const tokens = formatTokens(report.promptTokens);
   const windowPart = formatPercent(report.windowShare);
   const kvPart = `KV ${formatBytes(report.cost.kvCacheBytes)}`;
   const progressPart = counting ? ` (${progress.done}/${progress.total})` : '';
   const text = `${icon} ${tokens} tok${progressPart} · ${windowPart} · ${kvPart}`;
-  const severity = severityOf(report);
   const accessibilityLabel = `Context Budget: ${formatInteger(report.promptTokens)} prompt tokens${counting ? `, counting ${progress.done} of ${progress.total} files` : ''}, ${windowPart} of the model window, KV cache ${formatBytes(report.cost.kvCacheBytes)}, risk ${report.risk.level}${report.cost.fits ? '' : ', does not fit in GPU memory'}`;
   return { text, accessibilityLabel, tooltipMarkdown: tooltip(report, progress, commands), severity, command: commands.openPanel, enabledCommands };
 }

@@ -124,17 +124,17 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
         continue;
       }
       if (kind === 'brokenSymlink') {
-        skipped.push({ relativePath: prefix + relative, reason: 'brokenSymlink', message: 'symbolic link whose target does not exist' });
+        skipped.push({ relativePath: prefix + relative, location, reason: 'brokenSymlink', message: 'symbolic link whose target does not exist' });
         continue;
       }
       if (kind === 'other') {
-        skipped.push({ relativePath: prefix + relative, reason: 'notRegularFile', message: 'not a regular file (FIFO, socket or device): not opened' });
+        skipped.push({ relativePath: prefix + relative, location, reason: 'notRegularFile', message: 'not a regular file (FIFO, socket or device): not opened' });
         continue;
       }
       if (options.skipSecretFiles !== false) {
         const secret = await secretFileReason(prefix + relative, async () => new TextDecoder().decode(await fs.readFile(location)));
         if (secret) {
-          skipped.push({ relativePath: prefix + relative, reason: 'secretFile', message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)` });
+          skipped.push({ relativePath: prefix + relative, location, reason: 'secretFile', message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)` });
           continue;
         }
       }
@@ -172,11 +172,11 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     stat = await fs.stat(location);
   } catch (error) {
     const vanished = isNotFound(error);
-    skipped.push({ relativePath, reason: vanished ? 'vanished' : 'unreadable', message: vanished ? 'file disappeared before it could be read' : `could not be read: ${describeError(error)}` });
+    skipped.push({ relativePath, location, reason: vanished ? 'vanished' : 'unreadable', message: vanished ? 'file disappeared before it could be read' : `could not be read: ${describeError(error)}` });
     return undefined;
   }
   if (stat.kind === 'other' || stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
-    skipped.push({ relativePath, reason: 'notRegularFile', message: 'not a regular file: not opened' });
+    skipped.push({ relativePath, location, reason: 'notRegularFile', message: 'not a regular file: not opened' });
     return undefined;
   }
   let symlink: ScannedFile['symlink'];
@@ -185,13 +185,13 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     const inside = options.linksMustStayInside;
     if (inside !== undefined && (inside === null || target === undefined || !isInsideLocation(target, inside))) {
       const where = target === undefined ? 'a target this file system cannot resolve' : target;
-      skipped.push({ relativePath, reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${where}: not read`, ...(target !== undefined ? { linkTarget: target } : {}) });
+      skipped.push({ relativePath, location, reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${where}: not read`, ...(target !== undefined ? { linkTarget: target } : {}) });
       return undefined;
     }
     symlink = { target: target ?? null };
   }
   if (stat.sizeBytes > options.maxFileBytes) {
-    skipped.push({ relativePath, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)` });
+    skipped.push({ relativePath, location, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)` });
     return undefined;
   }
   return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs, maxBytes: options.maxFileBytes, ...(symlink ? { symlink } : {}) };

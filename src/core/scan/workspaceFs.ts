@@ -69,6 +69,8 @@ export function isReadRefused(error: unknown): error is ReadRefusedError {
 /** Why an entry was not counted; the message is what the user sees. */
 export interface SkippedEntry {
   readonly relativePath: string;
+  /** The port's location of a skipped file, when there is one (folders and notices have none). */
+  readonly location?: string;
   readonly reason: SkipReason;
   readonly message: string;
   /** For a symbolic link: where it points (resolved), so the UI can show `→ target`. */

@@ -43,6 +43,13 @@ export function countingTokenizerId(context: BudgetContext): TokenizerId {
   return countingTokenizerOf(context.settings, context.target).id;
 }
 
+/**
+ * Skips worth listing beside the selection: the user asked for these files (they were in an added
+ * folder) and would want to know why they are not counted. Ignored and excluded files are left out
+ * on purpose and only summarised in the add's notification.
+ */
+const shownSkipReasons: ReadonlySet<SkippedEntry['reason']> = new Set(['tooLarge', 'binary', 'notRegularFile', 'unreadable', 'vanished', 'brokenSymlink', 'symlinkOutside', 'secretFile', 'countFailed']);
+
 /** Directory-tree counts kept for the reports the session builds (the prompt and drop previews). */
 const treeCountsKept = 16;
 
@@ -81,6 +88,8 @@ export class BudgetSession {
   /** Directory-tree counts by `tokenizer|block`, most recent last. */
   private readonly treeCounts = new Map<string, number>();
   private readonly treeCountsInflight = new Set<string>();
+  /** Files a folder add left out for a reason the user should see (too large, binary, a secret by name…), by location. */
+  private readonly skippedAtIntake = new Map<string, SkippedEntry>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
   private contextSnapshot: BudgetContext;
   private cachedReport: BudgetReport | undefined;
@@ -99,6 +108,7 @@ export class BudgetSession {
     this.notifyDelayMs = options.notifyDelayMs ?? 50;
     this.log = options.log ?? (() => undefined);
     this.selection.onDidChange(({ changed }) => {
+      if (this.selection.size === 0) this.skippedAtIntake.clear();
       const missing: string[] = [];
       for (const uri of changed) {
         if (!this.selection.has(uri)) {
@@ -153,9 +163,18 @@ export class BudgetSession {
     }
   }
 
-  /** Adds scanned files and counts the ones not counted yet. Resolves when they are counted. */
-  async addFiles(files: readonly ScannedFile[]): Promise<number> {
-    for (const file of files) this.scannedHints.set(file.location, file);
+  /**
+   * Adds scanned files and counts the ones not counted yet. Resolves when they are counted. Files the
+   * intake skipped for a reason worth showing are kept and listed with that reason (tree, panel).
+   */
+  async addFiles(files: readonly ScannedFile[], skipped: readonly SkippedEntry[] = []): Promise<number> {
+    for (const entry of skipped) {
+      if (entry.location !== undefined && shownSkipReasons.has(entry.reason) && !this.selection.has(entry.location)) this.skippedAtIntake.set(entry.location, entry);
+    }
+    for (const file of files) {
+      this.scannedHints.set(file.location, file);
+      this.skippedAtIntake.delete(file.location);
+    }
     const added = this.selection.add(files.map((file) => ({ uri: file.location, relativePath: file.relativePath })));
     for (const file of files) this.scannedHints.delete(file.location);
     await this.whenIdle();
@@ -207,6 +226,23 @@ export class BudgetSession {
     this.issueTicket(this.bufferTickets, uri);
     this.bufferTexts.delete(uri);
     if (this.bufferCounts.delete(uri)) this.changed();
+  }
+
+  /** Files a folder add skipped, with the reason (shown in the tree and the panel until dismissed or the selection is cleared). */
+  get skippedFiles(): readonly SkippedEntry[] {
+    return [...this.skippedAtIntake.values()];
+  }
+
+  /** Forgets skipped files at these locations or under these folder locations (a folder removed from the context). */
+  dismissSkipped(locations: readonly string[]): void {
+    let changed = false;
+    for (const location of locations) {
+      const prefix = location.endsWith('/') ? location : `${location}/`;
+      for (const key of [...this.skippedAtIntake.keys()]) {
+        if (key === location || key.startsWith(prefix)) changed = this.skippedAtIntake.delete(key) || changed;
+      }
+    }
+    if (changed) this.reportChanged();
   }
 
   setOpenEditors(uris: readonly string[]): void {
@@ -291,7 +327,7 @@ export class BudgetSession {
 
   private buildReport(inputs: readonly BudgetFileInput[]): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs) });
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles });
   }
 
   private forget(uri: string): void {

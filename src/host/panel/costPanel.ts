@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { BudgetReport } from '../../core/analysis/budgetTypes';
 import { firstExceededTarget } from '../../core/analysis/dropPlan';
 import { findGpu, findModel, loadBundledCatalog } from '../../core/model/catalog';
-import { buildPanelState, reorderedUris } from '../../core/presenters/panelState';
+import { buildPanelDetails, buildPanelFiles, buildPanelSummary, reorderedUris } from '../../core/presenters/panelState';
 import type { BudgetSession } from '../../core/session/budgetSession';
 import { formatInteger } from '../../core/units';
 import type { DropTargetKind } from '../../core/vocabulary';
@@ -49,6 +49,8 @@ export class CostPanel implements vscode.Disposable {
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private lastUpdate = 0;
   private webviewReady = false;
+  /** Numbers each update, so the parts of an older one are not sent after a newer one started. */
+  private postGeneration = 0;
 
   constructor(private readonly deps: CostPanelDeps) {
     this.disposables.push(
@@ -138,7 +140,8 @@ export class CostPanel implements vscode.Disposable {
         this.postState();
         return;
       case 'openFile':
-        if (selection.has(message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
+        // Only files the panel lists: the selection's, and those a folder add skipped.
+        if (selection.has(message.uri) || session.skippedFiles.some((entry) => entry.location === message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
         return;
       case 'setModel':
         if (findModel(message.modelId)) await selectCatalogModel(settings, message.modelId);
@@ -228,28 +231,34 @@ export class CostPanel implements vscode.Disposable {
     }, wait);
   }
 
+  /**
+   * Sends the panel the current figures in three parts, each built and posted in its own turn of
+   * the event loop: the summary (cards) at once, then the charts and drop plan, then the file rows.
+   * A newer update abandons the parts an older one has not sent yet.
+   */
   private postState(): void {
     const panel = this.panel;
     if (!panel || !this.webviewReady || !panel.visible) return;
     this.lastUpdate = Date.now();
+    const generation = ++this.postGeneration;
     const { session } = this.deps;
     const report = session.report();
     const { settings, target } = session.context;
-    const dropTarget = this.currentDropTarget(report);
-    const state = buildPanelState({
-      report,
-      model: target.model,
-      gpu: target.gpu,
-      settings,
-      progress: session.progress,
-      catalog: loadBundledCatalog(),
-      dropTarget,
-      dropProposal: session.proposeDrops(dropTarget, this.kept),
-      customOrderApplied: session.selection.hasCustomOrder,
-      undoLabel: this.undoStack.at(-1)?.label ?? null,
-    });
-    const message: HostMessage = { type: 'state', state };
-    void panel.webview.postMessage(message);
+    const base = { report, model: target.model, gpu: target.gpu, settings, progress: session.progress, catalog: loadBundledCatalog() };
+    const post = (message: HostMessage): void => void panel.webview.postMessage(message);
+    post({ type: 'summary', summary: buildPanelSummary(base) });
+    const current = (): boolean => generation === this.postGeneration && this.panel === panel;
+    setTimeout(() => {
+      if (!current()) return;
+      const dropTarget = this.currentDropTarget(report);
+      post({
+        type: 'details',
+        details: buildPanelDetails({ ...base, dropTarget, dropProposal: session.proposeDrops(dropTarget, this.kept), customOrderApplied: session.selection.hasCustomOrder, undoLabel: this.undoStack.at(-1)?.label ?? null }),
+      });
+      setTimeout(() => {
+        if (current()) post({ type: 'files', files: buildPanelFiles(report) });
+      }, 0);
+    }, 0);
   }
 }
 
