@@ -109,6 +109,8 @@ class SpecialMatcher {
   private readonly order = new Map<number, number>();
   private readonly lstrip = new Set<number>();
   private readonly rstrip = new Set<number>();
+  /** UTF-16 units a special token starts with: most text positions are rejected with one array read. */
+  private readonly firstUnits = new Uint8Array(0x10000);
 
   constructor(
     private readonly tokens: readonly string[],
@@ -122,7 +124,11 @@ class SpecialMatcher {
     });
     specials.sort((a, b) => utf8Length(tokens[b] as string) - utf8Length(tokens[a] as string) || a - b);
     specials.forEach((id, rank) => this.order.set(id, rank));
-    for (const id of specials) this.insert(tokens[id] as string, id);
+    for (const id of specials) {
+      const text = tokens[id] as string;
+      this.insert(text, id);
+      if (text.length > 0) this.firstUnits[text.charCodeAt(0)] = 1;
+    }
   }
 
   private insert(text: string, id: number): void {
@@ -149,8 +155,11 @@ class SpecialMatcher {
     const found = new Set<number>();
     const root = this.children[0] as Map<number, number>;
     if (root.size === 0) return [];
+    const firstUnits = this.firstUnits;
     for (let i = 0; i < text.length; i++) {
-      let node = root.get(text.charCodeAt(i));
+      const unit = text.charCodeAt(i);
+      if (firstUnits[unit] === 0) continue;
+      let node = root.get(unit);
       for (let j = i + 1; node !== undefined; j++) {
         const id = this.ending[node] as number;
         if (id >= 0) found.add(id);
@@ -384,28 +393,32 @@ class BpeMerger {
     const cpts = codePoints(fragment);
     let tokens = 0;
     let start = 0;
+    let unit = 0;
     for (const length of this.pre.split(cpts)) {
       const word = cpts.subarray(start, start + length);
       start += length;
+      // The word's text is a slice of the fragment (UTF-16 offsets follow the code points).
+      let end = unit;
+      for (let i = 0; i < length; i++) end += (word[i] as number) > 0xffff ? 2 : 1;
+      const text = fragment.slice(unit, end);
+      unit = end;
       if (out === undefined && length <= cacheMaxWordLength) {
-        const key = String.fromCodePoint(...word);
-        let count = this.countCache.get(key);
+        let count = this.countCache.get(text);
         if (count === undefined) {
-          count = this.word(word, undefined);
+          count = this.word(text, word, undefined);
           if (this.countCache.size >= cacheMaxEntries) this.countCache.clear();
-          this.countCache.set(key, count);
+          this.countCache.set(text, count);
         }
         tokens += count;
       } else {
-        tokens += this.word(word, out);
+        tokens += this.word(text, word, out);
       }
     }
     return tokens;
   }
 
-  /** One word: symbols, merges, final tokens. */
-  private word(word: Uint32Array, out: number[] | undefined): number {
-    const text = String.fromCodePoint(...word);
+  /** One word (its text and code points): symbols, merges, final tokens. */
+  private word(text: string, word: Uint32Array, out: number[] | undefined): number {
     if (this.pre.ignoreMerges || this.pre.newlineRunsWhole) {
       const whole = this.tokenIds.get(this.pre.byteEncode ? byteEncode(text) : text);
       const allNewlines = /^\n+$/.test(text);
@@ -515,11 +528,13 @@ class SpmMerger {
   private readonly maxTokenUnits: number;
   private readonly byteTokens = new Int32Array(256);
   private readonly heap = new BigramHeap();
+  private readonly table: TokenTable;
 
   constructor(
     vocab: GgufVocabulary,
-    private readonly tokenIds: ReadonlyMap<string, number>,
+    tokenIds: ReadonlyMap<string, number>,
   ) {
+    this.table = new TokenTable(tokenIds, vocab.tokens);
     this.scores = vocab.scores ?? new Float32Array(vocab.tokens.length);
     let longest = 0;
     for (const token of vocab.tokens) longest = Math.max(longest, token.length);
@@ -534,14 +549,13 @@ class SpmMerger {
 
   tokenize(text: string, out: number[] | undefined): number {
     // Symbols as [start, start + length) in UTF-16 units of `text`.
-    const starts: number[] = [];
+    const start = new Int32Array(text.length);
+    let n = 0;
     for (let i = 0; i < text.length; i++) {
-      starts.push(i);
+      start[n++] = i;
       const unit = text.charCodeAt(i);
       if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) i++;
     }
-    const n = starts.length;
-    const start = Int32Array.from(starts);
     const length = new Int32Array(n);
     const next = new Int32Array(n);
     const prev = new Int32Array(n);
@@ -557,8 +571,8 @@ class SpmMerger {
       if (left < 0 || right < 0) return;
       const size = (length[left] as number) + (length[right] as number);
       if (size > this.maxTokenUnits) return;
-      const token = this.tokenIds.get(text.substr(start[left] as number, size));
-      if (token === undefined) return;
+      const token = this.table.find(text, start[left] as number, size);
+      if (token < 0) return;
       heap.push(-(this.scores[token] as number), left, size, 0);
     };
     for (let i = 1; i < n; i++) tryPair(i - 1, i);
@@ -578,18 +592,70 @@ class SpmMerger {
     }
     let tokens = 0;
     for (let i = 0; i >= 0 && i < n; i = next[i] as number) {
-      const symbol = text.substr(start[i] as number, length[i] as number);
-      const token = this.tokenIds.get(symbol);
-      if (token !== undefined) {
+      const token = this.table.find(text, start[i] as number, length[i] as number);
+      if (token >= 0) {
         out?.push(token);
         tokens++;
         continue;
       }
-      for (const byte of utf8.encode(symbol)) {
+      for (const byte of utf8.encode(text.substr(start[i] as number, length[i] as number))) {
         out?.push(this.byteTokens[byte] as number);
         tokens++;
       }
     }
     return tokens;
   }
+}
+
+/**
+ * Token text → id without building a string per lookup: an open-addressing table of ids hashed by
+ * FNV-1a over UTF-16 units, compared in place. SentencePiece looks up every adjacent pair of a
+ * text that is never split, a million lookups for 1 MiB, and a Map would allocate each key.
+ */
+class TokenTable {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  constructor(
+    tokenIds: ReadonlyMap<string, number>,
+    private readonly texts: readonly string[],
+  ) {
+    let capacity = 16;
+    while (capacity < tokenIds.size * 2) capacity *= 2;
+    this.mask = capacity - 1;
+    this.slots = new Int32Array(capacity).fill(-1);
+    // token_to_id keeps the last id of a repeated text, and so does the map this is built from.
+    for (const [text, id] of tokenIds) {
+      let slot = hashUnits(text, 0, text.length) & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = id;
+    }
+  }
+
+  /** Id of the token equal to `text[start, start + length)`, or −1. */
+  find(text: string, start: number, length: number): number {
+    let slot = hashUnits(text, start, length) & this.mask;
+    for (;;) {
+      const id = this.slots[slot] as number;
+      if (id < 0) return -1;
+      const token = this.texts[id] as string;
+      if (token.length === length) {
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (token.charCodeAt(i) !== text.charCodeAt(start + i)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return id;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+function hashUnits(text: string, start: number, length: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ text.charCodeAt(start + i), 0x01000193);
+  return hash >>> 0;
 }
