@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { assessPrompt } from '../core/analysis/buildReport';
 import { firstExceededTarget } from '../core/analysis/dropPlan';
@@ -19,11 +20,15 @@ import type { ServerCheck } from '../core/server/serverCheck';
 import { runServerCheck } from '../core/server/serverWatch';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { defaultHuggingFaceEndpoint, parseSettings } from '../core/settings';
+import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } from '../core/tokenizer/countingTokenizer';
 import { formatBytes, formatInteger } from '../core/units';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { nodeServerHttp } from '../node/serverHttp';
+import { downloadTokenizer, findCachedTokenizer } from '../node/huggingFaceHub';
 import { TokenizerPool } from '../node/tokenizerPool';
+import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { parseCli, usage, UsageError } from './args';
 import type { CliCommand } from './args';
 
@@ -114,7 +119,8 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
 }
 
 async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }, server: Promise<ServerCheck | null>): Promise<number> {
-  const { settings } = command;
+  const settings = { ...command.settings, tokenizerPath: command.settings.tokenizerPath === '' ? '' : path.resolve(io.cwd, command.settings.tokenizerPath) };
+  if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs();
   // An argument naming an existing file or folder is that path, even with glob characters in its
@@ -138,9 +144,11 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
 
   const pool = new TokenizerPool({ workerScript: workerScriptPath() });
-  const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: { generation: 1, settings, target }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
+  let session: BudgetSession | undefined;
   try {
+    const tokenizer = await cliTokenizer(command, settings, target, pool, io);
+    const selection = new Selection();
+    session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: { generation: 1, settings, target: { ...target, tokenizer } }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
     await session.addFiles(intaken.files);
     const focus = compileGlobs(command.focus);
     const pinned = compileGlobs(command.pinned);
@@ -156,7 +164,7 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
     io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal, 50, planTarget));
     return report.withinLimits ? 0 : 1;
   } finally {
-    session.dispose();
+    session?.dispose();
     await pool.dispose();
   }
 }
@@ -168,13 +176,62 @@ function checkServerForCli(settings: Settings, signal: AbortSignal): Promise<Ser
 }
 
 /**
+ * The tokenizer for a files run, as the extension resolves it: --tokenizer, the tokenizer.json beside
+ * a config.json, a GGUF's vocabulary, a downloaded one (--tokenizer-cache), else the encoding. With
+ * --download-tokenizer a catalog model's tokenizer is fetched first unless already cached; a failed
+ * download is reported and the run goes on with the estimate.
+ */
+async function cliTokenizer(
+  command: Extract<CliCommand, { kind: 'files' }>,
+  settings: Settings,
+  target: ResolvedTarget,
+  pool: TokenizerPool,
+  io: { err: (text: string) => void; cwd: string },
+): Promise<CountingTokenizer> {
+  const cacheDir = command.tokenizerCache !== undefined ? path.resolve(io.cwd, command.tokenizerCache) : defaultTokenizerCacheDir();
+  if (command.downloadTokenizer) {
+    const repo = target.model.origin === 'catalog' ? target.model.huggingFaceRepo : undefined;
+    if (repo === undefined) throw new UsageError(`--download-tokenizer needs a catalog model with a Hugging Face repository (${escapeControlChars(target.model.displayName)} has none); use --tokenizer <tokenizer.json> instead.`);
+    if ((await findCachedTokenizer(cacheDir, repo)) === undefined) {
+      const endpoint = huggingFaceEndpoint(settings);
+      io.err(`context-budget: downloading the tokenizer of ${repo} from ${endpoint} into ${cacheDir}…`);
+      const token = process.env.HF_TOKEN?.trim();
+      const outcome = await downloadTokenizer({ endpoint, repo, cacheDir, ...(token ? { token } : {}) });
+      if (outcome.kind === 'failed') io.err(`context-budget: the tokenizer was not downloaded: ${escapeControlChars(outcome.message)}. Counting with the estimate.`);
+    }
+  }
+  const modelPath = isModelPath(command.modelArg) ? path.resolve(io.cwd, command.modelArg) : undefined;
+  const modelFile: ModelFileRef | undefined = modelPath === undefined ? undefined : { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath };
+  return resolveCountingTokenizer({ settings, model: target.model, ...(modelFile ? { modelFile } : {}), pathName: '--tokenizer' }, nodeTokenizerSources(pool, { cacheDir }));
+}
+
+/** HF_ENDPOINT when set (huggingface_hub's variable), else the public Hub. */
+function huggingFaceEndpoint(settings: Settings): string {
+  const fromEnvironment = process.env.HF_ENDPOINT?.trim();
+  if (!fromEnvironment) return settings.huggingFaceEndpoint || defaultHuggingFaceEndpoint;
+  const parsed = parseSettings((key) => (key === 'huggingFaceEndpoint' ? fromEnvironment : undefined));
+  if (parsed.issues.length > 0) throw new UsageError(`HF_ENDPOINT must be an http:// or https:// URL (got "${escapeControlChars(fromEnvironment)}").`);
+  return parsed.settings.huggingFaceEndpoint;
+}
+
+/** $XDG_CACHE_HOME/context-budget/tokenizers, or ~/.cache/context-budget/tokenizers. */
+function defaultTokenizerCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'context-budget', 'tokenizers');
+}
+
+/** `--model` names a file (as resolveForCli decides). */
+function isModelPath(modelArg: string): boolean {
+  return isGgufPath(modelArg) || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+}
+
+/**
  * `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf
  * or containing a path separator). On the command line a bad model or GPU is bad usage (exit 2),
  * never a silent fallback, so only each problem's message is shown, not the extension's fallback.
  */
 async function resolveForCli(modelArg: string, settings: Settings, cwd: string): Promise<ResolvedTarget> {
   const isGguf = isGgufPath(modelArg);
-  const looksLikePath = isGguf || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+  const looksLikePath = isModelPath(modelArg);
   let configFile: ConfigFile | undefined;
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);

@@ -8,6 +8,7 @@ import type { SettingsReader } from './settingsReader';
 import type { ModelPicker } from './modelPicker';
 import type { DropPlanFlow } from './dropPlanFlow';
 import type { ExportFlow, ExportRequest } from './exportFlow';
+import type { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
@@ -15,6 +16,7 @@ export interface CommandDeps {
   readonly models: ModelPicker;
   readonly drops: DropPlanFlow;
   readonly exports: ExportFlow;
+  readonly tokenizers: TokenizerDownloadFlow;
   readonly openPanel: () => void;
   /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
   readonly checkServer: () => unknown;
@@ -60,6 +62,9 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.selectModel]: () => deps.models.pickModel(),
     [commandIds.selectGpu]: () => deps.models.pickGpu(),
     [commandIds.loadModelConfig]: (uri?: unknown) => deps.models.loadConfig(uri instanceof vscode.Uri ? uri : undefined),
+    [commandIds.downloadTokenizer]: () => deps.tokenizers.download(),
+    [commandIds.setHuggingFaceToken]: () => deps.tokenizers.setToken(),
+    [commandIds.clearHuggingFaceToken]: () => deps.tokenizers.clearToken(),
     [commandIds.suggestDrops]: () => deps.drops.run(),
     [commandIds.cancelCounting]: () => controller.session.cancel(),
     [commandIds.recount]: () => controller.session.recountAll(),

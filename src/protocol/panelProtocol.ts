@@ -12,11 +12,11 @@ export type PanelRiskLevel = 'ok' | 'degraded' | 'beyond';
 export type PanelDropTarget = DropTargetKind;
 export type PanelTone = 'normal' | 'ok' | 'warning' | 'error';
 export type ReorderPlacement = 'end' | 'start';
-export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig';
+export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig' | 'downloadTokenizer';
 
 export const panelDropTargets: readonly PanelDropTarget[] = dropTargetKinds;
 const reorderPlacements: readonly ReorderPlacement[] = ['end', 'start'];
-const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig'];
+const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig', 'downloadTokenizer'];
 
 /** One figure in the summary header: label, value, and whether it is exact, an estimate or a setting. */
 export interface PanelMetric {
@@ -183,6 +183,17 @@ export interface PanelDropPlan {
   readonly canApply: boolean;
 }
 
+/** What the panel says about the counting tokenizer. */
+export interface PanelTokenizer {
+  readonly name: string;
+  readonly label: string;
+  readonly exactForModel: boolean;
+  /** Chat-template tokens counted into the prompt (0 when none). */
+  readonly templateOverheadTokens: number;
+  /** Offer Download Tokenizer (runCommand 'downloadTokenizer') for this repository; null when not offered. */
+  readonly download: { readonly repo: string } | null;
+}
+
 export interface PanelReorder {
   readonly available: boolean;
   readonly message: string;
@@ -217,7 +228,10 @@ export interface PanelSummary {
   readonly riskLevel: PanelRiskLevel;
   readonly riskText: string;
   readonly metrics: readonly PanelMetric[];
+  /** The tokenizer's label, e.g. "Gemma 3 tokenizer (tokenizer.json beside config.json), exact". */
   readonly exactnessLabel: string;
+  /** The tokenizer the counts are made with; `download` set when Download Tokenizer would make them exact. */
+  readonly tokenizer: PanelTokenizer;
   readonly models: readonly PanelChoice[];
   readonly gpus: readonly PanelChoice[];
   readonly modelId: string;

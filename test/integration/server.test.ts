@@ -46,7 +46,7 @@ async function setServer(url: string | undefined): Promise<void> {
   await settleServer();
 }
 
-const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o' };
+const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' };
 
 suite('the live server check in the extension host', () => {
   suiteSetup(async () => {

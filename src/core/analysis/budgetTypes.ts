@@ -1,6 +1,5 @@
 import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
-import type { EncodingName } from '../tokenizer/encoding';
 import type { FileCount } from '../scan/fileCount';
 import type { ServerCheck } from '../server/serverCheck';
 import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
@@ -65,13 +64,20 @@ export interface BudgetFileRow {
   readonly symlinkTarget?: string | null;
 }
 
-/** How much to trust the token count for the chosen model. */
-export interface CountExactness {
-  readonly encoding: EncodingName;
-  /** 'exact' when the model's own tokenizer is the counting encoding; else an estimate for the model. */
-  readonly forModel: 'exact' | 'estimate';
-  /** One line the UI shows next to the count. */
+/** The tokenizer every count was made with, and how far to trust the counts for the model. */
+export interface TokenizerReport {
+  /** The pool's id: an encoding name, or `hf:` / `gguf:` + SHA-256. */
+  readonly id: string;
+  /** E.g. "Gemma 3 tokenizer", "o200k_base". */
+  readonly name: string;
+  /** Where it came from, e.g. "tokenizer.json beside config.json", "the counting encoding". */
+  readonly source: string;
+  /** True when the counts are the model's own; false when they estimate it. */
+  readonly exactForModel: boolean;
+  /** One line shown next to the count: "Gemma 3 tokenizer (tokenizer.json beside config.json), exact". */
   readonly label: string;
+  /** A catalog model counted with an estimate whose tokenizer can be downloaded: offer it. */
+  readonly download: { readonly repo: string } | null;
 }
 
 export interface Assumption {
@@ -83,9 +89,14 @@ export interface Assumption {
 export interface BudgetReport {
   readonly model: { readonly id: string; readonly displayName: string; readonly origin: string; readonly sources: readonly string[] };
   readonly gpu: { readonly id: string; readonly name: string; readonly count: number; readonly memoryBytes: number };
-  readonly exactness: CountExactness;
-  /** Tokens of the prompt: the footprints of the included, counted files plus the export's directory tree (exact for the encoding). */
+  readonly tokenizer: TokenizerReport;
+  /**
+   * Tokens of the prompt: the footprints of the included, counted files, the export's directory
+   * tree and the chat template's overhead, all counted with {@link tokenizer}.
+   */
   readonly promptTokens: number;
+  /** Tokens the model's chat template adds to the request (0 when there is none to count): part of promptTokens. */
+  readonly templateOverheadTokens: number;
   readonly reserveOutputTokens: number;
   /** promptTokens + reserveOutputTokens: what the window and the KV cache must hold. */
   readonly totalTokens: number;

@@ -9,10 +9,10 @@ import { secretNameHints } from '../secrets/secretScan';
 import { buildWarnings } from '../risk/warnings';
 import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
-import type { EncodingName } from '../tokenizer/encoding';
+import { defaultCountingTokenizer, type CountingTokenizer } from '../tokenizer/countingTokenizer';
 import { settingName } from '../vocabulary';
 import type { ServerCheck } from '../server/serverCheck';
-import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
+import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, ReportExtras, TokenizerReport } from './budgetTypes';
 import { contextFixOf, engineHandlingOf, serverConfiguredSettings, serverEngine, serverLimitReading, windowLimitOf } from './engineVerdict';
 import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { TargetProblem } from './resolveTarget';
@@ -22,6 +22,13 @@ export interface ReportTarget {
   readonly gpu: GpuSpec;
   /** Problems resolving the target (bad config.json, unknown id): shown as model-setup warnings. */
   readonly problems?: readonly TargetProblem[];
+  /** The tokenizer resolved with the model; absent: the settings' encoding, labelled for the model. */
+  readonly tokenizer?: CountingTokenizer;
+}
+
+/** The tokenizer a target counts with: the resolved one, or the settings' encoding labelled for the model. */
+export function countingTokenizerOf(settings: Settings, target: ReportTarget): CountingTokenizer {
+  return target.tokenizer ?? defaultCountingTokenizer(settings, target.model);
 }
 
 /** What a prompt of a known length costs and risks: shared by the files report and `estimate`. */
@@ -95,6 +102,7 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     ? contextFixOf({ costInput, engine: fixEngine, currentLimit: windowLimit.tokens, handling: engineHandling?.handling ?? { kind: 'accepted' }, reading: reading ?? null })
     : null;
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
+  const tokenizer = countingTokenizerOf(settings, target);
   const warnings: Warning[] = [
     ...(target.problems ?? []).map((problem): Warning => ({
       id: 'model-config-problem',
@@ -102,6 +110,14 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
       category: 'model-setup',
       message: problem.fallback ? `${problem.message} ${problem.fallback}` : problem.message,
       why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.',
+      numbers: {},
+    })),
+    ...tokenizer.problems.map((problem): Warning => ({
+      id: 'tokenizer-problem',
+      severity: 'warning',
+      category: 'model-setup',
+      message: `${endSentence(problem)} Counting with ${tokenizer.label}.`,
+      why: "Until the model's own tokenizer can be read, token counts estimate the model's: Gemma and DeepSeek count 5–20% more tokens than o200k_base on the same text.",
       numbers: {},
     })),
     ...buildWarnings({
@@ -176,7 +192,10 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   const counted = files.filter((file) => file.included && fileFootprint(file, framingOn) !== undefined);
   // The directory tree exists only while the export has files; null means it is still being counted.
   const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
-  const leadingTokens = treeTokens ?? 0;
+  const tokenizer = countingTokenizerOf(settings, target);
+  // The chat template belongs to the request, counted once: leading tokens, like the tree (issue 11).
+  const templateOverheadTokens = counted.length > 0 ? (tokenizer.templateOverheadTokens ?? 0) : 0;
+  const leadingTokens = (treeTokens ?? 0) + templateOverheadTokens;
   let promptTokens = leadingTokens;
   for (const file of counted) promptTokens += fileFootprint(file, framingOn) ?? 0;
   const assessment = assessPrompt({
@@ -219,8 +238,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   return {
     model: { id: model.id, displayName: model.displayName, origin: model.origin, sources: model.sources },
     gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount, memoryBytes: gpu.memoryBytes },
-    exactness: exactnessFor(model, settings.encoding),
+    tokenizer: tokenizerReport(tokenizer),
     promptTokens,
+    templateOverheadTokens,
     reserveOutputTokens: settings.reserveOutputTokens,
     totalTokens: assessment.totalTokens,
     budgetTokens: assessment.budgetTokens,
@@ -248,8 +268,8 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     framing: !framingOn ? null : {
       format: settings.exportFraming as 'xml' | 'markdown',
       directoryTree: settings.exportDirectoryTree,
-      tokens: leadingTokens + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
-      treeTokens: leadingTokens,
+      tokens: (treeTokens ?? 0) + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
+      treeTokens: treeTokens ?? 0,
       pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
     },
     skippedFiles: extras.skippedFiles ?? [],
@@ -270,11 +290,14 @@ export function engineOptionsOf(settings: Settings): EngineOptions {
   };
 }
 
-/** Whether an o200k/cl100k count is the model's own count or an estimate of it. */
-export function exactnessFor(model: ModelSpec, encoding: EncodingName): CountExactness {
-  if (model.tokenizer === encoding) return { encoding, forModel: 'exact', label: `${encoding}, exact (the model's own tokenizer)` };
-  if (model.tokenizer === 'other') return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses its own tokenizer` };
-  return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses ${model.tokenizer}` };
+/** The report's view of the counting tokenizer. */
+export function tokenizerReport(tokenizer: CountingTokenizer): TokenizerReport {
+  return { id: tokenizer.id, name: tokenizer.name, source: tokenizer.source, exactForModel: tokenizer.exactForModel, label: tokenizer.label, download: tokenizer.download };
+}
+
+/** Parser and file messages end without a full stop; one is needed before the next sentence. */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 const noSecrets: readonly string[] = [];

@@ -19,11 +19,10 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
   return {
     model: report.model,
     gpu: report.gpu,
-    encoding: report.exactness.encoding,
-    countExactness: report.exactness.forModel,
-    countNote: report.exactness.label,
+    tokenizer: { name: report.tokenizer.name, source: report.tokenizer.source, exactForModel: report.tokenizer.exactForModel, label: report.tokenizer.label },
     tokens: report.totalTokens,
     promptTokens: report.promptTokens,
+    templateOverheadTokens: report.templateOverheadTokens,
     reserveOutputTokens: report.reserveOutputTokens,
     budgetTokens: report.budgetTokens,
     framing: report.framing,
@@ -142,7 +141,8 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   out.push('', ...estimateLines({ ...report, cost: report.cost, windows: report.risk.windows, level: report.risk.level }, {
     promptTokens: report.promptTokens,
     reserve: report.reserveOutputTokens,
-    countNote: report.exactness.label,
+    countNote: escapeControlChars(report.tokenizer.label),
+    templateOverheadTokens: report.templateOverheadTokens,
     model: escapeControlChars(report.model.displayName),
     gpu: `${report.gpu.count}× ${report.gpu.name}`,
     computeEfficiency: report.assumptions.computeEfficiency.value,
@@ -201,6 +201,8 @@ export interface EstimateContext {
   readonly promptTokens: number;
   readonly reserve: number;
   readonly countNote: string | null;
+  /** Chat-template tokens inside promptTokens (files runs only). */
+  readonly templateOverheadTokens?: number;
   readonly model: string;
   readonly gpu: string;
   readonly computeEfficiency: number;
@@ -223,6 +225,7 @@ export function estimateLines(view: EstimateView, context: EstimateContext): str
     `engine     ${engineSummary(view.engine)} (listed below)`,
     `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
   ];
+  if (context.templateOverheadTokens) lines.push(`template   ${formatInteger(context.templateOverheadTokens)} of the prompt tokens are the chat template's (BOS, role headers), counted once per request`);
   if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
   if (view.server) lines.push(`server     ${escapeControlChars(serverSummary(view.server))}`);
   lines.push(

@@ -65,7 +65,8 @@ export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 
     riskLevel: report.risk.level,
     riskText: riskText(report.risk.level, report.risk.windows, report.windowLimit.label),
     metrics: summaryMetrics(report),
-    exactnessLabel: report.exactness.label,
+    exactnessLabel: report.tokenizer.label,
+    tokenizer: { name: report.tokenizer.name, label: report.tokenizer.label, exactForModel: report.tokenizer.exactForModel, templateOverheadTokens: report.templateOverheadTokens, download: report.tokenizer.download },
     models: input.catalog.models.map((model) => ({ id: model.id, label: model.displayName })),
     gpus: input.catalog.gpus.map((gpu) => ({ id: gpu.id, label: gpu.name })),
     modelId: report.model.id,
@@ -119,7 +120,7 @@ export function buildPanelFiles(report: BudgetReport): PanelFileRow[] {
 
 /** The header figures; the status bar hover shows the same numbers from the same report. */
 export function summaryMetrics(report: BudgetReport): PanelMetric[] {
-  const { cost, risk, exactness } = report;
+  const { cost, risk, tokenizer } = report;
   const windows = risk.windows;
   const levelTone = risk.level === 'beyond' ? 'error' : risk.level === 'degraded' ? 'warning' : 'ok';
   const metrics: PanelMetric[] = [
@@ -127,8 +128,8 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'tokens',
       label: 'Prompt tokens',
       value: formatInteger(report.promptTokens),
-      detail: `${exactness.label}${report.framing ? ` · as exported (${report.framing.format}): ${report.framing.pending ? 'framing still counting' : `${formatInteger(report.promptTokens - report.framing.tokens)} file content + ${formatInteger(report.framing.tokens)} framing`}` : ''} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
-      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      detail: `${tokenizer.label}${report.templateOverheadTokens > 0 ? ` · ${formatInteger(report.templateOverheadTokens)} chat template overhead` : ''}${report.framing ? ` · as exported (${report.framing.format}): ${report.framing.pending ? 'framing still counting' : `${formatInteger(report.promptTokens - report.framing.tokens)} file content + ${formatInteger(report.framing.tokens)} framing`}` : ''} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
+      basis: tokenizer.exactForModel ? 'exact' : 'estimate',
       tone: 'normal',
     },
     {
@@ -136,7 +137,7 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       label: 'Model window',
       value: formatPercent(report.windowShare),
       detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (${report.windowLimit.source === 'model' ? 'max' : report.windowLimit.label}) · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
-      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      basis: tokenizer.exactForModel ? 'exact' : 'estimate',
       tone: levelTone,
     },
     {

@@ -27,6 +27,7 @@ export interface StatusBarCommands {
   readonly addOpenEditors: string;
   /** Re-reads the server of contextBudget.server (linked from the hover when one is set). */
   readonly checkServer?: string;
+  readonly downloadTokenizer: string;
 }
 
 const topFileCount = 5;
@@ -37,7 +38,7 @@ const topFileCount = 5;
  * and a tooltip with every number labelled with its unit and whether it is exact or estimated.
  */
 export function toStatusBarModel(report: BudgetReport, progress: CountingProgress | null, commands: StatusBarCommands): StatusBarModel {
-  const enabledCommands = [commands.openPanel, commands.selectModel, commands.selectGpu, commands.suggestDrops, commands.cancelCounting, commands.addOpenEditors, ...(commands.checkServer ? [commands.checkServer] : [])];
+  const enabledCommands = [commands.openPanel, commands.selectModel, commands.selectGpu, commands.suggestDrops, commands.cancelCounting, commands.addOpenEditors, commands.downloadTokenizer, ...(commands.checkServer ? [commands.checkServer] : [])];
   if (report.files.length === 0) {
     return {
       text: '$(symbol-ruler) no context',
@@ -73,14 +74,15 @@ export function severityOf(report: BudgetReport): StatusSeverity {
 }
 
 function tooltip(report: BudgetReport, progress: CountingProgress | null, commands: StatusBarCommands): string {
-  const { cost, risk, exactness } = report;
+  const { cost, risk, tokenizer } = report;
   const windows = risk.windows;
   const lines: string[] = [];
   lines.push(`**Context Budget** · ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)} · ${escapeMarkdown(report.engine.name)}`);
   if (progress) lines.push('', `$(loading~spin) Counting ${progress.done} of ${progress.total} files… ${commandLink('Cancel', commands.cancelCounting)}`);
   lines.push('', '| | |', '|:--|--:|');
   lines.push(`| Prompt tokens | **${formatInteger(report.promptTokens)}** |`);
-  lines.push(`| Count | ${escapeMarkdown(exactness.label)} |`);
+  lines.push(`| Tokenizer | ${escapeMarkdown(tokenizer.label)}${tokenizer.download ? ` · ${commandLink('Download Tokenizer', commands.downloadTokenizer)}` : ''} |`);
+  if (report.templateOverheadTokens > 0) lines.push(`| Template overhead | ${formatInteger(report.templateOverheadTokens)} of them (chat template, once per request) |`);
   if (report.framing) lines.push(`| Export framing (${report.framing.format}) | ${report.framing.pending ? 'counting…' : `${formatInteger(report.framing.tokens)} of them (tags, paths${report.framing.directoryTree ? ', tree' : ''})`} |`);
   lines.push(`| + reserved output | ${formatInteger(report.reserveOutputTokens)} → ${formatInteger(report.totalTokens)} total |`);
   lines.push(`| Engine | ${escapeMarkdown(engineSummary(report.engine))} |`);

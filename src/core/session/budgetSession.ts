@@ -1,4 +1,4 @@
-import { buildBudgetReport } from '../analysis/buildReport';
+import { buildBudgetReport, countingTokenizerOf } from '../analysis/buildReport';
 import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
 import { proposeDrops } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
@@ -14,6 +14,7 @@ import type { ServerCheck } from '../server/serverCheck';
 import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
+import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
 
 export interface CountingProgress {
@@ -35,11 +36,12 @@ export interface BudgetSessionOptions {
 }
 
 /**
- * The id of the tokenizer that counts under these settings. Every count cache key includes it, so
- * no count survives a switch of tokenizer.
+ * The id of the tokenizer that counts in this context: the one resolved with the model (a
+ * tokenizer.json, a GGUF vocabulary), else the settings' encoding. Every count cache key includes
+ * it, so no count survives a switch of tokenizer, and switching back finds the counts again.
  */
-export function countingTokenizerId(settings: Settings): string {
-  return settings.encoding;
+export function countingTokenizerId(context: BudgetContext): TokenizerId {
+  return countingTokenizerOf(context.settings, context.target).id;
 }
 
 /**
@@ -158,7 +160,7 @@ export class BudgetSession {
    */
   setContext(context: BudgetContext): void {
     if (context.generation < this.contextSnapshot.generation) return;
-    const tokenizerChanged = countingTokenizerId(context.settings) !== countingTokenizerId(this.contextSnapshot.settings);
+    const tokenizerChanged = countingTokenizerId(context) !== countingTokenizerId(this.contextSnapshot);
     this.contextSnapshot = context;
     if (tokenizerChanged) {
       this.diskCounts.clear();
@@ -220,7 +222,7 @@ export class BudgetSession {
     if (!this.selection.has(uri)) return;
     this.recentUris.add(uri);
     const ticket = this.issueTicket(this.bufferTickets, uri);
-    const tokenizer = this.currentSettings.encoding;
+    const tokenizer = this.tokenizerId;
     await this.track((async () => {
       let count: FileCount;
       try {
@@ -411,7 +413,7 @@ export class BudgetSession {
       return;
     }
     const signal = this.countController.signal;
-    const tokenizer = this.currentSettings.encoding;
+    const tokenizer = this.tokenizerId;
     const tickets = new Map(files.map((file) => [file.location, this.issueTicket(this.diskTickets, file.location)]));
     for (const file of files) {
       if (file.symlink) this.symlinkTargets.set(file.location, file.symlink.target);
@@ -444,8 +446,13 @@ export class BudgetSession {
     }
   }
 
+  /** The tokenizer every count in the current context is made with. */
+  private get tokenizerId(): TokenizerId {
+    return countingTokenizerId(this.contextSnapshot);
+  }
+
   private framingKey(relativePath: string): string {
-    return `${countingTokenizerId(this.currentSettings)}|${this.currentSettings.exportFraming}|${relativePath}`;
+    return `${this.tokenizerId}|${this.currentSettings.exportFraming}|${relativePath}`;
   }
 
   private framedTokensOf(uri: string, relativePath: string): number | undefined {
@@ -464,14 +471,15 @@ export class BudgetSession {
     const paths = inputs.filter((file) => file.included && file.count?.kind === 'counted').map((file) => file.relativePath);
     if (paths.length === 0) return 0;
     const block = treeBlock(paths, settings.exportFraming);
-    const key = `${countingTokenizerId(settings)}|${block}`;
+    const tokenizer = this.tokenizerId;
+    const key = `${tokenizer}|${block}`;
     const known = this.treeCounts.get(key);
     if (known !== undefined) return known;
     if (!this.treeCountsInflight.has(key)) {
       this.treeCountsInflight.add(key);
       this.track((async () => {
         try {
-          const tree = await this.counter.countText(block, settings.encoding, this.countController.signal);
+          const tree = await this.counter.countText(block, tokenizer, this.countController.signal);
           if (tree.kind === 'counted') {
             this.treeCounts.set(key, tree.tokens);
             while (this.treeCounts.size > treeCountsKept) this.treeCounts.delete(this.treeCounts.keys().next().value!);
@@ -505,6 +513,7 @@ export class BudgetSession {
    */
   private async countFraming(): Promise<void> {
     const settings = this.currentSettings;
+    const tokenizer = this.tokenizerId;
     const format = settings.exportFraming;
     if (format === 'none') return;
     const signal = this.countController.signal;
@@ -526,7 +535,7 @@ export class BudgetSession {
         }
         let framed: FileCount;
         try {
-          framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, settings.encoding, signal);
+          framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, tokenizer, signal);
         } catch (error) {
           if (isAbort(error)) return;
           framed = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };

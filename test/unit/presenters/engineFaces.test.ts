@@ -16,7 +16,7 @@ import type { ServerCheck, ServerReading } from '../../../src/core/server/server
 import { defaultSettings } from '../../../src/core/settings';
 import type { Settings } from '../../../src/core/settings';
 
-const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', checkServer: 's' };
+const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't', checkServer: 's' };
 const llama = findModel('llama-3.1-8b')!;
 const mistral = findModel('mistral-7b-v0.1')!;
 const h100 = findGpu('h100-sxm')!;
