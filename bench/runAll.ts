@@ -20,6 +20,7 @@ interface Bench {
   readonly title: string;
   /** Compiled script: under .cache/bench-out (npm run bench's second tsc) or out/ for the scripts that locate the repo from out/bench. */
   readonly script: string;
+  /** Arguments of a full run (a quick run passes none: each bench sizes itself down with CB_BENCH_QUICK=1). */
   readonly args: readonly string[];
   /** The results-<name>.json files it writes. */
   readonly results: readonly string[];
@@ -30,7 +31,8 @@ const outBench = join(repoRoot, 'out', 'bench');
 
 const benches: readonly Bench[] = [
   { name: 'tokenizer', title: 'Tokenizer throughput: ours against the official tiktoken core', script: join(benchOut, 'tokenizerBench.js'), args: [], results: ['tokenizer'] },
-  { name: 'hf-tokenizer', title: 'Model-native tokenizers (tokenizer.json): ours against Hugging Face tokenizers', script: join(benchOut, 'hfTokenizerBench.js'), args: [], results: ['hf-tokenizer'] },
+  { name: 'hf-tokenizer', title: 'Model-native tokenizers (tokenizer.json): ours against Hugging Face tokenizers', script: join(benchOut, 'hfTokenizerBench.js'), args: ['--mb', '4'], results: ['hf-tokenizer'] },
+  { name: 'gguf-tokenizer', title: 'Model-native tokenizers (GGUF vocabularies): ours against llama.cpp', script: join(benchOut, 'ggufTokenizerBench.js'), args: [], results: ['gguf-tokenizer'] },
   { name: 'cold-count', title: 'Cold count and re-run of the bench tree (100 MiB; quick: 8 MiB): CLI, official core, Repomix', script: join(benchOut, 'coldCountBench.js'), args: [], results: ['cold-count'] },
   { name: 'cold-profile', title: "Where a cold run's work goes", script: join(benchOut, 'coldProfile.js'), args: [], results: ['cold-profile'] },
   { name: 'hf-cold-count', title: 'Cold count and re-run of the bench tree with model-native tokenizers', script: join(benchOut, 'hfColdCountBench.js'), args: [], results: ['hf-cold-count'] },
@@ -59,7 +61,7 @@ interface Ran {
 }
 
 /** Runs one bench with `env`, echoing its output, sampling the 1-minute load average every 5 s. */
-async function run(bench: Bench, env: NodeJS.ProcessEnv): Promise<Ran> {
+async function run(bench: Bench, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Ran> {
   for (const name of bench.results) rmSync(join(repoRoot, 'bench', `results-${name}.json`), { force: true });
   const before = loadavg()[0]!;
   const samples = [before];
@@ -67,7 +69,7 @@ async function run(bench: Bench, env: NodeJS.ProcessEnv): Promise<Ran> {
   const started = performance.now();
   const chunks: string[] = [];
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [bench.script, ...bench.args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bench.script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (chunk: Buffer): void => {
       chunks.push(chunk.toString('utf8'));
       process.stdout.write(chunk);
@@ -110,6 +112,11 @@ function targetRows(): string[] {
   const hf = results<{ families: Record<string, { oracleSeconds: number; oursSeconds: number; equal: boolean }> }>('hf-tokenizer');
   for (const [family, r] of Object.entries(hf?.families ?? {})) {
     row(`tokenizer.json ${family}: ours ÷ Hugging Face tokenizers (time, one thread each)`, ratio(r.oursSeconds / r.oracleSeconds), 'exact', r.equal);
+  }
+
+  const gguf = results<{ families: Record<string, { referenceSeconds: number; oursSeconds: number; equal: boolean }> }>('gguf-tokenizer');
+  for (const [family, r] of Object.entries(gguf?.families ?? {})) {
+    row(`GGUF vocabulary ${family}: ours ÷ llama.cpp (time, one thread each)`, ratio(r.oursSeconds / r.referenceSeconds), 'exact', r.equal);
   }
 
   const cold = results<{ tree: { files: number; bytes: number }; seconds: { ours: number[]; oursRerun: number[]; oracle: number[]; repomixSameFiles: number[]; repomixSameFilesWarmCache: number[] }; exact: boolean }>('cold-count');
@@ -192,11 +199,11 @@ async function main(): Promise<void> {
   const ran: Ran[] = [];
   for (const bench of chosen) {
     console.log(`\n==== ${bench.name}: ${bench.title} ====`);
-    ran.push(await run(bench, env));
+    ran.push(await run(bench, quick ? [] : bench.args, env));
   }
   const endedAt = new Date();
   const minutes = (endedAt.getTime() - startedAt.getTime()) / 60_000;
-  const command = (bench: Bench): string => `${quick ? 'CB_BENCH_QUICK=1 ' : ''}node ${relative(repoRoot, bench.script)}${bench.args.length ? ` ${bench.args.join(' ')}` : ''}`;
+  const command = (bench: Bench): string => `${quick ? 'CB_BENCH_QUICK=1 ' : ''}node ${relative(repoRoot, bench.script)}${!quick && bench.args.length ? ` ${bench.args.join(' ')}` : ''}`;
   const lines: string[] = [
     '# Benchmark results',
     '',

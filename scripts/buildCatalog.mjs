@@ -251,6 +251,20 @@ function ropeScaling(m, maxPos, notes) {
   return { type, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) };
 }
 
+/**
+ * The repository Download Tokenizer fetches from: the reference's `hf_repo` with its optional part
+ * taken ("meta-llama/Llama-3.1-8B(-Instruct)" → "meta-llama/Llama-3.1-8B-Instruct",
+ * "mistralai/Mistral-7B-(Instruct-)v0.3" → "mistralai/Mistral-7B-Instruct-v0.3") and remarks
+ * dropped ("deepseek-ai/DeepSeek-V3 (also R1)" → "deepseek-ai/DeepSeek-V3"). Judgment: the instruct
+ * variant, because its tokenizer_config.json carries the chat template; base and instruct share
+ * the tokenizer (Hugging Face model cards of each family).
+ */
+function tokenizerRepo(hfRepo) {
+  const repo = hfRepo.replace(/\s+\(.*\)\s*$/, '').replace(/\(([^()]*)\)/g, '$1');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo)) throw new Error(`cannot make a repository id from hf_repo "${hfRepo}"`);
+  return repo;
+}
+
 function buildModel(m, rulerRows) {
   const { id, remark } = cleanId(m.id);
   const j = judgments[id] ?? {};
@@ -345,6 +359,7 @@ function buildModel(m, rulerRows) {
     ...(effectiveWindow ? { effectiveWindow } : {}),
     // o200k_harmony (gpt-oss) is o200k_base plus chat special tokens, so o200k counts are exact for text.
     tokenizer: id.startsWith('gpt-oss') ? 'o200k_base' : 'other',
+    huggingFaceRepo: tokenizerRepo(m.hf_repo),
     sources,
     notes,
   };

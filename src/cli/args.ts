@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { escapeControlChars } from '../core/presenters/escapeText';
 import { compileGlobs, GlobSyntaxError } from '../core/scan/glob';
+import { parseServerUrl } from '../core/server/serverUrl';
 import { parseSettings } from '../core/settings';
+import { isEncodingName } from '../core/tokenizer/encoding';
 import type { Settings } from '../core/settings';
 import { dropTargetKinds, isDropTargetKind } from '../core/vocabulary';
 import type { DropTargetKind } from '../core/vocabulary';
@@ -18,13 +20,21 @@ export interface CommonOptions {
   readonly json: boolean;
 }
 
+/** How a files run gets its tokenizer (the settings carry --tokenizer itself). */
+export interface TokenizerOptions {
+  /** `--tokenizer-cache DIR`: where downloaded tokenizers are kept (the extension's cache can be named). */
+  readonly tokenizerCache: string | undefined;
+  /** `--download-tokenizer`: the one way the CLI goes to the network. */
+  readonly downloadTokenizer: boolean;
+}
+
 export type CliCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   | { readonly kind: 'models'; readonly json: boolean }
   | { readonly kind: 'gpus'; readonly json: boolean }
   | ({ readonly kind: 'estimate'; readonly tokens: number } & CommonOptions)
-  | ({ readonly kind: 'files'; readonly paths: readonly string[]; readonly focus: readonly string[]; readonly pinned: readonly string[]; readonly target: DropTargetKind | null; readonly cache: CountCacheChoice } & CommonOptions);
+  | ({ readonly kind: 'files'; readonly paths: readonly string[]; readonly focus: readonly string[]; readonly pinned: readonly string[]; readonly target: DropTargetKind | null; readonly cache: CountCacheChoice } & CommonOptions & TokenizerOptions);
 
 /** Where counts persist between runs: the default folder, one given with --cache-dir, or none (--no-cache). */
 export type CountCacheChoice = { readonly kind: 'default' } | { readonly kind: 'directory'; readonly directory: string } | { readonly kind: 'off' };
@@ -40,7 +50,14 @@ Options:
                                (only its header is read); default gpt-oss-20b
   --gpu <id>                   catalog GPU id (default h100-sxm)
   --gpus <N>                   number of GPUs (default 1)
-  --encoding <name>            o200k_base (default) or cl100k_base
+  --encoding <name>            o200k_base (default) or cl100k_base: counts when the model's own
+                               tokenizer is not found (labelled an estimate)
+  --tokenizer <file | name>    a tokenizer.json or a .gguf whose vocabulary counts; or auto (default:
+                               the model's own when found), o200k_base, cl100k_base
+  --tokenizer-cache <dir>      downloaded tokenizers (default ~/.cache/context-budget/tokenizers); the
+                               extension's cache is in its global storage, under tokenizers/
+  --download-tokenizer         download the catalog model's tokenizer.json from Hugging Face (HF_ENDPOINT,
+                               HF_TOKEN) unless cached: the only way the CLI goes to the network
   --engine <name>              ideal (default) | llama.cpp | ollama | lmstudio | vllm | sglang
   --kv-dtype <dtype>           bf16 | fp16 | fp32 | fp8 | int8 | int4 | f16 | f32 | q8_0 | q4_0 | q4_1
                                | q5_0 | q5_1 | iq4_nl (default bf16)
@@ -53,6 +70,8 @@ Options:
   --mla <auto|on|off>          MLA cache for DeepSeek-style models (default auto: as the model file)
   --max-model-len <N>          vLLM --max-model-len / SGLang --context-length (default: from the config)
   --num-ctx <N>                context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx)
+  --server <URL>               check a running llama-server, Ollama, vLLM or SGLang (e.g. http://127.0.0.1:8080):
+                               its n_ctx / num_ctx / max_model_len becomes the maximum window (2 s per request)
   --reserve-output <N>         output tokens reserved on top of the prompt (default 4096)
   --budget <N>                 your own prompt token budget
   --batch <N>                  concurrent sequences (default 1); same as --parallel
@@ -85,6 +104,9 @@ const optionSpec = {
   gpu: { type: 'string' },
   gpus: { type: 'string' },
   encoding: { type: 'string' },
+  tokenizer: { type: 'string' },
+  'tokenizer-cache': { type: 'string' },
+  'download-tokenizer': { type: 'boolean' },
   'kv-dtype': { type: 'string' },
   'weight-dtype': { type: 'string' },
   engine: { type: 'string' },
@@ -96,6 +118,7 @@ const optionSpec = {
   mla: { type: 'string' },
   'max-model-len': { type: 'string' },
   'num-ctx': { type: 'string' },
+  server: { type: 'string' },
   'reserve-output': { type: 'string' },
   budget: { type: 'string' },
   batch: { type: 'string' },
@@ -145,6 +168,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const modelArg = values.model ?? settings.model;
   if (first === 'estimate') {
     if (rest.length > 0) throw new UsageError(`"estimate" takes no paths (got ${escapeControlChars(rest.join(' '))}); use --tokens N.`);
+    for (const flag of ['tokenizer', 'tokenizer-cache', 'download-tokenizer'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is for counting files; "estimate" takes a token count.`);
+    }
     if (values.tokens === undefined) throw new UsageError('"estimate" needs --tokens N.');
     return { kind: 'estimate', tokens: integerFlag('tokens', values.tokens, 0, 1e12), settings, modelArg, json };
   }
@@ -152,7 +178,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const target = values.target === undefined ? null : parseTarget(values.target);
   const focus = checkedGlobs('focus', values.focus ?? []);
   const pinned = checkedGlobs('pin', values.pin ?? []);
-  return { kind: 'files', paths: positionals.length > 0 ? positionals : ['.'], focus, pinned, target, cache: cacheChoice(values), settings, modelArg, json };
+  const tokenizerCache = values['tokenizer-cache'];
+  if (tokenizerCache === '') throw new UsageError('--tokenizer-cache needs a folder.');
+  return { kind: 'files', paths: positionals.length > 0 ? positionals : ['.'], focus, pinned, target, settings, modelArg, json, tokenizerCache, downloadTokenizer: values['download-tokenizer'] === true, cache: cacheChoice(values) };
 }
 
 function cacheChoice(values: { readonly 'cache-dir'?: string | undefined; readonly 'no-cache'?: boolean | undefined }): CountCacheChoice {
@@ -208,6 +236,9 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     gpu: values.gpu,
     gpuCount: optionalNumber('gpus', values.gpus),
     encoding: values.encoding,
+    // --tokenizer names an encoding (or auto), or a tokenizer file.
+    tokenizer: tokenizerChoice(values.tokenizer),
+    tokenizerPath: tokenizerChoice(values.tokenizer) === undefined ? values.tokenizer : undefined,
     kvCacheDtype: values['kv-dtype'],
     weightDtype: values['weight-dtype'],
     reserveOutputTokens: optionalNumber('reserve-output', values['reserve-output']),
@@ -221,6 +252,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     mla: values.mla,
     maxModelLen: optionalNumber('max-model-len', values['max-model-len']),
     numCtx: optionalNumber('num-ctx', values['num-ctx']),
+    server: serverFlag(values.server),
     memoryUtilization: optionalNumber('memory-utilization', values['memory-utilization']),
     computeEfficiency: optionalNumber('compute-efficiency', values['compute-efficiency']),
     memoryEfficiency: optionalNumber('memory-efficiency', values['memory-efficiency']),
@@ -239,6 +271,20 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   return settings;
 }
 
+/** --server: checked as a URL now, so a typo is bad usage (exit 2) before anything is counted or sent. */
+function serverFlag(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const address = parseServerUrl(text);
+  if ('error' in address) throw new UsageError(`--server ${quote(text.slice(0, 200))} ${escapeControlChars(address.error)}.`);
+  return text.trim();
+}
+
+/** `--tokenizer auto|o200k_base|cl100k_base`; undefined for a file path (or no flag). */
+function tokenizerChoice(value: unknown): string | undefined {
+  return typeof value === 'string' && (value === 'auto' || isEncodingName(value)) ? value : undefined;
+}
+
 /** --parallel and its alias --batch; giving both with different values is a usage error. */
 function parallelFlag(values: Record<string, unknown>): number | undefined {
   const parallel = optionalNumber('parallel', values.parallel);
@@ -248,7 +294,7 @@ function parallelFlag(values: Record<string, unknown>): number | undefined {
 }
 
 // A Map: the key comes from input, and "constructor" must not find Object's.
-const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree', countCacheMaxMiB: 'cache-max-mib' }));
+const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree', tokenizerPath: 'tokenizer', server: 'server', countCacheMaxMiB: 'cache-max-mib' }));
 
 function flagName(settingKey: string): string {
   return flagNames.get(settingKey) ?? settingKey;

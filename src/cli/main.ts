@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { assessPrompt } from '../core/analysis/buildReport';
 import { firstExceededTarget } from '../core/analysis/dropPlan';
@@ -16,15 +16,22 @@ import { describeUnmatchedGlobs } from '../core/scan/globScan';
 import { intake } from '../core/scan/intake';
 import type { IntakeTarget } from '../core/scan/intake';
 import { Selection } from '../core/selection/selection';
+import type { ServerCheck } from '../core/server/serverCheck';
+import { runServerCheck } from '../core/server/serverWatch';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { defaultHuggingFaceEndpoint, parseSettings } from '../core/settings';
+import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } from '../core/tokenizer/countingTokenizer';
 import { formatBytes, formatInteger } from '../core/units';
 import { defaultCacheDirectory } from '../node/cacheLocation';
 import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
+import { nodeServerHttp } from '../node/serverHttp';
+import { downloadTokenizer, findCachedTokenizer } from '../node/huggingFaceHub';
 import { TokenizerPool } from '../node/tokenizerPool';
 import type { TokenizerPoolStats } from '../node/tokenizerPool';
+import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { parseCli, usage, UsageError } from './args';
 import type { CliCommand, CountCacheChoice } from './args';
 
@@ -98,14 +105,34 @@ function listGpus(json: boolean, out: (text: string) => void): number {
 
 async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
   const { settings } = command;
-  const target = await resolveForCli(command.modelArg, settings, io.cwd);
-  const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target });
+  const stopServerCheck = new AbortController();
+  const server = checkServerForCli(settings, stopServerCheck.signal);
+  const target = await resolveForCli(command.modelArg, settings, io.cwd).catch((error: unknown) => {
+    // A usage error must not wait for the server to answer.
+    stopServerCheck.abort();
+    throw error;
+  });
+  const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target, server: await server });
   io.out(command.json ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens)) : estimateText(assessment, target, settings, command.tokens));
   return assessment.withinLimits ? 0 : 1;
 }
 
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo): Promise<number> {
   const { settings } = command;
+  // Started first and awaited last: the server answers while the files are found and counted.
+  const stopServerCheck = new AbortController();
+  const server = checkServerForCli(settings, stopServerCheck.signal);
+  try {
+    return await countFilesChecked(command, io, server);
+  } finally {
+    // A usage error must not wait for the server to answer (after a report, the check is done and this does nothing).
+    stopServerCheck.abort();
+  }
+}
+
+async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo, server: Promise<ServerCheck | null>): Promise<number> {
+  const settings = { ...command.settings, tokenizerPath: command.settings.tokenizerPath === '' ? '' : path.resolve(io.cwd, command.settings.tokenizerPath) };
+  if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs({ synchronous: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
@@ -130,10 +157,12 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: C
 
   const store = countCache(command.cache, settings, io);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
-  const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, availableParallelism()), ...(store ? { store } : {}) });
-  const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, store), fs, context: { generation: 1, settings, target }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
+  const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, os.availableParallelism()), ...(store ? { store } : {}) });
+  let session: BudgetSession | undefined;
   try {
+    const tokenizer = await cliTokenizer(command, settings, target, pool, io);
+    const selection = new Selection();
+    session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, store), fs, context: { generation: 1, settings, target: { ...target, tokenizer } }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
     await session.addFiles(intaken.files);
     const focus = compileGlobs(command.focus);
     const pinned = compileGlobs(command.pinned);
@@ -141,6 +170,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: C
     if (command.focus.length > 0) selection.setFocus(entries.filter((entry) => matchesAnyGlob(entry.relativePath, focus.pathGlobs, focus.baseNameGlobs)).map((entry) => entry.uri), true);
     if (command.pinned.length > 0) selection.setPinned(entries.filter((entry) => matchesAnyGlob(entry.relativePath, pinned.pathGlobs, pinned.baseNameGlobs)).map((entry) => entry.uri), true);
     await session.whenIdle();
+    session.setServerCheck(await server);
     const report = session.report();
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
@@ -148,7 +178,7 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: C
     io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal, 50, planTarget));
     return report.withinLimits ? 0 : 1;
   } finally {
-    session.dispose();
+    session?.dispose();
     // The counts of this run are kept for the next one (a write failure is reported, never fatal).
     await store?.flush();
     io.onCountStats?.(pool.stats());
@@ -168,6 +198,61 @@ function countCache(choice: CountCacheChoice, settings: Settings, io: { err: (te
   });
 }
 
+/** The live check of `--server` (null without the flag); never rejects: a failure is a check with a message naming --server. */
+function checkServerForCli(settings: Settings, signal: AbortSignal): Promise<ServerCheck | null> {
+  if (settings.server === '') return Promise.resolve(null);
+  return runServerCheck(settings.server, '--server', (address) => nodeServerHttp(address), signal);
+}
+
+/**
+ * The tokenizer for a files run, as the extension resolves it: --tokenizer, the tokenizer.json beside
+ * a config.json, a GGUF's vocabulary, a downloaded one (--tokenizer-cache), else the encoding. With
+ * --download-tokenizer a catalog model's tokenizer is fetched first unless already cached; a failed
+ * download is reported and the run goes on with the estimate.
+ */
+async function cliTokenizer(
+  command: Extract<CliCommand, { kind: 'files' }>,
+  settings: Settings,
+  target: ResolvedTarget,
+  pool: TokenizerPool,
+  io: { err: (text: string) => void; cwd: string },
+): Promise<CountingTokenizer> {
+  const cacheDir = command.tokenizerCache !== undefined ? path.resolve(io.cwd, command.tokenizerCache) : defaultTokenizerCacheDir();
+  if (command.downloadTokenizer) {
+    const repo = target.model.origin === 'catalog' ? target.model.huggingFaceRepo : undefined;
+    if (repo === undefined) throw new UsageError(`--download-tokenizer needs a catalog model with a Hugging Face repository (${escapeControlChars(target.model.displayName)} has none); use --tokenizer <tokenizer.json> instead.`);
+    if ((await findCachedTokenizer(cacheDir, repo)) === undefined) {
+      const endpoint = huggingFaceEndpoint(settings);
+      io.err(`context-budget: downloading the tokenizer of ${repo} from ${endpoint} into ${cacheDir}…`);
+      const token = process.env.HF_TOKEN?.trim();
+      const outcome = await downloadTokenizer({ endpoint, repo, cacheDir, ...(token ? { token } : {}) });
+      if (outcome.kind === 'failed') io.err(`context-budget: the tokenizer was not downloaded: ${escapeControlChars(outcome.message)}. Counting with the estimate.`);
+    }
+  }
+  const modelPath = isModelPath(command.modelArg) ? path.resolve(io.cwd, command.modelArg) : undefined;
+  const modelFile: ModelFileRef | undefined = modelPath === undefined ? undefined : { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath };
+  return resolveCountingTokenizer({ settings, model: target.model, ...(modelFile ? { modelFile } : {}), pathName: '--tokenizer' }, nodeTokenizerSources(pool, { cacheDir }));
+}
+
+/** HF_ENDPOINT when set (huggingface_hub's variable), else the public Hub. */
+function huggingFaceEndpoint(settings: Settings): string {
+  const fromEnvironment = process.env.HF_ENDPOINT?.trim();
+  if (!fromEnvironment) return settings.huggingFaceEndpoint || defaultHuggingFaceEndpoint;
+  const parsed = parseSettings((key) => (key === 'huggingFaceEndpoint' ? fromEnvironment : undefined));
+  if (parsed.issues.length > 0) throw new UsageError(`HF_ENDPOINT must be an http:// or https:// URL (got "${escapeControlChars(fromEnvironment)}").`);
+  return parsed.settings.huggingFaceEndpoint;
+}
+
+/** $XDG_CACHE_HOME/context-budget/tokenizers, or ~/.cache/context-budget/tokenizers (beside the count cache, which never touches it). */
+function defaultTokenizerCacheDir(): string {
+  return path.join(defaultCacheDirectory(), 'tokenizers');
+}
+
+/** `--model` names a file (as resolveForCli decides). */
+function isModelPath(modelArg: string): boolean {
+  return isGgufPath(modelArg) || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+}
+
 /**
  * `--model` is a catalog id, or a path to a config.json or a .gguf (anything ending in .json/.gguf
  * or containing a path separator). On the command line a bad model or GPU is bad usage (exit 2),
@@ -175,7 +260,7 @@ function countCache(choice: CountCacheChoice, settings: Settings, io: { err: (te
  */
 async function resolveForCli(modelArg: string, settings: Settings, cwd: string): Promise<ResolvedTarget> {
   const isGguf = isGgufPath(modelArg);
-  const looksLikePath = isGguf || modelArg.endsWith('.json') || modelArg.includes('/') || modelArg.includes('\\');
+  const looksLikePath = isModelPath(modelArg);
   let configFile: ConfigFile | undefined;
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);

@@ -20,8 +20,14 @@ export interface Settings {
   readonly gpu: string;
   /** Number of GPUs the model is sharded over (ideal tensor parallelism assumed). */
   readonly gpuCount: number;
-  /** BPE encoding used to count tokens exactly. */
+  /** BPE encoding used to count tokens exactly when the model's own tokenizer is not used. */
   readonly encoding: EncodingName;
+  /** `auto`: the model's own tokenizer when it can be had, else `encoding`; or always this encoding. */
+  readonly tokenizer: TokenizerSetting;
+  /** A tokenizer.json or a .gguf whose vocabulary counts instead of the model's own; empty for none. */
+  readonly tokenizerPath: string;
+  /** Where Download Tokenizer fetches from (like HF_ENDPOINT), e.g. https://huggingface.co or a mirror. */
+  readonly huggingFaceEndpoint: string;
   /** Element type of the KV cache. */
   readonly kvCacheDtype: KvDtype;
   /** Element type of the weights; `native` = the model's own checkpoint format. */
@@ -42,6 +48,8 @@ export interface Settings {
   readonly maxModelLen: number | null;
   /** Context per sequence (llama.cpp -c ÷ -np, Ollama num_ctx); null = the engine's default. */
   readonly numCtx: number | null;
+  /** URL of a running llama-server, Ollama, vLLM or SGLang whose configured limit is checked; '' = none (nothing is sent). */
+  readonly server: string;
   /** Output tokens reserved on top of the prompt (counted in KV memory and the window). */
   readonly reserveOutputTokens: number;
   /** A token budget of your own; 0 means none. */
@@ -81,6 +89,13 @@ export const weightDtypes: readonly WeightDtype[] = ['native', 'bf16', 'fp16', '
 export const mlaModes: readonly Settings['mla'][] = ['auto', 'on', 'off'];
 export const exportFramings: readonly Settings['exportFraming'][] = ['none', 'xml', 'markdown'];
 
+/** `contextBudget.tokenizer`: the model's own tokenizer when available, or an encoding always. */
+export type TokenizerSetting = 'auto' | EncodingName;
+export const tokenizerSettings: readonly TokenizerSetting[] = ['auto', ...encodingNames];
+
+/** The public Hugging Face Hub, the default of `contextBudget.huggingFaceEndpoint` (huggingface_hub's HF_ENDPOINT default). */
+export const defaultHuggingFaceEndpoint = 'https://huggingface.co';
+
 export const defaultSettings: Settings = Object.freeze({
   model: 'gpt-oss-20b',
   modelConfigPath: '',
@@ -88,6 +103,9 @@ export const defaultSettings: Settings = Object.freeze({
   gpu: 'h100-sxm',
   gpuCount: 1,
   encoding: 'o200k_base',
+  tokenizer: 'auto',
+  tokenizerPath: '',
+  huggingFaceEndpoint: defaultHuggingFaceEndpoint,
   kvCacheDtype: 'bf16',
   weightDtype: 'native',
   engine: 'ideal',
@@ -98,6 +116,7 @@ export const defaultSettings: Settings = Object.freeze({
   mla: 'auto',
   maxModelLen: null,
   numCtx: null,
+  server: '',
   reserveOutputTokens: 4096,
   budgetTokens: 0,
   batchSize: 1,
@@ -136,7 +155,9 @@ export type SettingRule =
   | { readonly kind: 'boolean'; readonly optional?: boolean }
   | { readonly kind: 'stringArray' }
   /** `optional`: null or '' means "not set" (the setting falls back to another one). */
-  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly optional?: boolean };
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly optional?: boolean }
+  /** An http(s) URL without credentials, query or fragment; a trailing slash is dropped. */
+  | { readonly kind: 'url' };
 
 export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   model: { kind: 'string', nonEmpty: true },
@@ -145,6 +166,9 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   gpu: { kind: 'string', nonEmpty: true },
   gpuCount: { kind: 'integer', min: 1, max: maxGpuCount },
   encoding: { kind: 'enum', values: encodingNames },
+  tokenizer: { kind: 'enum', values: tokenizerSettings },
+  tokenizerPath: { kind: 'string', nonEmpty: false },
+  huggingFaceEndpoint: { kind: 'url' },
   kvCacheDtype: { kind: 'enum', values: kvDtypes },
   weightDtype: { kind: 'enum', values: weightDtypes },
   engine: { kind: 'enum', values: engineIds },
@@ -155,6 +179,7 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   mla: { kind: 'enum', values: mlaModes },
   maxModelLen: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
   numCtx: { kind: 'integer', min: 1, max: 1_073_741_824, optional: true },
+  server: { kind: 'string', nonEmpty: false },
   reserveOutputTokens: { kind: 'integer', min: 0, max: 100_000_000 },
   budgetTokens: { kind: 'integer', min: 0, max: 1_000_000_000 },
   batchSize: { kind: 'integer', min: 1, max: 100_000 },
@@ -250,7 +275,23 @@ function checkValue(rule: SettingRule, value: unknown): Checked {
       return { ok: true, value: Object.freeze(value.filter((item: string) => item.trim() !== '')) };
     case 'enum':
       return typeof value === 'string' && rule.values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${rule.values.join(', ')}${rule.optional ? ', or empty for kvCacheDtype' : ''}` };
+    case 'url': {
+      const url = typeof value === 'string' ? parseHttpUrl(value.trim()) : undefined;
+      return url === undefined ? { ok: false, expected: 'an http:// or https:// URL without credentials, query or fragment' } : { ok: true, value: url };
+    }
   }
+}
+
+/** `https://host/path/` → `https://host/path`; undefined for anything that is not a plain http(s) URL. */
+function parseHttpUrl(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return undefined;
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function preview(value: unknown): string {

@@ -26,9 +26,10 @@ export function isDropTargetKind(value: unknown): value is DropTargetKind {
 
 /**
  * What a warning is about. The first four are the long-context bottlenecks the product explains;
- * the last three are honest categories for warnings that are none of them (the weights alone not
+ * the others are honest categories for warnings that are none of them (the weights alone not
  * fitting is not a KV-cache problem; a budget of your own is not attention compute; a model file
- * that could not be read is not position extrapolation).
+ * or a server that could not be read is not position extrapolation; a serving engine cutting the
+ * front of a prompt or refusing it is what the engine does, not what the model does with positions).
  */
 export const warningCategories = [
   'attention-compute',
@@ -38,6 +39,7 @@ export const warningCategories = [
   'weights-memory',
   'your-budget',
   'model-setup',
+  'engine-limit',
 ] as const;
 
 /** What a warning is about: see {@link warningCategories}. */
@@ -52,6 +54,7 @@ export const warningCategoryLabels: Readonly<Record<WarningCategory, string>> = 
   'weights-memory': 'Weights memory',
   'your-budget': 'Your budget',
   'model-setup': 'Model setup',
+  'engine-limit': 'Engine limit',
 };
 
 /** The most GPUs a setting, flag or panel control accepts. */

@@ -8,6 +8,7 @@ import type { SettingsReader } from './settingsReader';
 import type { ModelPicker } from './modelPicker';
 import type { DropPlanFlow } from './dropPlanFlow';
 import type { ExportFlow, ExportRequest } from './exportFlow';
+import type { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
@@ -15,8 +16,11 @@ export interface CommandDeps {
   readonly models: ModelPicker;
   readonly drops: DropPlanFlow;
   readonly exports: ExportFlow;
+  readonly tokenizers: TokenizerDownloadFlow;
   readonly openPanel: () => void;
   readonly clearCountCache: () => Promise<void>;
+  /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
+  readonly checkServer: () => unknown;
 }
 
 /** Every command's handler in one map (a drift test checks it against package.json). */
@@ -59,10 +63,14 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.selectModel]: () => deps.models.pickModel(),
     [commandIds.selectGpu]: () => deps.models.pickGpu(),
     [commandIds.loadModelConfig]: (uri?: unknown) => deps.models.loadConfig(uri instanceof vscode.Uri ? uri : undefined),
+    [commandIds.downloadTokenizer]: () => deps.tokenizers.download(),
+    [commandIds.setHuggingFaceToken]: () => deps.tokenizers.setToken(),
+    [commandIds.clearHuggingFaceToken]: () => deps.tokenizers.clearToken(),
     [commandIds.suggestDrops]: () => deps.drops.run(),
     [commandIds.cancelCounting]: () => controller.session.cancel(),
     [commandIds.recount]: () => controller.session.recountAll(),
     [commandIds.clearCountCache]: () => deps.clearCountCache(),
+    [commandIds.checkServer]: () => deps.checkServer(),
     [commandIds.sortByName]: () => controller.setSort('name'),
     [commandIds.sortByTokens]: () => controller.setSort('tokens'),
     [commandIds.markFocus]: (node?: unknown, nodes?: unknown) => selection.setFocus(nodeUris(node, nodes), true),

@@ -118,7 +118,8 @@ export class ExportFlow {
     const totalTokens = await this.countText(rendered.text);
     const sameAsBudget = report.framing !== null && report.framing.format === choice.format && report.framing.directoryTree === choice.directoryTree && leftOut.size === 0 && unreadable.length === 0;
     return {
-      budgetedTokens: sameAsBudget ? report.promptTokens : null,
+      // The chat template's overhead is part of the request, not of the exported text.
+      budgetedTokens: sameAsBudget ? report.promptTokens - report.templateOverheadTokens : null,
       text: rendered.text,
       totalTokens,
       contentTokens,
@@ -126,7 +127,7 @@ export class ExportFlow {
       files: files.map((file) => file.relativePath),
       leftOut: rows.filter((row) => leftOut.has(row.uri)).map((row) => row.relativePath),
       directoryTree: choice.directoryTree,
-      countLabel: report.exactness.label,
+      countLabel: report.tokenizer.label,
     };
   }
 

@@ -7,16 +7,24 @@ import type { TreeNode } from '../core/presenters/fileTreeModel';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
 import { BudgetContextResolver } from '../core/session/budgetContext';
-import { BudgetSession } from '../core/session/budgetSession';
+import { ServerWatch } from '../core/server/serverWatch';
+import { BudgetSession, countingTokenizerId } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes } from '../core/units';
 import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
+import { resolveCountingTokenizer, type ModelFileRef, type TokenizerSources } from '../core/tokenizer/countingTokenizer';
+import type { TokenizerId } from '../core/tokenizer/tokenizerId';
+import { isGgufPath } from '../core/model/workspaceModels';
+import { settingName } from '../core/vocabulary';
 import { nodeModelFileReader } from '../node/modelFile';
+import { nodeServerHttp } from '../node/serverHttp';
+import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { TokenizerPool } from '../node/tokenizerPool';
 import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
+import { commandIds } from './ids';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
 import { ExportFlow } from './exportFlow';
@@ -25,6 +33,7 @@ import { ModelPicker } from './modelPicker';
 import { CostPanel } from './panel/costPanel';
 import { SettingsReader } from './settingsReader';
 import { StatusBar } from './statusBar';
+import { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
 import { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
 /** What tests reach through `extension.exports`: the live session and a way to wait for settled numbers. */
@@ -33,6 +42,8 @@ export interface ContextBudgetApi {
   settle(): Promise<void>;
   /** Resolves once the latest settings change has been resolved and installed in the session. */
   settleContext(): Promise<void>;
+  /** Resolves once the live check of contextBudget.server in flight (if any) has delivered its result to the session. */
+  settleServer(): Promise<void>;
   targetProblems(): readonly string[];
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
@@ -60,16 +71,27 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const workerScript = path.join(context.extensionPath, 'dist', 'tokenizerWorker.js');
   const countCache = createCountCache(context, settings.current, workerScript, log);
   const pool = new TokenizerPool({ workerScript, ...(countCache ? { store: countCache } : {}) });
+  // Download Tokenizer's cache: the extension's global storage, keyed by repository and commit.
+  const tokenizerCacheDir = path.join(context.globalStorageUri.fsPath, 'tokenizers');
+  const tokenizerSources = nodeTokenizerSources(pool, { cacheDir: tokenizerCacheDir });
   const resolver = new BudgetContextResolver(
-    (current) => resolveHostTarget(fs, current),
+    (current) => resolveHostTarget(fs, current, tokenizerSources),
     { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
   const selection = new Selection();
   const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, countCache), fs, context: resolver.current, log: (message) => log.warn(message) });
   let resolving = resolver.update(settings.current);
+  // The live server check: asynchronous, latest wins, and started after activation returns, so a slow
+  // or absent server never holds up activation; nothing is sent while contextBudget.server is empty.
+  const serverWatch = new ServerWatch(settingName('server'), (address) => nodeServerHttp(address), (check) => {
+    if (check?.status === 'failed') log.warn(check.message);
+    session.setServerCheck(check);
+  });
+  const serverStart = setTimeout(() => serverWatch.update(settings.current.server), 0);
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
+    serverWatch.update(current.server);
   };
   // The tree hands checkbox clicks to the controller once it exists (the tree is built first).
   let onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void = () => undefined;
@@ -83,11 +105,27 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const handlers = createCommandHandlers({
     controller,
     settings,
-    models: new ModelPicker(settings),
+    models: new ModelPicker(settings, () => {
+      const report = session.report();
+      const offer = report.tokenizer.download;
+      return offer ? { modelName: report.model.displayName, repo: offer.repo, download: () => vscode.commands.executeCommand(commandIds.downloadTokenizer) } : null;
+    }),
     drops: new DropPlanFlow(session),
-    exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)),
+    exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, countingTokenizerId(session.context))),
+    tokenizers: new TokenizerDownloadFlow(session, settings, context.secrets, tokenizerCacheDir, async () => {
+      retarget(settings.current);
+      await resolving;
+      await session.whenIdle();
+    }, log),
     openPanel: () => panel.show(),
     clearCountCache: () => clearCountCache(countCache, pool),
+    checkServer: () => {
+      if (settings.current.server.trim() === '') {
+        return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set {0} to the URL of a running llama-server, Ollama, vLLM or SGLang first.', settingName('server')));
+      }
+      serverWatch.recheck();
+      return undefined;
+    },
   });
   shutdown = async () => {
     session.dispose();
@@ -110,6 +148,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     controller,
     registerCommands(handlers, log, controller.whenStarted()),
     ...registerChat(session, log, controller.whenStarted()),
+    { dispose: () => clearTimeout(serverStart) },
+    serverWatch,
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
   );
@@ -119,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     settleContext: async () => {
       await resolving;
     },
+    settleServer: () => serverWatch.settled(),
     targetProblems: () => session.context.target.problems.map(problemText),
     isPanelOpen: () => panel.isOpen,
     activationMs: performance.now() - activationStarted,
@@ -163,10 +204,31 @@ export async function deactivate(): Promise<void> {
   await end?.();
 }
 
-/** The model file (if any), the catalog, and the chat model, resolved for these settings. */
-async function resolveHostTarget(fs: VscodeWorkspaceFs, settings: Settings): Promise<ResolvedTarget> {
+/**
+ * The model file (if any), the catalog, the chat model, and the tokenizer that counts for them,
+ * resolved for these settings: one snapshot, so switching model switches the tokenizer.
+ */
+async function resolveHostTarget(fs: VscodeWorkspaceFs, settings: Settings, sources: TokenizerSources): Promise<ResolvedTarget> {
   const configFile = settings.modelConfigPath ? await loadModelFile(settings.modelConfigPath, hostModelFileReader(fs)) : undefined;
-  return withChatModel(resolveTarget(settings, configFile), settings.chatModel, await availableChatModels());
+  const target = withChatModel(resolveTarget(settings, configFile), settings.chatModel, await availableChatModels());
+  // Tokenizer files are read from the local disk (a tokenizer.json beside a remote config.json is not).
+  const modelPath = settings.modelConfigPath ? localPath(settings.modelConfigPath) : undefined;
+  const modelFile: ModelFileRef | undefined = modelPath !== undefined && target.model.origin !== 'catalog' ? { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath } : undefined;
+  const tokenizerPath = settings.tokenizerPath.trim() === '' ? '' : (localPath(settings.tokenizerPath.trim()) ?? settings.tokenizerPath.trim());
+  const tokenizer = await resolveCountingTokenizer({ settings: { ...settings, tokenizerPath }, model: target.model, ...(modelFile ? { modelFile } : {}) }, sources);
+  return { ...target, tokenizer };
+}
+
+/** A setting's path on the local disk: absolute, or relative to the first workspace folder; undefined for a non-file URI. */
+function localPath(setting: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(setting)) {
+    const uri = vscode.Uri.parse(setting);
+    return uri.scheme === 'file' ? uri.fsPath : undefined;
+  }
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (path.isAbsolute(setting) || !base) return setting;
+  const joined = vscode.Uri.joinPath(base, setting);
+  return joined.scheme === 'file' ? joined.fsPath : undefined;
 }
 
 /**
@@ -197,8 +259,8 @@ function hostModelFileReader(fs: VscodeWorkspaceFs): ModelFileReader {
   };
 }
 
-async function countExactly(pool: TokenizerPool, text: string, encoding: Settings['encoding']): Promise<number> {
-  const outcome = await pool.countText(text, encoding);
+async function countExactly(pool: TokenizerPool, text: string, tokenizer: TokenizerId): Promise<number> {
+  const outcome = await pool.countText(text, tokenizer);
   if (outcome.kind !== 'counted') throw new Error(`the export could not be counted: ${outcome.reason}`);
   return outcome.tokens;
 }

@@ -7,7 +7,15 @@ import { nodeModelFileReader } from '../node/modelFile';
 import { availableChatModels } from './chat';
 import type { SettingsReader } from './settingsReader';
 
-type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string; readonly configUri?: vscode.Uri };
+type Item = vscode.QuickPickItem & { readonly modelId?: string; readonly loadConfig?: boolean; readonly chatModelId?: string; readonly configUri?: vscode.Uri; readonly downloadTokenizer?: boolean };
+
+/** What the picker offers when the current count is an estimate whose tokenizer can be downloaded. */
+export interface TokenizerOffer {
+  readonly modelName: string;
+  readonly repo: string;
+  /** Runs Download Tokenizer (which asks before going to the network). */
+  readonly download: () => Thenable<unknown>;
+}
 
 /**
  * Makes a catalog model the target: the one way the picker and the panel both choose one. A model
@@ -22,13 +30,20 @@ export async function selectCatalogModel(settings: SettingsReader, modelId: stri
 
 /** Quick picks for model, GPU and a model file (config.json or GGUF); they write the user's choice to settings. */
 export class ModelPicker {
-  constructor(private readonly settings: SettingsReader) {}
+  constructor(
+    private readonly settings: SettingsReader,
+    private readonly tokenizerOffer: () => TokenizerOffer | null = () => null,
+  ) {}
 
   async pickModel(): Promise<void> {
     const { models } = loadBundledCatalog();
     const current = this.settings.current;
     const chatModels = await availableChatModels();
+    const offer = this.tokenizerOffer();
     const items: Item[] = [
+      ...(offer
+        ? [{ label: `$(cloud-download) Download Tokenizer for ${offer.modelName}…`, description: `counts are estimates until then · from ${offer.repo}`, downloadTokenizer: true } as Item]
+        : []),
       { label: '$(file-code) Load from config.json or GGUF…', description: 'a Hugging Face model config, or a local .gguf (only its header is read)', loadConfig: true },
       { label: 'Chat models (window from the provider)', kind: vscode.QuickPickItemKind.Separator },
       ...(chatModels.length === 0
@@ -43,12 +58,16 @@ export class ModelPicker {
       ...models.map((model): Item => ({
         label: model.displayName,
         description: `${model.id}${model.id === current.model && !current.modelConfigPath ? ' · current' : ''}`,
-        detail: `${formatParams(model.paramsTotal)} params${model.paramsActive !== model.paramsTotal ? ` (${formatParams(model.paramsActive)} active)` : ''} · window ${formatInteger(model.maxPositionEmbeddings)} tokens · ${model.tokenizer === 'other' ? 'own tokenizer (counts are estimates)' : `${model.tokenizer} tokenizer (counts exact)`}`,
+        detail: `${formatParams(model.paramsTotal)} params${model.paramsActive !== model.paramsTotal ? ` (${formatParams(model.paramsActive)} active)` : ''} · window ${formatInteger(model.maxPositionEmbeddings)} tokens · ${model.tokenizer === 'other' ? `own tokenizer (estimates until downloaded${model.huggingFaceRepo ? ` from ${model.huggingFaceRepo}` : ''})` : `${model.tokenizer} tokenizer (counts exact)`}`,
         modelId: model.id,
       })),
     ];
     const picked = await this.showWithWorkspaceModels(items, current.modelConfigPath);
     if (!picked) return;
+    if (picked.downloadTokenizer && offer) {
+      await offer.download();
+      return;
+    }
     if (picked.loadConfig) return this.loadConfig(undefined);
     if (picked.configUri) return this.loadConfig(picked.configUri);
     if (picked.chatModelId) return this.settings.update('chatModel', picked.chatModelId);
@@ -99,7 +118,8 @@ export class ModelPicker {
       ];
       // Keep the user's place: replacing the items would otherwise move the highlight.
       const active = pick.activeItems;
-      pick.items = [items[0]!, ...section, ...items.slice(1)];
+      const head = items.findIndex((item) => item.loadConfig) + 1;
+      pick.items = [...items.slice(0, head), ...section, ...items.slice(head)];
       pick.activeItems = active;
     }, () => undefined).finally(() => {
       pick.busy = false;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { combineGgufShards, GgufFormatError, ggufSplit, readGgufHeader } from '../core/model/ggufHeader';
+import { combineGgufShards, GgufFormatError, ggufLimits, ggufSplit, readGgufHeader } from '../core/model/ggufHeader';
 import type { GgufHeader, GgufReadOptions } from '../core/model/ggufHeader';
 import { openRegularFile } from './regularFile';
 
@@ -38,6 +38,33 @@ export async function readGgufFile(filePath: string, options: GgufReadOptions = 
     }
   }
   return combineGgufShards(shards);
+}
+
+/**
+ * The bytes of a GGUF file from its start to the end of its metadata: what a tokenizer needs (the
+ * embedded vocabulary, chat template and special ids), never the tensor infos or data. For a split
+ * model, the first shard's (the only one carrying the vocabulary). Bounded by the header read cap.
+ */
+export async function readGgufMetadataBytes(filePath: string): Promise<Uint8Array> {
+  const match = shardName.exec(path.basename(filePath));
+  const first = match ? path.join(path.dirname(filePath), `${match[1]}-00001-of-${match[3]}.gguf`) : filePath;
+  const { handle, stats } = await openRegularFile(first);
+  try {
+    const read = async (offset: number, length: number): Promise<Uint8Array> => {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return buffer.subarray(0, bytesRead);
+    };
+    const header = await readGgufHeader({ size: stats.size, read }, { metadataOnly: true });
+    if (header.metadataBytes > ggufLimits.maxHeaderReadBytes) {
+      throw new GgufFormatError(0, `the metadata is ${header.metadataBytes.toLocaleString('en-US')} bytes, more than the ${ggufLimits.maxHeaderReadBytes.toLocaleString('en-US')} read for a header (real vocabularies take under 30 MiB)`, 'maxHeaderReadBytes');
+    }
+    const bytes = await read(0, header.metadataBytes);
+    if (bytes.byteLength !== header.metadataBytes) throw new GgufFormatError(bytes.byteLength, 'the file changed while its metadata was read');
+    return bytes;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readOne(filePath: string, options: GgufReadOptions): Promise<GgufHeader> {

@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
 import { isEncodingName } from '../core/tokenizer/encoding';
-import { hfTokenizerId, isHfTokenizerId, type HfTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import { ggufTokenizerId, hfTokenizerId, isRegisteredTokenizerId, type RegisteredTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
 import type { PersistentCountStore } from './diskCountStore';
 import { nodeCrypto, nodeWorkerThreads } from './lazyBuiltins';
 import type {
+  TemplateOverheadAnswer,
   TokenizerDataMessage,
   TokenizerDescription,
   TokenizerFailure,
@@ -14,7 +15,7 @@ import type {
   WorkerOutcome,
 } from '../worker/tokenizerProtocol';
 
-export type { TokenizerDescription, TokenizerFailure } from '../worker/tokenizerProtocol';
+export type { TemplateOverheadAnswer, TokenizerDescription, TokenizerFailure } from '../worker/tokenizerProtocol';
 
 /** Result of one count request. Cancellation is not an outcome: the promise rejects with an AbortError. */
 export type CountOutcome =
@@ -60,20 +61,27 @@ export const maxTokenizerJsonBytes = 256 * 1024 * 1024;
 const registerSliceBytes = 2 * 1024 * 1024;
 
 /**
- * A tokenizer.json that cannot be used: malformed, unsupported, too large, or unreadable. Every
- * request naming it rejects with this error, parsed at most once per worker; callers fall back to
- * the counting encoding and label the count an estimate, naming {@link failure}'s path.
+ * A tokenizer.json or GGUF vocabulary that cannot be used: malformed, unsupported, too large, or
+ * unreadable. Every request naming it rejects with this error, parsed at most once per worker;
+ * callers fall back to the counting encoding and label the count an estimate, naming
+ * {@link failure}'s path (a JSON path, or a GGUF key).
  */
 export class TokenizerUnavailableError extends Error {
   constructor(
     /** The id, or undefined when the file was refused before it got one (over the size cap). */
     readonly tokenizer: TokenizerId | undefined,
     readonly failure: TokenizerFailure,
+    /** What the file is, when there is no id to tell (default: from the id, else tokenizer.json). */
+    format?: TokenizerFormat,
   ) {
-    super(`tokenizer.json ${failure.path === '' ? failure.detail : `${failure.path}: ${failure.detail}`}`);
+    const what = (format ?? (tokenizer?.startsWith('gguf:') === true ? 'gguf' : 'tokenizer.json')) === 'gguf' ? 'GGUF vocabulary' : 'tokenizer.json';
+    super(`${what} ${failure.path === '' ? failure.detail : `${failure.path}: ${failure.detail}`}`);
     this.name = 'TokenizerUnavailableError';
   }
 }
+
+/** The kinds of tokenizer file {@link TokenizerPool.registerTokenizer} takes. */
+export type TokenizerFormat = 'tokenizer.json' | 'gguf';
 
 /** Counters for tests and benchmarks. */
 export interface TokenizerPoolStats {
@@ -96,12 +104,12 @@ export interface TokenizerPoolStats {
 interface Job {
   readonly request: TokenizerRequest;
   readonly transfer: ArrayBuffer[];
-  /** Empty for `describe` requests, which are not cached here. */
+  /** Empty for `describe` and `templateOverhead` requests, which are not cached here. */
   readonly cacheKey: string;
   readonly contentHash: string;
-  /** What was hashed, for the persistent cache; undefined for `describe`. */
+  /** What was hashed, for the persistent cache; undefined for `describe` and `templateOverhead`. */
   readonly source: 'bytes' | 'text' | undefined;
-  readonly resolve: (outcome: CountOutcome | TokenizerDescription) => void;
+  readonly resolve: (outcome: CountOutcome | TokenizerDescription | TemplateOverheadAnswer) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -119,12 +127,12 @@ export const largeJobBytes = 512 * 1024;
 interface Slot {
   readonly worker: Worker;
   job: Job | undefined;
-  /** tokenizer.json ids whose bytes this worker has been sent. */
+  /** Registered tokenizer ids whose bytes this worker has been sent. */
   readonly tokenizersSent: Set<string>;
 }
 
-/** A registered tokenizer.json: its bytes in shared memory and a display name. */
-interface HfTokenizerData {
+/** A registered tokenizer: its bytes in shared memory and a display name. */
+interface RegisteredTokenizerData {
   readonly data: SharedArrayBuffer;
   readonly name: string | undefined;
 }
@@ -149,7 +157,7 @@ export class TokenizerPool {
   private readonly cache: CountCache<WorkerOutcome>;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
-  private readonly hfTokenizers = new Map<string, HfTokenizerData>();
+  private readonly registered = new Map<string, RegisteredTokenizerData>();
   private readonly failedTokenizers = new Map<string, TokenizerUnavailableError>();
   private readonly maxTokenizerBytes: number;
   private readonly store: PersistentCountStore | undefined;
@@ -173,7 +181,16 @@ export class TokenizerPool {
    * on the first {@link describeTokenizer} or count, as a {@link TokenizerUnavailableError}. A file
    * above the size cap rejects here. Registering the same bytes again returns the same id.
    */
-  async registerHfTokenizer(bytes: Uint8Array, name?: string): Promise<HfTokenizerId> {
+  async registerHfTokenizer(bytes: Uint8Array, name?: string): Promise<`hf:${string}`> {
+    return (await this.registerTokenizer('tokenizer.json', bytes, name)) as `hf:${string}`;
+  }
+
+  /**
+   * Registers a tokenizer.json, or the metadata bytes of a GGUF file (from byte 0 to the end of the
+   * metadata: `GgufHeader.metadataBytes`), whose embedded vocabulary the workers then parse.
+   * Resolves to `hf:<sha256>` or `gguf:<sha256>`; otherwise as {@link registerHfTokenizer}.
+   */
+  async registerTokenizer(format: TokenizerFormat, bytes: Uint8Array, name?: string): Promise<RegisteredTokenizerId> {
     if (this.disposed) throw new Error('tokenizer pool is disposed');
     if (bytes.byteLength > this.maxTokenizerBytes) {
       const megabytes = (size: number): string => `${(size / 1024 / 1024).toFixed(1)} MiB`;
@@ -181,7 +198,7 @@ export class TokenizerPool {
         path: '',
         detail: `is ${megabytes(bytes.byteLength)}, over the ${megabytes(this.maxTokenizerBytes)} limit`,
         unsupported: false,
-      });
+      }, format);
     }
     const data = new SharedArrayBuffer(bytes.byteLength);
     const shared = new Uint8Array(data);
@@ -192,9 +209,19 @@ export class TokenizerPool {
       hash.update(slice);
       if (offset + registerSliceBytes < bytes.byteLength) await new Promise((resolve) => setImmediate(resolve));
     }
-    const id = hfTokenizerId(hash.digest('hex'));
-    if (!this.hfTokenizers.has(id)) this.hfTokenizers.set(id, { data, name });
+    const digest = hash.digest('hex');
+    const id = format === 'gguf' ? ggufTokenizerId(digest) : hfTokenizerId(digest);
+    if (!this.registered.has(id)) this.registered.set(id, { data, name });
     return id;
+  }
+
+  /**
+   * Tokens the chat template adds to a one-message prompt, counted with `tokenizer` in a worker:
+   * `config` is the tokenizer_config.json text for a tokenizer.json; a GGUF vocabulary uses its own
+   * template. Rejects like a count when the tokenizer is unusable.
+   */
+  templateOverhead(tokenizer: TokenizerId, config?: string, signal?: AbortSignal): Promise<TemplateOverheadAnswer> {
+    return this.submit('', '', undefined, (id) => ({ id, kind: 'templateOverhead', tokenizer, ...(config === undefined ? {} : { config }) }), [], signal, tokenizer, 0) as Promise<TemplateOverheadAnswer>;
   }
 
   /**
@@ -296,15 +323,15 @@ export class TokenizerPool {
     signal: AbortSignal | undefined,
     tokenizer: TokenizerId,
     size: number,
-  ): Promise<CountOutcome | TokenizerDescription> {
+  ): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> {
     this.counters.requests++;
     if (this.disposed) return Promise.reject(new Error('tokenizer pool is disposed'));
     if (signal?.aborted === true) return Promise.reject(abortError());
     if (!isEncodingName(tokenizer)) {
       const failed = this.failedTokenizers.get(tokenizer);
       if (failed !== undefined) return Promise.reject(failed);
-      if (!isHfTokenizerId(tokenizer) || !this.hfTokenizers.has(tokenizer)) {
-        return Promise.reject(new Error(`unknown tokenizer ${JSON.stringify(tokenizer)}: register its tokenizer.json first`));
+      if (!isRegisteredTokenizerId(tokenizer) || !this.registered.has(tokenizer)) {
+        return Promise.reject(new Error(`unknown tokenizer ${JSON.stringify(tokenizer)}: register its tokenizer.json or GGUF first`));
       }
     }
     const cached = cacheKey === '' ? undefined : this.cache.get(cacheKey);
@@ -312,7 +339,7 @@ export class TokenizerPool {
       this.counters.cacheHits++;
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
-    const enqueue = (): Promise<CountOutcome | TokenizerDescription> => this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
+    const enqueue = (): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> => this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
     const store = this.store;
     if (store === undefined || source === undefined) return enqueue();
     return store.lookup(tokenizer, source, contentHash).catch(() => undefined).then((stored) => {
@@ -336,8 +363,8 @@ export class TokenizerPool {
     transfer: ArrayBuffer[],
     signal: AbortSignal | undefined,
     size: number,
-  ): Promise<CountOutcome | TokenizerDescription> {
-    return new Promise<CountOutcome | TokenizerDescription>((resolve, reject) => {
+  ): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> {
+    return new Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer>((resolve, reject) => {
       const request = makeRequest(this.nextId++);
       const job: Job = { request, transfer, cacheKey, contentHash, source, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
       if (signal !== undefined) {
@@ -374,9 +401,9 @@ export class TokenizerPool {
       slot.worker.ref();
       const tokenizer = job.request.tokenizer;
       if (!slot.tokenizersSent.has(tokenizer)) {
-        const registered = this.hfTokenizers.get(tokenizer);
+        const registered = this.registered.get(tokenizer);
         if (registered !== undefined) {
-          const message: TokenizerDataMessage = { kind: 'tokenizerData', tokenizer: tokenizer as HfTokenizerId, data: registered.data, name: registered.name };
+          const message: TokenizerDataMessage = { kind: 'tokenizerData', tokenizer: tokenizer as RegisteredTokenizerId, data: registered.data, name: registered.name };
           slot.worker.postMessage(message);
           slot.tokenizersSent.add(tokenizer);
           this.counters.tokenizersSent++;
@@ -420,6 +447,8 @@ export class TokenizerPool {
       }
     } else if ('description' in response) {
       this.settle(job, () => job.resolve(response.description));
+    } else if ('templateOverhead' in response) {
+      this.settle(job, () => job.resolve(response.templateOverhead));
     } else {
       this.cache.set(job.cacheKey, response.outcome);
       if (job.source !== undefined) this.store?.record(job.request.tokenizer, job.source, job.contentHash, response.outcome);

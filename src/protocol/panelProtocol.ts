@@ -12,11 +12,11 @@ export type PanelRiskLevel = 'ok' | 'degraded' | 'beyond';
 export type PanelDropTarget = DropTargetKind;
 export type PanelTone = 'normal' | 'ok' | 'warning' | 'error';
 export type ReorderPlacement = 'end' | 'start';
-export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig';
+export type PanelCommand = 'selectModel' | 'selectGpu' | 'loadModelConfig' | 'downloadTokenizer';
 
 export const panelDropTargets: readonly PanelDropTarget[] = dropTargetKinds;
 const reorderPlacements: readonly ReorderPlacement[] = ['end', 'start'];
-const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig'];
+const panelCommands: readonly PanelCommand[] = ['selectModel', 'selectGpu', 'loadModelConfig', 'downloadTokenizer'];
 
 /** One figure in the summary header: label, value, and whether it is exact, an estimate or a setting. */
 export interface PanelMetric {
@@ -183,12 +183,40 @@ export interface PanelDropPlan {
   readonly canApply: boolean;
 }
 
+/** What the panel says about the counting tokenizer. */
+export interface PanelTokenizer {
+  readonly name: string;
+  readonly label: string;
+  readonly exactForModel: boolean;
+  /** Chat-template tokens counted into the prompt (0 when none). */
+  readonly templateOverheadTokens: number;
+  /** Offer Download Tokenizer (runCommand 'downloadTokenizer') for this repository; null when not offered. */
+  readonly download: { readonly repo: string } | null;
+}
+
 export interface PanelReorder {
   readonly available: boolean;
   readonly message: string;
   readonly moves: readonly string[];
   readonly customOrderApplied: boolean;
   readonly placement: ReorderPlacement;
+}
+
+/**
+ * The serving engine as the panel shows it: every convention with its source, the problems with the
+ * inputs, the window used, the largest context, what the engine does with this prompt (files cut),
+ * the fix with its cost, and the live server check. Text is pre-formatted on the host.
+ */
+export interface PanelEngine {
+  readonly name: string;
+  readonly conventions: readonly { readonly text: string; readonly source: string }[];
+  readonly problems: readonly string[];
+  /** `server n_ctx 8,192`, `vLLM max_model_len 131,072`, `maximum window 131,072`. */
+  readonly windowLimit: string;
+  readonly maxContext: string;
+  readonly handling: { readonly kind: 'rejected' | 'front-dropped'; readonly text: string; readonly files: readonly string[] } | null;
+  readonly fix: { readonly text: string; readonly setting: string; readonly value: number; readonly kvCacheBytes: number; readonly prefillSeconds: number } | null;
+  readonly server: { readonly status: 'checking' | 'ok' | 'failed'; readonly summary: string; readonly readings: readonly string[]; readonly notes: readonly string[] } | null;
 }
 
 /** The summary: what the panel draws first (header, cards, warnings); cheap to build and to send. */
@@ -200,7 +228,10 @@ export interface PanelSummary {
   readonly riskLevel: PanelRiskLevel;
   readonly riskText: string;
   readonly metrics: readonly PanelMetric[];
+  /** The tokenizer's label, e.g. "Gemma 3 tokenizer (tokenizer.json beside config.json), exact". */
   readonly exactnessLabel: string;
+  /** The tokenizer the counts are made with; `download` set when Download Tokenizer would make them exact. */
+  readonly tokenizer: PanelTokenizer;
   readonly models: readonly PanelChoice[];
   readonly gpus: readonly PanelChoice[];
   readonly modelId: string;
@@ -210,6 +241,8 @@ export interface PanelSummary {
   readonly gpuCount: number;
   readonly warnings: readonly PanelWarning[];
   readonly confusions: readonly { readonly title: string; readonly body: string }[];
+  /** The engine, its conventions with sources, what it does with the prompt, the fix and the live server check. */
+  readonly engine: PanelEngine;
 }
 
 /** The charts and the plan: built and sent after the summary (the drop plan may take a while on 20k files). */

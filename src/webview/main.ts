@@ -7,6 +7,7 @@
 import type { HostMessage, PanelDetails, PanelFileRow, PanelSummary, WebviewMessage } from '../protocol/panelProtocol';
 import { Charts } from './components/charts';
 import { Confusions } from './components/confusions';
+import { Engine } from './components/engine';
 import { FileTable } from './components/fileTable';
 import { Header } from './components/header';
 import { Plan } from './components/plan';
@@ -27,14 +28,15 @@ const saveView = (): void => vscode.setState(view);
 
 const header = new Header(send);
 const warnings = new Warnings();
+const engine = new Engine();
 const plan = new Plan(send);
 const charts = new Charts();
 const files = new FileTable(view, send, saveView);
 const confusions = new Confusions();
 
 const app = document.getElementById('app') as HTMLElement;
-app.replaceChildren(header.element, warnings.element, plan.element, charts.element, files.element, confusions.element);
-for (const section of [warnings.element, plan.element, charts.element, files.element]) section.hidden = true;
+app.replaceChildren(header.element, warnings.element, engine.element, plan.element, charts.element, files.element, confusions.element);
+for (const section of [warnings.element, engine.element, plan.element, charts.element, files.element]) section.hidden = true;
 
 let empty = true;
 let pendingDetails: PanelDetails | null = null;
@@ -47,6 +49,7 @@ function showSummary(summary: PanelSummary): void {
   document.body.dataset.risk = summary.riskLevel;
   header.update(summary);
   warnings.update(summary);
+  engine.update(summary);
   confusions.update(summary);
 }
 

@@ -1,20 +1,26 @@
-import type { HfTokenizerId, TokenizerId } from '../core/tokenizer/tokenizerId';
+import type { RegisteredTokenizerId, TokenizerId } from '../core/tokenizer/tokenizerId';
 
 /** A count request from {@link TokenizerPool} to a tokenizer worker, naming its tokenizer by id. */
 export type TokenizerRequest =
   | { readonly id: number; readonly kind: 'bytes'; readonly tokenizer: TokenizerId; readonly bytes: Uint8Array }
   | { readonly id: number; readonly kind: 'text'; readonly tokenizer: TokenizerId; readonly text: string }
   /** Parse (if needed) and describe the tokenizer: how a caller learns early that a tokenizer.json is unusable. */
-  | { readonly id: number; readonly kind: 'describe'; readonly tokenizer: TokenizerId };
+  | { readonly id: number; readonly kind: 'describe'; readonly tokenizer: TokenizerId }
+  /**
+   * Tokens a chat template adds to a one-message prompt: `config` is the tokenizer_config.json text
+   * for a tokenizer.json; a GGUF vocabulary uses its own `tokenizer.chat_template` (config omitted).
+   */
+  | { readonly id: number; readonly kind: 'templateOverhead'; readonly tokenizer: TokenizerId; readonly config?: string };
 
 /**
- * The bytes of a tokenizer.json, sent to a worker once, before its first request naming `tokenizer`.
+ * The bytes of a tokenizer.json (or of a GGUF file's metadata, vocabulary included), sent to a
+ * worker once, before its first request naming `tokenizer`.
  * A SharedArrayBuffer, so every worker reads the same memory and the caller's thread copies nothing
  * per worker. The worker parses it lazily, on first use, and keeps the result by id.
  */
 export interface TokenizerDataMessage {
   readonly kind: 'tokenizerData';
-  readonly tokenizer: HfTokenizerId;
+  readonly tokenizer: RegisteredTokenizerId;
   readonly data: SharedArrayBuffer;
   /** Shown in the description, e.g. "Gemma 3". */
   readonly name: string | undefined;
@@ -44,6 +50,15 @@ export interface TokenizerDescription {
   readonly vocabularySize: number | undefined;
 }
 
+/** The answer to a `templateOverhead` request. */
+export type TemplateOverheadAnswer =
+  /** The template's tokens around one user message (BOS, role headers, the assistant header). */
+  | { readonly kind: 'counted'; readonly tokens: number }
+  /** No chat template to count. */
+  | { readonly kind: 'none' }
+  /** The template exists but could not be rendered; the count leaves it out and says why. */
+  | { readonly kind: 'failed'; readonly reason: string };
+
 /** Why a tokenizer cannot be used: the JSON path at fault (empty for the whole file) and what is wrong. */
 export interface TokenizerFailure {
   readonly path: string;
@@ -56,4 +71,5 @@ export interface TokenizerFailure {
 export type TokenizerResponse =
   | { readonly id: number; readonly outcome: WorkerOutcome }
   | { readonly id: number; readonly description: TokenizerDescription }
+  | { readonly id: number; readonly templateOverhead: TemplateOverheadAnswer }
   | { readonly id: number; readonly error: string; readonly tokenizerFailure?: TokenizerFailure };

@@ -1,46 +1,62 @@
 // Tokenizer worker: decodes file bytes and counts tokens off the extension host's thread, because a
 // pathological file can take seconds and a frozen host is the worst bug this product can have.
-// A tokenizer.json is parsed here too (a 30 MB file takes seconds to parse), once per worker.
+// A tokenizer.json or a GGUF vocabulary is parsed here too (a 30 MB file takes seconds), once per worker.
 import { parentPort } from 'node:worker_threads';
+import { readGgufHeader } from '../core/model/ggufHeader';
 import { secretContentHints } from '../core/secrets/secretScan';
 import { isEncodingName } from '../core/tokenizer/encoding';
 import { decodeFileBytes } from '../core/tokenizer/fileText';
+import { ggufTokenizer } from '../core/tokenizer/gguf/ggufTokenizer';
+import { ggufVocabulary, isGgufVocabularyKey, type GgufVocabulary } from '../core/tokenizer/gguf/ggufVocabulary';
+import { templateOverheadTokens } from '../core/tokenizer/hf/chatTemplate';
 import { parseHfTokenizerText, type HfTokenizer } from '../core/tokenizer/hf/hfTokenizer';
 import { HfTokenizerError } from '../core/tokenizer/hf/hfTokenizerError';
 import { getTokenCounter, PieceTooLongError } from '../core/tokenizer/tokenCounter';
-import type { TokenizerId } from '../core/tokenizer/tokenizerId';
-import type { TokenizerDataMessage, TokenizerDescription, TokenizerRequest, TokenizerResponse, WorkerMessage, WorkerOutcome } from './tokenizerProtocol';
+import { isGgufTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import type {
+  TemplateOverheadAnswer,
+  TokenizerDataMessage,
+  TokenizerDescription,
+  TokenizerRequest,
+  TokenizerResponse,
+  WorkerMessage,
+  WorkerOutcome,
+} from './tokenizerProtocol';
 
-/** Something that counts text: a tiktoken counter or a parsed tokenizer.json. */
+/** Something that counts text: a tiktoken counter, a parsed tokenizer.json or a GGUF vocabulary. */
 interface Counter {
   count(text: string): number;
   readonly description: TokenizerDescription;
+  /** The parsed tokenizer (undefined for tiktoken encodings), for chat templates. */
+  readonly parsed: HfTokenizer | undefined;
+  /** The GGUF vocabulary behind it, if any. */
+  readonly gguf: GgufVocabulary | undefined;
 }
 
-/** tokenizer.json bytes received but not parsed yet, by id. */
+/** Tokenizer bytes received but not parsed yet, by id. */
 const pendingData = new Map<string, TokenizerDataMessage>();
 /** Parsed tokenizers, or the error that parsing gave (reported for every request naming it). */
-const hfTokenizers = new Map<string, HfTokenizer | HfTokenizerError>();
+const parsedTokenizers = new Map<string, { tokenizer: HfTokenizer; gguf: GgufVocabulary | undefined } | HfTokenizerError>();
 
-function counterFor(tokenizer: TokenizerId): Counter {
+async function counterFor(tokenizer: TokenizerId): Promise<Counter> {
   if (isEncodingName(tokenizer)) {
     const counter = getTokenCounter(tokenizer);
-    return { count: (text) => counter.count(text), description: { description: tokenizer, vocabularySize: undefined } };
+    return { count: (text) => counter.count(text), description: { description: tokenizer, vocabularySize: undefined }, parsed: undefined, gguf: undefined };
   }
-  let parsed = hfTokenizers.get(tokenizer);
+  let parsed = parsedTokenizers.get(tokenizer);
   if (parsed === undefined) {
     const data = pendingData.get(tokenizer);
     if (data === undefined) throw new Error(`tokenizer ${tokenizer} was never sent to this worker`);
     pendingData.delete(tokenizer);
-    parsed = parseData(data);
-    hfTokenizers.set(tokenizer, parsed);
+    parsed = isGgufTokenizerId(tokenizer) ? await parseGguf(data) : parseTokenizerJson(data);
+    parsedTokenizers.set(tokenizer, parsed);
   }
   if (parsed instanceof HfTokenizerError) throw parsed;
-  const hf = parsed;
-  return { count: (text) => hf.count(text), description: { description: hf.description, vocabularySize: hf.vocabularySize } };
+  const { tokenizer: hf, gguf } = parsed;
+  return { count: (text) => hf.count(text), description: { description: hf.description, vocabularySize: hf.vocabularySize }, parsed: hf, gguf };
 }
 
-function parseData(data: TokenizerDataMessage): HfTokenizer | HfTokenizerError {
+function parseTokenizerJson(data: TokenizerDataMessage): { tokenizer: HfTokenizer; gguf: undefined } | HfTokenizerError {
   let text: string;
   try {
     // Copied out of the shared memory: TextDecoder refuses shared buffers.
@@ -49,7 +65,7 @@ function parseData(data: TokenizerDataMessage): HfTokenizer | HfTokenizerError {
     return new HfTokenizerError('', 'not valid UTF-8 text');
   }
   try {
-    return parseHfTokenizerText(text, data.name === undefined ? {} : { name: data.name });
+    return { tokenizer: parseHfTokenizerText(text, data.name === undefined ? {} : { name: data.name }), gguf: undefined };
   } catch (error) {
     if (error instanceof HfTokenizerError) return error;
     // A RangeError from a regex too complex for V8, or similar: still one clear message.
@@ -57,8 +73,23 @@ function parseData(data: TokenizerDataMessage): HfTokenizer | HfTokenizerError {
   }
 }
 
-function count(request: Exclude<TokenizerRequest, { kind: 'describe' }>): WorkerOutcome {
-  const counter = counterFor(request.tokenizer);
+/** A GGUF file's metadata bytes → its vocabulary → a tokenizer. Errors name the GGUF key. */
+async function parseGguf(data: TokenizerDataMessage): Promise<{ tokenizer: HfTokenizer; gguf: GgufVocabulary } | HfTokenizerError> {
+  const bytes = new Uint8Array(data.data);
+  try {
+    const header = await readGgufHeader(
+      { size: bytes.byteLength, read: (offset, length) => Promise.resolve(bytes.slice(offset, offset + length)) },
+      { keep: isGgufVocabularyKey, metadataOnly: true },
+    );
+    const vocabulary = ggufVocabulary(header.metadata);
+    return { tokenizer: ggufTokenizer(vocabulary, data.name), gguf: vocabulary };
+  } catch (error) {
+    if (error instanceof HfTokenizerError) return error;
+    return new HfTokenizerError('', `the GGUF vocabulary could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function count(counter: Counter, request: Extract<TokenizerRequest, { kind: 'bytes' | 'text' }>): WorkerOutcome {
   try {
     if (request.kind === 'text') {
       return {
@@ -88,15 +119,47 @@ function count(request: Exclude<TokenizerRequest, { kind: 'describe' }>): Worker
   }
 }
 
-function respond(request: TokenizerRequest): TokenizerResponse {
+/**
+ * The chat template's overhead: a tokenizer.json's from its tokenizer_config.json, a GGUF's from
+ * `tokenizer.chat_template` with the vocabulary's BOS/EOS/UNK/PAD texts as the special tokens.
+ */
+function templateOverhead(counter: Counter, config: string | undefined): TemplateOverheadAnswer {
+  if (counter.parsed === undefined) return { kind: 'none' };
+  let configJson: unknown;
+  if (config !== undefined) {
+    try {
+      configJson = JSON.parse(config);
+    } catch (error) {
+      return { kind: 'failed', reason: `tokenizer_config.json is not valid JSON: ${(error as Error).message}` };
+    }
+  } else if (counter.gguf?.chatTemplate !== undefined) {
+    const { tokens, specialIds } = counter.gguf;
+    const text = (id: number | undefined): string | undefined => (id === undefined ? undefined : tokens[id]);
+    configJson = { chat_template: counter.gguf.chatTemplate, bos_token: text(specialIds.bos), eos_token: text(specialIds.eos), unk_token: text(specialIds.unk), pad_token: text(specialIds.pad) };
+  } else {
+    return { kind: 'none' };
+  }
   try {
-    if (request.kind === 'describe') return { id: request.id, description: counterFor(request.tokenizer).description };
-    return { id: request.id, outcome: count(request) };
+    const overhead = templateOverheadTokens(configJson, counter.parsed);
+    return overhead === undefined ? { kind: 'none' } : { kind: 'counted', tokens: overhead.tokens };
+  } catch (error) {
+    const message = error instanceof HfTokenizerError ? error.message : error instanceof Error ? error.message : String(error);
+    return { kind: 'failed', reason: message };
+  }
+}
+
+async function respond(request: TokenizerRequest): Promise<TokenizerResponse> {
+  try {
+    const counter = await counterFor(request.tokenizer);
+    if (request.kind === 'describe') return { id: request.id, description: counter.description };
+    if (request.kind === 'templateOverhead') return { id: request.id, templateOverhead: templateOverhead(counter, request.config) };
+    return { id: request.id, outcome: count(counter, request) };
   } catch (error) {
     if (error instanceof HfTokenizerError) {
+      const what = isGgufTokenizerId(request.tokenizer) ? 'GGUF vocabulary' : 'tokenizer.json';
       return {
         id: request.id,
-        error: `tokenizer.json ${error.message}`,
+        error: `${what} ${error.message}`,
         tokenizerFailure: { path: error.path, detail: error.detail, unsupported: error.unsupported },
       };
     }
@@ -108,8 +171,8 @@ if (parentPort === null) throw new Error('tokenizerWorker must run in a worker t
 const port = parentPort;
 port.on('message', (message: WorkerMessage) => {
   if (message.kind === 'tokenizerData') {
-    if (!hfTokenizers.has(message.tokenizer)) pendingData.set(message.tokenizer, message);
+    if (!parsedTokenizers.has(message.tokenizer)) pendingData.set(message.tokenizer, message);
     return;
   }
-  port.postMessage(respond(message));
+  void respond(message).then((response) => port.postMessage(response));
 });

@@ -105,7 +105,7 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
     const expected = cli(folder, ['src']);
     const text = await statusHover(page);
     assert.match(text, new RegExp(`Prompt tokens ${expected.promptTokens}`));
-    assert.match(text, /o200k_base, exact \(the model's own tokenizer\)/);
+    assert.match(text, /Tokenizer o200k_base, exact \(gpt-oss-20b uses it\)/);
     assert.match(text, /KV cache [\d.]+ (MiB|GiB) \(bf16\)/);
     assert.match(text, /Time to first token \(est\.\)/);
     assert.match(text, /fits/);
@@ -123,7 +123,7 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
     const kv = expected.kvCacheBytes / 2 ** 30;
     await page.waitForFunction(`!(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(before.split('KV ')[1] ?? '')})`, undefined, { timeout: 20_000 });
     assert.match(await statusText(page), new RegExp(`KV ${kv >= 10 ? kv.toFixed(1) : kv.toFixed(2)} GiB`));
-    assert.match(await statusHover(page), /estimate for Llama 3\.1 70B, which uses its own tokenizer/);
+    assert.match(await statusHover(page), /Tokenizer o200k_base, estimate for Llama 3\.1 70B · Download Tokenizer/);
     await screenshot(page, 'hover-after-model-switch');
     await page.mouse.move(640, 300);
   });

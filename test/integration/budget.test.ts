@@ -99,13 +99,14 @@ suite('budget in the extension host', () => {
     await configuration().update('model', 'llama-3.1-8b', vscode.ConfigurationTarget.Global);
     try {
       await until(() => session.report().model.id === 'llama-3.1-8b', 'the model switch');
-      assert.equal(session.report().exactness.forModel, 'estimate');
-      assert.match(session.report().exactness.label, /estimate for Llama 3\.1 8B/);
+      assert.equal(session.report().tokenizer.exactForModel, false);
+      assert.match(session.report().tokenizer.label, /^o200k_base, estimate for Llama 3\.1 8B$/);
+      assert.deepEqual(session.report().tokenizer.download, { repo: 'meta-llama/Llama-3.1-8B-Instruct' });
     } finally {
       await configuration().update('model', undefined, vscode.ConfigurationTarget.Global);
     }
     await until(() => session.report().model.id === 'gpt-oss-20b', 'the default model');
-    assert.equal(session.report().exactness.forModel, 'exact');
+    assert.equal(session.report().tokenizer.exactForModel, true);
   });
 
   test('a malformed model config is reported with the field and the catalog model is used', async () => {

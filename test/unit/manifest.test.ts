@@ -73,6 +73,9 @@ test('every setting\'s type, enum and range in package.json is the one settingRu
       case 'string':
         assert.deepEqual(types, ['string'], `${key} type`);
         break;
+      case 'url':
+        assert.deepEqual([types, (property as { format?: string }).format], [['string'], 'uri'], `${key} type`);
+        break;
     }
     if (rule.kind !== 'enum') assert.equal(property.enum, undefined, `${key} has no enum of its own`);
   }

@@ -1,7 +1,8 @@
 import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
-import type { EncodingName } from '../tokenizer/encoding';
 import type { FileCount } from '../scan/fileCount';
+import type { ServerCheck } from '../server/serverCheck';
+import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { SkippedEntry } from '../scan/workspaceFs';
 
 /** One file in the prompt as the budget sees it. */
@@ -27,6 +28,8 @@ export interface BudgetFileInput {
 export interface ReportExtras {
   /** Tokens of the directory-tree block; null while it is being counted or when there is none. */
   readonly treeTokens: number | null;
+  /** The live check of `settings.server` (null or absent when none is set). */
+  readonly server?: ServerCheck | null;
   /** Files a folder add left out, with the reason; listed (never counted) so the user sees them. */
   readonly skippedFiles?: readonly SkippedEntry[];
 }
@@ -61,13 +64,20 @@ export interface BudgetFileRow {
   readonly symlinkTarget?: string | null;
 }
 
-/** How much to trust the token count for the chosen model. */
-export interface CountExactness {
-  readonly encoding: EncodingName;
-  /** 'exact' when the model's own tokenizer is the counting encoding; else an estimate for the model. */
-  readonly forModel: 'exact' | 'estimate';
-  /** One line the UI shows next to the count. */
+/** The tokenizer every count was made with, and how far to trust the counts for the model. */
+export interface TokenizerReport {
+  /** The pool's id: an encoding name, or `hf:` / `gguf:` + SHA-256. */
+  readonly id: string;
+  /** E.g. "Gemma 3 tokenizer", "o200k_base". */
+  readonly name: string;
+  /** Where it came from, e.g. "tokenizer.json beside config.json", "the counting encoding". */
+  readonly source: string;
+  /** True when the counts are the model's own; false when they estimate it. */
+  readonly exactForModel: boolean;
+  /** One line shown next to the count: "Gemma 3 tokenizer (tokenizer.json beside config.json), exact". */
   readonly label: string;
+  /** A catalog model counted with an estimate whose tokenizer can be downloaded: offer it. */
+  readonly download: { readonly repo: string } | null;
 }
 
 export interface Assumption {
@@ -79,9 +89,14 @@ export interface Assumption {
 export interface BudgetReport {
   readonly model: { readonly id: string; readonly displayName: string; readonly origin: string; readonly sources: readonly string[] };
   readonly gpu: { readonly id: string; readonly name: string; readonly count: number; readonly memoryBytes: number };
-  readonly exactness: CountExactness;
-  /** Tokens of the prompt: the footprints of the included, counted files plus the export's directory tree (exact for the encoding). */
+  readonly tokenizer: TokenizerReport;
+  /**
+   * Tokens of the prompt: the footprints of the included, counted files, the export's directory
+   * tree and the chat template's overhead, all counted with {@link tokenizer}.
+   */
   readonly promptTokens: number;
+  /** Tokens the model's chat template adds to the request (0 when there is none to count): part of promptTokens. */
+  readonly templateOverheadTokens: number;
   readonly reserveOutputTokens: number;
   /** promptTokens + reserveOutputTokens: what the window and the KV cache must hold. */
   readonly totalTokens: number;
@@ -100,8 +115,16 @@ export interface BudgetReport {
   readonly windowShare: number;
   /** Share of the effective window used by totalTokens. */
   readonly effectiveShare: number;
-  /** Within window, memory and budget: the CLI exits 0 only when true. */
+  /** Within window, memory and budget, and taken whole by the engine: the CLI exits 0 only when true. */
   readonly withinLimits: boolean;
+  /** The maximum window used and where it comes from: a running server, the engine profile, or the model. */
+  readonly windowLimit: WindowLimit;
+  /** What the engine does with a prompt it does not take whole (Ollama's front-drop, a rejection) and the files cut; null when it takes it. */
+  readonly engineHandling: EngineHandling | null;
+  /** The server setting that would make the prompt fit, with its KV-memory and time-to-first-token cost; null when it fits. */
+  readonly contextFix: ContextFix | null;
+  /** The live check of `contextBudget.server` / `--server`: checking, what it read, or why it failed; null when none is set. */
+  readonly server: ServerCheck | null;
   /**
    * The export framing counted in `promptTokens` (tags, paths, directory tree), or null when
    * `exportFraming` is none. `pending` while some of it is still being counted.

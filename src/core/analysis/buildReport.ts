@@ -1,6 +1,6 @@
-import { defaultEfficiencies, estimateCost } from '../cost/costEngine';
+import { defaultEfficiencies, estimateCost, maxContextOf } from '../cost/costEngine';
 import type { CostEstimate } from '../cost/costEngine';
-import type { EngineOptions } from '../cost/costTypes';
+import type { CostInput, EngineOptions, MaxContext } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import { assessRisk, windowsFor } from '../risk/riskEngine';
@@ -9,9 +9,12 @@ import { secretNameHints } from '../secrets/secretScan';
 import { buildWarnings } from '../risk/warnings';
 import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
-import type { EncodingName } from '../tokenizer/encoding';
+import { defaultCountingTokenizer, type CountingTokenizer } from '../tokenizer/countingTokenizer';
 import { settingName } from '../vocabulary';
-import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, CountExactness, ReportExtras } from './budgetTypes';
+import type { ServerCheck } from '../server/serverCheck';
+import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, ReportExtras, TokenizerReport } from './budgetTypes';
+import { contextFixOf, engineHandlingOf, serverConfiguredSettings, serverEngine, serverLimitReading, windowLimitOf } from './engineVerdict';
+import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { TargetProblem } from './resolveTarget';
 
 export interface ReportTarget {
@@ -19,6 +22,13 @@ export interface ReportTarget {
   readonly gpu: GpuSpec;
   /** Problems resolving the target (bad config.json, unknown id): shown as model-setup warnings. */
   readonly problems?: readonly TargetProblem[];
+  /** The tokenizer resolved with the model; absent: the settings' encoding, labelled for the model. */
+  readonly tokenizer?: CountingTokenizer;
+}
+
+/** The tokenizer a target counts with: the resolved one, or the settings' encoding labelled for the model. */
+export function countingTokenizerOf(settings: Settings, target: ReportTarget): CountingTokenizer {
+  return target.tokenizer ?? defaultCountingTokenizer(settings, target.model);
 }
 
 /** What a prompt of a known length costs and risks: shared by the files report and `estimate`. */
@@ -35,6 +45,16 @@ export interface PromptAssessment {
   readonly effectiveShare: number;
   /** Within window, memory and budget: decided here and nowhere else. */
   readonly withinLimits: boolean;
+  /** The maximum window used and where it comes from (a running server, the engine profile, the model). */
+  readonly windowLimit: WindowLimit;
+  /** The largest context that fits, against that window (a server's limit replaces the engine's). */
+  readonly maxContext: MaxContext;
+  /** What the engine does with a prompt it does not take whole (front-drop, rejection) and the files cut; null when it takes it. */
+  readonly engineHandling: EngineHandling | null;
+  /** The server setting that would make the prompt fit, with its KV and time-to-first-token cost; null when it fits. */
+  readonly contextFix: ContextFix | null;
+  /** The live server check given to the assessment (null when no server is set). */
+  readonly server: ServerCheck | null;
 }
 
 /** Input to {@link assessPrompt}. */
@@ -48,6 +68,8 @@ export interface PromptInput {
   readonly promptTokens: number;
   readonly settings: Settings;
   readonly target: ReportTarget;
+  /** The live check of `settings.server`, when one is set: its limit becomes the maximum window. */
+  readonly server?: ServerCheck | null;
 }
 
 /**
@@ -56,31 +78,31 @@ export interface PromptInput {
  * the CLI's `estimate` uses it for a bare token count.
  */
 export function assessPrompt(input: PromptInput): PromptAssessment {
-  const { settings, target, promptTokens } = input;
-  const { model, gpu } = target;
-  const efficiencies = defaultEfficiencies(gpu);
-  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
-  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
-  const cost = estimateCost({
-    model,
-    gpu,
-    gpuCount: settings.gpuCount,
-    promptTokens,
-    reserveOutputTokens: settings.reserveOutputTokens,
-    weightDtype: settings.weightDtype,
-    kvDtype: settings.kvCacheDtype,
-    batchSize: settings.batchSize,
-    memoryUtilization: settings.memoryUtilization,
-    computeEfficiency: computeEfficiency.value,
-    memoryEfficiency: memoryEfficiency.value,
-    engine: engineOptionsOf(settings),
-  });
-  // The window the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx) is the maximum the risk uses.
-  const windows = windowsFor(model, settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  const { target, promptTokens } = input;
+  const { model } = target;
+  const server = input.server ?? null;
+  // A running server of the chosen engine fills the knobs left unset with what it was started with.
+  const configured = serverConfiguredSettings(input.settings, server);
+  const settings = configured?.settings ?? input.settings;
+  const { costInput, computeEfficiency, memoryEfficiency } = costInputOf(settings, target, promptTokens, configured?.knobsFrom);
+  const cost = estimateCost(costInput);
+  // The maximum the risk uses: a running server's limit (what it was started with), else the window
+  // the engine accepts (vLLM max_model_len, llama.cpp n_ctx_train, Ollama num_ctx), else the model's.
+  const reading = serverLimitReading(server);
+  const windows = windowsFor(model, reading ? reading.limitTokens : settings.engine === 'ideal' ? undefined : cost.engine.maxWindowTokens);
+  const windowLimit = windowLimitOf(cost.engine, windows.max, server);
   let fileTokens = 0;
   for (const file of input.files) fileTokens += file.tokens;
   const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
+  const engineHandling = engineHandlingOf({ engine: cost.engine, server, limit: windowLimit, model, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, placements: risk.files });
+  const totalTokens = promptTokens + settings.reserveOutputTokens;
+  const fixEngine = reading ? serverEngine[reading.kind] : settings.engine;
+  const needsFix = engineHandling !== null || (windowLimit.source !== 'model' && totalTokens > windowLimit.tokens);
+  const contextFix = needsFix
+    ? contextFixOf({ costInput, engine: fixEngine, currentLimit: windowLimit.tokens, handling: engineHandling?.handling ?? { kind: 'accepted' }, reading: reading ?? null })
+    : null;
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
+  const tokenizer = countingTokenizerOf(settings, target);
   const warnings: Warning[] = [
     ...(target.problems ?? []).map((problem): Warning => ({
       id: 'model-config-problem',
@@ -90,9 +112,19 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
       why: 'The estimates are for the model named in the message, not the one you asked for, until the problem is fixed.',
       numbers: {},
     })),
-    ...buildWarnings({ cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: gpu.name }),
+    ...tokenizer.problems.map((problem): Warning => ({
+      id: 'tokenizer-problem',
+      severity: 'warning',
+      category: 'model-setup',
+      message: `${endSentence(problem)} Counting with ${tokenizer.label}.`,
+      why: "Until the model's own tokenizer can be read, token counts estimate the model's: Gemma and DeepSeek count 5–20% more tokens than o200k_base on the same text.",
+      numbers: {},
+    })),
+    ...buildWarnings({
+      cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: target.gpu.name,
+      windowLimit, engineHandling, contextFix, server, engineId: settings.engine,
+    }),
   ];
-  const totalTokens = promptTokens + settings.reserveOutputTokens;
   const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
   return {
     windows,
@@ -104,8 +136,40 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     budgetTokens,
     windowShare: windows.max > 0 ? totalTokens / windows.max : 0,
     effectiveShare: windows.effective > 0 ? totalTokens / windows.effective : 0,
-    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget,
+    withinLimits: risk.level !== 'beyond' && cost.fits && withinBudget && engineHandling === null,
+    windowLimit,
+    maxContext: windowLimit.source === 'server' ? maxContextOf(cost.maxContext.memoryLimitTokens, windows.max) : cost.maxContext,
+    engineHandling,
+    contextFix,
+    server,
   };
+}
+
+/**
+ * The cost engine's input for these settings and this prompt, with the efficiencies it assumes and
+ * where they come from: the one mapping from settings to `estimateCost`, used by the verdict, the
+ * fix and the panel's memory curve.
+ */
+export function costInputOf(settings: Settings, target: ReportTarget, promptTokens: number, knobsFrom?: string): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
+  const { model, gpu } = target;
+  const efficiencies = defaultEfficiencies(gpu);
+  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
+  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
+  const costInput: CostInput = {
+    model,
+    gpu,
+    gpuCount: settings.gpuCount,
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    weightDtype: settings.weightDtype,
+    kvDtype: settings.kvCacheDtype,
+    batchSize: settings.batchSize,
+    memoryUtilization: settings.memoryUtilization,
+    computeEfficiency: computeEfficiency.value,
+    memoryEfficiency: memoryEfficiency.value,
+    engine: { ...engineOptionsOf(settings), ...(knobsFrom !== undefined ? { knobsFrom } : {}) },
+  };
+  return { costInput, computeEfficiency, memoryEfficiency };
 }
 
 /**
@@ -196,15 +260,19 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   for (const part of parts) if (part.placed) placed.push(part.placed);
   // The directory tree exists only while the export has files; null means it is still being counted.
   const treeTokens = framingOn && settings.exportDirectoryTree && placed.length > 0 ? extras.treeTokens : 0;
-  const leadingTokens = treeTokens ?? 0;
+  const tokenizer = countingTokenizerOf(settings, target);
+  // The chat template belongs to the request, counted once: leading tokens, like the tree (issue 11).
+  const templateOverheadTokens = placed.length > 0 ? (tokenizer.templateOverheadTokens ?? 0) : 0;
+  const leadingTokens = (treeTokens ?? 0) + templateOverheadTokens;
   let promptTokens = leadingTokens;
   for (const file of placed) promptTokens += file.tokens;
-  const assessment = assessPrompt({ files: placed, promptTokens, settings, target });
+  const assessment = assessPrompt({ files: placed, promptTokens, settings, target, server: extras.server ?? null });
   // Placements come in the order of `placed`, which is the order of the files that have one.
   const placements = assessment.risk.files;
   let nextPlacement = 0;
   const counts = { included: 0, counted: 0, pending: 0, skipped: 0, excluded: 0 };
-  let framingTokens = leadingTokens;
+  // The export's framing: the tree and each file's tags (the chat template is not framing).
+  let framingTokens = treeTokens ?? 0;
   let framingPending = false;
   const rows: BudgetFileRow[] = files.map((file, i) => {
     const part = parts[i]!;
@@ -239,8 +307,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
   return {
     model: { id: model.id, displayName: model.displayName, origin: model.origin, sources: model.sources },
     gpu: { id: gpu.id, name: gpu.name, count: settings.gpuCount, memoryBytes: gpu.memoryBytes },
-    exactness: exactnessFor(model, settings.encoding),
+    tokenizer: tokenizerReport(tokenizer),
     promptTokens,
+    templateOverheadTokens,
     reserveOutputTokens: settings.reserveOutputTokens,
     totalTokens: assessment.totalTokens,
     budgetTokens: assessment.budgetTokens,
@@ -248,18 +317,22 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     counts,
     cost: assessment.cost,
     engine: assessment.cost.engine,
-    maxContext: assessment.cost.maxContext,
+    maxContext: assessment.maxContext,
     assumptions: assessment.assumptions,
     risk: { level: risk.level, windows: assessment.windows, focusShare: risk.focusShare, middleBand: risk.middleBand },
     warnings: assessment.warnings,
     windowShare: assessment.windowShare,
     effectiveShare: assessment.effectiveShare,
     withinLimits: assessment.withinLimits,
+    windowLimit: assessment.windowLimit,
+    engineHandling: assessment.engineHandling,
+    contextFix: assessment.contextFix,
+    server: assessment.server,
     framing: !framingOn ? null : {
       format: settings.exportFraming as 'xml' | 'markdown',
       directoryTree: settings.exportDirectoryTree,
       tokens: framingTokens,
-      treeTokens: leadingTokens,
+      treeTokens: treeTokens ?? 0,
       pending: treeTokens === null || framingPending,
     },
     skippedFiles: extras.skippedFiles ?? [],
@@ -280,11 +353,14 @@ export function engineOptionsOf(settings: Settings): EngineOptions {
   };
 }
 
-/** Whether an o200k/cl100k count is the model's own count or an estimate of it. */
-export function exactnessFor(model: ModelSpec, encoding: EncodingName): CountExactness {
-  if (model.tokenizer === encoding) return { encoding, forModel: 'exact', label: `${encoding}, exact (the model's own tokenizer)` };
-  if (model.tokenizer === 'other') return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses its own tokenizer` };
-  return { encoding, forModel: 'estimate', label: `${encoding}, exact for the encoding; an estimate for ${model.displayName}, which uses ${model.tokenizer}` };
+/** The report's view of the counting tokenizer. */
+export function tokenizerReport(tokenizer: CountingTokenizer): TokenizerReport {
+  return { id: tokenizer.id, name: tokenizer.name, source: tokenizer.source, exactForModel: tokenizer.exactForModel, label: tokenizer.label, download: tokenizer.download };
+}
+
+/** Parser and file messages end without a full stop; one is needed before the next sentence. */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 const noSecrets: readonly string[] = [];

@@ -10,6 +10,7 @@ import type { ChatModelInfo } from '../model/providerModel';
 import { isGgufPath } from '../model/workspaceModels';
 import { defaultSettings } from '../settings';
 import type { Settings } from '../settings';
+import type { CountingTokenizer } from '../tokenizer/countingTokenizer';
 
 /**
  * Something that could not be used while picking the model or GPU. Kept as data so each face words
@@ -28,6 +29,12 @@ export interface ResolvedTarget {
   readonly gpu: GpuSpec;
   /** One entry per thing that could not be used. */
   readonly problems: readonly TargetProblem[];
+  /**
+   * The tokenizer resolved with the model (its tokenizer.json, its GGUF vocabulary, a download), part
+   * of the context snapshot so switching model switches it. Absent until a face resolves it: the
+   * settings' encoding is used then, labelled for the model (countingTokenizerOf).
+   */
+  readonly tokenizer?: CountingTokenizer;
 }
 
 /** The text of the config.json named by `modelConfigPath`, the header of a GGUF file, or why it could not be read. */

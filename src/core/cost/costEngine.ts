@@ -52,11 +52,9 @@ export const defaultMemoryEfficiency = 0.9;
 /** {@link estimateCost}'s result: the contract's {@link CostBreakdown} plus the engine's account and the structured largest context. */
 export interface CostEstimate extends CostBreakdown {
   /**
-   * True when every layer is windowed (sliding or chunked), so the KV cache stops growing once T
-   * passes the largest window and memory alone can never force a shorter context.
+   * The largest context that fits, and what limits it. (It replaces the old `kvBounded` flag: a KV
+   * cache that stops growing shows as `limitedBy: 'window'` with `memoryLimitTokens: null`.)
    */
-  readonly kvBounded: boolean;
-  /** The largest context that fits, and what limits it. */
   readonly maxContext: MaxContext;
   /** The engine, every convention it applied, and what it does with this prompt. */
   readonly engine: EngineReport;
@@ -91,6 +89,23 @@ interface MemoryPlan {
  *   fractions outside (0, 1]; a silent NaN would otherwise reach the status bar.
  */
 export function estimateCost(input: CostInput): CostEstimate {
+  return estimateWith(input, largestFitting);
+}
+
+/**
+ * Memory at one context length under the engine's rules, without the largest-context search: the KV
+ * cache and everything that does not grow with T (weights, and the runtime estimates an engine
+ * subtracts). For curves: 81 points cost 81 plans instead of 81 × 31.
+ */
+export function memoryAt(input: CostInput): { readonly kvCacheBytes: number; readonly fixedBytes: number } {
+  const estimate = estimateWith(input, () => null);
+  return { kvCacheBytes: estimate.kvCacheBytes, fixedBytes: estimate.totalBytes - estimate.kvCacheBytes };
+}
+
+/** The largest-context search each plan runs ({@link largestFitting}, or a stub returning null when the caller needs no maxContext). */
+type FitSearch = (fits: (tokens: number) => boolean) => number | null;
+
+function estimateWith(input: CostInput, search: FitSearch): CostEstimate {
   validate(input);
   const { model, gpu, gpuCount, promptTokens, reserveOutputTokens, weightDtype, kvDtype } = input;
   const tokens = promptTokens + reserveOutputTokens;
@@ -101,18 +116,18 @@ export function estimateCost(input: CostInput): CostEstimate {
   let plan: MemoryPlan;
   switch (engineId) {
     case 'ideal':
-      plan = idealPlan(input, tokens, weightsBytes);
+      plan = idealPlan(input, tokens, weightsBytes, search);
       break;
     case 'llama.cpp':
     case 'ollama':
     case 'lmstudio':
-      plan = llamaCppPlan(input, engineId, tokens, weightsBytes);
+      plan = llamaCppPlan(input, engineId, tokens, weightsBytes, search);
       break;
     case 'vllm':
-      plan = vllmPlan(input, tokens, weightsBytes);
+      plan = vllmPlan(input, tokens, weightsBytes, search);
       break;
     case 'sglang':
-      plan = sglangPlan(input, tokens, weightsBytes);
+      plan = sglangPlan(input, tokens, weightsBytes, search);
       break;
   }
   const report: EngineReport = { ...plan.report, conventions: [...plan.report.conventions, { text: `weights: ${weights.label}: ${weights.note}`, source: weightsSource(model, weightDtype, engineId) }] };
@@ -144,7 +159,6 @@ export function estimateCost(input: CostInput): CostEstimate {
     attentionShare: flops.total > 0 ? flops.attention / flops.total : 0,
     prefillSeconds,
     decodeSecondsPerToken,
-    kvBounded: isKvBounded(model),
     engine: report,
     weightsLabel: weights.label,
   };
@@ -182,14 +196,14 @@ export function largestFitting(fits: (tokens: number) => boolean): number | null
 }
 
 /** The reference formula: per-token KV over layers with window caps, × batch; usable = GPUs × memory × utilization. */
-function idealPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function idealPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount, batchSize } = input;
   const kDtype = input.engine?.kDtype ?? input.kvDtype;
   const vDtype = input.engine?.vDtype ?? input.kvDtype;
   const kv = (t: number): number => kvCacheBytesKv(model, t, kDtype, vDtype, batchSize);
   const usableMemoryBytes = gpuCount * gpu.memoryBytes * input.memoryUtilization;
   const kvCacheBytes = kv(tokens);
-  const memoryLimitTokens = largestFitting((t) => weightsBytes + kv(t) <= usableMemoryBytes);
+  const memoryLimitTokens = search((t) => weightsBytes + kv(t) <= usableMemoryBytes);
   const windows = windowsFor(model);
   return {
     kvCacheBytes,
@@ -206,7 +220,9 @@ function idealPlan(input: CostInput, tokens: number, weightsBytes: number): Memo
       ],
       problems: [],
       maxWindowTokens: windows.max,
-      promptHandling: tokens > windows.max ? { kind: 'rejected', limit: windows.max, reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` } : { kind: 'accepted' },
+      promptHandling: tokens > windows.max
+        ? { kind: 'rejected', limit: windows.max, maxPromptTokens: Math.max(0, windows.max - input.reserveOutputTokens), reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` }
+        : { kind: 'accepted' },
     },
   };
 }
@@ -222,7 +238,7 @@ function kvCacheBytesKv(model: ModelSpec, tokens: number, kDtype: KvDtype, vDtyp
 }
 
 /** llama.cpp, Ollama and LM Studio: caches allocated for n_ctx up front, per the llama.cpp code. */
-function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number): MemoryPlan {
+function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount, batchSize, promptTokens } = input;
   const opts = input.engine;
   const problems: string[] = [];
@@ -258,7 +274,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     perSeq = Math.min(requested, nCtxTrain);
     conventions.push({
       text: opts?.numCtx !== undefined
-        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (your setting)${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
+        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
         : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
       source: `${ollamaSource}:server/routes.go (vram-based default context), envconfig/config.go, server/sched.go effectiveModelContext`,
     });
@@ -272,7 +288,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     perSeq = opts?.numCtx ?? tokens;
     conventions.push({
       text: opts?.numCtx !== undefined
-        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (your setting), -np ${parallel}`
+        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
         : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
       source: `${llamaCppSource}:common/common.h n_ctx, tools/server/server.cpp`,
     });
@@ -286,7 +302,7 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     conventions.push({ text: 'LM Studio embeds llama.cpp as a library, whose llama_context_default_params() sets swa_full = true: sliding-window layers get full-length caches (LM Studio is closed source; this follows the library default)', source: `${llamaCppSource}:src/llama-context.cpp llama_context_default_params` });
   }
   // With no fixed context the cache follows T; with one, memory is what that context allocates.
-  const memoryLimitTokens = largestFitting((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
+  const memoryLimitTokens = search((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
 
   let promptHandling: PromptHandling;
   let maxWindowTokens: number;
@@ -298,8 +314,15 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     }
   } else {
     maxWindowTokens = nCtxTrain;
-    promptHandling = opts?.numCtx !== undefined && promptTokens > nCtxSeq
-      ? { kind: 'rejected', limit: nCtxSeq, reason: `llama-server rejects a prompt longer than the slot context n_ctx_seq = ${nCtxSeq.toLocaleString('en-US')} ("the request exceeds the available context size")` }
+    // server-context.cpp: `if (slot.task->n_tokens() >= slot.n_ctx) send_error(... "exceeds the available context size")`:
+    // a prompt of exactly n_ctx tokens is refused (checked against the real llama-server, test/unit/server/llamaServerReal.test.ts).
+    promptHandling = opts?.numCtx !== undefined && promptTokens >= nCtxSeq
+      ? {
+        kind: 'rejected',
+        limit: nCtxSeq,
+        maxPromptTokens: nCtxSeq - 1,
+        reason: `llama-server rejects a prompt of ${promptTokens.toLocaleString('en-US')} tokens: "request (${promptTokens.toLocaleString('en-US')} tokens) exceeds the available context size (${nCtxSeq.toLocaleString('en-US')} tokens)"; it takes at most n_ctx_seq − 1 = ${(nCtxSeq - 1).toLocaleString('en-US')}`,
+      }
       : { kind: 'accepted' };
   }
   return {
@@ -355,7 +378,7 @@ function pagedKvBytes(engine: 'vLLM' | 'SGLang', input: CostInput, problems: str
 }
 
 /** vLLM V1: paged blocks of 16 tokens in a pool of what memory leaves after weights, activations and non-torch memory. */
-function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount: tp, batchSize } = input;
   const problems: string[] = [];
   const derived = vllmMaxModelLen(model);
@@ -383,17 +406,17 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
   const freeBlocks = Math.max(0, numBlocks - 1);
   const kvCacheBytes = batchSize * blocksFor(tokens) * pageBytes * groupSize * tp;
   const fitsAt = (t: number): boolean => batchSize * blocksFor(t) <= freeBlocks;
-  const memoryLimitTokens = poolPerGpu <= 0 ? 0 : largestFitting(fitsAt);
+  const memoryLimitTokens = poolPerGpu <= 0 ? 0 : search(fitsAt);
   if (blocksFor(maxModelLen) > freeBlocks) {
     const fitting = memoryLimitTokens ?? maxModelLen;
     problems.push(`vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`);
   }
   const promptHandling: PromptHandling = tokens > maxModelLen
-    ? { kind: 'rejected', limit: maxModelLen, reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
+    ? { kind: 'rejected', limit: maxModelLen, maxPromptTokens: Math.max(0, maxModelLen - input.reserveOutputTokens), reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
     : { kind: 'accepted' };
   const windowed = groups.some((g) => g.kind !== 'full');
   const conventions: EngineConvention[] = [
-    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ' (your setting)' : `: ${derived.how}`}`, source: vllmModelConfigSource },
+    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`, source: vllmModelConfigSource },
     { text: `paged KV in blocks of ${blockSize} tokens; page = ${model.mla ? `${blockSize} × ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim} latent` : `2 × ${blockSize} × ${headsPerGpu} KV heads per GPU × ${model.headDim}`} × ${elementBytes} B`, source: vllmKvSource },
     { text: `pool per GPU = ${(perGpuTotal / 2 ** 30).toFixed(2)} GiB × gpu_memory_utilization ${input.memoryUtilization} − weights ÷ TP − activation peak − non-torch memory; blocks = pool ÷ page ÷ ${groupSize} layers per group`, source: 'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory' },
     { text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`, source: 'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults' },
@@ -420,7 +443,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number): Memor
 }
 
 /** SGLang: a token pool (page size 1) of mem_fraction_static × memory − weights. */
-function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): MemoryPlan {
+function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
   const { model, gpu, gpuCount: tp, batchSize } = input;
   const problems: string[] = [];
   const derived = sglangContextLength(model);
@@ -435,9 +458,9 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): Mem
   const poolPerGpu = Math.max(0, usablePerGpu - weightsBytes / tp);
   const poolTokens = Math.floor(poolPerGpu / cellBytes);
   const fitsAt = (t: number): boolean => batchSize * t <= poolTokens;
-  const memoryLimitTokens = poolTokens === 0 ? 0 : largestFitting(fitsAt);
+  const memoryLimitTokens = poolTokens === 0 ? 0 : search(fitsAt);
   const promptHandling: PromptHandling = tokens > contextLength
-    ? { kind: 'rejected', limit: contextLength, reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
+    ? { kind: 'rejected', limit: contextLength, maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens), reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
     : { kind: 'accepted' };
   return {
     kvCacheBytes: batchSize * tokens * cellBytes * tp,
@@ -449,7 +472,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number): Mem
       id: 'sglang',
       name: engineNames.sglang,
       conventions: [
-        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? 'your setting' : derived.how}`, source: sglangContextSource },
+        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? input.engine.knobsFrom ?? 'your setting' : derived.how}`, source: sglangContextSource },
         { text: `token pool (page size 1) = device memory × mem_fraction_static ${input.memoryUtilization} − weights ÷ TP, ÷ ${cellBytes.toLocaleString('en-US')} B per token per GPU; activations live outside mem_fraction_static (estimate)`, source: 'https://docs.sglang.ai/advanced_features/server_arguments.html (mem_fraction_static)' },
         { text: 'every layer holds the full context: SGLang\'s separate sliding-window pool (swa_full_tokens_ratio) is not modelled, so windowed models are over-counted', source: 'not modelled' },
         { text: `tensor parallel ${tp}: KV heads per GPU = ${headsPerGpu}${model.mla ? ' (MLA latent replicated)' : ''}`, source: 'max(1, kv_heads ÷ tp), as vLLM' },

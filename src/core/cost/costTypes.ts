@@ -38,6 +38,11 @@ export interface EngineOptions {
   readonly maxModelLen?: number;
   /** Context per sequence: llama.cpp `-c` ÷ `-np`, Ollama `num_ctx`. Default: llama.cpp the prompt + reserve, Ollama its sourced default. */
   readonly numCtx?: number;
+  /**
+   * Where `numCtx` / `maxModelLen` (and the sequence count) came from when not the user's setting, as
+   * the conventions name it: e.g. `as Ollama at http://127.0.0.1:11434 has it loaded`. Default: `your setting`.
+   */
+  readonly knobsFrom?: string;
 }
 
 /** Everything an estimate depends on. Token count T = promptTokens + reserveOutputTokens. */
@@ -102,12 +107,18 @@ export interface LlamaCppKvCache {
  * What the engine does with a prompt of this length:
  * - accepted;
  * - rejected (vLLM/SGLang/llama-server answer with an error naming `limit`);
- * - front-dropped (Ollama keeps the first `keep` tokens and silently drops [dropStart, dropEnd) of the prompt).
+ * - front-dropped (Ollama keeps the first `keep` tokens and silently drops [dropStart, dropEnd) of the
+ *   prompt, so the prompt is cut to `limit` tokens).
+ * `maxPromptTokens` is the longest prompt the engine takes whole (with the reserved output where the
+ * engine counts it, as vLLM and SGLang do): files ending past it are the ones cut or refused.
  */
 export type PromptHandling =
   | { readonly kind: 'accepted' }
-  | { readonly kind: 'rejected'; readonly limit: number; readonly reason: string }
-  | { readonly kind: 'front-dropped'; readonly limit: number; readonly keep: number; readonly dropStart: number; readonly dropEnd: number; readonly reason: string };
+  | { readonly kind: 'rejected'; readonly limit: number; readonly maxPromptTokens: number; readonly reason: string }
+  | {
+    readonly kind: 'front-dropped'; readonly limit: number; readonly maxPromptTokens: number; readonly keep: number;
+    readonly dropStart: number; readonly dropEnd: number; readonly reason: string;
+  };
 
 /** What the chosen engine did, for every view to name. */
 export interface EngineReport {

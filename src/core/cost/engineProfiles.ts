@@ -10,7 +10,7 @@
  * - vLLM and SGLang at the commits named next to each rule.
  */
 import type { ModelSpec } from '../model/modelSpec';
-import type { EngineConvention, EngineId, KvDtype, LlamaCppKvCache } from './costTypes';
+import type { EngineConvention, EngineId, KvDtype, LlamaCppKvCache, PromptHandling } from './costTypes';
 import { llamaCppKvTypes } from './dtypes';
 import type { BlockLayout } from './dtypes';
 
@@ -260,14 +260,11 @@ const addsBos = new Set(['llama', 'gemma', 'gemma2', 'gemma3', 'phi3', 'command-
  *   P − limit tokens are dropped, where limit = num_ctx − max(⌊(num_ctx − n_keep) / 2⌋, 1) (half the
  *   context is freed for generation, as the old runners' first shift did).
  */
-export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, numCtx: number):
-  | { readonly kind: 'accepted' }
-  | { readonly kind: 'rejected'; readonly limit: number; readonly reason: string }
-  | { readonly kind: 'front-dropped'; readonly limit: number; readonly keep: number; readonly dropStart: number; readonly dropEnd: number; readonly reason: string } {
+export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, numCtx: number): PromptHandling {
   if (numCtx <= 1 || promptTokens <= numCtx - 1) return { kind: 'accepted' };
   const arch = llamaCppArchitectureOf(model);
   if (arch === 'deepseek2') {
-    return { kind: 'rejected', limit: numCtx - 1, reason: `Ollama rejects a prompt over num_ctx − 1 = ${(numCtx - 1).toLocaleString('en-US')} tokens for DeepSeek-2-family models (no context shift)` };
+    return { kind: 'rejected', limit: numCtx - 1, maxPromptTokens: numCtx - 1, reason: `Ollama rejects a prompt over num_ctx − 1 = ${(numCtx - 1).toLocaleString('en-US')} tokens for DeepSeek-2-family models (no context shift)` };
   }
   const bos = arch === undefined || addsBos.has(arch) ? 1 : 0;
   const keep = Math.min(4 + bos, numCtx - 1);
@@ -276,6 +273,7 @@ export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, num
   return {
     kind: 'front-dropped',
     limit,
+    maxPromptTokens: numCtx - 1,
     keep,
     dropStart: keep,
     dropEnd: keep + discard,

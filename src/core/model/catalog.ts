@@ -28,7 +28,7 @@ const origins: readonly ModelSpec['origin'][] = ['catalog', 'hf-config', 'gguf',
 const estimatedFieldNames: readonly GpuEstimatedField[] = ['memoryBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec'];
 const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
 
-const modelKeys = new Set(['nativeWeights', 'embeddingParams', 'architecture', 'hfModelType', 'modelMaxLength', 'id', 'displayName', 'origin', 'hiddenSize', 'numLayers', 'numAttentionHeads', 'numKvHeads', 'headDim', 'layers', 'mla', 'vocabSize', 'paramsTotal', 'paramsActive', 'paramsDerived', 'maxPositionEmbeddings', 'ropeScaling', 'pretrainedWindow', 'trainedWindow', 'effectiveWindow', 'tokenizer', 'sources', 'notes']);
+const modelKeys = new Set(['nativeWeights', 'embeddingParams', 'architecture', 'hfModelType', 'modelMaxLength', 'id', 'displayName', 'origin', 'hiddenSize', 'numLayers', 'numAttentionHeads', 'numKvHeads', 'headDim', 'layers', 'mla', 'vocabSize', 'paramsTotal', 'paramsActive', 'paramsDerived', 'maxPositionEmbeddings', 'ropeScaling', 'pretrainedWindow', 'trainedWindow', 'effectiveWindow', 'tokenizer', 'huggingFaceRepo', 'sources', 'notes']);
 const gpuKeys = new Set(['id', 'name', 'memoryBytes', 'marketingMemoryGb', 'cudaTotalBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec', 'estimatedFields', 'sources', 'notes']);
 
 type Json = Record<string, unknown>;
@@ -216,6 +216,9 @@ function parseModel(raw: unknown, index: number): ModelSpec {
   }
   const embeddingParams = r.optInt('embeddingParams', maxParams);
   const modelMaxLength = r.optInt('modelMaxLength', maxPositions);
+  // owner/name as the Hub spells it: a path segment each, nothing that could leave the repository's URL.
+  const huggingFaceRepo = r.get('huggingFaceRepo') === undefined ? undefined : r.string('huggingFaceRepo');
+  if (huggingFaceRepo !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(huggingFaceRepo)) r.fail('huggingFaceRepo', 'an owner/name repository id', huggingFaceRepo);
   const spec: ModelSpec = {
     ...(nativeWeights ? { nativeWeights } : {}),
     ...(embeddingParams !== undefined ? { embeddingParams } : {}),
@@ -242,6 +245,7 @@ function parseModel(raw: unknown, index: number): ModelSpec {
     ...(trainedWindow !== undefined ? { trainedWindow } : {}),
     ...(effectiveWindow ? { effectiveWindow } : {}),
     tokenizer: r.oneOf('tokenizer', tokenizers),
+    ...(huggingFaceRepo !== undefined ? { huggingFaceRepo } : {}),
     sources: Object.freeze(r.strings('sources', false)),
     ...(notes ? { notes } : {}),
   };

@@ -124,6 +124,11 @@ export interface GgufHeader {
   readonly fileBytes: number;
   /** Bytes actually read from the source (the header, less the arrays skipped without reading). */
   readonly bytesRead: number;
+  /**
+   * Bytes from the start of the file to the end of the metadata: everything a vocabulary needs,
+   * so a reader can hand exactly these bytes to a tokenizer (see {@link GgufReadOptions.keep}).
+   */
+  readonly metadataBytes: number;
 }
 
 /** Numeric arrays up to this length are kept (per-layer values); longer ones only report their length. */
@@ -141,6 +146,14 @@ const fixedSize: Partial<Record<GgufValueType, number>> = { uint8: 1, int8: 1, u
 export interface GgufReadOptions {
   /** Bytes per read from the source (default 1 MiB). */
   readonly chunkBytes?: number;
+  /**
+   * Keys whose values are kept whole: string arrays decoded, numeric arrays of any length, long
+   * strings. For an embedded vocabulary (`tokenizer.ggml.tokens`, `.merges`, `.scores`, …), which
+   * is otherwise skipped unread. The caps on counts and bytes still apply.
+   */
+  readonly keep?: (key: string) => boolean;
+  /** Stop after the metadata: no tensor infos (a vocabulary read needs none). */
+  readonly metadataOnly?: boolean;
 }
 
 /**
@@ -173,8 +186,9 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
     if (metadata.has(key)) throw new GgufFormatError(keyAt, `metadata key "${key}" appears twice`);
     const typeId = await c.u32(`the value type of metadata key "${key}"`);
     const type = valueType(typeId, c.pos - 4, `metadata key "${key}"`);
-    metadata.set(key, await readValue(c, type, `metadata key "${key}"`));
+    metadata.set(key, await readValue(c, type, `metadata key "${key}"`, options.keep?.(key) === true));
   }
+  const metadataBytes = c.pos;
 
   let alignment = defaultAlignment;
   const align = metadata.get('general.alignment');
@@ -187,7 +201,7 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
 
   const tensors: (Omit<GgufTensorInfo, 'bytes'> & { bytes: number | undefined })[] = [];
   const names = new Set<string>();
-  for (let i = 0; i < tensorCount; i++) {
+  for (let i = 0; i < (options.metadataOnly === true ? 0 : tensorCount); i++) {
     const at = c.pos;
     const name = await c.string(`the name of tensor #${i + 1} of ${tensorCount}`, 'maxTensorNameBytes');
     const what = `tensor "${name}"`;
@@ -227,7 +241,7 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
     const next = starts.find((s) => s > t.offset) ?? dataBytes;
     return { ...t, bytes: next - t.offset };
   });
-  return { version, metadata, tensors: sized, alignment, dataOffset, fileBytes: source.size, bytesRead: c.bytesRead };
+  return { version, metadata, tensors: sized, alignment, dataOffset, fileBytes: source.size, bytesRead: c.bytesRead, metadataBytes };
 }
 
 /** A shard's place in a model split by llama.cpp's gguf-split (`split.no`, `split.count`, `split.tensors.count`). */
@@ -290,13 +304,13 @@ function valueType(id: number, at: number, what: string): GgufValueType {
   return type;
 }
 
-async function readValue(c: Cursor, type: GgufValueType, what: string): Promise<GgufValue> {
-  if (type === 'array') return readArray(c, what);
+async function readValue(c: Cursor, type: GgufValueType, what: string, keep = false): Promise<GgufValue> {
+  if (type === 'array') return readArray(c, what, keep);
   if (type === 'string') {
     // A string value past the kept size (a chat template, an embedded tokenizer.json, a hostile
     // 100 MB general.name) is skipped by its length, never read: the parser says so if it needs it.
     const byteLength = await c.u64Length(what, 'maxStringBytes');
-    if (byteLength > ggufLimits.maxKeptStringBytes) {
+    if (byteLength > ggufLimits.maxKeptStringBytes && !keep) {
       c.skip(byteLength);
       return { type, value: null, byteLength };
     }
@@ -337,7 +351,7 @@ function scalarAt(view: DataView, offset: number, type: Exclude<GgufValueType, '
   }
 }
 
-async function readArray(c: Cursor, what: string): Promise<GgufValue> {
+async function readArray(c: Cursor, what: string, keep = false): Promise<GgufValue> {
   const elementTypeAt = c.pos;
   const elementType = valueType(await c.u32(`the element type of ${what}`), elementTypeAt, `the elements of ${what}`);
   // llama.cpp's gguf.cpp treats an array of arrays as an invalid type, so no loadable model has one;
@@ -359,10 +373,14 @@ async function readArray(c: Cursor, what: string): Promise<GgufValue> {
     if (length > ggufLimits.maxStringArrayElements) {
       throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} strings; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`, 'maxStringArrayElements');
     }
+    if (keep) return { type: 'array', elementType, length, values: await c.readStrings(length, what) };
     await c.skipStrings(length, what);
     return { type: 'array', elementType, length };
   }
-  if (length > arrayValueLimit || !c.keepArrayValues(length)) {
+  if (keep && length > ggufLimits.maxStringArrayElements) {
+    throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} values; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`, 'maxStringArrayElements');
+  }
+  if (!keep && (length > arrayValueLimit || !c.keepArrayValues(length))) {
     c.skip(length * size);
     return { type: 'array', elementType, length };
   }
@@ -371,6 +389,11 @@ async function readArray(c: Cursor, what: string): Promise<GgufValue> {
   const view = await c.view(length * size, what);
   const scalarType = elementType as Exclude<GgufValueType, 'array' | 'string'>;
   const values: GgufScalar[] = new Array<GgufScalar>(length);
+  if (elementType === 'int32' || elementType === 'float32') {
+    // Scores and token types: hundreds of thousands of values, read without a label per element.
+    for (let i = 0; i < length; i++) values[i] = elementType === 'int32' ? view.getInt32(i * 4, true) : view.getFloat32(i * 4, true);
+    return { type: 'array', elementType, length, values };
+  }
   for (let i = 0; i < length; i++) values[i] = scalarAt(view, i * size, scalarType, `${what}[${i}]`, start + i * size);
   return { type: 'array', elementType, length, values };
 }
@@ -456,6 +479,40 @@ class Cursor {
     }
   }
 
+  /**
+   * Reads and decodes `count` strings (a vocabulary). Synchronous within each window, so a
+   * 262k-token vocabulary costs a few reads, not 262k awaits; a string crossing the window's end
+   * refills it.
+   */
+  async readStrings(count: number, what: string): Promise<string[]> {
+    const values: string[] = new Array<string>(count);
+    for (let i = 0; i < count; ) {
+      await this.fill(8, `the length of ${what}[${i}]`);
+      let view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+      let p = this.pos - this.bufferStart;
+      while (i < count && p + 8 <= view.byteLength) {
+        const n = view.getUint32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
+        const at = this.bufferStart + p;
+        const remaining = this.source.size - at - 8;
+        if (n > remaining) throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
+        if (n > ggufLimits.maxStringBytes) throw new GgufFormatError(at, `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`, 'maxStringBytes');
+        if (p + 8 + n > view.byteLength) {
+          // The string runs past the window: read it on its own.
+          this.pos = at + 8;
+          values[i] = decoder.decode(await this.bytes(n, `${what}[${i}]`));
+          i++;
+          break;
+        }
+        values[i] = decoder.decode(this.buffer.subarray(p + 8, p + 8 + n));
+        p += 8 + n;
+        i++;
+        this.pos = this.bufferStart + p;
+      }
+      view = new DataView(new ArrayBuffer(0));
+    }
+    return values;
+  }
+
   async view(n: number, what: string): Promise<DataView> {
     const b = await this.bytes(n, what);
     return new DataView(b.buffer, b.byteOffset, n);
@@ -504,4 +561,5 @@ class Cursor {
   }
 }
 
-const decoder = new TextDecoder('utf-8');
+// ignoreBOM: a string starting with U+FEFF keeps it (Gemma's vocabulary has "\ufeff//" as a token of its own).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });

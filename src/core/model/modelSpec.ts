@@ -115,6 +115,11 @@ export interface ModelSpec {
   readonly effectiveWindow?: { readonly tokens: number; readonly benchmark: 'RULER'; readonly source: SourceRef };
   /** Tokenizer family, to say whether an o200k/cl100k count is exact for this model or an estimate. */
   readonly tokenizer: 'o200k_base' | 'cl100k_base' | 'other';
+  /**
+   * Catalog models: the Hugging Face repository whose tokenizer.json and tokenizer_config.json are
+   * this model's (the instruct variant where both exist, for its chat template), for Download Tokenizer.
+   */
+  readonly huggingFaceRepo?: string;
   readonly sources: readonly SourceRef[];
   readonly notes?: readonly string[];
 }

@@ -3,6 +3,7 @@ import { weightsDoNotFit } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
 import { formatBytes, formatInteger, formatPercent, formatSeconds } from '../units';
 import { dropTargetLabels, effectiveWindowSourceLabel } from '../vocabulary';
+import { maxContextText, serverSummary } from './engineText';
 import { escapeMarkdown } from './markdown';
 
 /**
@@ -15,12 +16,15 @@ export function budgetAnswer(report: BudgetReport, proposal: DropProposal | null
   const { cost, risk } = report;
   const lines: string[] = [];
   const verdict = report.withinLimits ? (risk.level === 'degraded' ? 'It fits, with degraded recall' : 'Yes, it fits') : 'No, it does not fit';
-  lines.push(`**${verdict}.** ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)}.`, '');
+  lines.push(`**${verdict}.** ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)}, ${escapeMarkdown(report.engine.name)}.`, '');
   if (focus !== 'drop') {
     lines.push(
-      `- Prompt: **${formatInteger(report.promptTokens)} tokens** (${escapeMarkdown(report.exactness.label)}) + ${formatInteger(report.reserveOutputTokens)} reserved output, in ${formatInteger(report.counts.counted)} file(s)${report.counts.pending ? `, ${report.counts.pending} still counting` : ''}${report.counts.skipped ? `, ${report.counts.skipped} skipped` : ''}.`,
-      `- Window: ${formatPercent(report.windowShare)} of the ${formatInteger(risk.windows.max)}-token maximum; ${formatPercent(report.effectiveShare)} of the effective ${formatInteger(risk.windows.effective)} (${effectiveWindowSourceLabel(risk.windows.effectiveSource)}). Risk: ${risk.level}.`,
-      `- GPU memory (estimate): ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable, ${cost.fits ? 'fits' : '**does not fit**'} (KV cache ${formatBytes(cost.kvCacheBytes)}, weights ${formatBytes(cost.weightsBytes)}).`,
+      `- Prompt: **${formatInteger(report.promptTokens)} tokens** (${escapeMarkdown(report.tokenizer.label)}${report.templateOverheadTokens > 0 ? `; ${formatInteger(report.templateOverheadTokens)} of them the chat template` : ''}) + ${formatInteger(report.reserveOutputTokens)} reserved output, in ${formatInteger(report.counts.counted)} file(s)${report.counts.pending ? `, ${report.counts.pending} still counting` : ''}${report.counts.skipped ? `, ${report.counts.skipped} skipped` : ''}.`,
+      `- Window: ${formatPercent(report.windowShare)} of the ${formatInteger(risk.windows.max)}-token maximum${report.windowLimit.source === 'model' ? '' : ` (${escapeMarkdown(report.windowLimit.label)})`}; ${formatPercent(report.effectiveShare)} of the effective ${formatInteger(risk.windows.effective)} (${effectiveWindowSourceLabel(risk.windows.effectiveSource)}). Risk: ${risk.level}.`,
+      ...(report.server ? [`- Server: ${escapeMarkdown(serverSummary(report.server))}.`] : []),
+      ...(report.engineHandling ? [`- **${escapeMarkdown(report.engineHandling.handling.reason)}**${report.engineHandling.files.length > 0 ? `: ${report.engineHandling.files.slice(0, 10).map((file) => escapeMarkdown(file.relativePath)).join(', ')}${report.engineHandling.files.length > 10 ? ` and ${report.engineHandling.files.length - 10} more` : ''}` : ''}.`] : []),
+      ...(report.contextFix ? [`- ${escapeMarkdown(report.contextFix.text)}`] : []),
+      `- GPU memory (estimate): ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable, ${cost.fits ? 'fits' : '**does not fit**'} (KV cache ${formatBytes(cost.kvCacheBytes)}, weights ${formatBytes(cost.weightsBytes)}). Largest context that fits: ${maxContextText(report.maxContext)}.`,
       `- Time to first token (estimate): ${formatSeconds(cost.prefillSeconds)}; decode ${formatSeconds(cost.decodeSecondsPerToken)} per token.`,
     );
     if (report.budgetTokens !== null) lines.push(`- Your budget: ${formatPercent(report.promptTokens / report.budgetTokens)} of ${formatInteger(report.budgetTokens)} tokens.`);

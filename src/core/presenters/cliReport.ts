@@ -3,10 +3,13 @@ import type { PromptAssessment, ReportTarget } from '../analysis/buildReport';
 import { unavailableReason } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
 import type { DropTargetKind } from '../vocabulary';
-import type { CostBreakdown } from '../cost/costTypes';
+import type { ContextFix, EngineHandling, WindowLimit } from '../analysis/engineVerdict';
+import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
+import type { ServerCheck } from '../server/serverCheck';
 import type { Windows, Warning, RiskLevel } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
+import { engineSummary, maxContextText, serverSummary } from './engineText';
 import { escapeControlChars } from './escapeText';
 import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
@@ -16,22 +19,49 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
   return {
     model: report.model,
     gpu: report.gpu,
-    encoding: report.exactness.encoding,
-    countExactness: report.exactness.forModel,
-    countNote: report.exactness.label,
+    tokenizer: { name: report.tokenizer.name, source: report.tokenizer.source, exactForModel: report.tokenizer.exactForModel, label: report.tokenizer.label },
     tokens: report.totalTokens,
     promptTokens: report.promptTokens,
+    templateOverheadTokens: report.templateOverheadTokens,
     reserveOutputTokens: report.reserveOutputTokens,
     budgetTokens: report.budgetTokens,
     framing: report.framing,
     withinLimits: report.withinLimits,
     ...costFields(report.cost),
+    ...engineFields(report),
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings.map(warningJson),
     files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets), symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget } })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
+  };
+}
+
+/** What both faces of the CLI's JSON add about the engine: the views of {@link EngineView}, full precision. */
+export interface EngineView {
+  readonly engine: EngineReport;
+  readonly maxContext: MaxContext;
+  readonly windowLimit: WindowLimit;
+  readonly engineHandling: EngineHandling | null;
+  readonly contextFix: ContextFix | null;
+  readonly server: ServerCheck | null;
+}
+
+/**
+ * The engine fields of `--json`: the engine (id, name, every convention with its source, problems,
+ * window, prompt handling, llama.cpp caches or the vLLM/SGLang pool), the largest context that fits
+ * (structured and in words), the window limit used, what the engine cuts or refuses (files as
+ * paths), the fix, and the live server check.
+ */
+export function engineFields(view: EngineView): Record<string, unknown> {
+  return {
+    engine: view.engine,
+    maxContext: { ...view.maxContext, text: maxContextText(view.maxContext) },
+    windowLimit: view.windowLimit,
+    engineHandling: view.engineHandling ? { ...view.engineHandling.handling, by: view.engineHandling.by, limit: view.engineHandling.limit, files: view.engineHandling.files.map((file) => ({ path: file.relativePath, part: file.part })) } : null,
+    contextFix: view.contextFix,
+    server: view.server,
   };
 }
 
@@ -88,8 +118,11 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
   const width = Math.min(70, Math.max(4, ...shown.map((row) => escapeControlChars(row.relativePath).length)));
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
+  // What the engine does to each file: CUT (Ollama drops its tokens from the front), PAST-LIMIT (the server refuses the prompt, and this file ends past its limit).
+  const engineFlag = report.engineHandling?.handling.kind === 'front-dropped' ? 'CUT' : 'PAST-LIMIT';
+  const cut = new Map((report.engineHandling?.files ?? []).map((file) => [file.uri, file.part === 'whole' ? engineFlag : `${engineFlag}(part)`]));
   for (const row of shown) {
-    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', cut.get(row.uri) ?? '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
     out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
@@ -105,10 +138,11 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${escapeControlChars(entry.path)}: ${escapeControlChars(entry.message)}`);
     if (skipped.length + binary.length > 20) out.push(`  … and ${skipped.length + binary.length - 20} more (use --json for all)`);
   }
-  out.push('', ...estimateLines(report.cost, report.risk.windows, report.risk.level, {
+  out.push('', ...estimateLines({ ...report, cost: report.cost, windows: report.risk.windows, level: report.risk.level }, {
     promptTokens: report.promptTokens,
     reserve: report.reserveOutputTokens,
-    countNote: report.exactness.label,
+    countNote: escapeControlChars(report.tokenizer.label),
+    templateOverheadTokens: report.templateOverheadTokens,
     model: escapeControlChars(report.model.displayName),
     gpu: `${report.gpu.count}× ${report.gpu.name}`,
     computeEfficiency: report.assumptions.computeEfficiency.value,
@@ -116,6 +150,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
     budget: report.budgetTokens,
   }));
   if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`);
+  out.push(...engineDetailLines(report));
   out.push(...warningLines(report.warnings));
   if (proposal) out.push('', ...proposalLines(proposal));
   else if (requestedTarget) out.push('', `drop plan: ${dropTargetLabels[requestedTarget].toLowerCase()} — ${unavailableReason(requestedTarget)}`);
@@ -133,6 +168,7 @@ export function estimateJson(assessment: PromptAssessment, target: ReportTarget,
     promptTokens,
     reserveOutputTokens: settings.reserveOutputTokens,
     ...costFields(assessment.cost),
+    ...engineFields({ ...assessment, engine: assessment.cost.engine }),
     assumptions: assessment.assumptions,
     risk: { level: assessment.risk.level, windows: assessment.windows },
     warnings: assessment.warnings.map(warningJson),
@@ -142,8 +178,9 @@ export function estimateJson(assessment: PromptAssessment, target: ReportTarget,
 
 /** The `estimate` text: the same lines a files run prints under its table. */
 export function estimateText(assessment: PromptAssessment, target: ReportTarget, settings: Settings, promptTokens: number): string {
+  const view = { ...assessment, engine: assessment.cost.engine, level: assessment.risk.level };
   return [
-    ...estimateLines(assessment.cost, assessment.windows, assessment.risk.level, {
+    ...estimateLines(view, {
       promptTokens,
       reserve: settings.reserveOutputTokens,
       countNote: null,
@@ -153,6 +190,7 @@ export function estimateText(assessment: PromptAssessment, target: ReportTarget,
       memoryEfficiency: assessment.assumptions.memoryEfficiency.value,
       budget: assessment.budgetTokens,
     }),
+    ...engineDetailLines(view),
     ...warningLines(assessment.warnings),
     '',
     assessment.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)',
@@ -163,6 +201,8 @@ export interface EstimateContext {
   readonly promptTokens: number;
   readonly reserve: number;
   readonly countNote: string | null;
+  /** Chat-template tokens inside promptTokens (files runs only). */
+  readonly templateOverheadTokens?: number;
   readonly model: string;
   readonly gpu: string;
   readonly computeEfficiency: number;
@@ -170,21 +210,53 @@ export interface EstimateContext {
   readonly budget: number | null;
 }
 
-export function estimateLines(cost: CostBreakdown, windows: Windows, level: RiskLevel, context: EstimateContext): string[] {
+/** What the summary lines are built from: the same fields on a files report and on an `estimate` assessment. */
+export interface EstimateView extends EngineView {
+  readonly cost: CostBreakdown;
+  readonly windows: Windows;
+  readonly level: RiskLevel;
+}
+
+export function estimateLines(view: EstimateView, context: EstimateContext): string[] {
+  const { cost, windows, level } = view;
   const attentionShare = cost.attentionShare;
   const lines = [
     `model      ${context.model} on ${context.gpu}`,
+    `engine     ${engineSummary(view.engine)} (listed below)`,
     `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
   ];
+  if (context.templateOverheadTokens) lines.push(`template   ${formatInteger(context.templateOverheadTokens)} of the prompt tokens are the chat template's (BOS, role headers), counted once per request`);
   if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
+  if (view.server) lines.push(`server     ${escapeControlChars(serverSummary(view.server))}`);
   lines.push(
-    `window     ${formatPercent(cost.tokens / windows.max)} of max ${formatInteger(windows.max)} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
-    `risk       ${level}`,
-    `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'}`,
-    `max fit    ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens (memory-limited, independent of the window)` : 'none: the weights alone do not fit'}`,
+    `window     ${formatPercent(cost.tokens / windows.max)} of ${view.windowLimit.source === 'model' ? `max ${formatInteger(windows.max)}` : view.windowLimit.label} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
+    `risk       ${level === 'beyond' ? `beyond (${view.windowLimit.label})` : level}`,
+    `memory     KV cache ${formatBytes(cost.kvCacheBytes)} + weights ${formatBytes(cost.weightsBytes)}${cost.totalBytes > cost.kvCacheBytes + cost.weightsBytes ? ` + runtime ${formatBytes(cost.totalBytes - cost.kvCacheBytes - cost.weightsBytes)}` : ''} = ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable → ${cost.fits ? 'fits' : 'DOES NOT FIT'} (estimate)`,
+    `max fit    ${maxContextText(view.maxContext)}`,
     `prefill    ${formatFlops(cost.prefillFlops.total)} (linear ${formatFlops(cost.prefillFlops.linear)}, attention ${formatFlops(cost.prefillFlops.attention)} = ${formatPercent(attentionShare)}) — estimate`,
     `latency    time to first token ≈ ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(context.computeEfficiency)} of peak; decode ≈ ${formatSeconds(cost.decodeSecondsPerToken)}/token at ${formatPercent(context.memoryEfficiency)} of bandwidth — estimates`,
   );
+  return lines;
+}
+
+/**
+ * The engine's account: every convention applied with its source, the problems with the inputs,
+ * what the engine does with this prompt, the fix, and what the live check read from each endpoint.
+ */
+export function engineDetailLines(view: EngineView): string[] {
+  const lines = ['', `engine conventions (${view.engine.name}):`];
+  for (const convention of view.engine.conventions) lines.push(`  - ${convention.text}`, `      source: ${convention.source}`);
+  if (view.engine.problems.length > 0) {
+    lines.push('engine problems (the estimate uses the fallback each names):');
+    for (const problem of view.engine.problems) lines.push(`  - ${problem}`);
+  }
+  if (view.engineHandling) lines.push(`prompt handling: ${escapeControlChars(view.engineHandling.handling.reason)}`);
+  if (view.contextFix) lines.push(`fix: ${escapeControlChars(view.contextFix.text)}`);
+  if (view.server?.status === 'ok') {
+    lines.push(`server check (${escapeControlChars(view.server.url)}):`);
+    for (const reading of view.server.readings) lines.push(`  - ${reading.endpoint}: ${escapeControlChars(reading.gave)}`, `      source: ${reading.source}`);
+    for (const note of view.server.notes) lines.push(`  - note: ${escapeControlChars(note)}`);
+  }
   return lines;
 }
 

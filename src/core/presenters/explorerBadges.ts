@@ -8,13 +8,15 @@ export interface ExplorerBadge {
   /** Selected files under a folder; undefined for a file. */
   readonly files?: number;
   readonly share: number;
+  /** The tokenizer that counted, e.g. "o200k_base, estimate for Llama 3.1 8B", named in the tooltip. */
+  readonly tokenizer: string;
 }
 
 /** The tooltip of a badge, with the exact count. */
 export function badgeTooltip(badge: ExplorerBadge): string {
   return badge.files === undefined
-    ? `Context Budget: ${formatInteger(badge.tokens)} tokens, ${formatPercent(badge.share)} of the prompt`
-    : `Context Budget: ${formatInteger(badge.tokens)} tokens in ${formatInteger(badge.files)} selected file(s), ${formatPercent(badge.share)} of the prompt`;
+    ? `Context Budget: ${formatInteger(badge.tokens)} tokens, ${formatPercent(badge.share)} of the prompt (${badge.tokenizer})`
+    : `Context Budget: ${formatInteger(badge.tokens)} tokens in ${formatInteger(badge.files)} selected file(s), ${formatPercent(badge.share)} of the prompt (${badge.tokenizer})`;
 }
 
 /**
@@ -43,7 +45,7 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
   const sortedRoots = roots.map((root) => root.replace(/\/+$/, '')).sort((a, b) => b.length - a.length);
   for (const file of report.files) {
     if (file.status !== 'counted' || file.tokens === null) continue;
-    badges.set(file.uri, { badge: tokenBadge(file.tokens), tokens: file.tokens, share: prompt > 0 ? file.tokens / prompt : 0 });
+    badges.set(file.uri, { badge: tokenBadge(file.tokens), tokens: file.tokens, share: prompt > 0 ? file.tokens / prompt : 0, tokenizer: report.tokenizer.label });
     for (const folder of ancestors(file.uri, sortedRoots)) {
       const entry = folders.get(folder) ?? { tokens: 0, files: 0 };
       entry.tokens += file.tokens;
@@ -52,7 +54,7 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
     }
   }
   for (const [folder, entry] of folders) {
-    badges.set(folder, { badge: tokenBadge(entry.tokens), tokens: entry.tokens, files: entry.files, share: prompt > 0 ? entry.tokens / prompt : 0 });
+    badges.set(folder, { badge: tokenBadge(entry.tokens), tokens: entry.tokens, files: entry.files, share: prompt > 0 ? entry.tokens / prompt : 0, tokenizer: report.tokenizer.label });
   }
   return badges;
 }

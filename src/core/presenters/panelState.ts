@@ -1,7 +1,9 @@
 import type { BudgetFileRow, BudgetReport } from '../analysis/budgetTypes';
 import { dropTargetStatuses } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
-import { kvCacheBytes, maxContextTokensCap, prefillFlops } from '../cost/costEngine';
+import { costInputOf } from '../analysis/buildReport';
+import { engineShortNames, serverConfiguredSettings } from '../analysis/engineVerdict';
+import { maxContextTokensCap, memoryAt, prefillFlops } from '../cost/costEngine';
 import type { GpuSpec } from '../model/gpuSpec';
 import type { ModelSpec } from '../model/modelSpec';
 import { planReorder } from '../plan/planner';
@@ -14,9 +16,11 @@ import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, 
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
 import type { DropTargetKind } from '../vocabulary';
 import { binaryStep, chartXMax, decimalStep, niceMax, samplePoints, ticks, tokenStep, windowMarks } from './chartAxes';
+import { engineSummary, maxContextText, serverStatusText, serverSummary } from './engineText';
 import { buildTreemap } from './treemap';
 import type {
-  ChartMark, FlopsChart, MemoryChart, PanelDetails, PanelDropPlan, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelSummary, PanelWarning, PositionLimit, PositionSegment, PositionStrip, ReorderPlacement,
+  ChartMark, FlopsChart, MemoryChart, PanelDetails, PanelDropPlan, PanelEngine, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelSummary, PanelWarning, PositionLimit,
+  PositionSegment, PositionStrip, ReorderPlacement,
 } from '../../protocol/panelProtocol';
 
 /** Everything the panel state is built from; the host gathers it, this module decides what is shown. */
@@ -55,13 +59,14 @@ export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 
   const { report, settings } = input;
   return {
     version: 1,
-    title: `${report.model.displayName} on ${report.gpu.count}× ${report.gpu.name}`,
+    title: `${report.model.displayName} on ${report.gpu.count}× ${report.gpu.name} · ${engineShortNames[report.engine.id] === 'the model' ? 'ideal formula' : engineShortNames[report.engine.id]}`,
     empty: report.files.length === 0,
     counting: input.progress ? { done: input.progress.done, total: input.progress.total } : null,
     riskLevel: report.risk.level,
-    riskText: riskText(report.risk.level, report.risk.windows),
+    riskText: riskText(report.risk.level, report.risk.windows, report.windowLimit.label),
     metrics: summaryMetrics(report),
-    exactnessLabel: report.exactness.label,
+    exactnessLabel: report.tokenizer.label,
+    tokenizer: { name: report.tokenizer.name, label: report.tokenizer.label, exactForModel: report.tokenizer.exactForModel, templateOverheadTokens: report.templateOverheadTokens, download: report.tokenizer.download },
     models: input.catalog.models.map((model) => ({ id: model.id, label: model.displayName })),
     gpus: input.catalog.gpus.map((gpu) => ({ id: gpu.id, label: gpu.name })),
     modelId: report.model.id,
@@ -70,6 +75,7 @@ export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 
     gpuCount: settings.gpuCount,
     warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, category: warning.category, categoryLabel: warningCategoryLabels[warning.category], message: warning.message, why: warning.why })),
     confusions: commonConfusions,
+    engine: engineState(report),
   };
 }
 
@@ -87,6 +93,26 @@ export function buildPanelDetails(input: PanelStateInput): PanelDetails {
   };
 }
 
+/** The engine, its conventions with sources, what it does with the prompt, the fix and the live server check, as data for the panel. */
+export function engineState(report: BudgetReport): PanelEngine {
+  const server = report.server;
+  return {
+    name: report.engine.name,
+    conventions: report.engine.conventions.map((convention) => ({ text: convention.text, source: convention.source })),
+    problems: report.engine.problems,
+    windowLimit: report.windowLimit.label,
+    maxContext: maxContextText(report.maxContext),
+    handling: report.engineHandling ? { kind: report.engineHandling.handling.kind, text: report.engineHandling.handling.reason, files: report.engineHandling.files.map((file) => file.relativePath) } : null,
+    fix: report.contextFix ? { text: report.contextFix.text, setting: report.contextFix.setting.key, value: report.contextFix.setting.value, kvCacheBytes: report.contextFix.kvCacheBytes, prefillSeconds: report.contextFix.prefillSeconds } : null,
+    server: server ? {
+      status: server.status,
+      summary: serverSummary(server),
+      readings: server.status === 'ok' ? server.readings.map((reading) => `${reading.endpoint}: ${reading.gave}`) : [],
+      notes: server.status === 'ok' ? server.notes : [],
+    } : null,
+  };
+}
+
 /** One row per file in prompt order, then the files a folder add skipped. */
 export function buildPanelFiles(report: BudgetReport): PanelFileRow[] {
   return [...report.files.map(toFileRow()), ...report.skippedFiles.filter((entry) => entry.location !== undefined).map(skippedRow)];
@@ -94,7 +120,7 @@ export function buildPanelFiles(report: BudgetReport): PanelFileRow[] {
 
 /** The header figures; the status bar hover shows the same numbers from the same report. */
 export function summaryMetrics(report: BudgetReport): PanelMetric[] {
-  const { cost, risk, exactness } = report;
+  const { cost, risk, tokenizer } = report;
   const windows = risk.windows;
   const levelTone = risk.level === 'beyond' ? 'error' : risk.level === 'degraded' ? 'warning' : 'ok';
   const metrics: PanelMetric[] = [
@@ -102,23 +128,23 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'tokens',
       label: 'Prompt tokens',
       value: formatInteger(report.promptTokens),
-      detail: `${exactness.label}${report.framing ? ` · as exported (${report.framing.format}): ${report.framing.pending ? 'framing still counting' : `${formatInteger(report.promptTokens - report.framing.tokens)} file content + ${formatInteger(report.framing.tokens)} framing`}` : ''} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
-      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      detail: `${tokenizer.label}${report.templateOverheadTokens > 0 ? ` · ${formatInteger(report.templateOverheadTokens)} chat template overhead` : ''}${report.framing ? ` · as exported (${report.framing.format}): ${report.framing.pending ? 'framing still counting' : `${formatInteger(report.promptTokens - report.framing.tokens)} file content + ${formatInteger(report.framing.tokens)} framing`}` : ''} · + ${formatInteger(report.reserveOutputTokens)} reserved output = ${formatInteger(report.totalTokens)}`,
+      basis: tokenizer.exactForModel ? 'exact' : 'estimate',
       tone: 'normal',
     },
     {
       id: 'window',
       label: 'Model window',
       value: formatPercent(report.windowShare),
-      detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (max) · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
-      basis: exactness.forModel === 'exact' ? 'exact' : 'estimate',
+      detail: `${formatInteger(report.totalTokens)} of ${formatInteger(windows.max)} tokens (${report.windowLimit.source === 'model' ? 'max' : report.windowLimit.label}) · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}): ${formatPercent(report.effectiveShare)} · pretrained ${formatInteger(windows.pretrained)}`,
+      basis: tokenizer.exactForModel ? 'exact' : 'estimate',
       tone: levelTone,
     },
     {
       id: 'memory',
       label: 'GPU memory',
       value: cost.fits ? 'fits' : 'does not fit',
-      detail: `${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable (${formatPercent(report.assumptions.memoryUtilization)} of ${report.gpu.count}× ${formatBytes(report.gpu.memoryBytes)}) · KV cache ${formatBytes(cost.kvCacheBytes)} (${report.assumptions.kvDtype}) · weights ${formatBytes(cost.weightsBytes)} (${report.assumptions.weightDtype}) · max context that fits ${cost.maxContextTokens > 0 ? `${formatInteger(cost.maxContextTokens)} tokens` : 'none: weights alone do not fit'}`,
+      detail: `${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable (${formatPercent(report.assumptions.memoryUtilization)} of ${report.gpu.count}× ${formatBytes(report.gpu.memoryBytes)}) · KV cache ${formatBytes(cost.kvCacheBytes)} (${report.assumptions.kvDtype}) · weights ${formatBytes(cost.weightsBytes)} (${report.assumptions.weightDtype}) · ${report.engine.name} · max context that fits: ${maxContextText(report.maxContext)}`,
       basis: 'estimate',
       tone: cost.fits ? 'ok' : 'error',
     },
@@ -134,11 +160,32 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       id: 'risk',
       label: 'Highest risk',
       value: risk.level,
-      detail: riskText(risk.level, windows),
+      detail: riskText(risk.level, windows, report.windowLimit.label),
       basis: 'estimate',
       tone: levelTone,
     },
+    {
+      id: 'engine',
+      label: 'Engine',
+      value: report.engine.id === 'ideal' ? 'ideal formula' : engineShortNames[report.engine.id],
+      detail: `${engineSummary(report.engine)}${report.engine.problems.length > 0 ? `: ${report.engine.problems.join(' ')}` : ''}${report.engineHandling ? ` · ${report.engineHandling.handling.reason}` : ''}`,
+      basis: 'setting',
+      tone: report.engineHandling ? 'error' : report.engine.problems.length > 0 ? 'warning' : 'normal',
+    },
   ];
+  if (report.server) {
+    const server = report.server;
+    metrics.push({
+      id: 'server',
+      label: 'Server',
+      value: serverStatusText(server),
+      detail: `${serverSummary(server)}${report.contextFix ? ` · ${report.contextFix.text}` : ''}`,
+      basis: server.status === 'ok' ? 'exact' : 'setting',
+      tone: server.status === 'failed' ? 'warning' : report.engineHandling ? 'error' : server.status === 'ok' ? 'ok' : 'normal',
+    });
+  } else if (report.contextFix) {
+    metrics.push({ id: 'fix', label: 'To fit', value: report.contextFix.setting.value.toLocaleString('en-US'), detail: report.contextFix.text, basis: 'estimate', tone: 'warning' });
+  }
   if (report.budgetTokens !== null) {
     metrics.push({
       id: 'budget',
@@ -152,8 +199,8 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
   return metrics;
 }
 
-function riskText(level: RiskLevel, windows: Windows): string {
-  if (level === 'beyond') return `beyond the maximum window (${formatInteger(windows.max)} tokens): the server rejects it or positions extrapolate`;
+function riskText(level: RiskLevel, windows: Windows, limitLabel: string): string {
+  if (level === 'beyond') return `beyond (${limitLabel}): the server rejects it, cuts it, or positions extrapolate`;
   if (level === 'degraded') return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
   return `inside the effective window (${formatInteger(windows.effective)} tokens)`;
 }
@@ -195,16 +242,28 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
   };
 }
 
+/**
+ * Memory against context length under the chosen engine: each point is `memoryAt` that T with
+ * the engine's rules (llama.cpp's padded cells and SWA caches, Ollama's cache allocated for num_ctx
+ * whatever the prompt, vLLM's paged blocks), so the curve meets the status bar's figure at the
+ * prompt. `weightsBytes` holds everything that does not grow with T: weights, plus the activation and
+ * runtime estimates an engine subtracts (vLLM).
+ */
 function memoryChart(input: PanelStateInput): MemoryChart {
-  const { report, model, settings } = input;
+  const { report, model, gpu, settings } = input;
   const { cost } = report;
   const xMax = chartXMax(report);
   const weightsBytes = cost.weightsBytes;
-  const points = samplePoints(xMax).map((tokens) => ({ tokens, weightsBytes, kvBytes: kvCacheBytes(model, tokens, settings.kvCacheDtype, settings.batchSize) }));
+  const { costInput } = costInputOf(serverConfiguredSettings(settings, report.server)?.settings ?? settings, { model, gpu }, 0);
+  const points = samplePoints(xMax).map((tokens) => {
+    const at = memoryAt({ ...costInput, promptTokens: tokens, reserveOutputTokens: 0 });
+    return { tokens, weightsBytes: at.fixedBytes, kvBytes: at.kvCacheBytes };
+  });
   const gpuTotalBytes = report.gpu.memoryBytes * report.gpu.count;
   const yMax = niceMax(Math.max(gpuTotalBytes, cost.totalBytes, ...points.map((point) => point.weightsBytes + point.kvBytes)) * 1.05, binaryStep);
-  const maxContextTokens = cost.maxContextTokens > 0 && cost.maxContextTokens <= xMax ? cost.maxContextTokens : null;
-  const fitText = cost.maxContextTokens === 0 ? 'the weights alone do not fit' : `the largest context that fits is ${formatInteger(cost.maxContextTokens)} tokens`;
+  const memoryLimit = report.maxContext.memoryLimitTokens;
+  const maxContextTokens = memoryLimit !== null && memoryLimit > 0 && memoryLimit <= xMax ? memoryLimit : null;
+  const fitText = `the largest context that fits: ${maxContextText(report.maxContext)}`;
   return {
     points,
     usableBytes: cost.usableMemoryBytes,
@@ -220,7 +279,7 @@ function memoryChart(input: PanelStateInput): MemoryChart {
     yTicks: ticks(yMax, binaryStep, formatBytes),
     xLabel: 'context length (prompt + reserved output), tokens',
     yLabel: 'memory',
-    summary: `Weights ${formatBytes(weightsBytes)} plus KV cache ${formatBytes(cost.kvCacheBytes)} = ${formatBytes(cost.totalBytes)} at ${formatInteger(report.totalTokens)} tokens, against ${formatBytes(cost.usableMemoryBytes)} usable; ${fitText}.`,
+    summary: `Weights ${formatBytes(weightsBytes)}${cost.totalBytes > weightsBytes + cost.kvCacheBytes ? ` plus runtime ${formatBytes(cost.totalBytes - weightsBytes - cost.kvCacheBytes)}` : ''} plus KV cache ${formatBytes(cost.kvCacheBytes)} = ${formatBytes(cost.totalBytes)} at ${formatInteger(report.totalTokens)} tokens (${report.engine.name}), against ${formatBytes(cost.usableMemoryBytes)} usable; ${fitText}.`,
   };
 }
 
@@ -378,7 +437,8 @@ function dropPlanState(input: PanelStateInput): PanelDropPlan {
 }
 
 function afterMetrics(after: BudgetReport): PanelMetric[] {
-  return summaryMetrics(after).filter((metric) => metric.id !== 'risk').map((metric) => ({ ...metric, id: `after-${metric.id}` }));
+  // The engine and the server do not change with a drop; the cards after it show what does.
+  return summaryMetrics(after).filter((metric) => !['risk', 'engine', 'server', 'fix'].includes(metric.id)).map((metric) => ({ ...metric, id: `after-${metric.id}` }));
 }
 
 function reorderState(input: PanelStateInput): PanelReorder {

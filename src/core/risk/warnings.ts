@@ -6,10 +6,12 @@
  * arXiv:2309.00071), the HF Llama 3.1 blog (huggingface.co/blog/llama31) and vLLM's documentation.
  * The status bar, panel and CLI render the same objects.
  */
-import type { CostBreakdown } from '../cost/costTypes';
+import type { ContextFix, EngineHandling, WindowLimit } from '../analysis/engineVerdict';
+import type { CostBreakdown, EngineId } from '../cost/costTypes';
 import type { ModelSpec } from '../model/modelSpec';
+import type { ServerCheck } from '../server/serverCheck';
 import { formatBytes, formatFlops, formatInteger, formatPercent } from '../units';
-import { effectiveWindowSourceLabel } from '../vocabulary';
+import { effectiveWindowSourceLabel, settingName } from '../vocabulary';
 import type { FilePlacement, FileRef, RiskReport, Warning } from './riskTypes';
 import { middleBandMinPromptTokens } from './riskEngine';
 
@@ -24,6 +26,10 @@ export const warningIds = {
   focusInMiddle: 'focus-in-middle',
   focusShareLow: 'focus-share-low',
   overBudget: 'over-budget',
+  engineFrontDrop: 'engine-front-drop',
+  engineRejects: 'engine-rejects',
+  serverCheckFailed: 'server-check-failed',
+  serverEngineMismatch: 'server-engine-mismatch',
 } as const;
 
 /** Attention's share of prefill FLOPs above which {@link warningIds.attentionDominatesPrefill} is raised. */
@@ -49,6 +55,16 @@ export interface WarningsInput {
   readonly reserveOutputTokens?: number;
   /** GPU name for the memory message, e.g. "NVIDIA H100 SXM5 80GB". */
   readonly gpuName?: string;
+  /** The maximum window and where it comes from; absent = the model's own (risk.windows.max). */
+  readonly windowLimit?: WindowLimit;
+  /** What the engine does with a prompt it does not take whole, and the files cut. */
+  readonly engineHandling?: EngineHandling | null;
+  /** The setting that would make the prompt fit, quoted in the engine warnings' why. */
+  readonly contextFix?: ContextFix | null;
+  /** The live server check, when a server is set. */
+  readonly server?: ServerCheck | null;
+  /** The engine profile the estimates follow. */
+  readonly engineId?: EngineId;
 }
 
 const severityRank: Readonly<Record<Warning['severity'], number>> = { error: 0, warning: 1, info: 2 };
@@ -121,14 +137,18 @@ const kvDoesNotFit: WarningRule = ({ cost, gpus, totalTokens }) => {
   };
 };
 
-const beyondMaxWindow: WarningRule = ({ risk, model, totalTokens, tokensText }) => {
+const beyondMaxWindow: WarningRule = ({ risk, model, totalTokens, tokensText, windowLimit, engineHandling }) => {
   const windows = risk.windows;
-  if (totalTokens <= windows.max) return undefined;
+  // When the engine cuts or refuses the prompt, that warning says so with the files: this one would repeat it.
+  if (totalTokens <= windows.max || engineHandling) return undefined;
+  const limitText = windowLimit?.source === 'server'
+    ? `the running server's limit (${windowLimit.label})`
+    : windowLimit?.source === 'engine' ? `the window the engine accepts (${windowLimit.label})` : `${model.displayName}'s maximum window of ${formatInteger(windows.max)} tokens`;
   return {
     id: warningIds.beyondMaxWindow,
     severity: 'error',
     category: 'position-extrapolation',
-    message: `${tokensText} exceed ${model.displayName}'s maximum window of ${formatInteger(windows.max)} tokens by ${formatInteger(totalTokens - windows.max)}.`,
+    message: `${tokensText} exceed ${limitText} by ${formatInteger(totalTokens - windows.max)}.`,
     why: 'Positions past the maximum window were never trained or scaled for: servers reject or truncate the request, and where they do not, RoPE models "fail to generalize past the sequence length they were trained on" (YaRN). Llama-2-7B\'s perplexity goes from 5.58 at its 4,096-token window to 38.59 at 6,000 tokens (attention_sinks benchmark).',
     numbers: { tokens: totalTokens, maxWindowTokens: windows.max },
     files: refsOf(risk.files.filter((file) => file.level === 'beyond')),
@@ -218,8 +238,72 @@ const overBudget: WarningRule = ({ budgetTokens, promptTokens }) => {
   };
 };
 
+const engineFrontDrop: WarningRule = ({ engineHandling, contextFix }) => {
+  if (engineHandling?.handling.kind !== 'front-dropped') return undefined;
+  const { handling, by, limit, files } = engineHandling;
+  const dropped = handling.dropEnd - handling.dropStart;
+  return {
+    id: warningIds.engineFrontDrop,
+    severity: 'error',
+    category: 'engine-limit',
+    message: `${by} will drop the first ${formatInteger(dropped)} tokens: ${files.length > 0 ? listPaths(files.map(cutLabel)) : 'no file (only the directory tree)'} (it keeps the first ${formatInteger(handling.keep)}; ${limit.label}).`,
+    why: `Ollama's runner cuts a prompt longer than num_ctx − 1 tokens without an error: it keeps num_keep tokens (4, plus the BOS token) and drops the front of the rest until half the context is free (ollama/ollama llm/llama_server.go). The model never sees the dropped files, and its answer will not say so.${contextFix ? ` ${contextFix.text}` : ' Drop files (Suggest Drops) or raise num_ctx.'}`,
+    numbers: { droppedTokens: dropped, keptTokens: handling.limit, numCtx: limit.tokens, files: files.length },
+    files: files.map((file) => ({ uri: file.uri, relativePath: file.relativePath })),
+  };
+};
+
+const engineRejects: WarningRule = ({ engineHandling, contextFix, promptTokens, reserveOutputTokens }) => {
+  if (engineHandling?.handling.kind !== 'rejected') return undefined;
+  const { handling, by, limit, files } = engineHandling;
+  const withReserve = reserveOutputTokens > 0 && handling.maxPromptTokens === Math.max(0, handling.limit - reserveOutputTokens) && handling.maxPromptTokens < handling.limit - 1;
+  return {
+    id: warningIds.engineRejects,
+    severity: 'error',
+    category: 'engine-limit',
+    message: `${by} will reject this prompt: it is ${formatInteger(promptTokens)} tokens and the server takes at most ${formatInteger(handling.maxPromptTokens)}${withReserve ? ` with ${formatInteger(reserveOutputTokens)} reserved for output` : ''} (${limit.label})${files.length > 0 ? `; past that: ${listPaths(files.map(cutLabel))}` : ''}.`,
+    why: `The request fails with an error instead of a completion (${handling.reason}).${contextFix ? ` ${contextFix.text}` : ' Drop files (Suggest Drops) or raise the server\'s context.'}`,
+    numbers: { promptTokens, maxPromptTokens: handling.maxPromptTokens, limitTokens: limit.tokens, files: files.length },
+    files: files.map((file) => ({ uri: file.uri, relativePath: file.relativePath })),
+  };
+};
+
+const serverCheckFailed: WarningRule = ({ server }) => {
+  if (server?.status !== 'failed') return undefined;
+  return {
+    id: warningIds.serverCheckFailed,
+    severity: 'warning',
+    category: 'model-setup',
+    message: `Server check failed: ${server.message}`,
+    why: `The live check (${settingName('server')}, CLI --server) reads the limit a running llama-server, Ollama, vLLM or SGLang was started with. Until it answers, the window and the cut or rejected files follow the engine profile (${settingName('engine')}) and its defaults, which may not be what the server runs.`,
+    numbers: {},
+  };
+};
+
+const serverEngineMismatch: WarningRule = ({ server, engineId }) => {
+  if (server?.status !== 'ok' || engineId === undefined) return undefined;
+  const expected = ({ 'llama.cpp': 'llama.cpp', ollama: 'ollama', vllm: 'vllm', sglang: 'sglang' } as const)[server.kind];
+  if (engineId === expected) return undefined;
+  return {
+    id: warningIds.serverEngineMismatch,
+    severity: 'info',
+    category: 'model-setup',
+    message: `The server at ${server.url} is ${server.serverName}, but the memory estimates follow the ${engineId} profile: set ${settingName('engine')} (--engine) to ${expected} for its allocation rules.`,
+    why: 'The server\'s limit is used for the window and for what gets cut either way; the KV-cache and memory figures come from the engine profile you chose, and each engine allocates differently (padding, sliding-window caches, paged blocks).',
+    numbers: {},
+  };
+};
+
 /** The rules in the order warnings of equal severity are listed. */
-const warningRules: readonly WarningRule[] = [weightsDoNotFit, kvDoesNotFit, beyondMaxWindow, untrainedScaledRange, beyondEffectiveWindow, attentionDominatesPrefill, focusInMiddle, focusShareLow, overBudget];
+const warningRules: readonly WarningRule[] = [
+  weightsDoNotFit, kvDoesNotFit, engineFrontDrop, engineRejects, beyondMaxWindow, untrainedScaledRange, beyondEffectiveWindow, attentionDominatesPrefill, focusInMiddle, focusShareLow,
+  overBudget, serverCheckFailed, serverEngineMismatch,
+];
+
+function cutLabel(file: { readonly relativePath: string; readonly part: 'whole' | 'part' }): string {
+  return file.part === 'part' ? `${file.relativePath} (part)` : file.relativePath;
+}
+
 
 function refsOf(placements: readonly FilePlacement[]): FileRef[] {
   return placements.map((file) => ({ uri: file.path, relativePath: file.label }));

@@ -1,4 +1,4 @@
-import type { EncodingName } from '../tokenizer/encoding';
+import type { TokenizerId } from '../tokenizer/tokenizerId';
 import { FileCountCache } from './fileCount';
 import type { FileCount } from './fileCount';
 import type { ScannedFile } from './scanner';
@@ -12,15 +12,15 @@ export type PoolOutcome =
   | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly secretHints: readonly string[]; readonly contentHash: string; readonly cached: boolean }
   | { readonly kind: 'skipped'; readonly reason: string; readonly contentHash?: string };
 
-/** The counting port: bytes or text in, an exact count out, off the caller's thread. */
+/** The counting port: bytes or text in, an exact count out with the named tokenizer, off the caller's thread. */
 export interface CountingPool {
-  countBytes(bytes: Uint8Array, encoding: EncodingName, signal?: AbortSignal): Promise<PoolOutcome>;
-  countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<PoolOutcome>;
+  countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
+  countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
   /**
    * The count of file bytes known only by their SHA-256, from a cache (never tokenizes); undefined
    * when no cache has it. Lets an unchanged file be counted without being read.
    */
-  countKnownBytes?(contentHash: string, encoding: EncodingName): Promise<PoolOutcome | undefined>;
+  countKnownBytes?(contentHash: string, tokenizer: TokenizerId): Promise<PoolOutcome | undefined>;
 }
 
 /**
@@ -70,7 +70,7 @@ export class ContextCounter {
   /** Counts many files with bounded parallel reads; results arrive through `onResult` as they finish. */
   async countFiles(
     files: readonly ScannedFile[],
-    encoding: EncodingName,
+    tokenizer: TokenizerId,
     options: { readonly signal?: AbortSignal; readonly concurrency?: number; readonly onResult?: (file: ScannedFile, count: FileCount, progress: CountProgress) => void } = {},
   ): Promise<Map<string, FileCount>> {
     const results = new Map<string, FileCount>();
@@ -80,7 +80,7 @@ export class ContextCounter {
       while (next < files.length) {
         if (options.signal?.aborted) return;
         const file = files[next++]!;
-        const count = await this.countFile(file, encoding, options.signal);
+        const count = await this.countFile(file, tokenizer, options.signal);
         results.set(file.location, count);
         done++;
         options.onResult?.(file, count, { done, total: files.length });
@@ -93,10 +93,10 @@ export class ContextCounter {
   }
 
   /** Counts one file from disk, using the memo when its mtime and size are unchanged. */
-  async countFile(file: ScannedFile, encoding: EncodingName, signal?: AbortSignal): Promise<FileCount> {
-    const cached = this.cache.get(file.location, file.mtimeMs, file.sizeBytes, encoding);
+  async countFile(file: ScannedFile, tokenizer: TokenizerId, signal?: AbortSignal): Promise<FileCount> {
+    const cached = this.cache.get(file.location, file.mtimeMs, file.sizeBytes, tokenizer);
     if (cached) return cached;
-    const known = await this.countByStamp(file, encoding);
+    const known = await this.countByStamp(file, tokenizer);
     if (known) return known;
     const readStartedMs = this.now();
     this.mustRead.delete(file.location);
@@ -116,7 +116,7 @@ export class ContextCounter {
     }
     let outcome: PoolOutcome;
     try {
-      outcome = await this.pool.countBytes(bytes, encoding, signal);
+      outcome = await this.pool.countBytes(bytes, tokenizer, signal);
     } catch (error) {
       // Cancellation propagates; any other failure (a crashed worker, a tokenizer error) is this file's
       // alone: it becomes a skipped file with the reason, never a file left "counting…" for good.
@@ -124,7 +124,7 @@ export class ContextCounter {
       return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
     }
     const count = toFileCount(outcome, bytes.byteLength);
-    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, encoding, count);
+    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
     const change = file.change;
     if (change && this.index && outcome.contentHash !== undefined && change.changedAtMs < readStartedMs - racyChangeMarginMs) {
       this.index.rememberContentHash(file.location, change.stamp, outcome.contentHash);
@@ -133,14 +133,14 @@ export class ContextCounter {
   }
 
   /** The count of a file whose change stamp maps to content the caches know, without reading it. */
-  private async countByStamp(file: ScannedFile, encoding: EncodingName): Promise<FileCount | undefined> {
+  private async countByStamp(file: ScannedFile, tokenizer: TokenizerId): Promise<FileCount | undefined> {
     if (!file.change || !this.index || !this.pool.countKnownBytes || this.mustRead.has(file.location)) return undefined;
     const contentHash = await this.index.contentHashOf(file.location, file.change.stamp);
     if (contentHash === undefined) return undefined;
-    const outcome = await this.pool.countKnownBytes(contentHash, encoding);
+    const outcome = await this.pool.countKnownBytes(contentHash, tokenizer);
     if (!outcome) return undefined;
     const count = toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : file.sizeBytes);
-    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, encoding, count);
+    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
     return count;
   }
 
@@ -148,10 +148,10 @@ export class ContextCounter {
    * Counts text that is not a file on disk: an unsaved editor buffer, a file as exported, the
    * directory tree. A failure other than cancellation comes back as a skipped count with its reason.
    */
-  async countText(text: string, encoding: EncodingName, signal?: AbortSignal): Promise<FileCount> {
+  async countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<FileCount> {
     let outcome: PoolOutcome;
     try {
-      outcome = await this.pool.countText(text, encoding, signal);
+      outcome = await this.pool.countText(text, tokenizer, signal);
     } catch (error) {
       if ((error as Error | null)?.name === 'AbortError') throw error;
       return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };

@@ -6,8 +6,8 @@ export type FileCount =
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string };
 
 /**
- * Per-location memo of counts, valid while the file's mtime and size are unchanged and the encoding
- * is the same. File-watcher events call `invalidate`; the content-hash cache below it catches
+ * Per-location memo of counts, valid while the file's mtime and size are unchanged and the
+ * tokenizer (an encoding or a registered tokenizer id) is the same. File-watcher events call `invalidate`; the content-hash cache below it catches
  * identical content at a different location or after a touch.
  */
 export class FileCountCache {

@@ -1,4 +1,4 @@
-import { buildBudgetReport, ReportMemo } from '../analysis/buildReport';
+import { buildBudgetReport, countingTokenizerOf, ReportMemo } from '../analysis/buildReport';
 import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
 import { proposeDrops } from '../analysis/dropPlan';
 import type { DropProposal } from '../analysis/dropPlan';
@@ -10,9 +10,11 @@ import { statCandidate } from '../scan/scanner';
 import type { ScannedFile } from '../scan/scanner';
 import type { SkippedEntry, WorkspaceFs } from '../scan/workspaceFs';
 import type { Selection } from '../selection/selection';
+import type { ServerCheck } from '../server/serverCheck';
 import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
+import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
 
 export interface CountingProgress {
@@ -34,11 +36,12 @@ export interface BudgetSessionOptions {
 }
 
 /**
- * The id of the tokenizer that counts under these settings. Every count cache key includes it, so
- * no count survives a switch of tokenizer.
+ * The id of the tokenizer that counts in this context: the one resolved with the model (a
+ * tokenizer.json, a GGUF vocabulary), else the settings' encoding. Every count cache key includes
+ * it, so no count survives a switch of tokenizer, and switching back finds the counts again.
  */
-export function countingTokenizerId(settings: Settings): string {
-  return settings.encoding;
+export function countingTokenizerId(context: BudgetContext): TokenizerId {
+  return countingTokenizerOf(context.settings, context.target).id;
 }
 
 /**
@@ -92,6 +95,7 @@ export class BudgetSession {
   private readonly skippedAtIntake = new Map<string, SkippedEntry>();
   private framingTimer: ReturnType<typeof setTimeout> | undefined;
   private contextSnapshot: BudgetContext;
+  private serverState: ServerCheck | null = null;
   private cachedReport: BudgetReport | undefined;
   /** Rows of unchanged files are reused between reports: an edit in a 10,000-file selection recomputes one row. */
   private readonly reportMemo = new ReportMemo();
@@ -137,6 +141,20 @@ export class BudgetSession {
     return this.contextSnapshot.settings;
   }
 
+  /** The live check of the server setting: null when none is set. */
+  get serverCheck(): ServerCheck | null {
+    return this.serverState;
+  }
+
+  /**
+   * Installs the latest live check of `settings.server` (`checking`, a reading, or a failure; null
+   * when the setting is empty). Its limit becomes the report's maximum window.
+   */
+  setServerCheck(check: ServerCheck | null): void {
+    this.serverState = check;
+    this.reportChanged();
+  }
+
   /** Progress of the running count, or null when idle. */
   get progress(): CountingProgress | null {
     return this.progressState;
@@ -148,7 +166,7 @@ export class BudgetSession {
    */
   setContext(context: BudgetContext): void {
     if (context.generation < this.contextSnapshot.generation) return;
-    const tokenizerChanged = countingTokenizerId(context.settings) !== countingTokenizerId(this.contextSnapshot.settings);
+    const tokenizerChanged = countingTokenizerId(context) !== countingTokenizerId(this.contextSnapshot);
     this.contextSnapshot = context;
     if (tokenizerChanged) {
       this.diskCounts.clear();
@@ -211,7 +229,7 @@ export class BudgetSession {
     if (!this.selection.has(uri)) return;
     this.recentUris.add(uri);
     const ticket = this.issueTicket(this.bufferTickets, uri);
-    const tokenizer = this.currentSettings.encoding;
+    const tokenizer = this.tokenizerId;
     await this.track((async () => {
       let count: FileCount;
       try {
@@ -344,7 +362,7 @@ export class BudgetSession {
 
   private buildReport(inputs: readonly BudgetFileInput[], memo: ReportMemo): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles }, memo);
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles, server: settings.server.trim() === '' ? null : this.serverState }, memo);
   }
 
   private forget(uri: string): void {
@@ -411,7 +429,7 @@ export class BudgetSession {
       return;
     }
     const signal = this.countController.signal;
-    const tokenizer = this.currentSettings.encoding;
+    const tokenizer = this.tokenizerId;
     const tickets = new Map(files.map((file) => [file.location, this.issueTicket(this.diskTickets, file.location)]));
     for (const file of files) {
       if (file.symlink) this.symlinkTargets.set(file.location, file.symlink.target);
@@ -444,8 +462,13 @@ export class BudgetSession {
     }
   }
 
+  /** The tokenizer every count in the current context is made with. */
+  private get tokenizerId(): TokenizerId {
+    return countingTokenizerId(this.contextSnapshot);
+  }
+
   private framingKey(relativePath: string): string {
-    return `${countingTokenizerId(this.currentSettings)}|${this.currentSettings.exportFraming}|${relativePath}`;
+    return `${this.tokenizerId}|${this.currentSettings.exportFraming}|${relativePath}`;
   }
 
   private framedTokensOf(uri: string, relativePath: string): number | undefined {
@@ -464,14 +487,15 @@ export class BudgetSession {
     const paths = inputs.filter((file) => file.included && file.count?.kind === 'counted').map((file) => file.relativePath);
     if (paths.length === 0) return 0;
     const block = treeBlock(paths, settings.exportFraming);
-    const key = `${countingTokenizerId(settings)}|${block}`;
+    const tokenizer = this.tokenizerId;
+    const key = `${tokenizer}|${block}`;
     const known = this.treeCounts.get(key);
     if (known !== undefined) return known;
     if (!this.treeCountsInflight.has(key)) {
       this.treeCountsInflight.add(key);
       this.track((async () => {
         try {
-          const tree = await this.counter.countText(block, settings.encoding, this.countController.signal);
+          const tree = await this.counter.countText(block, tokenizer, this.countController.signal);
           if (tree.kind === 'counted') {
             this.treeCounts.set(key, tree.tokens);
             while (this.treeCounts.size > treeCountsKept) this.treeCounts.delete(this.treeCounts.keys().next().value!);
@@ -505,6 +529,7 @@ export class BudgetSession {
    */
   private async countFraming(): Promise<void> {
     const settings = this.currentSettings;
+    const tokenizer = this.tokenizerId;
     const format = settings.exportFraming;
     if (format === 'none') return;
     const signal = this.countController.signal;
@@ -526,7 +551,7 @@ export class BudgetSession {
         }
         let framed: FileCount;
         try {
-          framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, settings.encoding, signal);
+          framed = await this.counter.countText(framedFile(file.relativePath, text, format).text, tokenizer, signal);
         } catch (error) {
           if (isAbort(error)) return;
           framed = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };

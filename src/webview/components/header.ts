@@ -16,6 +16,10 @@ export class Header {
   private readonly gpuCount = el('input', { id: 'gpu-count', type: 'number', min: '1', max: String(maxGpuCount), step: '1', 'aria-label': 'Number of GPUs' });
   private readonly empty = el('p', { class: 'empty', id: 'empty' }, 'No files in the prompt context yet. Add files from the Explorer (right-click → Add to Prompt Context) or the Context Budget view.');
   private readonly metrics = el('div', { class: 'metrics', id: 'metrics' });
+  /** Which tokenizer counts; Download Tokenizer when the count is an estimate for a catalog model. */
+  private readonly tokenizerLabel = el('span', { id: 'tokenizer-label' });
+  private readonly tokenizerRow = el('div', { class: 'tokenizer-row', id: 'tokenizer-row' });
+  private readonly downloadTokenizer: HTMLButtonElement;
   private readonly cards = new Map<string, MetricCard>();
   private current: PanelSummary | null = null;
 
@@ -27,6 +31,8 @@ export class Header {
       if (Number.isInteger(count) && count >= 1 && count <= maxGpuCount) send({ type: 'setGpuCount', gpuCount: count });
       else if (this.current) this.gpuCount.value = String(this.current.gpuCount);
     });
+    this.downloadTokenizer = button('Download Tokenizer', () => send({ type: 'runCommand', command: 'downloadTokenizer' }), { icon: 'cloud-download', id: 'download-tokenizer' });
+    this.tokenizerRow.append(el('span', { class: 'muted' }, 'Tokenizer'), this.tokenizerLabel, this.downloadTokenizer);
     this.element.append(
       el('div', { class: 'title-row' }, el('h1', {}, 'Context Budget'), this.riskBadge, this.counting),
       el('div', { class: 'target-row' },
@@ -35,6 +41,7 @@ export class Header {
         el('label', { for: 'gpu-select' }, 'GPU'), this.gpuSelect,
         el('label', { for: 'gpu-count' }, '×'), this.gpuCount,
       ),
+      this.tokenizerRow,
       this.empty,
       this.metrics,
     );
@@ -51,6 +58,9 @@ export class Header {
     this.riskBadge.replaceChildren(icon(riskIcon), `risk: ${state.riskLevel}`);
     this.counting.hidden = state.counting === null;
     if (state.counting) this.counting.replaceChildren(icon('loading codicon-modifier-spin'), `Counting ${state.counting.done} of ${state.counting.total} files…`);
+    setText(this.tokenizerLabel, state.tokenizer.label);
+    this.downloadTokenizer.hidden = state.tokenizer.download === null;
+    setAttribute(this.downloadTokenizer, 'title', state.tokenizer.download ? `Download tokenizer.json and tokenizer_config.json from ${state.tokenizer.download.repo} (asks first): exact counts for this model` : null);
     this.empty.hidden = !state.empty;
     this.metrics.hidden = state.empty;
     syncCards(this.metrics, this.cards, state.metrics);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBudgetReport, exactnessFor } from '../../../src/core/analysis/buildReport';
+import { buildBudgetReport } from '../../../src/core/analysis/buildReport';
+import { encodingTokenizer } from '../../../src/core/tokenizer/countingTokenizer';
 import type { BudgetFileInput } from '../../../src/core/analysis/budgetTypes';
 import { dropTargetStatuses, firstExceededTarget, proposeDrops, weightsDoNotFit } from '../../../src/core/analysis/dropPlan';
 import type { DropTargetKind } from '../../../src/core/vocabulary';
@@ -40,11 +41,11 @@ test('totals count only included, counted files; ranges follow prompt order', ()
 });
 
 test('an o200k count is exact for gpt-oss and an estimate for Llama, and says which', () => {
-  assert.equal(exactnessFor(findModel('gpt-oss-20b')!, 'o200k_base').forModel, 'exact');
-  const llama = exactnessFor(findModel('llama-3.1-8b')!, 'o200k_base');
-  assert.equal(llama.forModel, 'estimate');
-  assert.match(llama.label, /estimate for Llama 3\.1 8B, which uses its own tokenizer/);
-  assert.equal(exactnessFor(findModel('gpt-oss-20b')!, 'cl100k_base').forModel, 'estimate');
+  assert.equal(encodingTokenizer('o200k_base', findModel('gpt-oss-20b')!).exactForModel, true);
+  const llama = encodingTokenizer('o200k_base', findModel('llama-3.1-8b')!);
+  assert.equal(llama.exactForModel, false);
+  assert.equal(llama.label, 'o200k_base, estimate for Llama 3.1 8B');
+  assert.equal(encodingTokenizer('cl100k_base', findModel('gpt-oss-20b')!).exactForModel, false);
 });
 
 test('past the max window: beyond, not within limits, and the window drop plan gets back under it', () => {

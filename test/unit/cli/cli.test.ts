@@ -89,7 +89,8 @@ test('files run: respects .gitignore, skips binaries with the reason, counts exa
   assert.match(byPath['image.png'].skipReason, /PNG/);
   assert.equal(byPath['ignored.txt'], undefined);
   assert.equal(json.promptTokens, expectA + expectB + byPath['.gitignore'].tokens);
-  assert.equal(json.countExactness, 'exact');
+  assert.deepEqual(json.tokenizer, { name: 'o200k_base', source: "the model's own encoding", exactForModel: true, label: 'o200k_base, exact (gpt-oss-20b uses it)' });
+  assert.equal(json.templateOverheadTokens, 0);
 });
 
 test('files run over budget exits 1 and proposes drops that meet the budget', async () => {

@@ -94,7 +94,7 @@ test('maxContextTokens: Llama-3.1-8B on one H100: ⌊(72e9 − 16e9) / 131,072�
   // 427,246 × 131,072 = 55,999,987,712 ≤ 56e9 < 56,000,118,784 = 427,247 × 131,072.
   assert.equal(estimateCost(costInput({ model: llama31_8b, gpu: h100Sxm, promptTokens: 427_246 })).fits, true);
   assert.equal(estimateCost(costInput({ model: llama31_8b, gpu: h100Sxm, promptTokens: 427_247 })).fits, false);
-  assert.equal(cost.kvBounded, false);
+  assert.notEqual(cost.maxContext.memoryLimitTokens, null);
   // Memory binds past the 131,072 window: the window is the limit, and where memory would bind is kept.
   assert.deepEqual(cost.maxContext, { limitedBy: 'window', tokens: 131_072, memoryLimitTokens: 427_246, windowTokens: 131_072 });
 });
@@ -143,7 +143,7 @@ test('maxContextTokens agrees with fits at every T for a mixed sliding/chunked/f
 test('every layer windowed (Mistral 7B v0.1, sliding 4096): KV saturates, so memory never limits and the window is returned, never a sentinel', () => {
   const cost = estimateCost(costInput({ model: mistral7bV01, gpu: h100Sxm, promptTokens: 1_000_000 }));
   assert.equal(isKvBounded(mistral7bV01), true);
-  assert.equal(cost.kvBounded, true);
+  assert.equal(cost.maxContext.memoryLimitTokens, null);
   // Saturated: 32 layers × 4,096 tokens × 4,096 B = 512 MiB however long the sequence.
   assert.equal(cost.kvCacheBytes, 32 * 4096 * 4096);
   // Not memory-limited; window-limited at max_position_embeddings 32,768 (before: 2^30, a sentinel).

@@ -30,6 +30,9 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   gpu: [0, '', [], { id: 'h100-sxm' }],
   gpuCount: ['4', -1, 0, 1.5, 1025, 1e9, Number.NaN, Number.POSITIVE_INFINITY, true, [2]],
   encoding: ['p50k_base', 'O200K_BASE', 200, {}],
+  tokenizer: ['gemma', 'AUTO', 1, {}],
+  tokenizerPath: [5, true, { path: 'x' }],
+  huggingFaceEndpoint: ['ftp://mirror', 'huggingface.co', 'https://user:pw@hf.co', 'https://hf.co/?x=1', 3],
   kvCacheDtype: ['fp4', 'BF16', 16, []],
   weightDtype: ['q4_k_m', 2, {}],
   reserveOutputTokens: [-1, -4096, 1e300, 100_000_001, 4096.5, '4096', Number.NaN],
@@ -56,6 +59,8 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   maxModelLen: [0, -1, 1.5, '131072', 2 ** 31, Number.POSITIVE_INFINITY],
   numCtx: [0, -4096, 2048.5, '8k', 2 ** 31, Number.NaN],
   countCacheMaxMiB: [-1, 4097, 1.5, '64', Number.NaN, true],
+  // A string that is not a URL is not a type error: the live check reports it, naming the setting (test/unit/server).
+  server: [8080, true, ['http://127.0.0.1:8080'], { url: 'x' }],
 };
 
 describe('every setting, every kind of bad value: one message naming it, and its default', () => {

@@ -28,7 +28,7 @@ test('files and their folders up to the workspace root get badges; unchecked, sk
   assert.deepEqual([...badges.keys()].sort(), ['file:///elsewhere/c.ts', 'file:///w', 'file:///w/src', 'file:///w/src/a.ts', 'file:///w/src/deep', 'file:///w/src/deep/b.ts']);
   assert.equal(badges.get('file:///w/src/a.ts')!.badge, '6k');
   assert.equal(badges.get('file:///w/src')!.badge, '7k');
-  assert.equal(badgeTooltip(badges.get('file:///w/src')!), 'Context Budget: 7,500 tokens in 2 selected file(s), 75% of the prompt');
+  assert.equal(badgeTooltip(badges.get('file:///w/src')!), 'Context Budget: 7,500 tokens in 2 selected file(s), 75% of the prompt (o200k_base, exact (gpt-oss-20b uses it))');
   assert.equal(badges.get('file:///w')!.badge, '7k');
-  assert.equal(badgeTooltip(badges.get('file:///w/src/deep/b.ts')!), 'Context Budget: 1,500 tokens, 15% of the prompt');
+  assert.equal(badgeTooltip(badges.get('file:///w/src/deep/b.ts')!), 'Context Budget: 1,500 tokens, 15% of the prompt (o200k_base, exact (gpt-oss-20b uses it))');
 });

@@ -55,7 +55,7 @@ test('header figures are the report\'s, labelled exact or estimate', () => {
   assert.match(metric('window').detail, /104,096 of 131,072 tokens \(max\)/);
   assert.equal(metric('memory').value, report.cost.fits ? 'fits' : 'does not fit');
   // ⌊(0.9 × 81,559 MiB − 16e9 B) / 131,072 B⌋ = ⌊60,968,728,985.6 / 131,072⌋ = 465,154 (H100 as nvidia-smi reports it).
-  assert.match(metric('memory').detail, /max context that fits 465,154 tokens/);
+  assert.match(metric('memory').detail, /max context that fits: window-limited at 131,072 tokens \(memory would allow 465,154\)/);
   assert.equal(metric('ttft').basis, 'estimate');
   assert.equal(state.riskLevel, report.risk.level);
   assert.equal(state.modelId, 'llama-3.1-8b');

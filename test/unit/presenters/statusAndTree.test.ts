@@ -8,7 +8,7 @@ import { escapeMarkdown } from '../../../src/core/presenters/markdown';
 import { toStatusBarModel } from '../../../src/core/presenters/statusBarModel';
 import { defaultSettings } from '../../../src/core/settings';
 
-const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o' };
+const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' };
 const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
 
 function file(relativePath: string, tokens: number, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
@@ -24,7 +24,7 @@ test('status text: tokens, share of the max window, KV cache; spinner while coun
   assert.match(model.tooltipMarkdown, /\| Prompt tokens \| \*\*48,213\*\* \|/);
   assert.match(model.tooltipMarkdown, /estimate for Llama 3\\\.1 8B/);
   assert.match(model.tooltipMarkdown, /\[Suggest Drops\]\(command:d\)/);
-  assert.deepEqual([...model.enabledCommands].sort(), ['c', 'd', 'g', 'm', 'o', 'p']);
+  assert.deepEqual([...model.enabledCommands].sort(), ['c', 'd', 'g', 'm', 'o', 'p', 't']);
   assert.match(toStatusBarModel(report, { done: 3, total: 10 }, commands).text, /^\$\(loading~spin\) 48\.2k tok \(3\/10\)/);
 });
 

@@ -116,7 +116,7 @@ describe('BudgetSession', () => {
     const stale = session.fileChanged('/w/a.ts');
     await tick();
     await tick();
-    session.setContext(contextFor({ ...defaultSettings, encoding: 'cl100k_base' }, 2));
+    session.setContext(contextFor({ ...defaultSettings, tokenizer: 'cl100k_base' }, 2));
     // Wait for the cl100k count only (whenIdle would wait for the held o200k one too).
     for (let i = 0; i < 50 && session.report().promptTokens !== 12; i++) await tick();
     assert.equal(session.report().promptTokens, 12);
@@ -124,7 +124,7 @@ describe('BudgetSession', () => {
     await stale;
     await session.whenIdle();
     assert.equal(session.report().promptTokens, 12, 'the o200k count that finished last is not installed');
-    assert.equal(session.report().exactness.encoding, 'cl100k_base');
+    assert.equal(session.report().tokenizer.id, 'cl100k_base');
   });
 
   it('an older context snapshot never replaces a newer one', async () => {
@@ -167,7 +167,7 @@ describe('BudgetSession', () => {
     await session.whenIdle();
     const tree = treeBlock(['a.ts'], 'markdown');
     assert.equal(session.report().framing!.treeTokens, ScriptedPool.tokensOf(tree));
-    session.setContext(contextFor({ ...settings, encoding: 'cl100k_base' }, 2));
+    session.setContext(contextFor({ ...settings, tokenizer: 'cl100k_base' }, 2));
     await session.whenIdle();
     session.report();
     await session.whenIdle();

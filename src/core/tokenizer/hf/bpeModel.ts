@@ -303,7 +303,7 @@ function utf8Length(text: string): number {
  * (left id, right id) → (rank, merged id) in an open-addressing hash table over typed arrays: a
  * JavaScript Map keyed by a packed double would box every key, and Gemma 3 has 514,906 merges.
  */
-class PairTable {
+export class PairTable {
   private readonly mask: number;
   private readonly lefts: Int32Array;
   private readonly rights: Int32Array;

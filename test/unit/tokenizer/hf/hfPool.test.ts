@@ -79,7 +79,7 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
   it('refuses a file over the size cap and an unknown id', async () => {
     const pool = newPool(1, 1000);
     await assert.rejects(pool.registerHfTokenizer(new Uint8Array(2000)), /tokenizer.json is 0.0 MiB, over the 0.0 MiB limit/);
-    await assert.rejects(pool.countText('x', `hf:${'0'.repeat(64)}`), /unknown tokenizer "hf:0{64}": register its tokenizer.json first/);
+    await assert.rejects(pool.countText('x', `hf:${'0'.repeat(64)}`), /unknown tokenizer "hf:0{64}": register its tokenizer.json or GGUF first/);
   });
 
   it('a 100 MB malformed tokenizer.json is hashed and parsed off the caller\'s thread', async () => {
