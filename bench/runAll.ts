@@ -91,10 +91,13 @@ async function run(bench: Bench, args: readonly string[], env: NodeJS.ProcessEnv
   return { bench, seconds: (performance.now() - started) / 1000, output, load, failed };
 }
 
+/** The results files of the benches that ran in this run: only those are read (an earlier run's files may lie beside them). */
+const ranResults = new Set<string>();
+
 /** A results-*.json written in this run, or undefined. */
 function results<T>(name: string): T | undefined {
   const file = join(repoRoot, 'bench', `results-${name}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+  return ranResults.has(name) && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
 const verdict = (ok: boolean): string => (ok ? '**met**' : '**missed**');
@@ -200,6 +203,7 @@ async function main(): Promise<void> {
   for (const bench of chosen) {
     console.log(`\n==== ${bench.name}: ${bench.title} ====`);
     ran.push(await run(bench, quick ? [] : bench.args, env));
+    for (const name of bench.results) ranResults.add(name);
   }
   const endedAt = new Date();
   const minutes = (endedAt.getTime() - startedAt.getTime()) / 60_000;
