@@ -230,8 +230,8 @@ suite('budget in the extension host', () => {
       assert.equal(json.withinLimits, report.withinLimits);
       assert.deepEqual(json.files.map((file) => [file.path, file.tokens, file.framingTokens]), report.files.map((file) => [file.relativePath, file.tokens, file.framingTokens]));
       assert.equal(json.dropPlan.neededTokens, proposal.neededTokens);
-      assert.deepEqual(json.dropPlan.drops.map((drop) => [drop.path, drop.savesTokens]), proposal.drops.map((drop) => [drop.relativePath, drop.savesTokens]));
-      for (const drop of proposal.drops) assert.equal(drop.savesTokens, report.files.find((file) => file.uri === drop.uri)!.tokens, 'a drop saves its footprint, framing included');
+      assert.deepEqual(json.dropPlan.drops.map((drop) => [drop.path, drop.savesTokens]), proposal.actions.map((drop) => [drop.relativePath, drop.savesTokens]));
+      for (const drop of proposal.actions) assert.equal(drop.savesTokens, report.files.find((file) => file.uri === drop.uri)!.tokens, 'a drop saves its footprint, framing included');
       assert.equal(json.dropPlan.tokensAfter, proposal.after!.promptTokens);
     } finally {
       for (const key of ['exportFraming', 'exportDirectoryTree', 'budgetTokens']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);

@@ -2,6 +2,18 @@ import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes'
 import type { RiskLevel, RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { EncodingName } from '../tokenizer/encoding';
 import type { FileCount } from '../scan/fileCount';
+import type { FileMode, FileState } from '../selection/selection';
+
+/**
+ * A file's outline as the prompt would hold it:
+ * - `counted`: the outline's exact tokens, and its tokens as exported when framing is on;
+ * - `unavailable`: the file has no outline (no parser for its type, too large, the parse failed…);
+ *   it then goes into the prompt and the export in full, and `reason` says why.
+ * Undefined while the outline is still being made or counted.
+ */
+export type OutlineFootprint =
+  | { readonly kind: 'counted'; readonly tokens: number; readonly framedTokens: number | undefined }
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** One file in the prompt as the budget sees it. */
 export interface BudgetFileInput {
@@ -18,6 +30,10 @@ export interface BudgetFileInput {
   readonly count: FileCount | undefined;
   /** Tokens of the file as exported (framing + content) under the configured framing; undefined until counted or when framing is off. */
   readonly framedTokens?: number;
+  /** Full text (the default) or outline. */
+  readonly mode?: FileMode;
+  /** In outline mode: the outline's footprint, or why there is none (the file then counts in full); undefined while pending. */
+  readonly outline?: OutlineFootprint;
 }
 
 /** Inputs besides the files: the export's directory-tree block, counted apart. */
@@ -52,6 +68,12 @@ export interface BudgetFileRow {
   readonly framingTokens: number | null;
   /** Why the file looks like it holds a secret (by name or content); empty when it does not. */
   readonly secrets: readonly string[];
+  /** Full text, outline, or dropped (unchecked). An outline's tokens are what `tokens` counts. */
+  readonly mode: FileState;
+  /** In outline mode (also kept while unchecked): the outline is counted, pending, or unavailable (the file then counts in full); null in full mode. */
+  readonly outlineState: 'counted' | 'pending' | 'unavailable' | null;
+  /** One line about outline mode (also kept while unchecked): `outline of a 5,678-token file; …`, or why it counts in full; null in full mode. */
+  readonly modeNote: string | null;
 }
 
 /** How much to trust the token count for the chosen model. */

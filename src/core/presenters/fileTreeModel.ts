@@ -28,6 +28,8 @@ export interface TreeNode {
   readonly tokens: number;
   /** The file looks like it holds a secret: export asks before including it. */
   readonly secret: boolean;
+  /** Files: full text, outline or dropped (unchecked); null for folders. */
+  readonly mode: BudgetFileRow['mode'] | null;
 }
 
 /**
@@ -82,6 +84,7 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       status: null,
       tokens,
       secret: children.some((child) => child.secret),
+      mode: null,
     };
   };
 
@@ -115,10 +118,15 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     default: {
       const share = promptTokens > 0 ? tokens / promptTokens : 0;
       const marks = [file.inMiddle ? 'middle' : '', file.level && file.level !== 'ok' ? file.level : ''].filter(Boolean);
-      description = `${formatTokens(tokens)} tok · ${formatPercent(share)}${marks.length ? ` · ${marks.join(' · ')}` : ''}`;
+      description = `${file.mode === 'outline' ? 'outline · ' : ''}${formatTokens(tokens)} tok · ${formatPercent(share)}${marks.length ? ` · ${marks.join(' · ')}` : ''}`;
       const rangeText = file.range ? `\nPrompt positions ${file.range.start.toLocaleString('en-US')}–${file.range.end.toLocaleString('en-US')}` : '';
       tooltip = `${file.relativePath}\n${tokens.toLocaleString('en-US')} tokens (${formatPercent(share)} of the prompt)${rangeText}${file.inMiddle ? '\nLands in the middle of a long prompt, where models recall least' : ''}${file.notes.length ? `\n${file.notes.join('\n')}` : ''}`;
     }
+  }
+  if (file.modeNote !== null) {
+    // Outline mode shows in every status: a pending outline says it is being made, a missing one says why.
+    if (file.status !== 'counted') description = `outline · ${description}`;
+    tooltip += `\nOutline mode: ${file.modeNote}.`;
   }
   if (flags.length) tooltip += `\n${flags.map((flag) => (flag === 'focus' ? 'Focus file' : 'Pinned: never proposed for dropping')).join('\n')}`;
   if (file.secrets.length > 0) {
@@ -134,7 +142,8 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     tooltip,
     checked: file.included,
     fileUris: [file.uri],
-    contextValue: ['file', ...flags].join('.'),
+    // `outline` in the context value switches the row menu between Use Outline and Use Full Text.
+    contextValue: ['file', ...flags, ...(file.modeNote !== null ? ['outline'] : [])].join('.'),
     uri: file.uri,
     children: [],
     focus: file.focus,
@@ -142,6 +151,7 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     status: file.status,
     tokens: file.status === 'excluded' ? 0 : tokens,
     secret: file.secrets.length > 0,
+    mode: file.mode,
   };
 }
 

@@ -170,6 +170,8 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
       rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
       flags,
       note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : ''].filter(Boolean).join(' · '),
+      mode: row.mode,
+      modeNote: row.modeNote ?? '',
     };
   };
 }
@@ -328,29 +330,33 @@ function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
 function dropPlanState(input: PanelStateInput): PanelDropPlan {
   const { report, dropTarget, dropProposal: proposal } = input;
   const targets = dropTargetStatuses(report).map(({ kind, label, available, status }) => ({ kind, label, available, status }));
-  const base = { target: dropTarget, targets };
+  const base = { target: dropTarget, targets, basis: proposal?.basis ?? ('size' as const), basisNote: proposal?.basisNote ?? '' };
   if (!proposal) return { ...base, neededTokens: null, message: 'Set contextBudget.budgetTokens to plan against a token budget of your own.', proposals: [], after: null, afterPending: false, canApply: false };
   if (proposal.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, afterPending: false, canApply: false };
-  const proposals = proposal.drops.map((drop) => ({
-    uri: drop.uri,
-    path: drop.relativePath,
-    tokens: drop.savesTokens,
-    savesText: `${formatInteger(drop.savesTokens)} tokens`,
-    priority: drop.priority,
-    selected: drop.selected,
+  const proposals = proposal.actions.map((action) => ({
+    uri: action.uri,
+    path: action.relativePath,
+    tokens: action.savesTokens,
+    savesText: `${formatInteger(action.savesTokens)} tokens`,
+    priority: action.priority,
+    selected: action.selected,
+    action: action.action,
+    explanation: action.explanation,
   }));
-  const selectedCount = proposal.drops.filter((drop) => drop.selected).length;
-  const removed = `Dropping ${formatInteger(selectedCount)} file(s) removes ${formatInteger(proposal.removedTokens)} tokens`;
+  const selected = proposal.actions.filter((action) => action.selected);
+  const outlined = selected.filter((action) => action.action === 'outline').length;
+  const what = outlined > 0 ? `Dropping ${formatInteger(selected.length - outlined)} file(s) and outlining ${formatInteger(outlined)}` : `Dropping ${formatInteger(selected.length)} file(s)`;
+  const removed = `${what} removes ${formatInteger(proposal.removedTokens)} tokens`;
   const outcome = proposal.outcome;
   const verdict = outcome.kind === 'met'
     ? `${removed}: the target is met.`
     : outcome.kind === 'pending'
       ? `${removed}; the figures after it are still being counted.`
-      : proposal.drops.length === 0
+      : proposal.actions.length === 0
         ? `Nothing can be dropped: ${outcome.why}.`
         : `${removed}: still ${formatInteger(outcome.overTokens)} tokens over (${outcome.why}).`;
   const message = `Needs ${formatInteger(proposal.neededTokens)} fewer prompt tokens. ${verdict}`;
-  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selectedCount > 0 };
+  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selected.length > 0 };
 }
 
 function afterMetrics(after: BudgetReport): PanelMetric[] {
