@@ -8,6 +8,7 @@ import type { SettingsReader } from './settingsReader';
 import type { ModelPicker } from './modelPicker';
 import type { DropPlanFlow } from './dropPlanFlow';
 import type { ExportFlow, ExportRequest } from './exportFlow';
+import type { ContextSetsFlow } from './contextSetsFlow';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
@@ -15,6 +16,7 @@ export interface CommandDeps {
   readonly models: ModelPicker;
   readonly drops: DropPlanFlow;
   readonly exports: ExportFlow;
+  readonly sets: ContextSetsFlow;
   readonly openPanel: () => void;
 }
 
@@ -74,6 +76,13 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => selection.remove(nodeUris(node, nodes)),
     [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
     [commandIds.saveContext]: (request?: unknown) => deps.exports.save(exportRequest(request)),
+    [commandIds.useOutline]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'outline'),
+    [commandIds.useFullText]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'full'),
+    [commandIds.addChangedFiles]: (scope?: unknown) => deps.sets.addChangedFiles(scope),
+    [commandIds.saveContextSet]: (name?: unknown) => deps.sets.save(name),
+    [commandIds.restoreContextSet]: (name?: unknown) => deps.sets.restore(name),
+    [commandIds.deleteContextSet]: (name?: unknown) => deps.sets.delete(name),
+    [commandIds.saveSetToRepository]: (name?: unknown) => deps.sets.saveToRepository(name),
   };
 }
 

@@ -9,10 +9,13 @@ import { BudgetContextResolver } from '../core/session/budgetContext';
 import { BudgetSession } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { nodeModelFileReader } from '../node/modelFile';
+import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
+import { ContextSetsFlow } from './contextSetsFlow';
+import { GitContext } from './gitContext';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
 import { ExportFlow } from './exportFlow';
@@ -53,8 +56,17 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
+  // Outlines and the import graph: parsed in their own worker, started on the first parse only.
+  const syntax = new SyntaxPool({ workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'), wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter') });
   const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: resolver.current, log: (message) => log.warn(message) });
+  const session = new BudgetSession({
+    selection,
+    counter: new ContextCounter(fs, pool),
+    fs,
+    context: resolver.current,
+    log: (message) => log.warn(message),
+    parse: (file, text, signal) => syntax.parse(file, text, signal),
+  });
   let resolving = resolver.update(settings.current);
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
@@ -67,17 +79,20 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   controller.onDidRender(renderDecorations);
   renderDecorations();
   const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
+  const git = new GitContext(session, log);
+  git.start();
   const handlers = createCommandHandlers({
     controller,
     settings,
     models: new ModelPicker(settings),
     drops: new DropPlanFlow(session),
     exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, session.currentSettings.encoding)),
+    sets: new ContextSetsFlow(session, controller, settings, fs, context.workspaceState, git, log),
     openPanel: () => panel.show(),
   });
   shutdown = async () => {
     session.dispose();
-    await pool.dispose();
+    await Promise.all([pool.dispose(), syntax.dispose()]);
   };
   context.subscriptions.push(
     log,
@@ -94,8 +109,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     controller,
     registerCommands(handlers, log),
     ...registerChat(session, log),
+    git,
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
+    { dispose: () => void syntax.dispose() },
   );
   return {
     session,

@@ -5,7 +5,8 @@ import { framedFile, renderExport } from '../../../src/core/export/promptExport'
 import type { ParsePort } from '../../../src/core/relevance/relevanceIndex';
 import { ContextCounter } from '../../../src/core/scan/contextCounter';
 import { scanTree } from '../../../src/core/scan/scanner';
-import { Selection } from '../../../src/core/selection/selection';
+import { statesForActions } from '../../../src/core/analysis/dropPlan';
+import { fileStateOf, Selection } from '../../../src/core/selection/selection';
 import { BudgetSession } from '../../../src/core/session/budgetSession';
 import { defaultSettings } from '../../../src/core/settings';
 import type { Settings } from '../../../src/core/settings';
@@ -46,7 +47,7 @@ async function setup(files: Record<string, string>, options: { settings?: Partia
     notifyDelayMs: 0,
     ...(parse ? { parse } : {}),
   });
-  const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 1000 });
+  const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 1000, skipGeneratedFiles: false });
   await session.addFiles(scan.files);
   await session.whenIdle();
   return { fs, pool, session, calls: parser?.calls ?? [] };
@@ -144,5 +145,83 @@ describe('relevance plans in the session', () => {
     assert.match(byPath.get('src/other.ts')!.explanation, /^(drop: saves [\d,]+ tokens|outline: saves [\d,]+ tokens, keeps the API visible); not imported by any focus file$/);
     assert.equal(proposal.outcome.kind, 'met');
     session.dispose();
+  });
+});
+
+describe('relevance state in the session', () => {
+  const files = {
+    'src/main.ts': tsFile(['./util'], 'main', 40),
+    'src/util.ts': tsFile([], 'util', 120),
+    'src/other.ts': tsFile([], 'other', 150),
+  };
+
+  it('a plan asked before parsing is size-only and says it is pending; the settled one weighs relevance', async () => {
+    const { session } = await setup(files, { settings: { budgetTokens: 100 } });
+    const first = session.proposeDrops('budget')!;
+    assert.equal(first.basis, 'size');
+    assert.equal(first.relevancePending, true);
+    assert.match(first.basisNote, /^size-only plan for now: finding imports and outlines \(0 of 3 files ready\)$/);
+    const settled = (await session.settledDropProposal('budget'))!;
+    assert.equal(settled.basis, 'relevance');
+    assert.equal(settled.relevancePending, false);
+    session.dispose();
+  });
+
+  it('no plan needed, no parsing: a prompt within its limits never starts the parser', async () => {
+    const { session, calls } = await setup(files);
+    assert.equal((await session.settledDropProposal('window'))!.neededTokens, 0);
+    assert.deepEqual(calls, []);
+    session.dispose();
+  });
+
+  it('an edit re-parses only the edited file, and the plan follows the new imports', async () => {
+    const { session, calls } = await setup(files, { settings: { budgetTokens: 100 } });
+    session.selection.setFocus([uri('src/main.ts')], true);
+    const before = (await session.settledDropProposal('budget'))!;
+    assert.equal(calls.length, 3);
+    assert.match(before.actions.find((action) => action.relativePath === 'src/util.ts')!.explanation, /; imported by focus file src\/main\.ts$/);
+    await session.bufferChanged(uri('src/main.ts'), tsFile(['./other'], 'main', 40));
+    const after = (await session.settledDropProposal('budget'))!;
+    assert.deepEqual(calls.slice(3), ['src/main.ts'], 'only the edited file parsed again');
+    assert.match(after.actions.find((action) => action.relativePath === 'src/other.ts')!.explanation, /; imported by focus file src\/main\.ts$/, 'other.ts is now in the closure');
+    const util = after.actions.find((action) => action.relativePath === 'src/util.ts')!;
+    assert.match(util.explanation, /; not imported by any focus file$/);
+    session.dispose();
+  });
+
+  it('the active editor and git-changed files are anchors; a recent commit makes a file "recent"', async () => {
+    const { session } = await setup(files, { settings: { budgetTokens: 100 } });
+    session.setActiveEditor(uri('src/main.ts'));
+    session.setRecentlyCommitted([uri('src/other.ts')]);
+    const proposal = (await session.settledDropProposal('budget'))!;
+    const byPath = new Map(proposal.actions.map((action) => [action.relativePath, action]));
+    assert.match(byPath.get('src/util.ts')!.explanation, /; imported by active file src\/main\.ts$/);
+    assert.match(byPath.get('src/other.ts')!.explanation, /; not imported by any focus, open or changed file$/);
+    assert.equal(session.report().files.find((file) => file.relativePath === 'src/other.ts')!.recent, true);
+    session.setActiveEditor(null);
+    session.setChangedFiles([uri('src/other.ts')]);
+    const changed = (await session.settledDropProposal('budget'))!;
+    const changedByPath = new Map(changed.actions.map((action) => [action.relativePath, action]));
+    assert.match(changedByPath.get('src/util.ts')!.explanation, /; not imported by any focus, open or changed file$/, 'the active editor is no anchor any more');
+    assert.match(changedByPath.get('src/other.ts')?.explanation ?? 'kept', /^(kept|.*; changed in git)$/, 'a changed file is an anchor, dropped last');
+    session.dispose();
+  });
+
+  it('applying a proposal outlines and drops as proposed; undo restores each file; the same files give the same plan', async () => {
+    const big = { ...files, 'src/big.ts': tsFile([], 'big', 600) };
+    const first = await setup(big, { settings: { budgetTokens: 500 } });
+    const second = await setup(Object.fromEntries(Object.entries(big).reverse()), { settings: { budgetTokens: 500 } });
+    const proposal = (await first.session.settledDropProposal('budget'))!;
+    const again = (await second.session.settledDropProposal('budget'))!;
+    assert.deepEqual(again.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), 'deterministic');
+    const { session } = first;
+    const previous = session.selection.setStates(statesForActions(proposal.actions));
+    await session.whenIdle();
+    assert.equal(session.report().promptTokens, proposal.after!.promptTokens, 'the applied plan gives the figures it showed');
+    for (const action of proposal.actions) assert.equal(fileStateOf(session.selection.get(action.uri)!), action.action === 'outline' ? 'outline' : 'dropped');
+    session.selection.setStates(previous);
+    assert.ok(proposal.actions.every((action) => fileStateOf(session.selection.get(action.uri)!) === 'full'));
+    first.session.dispose();
+    second.session.dispose();
   });
 });
