@@ -90,6 +90,11 @@ export class BudgetSession {
   private relevanceTimer: ReturnType<typeof setTimeout> | undefined;
   private relevanceRun: Promise<void> | undefined;
   private relevanceRerun = false;
+  /**
+   * The last proposal, reused while nothing it depends on changed: the report (rebuilt on every
+   * change), the relevance state, the target and the kept files. The panel asks on every render.
+   */
+  private proposalMemo: { readonly report: BudgetReport; readonly relevanceVersion: number; readonly key: string; readonly proposal: DropProposal | null } | undefined;
   private readonly pendingUris = new Set<string>();
   /** Stats the scanner already took, so files it just found are not statted twice. */
   private readonly scannedHints = new Map<string, ScannedFile>();
@@ -329,7 +334,12 @@ export class BudgetSession {
    */
   proposeDrops(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): DropProposal | null {
     const report = this.report();
-    return proposeDrops(report, target, { kept, reportWith: (changes) => this.reportWith(changes), relevance: this.planRelevance(report, target) });
+    const key = `${target}|${this.activeUri ?? ''}|${[...this.changedUris].join('\n')}|${[...kept].sort().join('\n')}`;
+    const memo = this.proposalMemo;
+    if (memo && memo.report === report && memo.relevanceVersion === this.relevance.version && memo.key === key) return memo.proposal;
+    const proposal = proposeDrops(report, target, { kept, reportWith: (changes) => this.reportWith(changes), relevance: this.planRelevance(report, target) });
+    this.proposalMemo = { report, relevanceVersion: this.relevance.version, key, proposal };
+    return proposal;
   }
 
   /**
@@ -604,16 +614,16 @@ export class BudgetSession {
     return this.selection.ordered().map((entry) => ({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode: entry.mode, count: this.countOf(entry.uri) }));
   }
 
-  /** Focus files, the active editor, open editors and git-changed files, as relevance anchors (by relative path). */
-  private anchors(): Anchor[] {
+  /** Focus files, the active editor, open editors and git-changed files among the report's included files, as relevance anchors. */
+  private anchors(report: BudgetReport): Anchor[] {
     const anchors: Anchor[] = [];
-    for (const entry of this.selection.ordered()) {
-      if (!entry.included) continue;
-      const path = entry.relativePath;
-      if (entry.focus) anchors.push({ path, role: 'focus' });
-      if (entry.uri === this.activeUri) anchors.push({ path, role: 'active' });
-      if (this.openUris.has(entry.uri)) anchors.push({ path, role: 'open' });
-      if (this.changedUris.has(entry.uri)) anchors.push({ path, role: 'changed' });
+    for (const row of report.files) {
+      if (!row.included) continue;
+      const path = row.relativePath;
+      if (row.focus) anchors.push({ path, role: 'focus' });
+      if (row.uri === this.activeUri) anchors.push({ path, role: 'active' });
+      if (row.open) anchors.push({ path, role: 'open' });
+      if (this.changedUris.has(row.uri)) anchors.push({ path, role: 'changed' });
     }
     return anchors;
   }
@@ -627,9 +637,13 @@ export class BudgetSession {
       this.relevance.activate();
       this.scheduleRelevance();
     }
-    const counted = new Set(report.files.filter((file) => file.status === 'counted').map((file) => file.uri));
-    const files = this.trackedFiles().filter((file) => counted.has(file.uri));
-    const state = this.relevance.relevanceState(files, this.anchors());
+    // The plan's files: the report's counted rows (in prompt order, no second sort of the selection).
+    const files: TrackedFile[] = [];
+    for (const row of report.files) {
+      if (row.status !== 'counted') continue;
+      files.push({ uri: row.uri, relativePath: row.relativePath, included: true, mode: row.mode === 'outline' ? 'outline' : 'full', count: this.countOf(row.uri) });
+    }
+    const state = this.relevance.relevanceState(files, this.anchors(report));
     switch (state.kind) {
       case 'ready':
         return { kind: 'ready', byUri: state.byUri, outlineTokens: state.outlineTokens, note: state.configProblems.length > 0 ? `imports these configs would resolve are not followed: ${state.configProblems.join('; ')}` : '' };

@@ -11,6 +11,7 @@
 import { framedFile } from '../export/promptExport';
 import type { ExportFormat } from '../export/promptExport';
 import { loadProjectConfig } from '../relevance/loadProjectConfig';
+import { parseLimitReason } from '../relevance/parseLimits';
 import type { ProjectConfig } from '../relevance/projectConfig';
 import type { Anchor, FileRelevance } from '../relevance/relevance';
 import { RelevanceIndex } from '../relevance/relevanceIndex';
@@ -87,12 +88,17 @@ export class RelevanceTracker {
   private parseFailures = 0;
   private lastParseError = '';
   private memo: { readonly key: string; readonly relevance: Map<string, FileRelevance> } | undefined;
+  private changes = 0;
 
   constructor(deps: RelevanceTrackerDeps) {
     this.deps = deps;
     const parse = deps.parse;
     this.index = parse
       ? new RelevanceIndex(async (path, text, signal) => {
+          // What the worker would refuse anyway (no grammar for the type, over the size limit) is answered
+          // here, with the worker's own reason, without a round trip: a folder of 100,000 text files needs none.
+          const refused = parseLimitReason(path, text);
+          if (refused !== null) return { kind: 'unsupported', reason: refused };
           this.parseAttempts++;
           try {
             return await parse(path, text, signal);
@@ -107,6 +113,11 @@ export class RelevanceTracker {
       : null;
   }
 
+  /** Grows whenever something a plan reads changes here (a parse, an outline count, the project config). */
+  get version(): number {
+    return this.changes;
+  }
+
   /** True once a plan asked for relevance; from then on every included file is kept parsed. */
   get active(): boolean {
     return this.activated;
@@ -114,6 +125,7 @@ export class RelevanceTracker {
 
   /** A plan needs relevance: parse every included file from now on. */
   activate(): void {
+    if (!this.activated) this.changes++;
     this.activated = true;
   }
 
@@ -127,6 +139,7 @@ export class RelevanceTracker {
   /** The selection's set of files changed (added, removed, renamed): project configs are looked up again. */
   filesChanged(): void {
     this.configStale = true;
+    this.changes++;
   }
 
   /** A selected file is gone from the selection. */
@@ -137,6 +150,7 @@ export class RelevanceTracker {
     this.indexed.delete(uri);
     this.index?.remove(known.path);
     this.indexVersion++;
+    this.changes++;
   }
 
   /** True when {@link sync} has something to do for these files. */
@@ -165,6 +179,7 @@ export class RelevanceTracker {
         const previous = this.indexed.get(file.uri);
         if (text === undefined) {
           this.unreadable.set(file.uri, count);
+          this.changes++;
           continue;
         }
         this.unreadable.delete(file.uri);
@@ -172,6 +187,7 @@ export class RelevanceTracker {
         await index.update(file.relativePath, text, signal);
         this.indexed.set(file.uri, { count, path: file.relativePath });
         this.indexVersion++;
+        this.changes++;
         this.deps.onChange();
       }
     };
@@ -216,22 +232,33 @@ export class RelevanceTracker {
     const unavailable = this.unavailableReason();
     if (unavailable !== null) return { kind: 'unavailable', reason: unavailable };
     const index = this.index!;
-    const ready = files.filter((file) => this.isIndexedNow(file) && this.missingOutlineKeys(file).length === 0).length;
+    const tokenizer = this.deps.tokenizerId();
+    const plainKey = `${tokenizer}|none`;
+    const footprintKey = `${tokenizer}|${this.deps.framing()}`;
+    let ready = 0;
+    // Per file: parsed at its current content, and its outline (when it has one) counted in both forms.
+    for (const file of files) {
+      const known = this.indexed.get(file.uri);
+      if (known !== undefined && known.count === file.count && known.path === file.relativePath) {
+        const counts = typeof index.outlineOf(known.path) === 'string' ? this.outlineCounts.get(known.count) : undefined;
+        if (counts === undefined ? typeof index.outlineOf(known.path) !== 'string' : counts.has(plainKey) && counts.has(footprintKey)) ready++;
+      } else if (this.unreadable.get(file.uri) === file.count) {
+        ready++;
+      }
+    }
     if (ready < files.length || this.configStale) return { kind: 'pending', done: ready, total: files.length };
     const key = `${this.indexVersion}|${anchors.map((anchor) => `${anchor.role}:${anchor.path}`).sort().join('\n')}`;
     if (this.memo?.key !== key) this.memo = { key, relevance: index.relevance(anchors) };
     const relevance = this.memo.relevance;
     const byUri = new Map<string, Pick<FileRelevance, 'rank' | 'reason' | 'tier'>>();
     const outlineTokens = new Map<string, number>();
-    const format = this.deps.framing();
-    const tokenizer = this.deps.tokenizerId();
     for (const file of files) {
       const known = this.indexed.get(file.uri);
       const found = known ? relevance.get(known.path) : undefined;
       // Unreadable files are not in the graph: nothing imports them as far as can be known.
       byUri.set(file.uri, found ?? { tier: 'unrelated', rank: 1, reason: 'could not be read again to find its imports' });
       if (file.mode !== 'full' || file.count?.kind !== 'counted') continue;
-      const outline = this.outlineCounts.get(file.count)?.get(`${tokenizer}|${format}`);
+      const outline = this.outlineCounts.get(file.count)?.get(footprintKey);
       if (typeof outline === 'number') outlineTokens.set(file.uri, outline);
     }
     return { kind: 'ready', byUri, outlineTokens, configProblems: this.configProblems };
@@ -285,6 +312,7 @@ export class RelevanceTracker {
           let counts = this.outlineCounts.get(count);
           if (!counts) this.outlineCounts.set(count, (counts = new Map()));
           counts.set(`${tokenizer}|${format}`, counted.kind === 'counted' ? counted.tokens : counted.message);
+          this.changes++;
           this.deps.onChange();
         }
       }
@@ -328,6 +356,7 @@ export class RelevanceTracker {
     this.configProblems = problems;
     this.index!.setProjectConfig(merged);
     this.indexVersion++;
+    this.changes++;
   }
 }
 
