@@ -40,6 +40,8 @@ interface GitExtension {
 }
 
 const deletedStatuses = new Set([2, 6]);
+/** git.d.ts `Status.UNTRACKED`, also the same in every version. */
+const untrackedStatus = 7;
 
 /** Which changes Add Changed Files takes. */
 export type ChangeScope = { readonly kind: 'workingTree' } | { readonly kind: 'staged' } | { readonly kind: 'all' } | { readonly kind: 'since'; readonly ref: string };
@@ -84,8 +86,11 @@ export class GitContext implements vscode.Disposable {
       if (scope.kind === 'since') {
         const base = await repository.getMergeBase(scope.ref, 'HEAD').catch(() => undefined);
         if (!base) throw new Error(`cannot compare ${repository.rootUri.fsPath} with "${scope.ref}": no such branch or commit, or no common history`);
-        // diffWith compares the working tree with the base: committed since the base and uncommitted alike.
-        changes = [...(await repository.diffWith(base)), ...(repository.state.untrackedChanges ?? [])];
+        // diffWith compares the working tree with the base: committed since the base and uncommitted alike,
+        // but not untracked files, which are in untrackedChanges or (git.untrackedChanges "mixed", the
+        // default) among the working-tree changes with status UNTRACKED.
+        const untracked = [...(repository.state.untrackedChanges ?? []), ...repository.state.workingTreeChanges.filter((change) => change.status === untrackedStatus)];
+        changes = [...(await repository.diffWith(base)), ...untracked];
       } else {
         const { indexChanges, workingTreeChanges, untrackedChanges = [] } = repository.state;
         changes = scope.kind === 'staged' ? indexChanges : scope.kind === 'workingTree' ? [...workingTreeChanges, ...untrackedChanges] : [...indexChanges, ...workingTreeChanges, ...untrackedChanges];
