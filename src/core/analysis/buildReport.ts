@@ -10,6 +10,7 @@ import { buildWarnings } from '../risk/warnings';
 import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import { defaultCountingTokenizer, type CountingTokenizer } from '../tokenizer/countingTokenizer';
+import { formatInteger } from '../units';
 import { settingName } from '../vocabulary';
 import type { ServerCheck } from '../server/serverCheck';
 import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, ReportExtras, TokenizerReport } from './budgetTypes';
@@ -179,7 +180,27 @@ export function costInputOf(settings: Settings, target: ReportTarget, promptToke
  */
 export function fileFootprint(file: BudgetFileInput, framingOn: boolean): number | undefined {
   if (file.count?.kind !== 'counted') return undefined;
+  if (file.mode === 'outline') {
+    // An outline stands in for the file; a file with no outline goes in full (the row says why).
+    if (file.outline === undefined) return undefined;
+    if (file.outline.kind === 'counted') return framingOn ? file.outline.framedTokens : file.outline.tokens;
+  }
   return framingOn ? file.framedTokens : file.count.tokens;
+}
+
+/** The tokens of the file's own text in the prompt (outline or full), framing left out. */
+function contentTokens(file: BudgetFileInput): number | undefined {
+  if (file.count?.kind !== 'counted') return undefined;
+  return file.mode === 'outline' && file.outline?.kind === 'counted' ? file.outline.tokens : file.count.tokens;
+}
+
+/** The row's line about its mode: what an outline stands for, or why an outline-mode file is in full. */
+function modeNoteOf(file: BudgetFileInput): string | null {
+  if (file.mode !== 'outline') return null;
+  if (file.count?.kind !== 'counted') return 'outline, once the file is counted';
+  if (file.outline === undefined) return 'outline being made and counted';
+  if (file.outline.kind === 'unavailable') return `no outline (${file.outline.reason}): counted and exported in full`;
+  return `outline of a ${formatInteger(file.count.tokens)}-token file; the export writes the outline`;
 }
 
 /**
@@ -229,9 +250,12 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       inMiddle: placement?.inMiddle ?? false,
       skipMessage: count?.kind === 'skipped' ? count.message : null,
       notes: count?.kind === 'counted' ? count.notes : [],
-      framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - count.tokens : null,
+      framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - (contentTokens(file) ?? 0) : null,
       secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
       ...(file.symlinkTarget !== undefined ? { symlinkTarget: file.symlinkTarget } : {}),
+      mode: file.included ? (file.mode ?? 'full') : 'dropped',
+      outlineState: file.mode !== 'outline' ? null : file.outline === undefined ? 'pending' : file.outline.kind,
+      modeNote: modeNoteOf(file),
     };
   });
   const { risk } = assessment;
