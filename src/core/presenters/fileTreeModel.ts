@@ -61,19 +61,7 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
     return node;
   };
   for (const entry of report.skippedFiles) folderOf(entry.relativePath).skipped.push(entry);
-  for (const file of report.files) {
-    const segments = file.relativePath.split('/');
-    let node = root;
-    for (const segment of segments.slice(0, -1)) {
-      let child = node.folders.get(segment);
-      if (!child) {
-        child = { folders: new Map(), files: [], skipped: [], path: node.path ? `${node.path}/${segment}` : segment };
-        node.folders.set(segment, child);
-      }
-      node = child;
-    }
-    node.files.push(file);
-  }
+  for (const file of report.files) folderOf(file.relativePath).files.push(file);
   const promptTokens = report.promptTokens;
 
   const build = (draft: Draft, label: string): TreeNode => {

@@ -163,6 +163,11 @@ export class Selection {
     return this.entries.size;
   }
 
+  /** The entries in insertion order, without the sort of {@link ordered}. */
+  unordered(): SelectionEntry[] {
+    return [...this.entries.values()];
+  }
+
   /** Whether some file is in outline mode (checked or not), without sorting the selection. */
   hasOutlineMode(): boolean {
     for (const entry of this.entries.values()) if (entry.mode === 'outline') return true;
