@@ -107,6 +107,8 @@ export class BudgetSession {
    * change), the relevance state, the target and the kept files. The panel asks on every render.
    */
   private proposalMemo: { readonly report: BudgetReport; readonly relevanceVersion: number; readonly key: string; readonly proposal: DropProposal | null } | undefined;
+  /** Relevance runs (parses and outline counts) in flight; see {@link whenIdle}. */
+  private readonly relevanceInflight = new Set<Promise<void>>();
   private readonly pendingUris = new Set<string>();
   /** Stats the scanner already took, so files it just found are not statted twice. */
   private readonly scannedHints = new Map<string, ScannedFile>();
@@ -219,8 +221,21 @@ export class BudgetSession {
       if (this.relevanceTimer) this.startRelevance();
       // Building the report starts the directory tree's count when the export has one.
       this.report();
-      if (this.inflight.size === 0) return;
-      await Promise.all([...this.inflight]);
+      // Parsing for a plan's relevance is not waited for (20k files take minutes in the syntax worker and
+      // no count depends on it), unless a file is in outline mode: its count is its outline's.
+      const waits = (this.outlineModeKnown ??= this.selection.hasOutlineMode()) ? [...this.inflight, ...this.relevanceInflight] : [...this.inflight];
+      if (waits.length === 0) return;
+      await Promise.all(waits);
+    }
+  }
+
+  /** Like {@link whenIdle}, and also until the relevance a plan weighs is parsed and counted. */
+  async whenRelevanceIdle(): Promise<void> {
+    for (;;) {
+      await this.whenIdle();
+      if (this.relevanceTimer) this.startRelevance();
+      if (this.relevanceInflight.size === 0 && this.inflight.size === 0) return;
+      await Promise.all([...this.inflight, ...this.relevanceInflight]);
     }
   }
 
@@ -419,7 +434,7 @@ export class BudgetSession {
   async settledDropProposal(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): Promise<DropProposal | null> {
     await this.whenIdle();
     this.proposeDrops(target, kept);
-    await this.whenIdle();
+    await this.whenRelevanceIdle();
     return this.proposeDrops(target, kept);
   }
 
@@ -755,7 +770,12 @@ export class BudgetSession {
         this.startRelevance();
       }
     });
-    this.relevanceRun = this.track(run);
+    const guarded = run.catch((error: unknown) => {
+      if (!isAbort(error)) this.log(`Finding imports and outlines failed: ${(error as Error)?.stack ?? String(error)}`);
+    });
+    this.relevanceInflight.add(guarded);
+    void guarded.finally(() => this.relevanceInflight.delete(guarded));
+    this.relevanceRun = guarded;
   }
 
   /** Invalidates the report and notifies listeners (coalesced), without scheduling framing work. */
