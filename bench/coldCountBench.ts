@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { decodeFileBytes } from '../src/core/tokenizer/fileText';
 import { flagValue, machine, mb, median, quickBench, repoRoot, timeCommand, writeResults } from './benchSupport';
 import type { Timed } from './benchSupport';
@@ -113,20 +112,19 @@ export function assembleTree(targetBytes: number): Manifest {
   return manifest;
 }
 
-/** Bundles the CLI and its worker exactly as `node esbuild.mjs --production` does, into .cache/bench-dist. */
+/**
+ * The CLI as it ships: `node esbuild.mjs --production`, then dist/cli.js with its tokenizer worker,
+ * syntax worker and tree-sitter grammars copied into .cache/bench-dist (so a later build of dist/
+ * does not change the files under test mid-run). With the syntax worker present the CLI plans with
+ * relevance (issue 14), as an installed CLI does.
+ */
 export async function buildCli(): Promise<string> {
-  await esbuild.build({
-    absWorkingDir: repoRoot,
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    entryPoints: { cli: 'src/cli/main.ts', tokenizerWorker: 'src/worker/tokenizerWorker.ts' },
-    outdir: benchDist,
-  });
+  const build = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs'), '--production'], { cwd: repoRoot, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`node esbuild.mjs --production failed: ${build.stderr || build.stdout}`);
+  rmSync(benchDist, { recursive: true, force: true });
+  mkdirSync(join(benchDist, 'tree-sitter'), { recursive: true });
+  for (const file of ['cli.js', 'tokenizerWorker.js', 'syntaxWorker.js']) copyFileSync(join(repoRoot, 'dist', file), join(benchDist, file));
+  for (const file of readdirSync(join(repoRoot, 'dist', 'tree-sitter'))) copyFileSync(join(repoRoot, 'dist', 'tree-sitter', file), join(benchDist, 'tree-sitter', file));
   return join(benchDist, 'cli.js');
 }
 
@@ -192,8 +190,10 @@ async function main(): Promise<void> {
     oracle.push(await timeCommand(process.execPath, [join(__dirname, 'tiktokenCount.js'), treeDir, 'o200k_base']));
     // A fresh cache folder per run: the cold run fills it (as a first run does), the re-run reads it.
     const cacheDir = join(outDir, `ours-cache-${run}`);
-    ours.push(await timeCommand(process.execPath, [cli, '.', '--json', '--max-files', '1000000', '--cache-dir', cacheDir], { cwd: treeDir }));
-    oursRerun.push(await timeCommand(process.execPath, [cli, '.', '--json', '--max-files', '1000000', '--cache-dir', cacheDir], { cwd: treeDir }));
+    // Every file, as the official core and Repomix (--no-default-patterns) count them: generated files (*.min.js) included.
+    const oursArgs = [cli, '.', '--json', '--max-files', '1000000', '--include-generated-files', '--cache-dir', cacheDir];
+    ours.push(await timeCommand(process.execPath, oursArgs, { cwd: treeDir }));
+    oursRerun.push(await timeCommand(process.execPath, oursArgs, { cwd: treeDir }));
     if (oursRerun.at(-1)!.stdout !== ours.at(-1)!.stdout) throw new Error('the re-run on the cache printed a different report');
     if (!repomixProblem && run < repomixRuns) {
       const env = freshCache();

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const { report, proposal } = await time('report and drop plan (the tree is over every limit)', 'main', () => {
     const built = buildBudgetReport(inputs, defaultSettings, target);
     const kind = firstExceededTarget(built);
-    return { report: built, proposal: kind ? proposeDrops(built, kind, { reportWithout: (uris) => buildBudgetReport(inputs.map((input) => (uris.has(input.uri) ? { ...input, included: false } : input)), defaultSettings, target) }) : null };
+    return { report: built, proposal: kind ? proposeDrops(built, kind, { reportWith: (changes) => buildBudgetReport(inputs.map((input) => (changes.get(input.uri) === 'dropped' ? { ...input, included: false } : input)), defaultSettings, target) }) : null };
   });
   const json = await time('JSON: build, stringify, escape for the terminal', 'main', () => escapeJsonForTerminal(JSON.stringify(reportJson(report, scan.skipped, proposal), null, 2)));
 

@@ -31,7 +31,7 @@ function messages(): { summary: unknown; details: unknown; files: unknown } {
     count: { kind: 'counted', tokens: 20 + ((i * 7919) % 400), sizeBytes: 2000, notes: [] },
   }));
   const report = buildBudgetReport(files, settings, target);
-  const dropProposal = proposeDrops(report, 'budget', { reportWithout: (uris) => buildBudgetReport(files.map((file) => (uris.has(file.uri) ? { ...file, included: false } : file)), settings, target) });
+  const dropProposal = proposeDrops(report, 'budget', { reportWith: (changes) => buildBudgetReport(files.map((file) => (changes.get(file.uri) === 'dropped' ? { ...file, included: false } : file)), settings, target) });
   const base = { report, model: target.model, gpu: target.gpu, settings, progress: null, catalog: loadBundledCatalog() };
   return {
     summary: { type: 'summary', summary: buildPanelSummary(base) },

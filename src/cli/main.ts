@@ -29,11 +29,13 @@ import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { nodeServerHttp } from '../node/serverHttp';
 import { downloadTokenizer, findCachedTokenizer } from '../node/huggingFaceHub';
+import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
 import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { parseCli, usage, UsageError } from './args';
 import type { CliCommand, CountCacheChoice } from './args';
+import { applySet, changedFiles, gitRelevanceFacts, setFiles } from './contextSources';
 
 /** Where the CLI writes, and where it runs. */
 export interface CliIo {
@@ -141,16 +143,28 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
   const targets: IntakeTarget[] = [];
   command.paths.forEach((arg, i) => {
     if (isGlob(arg) && !exists[i]) return;
-    if (!exists[i]) throw new UsageError(`no such file or folder: ${arg}`);
+    if (!exists[i]) throw new UsageError(`no such file or folder: ${arg}${command.changed === '' && i === 0 ? ` (to compare with a branch or commit, write --changed=${arg})` : ''}`);
     const absolute = path.resolve(io.cwd, arg);
     const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
     targets.push({ kind: 'path', location: absolute, relativePath: relative, pathPrefix: relative === '.' ? '' : relative });
   });
   const globs = command.paths.filter((p, i) => isGlob(p) && !exists[i]);
   if (globs.length > 0) targets.push({ kind: 'globs', rootLocation: io.cwd, patterns: globs });
-  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles }).catch((error: unknown) => {
+  const changed = command.changed === null ? null : await changedFiles(io.cwd, command.changed);
+  if (changed) {
+    targets.push(...changed.targets);
+    if (changed.outside > 0) io.err(`context-budget: ${formatInteger(changed.outside)} changed file(s) outside ${io.cwd} were not added.`);
+    if (changed.locations.length === 0) io.err(`context-budget: git reports no changed files${changed.base ? ` since ${changed.base.slice(0, 12)}` : ''} under ${io.cwd}.`);
+  }
+  const set = command.set === null ? null : await setFiles(fs, io.cwd, command.set);
+  if (set) {
+    targets.push(...set.targets);
+    for (const problem of set.problems) io.err(`context-budget: ${set.file}: ${problem}`);
+  }
+  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles, skipGeneratedFiles: settings.skipGeneratedFiles }).catch((error: unknown) => {
     throw error instanceof GlobSyntaxError ? new UsageError(`path argument: ${error.message}.`) : error;
   });
+  const skipped = [...intaken.skipped, ...(set?.missing ?? [])];
   // A glob that matches nothing is bad usage, like a path that does not exist: never 0 tokens and exit 0.
   if (intaken.unmatchedGlobs.length > 0) throw new UsageError(escapeControlChars(describeUnmatchedGlobs({ unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] }, settings.maxFiles)));
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
@@ -158,31 +172,55 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
   const store = countCache(command.cache, settings, io);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
   const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, os.availableParallelism()), ...(store ? { store } : {}) });
+  // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
+  const syntaxFiles = syntaxPoolFiles();
+  const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
   let session: BudgetSession | undefined;
   try {
     const tokenizer = await cliTokenizer(command, settings, target, pool, io);
     const selection = new Selection();
-    session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, store), fs, context: { generation: 1, settings, target: { ...target, tokenizer } }, notifyDelayMs: 0, log: (message) => io.err(`context-budget: ${message}`) });
+    session = new BudgetSession({
+      selection,
+      counter: new ContextCounter(fs, pool, undefined, store),
+      fs,
+      context: { generation: 1, settings, target: { ...target, tokenizer } },
+      notifyDelayMs: 0,
+      log: (message) => io.err(`context-budget: ${message}`),
+      ...(syntax ? { parse: (file: string, text: string, signal?: AbortSignal) => syntax.parse(file, text, signal) } : {}),
+    });
     await session.addFiles(intaken.files);
-    const focus = compileGlobs(command.focus);
-    const pinned = compileGlobs(command.pinned);
+    if (set) applySet(selection, set);
     const entries = selection.ordered();
-    if (command.focus.length > 0) selection.setFocus(entries.filter((entry) => matchesAnyGlob(entry.relativePath, focus.pathGlobs, focus.baseNameGlobs)).map((entry) => entry.uri), true);
-    if (command.pinned.length > 0) selection.setPinned(entries.filter((entry) => matchesAnyGlob(entry.relativePath, pinned.pathGlobs, pinned.baseNameGlobs)).map((entry) => entry.uri), true);
+    const matching = (patterns: readonly string[]): string[] => {
+      const compiled = compileGlobs(patterns);
+      return entries.filter((entry) => matchesAnyGlob(entry.relativePath, compiled.pathGlobs, compiled.baseNameGlobs)).map((entry) => entry.uri);
+    };
+    if (command.focus.length > 0) selection.setFocus(matching(command.focus), true);
+    if (command.pinned.length > 0) selection.setPinned(matching(command.pinned), true);
+    if (command.outline.length > 0) selection.setState(matching(command.outline), 'outline');
+    if (changed) session.setChangedFiles(changed.locations);
     await session.whenIdle();
     session.setServerCheck(await server);
     const report = session.report();
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
     const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
+    if (planTarget) {
+      // Relevance anchors and recency from git, asked only when a plan is made.
+      const facts = await gitRelevanceFacts(io.cwd);
+      if (facts.problem) io.err(`context-budget: git: ${facts.problem} (the plan has no git anchors)`);
+      session.setChangedFiles([...(changed?.locations ?? []), ...facts.changed]);
+      session.setRecentlyCommitted(facts.recent);
+    }
     const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
-    io.out(command.json ? jsonForTerminal(reportJson(report, intaken.skipped, proposal)) : reportText(report, intaken.skipped, proposal, 50, planTarget));
-    return report.withinLimits ? 0 : 1;
+    const finalReport = session.report();
+    io.out(command.json ? jsonForTerminal(reportJson(finalReport, skipped, proposal)) : reportText(finalReport, skipped, proposal, 50, planTarget));
+    return finalReport.withinLimits ? 0 : 1;
   } finally {
     session?.dispose();
     // The counts of this run are kept for the next one (a write failure is reported, never fatal).
     await store?.flush();
     io.onCountStats?.(pool.stats());
-    await pool.dispose();
+    await Promise.all([pool.dispose(), syntax?.dispose()]);
   }
 }
 
@@ -277,6 +315,24 @@ async function resolveForCli(modelArg: string, settings: Settings, cwd: string):
 /** `--json` output: pretty-printed, with the bidi and C1 characters JSON.stringify leaves raw escaped too. */
 function jsonForTerminal(value: unknown): string {
   return escapeJsonForTerminal(JSON.stringify(value, null, 2));
+}
+
+/**
+ * The syntax worker and the tree-sitter wasm files: beside the bundled CLI (`dist/syntaxWorker.js`,
+ * `dist/tree-sitter/`), or under tsc the compiled worker and the package's own `wasm/` folder. Null
+ * when they are missing: outlines and relevance then say no parser is available.
+ */
+function syntaxPoolFiles(): { workerScript: string; wasmDir: string } | null {
+  const bundled = { workerScript: path.join(__dirname, 'syntaxWorker.js'), wasmDir: path.join(__dirname, 'tree-sitter') };
+  if (existsSync(bundled.workerScript) && existsSync(path.join(bundled.wasmDir, 'tree-sitter.wasm'))) return bundled;
+  const workerScript = path.join(__dirname, '..', 'worker', 'syntaxWorker.js');
+  try {
+    const wasmDir = path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
+    if (existsSync(workerScript) && existsSync(path.join(wasmDir, 'tree-sitter.wasm'))) return { workerScript, wasmDir };
+  } catch {
+    // Not installed next to this build: no parser.
+  }
+  return null;
 }
 
 function workerScriptPath(): string {

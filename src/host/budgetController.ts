@@ -62,7 +62,9 @@ export class BudgetController implements vscode.Disposable {
         for (const { oldUri, newUri } of event.files) this.onRenamed(oldUri, newUri);
       }),
       vscode.window.tabGroups.onDidChangeTabs(() => this.trackOpenEditors()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => session.setActiveEditor(editor?.document.uri.toString() ?? null)),
     );
+    session.setActiveEditor(vscode.window.activeTextEditor?.document.uri.toString() ?? null);
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     this.disposables.push(
       watcher,
@@ -125,6 +127,7 @@ export class BudgetController implements vscode.Disposable {
           maxFileBytes: settings.maxFileBytes,
           maxFiles: settings.maxFiles,
           skipSecretFiles: settings.skipSecretFiles,
+          skipGeneratedFiles: settings.skipGeneratedFiles,
           signal: controller.signal,
           onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
         });

@@ -9,6 +9,7 @@ import type { ModelPicker } from './modelPicker';
 import type { DropPlanFlow } from './dropPlanFlow';
 import type { ExportFlow, ExportRequest } from './exportFlow';
 import type { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
+import type { ContextSetsFlow } from './contextSetsFlow';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
@@ -17,6 +18,7 @@ export interface CommandDeps {
   readonly drops: DropPlanFlow;
   readonly exports: ExportFlow;
   readonly tokenizers: TokenizerDownloadFlow;
+  readonly sets: ContextSetsFlow;
   readonly openPanel: () => void;
   readonly clearCountCache: () => Promise<void>;
   /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
@@ -90,6 +92,13 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     },
     [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
     [commandIds.saveContext]: (request?: unknown) => deps.exports.save(exportRequest(request)),
+    [commandIds.useOutline]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'outline'),
+    [commandIds.useFullText]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'full'),
+    [commandIds.addChangedFiles]: (scope?: unknown) => deps.sets.addChangedFiles(scope),
+    [commandIds.saveContextSet]: (name?: unknown) => deps.sets.save(name),
+    [commandIds.restoreContextSet]: (name?: unknown) => deps.sets.restore(name),
+    [commandIds.deleteContextSet]: (name?: unknown) => deps.sets.delete(name),
+    [commandIds.saveSetToRepository]: (name?: unknown) => deps.sets.saveToRepository(name),
   };
 }
 

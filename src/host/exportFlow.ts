@@ -142,8 +142,12 @@ export class ExportFlow {
     return picked ? { format: picked.format, directoryTree: picked.directoryTree } : undefined;
   }
 
-  /** The text the budget counted: an unsaved buffer when the file is open and dirty, else the file as decoded for counting. */
+  /**
+   * The text the budget counted: the outline for a file in outline mode, an unsaved buffer when the
+   * file is open and dirty, else the file as decoded for counting.
+   */
   private async readText(uri: string): Promise<string | undefined> {
+    if (this.session.selection.get(uri)?.mode === 'outline') return this.session.exportText(uri);
     const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri);
     if (open?.isDirty) return open.getText();
     return readFileText(this.fs, uri, this.session.currentSettings.maxFileBytes);

@@ -19,12 +19,15 @@ import { settingName } from '../core/vocabulary';
 import { nodeModelFileReader } from '../node/modelFile';
 import { nodeServerHttp } from '../node/serverHttp';
 import { nodeTokenizerSources } from '../node/tokenizerSources';
+import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
 import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
 import { commandIds } from './ids';
+import { ContextSetsFlow } from './contextSetsFlow';
+import { GitContext } from './gitContext';
 import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
 import { ExportFlow } from './exportFlow';
@@ -79,8 +82,17 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
+  // Outlines and the import graph: parsed in their own worker, started on the first parse only.
+  const syntax = new SyntaxPool({ workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'), wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter') });
   const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, countCache), fs, context: resolver.current, log: (message) => log.warn(message) });
+  const session = new BudgetSession({
+    selection,
+    counter: new ContextCounter(fs, pool, undefined, countCache),
+    fs,
+    context: resolver.current,
+    log: (message) => log.warn(message),
+    parse: (file, text, signal) => syntax.parse(file, text, signal),
+  });
   let resolving = resolver.update(settings.current);
   // The live server check: asynchronous, latest wins, and started after activation returns, so a slow
   // or absent server never holds up activation; nothing is sent while contextBudget.server is empty.
@@ -102,6 +114,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   // The controller's first render (just after activate() returns) draws them.
   controller.onDidRender(renderDecorations);
   const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
+  const git = new GitContext(session, log);
+  git.start();
   const handlers = createCommandHandlers({
     controller,
     settings,
@@ -117,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
       await resolving;
       await session.whenIdle();
     }, log),
+    sets: new ContextSetsFlow(session, controller, settings, fs, context.workspaceState, git, log),
     openPanel: () => panel.show(),
     clearCountCache: () => clearCountCache(countCache, pool),
     checkServer: () => {
@@ -131,7 +146,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     session.dispose();
     // Counts made since the last flush are kept for the next session.
     await countCache?.dispose();
-    await pool.dispose();
+    await Promise.all([pool.dispose(), syntax.dispose()]);
   };
   context.subscriptions.push(
     log,
@@ -150,8 +165,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     ...registerChat(session, log, controller.whenStarted()),
     { dispose: () => clearTimeout(serverStart) },
     serverWatch,
+    git,
     { dispose: () => session.dispose() },
     { dispose: () => void pool.dispose() },
+    { dispose: () => void syntax.dispose() },
   );
   return {
     session,

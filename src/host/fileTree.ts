@@ -51,6 +51,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       else if (node.secret) item.iconPath = new vscode.ThemeIcon('key', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       else if (node.focus) item.iconPath = new vscode.ThemeIcon('eye');
       else if (node.pinned) item.iconPath = new vscode.ThemeIcon('pinned');
+      else if (node.mode === 'outline') item.iconPath = new vscode.ThemeIcon('list-tree');
     } else {
       item.iconPath = vscode.ThemeIcon.Folder;
     }

@@ -28,6 +28,13 @@ export const commandIds = {
   removeEntry: 'contextBudget.removeEntry',
   copyContext: 'contextBudget.copyContext',
   saveContext: 'contextBudget.saveContext',
+  useOutline: 'contextBudget.useOutline',
+  useFullText: 'contextBudget.useFullText',
+  addChangedFiles: 'contextBudget.addChangedFiles',
+  saveContextSet: 'contextBudget.saveContextSet',
+  restoreContextSet: 'contextBudget.restoreContextSet',
+  deleteContextSet: 'contextBudget.deleteContextSet',
+  saveSetToRepository: 'contextBudget.saveSetToRepository',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
@@ -47,3 +54,5 @@ export const statusBarItemId = 'contextBudget.status';
 export const panelViewType = 'contextBudget.panel';
 export const selectionStateKey = 'contextBudget.selection.v1';
 export const sortStateKey = 'contextBudget.sort.v1';
+/** Saved context sets of this workspace (workspaceState): name → selection snapshot. */
+export const contextSetsStateKey = 'contextBudget.contextSets.v1';

@@ -33,7 +33,7 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret', 'link'] as const;
+export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret', 'link', 'outline'] as const;
 export type PanelFileFlag = (typeof panelFileFlags)[number];
 
 export interface PanelFileRow {
@@ -51,7 +51,14 @@ export interface PanelFileRow {
   readonly flags: readonly PanelFileFlag[];
   /** Why the file is skipped, or notes about its text (BOM stripped, invalid UTF-8 replaced). */
   readonly note: string;
+  /** Full text, outline (its tokens are the outline's) or dropped (unchecked). */
+  readonly mode: PanelFileMode;
+  /** About the mode: `outline of a 5,678-token file`, or why an outline-mode file is in full; '' in full mode. */
+  readonly modeNote: string;
 }
+
+/** How a file is in the prompt (see src/core/selection/selection.ts, FileState). */
+export type PanelFileMode = 'full' | 'outline' | 'dropped';
 
 /** A rectangle of the token-share treemap, in [0, 1] × [0, 1] of the chart area. */
 export interface TreemapCell {
@@ -158,6 +165,10 @@ export interface PanelDropProposal {
   readonly tokens: number;
   readonly savesText: string;
   readonly priority: string;
+  /** Drop the file, or keep only its outline. */
+  readonly action: 'drop' | 'outline';
+  /** One line: what it saves and why this file (`outline: saves 6,200 tokens, keeps the API visible; not imported by any focus file`). */
+  readonly explanation: string;
   /** False when the user unticked it (kept). */
   readonly selected: boolean;
 }
@@ -181,6 +192,10 @@ export interface PanelDropPlan {
   /** The after figures are still being counted (the export's smaller directory tree). */
   readonly afterPending: boolean;
   readonly canApply: boolean;
+  /** What the plan weighed: relevance (import graph, kind signals, outlines) or size alone. */
+  readonly basis: 'relevance' | 'size';
+  /** Why the plan is size-only, or what relevance could not use; '' when nothing. */
+  readonly basisNote: string;
 }
 
 /** What the panel says about the counting tokenizer. */

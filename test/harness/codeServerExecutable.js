@@ -44,6 +44,9 @@ const VERBOSE = process.env.CB_VERBOSE === '1';
 
 const DEFAULT_SETTINGS = {
   'workbench.startupEditor': 'none',
+  // VS Code for the Web (code-server) auto-saves after 1 s by default; desktop VS Code, which users run, does not.
+  // Without this an 'unsaved' edit in one test is on disk for the next.
+  'files.autoSave': 'off',
   'chat.disableAIFeatures': true,
   'update.mode': 'none',
   'telemetry.telemetryLevel': 'off',

@@ -202,6 +202,8 @@ suite('budget in the extension host', () => {
 
   test('the CLI and the extension give the same numbers through the same code: framing, tree, budget and drop plan', async () => {
     const { session, settle } = await api();
+    // Open editors are anchors in the extension only; the CLI has none. Same anchors, same plan.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const extensionPath = vscode.extensions.getExtension('context-budget.context-budget')!.extensionPath;
     try {
       await configuration().update('exportFraming', 'xml', vscode.ConfigurationTarget.Global);
@@ -223,7 +225,7 @@ suite('budget in the extension host', () => {
         framing: { tokens: number; treeTokens: number };
         withinLimits: boolean;
         files: { path: string; tokens: number; framingTokens: number }[];
-        dropPlan: { neededTokens: number; tokensAfter: number; drops: { path: string; savesTokens: number }[] };
+        dropPlan: { neededTokens: number; tokensAfter: number; basis: string; actions: { path: string; action: string; savesTokens: number; explanation: string }[] };
       };
       assert.equal(json.promptTokens, report.promptTokens);
       assert.deepEqual(json.framing.tokens, report.framing!.tokens);
@@ -231,8 +233,12 @@ suite('budget in the extension host', () => {
       assert.equal(json.withinLimits, report.withinLimits);
       assert.deepEqual(json.files.map((file) => [file.path, file.tokens, file.framingTokens]), report.files.map((file) => [file.relativePath, file.tokens, file.framingTokens]));
       assert.equal(json.dropPlan.neededTokens, proposal.neededTokens);
-      assert.deepEqual(json.dropPlan.drops.map((drop) => [drop.path, drop.savesTokens]), proposal.drops.map((drop) => [drop.relativePath, drop.savesTokens]));
-      for (const drop of proposal.drops) assert.equal(drop.savesTokens, report.files.find((file) => file.uri === drop.uri)!.tokens, 'a drop saves its footprint, framing included');
+      assert.equal(json.dropPlan.basis, proposal.basis);
+      assert.deepEqual(json.dropPlan.actions.map((action) => [action.path, action.action, action.savesTokens, action.explanation]), proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]));
+      for (const action of proposal.actions) {
+        const footprint = report.files.find((file) => file.uri === action.uri)!.tokens!;
+        assert.equal(action.savesTokens + action.keptTokens, footprint, 'an action saves its footprint (framing included) less what an outline keeps');
+      }
       assert.equal(json.dropPlan.tokensAfter, proposal.after!.promptTokens);
     } finally {
       for (const key of ['exportFraming', 'exportDirectoryTree', 'budgetTokens']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);

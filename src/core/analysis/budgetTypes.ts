@@ -4,6 +4,18 @@ import type { FileCount } from '../scan/fileCount';
 import type { ServerCheck } from '../server/serverCheck';
 import type { ContextFix, EngineHandling, WindowLimit } from './engineVerdict';
 import type { SkippedEntry } from '../scan/workspaceFs';
+import type { FileMode, FileState } from '../selection/selection';
+
+/**
+ * A file's outline as the prompt would hold it:
+ * - `counted`: the outline's exact tokens, and its tokens as exported when framing is on;
+ * - `unavailable`: the file has no outline (no parser for its type, too large, the parse failed…);
+ *   it then goes into the prompt and the export in full, and `reason` says why.
+ * Undefined while the outline is still being made or counted.
+ */
+export type OutlineFootprint =
+  | { readonly kind: 'counted'; readonly tokens: number; readonly framedTokens: number | undefined }
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** One file in the prompt as the budget sees it. */
 export interface BudgetFileInput {
@@ -22,6 +34,10 @@ export interface BudgetFileInput {
   readonly framedTokens?: number;
   /** Set when the file is a symbolic link: where it points (null when this file system cannot resolve it). */
   readonly symlinkTarget?: string | null;
+  /** Full text (the default) or outline. */
+  readonly mode?: FileMode;
+  /** In outline mode: the outline's footprint, or why there is none (the file then counts in full); undefined while pending. */
+  readonly outline?: OutlineFootprint;
 }
 
 /** Inputs besides the files: the export's directory-tree block, counted apart; files a folder add skipped. */
@@ -62,6 +78,12 @@ export interface BudgetFileRow {
   readonly secrets: readonly string[];
   /** The file is a symbolic link: where it points (null: unresolved); undefined when it is not a link. */
   readonly symlinkTarget?: string | null;
+  /** Full text, outline, or dropped (unchecked). An outline's tokens are what `tokens` counts. */
+  readonly mode: FileState;
+  /** In outline mode (also kept while unchecked): the outline is counted, pending, or unavailable (the file then counts in full); null in full mode. */
+  readonly outlineState: 'counted' | 'pending' | 'unavailable' | null;
+  /** One line about outline mode (also kept while unchecked): `outline of a 5,678-token file; …`, or why it counts in full; null in full mode. */
+  readonly modeNote: string | null;
 }
 
 /** The tokenizer every count was made with, and how far to trust the counts for the model. */

@@ -10,6 +10,7 @@ import { buildWarnings } from '../risk/warnings';
 import type { RiskReport, Warning, Windows } from '../risk/riskTypes';
 import type { Settings } from '../settings';
 import { defaultCountingTokenizer, type CountingTokenizer } from '../tokenizer/countingTokenizer';
+import { formatInteger } from '../units';
 import { settingName } from '../vocabulary';
 import type { ServerCheck } from '../server/serverCheck';
 import type { Assumption, BudgetFileInput, BudgetFileRow, BudgetReport, ReportExtras, TokenizerReport } from './budgetTypes';
@@ -179,6 +180,11 @@ export function costInputOf(settings: Settings, target: ReportTarget, promptToke
  */
 export function fileFootprint(file: BudgetFileInput, framingOn: boolean): number | undefined {
   if (file.count?.kind !== 'counted') return undefined;
+  if (file.mode === 'outline') {
+    // An outline stands in for the file; a file with no outline goes in full (the row says why).
+    if (file.outline === undefined) return undefined;
+    if (file.outline.kind === 'counted') return framingOn ? file.outline.framedTokens : file.outline.tokens;
+  }
   return framingOn ? file.framedTokens : file.count.tokens;
 }
 
@@ -193,6 +199,9 @@ interface RowPart {
   readonly notes: readonly string[];
   readonly framingTokens: number | null;
   readonly secrets: readonly string[];
+  readonly mode: BudgetFileRow['mode'];
+  readonly outlineState: BudgetFileRow['outlineState'];
+  readonly modeNote: string | null;
   /** The file as the risk engine places it, when it is in the prompt (included and counted). */
   readonly placed: RiskFileInput | undefined;
 }
@@ -225,7 +234,7 @@ export class ReportMemo {
 }
 
 function sameInput(a: BudgetFileInput, b: BudgetFileInput): boolean {
-  return a.count === b.count && a.framedTokens === b.framedTokens && a.included === b.included && a.focus === b.focus && a.pinned === b.pinned && a.open === b.open && a.recent === b.recent && a.relativePath === b.relativePath;
+  return a.count === b.count && a.framedTokens === b.framedTokens && a.included === b.included && a.focus === b.focus && a.pinned === b.pinned && a.open === b.open && a.recent === b.recent && a.relativePath === b.relativePath && a.mode === b.mode && a.outline === b.outline;
 }
 
 function rowPart(file: BudgetFileInput, framingOn: boolean): RowPart {
@@ -240,10 +249,28 @@ function rowPart(file: BudgetFileInput, framingOn: boolean): RowPart {
     tokens: footprint ?? null,
     skipMessage: count?.kind === 'skipped' ? count.message : null,
     notes: count?.kind === 'counted' ? count.notes : [],
-    framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - count.tokens : null,
+    framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - (contentTokens(file) ?? 0) : null,
     secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
+    mode: file.included ? (file.mode ?? 'full') : 'dropped',
+    outlineState: file.mode !== 'outline' ? null : file.outline === undefined ? 'pending' : file.outline.kind,
+    modeNote: modeNoteOf(file),
     placed: file.included && footprint !== undefined ? { path: file.uri, label: file.relativePath, tokens: footprint, focus: file.focus } : undefined,
   };
+}
+
+/** The tokens of the file's own text in the prompt (outline or full), framing left out. */
+function contentTokens(file: BudgetFileInput): number | undefined {
+  if (file.count?.kind !== 'counted') return undefined;
+  return file.mode === 'outline' && file.outline?.kind === 'counted' ? file.outline.tokens : file.count.tokens;
+}
+
+/** The row's line about its mode: what an outline stands for, or why an outline-mode file is in full. */
+function modeNoteOf(file: BudgetFileInput): string | null {
+  if (file.mode !== 'outline') return null;
+  if (file.count?.kind !== 'counted') return 'outline, once the file is counted';
+  if (file.outline === undefined) return 'outline being made and counted';
+  if (file.outline.kind === 'unavailable') return `no outline (${file.outline.reason}): counted and exported in full`;
+  return `outline of a ${formatInteger(file.count.tokens)}-token file; the export writes the outline`;
 }
 
 /**
@@ -301,6 +328,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       framingTokens: part.framingTokens,
       secrets: part.secrets,
       ...(file.symlinkTarget !== undefined ? { symlinkTarget: file.symlinkTarget } : {}),
+      mode: part.mode,
+      outlineState: part.outlineState,
+      modeNote: part.modeNote,
     };
   });
   const { risk } = assessment;

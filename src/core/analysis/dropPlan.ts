@@ -1,5 +1,6 @@
-import { planDrops, tokensToRemove, allowedPromptTokens } from '../plan/planner';
-import type { DropPlan, DropPriority, DropTarget } from '../plan/planner';
+import { allowedPromptTokens, planDrops, planRelevance, tokensToRemove } from '../plan/planner';
+import type { DropPlan, DropPriority, DropTarget, RelevanceAction, RelevancePlan } from '../plan/planner';
+import type { FileState } from '../selection/selection';
 import { formatInteger } from '../units';
 import { dropTargetKinds, dropTargetLabels } from '../vocabulary';
 import type { DropTargetKind } from '../vocabulary';
@@ -73,19 +74,34 @@ export function unavailableReason(kind: DropTargetKind): string {
   return kind === 'memory' ? 'the weights alone do not fit: dropping files cannot help' : 'no budget set (contextBudget.budgetTokens)';
 }
 
-/** A file the proposal drops, with the tokens dropping it saves: its footprint in the prompt. */
-export interface ProposedDrop {
+/**
+ * One action of a proposal: drop a file, or keep only its outline. Savings are footprints in the
+ * prompt (framing included when it is on).
+ */
+export interface ProposedAction {
   readonly uri: string;
   readonly relativePath: string;
+  readonly action: RelevanceAction;
+  /** Prompt tokens the action removes. */
   readonly savesTokens: number;
+  /** Prompt tokens the file still holds after it: its outline's footprint, or 0 when dropped. */
+  readonly keptTokens: number;
   readonly priority: Exclude<DropPriority, 'pinned'>;
-  /** False when the user unticked it to keep the file. */
+  /** One line: what it saves and why this file, e.g. `drop: saves 17,210 tokens; not imported by any focus file; lockfile (\`package-lock.json\`)`. */
+  readonly explanation: string;
+  /** False when the user unticked it to keep the file as it is. */
   readonly selected: boolean;
 }
 
+/** What a plan weighed: relevance to the anchors (import graph, kind signals) or token counts alone. */
+export type PlanBasis = 'relevance' | 'size';
+
+/** The planner's own result, for the JSON output. */
+export type PlannerResult = { readonly basis: 'size'; readonly plan: DropPlan } | { readonly basis: 'relevance'; readonly plan: RelevancePlan };
+
 /**
- * A drop plan in the report's terms: which files to drop for a target, what each saves, and the
- * prompt after dropping the selected ones, taken from a full report rebuilt without them (so the
+ * A drop plan in the report's terms: which files to drop or outline for a target, what each saves,
+ * and the prompt after the selected actions, taken from a full report rebuilt with them (so the
  * export's directory tree shrinking is counted, not guessed).
  */
 export interface DropProposal {
@@ -94,33 +110,60 @@ export interface DropProposal {
   readonly neededTokens: number;
   /** Most prompt tokens the target allows. */
   readonly allowedTokens: number;
-  readonly drops: readonly ProposedDrop[];
-  /** Σ savesTokens of the selected drops. */
+  /** In prompt order. */
+  readonly actions: readonly ProposedAction[];
+  /** Σ savesTokens of the selected actions. */
   readonly removedTokens: number;
   readonly promptTokensBefore: number;
-  /** The report without the selected drops; null when none is selected. */
+  /** The report with the selected actions applied; null when none is selected. */
   readonly after: BudgetReport | null;
   /**
-   * met: the target holds after the selected drops; over: it does not (`overTokens` says by how
+   * met: the target holds after the selected actions; over: it does not (`overTokens` says by how
    * much); pending: the after figures are still being counted (the directory tree of what is left).
    */
   readonly outcome: { readonly kind: 'met' } | { readonly kind: 'over'; readonly overTokens: number; readonly why: string } | { readonly kind: 'pending' };
-  /** The planner's own figures (method, loss), for the JSON output. */
-  readonly plan: DropPlan;
-}
-
-/** Options of {@link proposeDrops}. */
-export interface ProposeOptions {
-  /** URIs the user unticked in the proposal: kept in the prompt. */
-  readonly kept?: ReadonlySet<string>;
-  /** The report with these URIs left out (the session rebuilds it with the current settings and counts). */
-  readonly reportWithout: (uris: ReadonlySet<string>) => BudgetReport;
+  readonly basis: PlanBasis;
+  /**
+   * One line on the basis: why the plan is size-only (no parser, parsing failed, still parsing), or
+   * what relevance could not use (a tsconfig that does not parse); empty when there is nothing to say.
+   */
+  readonly basisNote: string;
+  /** True while the relevance plan is being prepared (files still parsing): a newer proposal follows. */
+  readonly relevancePending: boolean;
+  readonly planner: PlannerResult;
 }
 
 /**
- * Plans drops for `kind` over the included, counted files, each weighing its footprint (the tokens
- * it adds to the prompt, framing included). Null when the target cannot be planned (no budget set).
- * Pinned files are never proposed; focus files neither (the planner's default).
+ * The relevance a plan may use, as the session knows it:
+ * - ready: each included file's relevance rank and reason, and the outline footprint of full-mode
+ *   files that have an outline;
+ * - pending / unavailable: the plan is size-only, and `note` says why.
+ */
+export type PlanRelevance =
+  | {
+      readonly kind: 'ready';
+      readonly byUri: ReadonlyMap<string, { readonly rank: number; readonly reason: string }>;
+      readonly outlineTokens: ReadonlyMap<string, number>;
+      readonly note: string;
+    }
+  | { readonly kind: 'pending' | 'unavailable'; readonly note: string };
+
+/** Options of {@link proposeDrops}. */
+export interface ProposeOptions {
+  /** URIs the user unticked in the proposal: kept in the prompt as they are. */
+  readonly kept?: ReadonlySet<string>;
+  /** The report with these files dropped or outlined (the session rebuilds it with the current settings and counts). */
+  readonly reportWith: (changes: ReadonlyMap<string, Exclude<FileState, 'full'>>) => BudgetReport;
+  /** Relevance for the plan; without it the plan is size-only, labelled. */
+  readonly relevance?: PlanRelevance;
+}
+
+/**
+ * Plans for `kind` over the included, counted files, each weighing its footprint (the tokens it adds
+ * to the prompt, framing included). With relevance ready the relevance planner decides (outlines
+ * before drops, least relevant first: see planRelevance); otherwise the size-only planner, labelled
+ * with why. Null when the target cannot be planned (no budget set). Pinned and focus files are never
+ * proposed. Deterministic: the same files and relevance give the same proposal.
  */
 export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options: ProposeOptions): DropProposal | null {
   const target = dropTargetFor(kind, report);
@@ -129,18 +172,44 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
   const neededTokens = tokensToRemove(target, report.promptTokens, report.reserveOutputTokens);
   const rows = report.files.filter((file) => file.status === 'counted' && file.tokens !== null);
   const byUri = new Map(rows.map((row) => [row.uri, row]));
-  const plan = planDrops(rows.map((row) => ({ path: row.uri, tokens: row.tokens ?? 0, priority: dropPriorityOf(row) })), neededTokens);
   const kept = options.kept ?? new Set<string>();
-  const drops: ProposedDrop[] = plan.drops.map((drop) => ({
-    uri: drop.path,
-    relativePath: byUri.get(drop.path)?.relativePath ?? drop.path,
-    savesTokens: drop.savesTokens,
-    priority: drop.priority,
-    selected: !kept.has(drop.path),
-  }));
-  const selected = new Set(drops.filter((drop) => drop.selected).map((drop) => drop.uri));
-  const removedTokens = drops.reduce((sum, drop) => sum + (drop.selected ? drop.savesTokens : 0), 0);
-  const after = selected.size > 0 ? options.reportWithout(selected) : null;
+  const relevance = options.relevance ?? { kind: 'unavailable', note: 'size-only plan: relevance was not computed' };
+  let planned: Array<Omit<ProposedAction, 'selected' | 'relativePath'>>;
+  let planner: PlannerResult;
+  if (relevance.kind === 'ready' && rows.every((row) => relevance.byUri.has(row.uri))) {
+    const plan = planRelevance(rows.map((row) => ({
+      path: row.uri,
+      tokens: row.tokens ?? 0,
+      priority: dropPriorityOf(row),
+      // An outline-mode file is already an outline: the only step left is to drop it.
+      outlineTokens: row.mode === 'outline' ? null : (relevance.outlineTokens.get(row.uri) ?? null),
+      relevance: relevance.byUri.get(row.uri)!,
+    })), neededTokens);
+    planner = { basis: 'relevance', plan };
+    planned = plan.proposals.map((proposal) => ({
+      uri: proposal.path,
+      action: proposal.action,
+      savesTokens: proposal.savesTokens,
+      keptTokens: proposal.keptTokens,
+      priority: dropPriorityOf(byUri.get(proposal.path)!) as Exclude<DropPriority, 'pinned'>,
+      explanation: proposal.explanation,
+    }));
+  } else {
+    const plan = planDrops(rows.map((row) => ({ path: row.uri, tokens: row.tokens ?? 0, priority: dropPriorityOf(row) })), neededTokens);
+    planner = { basis: 'size', plan };
+    planned = plan.drops.map((drop) => ({
+      uri: drop.path,
+      action: 'drop' as const,
+      savesTokens: drop.savesTokens,
+      keptTokens: 0,
+      priority: drop.priority,
+      explanation: `drop: saves ${formatInteger(drop.savesTokens)} tokens; ${sizePlanReasons[drop.priority]}`,
+    }));
+  }
+  const actions: ProposedAction[] = planned.map((action) => ({ ...action, relativePath: byUri.get(action.uri)?.relativePath ?? action.uri, selected: !kept.has(action.uri) }));
+  const changes = statesForActions(actions.filter((action) => action.selected));
+  const removedTokens = actions.reduce((sum, action) => sum + (action.selected ? action.savesTokens : 0), 0);
+  const after = changes.size > 0 ? options.reportWith(changes) : null;
   const afterReport = after ?? report;
   let outcome: DropProposal['outcome'];
   if (after?.framing?.pending) outcome = { kind: 'pending' };
@@ -148,12 +217,38 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
     const overTokens = Math.max(0, afterReport.promptTokens - allowedTokens);
     // For memory, what decides is whether the rebuilt report fits (the engine may round the cache up).
     const fits = kind !== 'memory' || afterReport.cost.fits;
-    outcome = overTokens === 0 && fits ? { kind: 'met' } : { kind: 'over', overTokens: Math.max(overTokens, fits ? 0 : 1), why: overWhy(afterReport, selected.size < drops.length) };
+    outcome = overTokens === 0 && fits ? { kind: 'met' } : { kind: 'over', overTokens: Math.max(overTokens, fits ? 0 : 1), why: overWhy(afterReport, changes.size < actions.length) };
   }
-  return { target: kind, neededTokens, allowedTokens, drops, removedTokens, promptTokensBefore: report.promptTokens, after, outcome, plan };
+  return {
+    target: kind,
+    neededTokens,
+    allowedTokens,
+    actions,
+    removedTokens,
+    promptTokensBefore: report.promptTokens,
+    after,
+    outcome,
+    basis: planner.basis,
+    basisNote: planner.basis === 'size' && relevance.kind === 'ready' ? 'size-only plan: some files have no relevance yet' : relevance.note,
+    relevancePending: relevance.kind === 'pending',
+    planner,
+  };
 }
 
-/** Why the prompt is still over after the drops: what is left that the plan may not touch. */
+/** The selection changes that carry out these actions: a drop unchecks the file, an outline sets outline mode. */
+export function statesForActions(actions: ReadonlyArray<Pick<ProposedAction, 'uri' | 'action'>>): Map<string, Exclude<FileState, 'full'>> {
+  return new Map(actions.map((action) => [action.uri, action.action === 'outline' ? 'outline' : 'dropped']));
+}
+
+/** Why the size-only planner picked a file of each class: it minimises tokens lost, cheapest class first. */
+const sizePlanReasons: Readonly<Record<Exclude<DropPriority, 'pinned'>, string>> = {
+  plain: 'fewest tokens lost among files that are not open, recently changed or focus',
+  recent: 'changed recently; plain files alone were not enough',
+  open: 'open in an editor; plain and recently changed files were not enough',
+  focus: 'focus file; every other file was not enough',
+};
+
+/** Why the prompt is still over after the actions: what is left that the plan may not touch. */
 function overWhy(after: BudgetReport, someKept: boolean): string {
   if (someKept) return 'you kept some of the proposed files';
   const parts: string[] = [];

@@ -1,7 +1,16 @@
 /**
- * Memory, compute and time estimates for one prompt on one model and GPU set. Pure arithmetic over
- * the formulas in the shared reference (`/work/shared/reference/llm-reference.json`, `formulas[]`);
- * each function names the formula id it implements.
+ * Memory, compute and time estimates for one prompt on one model and GPU set. Pure arithmetic; each
+ * function names the formula it implements, and each formula follows these primary sources:
+ * - `kv_bytes_per_token_gqa`: vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/kv_cache_interface.py
+ * - `kv_bytes_per_token_mla`: deepseek-ai/DeepSeek-V2@ec98ee3cbffc32104cd55dba8af884b3d772602a:deepseek-v2-tech-report.pdf
+ *   (the latent c_KV plus the decoupled RoPE key), and the same vLLM file
+ * - `kv_sliding_window_cap`: the same vLLM file (SlidingWindowSpec), https://github.com/tenstorrent/tt-xla/issues/5727
+ * - `linear_flops`: hahnyuan/LLM-Viewer@472f71f1a1807e80b573252e9185fd5e8d795e95:model_analyzer.py,
+ *   jax-ml/scaling-book@0819a7d8c55ddc113f5cba0285a5f97380cac1e3:transformers.md
+ * - `attention_score_flops_prefill`: Dao-AILab/flash-attention@0469c72723278048f1b1bd29f6c6155b5ef98369:benchmarks/benchmark_flash_attention.py
+ * - `prefill_time_roofline`: cli99/llm-analysis@d841e40aec8c84b9e76ba9cfbce67418adb172bd:llm_analysis/analysis.py
+ * - `decode_time_roofline`: zeux/zeux.github.io@344010e746782b79b0fa7ad0760b6d297115fe30:_posts/2024-03-15-llm-inference-sol.md
+ * - `memory_fit`: https://github.com/vllm-project/vllm/issues/10517 (weights + KV + runtime within utilization × memory)
  *
  * `estimateCost` routes on `CostInput.engine`: `ideal` (the default) is the reference formula below;
  * llama.cpp, Ollama, LM Studio, vLLM and SGLang follow their own allocation rules (`engineProfiles.ts`)

@@ -44,9 +44,12 @@ export function budgetAnswer(report: BudgetReport, proposal: DropProposal | null
     } else if (proposal.neededTokens === 0) {
       lines.push(`**${dropTargetLabels[proposal.target]}**: already met.`);
     } else {
-      lines.push(`**To ${dropTargetLabels[proposal.target].toLowerCase()}**, drop ${proposal.drops.length} file(s) (${formatInteger(proposal.removedTokens)} tokens; ${formatInteger(proposal.neededTokens)} needed):`, '');
-      for (const drop of proposal.drops.slice(0, 20)) lines.push(`- ${escapeMarkdown(drop.relativePath)} (${formatInteger(drop.savesTokens)} tokens, ${drop.priority})`);
-      if (proposal.drops.length > 20) lines.push(`- … and ${proposal.drops.length - 20} more`);
+      const outlines = proposal.actions.filter((action) => action.action === 'outline').length;
+      const what = outlines > 0 ? `drop ${proposal.actions.length - outlines} file(s) and outline ${outlines}` : `drop ${proposal.actions.length} file(s)`;
+      lines.push(`**To ${dropTargetLabels[proposal.target].toLowerCase()}**, ${what} (${formatInteger(proposal.removedTokens)} tokens; ${formatInteger(proposal.neededTokens)} needed):`, '');
+      for (const action of proposal.actions.slice(0, 20)) lines.push(`- ${escapeMarkdown(action.relativePath)}: ${escapeMarkdown(action.explanation)}`);
+      if (proposal.actions.length > 20) lines.push(`- … and ${proposal.actions.length - 20} more`);
+      if (proposal.basisNote !== '') lines.push('', `*${escapeMarkdown(proposal.basisNote)}*`);
       const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
       if (proposal.outcome.kind === 'over') lines.push('', `Even then the prompt is ${formatInteger(proposal.outcome.overTokens)} tokens over: ${escapeMarkdown(proposal.outcome.why)}.`);
       else if (proposal.outcome.kind === 'met') lines.push('', `The prompt goes from ${formatInteger(proposal.promptTokensBefore)} to ${formatInteger(after)} tokens.`);

@@ -12,7 +12,7 @@ import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } f
 import { engineSummary, maxContextText, serverSummary } from './engineText';
 import { escapeControlChars } from './escapeText';
 import type { SkippedEntry } from '../scan/workspaceFs';
-import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds, formatTokens } from '../units';
+import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds } from '../units';
 
 /** The `--json` object for a files run: the report plus skips and the drop proposal; full precision. */
 export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null): unknown {
@@ -32,7 +32,7 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     assumptions: report.assumptions,
     risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
     warnings: report.warnings.map(warningJson),
-    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets), symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget } })),
+    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, mode: file.mode, modeNote: file.modeNote, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets), symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget } })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
   };
@@ -70,11 +70,17 @@ function warningJson(warning: Warning): unknown {
   return { ...warning, ...(warning.files ? { files: warning.files.map((file) => file.relativePath) } : {}) };
 }
 
-/** The drop proposal for JSON: every saving is a file's footprint; `tokensAfter` comes from the report rebuilt without the drops. */
+/**
+ * The proposal for JSON: every saving is a file's footprint; `tokensAfter` comes from the report rebuilt
+ * with the actions applied. `actions` lists drops and outlines with their one-line explanations; `drops`
+ * is the drop actions alone (the shape before outlines existed).
+ */
 function dropPlanJson(proposal: DropProposal): unknown {
-  const { plan } = proposal;
+  const { planner } = proposal;
   return {
     target: proposal.target,
+    basis: proposal.basis,
+    basisNote: proposal.basisNote,
     neededTokens: proposal.neededTokens,
     allowedTokens: proposal.allowedTokens,
     removedTokens: proposal.removedTokens,
@@ -83,10 +89,10 @@ function dropPlanJson(proposal: DropProposal): unknown {
     feasible: proposal.outcome.kind === 'met',
     shortfallTokens: proposal.outcome.kind === 'over' ? proposal.outcome.overTokens : 0,
     shortfallReason: proposal.outcome.kind === 'over' ? proposal.outcome.why : null,
-    method: plan.method,
-    loss: plan.loss,
-    lossLowerBound: plan.lossLowerBound,
-    drops: proposal.drops.map((drop) => ({ path: drop.relativePath, priority: drop.priority, savesTokens: drop.savesTokens })),
+    method: planner.plan.method,
+    ...(planner.basis === 'size' ? { loss: planner.plan.loss, lossLowerBound: planner.plan.lossLowerBound } : { weightedLoss: planner.plan.weightedLoss }),
+    actions: proposal.actions.map((action) => ({ path: action.relativePath, action: action.action, priority: action.priority, savesTokens: action.savesTokens, keptTokens: action.keptTokens, explanation: action.explanation })),
+    drops: proposal.actions.filter((action) => action.action === 'drop').map((action) => ({ path: action.relativePath, priority: action.priority, savesTokens: action.savesTokens })),
   };
 }
 
@@ -122,7 +128,7 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   const engineFlag = report.engineHandling?.handling.kind === 'front-dropped' ? 'CUT' : 'PAST-LIMIT';
   const cut = new Map((report.engineHandling?.files ?? []).map((file) => [file.uri, file.part === 'whole' ? engineFlag : `${engineFlag}(part)`]));
   for (const row of shown) {
-    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', cut.get(row.uri) ?? '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
+    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', cut.get(row.uri) ?? '', row.mode === 'outline' ? 'outline' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
     out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
@@ -268,7 +274,8 @@ export function warningLines(warnings: readonly Warning[]): string[] {
 function proposalLines(proposal: DropProposal): string[] {
   const lines = [`drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`];
   if (proposal.neededTokens === 0) return [...lines, '  → already met'];
-  for (const drop of proposal.drops) lines.push(`  drop ${escapeControlChars(drop.relativePath)} (${drop.priority}) saves ${formatTokens(drop.savesTokens)}`);
+  if (proposal.basisNote !== '') lines.push(`  (${proposal.basisNote})`);
+  for (const action of proposal.actions) lines.push(`  ${escapeControlChars(action.relativePath)}: ${escapeControlChars(action.explanation)}`);
   const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
   const arrow = `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
   if (proposal.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);

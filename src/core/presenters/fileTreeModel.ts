@@ -36,6 +36,8 @@ export interface TreeNode {
   readonly tokens: number;
   /** The file looks like it holds a secret: export asks before including it. */
   readonly secret: boolean;
+  /** Files: full text, outline or dropped (unchecked); null for folders. */
+  readonly mode: BudgetFileRow['mode'] | null;
 }
 
 /**
@@ -59,19 +61,7 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
     return node;
   };
   for (const entry of report.skippedFiles) folderOf(entry.relativePath).skipped.push(entry);
-  for (const file of report.files) {
-    const segments = file.relativePath.split('/');
-    let node = root;
-    for (const segment of segments.slice(0, -1)) {
-      let child = node.folders.get(segment);
-      if (!child) {
-        child = { folders: new Map(), files: [], skipped: [], path: node.path ? `${node.path}/${segment}` : segment };
-        node.folders.set(segment, child);
-      }
-      node = child;
-    }
-    node.files.push(file);
-  }
+  for (const file of report.files) folderOf(file.relativePath).files.push(file);
   const promptTokens = report.promptTokens;
 
   const build = (draft: Draft, label: string): TreeNode => {
@@ -107,6 +97,7 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       status: null,
       tokens,
       secret: children.some((child) => child.secret),
+      mode: null,
     };
   };
 
@@ -136,10 +127,15 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     default: {
       const share = promptTokens > 0 ? tokens / promptTokens : 0;
       const marks = [file.inMiddle ? 'middle' : '', file.level && file.level !== 'ok' ? file.level : ''].filter(Boolean);
-      description = `${formatTokens(tokens)} tok · ${formatPercent(share)}${marks.length ? ` · ${marks.join(' · ')}` : ''}`;
+      description = `${file.mode === 'outline' ? 'outline · ' : ''}${formatTokens(tokens)} tok · ${formatPercent(share)}${marks.length ? ` · ${marks.join(' · ')}` : ''}`;
       const rangeText = file.range ? `\nPrompt positions ${formatInteger(file.range.start)}–${formatInteger(file.range.end)}` : '';
       tooltip = `${file.relativePath}\n${formatInteger(tokens)} tokens (${formatPercent(share)} of the prompt)${rangeText}${file.inMiddle ? '\nLands in the middle of a long prompt, where models recall least' : ''}${file.notes.length ? `\n${file.notes.join('\n')}` : ''}`;
     }
+  }
+  if (file.modeNote !== null) {
+    // Outline mode shows in every status: a pending outline says it is being made, a missing one says why.
+    if (file.status !== 'counted') description = `outline · ${description}`;
+    tooltip += `\nOutline mode: ${file.modeNote}.`;
   }
   if (flags.length) tooltip += `\n${flags.map((flag) => (flag === 'focus' ? 'Focus file' : 'Pinned: never proposed for dropping')).join('\n')}`;
   if (file.symlinkTarget !== undefined) {
@@ -161,7 +157,8 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     checkable: true,
     fileUris: [file.uri],
     includedUris: file.included ? [file.uri] : [],
-    contextValue: ['file', ...flags].join('.'),
+    // `outline` in the context value switches the row menu between Use Outline and Use Full Text.
+    contextValue: ['file', ...flags, ...(file.modeNote !== null ? ['outline'] : [])].join('.'),
     uri: file.uri,
     children: [],
     focus: file.focus,
@@ -169,6 +166,7 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     status: file.status,
     tokens: file.status === 'excluded' ? 0 : tokens,
     secret: file.secrets.length > 0,
+    mode: file.mode,
   };
 }
 
@@ -217,6 +215,7 @@ function skippedNode(entry: SkippedEntry): TreeNode {
     kind: 'file',
     label,
     relativePath: entry.relativePath,
+    mode: null,
     description: `skipped: ${entry.message}`,
     tooltip: `${entry.relativePath}\nNot added: ${entry.message}`,
     checked: false,

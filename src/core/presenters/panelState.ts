@@ -207,7 +207,7 @@ function riskText(level: RiskLevel, windows: Windows, limitLabel: string): strin
 
 /** A file a folder add left out: listed with its reason so "Only skipped" finds it. */
 function skippedRow(entry: SkippedEntry): PanelFileRow {
-  return { uri: entry.location!, path: entry.relativePath, tokens: null, tokensText: '—', share: null, shareText: '—', order: null, start: null, end: null, rangeText: '—', flags: ['skipped'], note: `not added: ${entry.message}` };
+  return { uri: entry.location!, path: entry.relativePath, tokens: null, tokensText: '—', share: null, shareText: '—', order: null, start: null, end: null, rangeText: '—', flags: ['skipped'], note: `not added: ${entry.message}`, mode: 'dropped', modeNote: '' };
 }
 
 function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
@@ -222,6 +222,7 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
     if (row.inMiddle) flags.push('middle');
     if (row.secrets.length > 0) flags.push('secret');
     if (row.symlinkTarget !== undefined) flags.push('link');
+    if (row.modeNote !== null && row.mode !== 'full') flags.push('outline');
     if (row.level === 'beyond') flags.push('beyond-max');
     else if (row.level === 'degraded') flags.push('beyond-effective');
     const placed = row.range !== null;
@@ -237,7 +238,9 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
       end: row.range?.end ?? null,
       rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
       flags,
-      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : '', row.symlinkTarget !== undefined ? `symbolic link → ${row.symlinkTarget ?? 'unresolved target'}` : ''].filter(Boolean).join(' · '),
+      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : '', row.symlinkTarget !== undefined ? `symbolic link → ${row.symlinkTarget ?? 'unresolved target'}` : '', row.modeNote ? `outline mode: ${row.modeNote}` : ''].filter(Boolean).join(' · '),
+      mode: row.mode,
+      modeNote: row.modeNote ?? '',
     };
   };
 }
@@ -408,32 +411,36 @@ function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
 function dropPlanState(input: PanelStateInput): PanelDropPlan {
   const { report, dropTarget, dropProposal: proposal } = input;
   const targets = dropTargetStatuses(report).map(({ kind, label, available, status }) => ({ kind, label, available, status }));
-  const base = { target: dropTarget, targets };
+  const base = { target: dropTarget, targets, basis: proposal?.basis ?? ('size' as const), basisNote: proposal?.basisNote ?? '' };
   if (!proposal) {
     const message = dropTarget === 'memory' ? 'The weights alone do not fit in GPU memory, so no prompt fits: dropping files cannot help. Use more GPUs, a smaller weight format or a smaller model.' : 'Set contextBudget.budgetTokens to plan against a token budget of your own.';
     return { ...base, neededTokens: null, message, proposals: [], after: null, afterPending: false, canApply: false };
   }
   if (proposal.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, afterPending: false, canApply: false };
-  const proposals = proposal.drops.map((drop) => ({
-    uri: drop.uri,
-    path: drop.relativePath,
-    tokens: drop.savesTokens,
-    savesText: `${formatInteger(drop.savesTokens)} tokens`,
-    priority: drop.priority,
-    selected: drop.selected,
+  const proposals = proposal.actions.map((action) => ({
+    uri: action.uri,
+    path: action.relativePath,
+    tokens: action.savesTokens,
+    savesText: `${formatInteger(action.savesTokens)} tokens`,
+    priority: action.priority,
+    selected: action.selected,
+    action: action.action,
+    explanation: action.explanation,
   }));
-  const selectedCount = proposal.drops.filter((drop) => drop.selected).length;
-  const removed = `Dropping ${formatInteger(selectedCount)} file(s) removes ${formatInteger(proposal.removedTokens)} tokens`;
+  const selected = proposal.actions.filter((action) => action.selected);
+  const outlined = selected.filter((action) => action.action === 'outline').length;
+  const what = outlined > 0 ? `Dropping ${formatInteger(selected.length - outlined)} file(s) and outlining ${formatInteger(outlined)}` : `Dropping ${formatInteger(selected.length)} file(s)`;
+  const removed = `${what} removes ${formatInteger(proposal.removedTokens)} tokens`;
   const outcome = proposal.outcome;
   const verdict = outcome.kind === 'met'
     ? `${removed}: the target is met.`
     : outcome.kind === 'pending'
       ? `${removed}; the figures after it are still being counted.`
-      : proposal.drops.length === 0
+      : proposal.actions.length === 0
         ? `Nothing can be dropped: ${outcome.why}.`
         : `${removed}: still ${formatInteger(outcome.overTokens)} tokens over (${outcome.why}).`;
   const message = `Needs ${formatInteger(proposal.neededTokens)} fewer prompt tokens. ${verdict}`;
-  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selectedCount > 0 };
+  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selected.length > 0 };
 }
 
 function afterMetrics(after: BudgetReport): PanelMetric[] {

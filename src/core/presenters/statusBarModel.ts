@@ -84,6 +84,12 @@ function tooltip(report: BudgetReport, progress: CountingProgress | null, comman
   lines.push(`| Tokenizer | ${escapeMarkdown(tokenizer.label)}${tokenizer.download ? ` · ${commandLink('Download Tokenizer', commands.downloadTokenizer)}` : ''} |`);
   if (report.templateOverheadTokens > 0) lines.push(`| Template overhead | ${formatInteger(report.templateOverheadTokens)} of them (chat template, once per request) |`);
   if (report.framing) lines.push(`| Export framing (${report.framing.format}) | ${report.framing.pending ? 'counting…' : `${formatInteger(report.framing.tokens)} of them (tags, paths${report.framing.directoryTree ? ', tree' : ''})`} |`);
+  const outlines = report.files.filter((file) => file.mode === 'outline' && file.status === 'counted');
+  if (outlines.length > 0) {
+    const outlineTokens = outlines.reduce((sum, file) => sum + (file.tokens ?? 0), 0);
+    const inFull = outlines.filter((file) => file.outlineState === 'unavailable').length;
+    lines.push(`| Outlines | ${formatInteger(outlines.length)} file(s) as outlines: ${formatInteger(outlineTokens)} of them${inFull > 0 ? ` (${formatInteger(inFull)} have none and count in full)` : ''} |`);
+  }
   lines.push(`| + reserved output | ${formatInteger(report.reserveOutputTokens)} → ${formatInteger(report.totalTokens)} total |`);
   lines.push(`| Engine | ${escapeMarkdown(engineSummary(report.engine))} |`);
   if (report.server) lines.push(`| Server | ${escapeMarkdown(serverSummary(report.server))} |`);
@@ -105,7 +111,7 @@ function tooltip(report: BudgetReport, progress: CountingProgress | null, comman
   const top = report.files.filter((file) => file.status === 'counted' && file.included && file.tokens !== null).sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, topFileCount);
   if (top.length > 0) {
     lines.push('', '**Top files by tokens**', '');
-    for (const file of top) lines.push(`- ${escapeMarkdown(file.relativePath)} · ${formatTokens(file.tokens ?? 0)} (${formatPercent(file.share ?? 0)})`);
+    for (const file of top) lines.push(`- ${escapeMarkdown(file.relativePath)} · ${formatTokens(file.tokens ?? 0)} (${formatPercent(file.share ?? 0)})${file.mode === 'outline' ? ' · outline' : ''}`);
   }
   const { pending, skipped, excluded } = report.counts;
   if (pending + skipped + excluded > 0) {

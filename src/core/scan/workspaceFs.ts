@@ -104,4 +104,8 @@ export type SkipReason =
   | 'fileLimit'
   | 'countFailed'
   /** A file that holds credentials by name (`.env`, `id_rsa`, `*.pem`…), left out of a folder add; see secretRules.ts. */
-  | 'secretFile';
+  | 'secretFile'
+  /** A lockfile by name (`package-lock.json`, `Cargo.lock`…), left out of a folder add; see kindSignals.ts. */
+  | 'lockfile'
+  /** A generated, minified or source-map file by name (`*.pb.go`, `*.min.js`, `*.js.map`, `__generated__/`…), left out of a folder add. */
+  | 'generatedFile';

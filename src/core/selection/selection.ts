@@ -1,5 +1,20 @@
 import { Emitter } from '../util/emitter';
 
+/**
+ * How an included file goes into the prompt: its full text, or its outline (declarations, signatures
+ * and doc comments without bodies; see src/core/relevance/extractSyntax.ts), which is what is counted
+ * and exported for it.
+ */
+export type FileMode = 'full' | 'outline';
+
+/** A file's place in the prompt as the views show it: full text, outline, or dropped (unchecked). */
+export type FileState = FileMode | 'dropped';
+
+/** The {@link FileState} of an entry: an unchecked file is dropped whatever its mode. */
+export function fileStateOf(entry: Pick<SelectionEntry, 'included' | 'mode'>): FileState {
+  return entry.included ? entry.mode : 'dropped';
+}
+
 /** One file the user put in the context list. `included` is the tree checkbox. */
 export interface SelectionEntry {
   /** Stable key: the URI string (extension) or absolute path (CLI). */
@@ -11,6 +26,8 @@ export interface SelectionEntry {
   readonly focus: boolean;
   /** Never proposed for dropping. */
   readonly pinned: boolean;
+  /** Full text or outline when included; kept while unchecked, so checking it again restores it. */
+  readonly mode: FileMode;
 }
 
 /** What survives a window reload (stored per workspace). */
@@ -47,7 +64,7 @@ export class Selection {
         }
         continue;
       }
-      this.entries.set(file.uri, { uri: file.uri, relativePath: file.relativePath, included: true, focus: false, pinned: false });
+      this.entries.set(file.uri, { uri: file.uri, relativePath: file.relativePath, included: true, focus: false, pinned: false, mode: 'full' });
       if (this.customOrder) this.customOrder.push(file.uri);
       changed.push(file.uri);
       added++;
@@ -85,6 +102,34 @@ export class Selection {
     this.update(uris, (entry) => (entry.pinned === pinned ? entry : { ...entry, pinned }));
   }
 
+  /**
+   * Sets how files go into the prompt: `full` or `outline` includes them in that mode, `dropped`
+   * unchecks them (their mode is kept for when they are checked again).
+   */
+  setState(uris: readonly string[], state: FileState): void {
+    this.setStates(new Map(uris.map((uri) => [uri, state])));
+  }
+
+  /**
+   * Applies several state changes as one change event (a drop plan that outlines some files and drops
+   * others). Returns the previous state of each file it changed: passing that back undoes it.
+   */
+  setStates(changes: ReadonlyMap<string, FileState>): Map<string, FileState> {
+    const changed: string[] = [];
+    const previous = new Map<string, FileState>();
+    for (const [uri, state] of changes) {
+      const entry = this.entries.get(uri);
+      if (!entry) continue;
+      const next = state === 'dropped' ? { included: false, mode: entry.mode } : { included: true, mode: state };
+      if (entry.included === next.included && entry.mode === next.mode) continue;
+      previous.set(uri, fileStateOf(entry));
+      this.entries.set(uri, { ...entry, ...next });
+      changed.push(uri);
+    }
+    this.emit(changed);
+    return previous;
+  }
+
   /** A file was renamed on disk: keep its flags under the new URI and path. */
   rename(oldUri: string, newUri: string, newRelativePath: string): void {
     const entry = this.entries.get(oldUri);
@@ -120,6 +165,17 @@ export class Selection {
     return this.entries.size;
   }
 
+  /** The entries in insertion order, without the sort of {@link ordered}. */
+  unordered(): SelectionEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Whether some file is in outline mode (checked or not), without sorting the selection. */
+  hasOutlineMode(): boolean {
+    for (const entry of this.entries.values()) if (entry.mode === 'outline') return true;
+    return false;
+  }
+
   get hasCustomOrder(): boolean {
     return this.customOrder !== null;
   }
@@ -150,7 +206,8 @@ export class Selection {
     this.customOrder = null;
     if (isSnapshot(snapshot)) {
       for (const entry of snapshot.entries) {
-        if (isEntry(entry)) this.entries.set(entry.uri, { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned });
+        // `mode` is absent in snapshots saved before outlines existed: those files were in full.
+        if (isEntry(entry)) this.entries.set(entry.uri, { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, mode: entry.mode === 'outline' ? 'outline' : 'full' });
       }
       if (Array.isArray(snapshot.customOrder)) this.customOrder = snapshot.customOrder.filter((uri): uri is string => typeof uri === 'string' && this.entries.has(uri));
     }
@@ -191,7 +248,7 @@ function isSnapshot(value: unknown): value is { entries: unknown[]; customOrder:
   return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && Array.isArray((value as { entries?: unknown }).entries);
 }
 
-function isEntry(value: unknown): value is SelectionEntry {
+function isEntry(value: unknown): value is Omit<SelectionEntry, 'mode'> & { readonly mode?: unknown } {
   const entry = value as Partial<SelectionEntry> | null;
   return typeof entry === 'object' && entry !== null && typeof entry.uri === 'string' && typeof entry.relativePath === 'string' && typeof entry.included === 'boolean' && typeof entry.focus === 'boolean' && typeof entry.pinned === 'boolean';
 }

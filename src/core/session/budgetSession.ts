@@ -1,7 +1,10 @@
 import { buildBudgetReport, countingTokenizerOf, ReportMemo } from '../analysis/buildReport';
 import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
-import { proposeDrops } from '../analysis/dropPlan';
-import type { DropProposal } from '../analysis/dropPlan';
+import { dropTargetFor, proposeDrops } from '../analysis/dropPlan';
+import type { DropProposal, PlanRelevance } from '../analysis/dropPlan';
+import { tokensToRemove } from '../plan/planner';
+import type { Anchor } from '../relevance/relevance';
+import type { ParsePort } from '../relevance/relevanceIndex';
 import { framedFile, treeBlock } from '../export/promptExport';
 import { readFileText } from '../scan/readFileText';
 import type { FileCount } from '../scan/fileCount';
@@ -9,13 +12,15 @@ import type { ContextCounter } from '../scan/contextCounter';
 import { statCandidate } from '../scan/scanner';
 import type { ScannedFile } from '../scan/scanner';
 import type { SkippedEntry, WorkspaceFs } from '../scan/workspaceFs';
-import type { Selection } from '../selection/selection';
+import type { FileState, Selection } from '../selection/selection';
 import type { ServerCheck } from '../server/serverCheck';
 import type { Settings } from '../settings';
 import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
 import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
+import { RelevanceTracker } from './relevanceTracker';
+import type { TrackedFile } from './relevanceTracker';
 
 export interface CountingProgress {
   readonly done: number;
@@ -33,6 +38,11 @@ export interface BudgetSessionOptions {
   readonly notifyDelayMs?: number;
   /** Where failures that have no other place to go are written (the extension's log channel, stderr). */
   readonly log?: (message: string) => void;
+  /**
+   * Parses files for outlines and the import graph (the syntax worker pool). Without it outlines are
+   * unavailable and drop plans are size-only, each saying so.
+   */
+  readonly parse?: ParsePort;
 }
 
 /**
@@ -79,7 +89,26 @@ export class BudgetSession {
   private readonly bufferTickets = new Map<string, number>();
   private nextTicket = 1;
   private readonly openUris = new Set<string>();
+  private activeUri: string | null = null;
+  /** Files changed in git (working tree, staged, or since a base): relevance anchors. */
+  private readonly changedUris = new Set<string>();
+  /** Files edited in this session. */
   private readonly recentUris = new Set<string>();
+  /** Files with a recent commit (git recency): kept longer than plain files, like edited ones. */
+  private readonly committedUris = new Set<string>();
+  private readonly relevance: RelevanceTracker;
+  /** Whether some file is in outline mode; recomputed after a selection change (undefined: not known yet). */
+  private outlineModeKnown: boolean | undefined;
+  private relevanceTimer: ReturnType<typeof setTimeout> | undefined;
+  private relevanceRun: Promise<void> | undefined;
+  private relevanceRerun = false;
+  /**
+   * The last proposal, reused while nothing it depends on changed: the report (rebuilt on every
+   * change), the relevance state, the target and the kept files. The panel asks on every render.
+   */
+  private proposalMemo: { readonly report: BudgetReport; readonly relevanceVersion: number; readonly key: string; readonly proposal: DropProposal | null } | undefined;
+  /** Relevance runs (parses and outline counts) in flight; see {@link whenIdle}. */
+  private readonly relevanceInflight = new Set<Promise<void>>();
   private readonly pendingUris = new Set<string>();
   /** Stats the scanner already took, so files it just found are not statted twice. */
   private readonly scannedHints = new Map<string, ScannedFile>();
@@ -117,17 +146,32 @@ export class BudgetSession {
     this.contextSnapshot = options.context;
     this.notifyDelayMs = options.notifyDelayMs ?? 50;
     this.log = options.log ?? (() => undefined);
+    this.relevance = new RelevanceTracker({
+      parse: options.parse,
+      fs: this.fs,
+      textOf: (uri) => this.currentText(uri),
+      countText: (text, signal) => this.counter.countText(text, countingTokenizerId(this.contextSnapshot), signal),
+      tokenizerId: () => countingTokenizerId(this.contextSnapshot),
+      framing: () => this.currentSettings.exportFraming,
+      onChange: () => this.changed(),
+      log: this.log,
+    });
     this.selection.onDidChange(({ changed }) => {
+      this.outlineModeKnown = undefined;
       if (this.selection.size === 0) this.skippedAtIntake.clear();
       const missing: string[] = [];
       for (const uri of changed) {
         if (!this.selection.has(uri)) {
           this.forget(uri);
+          this.relevance.filesChanged();
         } else if (!this.diskCounts.has(uri) && !this.bufferCounts.has(uri)) {
           missing.push(uri);
         }
       }
-      if (missing.length > 0) this.track(this.countUris(missing));
+      if (missing.length > 0) {
+        this.relevance.filesChanged();
+        this.track(this.countUris(missing));
+      }
       this.changed();
     });
   }
@@ -180,11 +224,27 @@ export class BudgetSession {
   async whenIdle(): Promise<void> {
     for (;;) {
       if (this.framingTimer) this.startFraming();
-      // Building the report starts the directory tree's count when the export has one (only then:
-      // a 10,000-file report built while every file is still pending is wasted work).
-      if (this.currentSettings.exportFraming !== 'none' && this.currentSettings.exportDirectoryTree) this.report();
-      if (this.inflight.size === 0) return;
-      await Promise.all([...this.inflight]);
+      if (this.relevanceTimer) this.startRelevance();
+      const outlineMode = (this.outlineModeKnown ??= this.selection.hasOutlineMode());
+      // Building the report starts the directory tree's count when the export has one, and an
+      // outline-mode file's outline (inputs() asks for it); only then: a 10,000-file report built
+      // while every file is still pending is wasted work.
+      if ((this.currentSettings.exportFraming !== 'none' && this.currentSettings.exportDirectoryTree) || outlineMode) this.report();
+      // Parsing for a plan's relevance is not waited for (20k files take minutes in the syntax worker and
+      // no count depends on it), unless a file is in outline mode: its count is its outline's.
+      const waits = outlineMode ? [...this.inflight, ...this.relevanceInflight] : [...this.inflight];
+      if (waits.length === 0) return;
+      await Promise.all(waits);
+    }
+  }
+
+  /** Like {@link whenIdle}, and also until the relevance a plan weighs is parsed and counted. */
+  async whenRelevanceIdle(): Promise<void> {
+    for (;;) {
+      await this.whenIdle();
+      if (this.relevanceTimer) this.startRelevance();
+      if (this.relevanceInflight.size === 0 && this.inflight.size === 0) return;
+      await Promise.all([...this.inflight, ...this.relevanceInflight]);
     }
   }
 
@@ -212,6 +272,8 @@ export class BudgetSession {
     if (!entry) return;
     this.counter.cache.invalidate(uri);
     this.recentUris.add(uri);
+    // A project file changed: imports may resolve elsewhere now.
+    if (/(^|\/)(tsconfig\.json|jsconfig\.json|go\.mod)$/.test(entry.relativePath)) this.relevance.filesChanged();
     await this.track(this.countUris([uri], true));
   }
 
@@ -276,6 +338,25 @@ export class BudgetSession {
     this.reportChanged();
   }
 
+  /** The file in the active editor (a relevance anchor), or null. */
+  setActiveEditor(uri: string | null): void {
+    if (uri === this.activeUri) return;
+    this.activeUri = uri;
+    this.reportChanged();
+  }
+
+  /** Files changed in git (working tree, staged, or since a base): relevance anchors. */
+  setChangedFiles(uris: readonly string[]): void {
+    replaceAll(this.changedUris, uris);
+    this.reportChanged();
+  }
+
+  /** Files with a commit in the last days (git recency, see isRecentlyChanged): kept longer than plain files. */
+  setRecentlyCommitted(uris: readonly string[]): void {
+    replaceAll(this.committedUris, uris);
+    this.reportChanged();
+  }
+
   /** Stops counting; files not yet counted stay pending until the next recount. */
   cancel(): void {
     this.countController.abort();
@@ -313,20 +394,58 @@ export class BudgetSession {
    * is pending and a change event follows.
    */
   reportWithout(uris: ReadonlySet<string>): BudgetReport {
-    if (uris.size === 0) return this.report();
-    return this.buildReport(this.inputs().map((file) => (uris.has(file.uri) ? { ...file, included: false } : file)), this.whatIfMemo);
+    return this.reportWith(new Map([...uris].map((uri) => [uri, 'dropped' as const])));
   }
 
-  /** A drop proposal for `target` on the current report; `kept` are proposals the user unticked. */
+  /**
+   * The report with some files dropped or outlined: the figures after a plan's actions. An outlined
+   * file weighs its outline's exact footprint (counted before the plan proposed it).
+   */
+  reportWith(changes: ReadonlyMap<string, Exclude<FileState, 'full'>>): BudgetReport {
+    if (changes.size === 0) return this.report();
+    return this.buildReport(this.inputs().map((file) => {
+      const change = changes.get(file.uri);
+      if (change === 'dropped') return { ...file, included: false };
+      if (change === 'outline') return { ...file, mode: 'outline', outline: this.relevance.outlineFootprint({ ...this.tracked(file.uri, file.relativePath, file.included), mode: 'outline' }) };
+      return file;
+    }), this.whatIfMemo);
+  }
+
+  /**
+   * A proposal for `target` on the current report; `kept` are proposals the user unticked. It weighs
+   * relevance (import graph, kind signals, outlines) when every included file has been parsed;
+   * asking for a plan that needs tokens removed starts that parsing, and until it is done (or where
+   * no parser works) the proposal is size-only and says why.
+   */
   proposeDrops(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): DropProposal | null {
-    return proposeDrops(this.report(), target, { kept, reportWithout: (uris) => this.reportWithout(uris) });
+    const report = this.report();
+    const key = `${target}|${this.activeUri ?? ''}|${[...this.changedUris].join('\n')}|${[...kept].sort().join('\n')}`;
+    const memo = this.proposalMemo;
+    if (memo && memo.report === report && memo.relevanceVersion === this.relevance.version && memo.key === key) return memo.proposal;
+    const proposal = proposeDrops(report, target, { kept, reportWith: (changes) => this.reportWith(changes), relevance: this.planRelevance(report, target) });
+    this.proposalMemo = { report, relevanceVersion: this.relevance.version, key, proposal };
+    return proposal;
+  }
+
+  /**
+   * The text export writes for a selected file: its outline in outline mode (when it has one), else
+   * the text it was counted from (unsaved buffer or disk). Undefined when it cannot be read.
+   */
+  async exportText(uri: string): Promise<string | undefined> {
+    const entry = this.selection.get(uri);
+    if (!entry) return undefined;
+    if (entry.mode === 'outline') {
+      const outline = this.relevance.currentOutline(this.tracked(uri, entry.relativePath, entry.included));
+      if (typeof outline === 'string') return outline;
+    }
+    return this.currentText(uri);
   }
 
   /** {@link proposeDrops} once every count, the after figures' included, has settled. */
   async settledDropProposal(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): Promise<DropProposal | null> {
     await this.whenIdle();
     this.proposeDrops(target, kept);
-    await this.whenIdle();
+    await this.whenRelevanceIdle();
     return this.proposeDrops(target, kept);
   }
 
@@ -336,13 +455,31 @@ export class BudgetSession {
     const inputs = entries.map((entry) => {
       const count = this.countOf(entry.uri);
       const open = this.openUris.has(entry.uri);
-      const recent = this.recentUris.has(entry.uri);
+      const recent = this.recentUris.has(entry.uri) || this.committedUris.has(entry.uri);
       const framedTokens = this.framedTokensOf(entry.uri, entry.relativePath);
       const symlinkTarget = this.symlinkTargets.get(entry.uri);
+      const mode = entry.mode;
+      const outline = mode === 'outline' ? this.relevance.outlineFootprint({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode, count }) : undefined;
       // The same object while nothing in it changed: the report's memo then reuses its row part at once.
       const kept = this.inputMemo.get(entry.uri);
-      if (kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath && kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned && kept.symlinkTarget === symlinkTarget) return kept;
-      const input: BudgetFileInput = { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, open, recent, count, framedTokens, ...(symlinkTarget !== undefined ? { symlinkTarget } : {}) };
+      if (
+        kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath &&
+        kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned && kept.symlinkTarget === symlinkTarget && kept.mode === mode && kept.outline === outline
+      ) return kept;
+      const input: BudgetFileInput = {
+        uri: entry.uri,
+        relativePath: entry.relativePath,
+        included: entry.included,
+        focus: entry.focus,
+        pinned: entry.pinned,
+        open,
+        recent,
+        count,
+        framedTokens,
+        mode,
+        ...(mode === 'outline' ? { outline } : {}),
+        ...(symlinkTarget !== undefined ? { symlinkTarget } : {}),
+      };
       this.inputMemo.set(entry.uri, input);
       return input;
     });
@@ -357,6 +494,7 @@ export class BudgetSession {
     this.countController.abort();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.framingTimer) clearTimeout(this.framingTimer);
+    if (this.relevanceTimer) clearTimeout(this.relevanceTimer);
     this._onDidChange.dispose();
   }
 
@@ -367,6 +505,7 @@ export class BudgetSession {
 
   private forget(uri: string): void {
     this.symlinkTargets.delete(uri);
+    this.relevance.forget(uri);
     this.diskCounts.delete(uri);
     this.bufferCounts.delete(uri);
     this.bufferTexts.delete(uri);
@@ -533,7 +672,8 @@ export class BudgetSession {
     const format = settings.exportFraming;
     if (format === 'none') return;
     const signal = this.countController.signal;
-    const todo = this.inputs().filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined);
+    // An outline-mode file goes into the export as its outline, which the relevance tracker frames and counts.
+    const todo = this.inputs().filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined && !(file.mode === 'outline' && file.outline?.kind === 'counted'));
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < todo.length && !signal.aborted) {
@@ -571,10 +711,102 @@ export class BudgetSession {
     await Promise.all(Array.from({ length: Math.min(4, todo.length) }, lane));
   }
 
-  /** Something that may need framing counted changed: schedule it, then notify. */
+  /** Something that may need framing counted, or parsing, changed: schedule it, then notify. */
   private changed(): void {
     this.scheduleFraming();
+    this.scheduleRelevance();
     this.reportChanged();
+  }
+
+  /** The text the file's current count was made from: the unsaved buffer, else the file on disk (bounded). */
+  private async currentText(uri: string): Promise<string | undefined> {
+    const buffered = this.bufferCounts.has(uri) ? this.bufferTexts.get(uri) : undefined;
+    return buffered ?? readFileText(this.fs, uri, this.currentSettings.maxFileBytes);
+  }
+
+  private tracked(uri: string, relativePath: string, included: boolean): TrackedFile {
+    return { uri, relativePath, included, mode: this.selection.get(uri)?.mode ?? 'full', count: this.countOf(uri) };
+  }
+
+  /** Every selected file for the relevance tracker, in no particular order (sorting 20k paths per sync was most of its cost). */
+  private trackedFiles(): TrackedFile[] {
+    return this.selection.unordered().map((entry) => ({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode: entry.mode, count: this.countOf(entry.uri) }));
+  }
+
+  /** Focus files, the active editor, open editors and git-changed files among the report's included files, as relevance anchors. */
+  private anchors(report: BudgetReport): Anchor[] {
+    const anchors: Anchor[] = [];
+    for (const row of report.files) {
+      if (!row.included) continue;
+      const path = row.relativePath;
+      if (row.focus) anchors.push({ path, role: 'focus' });
+      if (row.uri === this.activeUri) anchors.push({ path, role: 'active' });
+      if (row.open) anchors.push({ path, role: 'open' });
+      if (this.changedUris.has(row.uri)) anchors.push({ path, role: 'changed' });
+    }
+    return anchors;
+  }
+
+  /** What a plan for `target` can weigh: relevance when ready, else why it is size-only. */
+  private planRelevance(report: BudgetReport, target: DropTargetKind): PlanRelevance {
+    const limit = dropTargetFor(target, report);
+    // Nothing to plan: do not start parsing the selection for a plan nobody needs.
+    if (!limit || tokensToRemove(limit, report.promptTokens, report.reserveOutputTokens) === 0) return { kind: 'unavailable', note: '' };
+    if (!this.relevance.active) {
+      this.relevance.activate();
+      this.scheduleRelevance();
+    }
+    // The plan's files: the report's counted rows (in prompt order, no second sort of the selection).
+    const files: TrackedFile[] = [];
+    for (const row of report.files) {
+      if (row.status !== 'counted') continue;
+      files.push({ uri: row.uri, relativePath: row.relativePath, included: true, mode: row.mode === 'outline' ? 'outline' : 'full', count: this.countOf(row.uri) });
+    }
+    const state = this.relevance.relevanceState(files, this.anchors(report));
+    switch (state.kind) {
+      case 'ready':
+        return { kind: 'ready', byUri: state.byUri, outlineTokens: state.outlineTokens, note: state.configProblems.length > 0 ? `imports these configs would resolve are not followed: ${state.configProblems.join('; ')}` : '' };
+      case 'pending':
+        return { kind: 'pending', note: `size-only plan for now: finding imports and outlines (${state.done} of ${state.total} files ready)` };
+      case 'unavailable':
+        return { kind: 'unavailable', note: `size-only plan: ${state.reason}` };
+    }
+  }
+
+  private scheduleRelevance(): void {
+    if (this.relevanceTimer) return;
+    this.relevanceTimer = setTimeout(() => this.startRelevance(), this.notifyDelayMs);
+  }
+
+  /** Parses and counts outlines for what changed; one run at a time, and one more if asked meanwhile. */
+  private startRelevance(): void {
+    if (this.relevanceTimer) clearTimeout(this.relevanceTimer);
+    this.relevanceTimer = undefined;
+    if (this.relevanceRun) {
+      this.relevanceRerun = true;
+      return;
+    }
+    // Until a plan activates relevance, only outline-mode files are parsed. Without this check every
+    // count settling listed the whole selection: O(n²) over a 20k-file CLI run (51 s instead of 13 s).
+    if (!this.relevance.active && !(this.outlineModeKnown ??= this.selection.hasOutlineMode())) return;
+    // Parsing waits while files are being counted: it would compete with counting for the CPU, and each
+    // count settling would list the selection again. The last count to settle schedules it.
+    if (this.pendingUris.size > 0) return;
+    const files = this.trackedFiles();
+    if (!this.relevance.needsSync(files)) return;
+    const run = this.relevance.sync(files, this.countController.signal).finally(() => {
+      this.relevanceRun = undefined;
+      if (this.relevanceRerun) {
+        this.relevanceRerun = false;
+        this.startRelevance();
+      }
+    });
+    const guarded = run.catch((error: unknown) => {
+      if (!isAbort(error)) this.log(`Finding imports and outlines failed: ${(error as Error)?.stack ?? String(error)}`);
+    });
+    this.relevanceInflight.add(guarded);
+    void guarded.finally(() => this.relevanceInflight.delete(guarded));
+    this.relevanceRun = guarded;
   }
 
   /** Invalidates the report and notifies listeners (coalesced), without scheduling framing work. */
@@ -586,6 +818,11 @@ export class BudgetSession {
       this._onDidChange.fire();
     }, this.notifyDelayMs);
   }
+}
+
+function replaceAll(set: Set<string>, values: readonly string[]): void {
+  set.clear();
+  for (const value of values) set.add(value);
 }
 
 function isAbort(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BudgetReport } from '../../core/analysis/budgetTypes';
-import { firstExceededTarget } from '../../core/analysis/dropPlan';
+import { firstExceededTarget, statesForActions } from '../../core/analysis/dropPlan';
 import { findGpu, findModel, loadBundledCatalog } from '../../core/model/catalog';
 import { buildPanelDetails, buildPanelFiles, buildPanelSummary, reorderedUris } from '../../core/presenters/panelState';
 import type { BudgetSession } from '../../core/session/budgetSession';
@@ -190,15 +190,15 @@ export class CostPanel implements vscode.Disposable {
     const { session } = this.deps;
     await session.whenIdle();
     const proposal = session.proposeDrops(this.currentDropTarget(session.report()), this.kept);
-    const proposed = new Map((proposal?.drops ?? []).map((drop) => [drop.uri, drop]));
+    const proposed = new Map((proposal?.actions ?? []).map((action) => [action.uri, action]));
     const selection = session.selection;
-    const dropping = [...new Set(uris)].filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true);
-    if (dropping.length === 0) return;
-    const saved = dropping.reduce((sum, uri) => sum + (proposed.get(uri)?.savesTokens ?? 0), 0);
-    this.pushUndo(`re-check ${dropping.length} dropped file(s)`, () => selection.setIncluded(dropping, true));
+    const applying = [...new Set(uris)].filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true).map((uri) => proposed.get(uri)!);
+    if (applying.length === 0) return;
+    const saved = applying.reduce((sum, action) => sum + action.savesTokens, 0);
     this.kept.clear();
-    selection.setIncluded(dropping, false);
-    void vscode.window.setStatusBarMessage(vscode.l10n.t('Context Budget: unchecked {0} file(s), {1} tokens', dropping.length, formatInteger(saved)), 4000);
+    const previous = selection.setStates(statesForActions(applying));
+    this.pushUndo(`restore ${applying.length} dropped or outlined file(s)`, () => selection.setStates(previous));
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Context Budget: unchecked or outlined {0} file(s), {1} tokens', applying.length, formatInteger(saved)), 4000);
   }
 
   private async applyReorder(placement: 'end' | 'start'): Promise<void> {

@@ -21,6 +21,7 @@ export const flagLabels: Readonly<Record<PanelFileFlag, { text: string; icon: st
   pending: { text: 'counting', icon: 'loading', title: 'Being counted' },
   secret: { text: 'secret?', icon: 'key', title: 'Looks like it holds a secret (see the note): export asks before including it' },
   link: { text: 'link', icon: 'file-symlink-file', title: 'A symbolic link: its target is what is counted (see the note)' },
+  outline: { text: 'outline', icon: 'list-tree', title: 'Outline mode: counted and exported as its outline, declarations without bodies (see the note)' },
 };
 
 const columns: readonly { key: SortKey | null; label: string; className: string }[] = [

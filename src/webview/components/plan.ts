@@ -1,4 +1,4 @@
-import type { PanelDetails, PanelDropPlan, PanelDropTarget, PanelReorder, WebviewMessage } from '../../protocol/panelProtocol';
+import type { PanelDetails, PanelDropPlan, PanelDropProposal, PanelDropTarget, PanelReorder, WebviewMessage } from '../../protocol/panelProtocol';
 import { button, ChangeGate, el } from '../dom';
 import type { MetricCard} from './header';
 import { syncCards } from './header';
@@ -36,13 +36,19 @@ export class Plan {
     const selected = plan.proposals.filter((proposal) => proposal.selected).map((proposal) => proposal.uri);
     const shown = plan.proposals.slice(0, proposalRowsShown);
     const proposals = plan.proposals.length === 0 ? null : el('table', { class: 'proposals', id: 'drop-proposals' },
-      el('caption', { class: 'visually-hidden' }, 'Proposed drops; untick a file to keep it'),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Drop'), el('th', { scope: 'col' }, 'File'), el('th', { scope: 'col', class: 'num' }, 'Saves'), el('th', { scope: 'col' }, 'Kind'))),
+      el('caption', { class: 'visually-hidden' }, 'Proposed drops and outlines; untick a file to keep it as it is'),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Apply'), el('th', { scope: 'col' }, 'File'), el('th', { scope: 'col' }, 'Action'), el('th', { scope: 'col', class: 'num' }, 'Saves'), el('th', { scope: 'col' }, 'Why'))),
       el('tbody', {}, ...shown.map((proposal) => {
-        const checkbox = el('input', { type: 'checkbox', 'aria-label': `Drop ${proposal.path}`, 'data-key': `drop:${proposal.uri}` });
+        const verb = proposal.action === 'outline' ? 'Outline' : 'Drop';
+        const checkbox = el('input', { type: 'checkbox', 'aria-label': `${verb} ${proposal.path}`, 'data-key': `drop:${proposal.uri}` });
         checkbox.checked = proposal.selected;
         checkbox.addEventListener('change', () => this.send({ type: 'setProposalSelected', uri: proposal.uri, selected: checkbox.checked }));
-        return el('tr', { 'data-uri': proposal.uri }, el('td', {}, checkbox), el('td', { class: 'path', title: proposal.path }, proposal.path), el('td', { class: 'num' }, proposal.savesText), el('td', {}, proposal.priority));
+        return el('tr', { 'data-uri': proposal.uri, 'data-action': proposal.action },
+          el('td', {}, checkbox),
+          el('td', { class: 'path', title: proposal.path }, proposal.path),
+          el('td', { class: 'action' }, verb.toLowerCase()),
+          el('td', { class: 'num' }, proposal.savesText),
+          el('td', { class: 'why', title: proposal.explanation }, proposal.explanation));
       })),
     );
     const more = plan.proposals.length > shown.length ? el('p', { class: 'muted' }, `… and ${(plan.proposals.length - shown.length).toLocaleString('en-US')} more file(s), applied with the rest.`) : null;
@@ -50,15 +56,16 @@ export class Plan {
     if (plan.after) {
       const cards = el('div', { class: 'metrics compact', id: 'after-metrics' });
       syncCards(cards, this.afterCards, plan.after);
-      after = el('div', { class: 'after' }, el('h3', {}, plan.afterPending ? 'After dropping the ticked files (the smaller directory tree is still being counted)' : 'After dropping the ticked files'), cards);
+      after = el('div', { class: 'after' }, el('h3', {}, plan.afterPending ? 'After the ticked changes (the smaller directory tree is still being counted)' : 'After the ticked changes'), cards);
     }
     return el('div', { class: 'drop-plan' },
       el('div', { class: 'toolbar' }, el('label', { for: 'drop-target' }, 'Fit'), targetSelect),
       el('p', { id: 'drop-message' }, plan.message),
+      plan.proposals.length > 0 ? el('p', { id: 'drop-basis', class: 'muted' }, plan.basis === 'relevance' ? `Weighed by relevance: imports from the focus, open and changed files, file kinds, outlines.${plan.basisNote ? ` ${plan.basisNote}` : ''}` : `Weighed by size only: ${plan.basisNote || 'relevance is not available'}.`) : null,
       proposals,
       more,
       after,
-      plan.proposals.length > 0 ? el('p', {}, button(`Apply: uncheck ${selected.length.toLocaleString('en-US')} file(s)`, () => this.send({ type: 'applyDrops', uris: selected }), { icon: 'check', primary: true, disabled: !plan.canApply, id: 'apply-drops' })) : null,
+      plan.proposals.length > 0 ? el('p', {}, button(applyLabel(plan.proposals.filter((proposal) => proposal.selected)), () => this.send({ type: 'applyDrops', uris: selected }), { icon: 'check', primary: true, disabled: !plan.canApply, id: 'apply-drops' })) : null,
     );
   }
 
@@ -73,4 +80,12 @@ export class Plan {
       ),
     );
   }
+}
+
+/** `Apply: drop 3, outline 2 file(s)`: what the button will do to the ticked proposals. */
+function applyLabel(ticked: readonly PanelDropProposal[]): string {
+  const outlines = ticked.filter((proposal) => proposal.action === 'outline').length;
+  const drops = ticked.length - outlines;
+  const parts = [drops > 0 || outlines === 0 ? `drop ${drops.toLocaleString('en-US')}` : '', outlines > 0 ? `outline ${outlines.toLocaleString('en-US')}` : ''].filter(Boolean);
+  return `Apply: ${parts.join(', ')} file(s)`;
 }

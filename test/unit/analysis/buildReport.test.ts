@@ -19,7 +19,7 @@ function file(name: string, tokens: number | undefined, extra: Partial<BudgetFil
 /** A proposal whose after figures are rebuilt from the same inputs, as the session does. */
 function proposal(files: readonly BudgetFileInput[], settings: Settings, kind: DropTargetKind) {
   const report = buildBudgetReport(files, settings, target);
-  return proposeDrops(report, kind, { reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
+  return proposeDrops(report, kind, { reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
 }
 
 test('totals count only included, counted files; ranges follow prompt order', () => {
@@ -58,7 +58,7 @@ test('past the max window: beyond, not within limits, and the window drop plan g
   assert.equal(plan.outcome.kind, 'met');
   assert.ok(plan.after!.promptTokens + defaultSettings.reserveOutputTokens <= report.risk.windows.max);
   assert.equal(plan.after!.risk.level === 'beyond', false);
-  assert.ok(!plan.drops.some((drop) => drop.uri === 'file:///w/f03.ts'), 'pinned file kept');
+  assert.ok(!plan.actions.some((drop) => drop.uri === 'file:///w/f03.ts'), 'pinned file kept');
   assert.ok(report.warnings.some((warning) => warning.severity === 'error' && warning.category === 'position-extrapolation'));
 });
 
@@ -69,7 +69,7 @@ test('over your budget is a warning and fails the limits; budget plan meets it',
   assert.equal(firstExceededTarget(report), 'budget');
   const plan = proposal(files, { ...defaultSettings, budgetTokens: 700 }, 'budget')!;
   // Need 400 tokens out: dropping b (500) loses less than dropping a (600).
-  assert.deepEqual(plan.drops.map((drop) => drop.uri), ['file:///w/b.ts']);
+  assert.deepEqual(plan.actions.map((drop) => drop.uri), ['file:///w/b.ts']);
   assert.equal(plan.after!.promptTokens, 600);
   assert.ok(report.warnings.some((warning) => warning.id === 'over-budget' && warning.category === 'your-budget'));
 });
@@ -97,7 +97,7 @@ test('weights that do not fit: no memory drop plan (dropping files cannot help),
   assert.equal(report.cost.fits, false);
   assert.equal(weightsDoNotFit(report), true);
   assert.notEqual(firstExceededTarget(report), 'memory');
-  assert.equal(proposeDrops(report, 'memory', { reportWithout: () => report }), null);
+  assert.equal(proposeDrops(report, 'memory', { reportWith: () => report }), null);
   const memory = dropTargetStatuses(report).find((status) => status.kind === 'memory')!;
   assert.equal(memory.available, false);
   assert.match(memory.status, /the weights alone do not fit: dropping files cannot help/);

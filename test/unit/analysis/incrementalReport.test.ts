@@ -1,6 +1,6 @@
 // The report kept between builds (ReportMemo) must equal a full rebuild after any sequence of
-// changes: random edits to counts, checkboxes, flags, framing, files added and removed, and the
-// settings switched; through buildBudgetReport directly and through a live BudgetSession.
+// changes: random edits to counts, checkboxes, flags, framing, outline mode, files added and removed,
+// and the settings switched; through buildBudgetReport directly and through a live BudgetSession.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildBudgetReport, ReportMemo } from '../../../src/core/analysis/buildReport';
@@ -77,6 +77,13 @@ describe('the report kept between builds equals a full rebuild', () => {
           const exportFraming = (['none', 'xml', 'markdown'] as const)[Math.floor(random() * 3)]!;
           settings = { ...settings, exportFraming, exportDirectoryTree: random() < 0.5 };
           files = files.map((f) => (exportFraming !== 'none' && f.count?.kind === 'counted' && random() < 0.9 ? { ...f, framedTokens: f.count.tokens + 11 } : { ...f, framedTokens: undefined }));
+        } else if (roll < 0.955) {
+          // Outline mode on or off (issue 14): the outline counted, unavailable or still pending.
+          const outlineRoll = random();
+          files[i] = file.mode === 'outline' ? { ...file, mode: 'full', outline: undefined }
+            : outlineRoll < 0.6 && file.count?.kind === 'counted' ? { ...file, mode: 'outline', outline: { kind: 'counted', tokens: Math.floor(file.count.tokens * 0.4), framedTokens: Math.floor(file.count.tokens * 0.4) + 9 } }
+            : outlineRoll < 0.8 ? { ...file, mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }
+            : { ...file, mode: 'outline' };
         } else if (roll < 0.97) {
           settings = { ...settings, reserveOutputTokens: Math.floor(random() * 100_000), budgetTokens: random() < 0.5 ? 0 : Math.floor(random() * 2_000_000) };
         } else {

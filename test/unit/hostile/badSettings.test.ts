@@ -46,6 +46,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   maxFiles: [0, -5, 1_000_001, 1e7, 2.5, '20000'],
   respectGitignore: ['yes', 1, 0, 'false', [], {}],
   skipSecretFiles: ['no', 1, 0, 'true', [], {}],
+  skipGeneratedFiles: ['no', 1, 0, 'true', [], {}],
   explorerBadges: ['yes', 1, 0, 'false', [], {}],
   chatModel: [1, true, [], {}],
   exportFraming: ['html', 1, true, [], {}],

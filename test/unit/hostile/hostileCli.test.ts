@@ -97,8 +97,8 @@ describe('hostile workspace through the CLI (files --json)', { timeout: 300_000 
     assert.ok(total > 500, `sanity: ${total} tokens`);
   });
 
-  it('--max-file-bytes 6000000 counts the 5 MB one-line minified file exactly; the 50 MB log stays skipped', { timeout: 180_000 }, async () => {
-    const { code, out, err } = await run(['.', '--json', '--max-file-bytes', '6000000'], ws.root);
+  it('--max-file-bytes 6000000 --include-generated-files counts the 5 MB one-line minified file exactly; the 50 MB log stays skipped', { timeout: 180_000 }, async () => {
+    const { code, out, err } = await run(['.', '--json', '--max-file-bytes', '6000000', '--include-generated-files'], ws.root);
     assert.equal(err, '');
     const minified = readFileSync(path.join(ws.root, 'big/bundle.min.js'), 'utf8');
     const entries = ws.entries.map((entry): HostileEntry => {

@@ -28,7 +28,7 @@ test('a provider chat model: its maxInputTokens is the window, labelled, with th
 test('@budget answers "does it fit" and "what to drop" from the report', () => {
   const files = Array.from({ length: 20 }, (_, i) => file(`f${String(i).padStart(2, '0')}.ts`, 10_000, i === 0 ? { pinned: true } : {}));
   const report = buildBudgetReport(files, defaultSettings, { model: llama, gpu });
-  const proposal = proposeDrops(report, 'window', { reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), defaultSettings, { model: llama, gpu }) });
+  const proposal = proposeDrops(report, 'window', { reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)), defaultSettings, { model: llama, gpu }) });
   const fit = budgetAnswer(report, proposal, 'fit');
   assert.match(fit, /^\*\*No, it does not fit\.\*\* Llama 3\\\.1 8B on 1× NVIDIA H100/);
   assert.match(fit, /Prompt: \*\*200,000 tokens\*\*/);

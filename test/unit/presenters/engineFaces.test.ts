@@ -37,7 +37,7 @@ function build(files: readonly BudgetFileInput[], server: ServerCheck | null, se
 }
 
 function panel(report: BudgetReport, settings: Settings, files: readonly BudgetFileInput[], model = llama) {
-  const dropProposal = proposeDrops(report, 'window', { reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), settings, { model, gpu: h100 }, { treeTokens: 0, server: report.server }) });
+  const dropProposal = proposeDrops(report, 'window', { reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.get(f.uri) === 'dropped' ? { ...f, included: false } : f)), settings, { model, gpu: h100 }, { treeTokens: 0, server: report.server }) });
   return buildPanelState({ report, model, gpu: h100, settings, progress: null, catalog: loadBundledCatalog(), dropTarget: 'window', dropProposal, customOrderApplied: false, undoLabel: null });
 }
 

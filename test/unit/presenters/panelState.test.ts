@@ -25,7 +25,7 @@ function stateFor(files: readonly BudgetFileInput[], options: Partial<PanelState
   const report = buildBudgetReport(files, settings, target);
   const dropTarget = options.dropTarget ?? 'window';
   // The after figures come from a report rebuilt without the drops, as the session builds them.
-  const dropProposal = proposeDrops(report, dropTarget, { kept: options.kept, reportWithout: (uris) => buildBudgetReport(files.map((f) => (uris.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
+  const dropProposal = proposeDrops(report, dropTarget, { kept: options.kept, reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
   return {
     report,
     dropProposal,
@@ -199,13 +199,13 @@ test('drop plan: proposals from the planner, unticking keeps a file, "after" fig
   const plan = dropProposal!;
   assert.equal(state.dropPlan.target, 'window');
   assert.equal(state.dropPlan.neededTokens, plan.neededTokens);
-  assert.deepEqual(state.dropPlan.proposals.map((proposal) => proposal.uri), plan.drops.map((drop) => drop.uri));
+  assert.deepEqual(state.dropPlan.proposals.map((proposal) => proposal.uri), plan.actions.map((drop) => drop.uri));
   assert.ok(!state.dropPlan.proposals.some((proposal) => proposal.path === 'f00.ts'), 'pinned never proposed');
   assert.ok(state.dropPlan.canApply);
   assert.match(state.dropPlan.message, /the target is met/);
-  const removed = plan.drops.reduce((sum, drop) => sum + drop.savesTokens, 0);
+  const removed = plan.actions.reduce((sum, drop) => sum + drop.savesTokens, 0);
   assert.equal(state.dropPlan.after!.find((metric) => metric.id === 'after-tokens')!.value, (200_000 - removed).toLocaleString('en-US'));
-  const kept = new Set([plan.drops[0]!.uri]);
+  const kept = new Set([plan.actions[0]!.uri]);
   const partial = stateFor(files, { kept }).state.dropPlan;
   assert.equal(partial.proposals[0]!.selected, false);
   assert.match(partial.message, /still [\d,]+ tokens over \(you kept some of the proposed files\)/);

@@ -82,3 +82,30 @@ test('tree: names sort naturally, as in the Explorer (mod2 before mod10), the sa
   assert.ok(compareNamesNaturally('a2', 'a10') < 0);
   assert.ok(compareNamesNaturally('B', 'a') > 0);
 });
+
+test('outline mode: the tree row says outline and offers Use Full Text; the hover counts outlines; a file with none says why', () => {
+  const outline = (tokens: number) => ({ mode: 'outline' as const, outline: { kind: 'counted' as const, tokens, framedTokens: undefined } });
+  const report = buildBudgetReport([
+    file('src/api.ts', 5_000, outline(1_200)),
+    file('src/b.ts', 300),
+    file('notes.md', 80, { mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }),
+    file('src/c.ts', 900, { ...outline(100), included: false }),
+  ], defaultSettings, target);
+  const rows = new Map(report.files.map((row) => [row.relativePath, row]));
+  assert.equal(rows.get('src/api.ts')!.tokens, 1_200);
+  assert.equal(rows.get('src/c.ts')!.mode, 'dropped');
+  assert.equal(report.promptTokens, 1_200 + 300 + 80);
+  const nodes = toTreeNodes(report, 'name');
+  const src = nodes.find((node) => node.label === 'src')!;
+  const api = src.children.find((node) => node.label === 'api.ts')!;
+  assert.equal(api.description, 'outline · 1.2k tok · 76%');
+  assert.equal(api.contextValue, 'file.outline');
+  assert.match(api.tooltip, /Outline mode: outline of a 5,000-token file; the export writes the outline\./);
+  assert.equal(src.children.find((node) => node.label === 'b.ts')!.contextValue, 'file');
+  assert.equal(src.children.find((node) => node.label === 'c.ts')!.contextValue, 'file.outline', 'unchecked keeps its mode (Use Full Text still offered)');
+  const notes = nodes.find((node) => node.label === 'notes.md')!;
+  assert.match(notes.tooltip, /Outline mode: no outline \(no parser for this file type\): counted and exported in full\./);
+  const hover = toStatusBarModel(report, null, commands).tooltipMarkdown;
+  assert.match(hover, /\| Outlines \| 2 file\(s\) as outlines: 1,280 of them \(1 have none and count in full\) \|/);
+  assert.ok(hover.includes('- src/api\\.ts · 1.2k (76%) · outline\n'), hover);
+});

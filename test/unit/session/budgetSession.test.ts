@@ -147,12 +147,12 @@ describe('BudgetSession', () => {
     assert.ok(exported.text.includes('<file path="a.ts">'));
     const proposal = await session.settledDropProposal('budget');
     assert.ok(proposal);
-    for (const drop of proposal.drops) {
+    for (const drop of proposal.actions) {
       const row = report.files.find((file) => file.uri === drop.uri)!;
       assert.equal(drop.savesTokens, row.tokens, `${drop.relativePath} saves its footprint (content + framing)`);
       assert.ok(row.framingTokens! > 0);
     }
-    const kept = Object.keys(files).filter((path) => !proposal.drops.some((drop) => drop.uri === path)).map((path) => path.slice(3));
+    const kept = Object.keys(files).filter((path) => !proposal.actions.some((drop) => drop.uri === path)).map((path) => path.slice(3));
     const expectedAfter = ScriptedPool.tokensOf(treeBlock(kept, 'xml')) + kept.reduce((sum, name) => sum + ScriptedPool.tokensOf(framedFile(name, files[`/w/${name}` as keyof typeof files], 'xml').text), 0);
     assert.equal(proposal.after!.promptTokens, expectedAfter, 'after figures are the report rebuilt without the drops, smaller tree included');
     assert.equal(proposal.outcome.kind, proposal.after!.promptTokens <= 25 ? 'met' : 'over');

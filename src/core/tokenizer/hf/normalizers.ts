@@ -1,7 +1,6 @@
 import { byteLevelChars } from './byteLevel';
 import { arrayAt, booleanAt, objectAt, stringAt, typeAt, unsupportedType } from './hfJson';
-import { HfTokenizerError } from './hfTokenizerError';
-import { literalRegex, onigFindMatches, translateOnigRegex } from './onigRegex';
+import { onigFindMatches, patternRegex } from './onigRegex';
 
 /**
  * The result of normalizing one segment of text. `shiftsStart` is true when the first character
@@ -74,14 +73,7 @@ export function parseNormalizer(json: unknown, path: string): Normalizer | undef
 function parseReplace(record: Readonly<Record<string, unknown>>, path: string): Normalizer {
   const content = stringAt(record.content, `${path}.content`);
   const pattern = objectAt(record.pattern, `${path}.pattern`);
-  let regex: RegExp;
-  if (typeof pattern.String === 'string') {
-    regex = literalRegex(pattern.String);
-  } else if (typeof pattern.Regex === 'string') {
-    regex = translateOnigRegex(pattern.Regex, `${path}.pattern.Regex`).regex;
-  } else {
-    throw new HfTokenizerError(`${path}.pattern`, 'expected {"String": …} or {"Regex": …}');
-  }
+  const regex = patternRegex(pattern, path);
   // A literal pattern with no regex metacharacters is replaced with split/join, much faster.
   const plain = typeof pattern.String === 'string' && pattern.String.length > 0 ? pattern.String : undefined;
   return (text) => {

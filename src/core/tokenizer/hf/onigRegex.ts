@@ -679,3 +679,14 @@ export function caseFolds(cp: number): number[] {
   }
   return foldTable.get(cp) ?? [cp];
 }
+
+/**
+ * The regex of a tokenizer.json `pattern` (`{"String": …}` matched literally, `{"Regex": …}` an
+ * Oniguruma pattern), as normalizers/replace.rs and pre_tokenizers/split.rs read it; `path` names the
+ * owner in errors.
+ */
+export function patternRegex(pattern: Readonly<Record<string, unknown>>, path: string): RegExp {
+  if (typeof pattern.String === 'string') return literalRegex(pattern.String);
+  if (typeof pattern.Regex === 'string') return translateOnigRegex(pattern.Regex, `${path}.pattern.Regex`).regex;
+  throw new HfTokenizerError(`${path}.pattern`, 'expected {"String": …} or {"Regex": …}');
+}

@@ -1,7 +1,7 @@
 import { byteLevelChars } from './byteLevel';
 import { arrayAt, booleanAt, objectAt, stringAt, typeAt, unsupportedType } from './hfJson';
 import { HfTokenizerError } from './hfTokenizerError';
-import { literalRegex, onigFindMatches, onigSpace, regexCrateWord, translateOnigRegex } from './onigRegex';
+import { onigFindMatches, onigSpace, patternRegex, regexCrateWord, translateOnigRegex } from './onigRegex';
 
 // Pre-tokenizers of a tokenizer.json, after huggingface/tokenizers@3ba8ad0061a885baf052bbb7bbd22857e73e0c4e
 // tokenizers/src/pre_tokenizers/*.rs, tokenizers/src/tokenizer/pattern.rs (find_matches) and
@@ -95,14 +95,7 @@ function parseBehavior(value: unknown, path: string): Behavior {
 
 function parseSplit(record: Readonly<Record<string, unknown>>, path: string): PreTokenizer {
   const pattern = objectAt(record.pattern, `${path}.pattern`);
-  let regex: RegExp;
-  if (typeof pattern.String === 'string') {
-    regex = literalRegex(pattern.String);
-  } else if (typeof pattern.Regex === 'string') {
-    regex = translateOnigRegex(pattern.Regex, `${path}.pattern.Regex`).regex;
-  } else {
-    throw new HfTokenizerError(`${path}.pattern`, 'expected {"String": …} or {"Regex": …}');
-  }
+  const regex = patternRegex(pattern, path);
   const behavior = parseBehavior(record.behavior, `${path}.behavior`);
   const inverted = booleanAt(record.invert, `${path}.invert`, false);
   return mapPieces((piece, out) => {

@@ -1,0 +1,370 @@
+/**
+ * The session's relevance state: one {@link RelevanceIndex} for the selection, the outline of every
+ * parsed file, and each outline's exact count with the current tokenizer (framed as the export frames
+ * it when framing is on). Parsing runs through the parser port (the syntax worker pool), lazily:
+ * - a file in outline mode is parsed as soon as it is counted, because its outline is its footprint;
+ * - every other file is parsed only once a plan needs relevance ({@link RelevanceTracker.activate}),
+ *   and from then on again whenever its content changes (an edit re-parses that file alone, and the
+ *   import graph re-resolves that file alone: see importGraph.ts).
+ * Content identity is the session's FileCount object: a new count means new content.
+ */
+import { framedFile } from '../export/promptExport';
+import type { ExportFormat } from '../export/promptExport';
+import { loadProjectConfig } from '../relevance/loadProjectConfig';
+import { parseLimitReason } from '../relevance/parseLimits';
+import type { ProjectConfig } from '../relevance/projectConfig';
+import type { Anchor, FileRelevance } from '../relevance/relevance';
+import { RelevanceIndex } from '../relevance/relevanceIndex';
+import type { ParsePort } from '../relevance/relevanceIndex';
+import type { OutlineFootprint } from '../analysis/budgetTypes';
+import type { FileCount } from '../scan/fileCount';
+import type { WorkspaceFs } from '../scan/workspaceFs';
+import type { FileMode } from '../selection/selection';
+
+/** A selected file as the tracker needs it. */
+export interface TrackedFile {
+  readonly uri: string;
+  readonly relativePath: string;
+  readonly included: boolean;
+  readonly mode: FileMode;
+  /** The session's current count (buffer or disk); its identity changes with the content. */
+  readonly count: FileCount | undefined;
+}
+
+/** What a relevance plan can use right now. */
+export type RelevanceState =
+  | {
+      readonly kind: 'ready';
+      /** Relevance of every included, counted file, by URI. */
+      readonly byUri: ReadonlyMap<string, Pick<FileRelevance, 'rank' | 'reason' | 'tier'>>;
+      /** Footprint of the outline of each full-mode file that has one (framed like the prompt), by URI. */
+      readonly outlineTokens: ReadonlyMap<string, number>;
+      /** Problems with tsconfig/jsconfig/go.mod: imports they would resolve are not followed. */
+      readonly configProblems: readonly string[];
+    }
+  | { readonly kind: 'pending'; readonly done: number; readonly total: number }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** What the tracker needs from the session. */
+export interface RelevanceTrackerDeps {
+  /** The parser port; undefined where no parser exists (then plans are size-only, and outlines unavailable, saying so). */
+  readonly parse: ParsePort | undefined;
+  readonly fs: WorkspaceFs;
+  /** The text the file's current count was made from (unsaved buffer or disk), or undefined when it cannot be read. */
+  readonly textOf: (uri: string) => Promise<string | undefined>;
+  /** Counts text with the session's current tokenizer. */
+  readonly countText: (text: string, signal: AbortSignal) => Promise<FileCount>;
+  /** The current tokenizer id and export framing (outline counts are kept per both). */
+  readonly tokenizerId: () => string;
+  readonly framing: () => 'none' | ExportFormat;
+  /** Something the report shows changed (an outline counted, a file parsed). */
+  readonly onChange: () => void;
+  readonly log: (message: string) => void;
+}
+
+interface IndexedFile {
+  readonly count: FileCount;
+  readonly path: string;
+}
+
+/** Parallel reads + parses in flight (the syntax pool answers in order; reads overlap with parsing). */
+const parseLanes = 4;
+
+/** See the module comment. */
+export class RelevanceTracker {
+  private readonly deps: RelevanceTrackerDeps;
+  private readonly index: RelevanceIndex | null;
+  /** The content (count) and path each file was indexed with. */
+  private readonly indexed = new Map<string, IndexedFile>();
+  /** Files whose text could not be read again to parse them, with the count that was current. */
+  private readonly unreadable = new Map<string, FileCount>();
+  /** Outline counts per content, keyed `tokenizer|format` (format `none` = the outline alone); a string is why counting failed. */
+  private readonly outlineCounts = new WeakMap<FileCount, Map<string, number | string>>();
+  private activated = false;
+  private indexVersion = 0;
+  private configStale = true;
+  private configProblems: readonly string[] = [];
+  private parseAttempts = 0;
+  private parseFailures = 0;
+  private lastParseError = '';
+  private memo: { readonly key: string; readonly relevance: Map<string, FileRelevance> } | undefined;
+  private changes = 0;
+
+  constructor(deps: RelevanceTrackerDeps) {
+    this.deps = deps;
+    const parse = deps.parse;
+    this.index = parse
+      ? new RelevanceIndex(async (path, text, signal) => {
+          // What the worker would refuse anyway (no grammar for the type, over the size limit) is answered
+          // here, with the worker's own reason, without a round trip: a folder of 100,000 text files needs none.
+          const refused = parseLimitReason(path, text);
+          if (refused !== null) return { kind: 'unsupported', reason: refused };
+          this.parseAttempts++;
+          try {
+            return await parse(path, text, signal);
+          } catch (error) {
+            if ((error as Error | null)?.name === 'AbortError') throw error;
+            // One file's failure (a crashed worker) leaves that file unparsed, with the reason.
+            this.parseFailures++;
+            this.lastParseError = (error as Error)?.message ?? String(error);
+            return { kind: 'unsupported', reason: `not parsed: ${this.lastParseError}` };
+          }
+        })
+      : null;
+  }
+
+  /** Grows whenever something a plan reads changes here (a parse, an outline count, the project config). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** True once a plan asked for relevance; from then on every included file is kept parsed. */
+  get active(): boolean {
+    return this.activated;
+  }
+
+  /** A plan needs relevance: parse every included file from now on. */
+  activate(): void {
+    if (!this.activated) this.changes++;
+    this.activated = true;
+  }
+
+  /** Why relevance cannot be had at all, or null: no parser here, or every parse so far failed. */
+  unavailableReason(): string | null {
+    if (!this.index) return 'no syntax parser is available here';
+    if (this.parseAttempts > 0 && this.parseFailures === this.parseAttempts) return `the syntax parser failed: ${this.lastParseError}`;
+    return null;
+  }
+
+  /** The selection's set of files changed (added, removed, renamed): project configs are looked up again. */
+  filesChanged(): void {
+    this.configStale = true;
+    this.changes++;
+  }
+
+  /** A selected file is gone from the selection. */
+  forget(uri: string): void {
+    const known = this.indexed.get(uri);
+    this.unreadable.delete(uri);
+    if (!known) return;
+    this.indexed.delete(uri);
+    this.index?.remove(known.path);
+    this.indexVersion++;
+    this.changes++;
+  }
+
+  /** True when {@link sync} has something to do for these files. */
+  needsSync(files: readonly TrackedFile[]): boolean {
+    if (!this.index) return false;
+    return files.some((file) => this.wanted(file) && (this.needsParse(file) || this.missingOutlineKeys(file).length > 0));
+  }
+
+  /**
+   * Parses what changed and counts the outlines the report or a plan needs. Latest wins: a file whose
+   * count changed while it was parsed is parsed again by the next sync (the session schedules one).
+   */
+  async sync(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
+    const index = this.index;
+    if (!index) return;
+    const wanted = files.filter((file) => this.wanted(file));
+    if (this.activated && this.configStale) await this.reloadProjectConfig(files, signal);
+    const toParse = wanted.filter((file) => this.needsParse(file));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < toParse.length && !signal.aborted) {
+        const file = toParse[next++]!;
+        const count = file.count!;
+        const text = await this.deps.textOf(file.uri);
+        if (signal.aborted) return;
+        const previous = this.indexed.get(file.uri);
+        if (text === undefined) {
+          this.unreadable.set(file.uri, count);
+          this.changes++;
+          continue;
+        }
+        this.unreadable.delete(file.uri);
+        if (previous && previous.path !== file.relativePath) index.remove(previous.path);
+        await index.update(file.relativePath, text, signal);
+        this.indexed.set(file.uri, { count, path: file.relativePath });
+        this.indexVersion++;
+        this.changes++;
+        this.deps.onChange();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parseLanes, toParse.length) }, lane));
+    await this.countOutlines(wanted, signal);
+  }
+
+  /** The outline footprint of `file` in outline mode (see {@link OutlineFootprint}); undefined while pending. */
+  outlineFootprint(file: TrackedFile): OutlineFootprint | undefined {
+    const count = file.count;
+    if (count?.kind !== 'counted') return undefined;
+    const missing = this.unavailableReason();
+    if (missing !== null && !this.index) return { kind: 'unavailable', reason: missing };
+    if (this.unreadable.get(file.uri) === count) return { kind: 'unavailable', reason: 'the file could not be read again to make its outline' };
+    const outline = this.currentOutline(file);
+    if (outline === undefined) return undefined;
+    if (outline === null) return { kind: 'unavailable', reason: this.index!.notParsedReason(this.indexed.get(file.uri)!.path) ?? 'no outline' };
+    const counts = this.outlineCounts.get(count);
+    const tokenizer = this.deps.tokenizerId();
+    const plain = counts?.get(`${tokenizer}|none`);
+    if (typeof plain === 'string') return { kind: 'unavailable', reason: `its outline could not be counted: ${plain}` };
+    if (plain === undefined) return undefined;
+    const format = this.deps.framing();
+    if (format === 'none') return { kind: 'counted', tokens: plain, framedTokens: undefined };
+    const framed = counts?.get(`${tokenizer}|${format}`);
+    if (typeof framed === 'string') return { kind: 'unavailable', reason: `its outline could not be counted as exported: ${framed}` };
+    return framed === undefined ? undefined : { kind: 'counted', tokens: plain, framedTokens: framed };
+  }
+
+  /**
+   * The outline text of `file` for its current content (what export writes in outline mode), null
+   * when the file has no outline, undefined when it is not known yet.
+   */
+  currentOutline(file: TrackedFile): string | null | undefined {
+    const known = this.indexed.get(file.uri);
+    if (!this.index || !known || known.count !== file.count || known.path !== file.relativePath) return undefined;
+    return this.index.outlineOf(known.path);
+  }
+
+  /** The relevance a plan can use now (see {@link RelevanceState}); `files` are the included, counted ones. */
+  relevanceState(files: readonly TrackedFile[], anchors: readonly Anchor[]): RelevanceState {
+    const unavailable = this.unavailableReason();
+    if (unavailable !== null) return { kind: 'unavailable', reason: unavailable };
+    const index = this.index!;
+    const tokenizer = this.deps.tokenizerId();
+    const plainKey = `${tokenizer}|none`;
+    const footprintKey = `${tokenizer}|${this.deps.framing()}`;
+    let ready = 0;
+    // Per file: parsed at its current content, and its outline (when it has one) counted in both forms.
+    for (const file of files) {
+      const known = this.indexed.get(file.uri);
+      if (known !== undefined && known.count === file.count && known.path === file.relativePath) {
+        const counts = typeof index.outlineOf(known.path) === 'string' ? this.outlineCounts.get(known.count) : undefined;
+        if (counts === undefined ? typeof index.outlineOf(known.path) !== 'string' : counts.has(plainKey) && counts.has(footprintKey)) ready++;
+      } else if (this.unreadable.get(file.uri) === file.count) {
+        ready++;
+      }
+    }
+    if (ready < files.length || this.configStale) return { kind: 'pending', done: ready, total: files.length };
+    const key = `${this.indexVersion}|${anchors.map((anchor) => `${anchor.role}:${anchor.path}`).sort().join('\n')}`;
+    if (this.memo?.key !== key) this.memo = { key, relevance: index.relevance(anchors) };
+    const relevance = this.memo.relevance;
+    const byUri = new Map<string, Pick<FileRelevance, 'rank' | 'reason' | 'tier'>>();
+    const outlineTokens = new Map<string, number>();
+    for (const file of files) {
+      const known = this.indexed.get(file.uri);
+      const found = known ? relevance.get(known.path) : undefined;
+      // Unreadable files are not in the graph: nothing imports them as far as can be known.
+      byUri.set(file.uri, found ?? { tier: 'unrelated', rank: 1, reason: 'could not be read again to find its imports' });
+      if (file.mode !== 'full' || file.count?.kind !== 'counted') continue;
+      const outline = this.outlineCounts.get(file.count)?.get(footprintKey);
+      if (typeof outline === 'number') outlineTokens.set(file.uri, outline);
+    }
+    return { kind: 'ready', byUri, outlineTokens, configProblems: this.configProblems };
+  }
+
+  private wanted(file: TrackedFile): boolean {
+    return file.included && file.count?.kind === 'counted' && (this.activated || file.mode === 'outline');
+  }
+
+  private isIndexedNow(file: TrackedFile): boolean {
+    const known = this.indexed.get(file.uri);
+    return (known !== undefined && known.count === file.count && known.path === file.relativePath) || this.unreadable.get(file.uri) === file.count;
+  }
+
+  private needsParse(file: TrackedFile): boolean {
+    return !this.isIndexedNow(file);
+  }
+
+  /** Outline counts `file` still needs: its outline's tokens, and its tokens as exported when framing is on. */
+  private missingOutlineKeys(file: TrackedFile): string[] {
+    const outline = this.currentOutline(file);
+    if (typeof outline !== 'string' || file.count?.kind !== 'counted') return [];
+    const format = this.deps.framing();
+    // Both forms: the outline's own tokens split a framed footprint into content and framing.
+    const formats = file.mode === 'outline' || this.activated ? (format === 'none' ? ['none'] : ['none', format]) : [];
+    const counts = this.outlineCounts.get(file.count);
+    const tokenizer = this.deps.tokenizerId();
+    return formats.filter((candidate) => counts?.get(`${tokenizer}|${candidate}`) === undefined);
+  }
+
+  private async countOutlines(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
+    const todo = files.filter((file) => this.missingOutlineKeys(file).length > 0);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < todo.length && !signal.aborted) {
+        const file = todo[next++]!;
+        const count = file.count!;
+        const outline = this.currentOutline(file);
+        if (typeof outline !== 'string') continue;
+        const tokenizer = this.deps.tokenizerId();
+        for (const format of this.missingOutlineKeys(file)) {
+          const text = format === 'none' ? outline : framedFile(file.relativePath, outline, format as ExportFormat).text;
+          let counted: FileCount;
+          try {
+            counted = await this.deps.countText(text, signal);
+          } catch (error) {
+            if ((error as Error | null)?.name === 'AbortError') return;
+            counted = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };
+          }
+          if (this.deps.tokenizerId() !== tokenizer) return; // a newer tokenizer: the next sync counts again
+          let counts = this.outlineCounts.get(count);
+          if (!counts) this.outlineCounts.set(count, (counts = new Map()));
+          counts.set(`${tokenizer}|${format}`, counted.kind === 'counted' ? counted.tokens : counted.message);
+          this.changes++;
+          this.deps.onChange();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parseLanes, todo.length) }, lane));
+  }
+
+  /**
+   * Finds the tsconfig/jsconfig/go.mod files of the selection's folders. Each file's root is its
+   * location minus its relative path (`file:///w/src/a.ts` and `src/a.ts` → `file:///w`); files whose
+   * relative path climbs out (`../x.ts`) add no folders. Configs of several roots are merged: their
+   * relative paths all live in the selection's one path space.
+   */
+  private async reloadProjectConfig(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
+    this.configStale = false;
+    const byRoot = new Map<string, string[]>();
+    for (const file of files) {
+      const root = rootOf(file.uri, file.relativePath);
+      if (root === null) continue;
+      const list = byRoot.get(root);
+      if (list) list.push(file.relativePath);
+      else byRoot.set(root, [file.relativePath]);
+    }
+    const merged: { tsConfigs: ProjectConfig['tsConfigs'][number][]; goModules: ProjectConfig['goModules'][number][] } = { tsConfigs: [], goModules: [] };
+    const problems: string[] = [];
+    for (const [root, paths] of [...byRoot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      try {
+        const loaded = await loadProjectConfig(this.deps.fs, root, paths, signal);
+        merged.tsConfigs.push(...loaded.config.tsConfigs);
+        merged.goModules.push(...loaded.config.goModules);
+        problems.push(...loaded.problems);
+      } catch (error) {
+        if ((error as Error | null)?.name === 'AbortError') {
+          this.configStale = true;
+          throw error;
+        }
+        problems.push(`project configuration could not be read: ${(error as Error).message}`);
+      }
+    }
+    for (const problem of problems) this.deps.log(`Relevance: ${problem}`);
+    this.configProblems = problems;
+    this.index!.setProjectConfig(merged);
+    this.indexVersion++;
+    this.changes++;
+  }
+}
+
+/** The location the relative path is relative to, or null when it cannot be told (a path climbing out of it). */
+export function rootOf(location: string, relativePath: string): string | null {
+  if (relativePath === '' || relativePath.startsWith('../') || relativePath === '..') return null;
+  const normalised = location.replace(/\\/g, '/');
+  if (!normalised.endsWith(`/${relativePath}`)) return null;
+  const root = location.slice(0, location.length - relativePath.length - 1);
+  return root === '' ? null : root;
+}

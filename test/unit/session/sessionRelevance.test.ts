@@ -1,0 +1,227 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
+import { framedFile, renderExport } from '../../../src/core/export/promptExport';
+import type { ParsePort } from '../../../src/core/relevance/relevanceIndex';
+import { ContextCounter } from '../../../src/core/scan/contextCounter';
+import { scanTree } from '../../../src/core/scan/scanner';
+import { statesForActions } from '../../../src/core/analysis/dropPlan';
+import { fileStateOf, Selection } from '../../../src/core/selection/selection';
+import { BudgetSession } from '../../../src/core/session/budgetSession';
+import { defaultSettings } from '../../../src/core/settings';
+import type { Settings } from '../../../src/core/settings';
+import { SyntaxPool } from '../../../src/node/syntaxPool';
+import { InMemoryWorkspaceFs } from '../../fakes/inMemoryWorkspaceFs';
+import { ScriptedPool } from '../../fakes/scriptedPool';
+import { compiledSyntaxWorker, packagedWasmDir } from '../../support/treeSitter';
+
+const words = (count: number, word = 'w'): string => Array.from({ length: count }, () => word).join(' ');
+
+/** A TypeScript file of about `tokens` ScriptedPool tokens whose body the outline leaves out. */
+function tsFile(imports: readonly string[], name: string, bodyWords: number): string {
+  const head = imports.map((path) => `import { x } from '${path}';\n`).join('');
+  return `${head}export function ${name}(): string {\n  return '${words(bodyWords, name)}';\n}\n`;
+}
+
+const syntax = new SyntaxPool({ workerScript: compiledSyntaxWorker, wasmDir: packagedWasmDir });
+after(() => syntax.dispose());
+
+/** The real syntax worker, counting its calls. */
+function countingParser(): { parse: ParsePort; calls: string[] } {
+  const calls: string[] = [];
+  return { calls, parse: (path, text, signal) => (calls.push(path), syntax.parse(path, text, signal)) };
+}
+
+async function setup(files: Record<string, string>, options: { settings?: Partial<Settings>; parse?: ParsePort | null } = {}) {
+  const fs = new InMemoryWorkspaceFs();
+  for (const [path, text] of Object.entries(files)) fs.file(`/w/${path}`, text);
+  const pool = new ScriptedPool();
+  const settings = { ...defaultSettings, ...options.settings };
+  const parser = options.parse === undefined ? countingParser() : null;
+  const parse = options.parse === undefined ? parser!.parse : (options.parse ?? undefined);
+  const session = new BudgetSession({
+    selection: new Selection(),
+    counter: new ContextCounter(fs, pool),
+    fs,
+    context: { generation: 1, settings, target: resolveTarget(settings) },
+    notifyDelayMs: 0,
+    ...(parse ? { parse } : {}),
+  });
+  const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 1000, skipGeneratedFiles: false });
+  await session.addFiles(scan.files);
+  await session.whenIdle();
+  return { fs, pool, session, calls: parser?.calls ?? [] };
+}
+
+const uri = (path: string): string => `/w/${path}`;
+
+/** Installs a newer context with these settings changed (as the resolver would). */
+function withSettings(session: BudgetSession, changes: Partial<Settings>): void {
+  const settings = { ...session.currentSettings, ...changes };
+  session.setContext({ generation: session.context.generation + 1, settings, target: resolveTarget(settings) });
+}
+
+describe('outline mode in the session', () => {
+  it('an outline-mode file counts its outline exactly, framed like the prompt, and export writes that outline', async () => {
+    const files = { 'src/a.ts': tsFile(['./b'], 'a', 50), 'src/b.ts': tsFile([], 'b', 80) };
+    const { session } = await setup(files, { settings: { exportFraming: 'xml' } });
+    const before = session.report();
+    session.selection.setState([uri('src/b.ts')], 'outline');
+    await session.whenIdle();
+    const report = session.report();
+    const row = report.files.find((file) => file.relativePath === 'src/b.ts')!;
+    const outline = 'export function b(): string { ... }\n';
+    assert.equal(row.mode, 'outline');
+    assert.equal(row.outlineState, 'counted');
+    assert.equal(row.tokens, ScriptedPool.tokensOf(framedFile('src/b.ts', outline, 'xml').text), 'the footprint is the framed outline');
+    assert.equal(row.framingTokens, ScriptedPool.tokensOf(framedFile('src/b.ts', outline, 'xml').text) - ScriptedPool.tokensOf(outline));
+    assert.match(row.modeNote!, /^outline of a [\d,]+-token file; the export writes the outline$/);
+    assert.ok(report.promptTokens < before.promptTokens);
+    assert.equal(await session.exportText(uri('src/b.ts')), outline);
+    const exported = renderExport(await Promise.all(report.files.map(async (file) => ({ relativePath: file.relativePath, text: (await session.exportText(file.uri))! }))), { format: 'xml', directoryTree: false });
+    assert.equal(ScriptedPool.tokensOf(exported.text), report.promptTokens, 'the export is what the budget counted');
+    session.dispose();
+  });
+
+  it('a file with no outline stays outline-mode but counts in full, saying why', async () => {
+    const { session } = await setup({ 'notes.md': words(40) });
+    session.selection.setState([uri('notes.md')], 'outline');
+    await session.whenIdle();
+    const row = session.report().files[0]!;
+    assert.equal(row.tokens, 40);
+    assert.equal(row.outlineState, 'unavailable');
+    assert.equal(row.modeNote, 'no outline (no parser for this file type): counted and exported in full');
+    assert.equal(await session.exportText(uri('notes.md')), words(40));
+    session.dispose();
+  });
+
+  it('without a parser, outlines and relevance say they are unavailable; the plan is size-only, labelled', async () => {
+    const { session } = await setup({ 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) }, { parse: null, settings: { budgetTokens: 50 } });
+    session.selection.setState([uri('a.ts')], 'outline');
+    await session.whenIdle();
+    assert.equal(session.report().files[0]!.modeNote, 'no outline (no syntax parser is available here): counted and exported in full');
+    const proposal = (await session.settledDropProposal('budget'))!;
+    assert.equal(proposal.basis, 'size');
+    assert.equal(proposal.basisNote, 'size-only plan: no syntax parser is available here');
+    assert.ok(proposal.actions.every((action) => action.action === 'drop' && action.explanation.startsWith(`drop: saves ${action.savesTokens.toLocaleString('en-US')} tokens; `)));
+    session.dispose();
+  });
+
+  it('when every parse fails the plan degrades to size-only and names the failure', async () => {
+    const failing: ParsePort = () => Promise.reject(new Error('syntax worker exited with code 1'));
+    const { session } = await setup({ 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) }, { parse: failing, settings: { budgetTokens: 50 } });
+    const proposal = (await session.settledDropProposal('budget'))!;
+    assert.equal(proposal.basis, 'size');
+    assert.equal(proposal.basisNote, 'size-only plan: the syntax parser failed: syntax worker exited with code 1');
+    session.dispose();
+  });
+});
+
+describe('relevance plans in the session', () => {
+  const project = {
+    'src/main.ts': tsFile(['./util', './api'], 'main', 40),
+    'src/util.ts': tsFile(['./deep'], 'util', 120),
+    'src/deep.ts': tsFile([], 'deep', 200),
+    'src/api.ts': tsFile([], 'api', 150),
+    'src/other.ts': tsFile([], 'other', 150),
+    'src/main.test.ts': tsFile(['./main'], 'mainTest', 60),
+    'package-lock.json': `{ "lockfileVersion": 3, "packages": "${words(300, 'pkg')}" }`,
+  };
+
+  it('drops the unrelated and the noise before anything the focus file imports, and explains each action', async () => {
+    const { session } = await setup(project);
+    session.selection.setFocus([uri('src/main.ts')], true);
+    const total = session.report().promptTokens;
+    // Room for everything but the lockfile and src/other.ts.
+    const lockAndOther = ['package-lock.json', 'src/other.ts'].reduce((sum, path) => sum + session.report().files.find((file) => file.relativePath === path)!.tokens!, 0);
+    withSettings(session, { budgetTokens: total - lockAndOther });
+    const proposal = (await session.settledDropProposal('budget'))!;
+    assert.equal(proposal.basis, 'relevance');
+    assert.equal(proposal.basisNote, '');
+    assert.equal(proposal.relevancePending, false);
+    const byPath = new Map(proposal.actions.map((action) => [action.relativePath, action]));
+    assert.deepEqual([...byPath.keys()].sort(), ['package-lock.json', 'src/other.ts']);
+    assert.equal(byPath.get('package-lock.json')!.explanation, `drop: saves ${byPath.get('package-lock.json')!.savesTokens.toLocaleString('en-US')} tokens; not imported by any focus file; lockfile (\`package-lock.json\`)`);
+    assert.match(byPath.get('src/other.ts')!.explanation, /^(drop: saves [\d,]+ tokens|outline: saves [\d,]+ tokens, keeps the API visible); not imported by any focus file$/);
+    assert.equal(proposal.outcome.kind, 'met');
+    session.dispose();
+  });
+});
+
+describe('relevance state in the session', () => {
+  const files = {
+    'src/main.ts': tsFile(['./util'], 'main', 40),
+    'src/util.ts': tsFile([], 'util', 120),
+    'src/other.ts': tsFile([], 'other', 150),
+  };
+
+  it('a plan asked before parsing is size-only and says it is pending; the settled one weighs relevance', async () => {
+    const { session } = await setup(files, { settings: { budgetTokens: 100 } });
+    const first = session.proposeDrops('budget')!;
+    assert.equal(first.basis, 'size');
+    assert.equal(first.relevancePending, true);
+    assert.match(first.basisNote, /^size-only plan for now: finding imports and outlines \(0 of 3 files ready\)$/);
+    const settled = (await session.settledDropProposal('budget'))!;
+    assert.equal(settled.basis, 'relevance');
+    assert.equal(settled.relevancePending, false);
+    session.dispose();
+  });
+
+  it('no plan needed, no parsing: a prompt within its limits never starts the parser', async () => {
+    const { session, calls } = await setup(files);
+    assert.equal((await session.settledDropProposal('window'))!.neededTokens, 0);
+    assert.deepEqual(calls, []);
+    session.dispose();
+  });
+
+  it('an edit re-parses only the edited file, and the plan follows the new imports', async () => {
+    const { session, calls } = await setup(files, { settings: { budgetTokens: 100 } });
+    session.selection.setFocus([uri('src/main.ts')], true);
+    const before = (await session.settledDropProposal('budget'))!;
+    assert.equal(calls.length, 3);
+    assert.match(before.actions.find((action) => action.relativePath === 'src/util.ts')!.explanation, /; imported by focus file src\/main\.ts$/);
+    await session.bufferChanged(uri('src/main.ts'), tsFile(['./other'], 'main', 40));
+    const after = (await session.settledDropProposal('budget'))!;
+    assert.deepEqual(calls.slice(3), ['src/main.ts'], 'only the edited file parsed again');
+    assert.match(after.actions.find((action) => action.relativePath === 'src/other.ts')!.explanation, /; imported by focus file src\/main\.ts$/, 'other.ts is now in the closure');
+    const util = after.actions.find((action) => action.relativePath === 'src/util.ts')!;
+    assert.match(util.explanation, /; not imported by any focus file$/);
+    session.dispose();
+  });
+
+  it('the active editor and git-changed files are anchors; a recent commit makes a file "recent"', async () => {
+    const { session } = await setup(files, { settings: { budgetTokens: 100 } });
+    session.setActiveEditor(uri('src/main.ts'));
+    session.setRecentlyCommitted([uri('src/other.ts')]);
+    const proposal = (await session.settledDropProposal('budget'))!;
+    const byPath = new Map(proposal.actions.map((action) => [action.relativePath, action]));
+    assert.match(byPath.get('src/util.ts')!.explanation, /; imported by active file src\/main\.ts$/);
+    assert.match(byPath.get('src/other.ts')!.explanation, /; not imported by any focus, open or changed file$/);
+    assert.equal(session.report().files.find((file) => file.relativePath === 'src/other.ts')!.recent, true);
+    session.setActiveEditor(null);
+    session.setChangedFiles([uri('src/other.ts')]);
+    const changed = (await session.settledDropProposal('budget'))!;
+    const changedByPath = new Map(changed.actions.map((action) => [action.relativePath, action]));
+    assert.match(changedByPath.get('src/util.ts')!.explanation, /; not imported by any focus, open or changed file$/, 'the active editor is no anchor any more');
+    assert.match(changedByPath.get('src/other.ts')?.explanation ?? 'kept', /^(kept|.*; changed in git)$/, 'a changed file is an anchor, dropped last');
+    session.dispose();
+  });
+
+  it('applying a proposal outlines and drops as proposed; undo restores each file; the same files give the same plan', async () => {
+    const big = { ...files, 'src/big.ts': tsFile([], 'big', 600) };
+    const first = await setup(big, { settings: { budgetTokens: 500 } });
+    const second = await setup(Object.fromEntries(Object.entries(big).reverse()), { settings: { budgetTokens: 500 } });
+    const proposal = (await first.session.settledDropProposal('budget'))!;
+    const again = (await second.session.settledDropProposal('budget'))!;
+    assert.deepEqual(again.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), 'deterministic');
+    const { session } = first;
+    const previous = session.selection.setStates(statesForActions(proposal.actions));
+    await session.whenIdle();
+    assert.equal(session.report().promptTokens, proposal.after!.promptTokens, 'the applied plan gives the figures it showed');
+    for (const action of proposal.actions) assert.equal(fileStateOf(session.selection.get(action.uri)!), action.action === 'outline' ? 'outline' : 'dropped');
+    session.selection.setStates(previous);
+    assert.ok(proposal.actions.every((action) => fileStateOf(session.selection.get(action.uri)!) === 'full'));
+    first.session.dispose();
+    second.session.dispose();
+  });
+});
