@@ -10,6 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../test/unit/tokenizer/oracleSupport';
 export { repoRoot };
 
+/**
+ * CB_BENCH_QUICK=1: every bench runs on small inputs, so the whole of `npm run bench` can be checked
+ * end to end in minutes. Those figures are not the ones of record (bench/RESULTS.md says so).
+ */
+export const quickBench = process.env['CB_BENCH_QUICK'] === '1';
+
 export interface Machine {
   readonly cores: number;
   readonly cpu: string;

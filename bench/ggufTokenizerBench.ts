@@ -4,7 +4,9 @@
 // (byte-level BPE) and Gemma 3 (SentencePiece); then near-linearity on a run without whitespace up
 // to 1 MiB for both kinds; then the resident memory of one loaded vocabulary, ours and llama.cpp's,
 // each in a fresh process.
+// Totals and runs must be equal; exit 1 if not.
 // Run: npm run bench:gguf  (or node .cache/bench-out/bench/ggufTokenizerBench.js [--mb N] [--families a,b])
+// (CB_BENCH_QUICK=1: 1 MB, Llama 3.1 and Gemma 3, runs up to 256 KiB)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +16,7 @@ import { loadMixedCorpus } from '../test/unit/tokenizer/hf/hfOracle';
 import { seededRandom } from '../test/unit/tokenizer/oracleSupport';
 import { familyCases, ggufPathFor, llamaOracleUnavailable, ourGgufTokenizer, type GgufCase } from '../test/unit/tokenizer/gguf/llamaOracle';
 import { repoRoot } from '../test/unit/tokenizer/oracleSupport';
+import { machine, quickBench, writeResults } from './benchSupport';
 
 const argument = (name: string): string | undefined => {
   const at = process.argv.indexOf(name);
@@ -83,8 +86,11 @@ async function main(): Promise<void> {
   if (child !== undefined) return memoryChild(child as 'ours' | 'llama.cpp', familyCases.find((each) => each.family === argument('--family'))!);
   const unavailable = llamaOracleUnavailable();
   if (unavailable !== undefined) throw new Error(unavailable);
-  const corpusMb = Number(argument('--mb') ?? '4');
-  const chosen = argument('--families')?.split(',');
+  const corpusMb = Number(argument('--mb') ?? (quickBench ? '1' : '4'));
+  const chosen = argument('--families')?.split(',') ?? (quickBench ? ['llama3_1', 'gemma3'] : undefined);
+  console.log(`machine: ${JSON.stringify(machine())}`);
+  const results: Record<string, { referenceSeconds: number; oursSeconds: number; tokens: number; equal: boolean }> = {};
+  let mismatches = 0;
   const corpus = loadMixedCorpus(corpusMb * 1024 * 1024);
   const bytes = corpus.reduce((sum, file) => sum + file.bytes, 0);
   console.log(`corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(1)} MB (this repo, TypeScript, Markdown, Python); one thread each`);
@@ -106,12 +112,15 @@ async function main(): Promise<void> {
     console.log(`  tokens: llama.cpp ${expectedTokens}, ours ${ourTokens}${expectedTokens === ourTokens ? ' (equal)' : ' MISMATCH'}`);
     console.log(`  llama.cpp ${rate(referenceSeconds)}`);
     console.log(`  ours      ${rate(ourSeconds)}  = ${(ourSeconds / referenceSeconds).toFixed(2)}x llama.cpp's time`);
+    if (expectedTokens !== ourTokens) mismatches++;
+    results[testCase.family] = { referenceSeconds, oursSeconds: ourSeconds, tokens: expectedTokens, equal: expectedTokens === ourTokens };
     if (testCase.family === 'gemma3' || testCase.family === 'llama3_1') {
       console.log('  one run without whitespace (random letters):');
-      for (const size of [64 * 1024, 256 * 1024, 1024 * 1024]) {
+      for (const size of quickBench ? [64 * 1024, 256 * 1024] : [64 * 1024, 256 * 1024, 1024 * 1024]) {
         const text = letterRun(size);
         const [tokens, seconds] = time(() => ours.count(text));
         const [expected, referenceRun] = time(() => reference.tokenize(text, true).length);
+        if (tokens !== expected) mismatches++;
         console.log(
           `    ${String(size / 1024).padStart(5)} KiB: ours ${(seconds * 1000).toFixed(0).padStart(6)} ms (${(seconds / (size / 1024 / 1024)).toFixed(2)} s/MiB), ` +
             `llama.cpp ${(referenceRun * 1000).toFixed(0).padStart(6)} ms; ${tokens} tokens${tokens === expected ? '' : ` MISMATCH ${expected}`}`,
@@ -126,9 +135,12 @@ async function main(): Promise<void> {
   }
   console.log('\nresident memory of one loaded vocabulary (RSS after load minus before, after GC, fresh process each):');
   for (const line of memory) console.log(`  ${line}`);
+  console.log(`\nexactness vs llama.cpp: ${mismatches === 0 ? 'EQUAL' : `MISMATCH in ${mismatches} case(s)`}`);
+  console.log(`results: ${writeResults('gguf-tokenizer', { corpusBytes: bytes, corpusFiles: corpus.length, families: results, memory, mismatches })}`);
+  if (mismatches > 0) process.exitCode = 1;
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
+main().then(() => process.exit(process.exitCode ?? 0), (error: unknown) => {
   console.error(error);
   process.exit(1);
 });

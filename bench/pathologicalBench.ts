@@ -5,14 +5,14 @@
 // thread's event-loop lag while the worker counts (the extension host must not freeze), and how long
 // a tiny file waits when submitted just after the big one (with the default pool, and with 2 workers).
 // Growth exponent: least-squares slope of log(time) over log(size) across the minified sizes.
-// Run: npm run bench, or node .cache/bench-out/bench/pathologicalBench.js [--repeats N]
+// Run: npm run bench, or node .cache/bench-out/bench/pathologicalBench.js [--repeats N] (CB_BENCH_QUICK=1: an eighth of the sizes, one repeat)
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { get_encoding } from 'tiktoken';
 import { TokenizerPool } from '../src/node/tokenizerPool';
 import { base64Blob, minifiedJs, seededRandom } from '../test/unit/tokenizer/oracleSupport';
-import { flagValue, machine, writeResults } from './benchSupport';
+import { flagValue, machine, quickBench, writeResults } from './benchSupport';
 
 const mib = 1024 * 1024;
 const workerScript = join(__dirname, '..', 'src', 'worker', 'tokenizerWorker.js');
@@ -43,13 +43,17 @@ function logText(bytes: number): string {
   return parts.join('').slice(0, bytes);
 }
 
+/** Sizes are in units of 1 MiB, or of 128 KiB with CB_BENCH_QUICK=1 (same shapes, an eighth of the size). */
+const unit = quickBench ? mib / 8 : mib;
+const sized = (units: number): string => (quickBench ? `${units * 128} KiB` : `${units} MiB`);
+
 const cases: readonly Case[] = [
-  { id: 'min1', label: 'minified JS, one line, 1 MiB', bytes: mib, make: () => minifiedJs(mib, 21) },
-  { id: 'min2', label: 'minified JS, one line, 2 MiB', bytes: 2 * mib, make: () => minifiedJs(2 * mib, 22) },
-  { id: 'min5', label: 'minified JS, one line, 5 MiB', bytes: 5 * mib, make: () => minifiedJs(5 * mib, 23) },
-  { id: 'b64', label: 'base64 blob, 5 MiB', bytes: 5 * mib, make: () => base64Blob(5 * mib, 24) },
-  { id: 'run', label: 'one-letter run, 2 MiB', bytes: 2 * mib, oracleSkip: 'quadratic: ~7.5 s at 64 KB, aborts with "unreachable" at 1 MB (bench/tokenizerBench.ts)', make: () => 'a'.repeat(2 * mib) },
-  { id: 'log', label: 'log file, 50 MiB', bytes: 50 * mib, make: () => logText(50 * mib) },
+  { id: 'min1', label: `minified JS, one line, ${sized(1)}`, bytes: unit, make: () => minifiedJs(unit, 21) },
+  { id: 'min2', label: `minified JS, one line, ${sized(2)}`, bytes: 2 * unit, make: () => minifiedJs(2 * unit, 22) },
+  { id: 'min5', label: `minified JS, one line, ${sized(5)}`, bytes: 5 * unit, make: () => minifiedJs(5 * unit, 23) },
+  { id: 'b64', label: `base64 blob, ${sized(5)}`, bytes: 5 * unit, make: () => base64Blob(5 * unit, 24) },
+  { id: 'run', label: `one-letter run, ${sized(2)}`, bytes: 2 * unit, oracleSkip: 'quadratic: ~7.5 s at 64 KB, aborts with "unreachable" at 1 MB (bench/tokenizerBench.ts)', make: () => 'a'.repeat(2 * unit) },
+  { id: 'log', label: `log file, ${sized(50)}`, bytes: 50 * unit, make: () => logText(50 * unit) },
 ];
 
 interface OursResult {
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
   const rows: Array<{ id: string; label: string; ours: OursResult | string; oracle: OracleResult | string }> = [];
   // Each case runs `repeats` times in fresh children and the run with the median time is kept (the
   // machine is shared; single runs varied by 2× between sessions). The 50 MiB oracle runs once.
-  const repeats = flagValue('--repeats', 3);
+  const repeats = flagValue('--repeats', quickBench ? 1 : 3);
   const medianRun = <T extends { seconds: number }>(results: Array<T | string>): T | string => {
     const ok = results.filter((r): r is T => typeof r !== 'string').sort((a, b) => a.seconds - b.seconds);
     return ok.length ? ok[Math.floor((ok.length - 1) / 2)]! : results[0]!;
@@ -183,8 +187,12 @@ async function main(): Promise<void> {
   const oracleTimes = minified.map((row) => (typeof row.oracle === 'string' ? NaN : row.oracle.seconds));
   const oursRss = minified.map((row) => (typeof row.ours === 'string' ? NaN : row.ours.maxRssMiB));
   const exponents = { oursTime: slope(sizes, oursTimes), oracleTime: slope(sizes, oracleTimes), oursPeakRss: slope(sizes, oursRss) };
-  console.log(`\ngrowth exponent across 1, 2, 5 MiB minified (log-log slope, 1 = linear): ours time ${exponents.oursTime.toFixed(2)}, tiktoken time ${exponents.oracleTime.toFixed(2)}, ours peak RSS ${exponents.oursPeakRss.toFixed(2)} (a fixed ~120 MiB base dominates)`);
+  console.log(`\ngrowth exponent across ${sized(1)}, ${sized(2)}, ${sized(5)} minified (log-log slope, 1 = linear): ours time ${exponents.oursTime.toFixed(2)}, tiktoken time ${exponents.oracleTime.toFixed(2)}, ours peak RSS ${exponents.oursPeakRss.toFixed(2)} (a fixed ~120 MiB base dominates)`);
+  const unequal = rows.filter((row) => typeof row.ours !== 'string' && typeof row.oracle !== 'string' && row.ours.tokens !== row.oracle.tokens);
+  const failed = rows.filter((row) => typeof row.ours === 'string');
+  console.log(`exactness vs the official core: ${unequal.length === 0 ? 'EQUAL where it ran' : `MISMATCH: ${unequal.map((row) => row.label).join(', ')}`}${failed.length ? `; ours FAILED on ${failed.map((row) => row.label).join(', ')}` : ''}`);
   console.log(`results: ${writeResults('pathological', { rows, exponents })}`);
+  if (unequal.length > 0 || failed.length > 0) process.exitCode = 1;
 }
 
 const mode = process.argv[2];

@@ -1,11 +1,13 @@
 // Time of the secrets scan (run in the tokenizer worker on every counted file): adversarial 1 MB inputs aimed
 // at each rule's keyword and pattern, then MB/s on real text (this repo's node_modules), against secretlint's
 // recommended preset when scripts/installSecretlint.mjs can install it (SECRETLINT=0 skips it).
+// CB_BENCH_QUICK=1: 3 MB of real text instead of 30.
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { secretContentHints } from '../src/core/secrets/secretScan';
 import { cleanCorpusFiles } from '../test/unit/secrets/labelledSet';
+import { machine, quickBench, writeResults } from './benchSupport';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const cases: Record<string, string> = {
@@ -23,9 +25,12 @@ const cases: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
+  console.log(`machine: ${JSON.stringify(machine())}`);
+  const adversarialMs: Record<string, number> = {};
   for (const [name, text] of Object.entries(cases)) {
     const start = performance.now();
     const hints = secretContentHints(text);
+    adversarialMs[name] = performance.now() - start;
     console.log(`${name.padEnd(36)} ${(performance.now() - start).toFixed(1).padStart(8)} ms  ${hints.length} hint(s)`);
   }
   const texts: string[] = [];
@@ -33,12 +38,14 @@ async function main(): Promise<void> {
   for (const file of cleanCorpusFiles([path.join(repoRoot, 'node_modules')])) {
     texts.push(file.text);
     chars += file.text.length;
-    if (chars > 30e6) break;
+    if (chars > (quickBench ? 3e6 : 30e6)) break;
   }
   let start = performance.now();
   for (const text of texts) secretContentHints(text);
-  console.log(`real text ${(chars / 1e6).toFixed(1)} MB: ours ${(chars / 1e3 / (performance.now() - start)).toFixed(1)} MB/s`);
-  if (process.env.SECRETLINT === '0') return;
+  const oursMBps = chars / 1e3 / (performance.now() - start);
+  console.log(`real text ${(chars / 1e6).toFixed(1)} MB: ours ${oursMBps.toFixed(1)} MB/s`);
+  const save = (secretlintMBps: number | null): void => console.log(`results: ${writeResults('secrets', { adversarialMs, realTextMB: chars / 1e6, oursMBps, secretlintMBps })}`);
+  if (process.env.SECRETLINT === '0') return save(null);
   const folder = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'installSecretlint.mjs')], { encoding: 'utf8' }).trim().split('\n').pop()!;
   const moduleUrl = (name: string): string => pathToFileURL(path.join(folder, 'node_modules', name, 'module', 'index.js')).href;
   const core = (await import(moduleUrl('@secretlint/core'))) as { lintSource: (input: unknown) => Promise<unknown> };
@@ -46,7 +53,9 @@ async function main(): Promise<void> {
   const config = { rules: [{ id: preset.creator.meta.id, rule: preset.creator }] };
   start = performance.now();
   for (const text of texts) await core.lintSource({ source: { filePath: 'a.js', content: text, contentType: 'text' }, options: { config } });
-  console.log(`real text ${(chars / 1e6).toFixed(1)} MB: secretlint ${(chars / 1e3 / (performance.now() - start)).toFixed(1)} MB/s`);
+  const secretlintMBps = chars / 1e3 / (performance.now() - start);
+  console.log(`real text ${(chars / 1e6).toFixed(1)} MB: secretlint ${secretlintMBps.toFixed(1)} MB/s`);
+  save(secretlintMBps);
 }
 
 void main();

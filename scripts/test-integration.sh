@@ -24,5 +24,16 @@ node esbuild.mjs
 log "running integration tests"
 rc=0
 node out/test/harness/runIntegration.js || rc=$?
+
+# Reload: two launches on the same workspace and user-data folders; the second must get every count
+# from the persistent cache the first wrote into the extension's global storage.
+log "running the reload test (two launches)"
+reload_dir=$(mktemp -d)
+cp -r test/fixtures/workspace-basic "$reload_dir/workspace"
+for phase in first second; do
+  CB_USER_DATA_DIR="$reload_dir/user-data" CB_TEST_WORKSPACE="$reload_dir/workspace" CB_TEST_DIR="$PWD/out/test/reload/$phase" \
+    node out/test/harness/runIntegration.js || { rc=1; break; }
+done
+rm -rf "$reload_dir"
 log "done in $(( $(date +%s) - start ))s, exit $rc"
 exit $rc

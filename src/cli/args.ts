@@ -34,7 +34,10 @@ export type CliCommand =
   | { readonly kind: 'models'; readonly json: boolean }
   | { readonly kind: 'gpus'; readonly json: boolean }
   | ({ readonly kind: 'estimate'; readonly tokens: number } & CommonOptions)
-  | ({ readonly kind: 'files' } & FilesOptions & CommonOptions & TokenizerOptions);
+  | ({ readonly kind: 'files'; readonly cache: CountCacheChoice } & FilesOptions & CommonOptions & TokenizerOptions);
+
+/** Where counts persist between runs: the default folder, one given with --cache-dir, or none (--no-cache). */
+export type CountCacheChoice = { readonly kind: 'default' } | { readonly kind: 'directory'; readonly directory: string } | { readonly kind: 'off' };
 
 /** What a files run adds and how it marks the files. */
 export interface FilesOptions {
@@ -112,6 +115,10 @@ Options:
   --framing <none|xml|markdown>  count the prompt as exported with this framing (default none: content only)
   --tree                       with --framing: the export opens with a directory tree (counted)
   --target <kind>              drop-plan target: ${dropTargetKinds.join(' | ')} (default: the first one exceeded)
+  --cache-dir <dir>            keep counts between runs here (default $XDG_CACHE_HOME/context-budget,
+                               else ~/.cache/context-budget); only hashes and counts are stored
+  --no-cache                   neither read nor write the count cache
+  --cache-max-mib <N>          size cap of the count cache, least recently used counts go first (default 64)
   --json                       print one JSON object
   -h, --help                   show this help
   -v, --version                print the version
@@ -158,6 +165,9 @@ const optionSpec = {
   framing: { type: 'string' },
   tree: { type: 'boolean' },
   target: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'cache-max-mib': { type: 'string' },
   tokens: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -209,7 +219,18 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (set !== null && set.trim() === '') throw new UsageError('--set needs the name of a set in .context-budget.json.');
   // With --changed or --set and no paths, those files are the whole selection; otherwise the default is the working folder.
   const paths = positionals.length > 0 ? positionals : changed !== null || set !== null ? [] : ['.'];
-  return { kind: 'files', paths, focus, pinned, outline, changed, set, target, settings, modelArg, json, tokenizerCache, downloadTokenizer: values['download-tokenizer'] === true };
+  return { kind: 'files', paths, focus, pinned, outline, changed, set, target, settings, modelArg, json, tokenizerCache, downloadTokenizer: values['download-tokenizer'] === true, cache: cacheChoice(values) };
+}
+
+function cacheChoice(values: { readonly 'cache-dir'?: string | undefined; readonly 'no-cache'?: boolean | undefined }): CountCacheChoice {
+  const directory = values['cache-dir'];
+  if (values['no-cache'] === true) {
+    if (directory !== undefined) throw new UsageError(`--no-cache and --cache-dir ${quote(directory)} contradict each other; give one.`);
+    return { kind: 'off' };
+  }
+  if (directory === undefined) return { kind: 'default' };
+  if (directory.trim() === '') throw new UsageError('--cache-dir needs a folder (got "").');
+  return { kind: 'directory', directory };
 }
 
 /** Flags that take one value: given twice, which one was meant is a guess, so it is a usage error. */
@@ -282,6 +303,7 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
     maxFiles: optionalNumber('max-files', values['max-files']),
     exportFraming: values.framing,
     exportDirectoryTree: values.tree === true ? true : undefined,
+    countCacheMaxMiB: optionalNumber('cache-max-mib', values['cache-max-mib']),
   };
   const { settings, issues } = parseSettings((key) => raw[key]);
   // A flag names the flag; there is no fallback on the command line, so none is mentioned.
@@ -312,7 +334,7 @@ function parallelFlag(values: Record<string, unknown>): number | undefined {
 }
 
 // A Map: the key comes from input, and "constructor" must not find Object's.
-const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree', tokenizerPath: 'tokenizer', server: 'server' }));
+const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree', tokenizerPath: 'tokenizer', server: 'server', countCacheMaxMiB: 'cache-max-mib' }));
 
 function flagName(settingKey: string): string {
   return flagNames.get(settingKey) ?? settingKey;

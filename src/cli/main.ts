@@ -23,19 +23,31 @@ import type { Settings } from '../core/settings';
 import { defaultHuggingFaceEndpoint, parseSettings } from '../core/settings';
 import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } from '../core/tokenizer/countingTokenizer';
 import { formatBytes, formatInteger } from '../core/units';
+import { defaultCacheDirectory } from '../node/cacheLocation';
+import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { nodeServerHttp } from '../node/serverHttp';
 import { downloadTokenizer, findCachedTokenizer } from '../node/huggingFaceHub';
 import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
+import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { parseCli, usage, UsageError } from './args';
-import type { CliCommand } from './args';
+import type { CliCommand, CountCacheChoice } from './args';
 import { applySet, changedFiles, gitRelevanceFacts, setFiles } from './contextSources';
 
+/** Where the CLI writes, and where it runs. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+  /** Told the tokenizer pool's counters when a files run ends (tests: how much was tokenized, how much came from the cache). */
+  onCountStats?: (stats: TokenizerPoolStats) => void;
+}
+
 /** Runs the CLI; resolves to the exit status (0 within limits, 1 not, 2 bad usage). */
-export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command: CliCommand;
   try {
     command = parseCli(argv);
@@ -107,7 +119,7 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
   return assessment.withinLimits ? 0 : 1;
 }
 
-async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }): Promise<number> {
+async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo): Promise<number> {
   const { settings } = command;
   // Started first and awaited last: the server answers while the files are found and counted.
   const stopServerCheck = new AbortController();
@@ -120,11 +132,11 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: {
   }
 }
 
-async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: { out: (text: string) => void; err: (text: string) => void; cwd: string }, server: Promise<ServerCheck | null>): Promise<number> {
+async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo, server: Promise<ServerCheck | null>): Promise<number> {
   const settings = { ...command.settings, tokenizerPath: command.settings.tokenizerPath === '' ? '' : path.resolve(io.cwd, command.settings.tokenizerPath) };
   if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
-  const fs = new NodeWorkspaceFs();
+  const fs = new NodeWorkspaceFs({ synchronous: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
   // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
   const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));
@@ -157,7 +169,9 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
   if (intaken.unmatchedGlobs.length > 0) throw new UsageError(escapeControlChars(describeUnmatchedGlobs({ unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] }, settings.maxFiles)));
   if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
 
-  const pool = new TokenizerPool({ workerScript: workerScriptPath() });
+  const store = countCache(command.cache, settings, io);
+  // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
+  const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, os.availableParallelism()), ...(store ? { store } : {}) });
   // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
   const syntaxFiles = syntaxPoolFiles();
   const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
@@ -167,7 +181,7 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
     const selection = new Selection();
     session = new BudgetSession({
       selection,
-      counter: new ContextCounter(fs, pool),
+      counter: new ContextCounter(fs, pool, undefined, store),
       fs,
       context: { generation: 1, settings, target: { ...target, tokenizer } },
       notifyDelayMs: 0,
@@ -203,8 +217,23 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
     return finalReport.withinLimits ? 0 : 1;
   } finally {
     session?.dispose();
+    // The counts of this run are kept for the next one (a write failure is reported, never fatal).
+    await store?.flush();
+    io.onCountStats?.(pool.stats());
     await Promise.all([pool.dispose(), syntax?.dispose()]);
   }
+}
+
+/** The persistent count cache for this run, or undefined with --no-cache or a cap of 0. */
+function countCache(choice: CountCacheChoice, settings: Settings, io: { err: (text: string) => void; cwd: string }): DiskCountStore | undefined {
+  if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
+  const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
+  return new DiskCountStore({
+    directory,
+    maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
+    codeVersion: countingCodeVersion(workerScriptPath()),
+    onProblem: (message) => io.err(`context-budget: ${escapeControlChars(message)}`),
+  });
 }
 
 /** The live check of `--server` (null without the flag); never rejects: a failure is a check with a message naming --server. */
@@ -252,9 +281,9 @@ function huggingFaceEndpoint(settings: Settings): string {
   return parsed.settings.huggingFaceEndpoint;
 }
 
-/** $XDG_CACHE_HOME/context-budget/tokenizers, or ~/.cache/context-budget/tokenizers. */
+/** $XDG_CACHE_HOME/context-budget/tokenizers, or ~/.cache/context-budget/tokenizers (beside the count cache, which never touches it). */
 function defaultTokenizerCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'context-budget', 'tokenizers');
+  return path.join(defaultCacheDirectory(), 'tokenizers');
 }
 
 /** `--model` names a file (as resolveForCli decides). */

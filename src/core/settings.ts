@@ -80,6 +80,8 @@ export interface Settings {
   readonly exportFraming: 'none' | ExportFormat;
   /** The export opens with a directory tree (counted in the budget when framing is on). */
   readonly exportDirectoryTree: boolean;
+  /** Size cap of the persistent count cache in MiB (counts kept across sessions); 0 turns it off. */
+  readonly countCacheMaxMiB: number;
 }
 
 export const settingsSection = settingsNamespace;
@@ -132,6 +134,7 @@ export const defaultSettings: Settings = Object.freeze({
   explorerBadges: true,
   exportFraming: 'none',
   exportDirectoryTree: false,
+  countCacheMaxMiB: 64,
 });
 
 /**
@@ -195,6 +198,7 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   explorerBadges: { kind: 'boolean' },
   exportFraming: { kind: 'enum', values: exportFramings },
   exportDirectoryTree: { kind: 'boolean' },
+  countCacheMaxMiB: { kind: 'integer', min: 0, max: 4096 },
 };
 
 

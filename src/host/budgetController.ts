@@ -31,6 +31,13 @@ export class BudgetController implements vscode.Disposable {
   private lastRenderAt = 0;
   private lastRenderCostMs = 0;
   private sort: TreeSort;
+  /** Resolves once the selection is restored and first rendered (just after activation); never rejects. */
+  private readonly started: Promise<void>;
+  /** Whether the saved selection was restored: until then the session's (empty) selection must not be saved over it. */
+  private restored = false;
+  private disposed = false;
+  /** When the first render was done (performance.now()), once it has been. */
+  firstRenderAt: number | undefined;
   private readonly _onDidRender = new vscode.EventEmitter<BudgetReport>();
   /** Fires after every render with the report shown (the panel listens to stay consistent). */
   readonly onDidRender = this._onDidRender.event;
@@ -65,9 +72,30 @@ export class BudgetController implements vscode.Disposable {
       watcher.onDidCreate((uri) => this.onDiskChange(uri.toString())),
       watcher.onDidDelete((uri) => this.onDiskDelete(uri.toString())),
     );
-    this.trackOpenEditors();
-    selection.restore(state.get(selectionStateKey));
-    this.render();
+    // The restore and the first render (a report, the tree, the badges: tens of ms of first-run code)
+    // come right after activate() returns instead of inside it. settle(), every command and the chat
+    // wait for whenStarted(), so none of them sees, or changes, the selection before it is restored.
+    this.started = new Promise((resolve) => {
+      setImmediate(() => {
+        try {
+          if (this.disposed) return;
+          this.trackOpenEditors();
+          selection.restore(state.get(selectionStateKey));
+          this.restored = true;
+          this.render();
+        } catch (error) {
+          log.error(`Restoring the selection failed: ${(error as Error)?.stack ?? String(error)}`);
+        } finally {
+          this.firstRenderAt = performance.now();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Resolves once the saved selection is restored and the first render is done (just after activate() returns). */
+  whenStarted(): Promise<void> {
+    return this.started;
   }
 
   get currentSort(): TreeSort {
@@ -139,6 +167,7 @@ export class BudgetController implements vscode.Disposable {
 
   /** Flushes pending edits and counting; used by tests and commands that need settled numbers. */
   async settle(): Promise<void> {
+    await this.started;
     for (const [uri, timer] of this.editTimers) {
       clearTimeout(timer);
       this.editTimers.delete(uri);
@@ -192,6 +221,7 @@ export class BudgetController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const timer of this.editTimers.values()) clearTimeout(timer);
     if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.renderTimer) clearTimeout(this.renderTimer);
@@ -256,6 +286,7 @@ export class BudgetController implements vscode.Disposable {
 
   private persist(): void {
     this.persistTimer = undefined;
+    if (!this.restored) return;
     void this.state.update(selectionStateKey, this.session.selection.snapshot());
   }
 

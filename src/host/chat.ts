@@ -14,13 +14,13 @@ export const budgetToolName = 'context-budget_getBudget';
  * from the live report (no model needed to write the answer). Where the chat or tools API is missing
  * (older VS Code, AI features turned off) nothing is registered and the rest of the extension is unaffected.
  */
-export function registerChat(session: BudgetSession, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerChat(session: BudgetSession, log: vscode.LogOutputChannel, ready: Promise<void>): vscode.Disposable[] {
   const disposables: vscode.Disposable[] = [];
   try {
     if (typeof vscode.chat?.createChatParticipant === 'function') {
       const participant = vscode.chat.createChatParticipant(chatParticipantId, async (request, _context, stream) => {
         const focus = request.command === 'fit' ? 'fit' : request.command === 'drop' ? 'drop' : 'all';
-        stream.markdown(await answerFromSession(session, focus));
+        stream.markdown(await answerFromSession(session, ready, focus));
         stream.button({ command: commandIds.openPanel, title: vscode.l10n.t('Open the Context Budget panel') });
         return {};
       });
@@ -32,7 +32,7 @@ export function registerChat(session: BudgetSession, log: vscode.LogOutputChanne
         prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the Context Budget selection') }),
         invoke: async (options) => {
           const target = isDropTargetKind(options.input?.target) ? options.input.target : undefined;
-          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await answerFromSession(session, 'all', target))]);
+          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await answerFromSession(session, ready, 'all', target))]);
         },
       }));
     }
@@ -42,8 +42,9 @@ export function registerChat(session: BudgetSession, log: vscode.LogOutputChanne
   return disposables;
 }
 
-/** The answer from settled numbers: the requested target, or the first limit the prompt exceeds. */
-async function answerFromSession(session: BudgetSession, focus: 'all' | 'fit' | 'drop', requested?: DropTargetKind): Promise<string> {
+/** The answer from settled numbers (once the saved selection is restored): the requested target, or the first limit the prompt exceeds. */
+async function answerFromSession(session: BudgetSession, ready: Promise<void>, focus: 'all' | 'fit' | 'drop', requested?: DropTargetKind): Promise<string> {
+  await ready;
   await session.whenIdle();
   const target = requested ?? firstExceededTarget(session.report());
   const proposal = target ? await session.settledDropProposal(target) : null;

@@ -20,6 +20,7 @@ export interface CommandDeps {
   readonly tokenizers: TokenizerDownloadFlow;
   readonly sets: ContextSetsFlow;
   readonly openPanel: () => void;
+  readonly clearCountCache: () => Promise<void>;
   /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
   readonly checkServer: () => unknown;
 }
@@ -70,6 +71,7 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.suggestDrops]: () => deps.drops.run(),
     [commandIds.cancelCounting]: () => controller.session.cancel(),
     [commandIds.recount]: () => controller.session.recountAll(),
+    [commandIds.clearCountCache]: () => deps.clearCountCache(),
     [commandIds.checkServer]: () => deps.checkServer(),
     [commandIds.sortByName]: () => controller.setSort('name'),
     [commandIds.sortByTokens]: () => controller.setSort('tokens'),
@@ -100,9 +102,16 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
   };
 }
 
-/** Registers every handler through {@link runCommand}, so no command failure goes unseen. */
-export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(id, handler, args, log))));
+/**
+ * Registers every handler through {@link runCommand}, so no command failure goes unseen. Each runs
+ * once `ready` resolves: the saved selection is restored just after activate() returns, and a command
+ * run before that (the one that activated the extension) must not act on, or be undone by, the restore.
+ */
+export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel, ready: Promise<void>): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    await ready;
+    return runCommand(id, handler, args, log);
+  })));
 }
 
 /**

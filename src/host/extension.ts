@@ -10,6 +10,8 @@ import { BudgetContextResolver } from '../core/session/budgetContext';
 import { ServerWatch } from '../core/server/serverWatch';
 import { BudgetSession, countingTokenizerId } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
+import { formatBytes } from '../core/units';
+import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
 import { resolveCountingTokenizer, type ModelFileRef, type TokenizerSources } from '../core/tokenizer/countingTokenizer';
 import type { TokenizerId } from '../core/tokenizer/tokenizerId';
 import { isGgufPath } from '../core/model/workspaceModels';
@@ -19,6 +21,7 @@ import { nodeServerHttp } from '../node/serverHttp';
 import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
+import type { TokenizerPoolStats } from '../node/tokenizerPool';
 import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
@@ -48,6 +51,12 @@ export interface ContextBudgetApi {
   isPanelOpen(): boolean;
   /** Milliseconds activate() took, synchronously (the bench reports it). */
   readonly activationMs: number;
+  /** Milliseconds from the start of activate() to the end of the first render (status bar, tree, badges), once it happened. */
+  firstRenderMs(): number | undefined;
+  /** The pool's counters: tokenizations, and requests answered from the persistent count cache. */
+  countStats(): TokenizerPoolStats;
+  /** Writes the count cache's pending entries now (they are written 2 s after the last count anyway). */
+  flushCountCache(): Promise<void>;
 }
 
 /**
@@ -62,7 +71,9 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const log = vscode.window.createOutputChannel('Context Budget', { log: true });
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
-  const pool = new TokenizerPool({ workerScript: path.join(context.extensionPath, 'dist', 'tokenizerWorker.js') });
+  const workerScript = path.join(context.extensionPath, 'dist', 'tokenizerWorker.js');
+  const countCache = createCountCache(context, settings.current, workerScript, log);
+  const pool = new TokenizerPool({ workerScript, ...(countCache ? { store: countCache } : {}) });
   // Download Tokenizer's cache: the extension's global storage, keyed by repository and commit.
   const tokenizerCacheDir = path.join(context.globalStorageUri.fsPath, 'tokenizers');
   const tokenizerSources = nodeTokenizerSources(pool, { cacheDir: tokenizerCacheDir });
@@ -76,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const selection = new Selection();
   const session = new BudgetSession({
     selection,
-    counter: new ContextCounter(fs, pool),
+    counter: new ContextCounter(fs, pool, undefined, countCache),
     fs,
     context: resolver.current,
     log: (message) => log.warn(message),
@@ -100,8 +111,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   onCheckboxes = (changes) => controller.applyCheckboxes(changes);
   const decorations = new ExplorerDecorations();
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
+  // The controller's first render (just after activate() returns) draws them.
   controller.onDidRender(renderDecorations);
-  renderDecorations();
   const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
   const git = new GitContext(session, log);
   git.start();
@@ -122,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     }, log),
     sets: new ContextSetsFlow(session, controller, settings, fs, context.workspaceState, git, log),
     openPanel: () => panel.show(),
+    clearCountCache: () => clearCountCache(countCache, pool),
     checkServer: () => {
       if (settings.current.server.trim() === '') {
         return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set {0} to the URL of a running llama-server, Ollama, vLLM or SGLang first.', settingName('server')));
@@ -132,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   });
   shutdown = async () => {
     session.dispose();
+    // Counts made since the last flush are kept for the next session.
+    await countCache?.dispose();
     await Promise.all([pool.dispose(), syntax.dispose()]);
   };
   context.subscriptions.push(
@@ -147,8 +161,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     settings.onDidChange(retarget),
     ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => retarget(settings.current))] : []),
     controller,
-    registerCommands(handlers, log),
-    ...registerChat(session, log),
+    registerCommands(handlers, log, controller.whenStarted()),
+    ...registerChat(session, log, controller.whenStarted()),
     { dispose: () => clearTimeout(serverStart) },
     serverWatch,
     git,
@@ -166,7 +180,38 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     targetProblems: () => session.context.target.problems.map(problemText),
     isPanelOpen: () => panel.isOpen,
     activationMs: performance.now() - activationStarted,
+    firstRenderMs: () => (controller.firstRenderAt === undefined ? undefined : controller.firstRenderAt - activationStarted),
+    countStats: () => pool.stats(),
+    flushCountCache: async () => countCache?.flush(),
   };
+}
+
+/**
+ * The persistent count cache in the extension's global storage (`count-cache/`), or undefined when
+ * `contextBudget.countCacheMaxMiB` is 0 or the storage is not on a local disk. Flushed 2 s after
+ * the last count; its loaded shards are dropped a minute after the last lookup.
+ */
+function createCountCache(context: vscode.ExtensionContext, settings: Settings, workerScript: string, log: vscode.LogOutputChannel): DiskCountStore | undefined {
+  if (settings.countCacheMaxMiB === 0 || context.globalStorageUri.scheme !== 'file') return undefined;
+  return new DiskCountStore({
+    directory: path.join(context.globalStorageUri.fsPath, 'count-cache'),
+    maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
+    codeVersion: () => countingCodeVersion(workerScript),
+    onProblem: (message) => log.warn(`Count cache: ${message}`),
+    flushDelayMs: 2000,
+    releaseAfterIdleMs: 60_000,
+  });
+}
+
+/** Clear Count Cache: deletes the stored counts and this session's cached ones; the numbers shown stay (they are right). */
+async function clearCountCache(countCache: DiskCountStore | undefined, pool: TokenizerPool): Promise<void> {
+  pool.clearCache();
+  if (!countCache) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the count cache is off (contextBudget.countCacheMaxMiB is 0); nothing was stored.'));
+    return;
+  }
+  const removed = await countCache.clear();
+  void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted.', formatBytes(removed.bytes), removed.files, countCache.location));
 }
 
 /** Ends the tokenizer workers and waits for them, so no worker outlives the extension host's shutdown. */

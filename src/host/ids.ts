@@ -16,6 +16,7 @@ export const commandIds = {
   suggestDrops: 'contextBudget.suggestDrops',
   cancelCounting: 'contextBudget.cancelCounting',
   recount: 'contextBudget.recount',
+  clearCountCache: 'contextBudget.clearCountCache',
   checkServer: 'contextBudget.checkServer',
   sortByName: 'contextBudget.sortByName',
   sortByTokens: 'contextBudget.sortByTokens',

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import * as fsp from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { nodeCrypto } from './lazyBuiltins';
 
 // Download Tokenizer: fetches a model repository's tokenizer.json and tokenizer_config.json from the
 // Hugging Face Hub (or a mirror) into a cache keyed by repository and revision, recording each
@@ -103,7 +103,7 @@ export async function downloadTokenizer(request: DownloadRequest): Promise<Downl
     await fsp.mkdir(dir, { recursive: true });
     for (const { file, bytes } of fetched) {
       await writeAtomically(path.join(dir, file), bytes);
-      files[file] = { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+      files[file] = { bytes: bytes.byteLength, sha256: nodeCrypto().createHash('sha256').update(bytes).digest('hex') };
     }
     const cached: CachedTokenizer = { repo: request.repo, revision, commit: resolved, endpoint, dir, files, downloadedAt: new Date().toISOString() };
     await writeAtomically(path.join(dir, 'manifest.json'), new TextEncoder().encode(`${JSON.stringify({ ...cached, dir: undefined }, null, 2)}\n`));
@@ -218,7 +218,7 @@ async function readBody(response: Response, file: string, maxBytes: number, tota
 }
 
 async function writeAtomically(target: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.partial`;
+  const temporary = `${target}.${nodeCrypto().randomBytes(6).toString('hex')}.partial`;
   await fsp.writeFile(temporary, bytes);
   await fsp.rename(temporary, target);
 }

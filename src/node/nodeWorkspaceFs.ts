@@ -1,8 +1,8 @@
-import { promises as fsp } from 'node:fs';
+import { lstatSync, promises as fsp, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
-import { readRegularFile } from './regularFile';
+import type { EntryKind, EntryStat, FileChange, ReadFileOptions, WorkspaceFs } from '../core/scan/workspaceFs';
+import { readRegularFile, readRegularFileSync } from './regularFile';
 
 /**
  * The read cap when the caller gives none: the largest `contextBudget.maxFileBytes` allows (1 GiB),
@@ -16,35 +16,52 @@ export const defaultMaxReadBytes = 1024 * 1024 * 1024;
  * (checked on the opened descriptor), never more than the cap.
  */
 export class NodeWorkspaceFs implements WorkspaceFs {
+  private readonly ops: MetadataOps;
+
+  private readonly synchronous: boolean;
+
+  /**
+   * @param options.synchronous list, stat and read with the synchronous calls: for the CLI, whose
+   *   thread has nothing else to do. Over the 10,608-file bench tree, reading every file took
+   *   0.36–0.6 s of CPU this way against 2.0–2.2 s with the promise-based calls (a libuv
+   *   thread-pool round trip per call, five calls per file). Never in the extension host, whose
+   *   thread must stay free.
+   */
+  constructor(options: { readonly synchronous?: boolean } = {}) {
+    this.synchronous = options.synchronous === true;
+    this.ops = this.synchronous ? synchronousOps : promiseOps;
+  }
+
   async readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
-    const entries = await fsp.readdir(location, { withFileTypes: true }).catch(async (error: unknown) => {
+    const entries = await this.ops.readdir(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
     return Promise.all(entries.map(async (entry): Promise<readonly [string, EntryKind]> => [entry.name, await this.kindOf(location, entry)]));
   }
 
   async stat(location: string): Promise<EntryStat> {
-    const link = await fsp.lstat(location).catch(async (error: unknown) => {
+    const link = await this.ops.lstat(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
     if (!link.isSymbolicLink()) {
       const kind = kindOfStats(link);
       // A folder's real path is what symlinks found inside it are compared with (scan roots only; files need none).
-      const realLocation = kind === 'directory' ? await fsp.realpath(location).catch(() => undefined) : undefined;
-      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}) };
+      const realLocation = kind === 'directory' ? await this.ops.realpath(location).catch(() => undefined) : undefined;
+      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}), ...(kind === 'file' ? { change: changeOf(link) } : {}) };
     }
     try {
-      const target = await fsp.stat(location);
+      const target = await this.ops.stat(location);
       const kind = kindOfStats(target);
-      const realLocation = await fsp.realpath(location);
-      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation };
+      const realLocation = await this.ops.realpath(location);
+      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation, ...(kind === 'file' ? { change: changeOf(target) } : {}) };
     } catch {
       return { kind: 'brokenSymlink', sizeBytes: 0, mtimeMs: link.mtimeMs };
     }
   }
 
   async readFile(location: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
-    return readRegularFile(location, options.maxBytes ?? defaultMaxReadBytes);
+    const maxBytes = options.maxBytes ?? defaultMaxReadBytes;
+    return this.synchronous ? readRegularFileSync(location, maxBytes) : readRegularFile(location, maxBytes);
   }
 
   join(location: string, name: string): string {
@@ -64,6 +81,29 @@ export class NodeWorkspaceFs implements WorkspaceFs {
   }
 }
 
+/** The metadata calls, promise-based or synchronous (see the constructor of {@link NodeWorkspaceFs}). */
+interface MetadataOps {
+  readdir(location: string): Promise<Dirent[]>;
+  lstat(location: string): Promise<Stats>;
+  stat(location: string): Promise<Stats>;
+  realpath(location: string): Promise<string>;
+}
+
+const promiseOps: MetadataOps = {
+  readdir: (location) => fsp.readdir(location, { withFileTypes: true }),
+  lstat: (location) => fsp.lstat(location),
+  stat: (location) => fsp.stat(location),
+  realpath: (location) => fsp.realpath(location),
+};
+
+/** Synchronous calls behind the same promise-returning shape (a throw becomes a rejection). */
+const synchronousOps: MetadataOps = {
+  readdir: async (location) => readdirSync(location, { withFileTypes: true }),
+  lstat: async (location) => lstatSync(location),
+  stat: async (location) => statSync(location),
+  realpath: async (location) => realpathSync(location),
+};
+
 /**
  * Node decodes directory entries as UTF-8, so a name that is not valid UTF-8 comes back with U+FFFD
  * and the path built from it does not exist: without this, such a file would be reported as
@@ -81,6 +121,19 @@ async function explainMissing(location: string, error: unknown): Promise<unknown
   const undecodable = raw.some((bytes) => bytes.toString('utf8') === name && !bytes.equals(Buffer.from(name, 'utf8')));
   if (!undecodable) return error;
   return Object.assign(new Error('the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name'), { code: 'EILSEQ' });
+}
+
+/**
+ * A regular file's change stamp: size, mtime, ctime (both with their sub-millisecond part), inode and
+ * device. Git trusts the same fields to tell an unchanged file without reading it: its index keeps
+ * ctime, mtime, dev, ino and size (git/git@3686aa1caf907d22fe318c28efe93f0e7870ba50:
+ * Documentation/technical/index-format.txt). A write moves the ctime even when the mtime is set back
+ * and the size is the same. Where a field is unstable (dev on network file systems, sub-second parts
+ * after inode-cache eviction, both noted in git's racy-git.txt), the stamp changes spuriously: the
+ * file is read again, never miscounted.
+ */
+function changeOf(stats: Stats): FileChange {
+  return { stamp: `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}:${stats.dev}`, changedAtMs: stats.ctimeMs };
 }
 
 function kindOfStats(stats: Stats): EntryKind {

@@ -1,7 +1,6 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { HttpOutcome, ServerHttp } from '../core/server/serverCheck';
 import type { ServerAddress } from '../core/server/serverUrl';
+import { nodeHttp, nodeHttps } from './lazyBuiltins';
 
 /** Limits of one request to an inference server. */
 export interface ServerHttpOptions {
@@ -45,7 +44,7 @@ export function nodeServerHttp(address: ServerAddress, options: ServerHttpOption
         resolve(outcome);
       };
       const url = new URL(address.base + path);
-      const client = url.protocol === 'https:' ? https : http;
+      const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
       const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9', 'user-agent': 'context-budget' };
       if (body !== undefined) {
         headers['content-type'] = 'application/json';

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
 import { isEncodingName } from '../core/tokenizer/encoding';
 import { ggufTokenizerId, hfTokenizerId, isRegisteredTokenizerId, type RegisteredTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import type { PersistentCountStore } from './diskCountStore';
+import { nodeCrypto, nodeWorkerThreads } from './lazyBuiltins';
 import type {
   TemplateOverheadAnswer,
   TokenizerDataMessage,
@@ -26,12 +27,12 @@ export type CountOutcome =
       readonly hadUtf8Bom: boolean;
       readonly invalidUtf8Sequences: number;
       readonly secretHints: readonly string[];
-      /** Hex SHA-1 of the file bytes, or of the text's UTF-8 encoding. */
+      /** Hex SHA-256 of the file bytes, or of the text's UTF-8 encoding. */
       readonly contentHash: string;
-      /** True when the count came from the cache and no worker ran. */
+      /** True when the count came from a cache (this process's, or the persistent one) and no worker ran. */
       readonly cached: boolean;
     }
-  | { readonly kind: 'skipped'; readonly reason: string };
+  | { readonly kind: 'skipped'; readonly reason: string; readonly contentHash?: string };
 
 /** Options of {@link TokenizerPool}. */
 export interface TokenizerPoolOptions {
@@ -43,6 +44,11 @@ export interface TokenizerPoolOptions {
   readonly cacheEntries?: number;
   /** Largest tokenizer.json accepted by {@link TokenizerPool.registerHfTokenizer}, default {@link maxTokenizerJsonBytes}. */
   readonly maxTokenizerBytes?: number;
+  /**
+   * The persistent count cache shared across runs and processes (src/node/diskCountStore.ts):
+   * looked up after this process's own cache misses, and told every fresh count.
+   */
+  readonly store?: PersistentCountStore;
 }
 
 /**
@@ -81,8 +87,10 @@ export type TokenizerFormat = 'tokenizer.json' | 'gguf';
 export interface TokenizerPoolStats {
   /** countBytes + countText calls. */
   readonly requests: number;
-  /** Requests answered from the cache. */
+  /** Requests answered from a cache (this process's or the persistent one). */
   readonly cacheHits: number;
+  /** Of those, requests answered from the persistent cache: counts an earlier run or another process made. */
+  readonly persistentHits: number;
   /** Requests a worker finished (decoded and counted, or found binary). */
   readonly tokenizations: number;
   /** Workers that died unexpectedly. */
@@ -99,6 +107,8 @@ interface Job {
   /** Empty for `describe` and `templateOverhead` requests, which are not cached here. */
   readonly cacheKey: string;
   readonly contentHash: string;
+  /** What was hashed, for the persistent cache; undefined for `describe` and `templateOverhead`. */
+  readonly source: 'bytes' | 'text' | undefined;
   readonly resolve: (outcome: CountOutcome | TokenizerDescription | TemplateOverheadAnswer) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
@@ -150,15 +160,17 @@ export class TokenizerPool {
   private readonly registered = new Map<string, RegisteredTokenizerData>();
   private readonly failedTokenizers = new Map<string, TokenizerUnavailableError>();
   private readonly maxTokenizerBytes: number;
+  private readonly store: PersistentCountStore | undefined;
   private nextId = 1;
   private disposed = false;
-  private counters = { requests: 0, cacheHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
+  private counters = { requests: 0, cacheHits: 0, persistentHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
 
   constructor(options: TokenizerPoolOptions) {
     this.workerScript = options.workerScript;
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, availableParallelism() - 1)));
     this.cache = new CountCache(options.cacheEntries ?? 4096);
     this.maxTokenizerBytes = options.maxTokenizerBytes ?? maxTokenizerJsonBytes;
+    this.store = options.store;
   }
 
   /**
@@ -190,7 +202,7 @@ export class TokenizerPool {
     }
     const data = new SharedArrayBuffer(bytes.byteLength);
     const shared = new Uint8Array(data);
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     for (let offset = 0; offset < bytes.byteLength; offset += registerSliceBytes) {
       const slice = bytes.subarray(offset, offset + registerSliceBytes);
       shared.set(slice, offset);
@@ -209,7 +221,7 @@ export class TokenizerPool {
    * template. Rejects like a count when the tokenizer is unusable.
    */
   templateOverhead(tokenizer: TokenizerId, config?: string, signal?: AbortSignal): Promise<TemplateOverheadAnswer> {
-    return this.submit('', '', (id) => ({ id, kind: 'templateOverhead', tokenizer, ...(config === undefined ? {} : { config }) }), [], signal, tokenizer, 0) as Promise<TemplateOverheadAnswer>;
+    return this.submit('', '', undefined, (id) => ({ id, kind: 'templateOverhead', tokenizer, ...(config === undefined ? {} : { config }) }), [], signal, tokenizer, 0) as Promise<TemplateOverheadAnswer>;
   }
 
   /**
@@ -217,7 +229,7 @@ export class TokenizerPool {
    * Rejects with {@link TokenizerUnavailableError} naming the JSON path when it cannot be used.
    */
   describeTokenizer(tokenizer: TokenizerId, signal?: AbortSignal): Promise<TokenizerDescription> {
-    return this.submit('', '', (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
+    return this.submit('', '', undefined, (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
   }
 
   /**
@@ -226,12 +238,13 @@ export class TokenizerPool {
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha1').update(bytes).digest('hex');
+    const contentHash = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
     const transferable =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
       countCacheKey(tokenizer, 'bytes', contentHash),
       contentHash,
+      'bytes',
       (id) => ({ id, kind: 'bytes', tokenizer, bytes }),
       transferable ? [bytes.buffer] : [],
       signal,
@@ -240,18 +253,45 @@ export class TokenizerPool {
     ) as Promise<CountOutcome>;
   }
 
+  /**
+   * The count of file bytes known only by their SHA-256 (from the persistent cache's path index),
+   * from this process's cache or the persistent one; undefined when neither has it. Never tokenizes.
+   */
+  async countKnownBytes(contentHash: string, tokenizer: TokenizerId): Promise<CountOutcome | undefined> {
+    if (this.disposed) return undefined;
+    const cacheKey = countCacheKey(tokenizer, 'bytes', contentHash);
+    let known = this.cache.get(cacheKey);
+    let persistent = false;
+    if (known === undefined && this.store !== undefined) {
+      known = await this.store.lookup(tokenizer, 'bytes', contentHash).catch(() => undefined);
+      persistent = known !== undefined;
+      if (known !== undefined) this.cache.set(cacheKey, known);
+    }
+    if (known === undefined) return undefined;
+    this.counters.requests++;
+    this.counters.cacheHits++;
+    if (persistent) this.counters.persistentHits++;
+    return toCountOutcome(known, contentHash, true);
+  }
+
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = createHash('sha1').update(text, 'utf8').digest('hex');
+    const contentHash = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
     return this.submit(
       countCacheKey(tokenizer, 'text', contentHash),
       contentHash,
+      'text',
       (id) => ({ id, kind: 'text', tokenizer, text }),
       [],
       signal,
       tokenizer,
       text.length,
     ) as Promise<CountOutcome>;
+  }
+
+  /** Forgets this process's cached counts (Clear Count Cache); the persistent store is cleared by its owner. */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   /** A snapshot of the counters. */
@@ -277,6 +317,7 @@ export class TokenizerPool {
   private submit(
     cacheKey: string,
     contentHash: string,
+    source: 'bytes' | 'text' | undefined,
     makeRequest: (id: number) => TokenizerRequest,
     transfer: ArrayBuffer[],
     signal: AbortSignal | undefined,
@@ -298,9 +339,34 @@ export class TokenizerPool {
       this.counters.cacheHits++;
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
+    const enqueue = (): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> => this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
+    const store = this.store;
+    if (store === undefined || source === undefined) return enqueue();
+    return store.lookup(tokenizer, source, contentHash).catch(() => undefined).then((stored) => {
+      if (stored !== undefined) {
+        this.counters.cacheHits++;
+        this.counters.persistentHits++;
+        this.cache.set(cacheKey, stored);
+        return toCountOutcome(stored, contentHash, true);
+      }
+      if (this.disposed) throw new Error('tokenizer pool is disposed');
+      if (signal?.aborted === true) throw abortError();
+      return enqueue();
+    });
+  }
+
+  private enqueue(
+    cacheKey: string,
+    contentHash: string,
+    source: 'bytes' | 'text' | undefined,
+    makeRequest: (id: number) => TokenizerRequest,
+    transfer: ArrayBuffer[],
+    signal: AbortSignal | undefined,
+    size: number,
+  ): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> {
     return new Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer>((resolve, reject) => {
       const request = makeRequest(this.nextId++);
-      const job: Job = { request, transfer, cacheKey, contentHash, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
+      const job: Job = { request, transfer, cacheKey, contentHash, source, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
       if (signal !== undefined) {
         job.onAbort = () => this.cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
@@ -348,7 +414,7 @@ export class TokenizerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerScript);
+    const worker = new (nodeWorkerThreads().Worker)(this.workerScript);
     const slot: Slot = { worker, job: undefined, tokenizersSent: new Set() };
     worker.on('message', (response: TokenizerResponse) => this.onResponse(slot, response));
     // 'error' (uncaught exception) is followed by 'exit'; handle the death once, on 'exit'.
@@ -385,6 +451,7 @@ export class TokenizerPool {
       this.settle(job, () => job.resolve(response.templateOverhead));
     } else {
       this.cache.set(job.cacheKey, response.outcome);
+      if (job.source !== undefined) this.store?.record(job.request.tokenizer, job.source, job.contentHash, response.outcome);
       this.settle(job, () => job.resolve(toCountOutcome(response.outcome, job.contentHash, false)));
     }
     this.pump();
@@ -443,7 +510,7 @@ export class TokenizerPool {
 }
 
 function toCountOutcome(outcome: WorkerOutcome, contentHash: string, cached: boolean): CountOutcome {
-  return outcome.kind === 'counted' ? { ...outcome, contentHash, cached } : outcome;
+  return outcome.kind === 'counted' ? { ...outcome, contentHash, cached } : { ...outcome, contentHash };
 }
 
 function abortError(message = 'token counting was cancelled'): Error {

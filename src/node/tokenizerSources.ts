@@ -1,4 +1,4 @@
-import * as fsp from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedTokenizer, TemplateCount, TokenizerLoad, TokenizerSources } from '../core/tokenizer/countingTokenizer';
 import type { TokenizerId } from '../core/tokenizer/tokenizerId';

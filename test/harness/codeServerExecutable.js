@@ -20,6 +20,8 @@
 //   CB_TEST_TIMEOUT_MS   whole-run timeout (default 300000)
 //   CB_KEEP_RUN=1        keep the run-* folder even when the run passed (it is kept on failure)
 //   CB_VERBOSE=1         also echo code-server's own log and browser console errors
+//   CB_USER_DATA_DIR     use (and keep) this user-data folder instead of a fresh one: a second run
+//                        finds the first one's global storage, as after a window reload
 //   CHROMIUM_PATH        browser executable (default /usr/bin/chromium)
 // Environment variables of this process reach code-server and so the tests.
 'use strict';
@@ -142,7 +144,7 @@ async function main() {
   const shortDir = runDir.length > 40 ? fs.mkdtempSync(path.join(os.tmpdir(), 'cbvt-')) : runDir;
   if (shortDir !== runDir) fs.symlinkSync(shortDir, path.join(runDir, 'short'));
   const dirs = {
-    userData: path.join(runDir, 'user-data'),
+    userData: process.env.CB_USER_DATA_DIR || path.join(runDir, 'user-data'),
     extensions: path.join(runDir, 'extensions'),
     tmp: path.join(shortDir, 'tmp'),
     xdgRuntime: path.join(shortDir, 'xdg-runtime'),

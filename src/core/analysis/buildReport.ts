@@ -188,6 +188,76 @@ export function fileFootprint(file: BudgetFileInput, framingOn: boolean): number
   return framingOn ? file.framedTokens : file.count.tokens;
 }
 
+/** The part of a row that depends on its file alone, not on the other files: kept between builds by a {@link ReportMemo}. */
+interface RowPart {
+  /** The input fields it was computed from (compared field by field: the session builds fresh input objects). */
+  readonly from: BudgetFileInput;
+  readonly framingOn: boolean;
+  readonly status: BudgetFileRow['status'];
+  readonly tokens: number | null;
+  readonly skipMessage: string | null;
+  readonly notes: readonly string[];
+  readonly framingTokens: number | null;
+  readonly secrets: readonly string[];
+  readonly mode: BudgetFileRow['mode'];
+  readonly outlineState: BudgetFileRow['outlineState'];
+  readonly modeNote: string | null;
+  /** The file as the risk engine places it, when it is in the prompt (included and counted). */
+  readonly placed: RiskFileInput | undefined;
+}
+
+/**
+ * What {@link buildBudgetReport} keeps between builds so that a change to one file costs one row's
+ * work: each row's own part (status, tokens, notes, secret hints by name and content…) is reused
+ * while its file's inputs are unchanged. The shares, token ranges, risk levels and totals, which
+ * depend on every file, are still computed for every row, from numbers only. A build with a memo
+ * equals a build without one (test/unit/analysis/incrementalReport.test.ts).
+ */
+export class ReportMemo {
+  private readonly parts = new Map<string, RowPart>();
+
+  /** The row part of `file`: the kept one when nothing it depends on changed. */
+  part(file: BudgetFileInput, framingOn: boolean): RowPart {
+    const kept = this.parts.get(file.uri);
+    if (kept && kept.framingOn === framingOn && (kept.from === file || sameInput(kept.from, file))) return kept;
+    const part = rowPart(file, framingOn);
+    this.parts.set(file.uri, part);
+    return part;
+  }
+
+  /** Ends a build of `files`: parts of files no longer there are dropped (the memo never outgrows the selection). */
+  commit(files: readonly BudgetFileInput[]): void {
+    if (this.parts.size <= files.length) return;
+    const current = new Set(files.map((file) => file.uri));
+    for (const uri of this.parts.keys()) if (!current.has(uri)) this.parts.delete(uri);
+  }
+}
+
+function sameInput(a: BudgetFileInput, b: BudgetFileInput): boolean {
+  return a.count === b.count && a.framedTokens === b.framedTokens && a.included === b.included && a.focus === b.focus && a.pinned === b.pinned && a.open === b.open && a.recent === b.recent && a.relativePath === b.relativePath && a.mode === b.mode && a.outline === b.outline;
+}
+
+function rowPart(file: BudgetFileInput, framingOn: boolean): RowPart {
+  const count = file.count;
+  const footprint = fileFootprint(file, framingOn);
+  const framedPending = count?.kind === 'counted' && footprint === undefined;
+  const status: BudgetFileRow['status'] = !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
+  return {
+    from: file,
+    framingOn,
+    status,
+    tokens: footprint ?? null,
+    skipMessage: count?.kind === 'skipped' ? count.message : null,
+    notes: count?.kind === 'counted' ? count.notes : [],
+    framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - (contentTokens(file) ?? 0) : null,
+    secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
+    mode: file.included ? (file.mode ?? 'full') : 'dropped',
+    outlineState: file.mode !== 'outline' ? null : file.outline === undefined ? 'pending' : file.outline.kind,
+    modeNote: modeNoteOf(file),
+    placed: file.included && footprint !== undefined ? { path: file.uri, label: file.relativePath, tokens: footprint, focus: file.focus } : undefined,
+  };
+}
+
 /** The tokens of the file's own text in the prompt (outline or full), framing left out. */
 function contentTokens(file: BudgetFileInput): number | undefined {
   if (file.count?.kind !== 'counted') return undefined;
@@ -205,35 +275,40 @@ function modeNoteOf(file: BudgetFileInput): string | null {
 
 /**
  * The report for files in prompt order: the verdict ({@link assessPrompt}) plus a row per file. The
- * status bar, tree, panel, chat and CLI all render this object.
+ * status bar, tree, panel, chat and CLI all render this object. With a {@link ReportMemo} (the
+ * session keeps one), rows whose file did not change are not recomputed.
  */
-export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }): BudgetReport {
+export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }, memo: ReportMemo = new ReportMemo()): BudgetReport {
   const { model, gpu } = target;
   const framingOn = settings.exportFraming !== 'none';
-  const counted = files.filter((file) => file.included && fileFootprint(file, framingOn) !== undefined);
+  const parts = files.map((file) => memo.part(file, framingOn));
+  memo.commit(files);
+  const placed: RiskFileInput[] = [];
+  for (const part of parts) if (part.placed) placed.push(part.placed);
   // The directory tree exists only while the export has files; null means it is still being counted.
-  const treeTokens = framingOn && settings.exportDirectoryTree && counted.length > 0 ? extras.treeTokens : 0;
+  const treeTokens = framingOn && settings.exportDirectoryTree && placed.length > 0 ? extras.treeTokens : 0;
   const tokenizer = countingTokenizerOf(settings, target);
   // The chat template belongs to the request, counted once: leading tokens, like the tree (issue 11).
-  const templateOverheadTokens = counted.length > 0 ? (tokenizer.templateOverheadTokens ?? 0) : 0;
+  const templateOverheadTokens = placed.length > 0 ? (tokenizer.templateOverheadTokens ?? 0) : 0;
   const leadingTokens = (treeTokens ?? 0) + templateOverheadTokens;
   let promptTokens = leadingTokens;
-  for (const file of counted) promptTokens += fileFootprint(file, framingOn) ?? 0;
-  const assessment = assessPrompt({
-    files: counted.map((file) => ({ path: file.uri, label: file.relativePath, tokens: fileFootprint(file, framingOn) ?? 0, focus: file.focus })),
-    promptTokens,
-    settings,
-    target,
-    server: extras.server ?? null,
-  });
-  const placements = new Map(assessment.risk.files.map((placement) => [placement.path, placement]));
-  const rows: BudgetFileRow[] = files.map((file) => {
-    const placement = placements.get(file.uri);
-    const count = file.count;
-    const footprint = fileFootprint(file, framingOn);
-    const framedPending = count?.kind === 'counted' && footprint === undefined;
-    const status: BudgetFileRow['status'] = !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
-    const tokens = footprint ?? null;
+  for (const file of placed) promptTokens += file.tokens;
+  const assessment = assessPrompt({ files: placed, promptTokens, settings, target, server: extras.server ?? null });
+  // Placements come in the order of `placed`, which is the order of the files that have one.
+  const placements = assessment.risk.files;
+  let nextPlacement = 0;
+  const counts = { included: 0, counted: 0, pending: 0, skipped: 0, excluded: 0 };
+  // The export's framing: the tree and each file's tags (the chat template is not framing).
+  let framingTokens = treeTokens ?? 0;
+  let framingPending = false;
+  const rows: BudgetFileRow[] = files.map((file, i) => {
+    const part = parts[i]!;
+    const placement = part.placed ? placements[nextPlacement++] : undefined;
+    const { status, tokens } = part;
+    if (file.included) counts.included++;
+    counts[status]++;
+    if (status === 'counted' && part.framingTokens !== null) framingTokens += part.framingTokens;
+    if (file.included && file.count?.kind === 'counted' && part.tokens === null) framingPending = true;
     return {
       uri: file.uri,
       relativePath: file.relativePath,
@@ -248,14 +323,14 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
       range: placement ? { start: placement.start, end: placement.end } : null,
       level: placement ? placement.level : null,
       inMiddle: placement?.inMiddle ?? false,
-      skipMessage: count?.kind === 'skipped' ? count.message : null,
-      notes: count?.kind === 'counted' ? count.notes : [],
-      framingTokens: framingOn && count?.kind === 'counted' && footprint !== undefined ? footprint - (contentTokens(file) ?? 0) : null,
-      secrets: secretsOf(file.relativePath, count?.kind === 'counted' ? count.secrets : undefined),
+      skipMessage: part.skipMessage,
+      notes: part.notes,
+      framingTokens: part.framingTokens,
+      secrets: part.secrets,
       ...(file.symlinkTarget !== undefined ? { symlinkTarget: file.symlinkTarget } : {}),
-      mode: file.included ? (file.mode ?? 'full') : 'dropped',
-      outlineState: file.mode !== 'outline' ? null : file.outline === undefined ? 'pending' : file.outline.kind,
-      modeNote: modeNoteOf(file),
+      mode: part.mode,
+      outlineState: part.outlineState,
+      modeNote: part.modeNote,
     };
   });
   const { risk } = assessment;
@@ -269,13 +344,7 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     totalTokens: assessment.totalTokens,
     budgetTokens: assessment.budgetTokens,
     files: rows,
-    counts: {
-      included: files.filter((file) => file.included).length,
-      counted: rows.filter((row) => row.status === 'counted').length,
-      pending: rows.filter((row) => row.status === 'pending').length,
-      skipped: rows.filter((row) => row.status === 'skipped').length,
-      excluded: rows.filter((row) => row.status === 'excluded').length,
-    },
+    counts,
     cost: assessment.cost,
     engine: assessment.cost.engine,
     maxContext: assessment.maxContext,
@@ -292,9 +361,9 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     framing: !framingOn ? null : {
       format: settings.exportFraming as 'xml' | 'markdown',
       directoryTree: settings.exportDirectoryTree,
-      tokens: (treeTokens ?? 0) + rows.reduce((sum, row) => sum + (row.status === 'counted' && row.framingTokens !== null ? row.framingTokens : 0), 0),
+      tokens: framingTokens,
       treeTokens: treeTokens ?? 0,
-      pending: treeTokens === null || files.some((file) => file.included && file.count?.kind === 'counted' && fileFootprint(file, framingOn) === undefined),
+      pending: treeTokens === null || framingPending,
     },
     skippedFiles: extras.skippedFiles ?? [],
   };

@@ -10,13 +10,35 @@ import { formatBytes } from '../units';
 /** What the tokenizer pool answers (implemented in src/node/tokenizerPool.ts over worker threads). */
 export type PoolOutcome =
   | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly secretHints: readonly string[]; readonly contentHash: string; readonly cached: boolean }
-  | { readonly kind: 'skipped'; readonly reason: string };
+  | { readonly kind: 'skipped'; readonly reason: string; readonly contentHash?: string };
 
 /** The counting port: bytes or text in, an exact count out with the named tokenizer, off the caller's thread. */
 export interface CountingPool {
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
+  /**
+   * The count of file bytes known only by their SHA-256, from a cache (never tokenizes); undefined
+   * when no cache has it. Lets an unchanged file be counted without being read.
+   */
+  countKnownBytes?(contentHash: string, tokenizer: TokenizerId): Promise<PoolOutcome | undefined>;
 }
+
+/**
+ * Which content a file had at a change stamp (the persistent cache's path index, in
+ * src/node/diskCountStore.ts): with it, a file whose stamp is unchanged is not read again.
+ */
+export interface ContentIndex {
+  contentHashOf(location: string, stamp: string): Promise<string | undefined>;
+  rememberContentHash(location: string, stamp: string, contentHash: string): void;
+}
+
+/**
+ * A file whose last change (ctime) is this close to the moment it is read is not remembered by its
+ * change stamp: a second write within the file system's timestamp granularity (a clock tick, 2 s
+ * on FAT) could leave the stamp unchanged with different content. Git's "racily clean" rule:
+ * git/git@94fa04ad4fed8e3b6a04f0e879169514eb9e8b6b:Documentation/technical/racy-git.txt.
+ */
+export const racyChangeMarginMs = 2000;
 
 export interface CountProgress {
   readonly done: number;
@@ -32,7 +54,18 @@ export class ContextCounter {
     private readonly fs: WorkspaceFs,
     private readonly pool: CountingPool,
     readonly cache: FileCountCache = new FileCountCache(),
+    /** The persistent path index; without it every file not in `cache` is read. */
+    private readonly index?: ContentIndex,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Locations to read again even when their change stamp is known (Recount All), until they are read. */
+  private readonly mustRead = new Set<string>();
+
+  /** The next count of each of these files reads it, whatever its change stamp says (Recount All). */
+  forgetStamps(locations: Iterable<string>): void {
+    for (const location of locations) this.mustRead.add(location);
+  }
 
   /** Counts many files with bounded parallel reads; results arrive through `onResult` as they finish. */
   async countFiles(
@@ -63,6 +96,10 @@ export class ContextCounter {
   async countFile(file: ScannedFile, tokenizer: TokenizerId, signal?: AbortSignal): Promise<FileCount> {
     const cached = this.cache.get(file.location, file.mtimeMs, file.sizeBytes, tokenizer);
     if (cached) return cached;
+    const known = await this.countByStamp(file, tokenizer);
+    if (known) return known;
+    const readStartedMs = this.now();
+    this.mustRead.delete(file.location);
     let bytes: Uint8Array;
     try {
       // Bounded by the limit it was scanned under: a file that grew since is refused, not counted past it.
@@ -87,6 +124,22 @@ export class ContextCounter {
       return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
     }
     const count = toFileCount(outcome, bytes.byteLength);
+    this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
+    const change = file.change;
+    if (change && this.index && outcome.contentHash !== undefined && change.changedAtMs < readStartedMs - racyChangeMarginMs) {
+      this.index.rememberContentHash(file.location, change.stamp, outcome.contentHash);
+    }
+    return count;
+  }
+
+  /** The count of a file whose change stamp maps to content the caches know, without reading it. */
+  private async countByStamp(file: ScannedFile, tokenizer: TokenizerId): Promise<FileCount | undefined> {
+    if (!file.change || !this.index || !this.pool.countKnownBytes || this.mustRead.has(file.location)) return undefined;
+    const contentHash = await this.index.contentHashOf(file.location, file.change.stamp);
+    if (contentHash === undefined) return undefined;
+    const outcome = await this.pool.countKnownBytes(contentHash, tokenizer);
+    if (!outcome) return undefined;
+    const count = toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : file.sizeBytes);
     this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
     return count;
   }

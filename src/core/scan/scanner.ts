@@ -2,7 +2,7 @@ import { IgnoreStack } from './ignoreRules';
 import { kindSignalsOf } from '../relevance/kindSignals';
 import type { FileKind } from '../relevance/kindSignals';
 import { secretFileReason } from '../secrets/secretScan';
-import type { EntryKind, SkippedEntry, WorkspaceFs } from './workspaceFs';
+import type { EntryKind, FileChange, SkippedEntry, WorkspaceFs } from './workspaceFs';
 import { formatBytes } from '../units';
 import { settingName } from '../vocabulary';
 
@@ -25,6 +25,8 @@ export interface ScannedFile {
    * (resolved), or null where the file system cannot resolve links.
    */
   readonly symlink?: { readonly target: string | null };
+  /** The file's change stamp when it was statted, where the port gives one (see `EntryStat.change`). */
+  readonly change?: FileChange;
 }
 
 export interface ScanOptions {
@@ -226,7 +228,7 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     skipped.push({ relativePath, location, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)` });
     return undefined;
   }
-  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs, maxBytes: options.maxFileBytes, ...(symlink ? { symlink } : {}) };
+  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs, maxBytes: options.maxFileBytes, ...(symlink ? { symlink } : {}), ...(stat.change ? { change: stat.change } : {}) };
 }
 
 /**

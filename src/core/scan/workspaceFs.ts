@@ -17,6 +17,19 @@ export interface EntryStat {
    * workspaces); links are then treated as pointing outside.
    */
   readonly realLocation?: string;
+  /**
+   * Identifies this version of a file for the persistent count cache: `stamp` differs whenever the
+   * content may differ (NodeWorkspaceFs: size, mtime, ctime, inode and device; the ctime moves on
+   * every write and, unlike the mtime, cannot be set back), and `changedAtMs` is when the file last
+   * changed (its ctime). Absent where the port cannot tell (virtual workspaces): such files are read.
+   */
+  readonly change?: FileChange;
+}
+
+/** See {@link EntryStat.change}. */
+export interface FileChange {
+  readonly stamp: string;
+  readonly changedAtMs: number;
 }
 
 /** Options for {@link WorkspaceFs.readFile}. */

@@ -45,6 +45,8 @@ export interface SelectionSnapshot {
 export class Selection {
   private readonly entries = new Map<string, SelectionEntry>();
   private customOrder: string[] | null = null;
+  /** {@link ordered}'s last answer, until the next change: a report asks for it on every rebuild (sorting 10,000 paths each time). */
+  private orderedMemo: readonly SelectionEntry[] | null = null;
   private readonly _onDidChange = new Emitter<{ readonly changed: readonly string[] }>();
   /** Fires with the URIs whose entries changed (added, removed or flagged). */
   readonly onDidChange = this._onDidChange.event;
@@ -180,6 +182,11 @@ export class Selection {
 
   /** All entries in prompt order: the applied reorder, else by path. */
   ordered(): SelectionEntry[] {
+    this.orderedMemo ??= this.sortedEntries();
+    return [...this.orderedMemo];
+  }
+
+  private sortedEntries(): SelectionEntry[] {
     const byPath = [...this.entries.values()].sort((a, b) => compareText(a.relativePath, b.relativePath));
     if (!this.customOrder) return byPath;
     const position = new Map(this.customOrder.map((uri, index) => [uri, index]));
@@ -226,6 +233,8 @@ export class Selection {
   }
 
   private emit(changed: readonly string[]): void {
+    // Every mutation ends here, so the memo never outlives a change (even one that reports none).
+    this.orderedMemo = null;
     if (changed.length > 0) this._onDidChange.fire({ changed });
   }
 }

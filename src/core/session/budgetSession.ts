@@ -1,4 +1,4 @@
-import { buildBudgetReport, countingTokenizerOf } from '../analysis/buildReport';
+import { buildBudgetReport, countingTokenizerOf, ReportMemo } from '../analysis/buildReport';
 import type { BudgetFileInput, BudgetReport } from '../analysis/budgetTypes';
 import { dropTargetFor, proposeDrops } from '../analysis/dropPlan';
 import type { DropProposal, PlanRelevance } from '../analysis/dropPlan';
@@ -126,6 +126,12 @@ export class BudgetSession {
   private contextSnapshot: BudgetContext;
   private serverState: ServerCheck | null = null;
   private cachedReport: BudgetReport | undefined;
+  /** Rows of unchanged files are reused between reports: an edit in a 10,000-file selection recomputes one row. */
+  private readonly reportMemo = new ReportMemo();
+  /** The same for the reports after a drop (drop proposals build several), apart so the two do not evict each other. */
+  private readonly whatIfMemo = new ReportMemo();
+  /** The last input made for each file (see {@link inputs}). */
+  private readonly inputMemo = new Map<string, BudgetFileInput>();
   private countController = new AbortController();
   private progressState: CountingProgress | null = null;
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -219,11 +225,14 @@ export class BudgetSession {
     for (;;) {
       if (this.framingTimer) this.startFraming();
       if (this.relevanceTimer) this.startRelevance();
-      // Building the report starts the directory tree's count when the export has one.
-      this.report();
+      const outlineMode = (this.outlineModeKnown ??= this.selection.hasOutlineMode());
+      // Building the report starts the directory tree's count when the export has one, and an
+      // outline-mode file's outline (inputs() asks for it); only then: a 10,000-file report built
+      // while every file is still pending is wasted work.
+      if ((this.currentSettings.exportFraming !== 'none' && this.currentSettings.exportDirectoryTree) || outlineMode) this.report();
       // Parsing for a plan's relevance is not waited for (20k files take minutes in the syntax worker and
       // no count depends on it), unless a file is in outline mode: its count is its outline's.
-      const waits = (this.outlineModeKnown ??= this.selection.hasOutlineMode()) ? [...this.inflight, ...this.relevanceInflight] : [...this.inflight];
+      const waits = outlineMode ? [...this.inflight, ...this.relevanceInflight] : [...this.inflight];
       if (waits.length === 0) return;
       await Promise.all(waits);
     }
@@ -359,6 +368,8 @@ export class BudgetSession {
   /** Forgets every count and counts the whole selection again. */
   async recountAll(): Promise<void> {
     this.counter.cache.clear();
+    // Every file is read again (the content-hash cache still spares unchanged content the tokenizer).
+    this.counter.forgetStamps(this.selection.ordered().map((entry) => entry.uri));
     this.diskCounts.clear();
     this.bufferCounts.clear();
     await this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));
@@ -373,7 +384,7 @@ export class BudgetSession {
    * the export, building it starts the tree's count when it is not known yet (framing shows pending).
    */
   report(): BudgetReport {
-    this.cachedReport ??= this.buildReport(this.inputs());
+    this.cachedReport ??= this.buildReport(this.inputs(), this.reportMemo);
     return this.cachedReport;
   }
 
@@ -397,7 +408,7 @@ export class BudgetSession {
       if (change === 'dropped') return { ...file, included: false };
       if (change === 'outline') return { ...file, mode: 'outline', outline: this.relevance.outlineFootprint({ ...this.tracked(file.uri, file.relativePath, file.included), mode: 'outline' }) };
       return file;
-    }));
+    }), this.whatIfMemo);
   }
 
   /**
@@ -440,23 +451,43 @@ export class BudgetSession {
 
   /** The files as the report builder sees them, in prompt order. */
   inputs(): BudgetFileInput[] {
-    return this.selection.ordered().map((entry) => {
+    const entries = this.selection.ordered();
+    const inputs = entries.map((entry) => {
       const count = this.countOf(entry.uri);
-      return {
+      const open = this.openUris.has(entry.uri);
+      const recent = this.recentUris.has(entry.uri) || this.committedUris.has(entry.uri);
+      const framedTokens = this.framedTokensOf(entry.uri, entry.relativePath);
+      const symlinkTarget = this.symlinkTargets.get(entry.uri);
+      const mode = entry.mode;
+      const outline = mode === 'outline' ? this.relevance.outlineFootprint({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode, count }) : undefined;
+      // The same object while nothing in it changed: the report's memo then reuses its row part at once.
+      const kept = this.inputMemo.get(entry.uri);
+      if (
+        kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath &&
+        kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned && kept.symlinkTarget === symlinkTarget && kept.mode === mode && kept.outline === outline
+      ) return kept;
+      const input: BudgetFileInput = {
         uri: entry.uri,
         relativePath: entry.relativePath,
         included: entry.included,
         focus: entry.focus,
         pinned: entry.pinned,
-        open: this.openUris.has(entry.uri),
-        recent: this.recentUris.has(entry.uri) || this.committedUris.has(entry.uri),
+        open,
+        recent,
         count,
-        framedTokens: this.framedTokensOf(entry.uri, entry.relativePath),
-        mode: entry.mode,
-        ...(entry.mode === 'outline' ? { outline: this.relevance.outlineFootprint({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode: entry.mode, count }) } : {}),
-        ...(this.symlinkTargets.has(entry.uri) ? { symlinkTarget: this.symlinkTargets.get(entry.uri)! } : {}),
+        framedTokens,
+        mode,
+        ...(mode === 'outline' ? { outline } : {}),
+        ...(symlinkTarget !== undefined ? { symlinkTarget } : {}),
       };
+      this.inputMemo.set(entry.uri, input);
+      return input;
     });
+    if (this.inputMemo.size > entries.length) {
+      const current = new Set(entries.map((entry) => entry.uri));
+      for (const uri of this.inputMemo.keys()) if (!current.has(uri)) this.inputMemo.delete(uri);
+    }
+    return inputs;
   }
 
   dispose(): void {
@@ -467,9 +498,9 @@ export class BudgetSession {
     this._onDidChange.dispose();
   }
 
-  private buildReport(inputs: readonly BudgetFileInput[]): BudgetReport {
+  private buildReport(inputs: readonly BudgetFileInput[], memo: ReportMemo): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles, server: settings.server.trim() === '' ? null : this.serverState });
+    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles, server: settings.server.trim() === '' ? null : this.serverState }, memo);
   }
 
   private forget(uri: string): void {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { BudgetReport } from '../../core/analysis/budgetTypes';
 import { firstExceededTarget, statesForActions } from '../../core/analysis/dropPlan';
@@ -12,6 +11,7 @@ import type { HostMessage, WebviewMessage } from '../../protocol/panelProtocol';
 import { commandIds, panelViewType } from '../ids';
 import { selectCatalogModel } from '../modelPicker';
 import type { SettingsReader } from '../settingsReader';
+import { nodeCrypto } from '../../node/lazyBuiltins';
 import { makeNonce, panelHtml } from './panelHtml';
 
 export interface CostPanelDeps {
@@ -101,7 +101,7 @@ export class CostPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     webview.html = panelHtml({
       cspSource: webview.cspSource,
-      nonce: makeNonce((size) => randomBytes(size)),
+      nonce: makeNonce((size) => nodeCrypto().randomBytes(size)),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
       codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),

@@ -59,6 +59,7 @@ const bad: Record<keyof Settings, readonly unknown[]> = {
   mla: ['yes', true, 'ON', 0, []],
   maxModelLen: [0, -1, 1.5, '131072', 2 ** 31, Number.POSITIVE_INFINITY],
   numCtx: [0, -4096, 2048.5, '8k', 2 ** 31, Number.NaN],
+  countCacheMaxMiB: [-1, 4097, 1.5, '64', Number.NaN, true],
   // A string that is not a URL is not a type error: the live check reports it, naming the setting (test/unit/server).
   server: [8080, true, ['http://127.0.0.1:8080'], { url: 'x' }],
 };

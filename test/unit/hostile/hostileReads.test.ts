@@ -13,7 +13,7 @@ import { scanTree, statCandidate } from '../../../src/core/scan/scanner';
 import type { ScanOptions } from '../../../src/core/scan/scanner';
 import type { SkippedEntry } from '../../../src/core/scan/workspaceFs';
 import { NodeWorkspaceFs } from '../../../src/node/nodeWorkspaceFs';
-import { readRegularFile } from '../../../src/node/regularFile';
+import { readRegularFile, readRegularFileSync } from '../../../src/node/regularFile';
 import { TokenizerPool } from '../../../src/node/tokenizerPool';
 import { InMemoryWorkspaceFs } from '../../fakes/inMemoryWorkspaceFs';
 import { HostileFs } from '../../hostile/hostileWorkspace';
@@ -39,13 +39,20 @@ function mkfifo(location: string): void {
   if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr?.toString() ?? made.error?.message ?? ''}`);
 }
 
-describe('bounded reads: FIFOs, devices, pseudo-files and growing files', () => {
+// The extension reads with the promise-based calls, the CLI with the synchronous ones: both must refuse the same way.
+const readers = [
+  { name: 'promise-based', read: readRegularFile, fs: () => new NodeWorkspaceFs() },
+  { name: 'synchronous (CLI)', read: async (location: string, maxBytes: number) => readRegularFileSync(location, maxBytes), fs: () => new NodeWorkspaceFs({ synchronous: true }) },
+];
+
+for (const { name: readerName, read: readRegularFile, fs: nodeFs } of readers) {
+describe(`bounded reads, ${readerName}: FIFOs, devices, pseudo-files and growing files`, () => {
   it('a FIFO is refused without blocking, by path and through a symlink', hangGuard, async () => {
     const dir = tempDir();
     mkfifo(path.join(dir, 'pipe'));
     symlinkSync('pipe', path.join(dir, 'pipe.json'));
     for (const name of ['pipe', 'pipe.json']) {
-      await assert.rejects(new NodeWorkspaceFs().readFile(path.join(dir, name)), { name: 'ReadRefusedError', reason: 'notRegularFile', message: 'a FIFO (named pipe), not a regular file: not opened for reading' });
+      await assert.rejects(nodeFs().readFile(path.join(dir, name)), { name: 'ReadRefusedError', reason: 'notRegularFile', message: 'a FIFO (named pipe), not a regular file: not opened for reading' });
     }
   });
 
@@ -71,6 +78,7 @@ describe('bounded reads: FIFOs, devices, pseudo-files and growing files', () => 
     assert.equal((await readRegularFile(path.join(dir, 'empty.txt'), 4096)).byteLength, 0);
   });
 });
+}
 
 describe('the counter after the scan: swapped and growing files', () => {
   const pool = new TokenizerPool({ workerScript, size: 1 });

@@ -31,6 +31,23 @@ const cleanId = (id: string): string => id.replace(/\s*\(.*\)\s*$/, '');
 const rawModels = (): Record<string, unknown>[] => (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.models.json'), 'utf8')) as { models: Record<string, unknown>[] }).models;
 const rawGpus = (): Record<string, unknown>[] => (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.gpus.json'), 'utf8')) as { gpus: Record<string, unknown>[] }).gpus;
 
+// First in this file: findModel/findGpu before anything parsed the whole catalog (activation's path).
+test('findModel and findGpu answer before the whole catalog is parsed, with the specs the catalog then holds', () => {
+  const model = findModel('qwen3-8b');
+  const gpu = findGpu('rtx-4090');
+  assert.equal(model?.id, 'qwen3-8b');
+  assert.equal(gpu?.id, 'rtx-4090');
+  assert.equal(findModel('no-such-model'), undefined);
+  assert.equal(findGpu('no-such-gpu'), undefined);
+  const catalog = loadBundledCatalog();
+  // One spec object per id, whichever path parsed it first.
+  assert.equal(catalog.models.find((m) => m.id === 'qwen3-8b'), model);
+  assert.equal(catalog.gpus.find((g) => g.id === 'rtx-4090'), gpu);
+  assert.deepEqual(catalog.models.map((m) => m.id), rawModels().map((m) => m['id']));
+  assert.deepEqual(catalog.gpus.map((g) => g.id), rawGpus().map((g) => g['id']));
+  assert.ok(Object.isFrozen(model));
+});
+
 test('the shipped catalogs pass validation and are memoised', () => {
   const catalog = loadBundledCatalog();
   assert.equal(catalog.models.length, 33);

@@ -1,0 +1,291 @@
+// The on-disk format of the persistent count cache and the rules that decide what it keeps. Pure:
+// the files are read, written, renamed and deleted by src/node/diskCountStore.ts.
+//
+// The cache holds two families of entries, each in its own folder of 16 shards:
+//   - counts: (counting code, tokenizer id, source, SHA-256 of the content) → what counting produced;
+//   - paths: a file's location and change stamp (size, mtime, ctime, inode) → the SHA-256 of its
+//     content, so an unchanged file is found without reading it.
+// A shard holds immutable segment files, each written whole under a temporary name and renamed into
+// place, so a reader never sees half a segment and two processes never write the same file. A
+// segment is a one-line header (magic, family, format version, CRC-32 and byte length of the body)
+// and a JSON body. Anything that does not check out (magic, family, version, length, checksum, JSON,
+// the shape of every entry) makes the whole segment untrusted: it is ignored, and rebuilt.
+
+/** What a count produced, as the cache stores it: exactly the tokenizer worker's outcome. */
+export type StoredOutcome =
+  | {
+      readonly kind: 'counted';
+      readonly tokens: number;
+      readonly bytes: number;
+      readonly hadUtf8Bom: boolean;
+      readonly invalidUtf8Sequences: number;
+      readonly secretHints: readonly string[];
+    }
+  | { readonly kind: 'skipped'; readonly reason: string };
+
+/** Where the content came from: raw file bytes (decoded in the worker) or already-decoded text. */
+export type CountSource = 'bytes' | 'text';
+
+/** One cached count. */
+export interface StoredCount {
+  /**
+   * The code that produced the count and the tokenizer it used, e.g. `3f1c…|o200k_base`: a count is
+   * only reused by the same counting code (tokenizer, decoding and secret rules of one build) and
+   * the same tokenizer id. Counts of other builds stay in the file until the size cap evicts them.
+   */
+  readonly scope: string;
+  readonly source: CountSource;
+  /** Lowercase hex SHA-256 of the content (file bytes, or the text's UTF-8 encoding). */
+  readonly contentHash: string;
+  /** When the count was last used (ms since the epoch): the least recently used go first. */
+  readonly lastUsedMs: number;
+  readonly outcome: StoredOutcome;
+}
+
+/** Which content a file had when it had a given change stamp. */
+export interface StoredPath {
+  /** The file's location (absolute path or URI string). */
+  readonly location: string;
+  /** The file system's change stamp when it was read (see `EntryStat.change`). */
+  readonly stamp: string;
+  /** Lowercase hex SHA-256 of the bytes read. */
+  readonly contentHash: string;
+  readonly lastUsedMs: number;
+}
+
+/** How one family of entries is keyed, sharded, stamped, measured and serialised. */
+export interface SegmentCodec<Entry> {
+  /** The family's name: its folder is `<family>-v<version>`, and every header names it. */
+  readonly family: string;
+  keyOf(entry: Entry): string;
+  shardOf(entry: Entry): string;
+  lastUsedMs(entry: Entry): number;
+  restamp(entry: Entry, lastUsedMs: number): Entry;
+  /** Approximate bytes the entry takes in a segment: what the size cap is measured in. */
+  sizeOf(entry: Entry): number;
+  encodeBody(entries: readonly Entry[]): unknown;
+  /** @throws CorruptSegmentError naming what is wrong. */
+  decodeBody(body: unknown): Entry[];
+}
+
+/** Bumped whenever the layout or the meaning of a field changes; it is also the folders' suffix. */
+export const countStoreFormatVersion = 1;
+
+/** First bytes of every segment. */
+const segmentMagic = 'CBCACHE';
+
+/** A segment header is one short line; anything longer is not a header. */
+const maxHeaderBytes = 80;
+
+/** Bounds on what an entry may hold, so a damaged file cannot make the reader allocate without limit. */
+const maxHintsPerEntry = 64;
+const maxStringChars = 4096;
+
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+/** Why a segment was not trusted. */
+export class CorruptSegmentError extends Error {
+  override readonly name = 'CorruptSegmentError';
+}
+
+/** All shard names, in order: 16 shards of similar size. */
+export const shardNames: readonly string[] = Array.from({ length: 16 }, (_, i) => i.toString(16));
+
+/** The key of a count within one process: scope, source and content hash. */
+export function storedCountKey(scope: string, source: CountSource, contentHash: string): string {
+  return `${scope}\n${source}\n${contentHash}`;
+}
+
+/** Counts: sharded by the content hash's first hex digit (hashes are uniform). */
+export const countCodec: SegmentCodec<StoredCount> = {
+  family: 'counts',
+  keyOf: (count) => storedCountKey(count.scope, count.source, count.contentHash),
+  shardOf: (count) => count.contentHash.charAt(0),
+  lastUsedMs: (count) => count.lastUsedMs,
+  restamp: (count, lastUsedMs) => ({ ...count, lastUsedMs }),
+  // The scope is written once per segment, so it is not counted per entry; 1 for the comma.
+  sizeOf: (count) => JSON.stringify(encodeCount(0, count)).length + 1,
+  encodeBody(counts) {
+    const scopes: string[] = [];
+    const scopeIndex = new Map<string, number>();
+    const entries = counts.map((count) => {
+      let index = scopeIndex.get(count.scope);
+      if (index === undefined) {
+        index = scopes.push(count.scope) - 1;
+        scopeIndex.set(count.scope, index);
+      }
+      return encodeCount(index, count);
+    });
+    return { scopes, entries };
+  },
+  decodeBody(body) {
+    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) throw new CorruptSegmentError('body has no scopes and entries');
+    const scopes = body['scopes'] as unknown[];
+    if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
+    return (body['entries'] as unknown[]).map((entry, i) => decodeCount(entry, scopes as string[], i));
+  },
+};
+
+function encodeCount(scopeIndex: number, count: StoredCount): unknown[] {
+  const source = count.source === 'bytes' ? 0 : 1;
+  const { outcome } = count;
+  if (outcome.kind === 'skipped') return [scopeIndex, source, count.contentHash, count.lastUsedMs, outcome.reason];
+  return [scopeIndex, source, count.contentHash, count.lastUsedMs, outcome.tokens, outcome.bytes, outcome.hadUtf8Bom ? 1 : 0, outcome.invalidUtf8Sequences, outcome.secretHints];
+}
+
+function decodeCount(entry: unknown, scopes: readonly string[], index: number): StoredCount {
+  const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
+  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) throw bad('not a count');
+  const [scopeIndex, source, contentHash, lastUsedMs] = entry as unknown[];
+  if (!isCount(scopeIndex) || scopeIndex >= scopes.length) throw bad('unknown scope');
+  if (source !== 0 && source !== 1) throw bad('bad source');
+  if (typeof contentHash !== 'string' || !sha256Hex.test(contentHash)) throw bad('bad content hash');
+  if (!isCount(lastUsedMs)) throw bad('bad last-used time');
+  const common = { scope: scopes[scopeIndex]!, source: source === 0 ? 'bytes' : 'text', contentHash, lastUsedMs } as const;
+  if (entry.length === 5) {
+    const reason = entry[4] as unknown;
+    if (!isBoundedString(reason)) throw bad('bad skip reason');
+    return { ...common, outcome: { kind: 'skipped', reason } };
+  }
+  const [, , , , tokens, bytes, bom, invalid, hints] = entry as unknown[];
+  if (!isCount(tokens) || !isCount(bytes) || !isCount(invalid)) throw bad('bad token, byte or invalid-sequence count');
+  if (bom !== 0 && bom !== 1) throw bad('bad byte-order-mark flag');
+  if (!Array.isArray(hints) || hints.length > maxHintsPerEntry || !hints.every((hint) => isBoundedString(hint))) throw bad('bad secret hints');
+  return { ...common, outcome: { kind: 'counted', tokens, bytes, hadUtf8Bom: bom === 1, invalidUtf8Sequences: invalid, secretHints: hints as string[] } };
+}
+
+/** Paths: one entry per location (the latest read wins), sharded by a hash of the location. */
+export const pathCodec: SegmentCodec<StoredPath> = {
+  family: 'paths',
+  keyOf: (path) => path.location,
+  shardOf: (path) => shardOfLocation(path.location),
+  lastUsedMs: (path) => path.lastUsedMs,
+  restamp: (path, lastUsedMs) => ({ ...path, lastUsedMs }),
+  sizeOf: (path) => JSON.stringify([path.location, path.stamp, path.contentHash, path.lastUsedMs]).length + 1,
+  encodeBody: (paths) => ({ entries: paths.map((path) => [path.location, path.stamp, path.contentHash, path.lastUsedMs]) }),
+  decodeBody(body) {
+    if (!isRecord(body) || !Array.isArray(body['entries'])) throw new CorruptSegmentError('body has no entries');
+    return (body['entries'] as unknown[]).map((entry, i) => {
+      const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${i}: ${what}`);
+      if (!Array.isArray(entry) || entry.length !== 4) throw bad('not a path');
+      const [location, stamp, contentHash, lastUsedMs] = entry as unknown[];
+      if (!isBoundedString(location) || location === '' || !isBoundedString(stamp) || stamp === '') throw bad('bad location or stamp');
+      if (typeof contentHash !== 'string' || !sha256Hex.test(contentHash)) throw bad('bad content hash');
+      if (!isCount(lastUsedMs)) throw bad('bad last-used time');
+      return { location, stamp, contentHash, lastUsedMs };
+    });
+  },
+};
+
+/** The path shard of a location: FNV-1a (32-bit) of its UTF-16 units, mod 16. Only needs to spread evenly. */
+export function shardOfLocation(location: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < location.length; i++) hash = Math.imul(hash ^ location.charCodeAt(i), 0x01000193);
+  return ((hash >>> 0) % 16).toString(16);
+}
+
+/**
+ * Serialises entries into one segment: `CBCACHE <family> <version> <crc32 hex> <body bytes>\n` and
+ * the JSON body.
+ */
+export function encodeSegment<Entry>(codec: SegmentCodec<Entry>, entries: readonly Entry[]): Uint8Array {
+  const body = new TextEncoder().encode(JSON.stringify(codec.encodeBody(entries)));
+  const header = new TextEncoder().encode(`${segmentMagic} ${codec.family} ${countStoreFormatVersion} ${crc32Hex(body)} ${body.byteLength}\n`);
+  const segment = new Uint8Array(header.byteLength + body.byteLength);
+  segment.set(header, 0);
+  segment.set(body, header.byteLength);
+  return segment;
+}
+
+/**
+ * Parses a segment, checking everything: magic, family, version, body length (a truncated file
+ * fails here), CRC-32, JSON syntax, and the type and range of every field of every entry.
+ *
+ * @throws CorruptSegmentError saying what did not check out; nothing from a failed segment is used.
+ */
+export function decodeSegment<Entry>(codec: SegmentCodec<Entry>, segment: Uint8Array): Entry[] {
+  const newline = segment.subarray(0, maxHeaderBytes).indexOf(0x0a);
+  if (newline < 0) throw new CorruptSegmentError('no header line');
+  const header = new TextDecoder().decode(segment.subarray(0, newline)).split(' ');
+  if (header.length !== 5 || header[0] !== segmentMagic) throw new CorruptSegmentError('not a cache segment (bad magic)');
+  if (header[1] !== codec.family) throw new CorruptSegmentError(`holds ${header[1]}, expected ${codec.family}`);
+  if (header[2] !== String(countStoreFormatVersion)) throw new CorruptSegmentError(`format version ${header[2]}, expected ${countStoreFormatVersion}`);
+  const body = segment.subarray(newline + 1);
+  if (header[4] !== String(body.byteLength)) throw new CorruptSegmentError(`truncated or padded: the header says ${header[4]} bytes, the file has ${body.byteLength}`);
+  if (header[3] !== crc32Hex(body)) throw new CorruptSegmentError('checksum mismatch');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (error) {
+    throw new CorruptSegmentError(`body is not valid JSON: ${(error as Error).message}`);
+  }
+  return codec.decodeBody(parsed);
+}
+
+/** What compaction keeps and how much it left out. */
+export interface Compaction<Entry> {
+  /** The entries kept, most recently used first. */
+  readonly kept: Entry[];
+  /** Entries dropped by the size cap (least recently used first to go). */
+  readonly evicted: number;
+  /** Bytes the kept entries take (as the codec's `sizeOf` measures them). */
+  readonly bytes: number;
+}
+
+/**
+ * Merges entries from several segments (the same key may appear in several, stamped at different
+ * times: the latest wins) and keeps the most recently used until `budgetBytes` is reached: LRU
+ * eviction. Ties keep the order given.
+ */
+export function compactEntries<Entry>(codec: SegmentCodec<Entry>, entries: Iterable<Entry>, budgetBytes: number): Compaction<Entry> {
+  const latest = new Map<string, Entry>();
+  for (const entry of entries) {
+    const key = codec.keyOf(entry);
+    const known = latest.get(key);
+    if (known === undefined || codec.lastUsedMs(entry) > codec.lastUsedMs(known)) latest.set(key, entry);
+  }
+  const byRecency = [...latest.values()].sort((a, b) => codec.lastUsedMs(b) - codec.lastUsedMs(a));
+  const kept: Entry[] = [];
+  let bytes = 0;
+  for (const entry of byRecency) {
+    const size = codec.sizeOf(entry);
+    if (bytes + size > budgetBytes) break;
+    kept.push(entry);
+    bytes += size;
+  }
+  return { kept, evicted: byRecency.length - kept.length, bytes };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isBoundedString(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= maxStringChars;
+}
+
+/**
+ * CRC-32 (the IEEE 802.3 polynomial, reflected, 0xEDB88320) as gzip computes it: RFC 1952 §8,
+ * https://www.rfc-editor.org/rfc/rfc1952#section-8. It detects truncation and flipped bytes, which
+ * is all a cache needs; the content hashes inside are SHA-256.
+ */
+const crcTable = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 of `bytes` as 8 lowercase hex digits. */
+export function crc32Hex(bytes: Uint8Array): string {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+}

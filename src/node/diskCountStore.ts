@@ -1,0 +1,520 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import {
+  compactEntries,
+  CorruptSegmentError,
+  countCodec,
+  countStoreFormatVersion,
+  decodeSegment,
+  encodeSegment,
+  pathCodec,
+  shardNames,
+  shardOfLocation,
+  storedCountKey,
+} from '../core/cache/countStoreFormat';
+import type { CountSource, SegmentCodec, StoredCount, StoredOutcome, StoredPath } from '../core/cache/countStoreFormat';
+import type { ContentIndex } from '../core/scan/contextCounter';
+import { nodeCrypto } from './lazyBuiltins';
+
+/** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
+export interface PersistentCountStore {
+  /** The stored outcome of counting this content with this tokenizer, or undefined. Never rejects. */
+  lookup(tokenizer: string, source: CountSource, contentHash: string): Promise<StoredOutcome | undefined>;
+  /** Keeps a fresh outcome; written on the next flush. */
+  record(tokenizer: string, source: CountSource, contentHash: string, outcome: StoredOutcome): void;
+}
+
+/** Options of {@link DiskCountStore}. */
+export interface DiskCountStoreOptions {
+  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v1` and `paths-v1` folders. */
+  readonly directory: string;
+  /** Size cap on disk, in bytes: three quarters for counts, a quarter for paths, a sixteenth of each per shard. */
+  readonly maxBytes: number;
+  /**
+   * Identifies the counting code (tokenizers, decoding, secret rules): a count is only reused by
+   * the same code. {@link countingCodeVersion} derives it from the worker bundle.
+   */
+  readonly codeVersion: string | Promise<string> | (() => Promise<string>);
+  /** Told about a corrupt segment or a failed write, once per store: the cache goes on without it. */
+  readonly onProblem?: (message: string) => void;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+  /** An entry used again is re-stamped (written again) only when its stamp is older than this; default 1 hour. */
+  readonly touchIntervalMs?: number;
+  /** A shard is compacted when it has more segments than this; default 8. */
+  readonly maxSegmentsPerShard?: number;
+  /**
+   * When set, new and re-stamped entries are flushed this many ms after the last one (the
+   * extension, whose process has no natural end); otherwise only {@link DiskCountStore.flush} writes.
+   */
+  readonly flushDelayMs?: number;
+  /**
+   * When set, the loaded shards are flushed and forgotten this many ms after the last lookup (the
+   * extension: the cache costs no memory while nothing is being counted). They are read again when
+   * next needed.
+   */
+  readonly releaseAfterIdleMs?: number;
+}
+
+/** What the store did, for tests, benchmarks and the Clear command. */
+export interface DiskCountStoreStats {
+  readonly countLookups: number;
+  readonly countHits: number;
+  readonly pathLookups: number;
+  readonly pathHits: number;
+  /** Entries written to segments (fresh and re-stamped). */
+  readonly written: number;
+  readonly compactions: number;
+  /** Entries dropped by the size cap in compactions. */
+  readonly evicted: number;
+  /** Segments found corrupt (ignored and deleted). */
+  readonly corruptSegments: number;
+  /** Shards read into memory (both families). */
+  readonly loadedShards: number;
+}
+
+/** Share of `maxBytes` that holds counts; paths get the rest (a path entry is about twice a count's size). */
+const countShare = 0.75;
+
+/**
+ * The persistent count cache on disk, shared by every process that uses the same directory (CLI
+ * runs, extension hosts). Counts are keyed by counting code, tokenizer id, source and the SHA-256
+ * of the content, so anyone who meets the same content again reuses its count. Paths map a file's
+ * location and change stamp to the SHA-256 of its content, so an unchanged file is not even read.
+ *
+ * Layout: `<directory>/counts-v1/<shard>/*.seg` and `<directory>/paths-v1/<shard>/*.seg`, 16 shards
+ * each, read lazily on the first lookup that needs them.
+ *
+ * - **Crash-safe:** a segment is written whole under a temporary name, then renamed into place
+ *   (rename is atomic within a directory, POSIX rename(2):
+ *   https://pubs.opengroup.org/onlinepubs/9699919799/functions/rename.html); it is never modified
+ *   afterwards. A file torn by a crash fails its length or CRC-32 check.
+ * - **Never trusted when damaged:** a segment that fails any check (countStoreFormat.ts
+ *   decodeSegment) is ignored, deleted so it is rebuilt from fresh counts, and reported once through
+ *   `onProblem`.
+ * - **Several processes at once:** every flush writes new files with unique names, so writers never
+ *   collide. Compaction merges the segments it read into a new one and then deletes exactly those,
+ *   so entries another process writes meanwhile survive; two compactions at once only leave
+ *   duplicates, which the next one merges.
+ * - **Size-capped, LRU:** each entry carries its last use; a shard is compacted when it has more
+ *   than `maxSegmentsPerShard` segments or a quarter more than its share of `maxBytes`, keeping the
+ *   most recently used entries that fit its share. An entry used again is re-stamped at most every
+ *   `touchIntervalMs`, so a re-run of an unchanged tree writes nothing.
+ * - **Versioned:** the format version is in the folder names and every header; the counting code's
+ *   version is part of every count's key.
+ *
+ * Failures never fail a count: a read error is a miss, a write error stops writing (reported once).
+ */
+export class DiskCountStore implements PersistentCountStore, ContentIndex {
+  private readonly directory: string;
+  private readonly codeVersionSource: DiskCountStoreOptions['codeVersion'];
+  private codeVersionPromise: Promise<string> | undefined;
+  private readonly counts: SegmentFamily<StoredCount>;
+  private readonly paths: SegmentFamily<StoredPath>;
+  private readonly shared: FamilyContext;
+  private readonly flushDelayMs: number | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly releaseAfterIdleMs: number | undefined;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private problemReported = false;
+  private readonly onProblem: (message: string) => void;
+  private lookups = { countLookups: 0, countHits: 0, pathLookups: 0, pathHits: 0 };
+
+  constructor(options: DiskCountStoreOptions) {
+    this.directory = options.directory;
+    this.codeVersionSource = options.codeVersion;
+    this.onProblem = options.onProblem ?? (() => undefined);
+    this.flushDelayMs = options.flushDelayMs;
+    this.releaseAfterIdleMs = options.releaseAfterIdleMs;
+    this.shared = {
+      now: options.now ?? Date.now,
+      touchIntervalMs: options.touchIntervalMs ?? 60 * 60 * 1000,
+      maxSegmentsPerShard: Math.max(1, options.maxSegmentsPerShard ?? 8),
+      report: (message) => this.report(message),
+      writable: true,
+      counters: { written: 0, compactions: 0, evicted: 0, corruptSegments: 0 },
+      scheduleFlush: () => this.scheduleFlush(),
+    };
+    const maxBytes = Math.max(0, options.maxBytes);
+    this.counts = new SegmentFamily(this.familyRoot(countCodec), countCodec, (maxBytes * countShare) / shardNames.length, this.shared);
+    this.paths = new SegmentFamily(this.familyRoot(pathCodec), pathCodec, (maxBytes * (1 - countShare)) / shardNames.length, this.shared);
+  }
+
+  /** The folder holding the cache (what Clear Count Cache empties). */
+  get location(): string {
+    return this.directory;
+  }
+
+  async lookup(tokenizer: string, source: CountSource, contentHash: string): Promise<StoredOutcome | undefined> {
+    this.lookups.countLookups++;
+    this.scheduleRelease();
+    let version: string;
+    try {
+      version = await this.codeVersion;
+    } catch (error) {
+      this.report(`the count cache is not used: the counting code's version could not be read (${describe(error)})`);
+      return undefined;
+    }
+    const count = await this.counts.get(contentHash.charAt(0), storedCountKey(`${version}|${tokenizer}`, source, contentHash));
+    if (count === undefined) return undefined;
+    this.lookups.countHits++;
+    return count.outcome;
+  }
+
+  record(tokenizer: string, source: CountSource, contentHash: string, outcome: StoredOutcome): void {
+    const stamp = this.shared.now();
+    // The scope needs the code version, known by now (every record follows a lookup).
+    void this.codeVersion.then((version) => this.counts.put({ scope: `${version}|${tokenizer}`, source, contentHash, lastUsedMs: stamp, outcome }), () => undefined);
+  }
+
+  async contentHashOf(location: string, stamp: string): Promise<string | undefined> {
+    this.lookups.pathLookups++;
+    this.scheduleRelease();
+    const known = await this.paths.get(shardOfLocation(location), location);
+    if (known === undefined || known.stamp !== stamp) return undefined;
+    this.lookups.pathHits++;
+    return known.contentHash;
+  }
+
+  rememberContentHash(location: string, stamp: string, contentHash: string): void {
+    this.paths.put({ location, stamp, contentHash, lastUsedMs: this.shared.now() });
+  }
+
+  /** Writes what was recorded or re-stamped since the last flush. Never rejects. */
+  flush(): Promise<void> {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    // One flush at a time: a second waits for the first, then writes what arrived meanwhile.
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.codeVersion;
+      } catch {
+        return;
+      }
+      // Let `record` continuations queued before this flush land first.
+      await Promise.resolve();
+      await this.counts.flush();
+      await this.paths.flush();
+    });
+    return this.flushing;
+  }
+
+  /**
+   * Forgets the loaded shards that have nothing left to write: the extension calls this once its
+   * counts have settled, so the cache costs no memory while nothing is counted. They are read again
+   * on the next lookup that needs them.
+   */
+  release(): void {
+    this.counts.release();
+    this.paths.release();
+  }
+
+  /** Writes what is pending and stops the timers. */
+  async dispose(): Promise<void> {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    await this.flush();
+  }
+
+  /**
+   * Deletes every entry on disk (every build's, both families) and forgets the loaded ones.
+   * Resolves to what was removed. Other processes keep what they loaded; their next flush starts
+   * the folders again.
+   */
+  async clear(): Promise<{ readonly bytes: number; readonly files: number }> {
+    await this.flushing.catch(() => undefined);
+    const usage = await this.diskUsage();
+    await Promise.all([this.counts.clear(), this.paths.clear()]);
+    return usage;
+  }
+
+  /** Bytes and segment files on disk now. */
+  async diskUsage(): Promise<{ readonly bytes: number; readonly files: number }> {
+    const [counts, paths] = await Promise.all([this.counts.diskUsage(), this.paths.diskUsage()]);
+    return { bytes: counts.bytes + paths.bytes, files: counts.files + paths.files };
+  }
+
+  stats(): DiskCountStoreStats {
+    return { ...this.lookups, ...this.shared.counters, loadedShards: this.counts.loadedShards + this.paths.loadedShards };
+  }
+
+  /** The counting code's version, learnt on first use (reading the worker script is not activation's business). */
+  private get codeVersion(): Promise<string> {
+    if (this.codeVersionPromise === undefined) {
+      const source = this.codeVersionSource;
+      this.codeVersionPromise = typeof source === 'function' ? source() : Promise.resolve(source);
+      // A failure is reported where it is awaited (lookups turn it into misses).
+      this.codeVersionPromise.catch(() => undefined);
+    }
+    return this.codeVersionPromise;
+  }
+
+  private familyRoot(codec: SegmentCodec<unknown>): string {
+    return path.join(this.directory, `${codec.family}-v${countStoreFormatVersion}`);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushDelayMs === undefined) return;
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => void this.flush(), this.flushDelayMs);
+    // A pending write never keeps a process alive; the owner flushes on the way out.
+    this.flushTimer.unref?.();
+  }
+
+  private scheduleRelease(): void {
+    if (this.releaseAfterIdleMs === undefined) return;
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      void this.flush().then(() => this.release());
+    }, this.releaseAfterIdleMs);
+    this.releaseTimer.unref?.();
+  }
+
+  private report(message: string): void {
+    if (this.problemReported) return;
+    this.problemReported = true;
+    this.onProblem(message);
+  }
+}
+
+/** What the two families share: clock, policy, the once-only report, and counters. */
+interface FamilyContext {
+  readonly now: () => number;
+  readonly touchIntervalMs: number;
+  readonly maxSegmentsPerShard: number;
+  readonly report: (message: string) => void;
+  /** False after a write failed: the cache goes on in memory only. */
+  writable: boolean;
+  readonly counters: { written: number; compactions: number; evicted: number; corruptSegments: number };
+  readonly scheduleFlush: () => void;
+}
+
+interface Shard<Entry> {
+  /** Resolves when every segment on disk at first use has been read. */
+  loaded: Promise<void>;
+  isLoaded: boolean;
+  readonly entries: Map<string, Entry>;
+  /** Segment files whose entries are in `entries`. */
+  readonly segments: Set<string>;
+  /** Entries to write on the next flush, by key. */
+  readonly pending: Map<string, Entry>;
+  /** Bytes of the segments on disk, as last seen. */
+  diskBytes: number;
+}
+
+const segmentSuffix = '.seg';
+const tempPrefix = '.tmp-';
+/** A temporary file older than this was left by a process that died mid-write, and is removed. */
+const staleTempMs = 60 * 60 * 1000;
+
+/** One family's shards: lazy loading, re-stamping, flushing and compaction (see {@link DiskCountStore}). */
+class SegmentFamily<Entry> {
+  private shards = new Map<string, Shard<Entry>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly codec: SegmentCodec<Entry>,
+    private readonly shardBudgetBytes: number,
+    private readonly context: FamilyContext,
+  ) {}
+
+  get loadedShards(): number {
+    return this.shards.size;
+  }
+
+  /** The entry under `key` (loading its shard first), re-stamped when its last use is old. */
+  async get(shardName: string, key: string): Promise<Entry | undefined> {
+    const shard = this.shard(shardName);
+    // Once loaded, a lookup takes no extra turn of the event loop (10,000 of them on a reload).
+    if (!shard.isLoaded) await shard.loaded;
+    const entry = shard.entries.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.context.now();
+    if (now - this.codec.lastUsedMs(entry) >= this.context.touchIntervalMs) {
+      const touched = this.codec.restamp(entry, now);
+      shard.entries.set(key, touched);
+      shard.pending.set(key, touched);
+      this.context.scheduleFlush();
+    }
+    return entry;
+  }
+
+  put(entry: Entry): void {
+    const shard = this.shard(this.codec.shardOf(entry));
+    const key = this.codec.keyOf(entry);
+    shard.entries.set(key, entry);
+    shard.pending.set(key, entry);
+    this.context.scheduleFlush();
+  }
+
+  async flush(): Promise<void> {
+    for (const [name, shard] of this.shards) {
+      if (shard.pending.size === 0 || !this.context.writable) continue;
+      if (!shard.isLoaded) await shard.loaded;
+      const entries = [...shard.pending.values()];
+      shard.pending.clear();
+      const dir = path.join(this.root, name);
+      const written = await this.write(dir, entries);
+      if (written === undefined) return;
+      this.context.counters.written += entries.length;
+      shard.segments.add(written.file);
+      shard.diskBytes += written.bytes;
+      if (shard.segments.size > this.context.maxSegmentsPerShard || shard.diskBytes > this.shardBudgetBytes * 1.25) await this.compact(name, shard);
+    }
+  }
+
+  release(): void {
+    for (const [name, shard] of this.shards) if (shard.pending.size === 0) this.shards.delete(name);
+  }
+
+  async clear(): Promise<void> {
+    this.shards = new Map();
+    await fsp.rm(this.root, { recursive: true, force: true });
+  }
+
+  async diskUsage(): Promise<{ bytes: number; files: number }> {
+    let bytes = 0;
+    let files = 0;
+    for (const name of shardNames) {
+      const dir = path.join(this.root, name);
+      for (const file of await fsp.readdir(dir).catch(() => [] as string[])) {
+        const stat = await fsp.stat(path.join(dir, file)).catch(() => undefined);
+        if (!stat?.isFile()) continue;
+        bytes += stat.size;
+        files++;
+      }
+    }
+    return { bytes, files };
+  }
+
+  private shard(name: string): Shard<Entry> {
+    let shard = this.shards.get(name);
+    if (shard === undefined) {
+      const created: Shard<Entry> = { loaded: Promise.resolve(), isLoaded: false, entries: new Map(), segments: new Set(), pending: new Map(), diskBytes: 0 };
+      created.loaded = this.load(name, created).finally(() => {
+        created.isLoaded = true;
+      });
+      shard = created;
+      this.shards.set(name, shard);
+    }
+    return shard;
+  }
+
+  /** Reads every segment of a shard into memory; damaged ones are reported, deleted and skipped. */
+  private async load(name: string, shard: Shard<Entry>): Promise<void> {
+    const dir = path.join(this.root, name);
+    const files = (await fsp.readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith(segmentSuffix));
+    const read = await Promise.all(files.map((file) => this.readSegment(dir, file)));
+    read.forEach((segment, i) => {
+      if (segment === undefined) return;
+      shard.segments.add(files[i]!);
+      shard.diskBytes += segment.bytes;
+      for (const entry of segment.entries) {
+        const key = this.codec.keyOf(entry);
+        const known = shard.entries.get(key);
+        // Entries recorded before the load finished are newer than anything on disk.
+        if (known === undefined || this.codec.lastUsedMs(entry) > this.codec.lastUsedMs(known)) {
+          if (!shard.pending.has(key)) shard.entries.set(key, entry);
+        }
+      }
+    });
+  }
+
+  /** One segment's entries and size; undefined when it vanished (compacted by another process) or was damaged. */
+  private async readSegment(dir: string, file: string): Promise<{ entries: Entry[]; bytes: number } | undefined> {
+    const location = path.join(dir, file);
+    let bytes: Buffer;
+    try {
+      bytes = await fsp.readFile(location);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.context.report(`the count cache file ${location} cannot be read (${describe(error)}); it is ignored`);
+      return undefined;
+    }
+    try {
+      return { entries: decodeSegment(this.codec, bytes), bytes: bytes.byteLength };
+    } catch (error) {
+      if (!(error instanceof CorruptSegmentError)) throw error;
+      this.context.counters.corruptSegments++;
+      this.context.report(`the count cache file ${location} is damaged (${error.message}); it was ignored and deleted, and what it held will be counted again`);
+      await fsp.rm(location, { force: true }).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  /** Writes a segment under a temporary name and renames it into place; undefined (reported) when writing fails. */
+  private async write(dir: string, entries: readonly Entry[]): Promise<{ file: string; bytes: number } | undefined> {
+    const segment = encodeSegment(this.codec, entries);
+    const unique = `${this.context.now().toString(36)}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
+    const temp = path.join(dir, `${tempPrefix}${unique}`);
+    const file = `${unique}${segmentSuffix}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fsp.writeFile(temp, segment, { flag: 'wx' });
+        await fsp.rename(temp, path.join(dir, file));
+        return { file, bytes: segment.byteLength };
+      } catch (error) {
+        await fsp.rm(temp, { force: true }).catch(() => undefined);
+        // The folder is missing at first, or was deleted by a Clear in another process: create it once.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) {
+          await fsp.mkdir(dir, { recursive: true }).catch(() => undefined);
+          continue;
+        }
+        this.context.writable = false;
+        this.context.report(`the count cache at ${path.dirname(this.root)} cannot be written (${describe(error)}); counts are not kept for the next run`);
+        return undefined;
+      }
+    }
+  }
+
+  /**
+   * Merges every segment of the shard now on disk (other processes' included) into one, keeping the
+   * most recently used entries that fit the shard's budget, then deletes the segments it merged.
+   */
+  private async compact(name: string, shard: Shard<Entry>): Promise<void> {
+    const dir = path.join(this.root, name);
+    const listing = await fsp.readdir(dir).catch(() => [] as string[]);
+    await this.removeStaleTemps(dir, listing);
+    const files = listing.filter((file) => file.endsWith(segmentSuffix));
+    const read = await Promise.all(files.map((file) => this.readSegment(dir, file)));
+    const onDisk = read.flatMap((segment) => segment?.entries ?? []);
+    const compaction = compactEntries(this.codec, [...onDisk, ...shard.entries.values()], this.shardBudgetBytes);
+    const written = await this.write(dir, compaction.kept);
+    if (written === undefined) return;
+    // Only what was read is deleted: a segment another process wrote meanwhile stays.
+    await Promise.all(files.map((file) => fsp.rm(path.join(dir, file), { force: true }).catch(() => undefined)));
+    this.context.counters.compactions++;
+    this.context.counters.evicted += compaction.evicted;
+    shard.segments.clear();
+    shard.segments.add(written.file);
+    shard.diskBytes = written.bytes;
+    shard.entries.clear();
+    for (const entry of compaction.kept) shard.entries.set(this.codec.keyOf(entry), entry);
+  }
+
+  private async removeStaleTemps(dir: string, listing: readonly string[]): Promise<void> {
+    for (const entry of listing) {
+      if (!entry.startsWith(tempPrefix)) continue;
+      const stat = await fsp.stat(path.join(dir, entry)).catch(() => undefined);
+      if (stat && this.context.now() - stat.mtimeMs > staleTempMs) await fsp.rm(path.join(dir, entry), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * The version of the counting code: the first 16 hex digits of the SHA-256 of the tokenizer worker
+ * script. Everything a count depends on besides the content and the tokenizer id (the tiktoken
+ * ranks, the tokenizer.json parser, file decoding, the secret rules) is bundled into that script,
+ * so a new build never reuses an old build's counts. (Under tsc, where the worker imports other
+ * files, only the worker's own file is hashed: fine for tests, which use fresh directories.)
+ */
+export async function countingCodeVersion(workerScript: string): Promise<string> {
+  return nodeCrypto().createHash('sha256').update(await fsp.readFile(workerScript)).digest('hex').slice(0, 16);
+}
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code !== undefined && !message.startsWith(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { countCodec } from '../../../src/core/cache/countStoreFormat';
+import type { StoredOutcome } from '../../../src/core/cache/countStoreFormat';
+import { DiskCountStore } from '../../../src/node/diskCountStore';
+import type { DiskCountStoreOptions } from '../../../src/node/diskCountStore';
+
+const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const counted = (tokens: number): StoredOutcome => ({ kind: 'counted', tokens, bytes: tokens * 4, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] });
+
+function cacheDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'cb-count-cache-'));
+}
+
+/** Every segment file under the cache root (both families), with its size. */
+function segments(root: string): Array<{ file: string; bytes: number }> {
+  const found: Array<{ file: string; bytes: number }> = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else found.push({ file: full, bytes: statSync(full).size });
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return found;
+}
+
+function store(directory: string, options: Partial<DiskCountStoreOptions> = {}): { store: DiskCountStore; problems: string[] } {
+  const problems: string[] = [];
+  return { store: new DiskCountStore({ directory, maxBytes: 64 * 1024 * 1024, codeVersion: 'code-v1', onProblem: (message) => problems.push(message), ...options }), problems };
+}
+
+describe('DiskCountStore', () => {
+  it('keeps counts across processes: keyed by code version, tokenizer, source and content hash', async () => {
+    const dir = cacheDir();
+    const first = store(dir).store;
+    assert.equal(await first.lookup('o200k_base', 'bytes', hashOf('a')), undefined);
+    first.record('o200k_base', 'bytes', hashOf('a'), counted(7));
+    first.record('o200k_base', 'text', hashOf('b'), { kind: 'skipped', reason: 'binary: PNG signature' });
+    first.rememberContentHash('/w/a.ts', 'stamp-1', hashOf('a'));
+    await first.flush();
+
+    const second = store(dir).store;
+    assert.deepEqual(await second.lookup('o200k_base', 'bytes', hashOf('a')), counted(7));
+    assert.deepEqual(await second.lookup('o200k_base', 'text', hashOf('b')), { kind: 'skipped', reason: 'binary: PNG signature' });
+    assert.equal(await second.lookup('cl100k_base', 'bytes', hashOf('a')), undefined, 'another tokenizer');
+    assert.equal(await second.lookup('o200k_base', 'text', hashOf('a')), undefined, 'the same hash as text, not bytes');
+    assert.equal(await second.contentHashOf('/w/a.ts', 'stamp-1'), hashOf('a'));
+    assert.equal(await second.contentHashOf('/w/a.ts', 'stamp-2'), undefined, 'a changed stamp is a miss');
+    assert.equal(await store(dir, { codeVersion: 'code-v2' }).store.lookup('o200k_base', 'bytes', hashOf('a')), undefined, 'another build of the counting code');
+  });
+
+  it('a re-run that only reads writes nothing; a use after the touch interval re-stamps', async () => {
+    const dir = cacheDir();
+    let now = 1_000_000;
+    const first = store(dir, { now: () => now }).store;
+    first.record('o200k_base', 'bytes', hashOf('a'), counted(1));
+    await first.flush();
+    const before = segments(dir).length;
+    const reader = store(dir, { now: () => now, touchIntervalMs: 60_000 }).store;
+    await reader.lookup('o200k_base', 'bytes', hashOf('a'));
+    await reader.flush();
+    assert.equal(segments(dir).length, before);
+    now += 60_000;
+    await reader.lookup('o200k_base', 'bytes', hashOf('a'));
+    await reader.flush();
+    assert.equal(segments(dir).length, before + 1);
+  });
+
+  it('a corrupt or truncated segment is ignored, deleted, reported once, and rebuilt', async () => {
+    const dir = cacheDir();
+    const writer = store(dir).store;
+    for (let i = 0; i < 64; i++) writer.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
+    await writer.flush();
+    const files = segments(path.join(dir, 'counts-v1'));
+    assert.ok(files.length >= 8);
+    // One truncated (a crash mid-write without the rename would leave no file; a torn one is what a disk can do),
+    // one with a flipped byte, one replaced by garbage.
+    truncateSync(files[0]!.file, files[0]!.bytes - 9);
+    const flipped = readFileSync(files[1]!.file);
+    flipped[flipped.length - 3]! ^= 0x20;
+    writeFileSync(files[1]!.file, flipped);
+    writeFileSync(files[2]!.file, 'garbage\n');
+    const { store: reader, problems } = store(dir);
+    let hits = 0;
+    for (let i = 0; i < 64; i++) if ((await reader.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)))?.kind === 'counted') hits++;
+    // Whatever the damaged files held is missing, never wrong: every hit has the right count.
+    for (let i = 0; i < 64; i++) {
+      const outcome = await reader.lookup('o200k_base', 'bytes', hashOf(`file ${i}`));
+      if (outcome) assert.deepEqual(outcome, counted(i));
+    }
+    assert.ok(hits < 64 && hits > 0, `${hits} of 64 counts survived`);
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, /is damaged \((truncated|checksum mismatch|not a cache segment)/);
+    assert.equal(reader.stats().corruptSegments, 3);
+    for (const damaged of files.slice(0, 3)) assert.equal(existsSync(damaged.file), false, 'deleted so it is rebuilt');
+    // Rebuilt: the missing counts are recorded again and found by the next process, with no report.
+    for (let i = 0; i < 64; i++) if (!(await reader.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)))) reader.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
+    await reader.flush();
+    const { store: again, problems: none } = store(dir);
+    for (let i = 0; i < 64; i++) assert.deepEqual(await again.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)), counted(i));
+    assert.deepEqual(none, []);
+  });
+
+  it('is capped: compaction evicts the least recently used counts first', async () => {
+    const dir = cacheDir();
+    let now = 1_000;
+    // All keys in one shard (hashes starting with 0), so the shard's share of the cap decides.
+    const keys: string[] = [];
+    for (let i = 0; keys.length < 40; i++) if (hashOf(`k${i}`).startsWith('0')) keys.push(hashOf(`k${i}`));
+    const entryBytes = countCodec.sizeOf({ scope: 'code-v1|o200k_base', source: 'bytes', contentHash: keys[0]!, lastUsedMs: 1000, outcome: counted(1) });
+    // Counts get 3/4 of the cap, each of 16 shards 1/16 of that: room for 25 entries here.
+    const maxBytes = (25 * entryBytes * 16) / 0.75;
+    const { store: cache, problems } = store(dir, { now: () => now, maxBytes, touchIntervalMs: 0, maxSegmentsPerShard: 2 });
+    for (const key of keys.slice(0, 20)) {
+      now += 10;
+      cache.record('o200k_base', 'bytes', key, counted(1));
+      await cache.flush();
+    }
+    // The first five are used again, so they are now the most recent.
+    for (const key of keys.slice(0, 5)) {
+      now += 10;
+      await cache.lookup('o200k_base', 'bytes', key);
+    }
+    for (const key of keys.slice(20)) {
+      now += 10;
+      cache.record('o200k_base', 'bytes', key, counted(1));
+      await cache.flush();
+    }
+    const fresh = store(dir).store;
+    const present = async (key: string): Promise<boolean> => (await fresh.lookup('o200k_base', 'bytes', key)) !== undefined;
+    const survivors = await Promise.all(keys.map(present));
+    assert.ok(cache.stats().evicted > 0);
+    // 40 counts, room for 25 (and a quarter more between compactions). From least to most recently
+    // used: 5–19, then 0–4 (used again), then 20–39. What is evicted must be a prefix of that order.
+    const byRecency = [...Array.from({ length: 15 }, (_, i) => i + 5), 0, 1, 2, 3, 4, ...Array.from({ length: 20 }, (_, i) => i + 20)];
+    const kept = byRecency.map((i) => survivors[i]!);
+    const firstKept = kept.indexOf(true);
+    assert.ok(firstKept >= 9, `at least 9 of the 15 old, unused counts evicted (${firstKept})`);
+    assert.ok(kept.slice(firstKept).every(Boolean), `evicted in LRU order: ${kept.map((k) => (k ? 1 : 0)).join('')}`);
+    assert.deepEqual(survivors.slice(0, 5), [true, true, true, true, true], 'used again: kept');
+    const shardBytes = segments(path.join(dir, 'counts-v1', '0')).reduce((sum, file) => sum + file.bytes, 0);
+    assert.ok(shardBytes <= (maxBytes * 0.75) / 16 * 1.25 + 200, `shard holds ${shardBytes} bytes`);
+    assert.deepEqual(problems, []);
+  });
+
+  it('two processes writing at once lose nothing and damage nothing', async () => {
+    const dir = cacheDir();
+    const script = path.join(dir, 'writer.js');
+    // Each process records 300 counts of its own and 100 shared ones in 6 flushes, compacting every
+    // shard on every flush (maxSegmentsPerShard 1), so compactions of one overlap writes of the other.
+    writeFileSync(script, `
+      const { createHash } = require('node:crypto');
+      const { DiskCountStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', '..', 'src', 'node', 'diskCountStore.js'))});
+      const [dir, name] = process.argv.slice(2);
+      const hash = (text) => createHash('sha256').update(text).digest('hex');
+      const problems = [];
+      const store = new DiskCountStore({ directory: dir, maxBytes: 64 * 1024 * 1024, codeVersion: 'v', maxSegmentsPerShard: 1, onProblem: (m) => problems.push(m) });
+      (async () => {
+        for (let round = 0; round < 6; round++) {
+          for (let i = round * 50; i < (round + 1) * 50; i++) {
+            store.record('o200k_base', 'bytes', hash(name + i), { kind: 'counted', tokens: i, bytes: i, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] });
+            if (i % 3 === 0) store.record('o200k_base', 'bytes', hash('shared' + i), { kind: 'counted', tokens: i, bytes: i, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] });
+            store.rememberContentHash('/w/' + name + i, 's' + i, hash(name + i));
+          }
+          await store.flush();
+        }
+        process.stdout.write(JSON.stringify({ problems, stats: store.stats() }));
+      })();`);
+    const run = (name: string): Promise<{ problems: string[]; stats: { compactions: number } }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, dir, name], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`writer ${name} exited ${code}`))));
+      });
+    const results = await Promise.all([run('left'), run('right')]);
+    for (const result of results) {
+      assert.deepEqual(result.problems, []);
+      assert.ok(result.stats.compactions > 0, 'compactions ran');
+    }
+    const { store: reader, problems } = store(dir, { codeVersion: 'v' });
+    for (const name of ['left', 'right']) {
+      for (let i = 0; i < 300; i++) {
+        assert.deepEqual(await reader.lookup('o200k_base', 'bytes', hashOf(name + i)), { kind: 'counted', tokens: i, bytes: i, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] }, `${name} ${i}`);
+        assert.equal(await reader.contentHashOf(`/w/${name}${i}`, `s${i}`), hashOf(name + i));
+      }
+    }
+    for (let i = 0; i < 300; i += 3) assert.equal((await reader.lookup('o200k_base', 'bytes', hashOf(`shared${i}`)))?.kind, 'counted');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(segments(dir).filter((file) => path.basename(file.file).startsWith('.tmp-')), [], 'no temporary file left');
+  });
+
+  it('an unwritable cache is reported once and never fails a count', async () => {
+    const dir = cacheDir();
+    // A file where the cache folder should be: every write fails.
+    const blocked = path.join(dir, 'blocked');
+    writeFileSync(blocked, 'not a folder');
+    const { store: cache, problems } = store(blocked);
+    assert.equal(await cache.lookup('o200k_base', 'bytes', hashOf('a')), undefined);
+    cache.record('o200k_base', 'bytes', hashOf('a'), counted(1));
+    await cache.flush();
+    cache.record('o200k_base', 'bytes', hashOf('b'), counted(2));
+    await cache.flush();
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /cannot be written \((ENOTDIR|EEXIST)/);
+  });
+
+  it('Clear removes every file and reports what it removed', async () => {
+    const dir = cacheDir();
+    const { store: cache } = store(dir);
+    for (let i = 0; i < 40; i++) cache.record('o200k_base', 'bytes', hashOf(`c${i}`), counted(i));
+    cache.rememberContentHash('/w/a', 's', hashOf('c1'));
+    await cache.flush();
+    const before = segments(dir).reduce((sum, file) => sum + file.bytes, 0);
+    const removed = await cache.clear();
+    assert.equal(removed.bytes, before);
+    assert.ok(removed.files > 1);
+    assert.deepEqual(segments(dir), []);
+    assert.equal(await cache.lookup('o200k_base', 'bytes', hashOf('c1')), undefined);
+    assert.equal(await store(dir).store.contentHashOf('/w/a', 's'), undefined);
+  });
+
+  it('a temporary file left by a crash is never read, and is removed once stale', async () => {
+    const dir = cacheDir();
+    let now = Date.now();
+    const { store: cache, problems } = store(dir, { now: () => now, maxSegmentsPerShard: 1 });
+    cache.record('o200k_base', 'bytes', '0'.repeat(64), counted(1));
+    await cache.flush();
+    const shard = path.join(dir, 'counts-v1', '0');
+    writeFileSync(path.join(shard, '.tmp-crashed'), 'half a segm');
+    assert.deepEqual(await store(dir).store.lookup('o200k_base', 'bytes', '0'.repeat(64)), counted(1));
+    now += 2 * 60 * 60 * 1000;
+    cache.record('o200k_base', 'bytes', '0'.repeat(63) + '1', counted(2));
+    cache.record('o200k_base', 'bytes', '0'.repeat(63) + '2', counted(3));
+    await cache.flush();
+    assert.equal(existsSync(path.join(shard, '.tmp-crashed')), false);
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { get_encoding } from 'tiktoken';
+import { runCli } from '../../../src/cli/main';
+import { racyChangeMarginMs } from '../../../src/core/scan/contextCounter';
+import { defaultCacheDirectory } from '../../../src/node/cacheLocation';
+import type { TokenizerPoolStats } from '../../../src/node/tokenizerPool';
+
+interface Run {
+  readonly code: number;
+  readonly json: { promptTokens: number; files: Array<{ path: string; status: string; tokens: number | null }> };
+  readonly err: string;
+  readonly stats: TokenizerPoolStats;
+}
+
+async function run(args: readonly string[], cwd: string): Promise<Run> {
+  let out = '';
+  let err = '';
+  let stats: TokenizerPoolStats | undefined;
+  const code = await runCli([...args, '--json'], { out: (text) => (out += text), err: (text) => (err += text + '\n'), cwd, onCountStats: (s) => (stats = s) });
+  assert.ok(stats, `no stats: ${err}`);
+  return { code, json: JSON.parse(out), err, stats };
+}
+
+const oracle = get_encoding('o200k_base');
+const tokensOf = (text: string): number => oracle.encode_ordinary(text).length;
+
+/** A fixed mtime, so a test can give a file back exactly the mtime it had. */
+const fixedMtime = 1_700_000_000;
+
+function workspace(): { dir: string; texts: Map<string, string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-'));
+  mkdirSync(path.join(dir, 'src'));
+  const texts = new Map([
+    ['src/a.ts', 'export const answer = 42;\n'.repeat(30)],
+    ['src/b.md', '# Notes\n\nSome prose, and a second line of it.\n'],
+    ['src/c.py', 'def f(x):\n    return x * 2\n'],
+    ['README.md', 'Hello, cache.\n'],
+  ]);
+  for (const [name, text] of texts) {
+    writeFileSync(path.join(dir, name), text);
+    utimesSync(path.join(dir, name), fixedMtime, fixedMtime);
+  }
+  return { dir, texts };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the CLI keeps counts between runs', () => {
+  it('a second run tokenizes nothing; an edit that keeps size and mtime is still recounted; --no-cache reads and writes nothing', async () => {
+    const { dir, texts } = workspace();
+    const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
+    // Files changed within the last 2 s are not remembered by their stamp (racy-git rule): let them age.
+    await sleep(racyChangeMarginMs + 100);
+
+    const first = await run(['.', '--cache-dir', cache], dir);
+    assert.equal(first.stats.tokenizations, texts.size);
+    assert.equal(first.stats.persistentHits, 0);
+    for (const [name, text] of texts) assert.equal(first.json.files.find((file) => file.path === name)?.tokens, tokensOf(text), name);
+
+    const second = await run(['.', '--cache-dir', cache], dir);
+    assert.equal(second.stats.tokenizations, 0, 'nothing tokenized');
+    assert.equal(second.stats.persistentHits, texts.size);
+    assert.deepEqual(second.json, first.json, 'the same report');
+    assert.equal(second.code, first.code);
+
+    // Same size, same mtime, different content: only the change time tells.
+    const edited = 'export const answer = 24;\n'.repeat(30);
+    assert.equal(edited.length, texts.get('src/a.ts')!.length);
+    const before = statSync(path.join(dir, 'src/a.ts'));
+    writeFileSync(path.join(dir, 'src/a.ts'), edited);
+    utimesSync(path.join(dir, 'src/a.ts'), fixedMtime, fixedMtime);
+    const after = statSync(path.join(dir, 'src/a.ts'));
+    assert.equal(after.size, before.size);
+    assert.equal(after.mtimeMs, before.mtimeMs);
+    const third = await run(['.', '--cache-dir', cache], dir);
+    assert.equal(third.stats.tokenizations, 1, 'only the edited file');
+    assert.equal(third.json.files.find((file) => file.path === 'src/a.ts')?.tokens, tokensOf(edited));
+    assert.equal(third.json.promptTokens, first.json.promptTokens - tokensOf(texts.get('src/a.ts')!) + tokensOf(edited));
+
+    const listing = (): string[] => readdirSync(cache, { recursive: true, encoding: 'utf8' }).sort();
+    const kept = listing();
+    const off = await run(['.', '--no-cache'], dir);
+    assert.equal(off.stats.tokenizations, texts.size);
+    assert.equal(off.stats.persistentHits, 0);
+    assert.deepEqual(listing(), kept, '--no-cache writes nothing');
+    assert.deepEqual(off.json, third.json);
+  });
+
+  it('a damaged cache is reported once on stderr, ignored, and rebuilt; the counts stay right', async () => {
+    const { dir, texts } = workspace();
+    const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
+    const first = await run(['.', '--cache-dir', cache], dir);
+    const segments = readdirSync(path.join(cache, 'counts-v1'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.seg'));
+    assert.ok(segments.length > 0);
+    for (const segment of segments) {
+      const file = path.join(cache, 'counts-v1', segment);
+      writeFileSync(file, readFileSync(file).subarray(0, 40));
+    }
+    const damaged = await run(['.', '--cache-dir', cache], dir);
+    assert.deepEqual(damaged.json, first.json);
+    assert.equal(damaged.stats.tokenizations, texts.size, 'nothing trusted from the damaged files');
+    assert.equal(damaged.err.split('\n').filter((line) => line.includes('is damaged')).length, 1, damaged.err);
+    assert.match(damaged.err, /^context-budget: the count cache file .* is damaged \(/m);
+    const rebuilt = await run(['.', '--cache-dir', cache], dir);
+    assert.equal(rebuilt.stats.tokenizations, 0);
+    assert.equal(rebuilt.err, '');
+  });
+
+  it('bad cache flags are usage errors', async () => {
+    const { dir } = workspace();
+    let err = '';
+    const code = await runCli(['.', '--no-cache', '--cache-dir', 'x'], { out: () => undefined, err: (text) => (err += text), cwd: dir });
+    assert.equal(code, 2);
+    assert.match(err, /--no-cache and --cache-dir "x" contradict each other/);
+    const capped = await runCli(['.', '--cache-max-mib=-1'], { out: () => undefined, err: (text) => (err = text), cwd: dir });
+    assert.equal(capped, 2);
+    assert.match(err, /--cache-max-mib must be a whole number from 0 to 4,096 \(got -1\)/);
+  });
+
+  it('the default folder follows XDG_CACHE_HOME when it is absolute, else ~/.cache', () => {
+    assert.equal(defaultCacheDirectory({ XDG_CACHE_HOME: '/x/cache' }, '/home/me'), path.join('/x/cache', 'context-budget'));
+    assert.equal(defaultCacheDirectory({ XDG_CACHE_HOME: 'relative/cache' }, '/home/me'), path.join('/home/me', '.cache', 'context-budget'));
+    assert.equal(defaultCacheDirectory({}, '/home/me'), path.join('/home/me', '.cache', 'context-budget'));
+  });
+});
