@@ -19,7 +19,9 @@ function makeWorkspace(): string {
   for (const n of [0, 1, 2, 10, 11, 12, 100]) fs.writeFileSync(path.join(proj, 'mods', `mod${n}.ts`), `export const value${n} = ${n};\n`);
   fs.mkdirSync(path.join(proj, 'vendor'));
   // One 5 MB line: over the default 2 MiB limit, so the folder add skips it.
-  fs.writeFileSync(path.join(proj, 'vendor', 'vendor.min.js'), `var a=${'1+'.repeat(2_600_000)}1;`);
+  fs.writeFileSync(path.join(proj, 'vendor', 'vendor.bundle.js'), `var a=${'1+'.repeat(2_600_000)}1;`);
+  // A lockfile: left out of folder adds by name, and listed with that reason.
+  fs.writeFileSync(path.join(proj, 'package-lock.json'), '{"lockfileVersion": 3, "packages": {}}\n');
   fs.mkdirSync(path.join(proj, longDir), { recursive: true });
   fs.writeFileSync(path.join(proj, longDir, 'invoiceRepositoryImplementation.ts'), 'export class InvoiceRepositoryImplementation {}\n');
   return root;
@@ -65,11 +67,11 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
   });
 
   test('the tree sorts names like the Explorer and lists the skipped 5 MB file with its reason', async () => {
-    await page.locator('.pane-body .monaco-list-row', { hasText: 'vendor.min.js' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'vendor.bundle.js' }).waitFor({ state: 'visible', timeout: 20_000 });
     const rows = await treeRows(page);
     const mods = rows.map((row) => /^mod\d+\.ts/.exec(row)?.[0]).filter((name) => name !== undefined);
     assert.deepEqual(mods, ['mod0.ts', 'mod1.ts', 'mod2.ts', 'mod10.ts', 'mod11.ts', 'mod12.ts', 'mod100.ts']);
-    const vendor = rows.find((row) => row.startsWith('vendor.min.js'));
+    const vendor = rows.find((row) => row.startsWith('vendor.bundle.js'));
     assert.match(vendor ?? '', /skipped: 4\.96 MiB is larger than the 2\.00 MiB limit/);
     await screenshot(page, 'new-user-tree');
   });
@@ -111,7 +113,8 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
     const skipped = frame.locator('#file-table tbody tr[data-uri]');
     await skipped.first().waitFor({ timeout: 10_000 });
     const texts = await skipped.allInnerTexts();
-    assert.ok(texts.some((text) => text.includes('vendor.min.js') && /larger than the 2\.00 MiB limit/.test(text)), texts.join('\n'));
+    assert.ok(texts.some((text) => text.includes('vendor.bundle.js') && /larger than the 2\.00 MiB limit/.test(text)), texts.join('\n'));
+    assert.ok(texts.some((text) => text.includes('package-lock.json') && /lockfile/.test(text)), `a lockfile is listed with its reason: ${texts.join('\n')}`);
     await screenshot(page, 'new-user-panel-skipped');
     await frame.locator('#flag-filter').selectOption('');
   });

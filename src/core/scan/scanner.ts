@@ -151,7 +151,7 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       if (options.skipGeneratedFiles !== false) {
         const generated = generatedByName(prefix + relative);
         if (generated) {
-          skipped.push({ relativePath: prefix + relative, ...generated });
+          skipped.push({ relativePath: prefix + relative, location, ...generated });
           continue;
         }
       }

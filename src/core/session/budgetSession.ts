@@ -59,7 +59,7 @@ export function countingTokenizerId(context: BudgetContext): TokenizerId {
  * folder) and would want to know why they are not counted. Ignored and excluded files are left out
  * on purpose and only summarised in the add's notification.
  */
-const shownSkipReasons: ReadonlySet<SkippedEntry['reason']> = new Set(['tooLarge', 'binary', 'notRegularFile', 'unreadable', 'vanished', 'brokenSymlink', 'symlinkOutside', 'secretFile', 'countFailed']);
+const shownSkipReasons: ReadonlySet<SkippedEntry['reason']> = new Set(['tooLarge', 'binary', 'notRegularFile', 'unreadable', 'vanished', 'brokenSymlink', 'symlinkOutside', 'secretFile', 'lockfile', 'generatedFile', 'countFailed']);
 
 /** Directory-tree counts kept for the reports the session builds (the prompt and drop previews). */
 const treeCountsKept = 16;
