@@ -2,7 +2,7 @@
 // git extension API instead): files changed in the working tree or since a branch base (anchors),
 // and when each file last changed in a commit (recency). git runs without a shell, with
 // core.quotePath off and NUL-separated output, so any file name comes through verbatim.
-import { execFile } from 'node:child_process';
+import { nodeChildProcess } from './lazyBuiltins';
 
 /** Paths are relative to the repository's top level, with `/` separators. */
 export interface GitChanges {
@@ -17,7 +17,7 @@ export interface GitChanges {
 /** Runs git; rejects with git's own message (first line of stderr) when it fails. */
 function git(cwd: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    nodeChildProcess().execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) {
         const detail = (stderr || error.message).trim().split('\n')[0];
         reject(new Error(`git ${args[0]}: ${detail}`));

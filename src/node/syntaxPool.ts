@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkerThreads } from './lazyBuiltins';
 import type { SyntaxOutcome, SyntaxRequest, SyntaxResponse, SyntaxWorkerData } from '../worker/syntaxProtocol';
 
 /** Options of {@link SyntaxPool}. */
@@ -86,7 +87,7 @@ export class SyntaxPool {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const workerData: SyntaxWorkerData = { wasmDir: this.options.wasmDir };
-    const worker = new Worker(this.options.workerScript, { workerData });
+    const worker = new (nodeWorkerThreads().Worker)(this.options.workerScript, { workerData });
     this.counters.workersStarted++;
     worker.on('message', (response: SyntaxResponse) => {
       const pending = this.pending.get(response.id);
