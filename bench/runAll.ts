@@ -30,19 +30,91 @@ const benchOut = join(repoRoot, '.cache', 'bench-out', 'bench');
 const outBench = join(repoRoot, 'out', 'bench');
 
 const benches: readonly Bench[] = [
-  { name: 'tokenizer', title: 'Tokenizer throughput: ours against the official tiktoken core', script: join(benchOut, 'tokenizerBench.js'), args: [], results: ['tokenizer'] },
-  { name: 'hf-tokenizer', title: 'Model-native tokenizers (tokenizer.json): ours against Hugging Face tokenizers', script: join(benchOut, 'hfTokenizerBench.js'), args: ['--mb', '4'], results: ['hf-tokenizer'] },
-  { name: 'gguf-tokenizer', title: 'Model-native tokenizers (GGUF vocabularies): ours against llama.cpp', script: join(benchOut, 'ggufTokenizerBench.js'), args: [], results: ['gguf-tokenizer'] },
-  { name: 'cold-count', title: 'Cold count and re-run of the bench tree (100 MiB; quick: 8 MiB): CLI, official core, Repomix', script: join(benchOut, 'coldCountBench.js'), args: [], results: ['cold-count'] },
-  { name: 'cold-profile', title: "Where a cold run's work goes", script: join(benchOut, 'coldProfile.js'), args: [], results: ['cold-profile'] },
-  { name: 'hf-cold-count', title: 'Cold count and re-run of the bench tree with model-native tokenizers', script: join(benchOut, 'hfColdCountBench.js'), args: [], results: ['hf-cold-count'] },
-  { name: 'warm-recount', title: 'Warm recount: one edited file in a large selection (10,000 files; quick: 2,000)', script: join(benchOut, 'warmRecountBench.js'), args: [], results: ['warm-recount'] },
-  { name: 'reload', title: "Window reload with a large selection (the extension's core path; 10,000 files, quick: the 830-file tree)", script: join(benchOut, 'reloadBench.js'), args: [], results: ['reload'] },
-  { name: 'pathological', title: 'Pathological inputs', script: join(benchOut, 'pathologicalBench.js'), args: [], results: ['pathological'] },
+  {
+    name: 'tokenizer',
+    title: 'Tokenizer throughput: ours against the official tiktoken core',
+    script: join(benchOut, 'tokenizerBench.js'),
+    args: [],
+    results: ['tokenizer'],
+  },
+  {
+    name: 'hf-tokenizer',
+    title: 'Model-native tokenizers (tokenizer.json): ours against Hugging Face tokenizers',
+    script: join(benchOut, 'hfTokenizerBench.js'),
+    args: ['--mb', '4'],
+    results: ['hf-tokenizer'],
+  },
+  {
+    name: 'gguf-tokenizer',
+    title: 'Model-native tokenizers (GGUF vocabularies): ours against llama.cpp',
+    script: join(benchOut, 'ggufTokenizerBench.js'),
+    args: [],
+    results: ['gguf-tokenizer'],
+  },
+  {
+    name: 'cold-count',
+    title: 'Cold count and re-run of the bench tree (100 MiB; quick: 8 MiB): CLI, official core, Repomix',
+    script: join(benchOut, 'coldCountBench.js'),
+    args: [],
+    results: ['cold-count'],
+  },
+  {
+    name: 'cold-profile',
+    title: "Where a cold run's work goes",
+    script: join(benchOut, 'coldProfile.js'),
+    args: [],
+    results: ['cold-profile'],
+  },
+  {
+    name: 'hf-cold-count',
+    title: 'Cold count and re-run of the bench tree with model-native tokenizers',
+    script: join(benchOut, 'hfColdCountBench.js'),
+    args: [],
+    results: ['hf-cold-count'],
+  },
+  {
+    name: 'warm-recount',
+    title: 'Warm recount: one edited file in a large selection (10,000 files; quick: 2,000)',
+    script: join(benchOut, 'warmRecountBench.js'),
+    args: [],
+    results: ['warm-recount'],
+  },
+  {
+    name: 'reload',
+    title: "Window reload with a large selection (the extension's core path; 10,000 files, quick: the 830-file tree)",
+    script: join(benchOut, 'reloadBench.js'),
+    args: [],
+    results: ['reload'],
+  },
+  {
+    name: 'pathological',
+    title: 'Pathological inputs',
+    script: join(benchOut, 'pathologicalBench.js'),
+    args: [],
+    results: ['pathological'],
+  },
   { name: 'secrets', title: 'Secrets scan speed', script: join(benchOut, 'secretScanBench.js'), args: [], results: ['secrets'] },
-  { name: 'relevance', title: 'Relevance plan on 10,000 files (generated)', script: join(benchOut, 'relevancePlanBench.js'), args: [], results: ['relevance'] },
-  { name: 'panel', title: 'Panel with 20,000 files in Chromium (quick: 2,000)', script: join(outBench, 'panelBench.js'), args: [], results: ['panel'] },
-  { name: 'host', title: 'The extension in the real extension host: activation, a 100 MiB folder counted (quick: 10 MiB), event-loop delay, VSIX', script: join(outBench, 'runHostBench.js'), args: [], results: ['host', 'host-activation'] },
+  {
+    name: 'relevance',
+    title: 'Relevance plan on 10,000 files (generated)',
+    script: join(benchOut, 'relevancePlanBench.js'),
+    args: [],
+    results: ['relevance'],
+  },
+  {
+    name: 'panel',
+    title: 'Panel with 20,000 files in Chromium (quick: 2,000)',
+    script: join(outBench, 'panelBench.js'),
+    args: [],
+    results: ['panel'],
+  },
+  {
+    name: 'host',
+    title: 'The extension in the real extension host: activation, a 100 MiB folder counted (quick: 10 MiB), event-loop delay, VSIX',
+    script: join(outBench, 'runHostBench.js'),
+    args: [],
+    results: ['host', 'host-activation'],
+  },
 ];
 
 interface Load {
@@ -106,15 +178,29 @@ const ratio = (value: number): string => `${value.toFixed(2)}×`;
 /** One row per target or figure of record, from this run's results files. */
 function targetRows(): string[] {
   const rows = ['| what | result | target | verdict |', '|---|---|---|---|'];
-  const row = (what: string, result: string, target: string, ok: boolean | null): void => void rows.push(`| ${what} | ${result} | ${target} | ${ok === null ? '—' : verdict(ok)} |`);
+  const row = (what: string, result: string, target: string, ok: boolean | null): void =>
+    void rows.push(`| ${what} | ${result} | ${target} | ${ok === null ? '—' : verdict(ok)} |`);
 
-  const tokenizer = results<{ encodings: Record<string, { oracleSeconds: number; oursSeconds: number; poolSeconds: number; poolSize: number; equal: boolean }>; mismatches: number }>('tokenizer');
+  const tokenizer = results<{
+    encodings: Record<string, { oracleSeconds: number; oursSeconds: number; poolSeconds: number; poolSize: number; equal: boolean }>;
+    mismatches: number;
+  }>('tokenizer');
   for (const [encoding, r] of Object.entries(tokenizer?.encodings ?? {})) {
-    row(`tokenizer ${encoding}: ours ÷ official core (time), one thread / pool of ${r.poolSize}`, `${ratio(r.oursSeconds / r.oracleSeconds)} / ${ratio(r.poolSeconds / r.oracleSeconds)}`, 'exact', r.equal);
+    row(
+      `tokenizer ${encoding}: ours ÷ official core (time), one thread / pool of ${r.poolSize}`,
+      `${ratio(r.oursSeconds / r.oracleSeconds)} / ${ratio(r.poolSeconds / r.oracleSeconds)}`,
+      'exact',
+      r.equal,
+    );
   }
   const hf = results<{ families: Record<string, { oracleSeconds: number; oursSeconds: number; equal: boolean }> }>('hf-tokenizer');
   for (const [family, r] of Object.entries(hf?.families ?? {})) {
-    row(`tokenizer.json ${family}: ours ÷ Hugging Face tokenizers (time, one thread each)`, ratio(r.oursSeconds / r.oracleSeconds), 'exact', r.equal);
+    row(
+      `tokenizer.json ${family}: ours ÷ Hugging Face tokenizers (time, one thread each)`,
+      ratio(r.oursSeconds / r.oracleSeconds),
+      'exact',
+      r.equal,
+    );
   }
 
   const gguf = results<{ families: Record<string, { referenceSeconds: number; oursSeconds: number; equal: boolean }> }>('gguf-tokenizer');
@@ -122,66 +208,168 @@ function targetRows(): string[] {
     row(`GGUF vocabulary ${family}: ours ÷ llama.cpp (time, one thread each)`, ratio(r.oursSeconds / r.referenceSeconds), 'exact', r.equal);
   }
 
-  const cold = results<{ tree: { files: number; bytes: number }; seconds: { ours: number[]; oursRerun: number[]; oracle: number[]; repomixSameFiles: number[]; repomixSameFilesWarmCache: number[] }; exact: boolean }>('cold-count');
+  const cold = results<{
+    tree: { files: number; bytes: number };
+    seconds: { ours: number[]; oursRerun: number[]; oracle: number[]; repomixSameFiles: number[]; repomixSameFilesWarmCache: number[] };
+    exact: boolean;
+  }>('cold-count');
   if (cold) {
     const tree = `${cold.tree.files.toLocaleString('en-US')} files, ${(cold.tree.bytes / 2 ** 20).toFixed(0)} MiB`;
     const ours = median(cold.seconds.ours);
     const rerun = median(cold.seconds.oursRerun);
     const core = median(cold.seconds.oracle);
-    row(`cold count of the bench tree (${tree}) ÷ the official core, same run`, `${ours.toFixed(2)} s ÷ ${core.toFixed(2)} s = ${ratio(ours / core)}`, '≤ 0.5×', ours / core <= 0.5);
+    row(
+      `cold count of the bench tree (${tree}) ÷ the official core, same run`,
+      `${ours.toFixed(2)} s ÷ ${core.toFixed(2)} s = ${ratio(ours / core)}`,
+      '≤ 0.5×',
+      ours / core <= 0.5,
+    );
     if (cold.seconds.repomixSameFiles.length > 0) {
       const repomix = median(cold.seconds.repomixSameFiles);
-      row('cold count ÷ Repomix cold (same files)', `${ours.toFixed(2)} s ÷ ${repomix.toFixed(2)} s = ${ratio(ours / repomix)}`, '≤ 0.5×', ours / repomix <= 0.5);
+      row(
+        'cold count ÷ Repomix cold (same files)',
+        `${ours.toFixed(2)} s ÷ ${repomix.toFixed(2)} s = ${ratio(ours / repomix)}`,
+        '≤ 0.5×',
+        ours / repomix <= 0.5,
+      );
     }
-    row('re-run of the unchanged tree on the persistent count cache ÷ the cold run', `${rerun.toFixed(2)} s ÷ ${ours.toFixed(2)} s = ${(rerun / ours).toFixed(3)}×`, '≤ 0.1×', rerun / ours <= 0.1);
+    row(
+      're-run of the unchanged tree on the persistent count cache ÷ the cold run',
+      `${rerun.toFixed(2)} s ÷ ${ours.toFixed(2)} s = ${(rerun / ours).toFixed(3)}×`,
+      '≤ 0.1×',
+      rerun / ours <= 0.1,
+    );
     if (cold.seconds.repomixSameFilesWarmCache.length > 0) {
       const repomix = median(cold.seconds.repomixSameFilesWarmCache);
-      row("re-run: how much faster than Repomix's re-run on its own token-count cache", `${repomix.toFixed(2)} s ÷ ${rerun.toFixed(2)} s = ${(repomix / rerun).toFixed(1)}× faster`, '≥ 3× faster', repomix / rerun >= 3);
+      row(
+        "re-run: how much faster than Repomix's re-run on its own token-count cache",
+        `${repomix.toFixed(2)} s ÷ ${rerun.toFixed(2)} s = ${(repomix / rerun).toFixed(1)}× faster`,
+        '≥ 3× faster',
+        repomix / rerun >= 3,
+      );
     }
     row('cold count exactness vs the official core, file by file', cold.exact ? 'equal' : 'MISMATCH', 'exact', cold.exact);
   }
-  const hfCold = results<{ files: number; families: Record<string, { oursColdSeconds: number; oracleSeconds: number; oursRerunSeconds: number; rerunTokenizations: number; mismatches: string[] }> }>('hf-cold-count');
+  const hfCold = results<{
+    files: number;
+    families: Record<
+      string,
+      { oursColdSeconds: number; oracleSeconds: number; oursRerunSeconds: number; rerunTokenizations: number; mismatches: string[] }
+    >;
+  }>('hf-cold-count');
   for (const [family, r] of Object.entries(hfCold?.families ?? {})) {
-    row(`tokenizer.json ${family}, bench tree (${hfCold!.files.toLocaleString('en-US')} files): cold count ÷ Hugging Face tokenizers (1 thread)`, `${r.oursColdSeconds.toFixed(1)} s ÷ ${r.oracleSeconds.toFixed(1)} s = ${ratio(r.oursColdSeconds / r.oracleSeconds)}`, 'exact', r.mismatches.length === 0);
-    row(`tokenizer.json ${family}: re-run on the count cache ÷ cold`, `${(r.oursRerunSeconds / r.oursColdSeconds).toFixed(3)}×, ${r.rerunTokenizations} tokenized`, '≤ 0.1×, 0 tokenized', r.oursRerunSeconds / r.oursColdSeconds <= 0.1 && r.rerunTokenizations === 0);
+    row(
+      `tokenizer.json ${family}, bench tree (${hfCold!.files.toLocaleString('en-US')} files): cold count ÷ Hugging Face tokenizers (1 thread)`,
+      `${r.oursColdSeconds.toFixed(1)} s ÷ ${r.oracleSeconds.toFixed(1)} s = ${ratio(r.oursColdSeconds / r.oracleSeconds)}`,
+      'exact',
+      r.mismatches.length === 0,
+    );
+    row(
+      `tokenizer.json ${family}: re-run on the count cache ÷ cold`,
+      `${(r.oursRerunSeconds / r.oursColdSeconds).toFixed(3)}×, ${r.rerunTokenizations} tokenized`,
+      '≤ 0.1×, 0 tokenized',
+      r.oursRerunSeconds / r.oursColdSeconds <= 0.1 && r.rerunTokenizations === 0,
+    );
   }
   const warm = results<{ files: number; savedMs: { totals: number[]; cpu?: number[] }; unsavedMs: { totals: number[] } }>('warm-recount');
   if (warm) {
     const wall = median(warm.savedMs.totals);
-    row(`warm recount, one edited file in ${warm.files.toLocaleString('en-US')} (saved; median)`, `${wall.toFixed(1)} ms (unsaved ${median(warm.unsavedMs.totals).toFixed(1)} ms)`, '≤ 20 ms', wall <= 20);
+    row(
+      `warm recount, one edited file in ${warm.files.toLocaleString('en-US')} (saved; median)`,
+      `${wall.toFixed(1)} ms (unsaved ${median(warm.unsavedMs.totals).toFixed(1)} ms)`,
+      '≤ 20 ms',
+      wall <= 20,
+    );
   }
   const reload = results<{ files: number; reloadMs: number[]; reloadCpuMs: number[] }>('reload');
   if (reload) {
     const ms = median(reload.reloadMs);
-    row(`window reload with ${reload.files.toLocaleString('en-US')} files selected: status bar complete (restore + stat + cache lookup + report)`, `${ms.toFixed(0)} ms (CPU ${median(reload.reloadCpuMs).toFixed(0)} ms), 0 tokenized`, '≤ 1 s', ms <= 1000);
+    row(
+      `window reload with ${reload.files.toLocaleString('en-US')} files selected: status bar complete (restore + stat + cache lookup + report)`,
+      `${ms.toFixed(0)} ms (CPU ${median(reload.reloadCpuMs).toFixed(0)} ms), 0 tokenized`,
+      '≤ 1 s',
+      ms <= 1000,
+    );
   }
-  const pathological = results<{ rows: Array<{ label: string; ours: { tokens: number; seconds: number } | string; oracle: { tokens: number; seconds: number } | string }>; exponents: { oursTime: number } }>('pathological');
+  const pathological = results<{
+    rows: Array<{
+      label: string;
+      ours: { tokens: number; seconds: number } | string;
+      oracle: { tokens: number; seconds: number } | string;
+    }>;
+    exponents: { oursTime: number };
+  }>('pathological');
   if (pathological) {
     const ran = pathological.rows.filter((r) => typeof r.ours !== 'string' && typeof r.oracle !== 'string');
     const equal = ran.every((r) => typeof r.ours !== 'string' && typeof r.oracle !== 'string' && r.ours.tokens === r.oracle.tokens);
-    row('pathological inputs: exactness where the official core finishes', `${equal ? 'equal' : 'MISMATCH'} in ${ran.length} of ${pathological.rows.length} cases`, 'exact', equal && pathological.rows.every((r) => typeof r.ours !== 'string'));
-    row('pathological: growth of our time with the size of minified JS (log-log slope)', pathological.exponents.oursTime.toFixed(2), '≈ 1 (linear)', null);
+    row(
+      'pathological inputs: exactness where the official core finishes',
+      `${equal ? 'equal' : 'MISMATCH'} in ${ran.length} of ${pathological.rows.length} cases`,
+      'exact',
+      equal && pathological.rows.every((r) => typeof r.ours !== 'string'),
+    );
+    row(
+      'pathological: growth of our time with the size of minified JS (log-log slope)',
+      pathological.exponents.oursTime.toFixed(2),
+      '≈ 1 (linear)',
+      null,
+    );
   }
   const secrets = results<{ oursMBps: number; secretlintMBps: number | null }>('secrets');
-  if (secrets) row('secrets scan on real text', `${secrets.oursMBps.toFixed(1)} MB/s${secrets.secretlintMBps !== null ? ` (secretlint ${secrets.secretlintMBps.toFixed(1)} MB/s: ${(secrets.oursMBps / secrets.secretlintMBps).toFixed(1)}×)` : ''}`, '—', null);
+  if (secrets) {
+    row(
+      'secrets scan on real text',
+      `${secrets.oursMBps.toFixed(1)} MB/s${secrets.secretlintMBps !== null ? ` (secretlint ${secrets.secretlintMBps.toFixed(1)} MB/s: ${(secrets.oursMBps / secrets.secretlintMBps).toFixed(1)}×)` : ''}`,
+      '—',
+      null,
+    );
+  }
   const relevance = results<{ files: number; planMedianMs: Record<string, number> }>('relevance');
   if (relevance) {
     const slowest = Math.max(...Object.values(relevance.planMedianMs));
-    row(`relevance plan on ${relevance.files.toLocaleString('en-US')} files (slowest median over 4 needs)`, `${slowest.toFixed(1)} ms`, '< 200 ms', slowest < 200);
+    row(
+      `relevance plan on ${relevance.files.toLocaleString('en-US')} files (slowest median over 4 needs)`,
+      `${slowest.toFixed(1)} ms`,
+      '< 200 ms',
+      slowest < 200,
+    );
   }
   const panel = results<{ files: number; firstPaintMs: number; filterMaxMs: number }>('panel');
   if (panel) {
-    row(`panel with ${panel.files.toLocaleString('en-US')} files: first paint (summary cards)`, `${panel.firstPaintMs.toFixed(0)} ms`, '≤ 500 ms', panel.firstPaintMs <= 500);
+    row(
+      `panel with ${panel.files.toLocaleString('en-US')} files: first paint (summary cards)`,
+      `${panel.firstPaintMs.toFixed(0)} ms`,
+      '≤ 500 ms',
+      panel.firstPaintMs <= 500,
+    );
     row('panel: path filter to rows painted (slowest of 4)', `${panel.filterMaxMs.toFixed(0)} ms`, '≤ 100 ms', panel.filterMaxMs <= 100);
   }
-  const host = results<{ activateRunsMs?: number[]; firstRenderRunsMs?: number[]; bundleLoadMs?: number; files?: number; seconds?: number; eventLoopDelayMs?: { p99: number; max: number }; vsixBytes?: number | null }>('host');
+  const host = results<{
+    activateRunsMs?: number[];
+    firstRenderRunsMs?: number[];
+    bundleLoadMs?: number;
+    files?: number;
+    seconds?: number;
+    eventLoopDelayMs?: { p99: number; max: number };
+    vsixBytes?: number | null;
+  }>('host');
   if (host?.activateRunsMs?.length && host.bundleLoadMs !== undefined) {
     const activate = median(host.activateRunsMs);
     const total = activate + host.bundleLoadMs;
-    row(`activation: activate() (median of ${host.activateRunsMs.length} launches) + bundle load (plain Node, median of 5)`, `${activate.toFixed(1)} + ${host.bundleLoadMs.toFixed(1)} = ${total.toFixed(1)} ms; first render at ${host.firstRenderRunsMs?.length ? median(host.firstRenderRunsMs).toFixed(1) : '?'} ms`, '≤ 50 ms', total <= 50);
+    row(
+      `activation: activate() (median of ${host.activateRunsMs.length} launches) + bundle load (plain Node, median of 5)`,
+      `${activate.toFixed(1)} + ${host.bundleLoadMs.toFixed(1)} = ${total.toFixed(1)} ms; first render at ${host.firstRenderRunsMs?.length ? median(host.firstRenderRunsMs).toFixed(1) : '?'} ms`,
+      '≤ 50 ms',
+      total <= 50,
+    );
   }
   if (host?.files !== undefined && host.eventLoopDelayMs) {
-    row(`extension host: add a ${host.files.toLocaleString('en-US')}-file folder, counted cold: event-loop delay p99 (10 ms sampling)`, `${host.eventLoopDelayMs.p99} ms (max ${host.eventLoopDelayMs.max} ms); counted in ${host.seconds} s; VSIX ${host.vsixBytes ? `${(host.vsixBytes / 2 ** 20).toFixed(2)} MiB` : '?'}`, '≤ 50 ms', host.eventLoopDelayMs.p99 <= 50);
+    row(
+      `extension host: add a ${host.files.toLocaleString('en-US')}-file folder, counted cold: event-loop delay p99 (10 ms sampling)`,
+      `${host.eventLoopDelayMs.p99} ms (max ${host.eventLoopDelayMs.max} ms); counted in ${host.seconds} s; VSIX ${host.vsixBytes ? `${(host.vsixBytes / 2 ** 20).toFixed(2)} MiB` : '?'}`,
+      '≤ 50 ms',
+      host.eventLoopDelayMs.p99 <= 50,
+    );
   }
   return rows;
 }
@@ -194,7 +382,11 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${benches.map((bench) => bench.name).join(', ')}`);
   const chosen = benches.filter((bench) => !only || only.has(bench.name));
   const missing = chosen.filter((bench) => !existsSync(bench.script));
-  if (missing.length > 0) throw new Error(`not compiled: ${missing.map((bench) => relative(repoRoot, bench.script)).join(', ')}; run npm run bench (it compiles first)`);
+  if (missing.length > 0) {
+    throw new Error(
+      `not compiled: ${missing.map((bench) => relative(repoRoot, bench.script)).join(', ')}; run npm run bench (it compiles first)`,
+    );
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, ...(quick ? { CB_BENCH_QUICK: '1' } : {}) };
   const head = git(['rev-parse', 'HEAD']);
   const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
@@ -207,7 +399,8 @@ async function main(): Promise<void> {
   }
   const endedAt = new Date();
   const minutes = (endedAt.getTime() - startedAt.getTime()) / 60_000;
-  const command = (bench: Bench): string => `${quick ? 'CB_BENCH_QUICK=1 ' : ''}node ${relative(repoRoot, bench.script)}${!quick && bench.args.length ? ` ${bench.args.join(' ')}` : ''}`;
+  const command = (bench: Bench): string =>
+    `${quick ? 'CB_BENCH_QUICK=1 ' : ''}node ${relative(repoRoot, bench.script)}${!quick && bench.args.length ? ` ${bench.args.join(' ')}` : ''}`;
   const lines: string[] = [
     '# Benchmark results',
     '',
@@ -223,7 +416,10 @@ async function main(): Promise<void> {
     '',
     '| bench | command | wall s | load before / mean / max / after | status |',
     '|---|---|---|---|---|',
-    ...ran.map((r) => `| ${r.bench.name} | \`${command(r.bench)}\` | ${r.seconds.toFixed(0)} | ${r.load.before.toFixed(1)} / ${r.load.mean.toFixed(1)} / ${r.load.max.toFixed(1)} / ${r.load.after.toFixed(1)} | ${r.failed ? `**FAILED: ${r.failed}**` : 'ok'} |`),
+    ...ran.map(
+      (r) =>
+        `| ${r.bench.name} | \`${command(r.bench)}\` | ${r.seconds.toFixed(0)} | ${r.load.before.toFixed(1)} / ${r.load.mean.toFixed(1)} / ${r.load.max.toFixed(1)} / ${r.load.after.toFixed(1)} | ${r.failed ? `**FAILED: ${r.failed}**` : 'ok'} |`,
+    ),
     '',
     '## Targets and figures of record',
     '',
@@ -233,12 +429,23 @@ async function main(): Promise<void> {
     '',
   ];
   for (const r of ran) {
-    lines.push(`## ${r.bench.title}`, '', `\`${command(r.bench)}\`: ${r.seconds.toFixed(0)} s, load ${r.load.before.toFixed(1)} before, ${r.load.max.toFixed(1)} at most, ${r.load.after.toFixed(1)} after${r.failed ? `, **FAILED: ${r.failed}**` : ''}.`, '', '```', r.output.trim(), '```', '');
+    lines.push(
+      `## ${r.bench.title}`,
+      '',
+      `\`${command(r.bench)}\`: ${r.seconds.toFixed(0)} s, load ${r.load.before.toFixed(1)} before, ${r.load.max.toFixed(1)} at most, ${r.load.after.toFixed(1)} after${r.failed ? `, **FAILED: ${r.failed}**` : ''}.`,
+      '',
+      '```',
+      r.output.trim(),
+      '```',
+      '',
+    );
   }
   writeFileSync(join(repoRoot, 'bench', 'RESULTS.md'), lines.join('\n'));
   const failed = ran.filter((r) => r.failed);
   console.log(`\n${targetRows().join('\n')}`);
-  console.log(`\nwrote bench/RESULTS.md in ${minutes.toFixed(1)} min; ${failed.length} of ${ran.length} bench(es) failed${failed.length ? `: ${failed.map((r) => `${r.bench.name} (${r.failed})`).join(', ')}` : ''}`);
+  console.log(
+    `\nwrote bench/RESULTS.md in ${minutes.toFixed(1)} min; ${failed.length} of ${ran.length} bench(es) failed${failed.length ? `: ${failed.map((r) => `${r.bench.name} (${r.failed})`).join(', ')}` : ''}`,
+  );
   if (failed.length > 0) process.exitCode = 1;
 }
 

@@ -23,7 +23,10 @@ function buildWorkspace(): { files: number; bytes: number } {
   fs.mkdirSync(workspace, { recursive: true });
   let files = 0;
   let bytes = 0;
-  const sources = fs.readdirSync(path.join(REPO, 'node_modules'), { recursive: true, encoding: 'utf8' }).filter((name) => /\.(js|ts|mjs|cjs|json|md)$/.test(name)).sort();
+  const sources = fs
+    .readdirSync(path.join(REPO, 'node_modules'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.(js|ts|mjs|cjs|json|md)$/.test(name))
+    .sort();
   // Spread over the whole tree so the mix of sizes is the tree's, and stop at the file and byte targets.
   const averageWanted = targetBytes / targetFiles;
   // A second pass (into src2/) when node_modules alone is smaller than the targets.
@@ -86,14 +89,18 @@ function main(): number {
   if (build.status !== 0) return build.status ?? 1;
   const activation = activationRuns(activationLaunches);
   const loadMs = bundleLoadMs();
-  console.log(`[host bench] activate() over ${activation.activateRunsMs.length} launches: ${activation.activateRunsMs.join(', ')} ms; first render at ${activation.firstRenderRunsMs.join(', ')} ms; bundle load ${loadMs} ms`);
+  console.log(
+    `[host bench] activate() over ${activation.activateRunsMs.length} launches: ${activation.activateRunsMs.join(', ')} ms; first render at ${activation.firstRenderRunsMs.join(', ')} ms; bundle load ${loadMs} ms`,
+  );
   if (activation.activateRunsMs.length === 0) {
     console.log('[host bench] FAILED: no launch measured activate()');
     return 1;
   }
   if (process.argv.includes('--activation-only')) {
     const activateMs = median(activation.activateRunsMs);
-    console.log(`[host bench] activate() median ${activateMs} ms + bundle load ${loadMs} ms = ${(activateMs + loadMs).toFixed(1)} ms (target <= 50)`);
+    console.log(
+      `[host bench] activate() median ${activateMs} ms + bundle load ${loadMs} ms = ${(activateMs + loadMs).toFixed(1)} ms (target <= 50)`,
+    );
     return 0;
   }
   const built = buildWorkspace();
@@ -101,7 +108,13 @@ function main(): number {
   const out = path.join(REPO, 'bench', 'results-host.json');
   const run = spawnSync(process.execPath, [path.join(REPO, 'out', 'test', 'harness', 'runIntegration.js')], {
     stdio: 'inherit',
-    env: { ...process.env, CB_TEST_DIR: path.join(REPO, 'out', 'bench', 'hostBench'), CB_TEST_WORKSPACE: workspace, CB_BENCH_OUT: out, CB_TEST_TIMEOUT_MS: '900000' },
+    env: {
+      ...process.env,
+      CB_TEST_DIR: path.join(REPO, 'out', 'bench', 'hostBench'),
+      CB_TEST_WORKSPACE: workspace,
+      CB_BENCH_OUT: out,
+      CB_TEST_TIMEOUT_MS: '900000',
+    },
   });
   if (run.status !== 0) return run.status ?? 1;
   const result = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;

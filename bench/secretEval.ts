@@ -15,9 +15,14 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 async function loadSecretlint(): Promise<Lint | undefined> {
   if (process.env.SECRETLINT === '0') return undefined;
-  const folder = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'installSecretlint.mjs')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const folder = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'installSecretlint.mjs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   const moduleUrl = (name: string): string => pathToFileURL(path.join(folder, 'node_modules', name, 'module', 'index.js')).href;
-  const core = (await import(moduleUrl('@secretlint/core'))) as { lintSource: (input: unknown) => Promise<{ messages: Array<{ ruleId: string }> }> };
+  const core = (await import(moduleUrl('@secretlint/core'))) as {
+    lintSource: (input: unknown) => Promise<{ messages: Array<{ ruleId: string }> }>;
+  };
   const preset = (await import(moduleUrl('@secretlint/secretlint-rule-preset-recommend'))) as { creator: { meta: { id: string } } };
   const config = { rules: [{ id: preset.creator.meta.id, rule: preset.creator }] };
   return async (filePath, content) => {
@@ -73,17 +78,31 @@ async function main(): Promise<void> {
     if (lint && (await lint(file, text)).length > 0) repoTheirs.push(file);
   }
   const mb = ours.bytes / 1e6;
-  console.log(`clean corpus: ${ours.files} files, ${mb.toFixed(1)} MB (${ours.fixtures} known key fixtures left out) from ${roots.join(', ')}`);
+  console.log(
+    `clean corpus: ${ours.files} files, ${mb.toFixed(1)} MB (${ours.fixtures} known key fixtures left out) from ${roots.join(', ')}`,
+  );
   console.log(`planted: ${samples.length} samples of ${new Set(samples.map((s) => s.ruleId)).size} formats`);
-  console.log(`ours:       recall ${samples.length - missedOurs.length}/${samples.length}, clean files flagged ${ours.flagged.length} (${((ours.flagged.length / ours.files) * 1000).toFixed(2)} per 1,000), repo ${repoOurs.length}/${repoFiles.length}, ${(mb / (ours.ms / 1000)).toFixed(1)} MB/s`);
-  if (lint) console.log(`secretlint: recall ${samples.length - missedTheirs.length}/${samples.length}, clean files flagged ${theirs.flagged.length} (${((theirs.flagged.length / ours.files) * 1000).toFixed(2)} per 1,000), repo ${repoTheirs.length}/${repoFiles.length}, ${(mb / (theirs.ms / 1000)).toFixed(1)} MB/s`);
+  console.log(
+    `ours:       recall ${samples.length - missedOurs.length}/${samples.length}, clean files flagged ${ours.flagged.length} (${((ours.flagged.length / ours.files) * 1000).toFixed(2)} per 1,000), repo ${repoOurs.length}/${repoFiles.length}, ${(mb / (ours.ms / 1000)).toFixed(1)} MB/s`,
+  );
+  if (lint) {
+    console.log(
+      `secretlint: recall ${samples.length - missedTheirs.length}/${samples.length}, clean files flagged ${theirs.flagged.length} (${((theirs.flagged.length / ours.files) * 1000).toFixed(2)} per 1,000), repo ${repoTheirs.length}/${repoFiles.length}, ${(mb / (theirs.ms / 1000)).toFixed(1)} MB/s`,
+    );
+  }
   const show = (title: string, items: readonly string[]): void => {
-    if (items.length > 0) console.log(`\n${title} (${items.length}):\n  ${items.slice(0, 40).join('\n  ')}${items.length > 40 ? '\n  …' : ''}`);
+    if (items.length > 0) {
+      console.log(`\n${title} (${items.length}):\n  ${items.slice(0, 40).join('\n  ')}${items.length > 40 ? '\n  …' : ''}`);
+    }
   };
   show('ours: missed', missedOurs);
   show('ours: flagged clean files', ours.flagged);
   show('ours: flagged repo files', repoOurs);
-  if (lint) console.log(`\nsecretlint: missed per format: ${[...missedTheirsByRule].map(([rule, missed]) => `${rule} ${missed}/${plantedByRule.get(rule)}`).join(', ')}`);
+  if (lint) {
+    console.log(
+      `\nsecretlint: missed per format: ${[...missedTheirsByRule].map(([rule, missed]) => `${rule} ${missed}/${plantedByRule.get(rule)}`).join(', ')}`,
+    );
+  }
   show('secretlint: missed', missedTheirs);
   show('secretlint: flagged clean files', theirs.flagged);
   show('secretlint: flagged repo files', repoTheirs);

@@ -44,15 +44,21 @@ async function main(): Promise<void> {
   for (const text of texts) secretContentHints(text);
   const oursMBps = chars / 1e3 / (performance.now() - start);
   console.log(`real text ${(chars / 1e6).toFixed(1)} MB: ours ${oursMBps.toFixed(1)} MB/s`);
-  const save = (secretlintMBps: number | null): void => console.log(`results: ${writeResults('secrets', { adversarialMs, realTextMB: chars / 1e6, oursMBps, secretlintMBps })}`);
+  const save = (secretlintMBps: number | null): void =>
+    console.log(`results: ${writeResults('secrets', { adversarialMs, realTextMB: chars / 1e6, oursMBps, secretlintMBps })}`);
   if (process.env.SECRETLINT === '0') return save(null);
-  const folder = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'installSecretlint.mjs')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const folder = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'installSecretlint.mjs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   const moduleUrl = (name: string): string => pathToFileURL(path.join(folder, 'node_modules', name, 'module', 'index.js')).href;
   const core = (await import(moduleUrl('@secretlint/core'))) as { lintSource: (input: unknown) => Promise<unknown> };
   const preset = (await import(moduleUrl('@secretlint/secretlint-rule-preset-recommend'))) as { creator: { meta: { id: string } } };
   const config = { rules: [{ id: preset.creator.meta.id, rule: preset.creator }] };
   start = performance.now();
-  for (const text of texts) await core.lintSource({ source: { filePath: 'a.js', content: text, contentType: 'text' }, options: { config } });
+  for (const text of texts) {
+    await core.lintSource({ source: { filePath: 'a.js', content: text, contentType: 'text' }, options: { config } });
+  }
   const secretlintMBps = chars / 1e3 / (performance.now() - start);
   console.log(`real text ${(chars / 1e6).toFixed(1)} MB: secretlint ${secretlintMBps.toFixed(1)} MB/s`);
   save(secretlintMBps);

@@ -32,13 +32,28 @@ const fs = new InMemoryWorkspaceFs();
 const syntaxOf = new Map<string, FileSyntax>();
 for (let p = 0; p < packages; p++) {
   for (let f = 0; f < perPackage; f++) {
-    const imports = [0, 1, 2].map(() => ({ kind: 'es' as const, specifier: `./file${String(Math.floor(random() * perPackage)).padStart(3, '0')}` }));
-    if (random() < 0.1) imports.push({ kind: 'es', specifier: `../pkg${String(Math.floor(random() * packages)).padStart(3, '0')}/file${String(Math.floor(random() * perPackage)).padStart(3, '0')}` });
+    const imports = [0, 1, 2].map(() => ({
+      kind: 'es' as const,
+      specifier: `./file${String(Math.floor(random() * perPackage)).padStart(3, '0')}`,
+    }));
+    if (random() < 0.1) {
+      imports.push({
+        kind: 'es',
+        specifier: `../pkg${String(Math.floor(random() * packages)).padStart(3, '0')}/file${String(Math.floor(random() * perPackage)).padStart(3, '0')}`,
+      });
+    }
     const words = 200 + Math.floor(random() ** 3 * 19_800);
     const path = name(p, f);
     const text = Array.from({ length: words }, (_, i) => `w${i % 97}`).join(' ');
     fs.file(`/w/${path}`, text);
-    syntaxOf.set(path, { language: 'typescript', imports, packageName: null, typeReferences: [], outline: text.slice(0, Math.floor(text.length * 0.4)), hasErrors: false });
+    syntaxOf.set(path, {
+      language: 'typescript',
+      imports,
+      packageName: null,
+      typeReferences: [],
+      outline: text.slice(0, Math.floor(text.length * 0.4)),
+      hasErrors: false,
+    });
   }
 }
 const parse: ParsePort = async (path) => {
@@ -48,7 +63,14 @@ const parse: ParsePort = async (path) => {
 
 async function main(): Promise<void> {
   const settings = { ...defaultSettings, maxFiles: 20_000 };
-  const session = new BudgetSession({ selection: new Selection(), counter: new ContextCounter(fs, new ScriptedPool()), fs, context: { generation: 1, settings, target: resolveTarget(settings) }, notifyDelayMs: 0, parse });
+  const session = new BudgetSession({
+    selection: new Selection(),
+    counter: new ContextCounter(fs, new ScriptedPool()),
+    fs,
+    context: { generation: 1, settings, target: resolveTarget(settings) },
+    notifyDelayMs: 0,
+    parse,
+  });
   const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 24, maxFiles: 20_000 });
   let started = performance.now();
   await session.addFiles(scan.files);
@@ -58,7 +80,11 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   for (const fraction of [0.1, 0.5, 0.9]) {
     const budget = Math.round(total * (1 - fraction));
-    session.setContext({ generation: session.context.generation + 1, settings: { ...settings, budgetTokens: budget }, target: session.context.target });
+    session.setContext({
+      generation: session.context.generation + 1,
+      settings: { ...settings, budgetTokens: budget },
+      target: session.context.target,
+    });
     started = performance.now();
     await session.settledDropProposal('budget');
     const settleMs = performance.now() - started;
@@ -76,7 +102,9 @@ async function main(): Promise<void> {
       runs.push(performance.now() - start);
     }
     runs.sort((a, b) => a - b);
-    lines.push(`remove ${Math.round(fraction * 100)}% (${proposal.neededTokens.toLocaleString('en-US')} tokens): ${proposal.basis} plan, ${proposal.actions.length} actions (${proposal.actions.filter((action) => action.action === 'outline').length} outlines), ${proposal.planner.plan.method}; first (parse + outline counts + assess) ${settleMs.toFixed(0)} ms; a new proposal: median ${runs[2]!.toFixed(1)} ms, max ${runs[4]!.toFixed(1)} ms; the same proposal again (memo) ${memoMs.toFixed(2)} ms`);
+    lines.push(
+      `remove ${Math.round(fraction * 100)}% (${proposal.neededTokens.toLocaleString('en-US')} tokens): ${proposal.basis} plan, ${proposal.actions.length} actions (${proposal.actions.filter((action) => action.action === 'outline').length} outlines), ${proposal.planner.plan.method}; first (parse + outline counts + assess) ${settleMs.toFixed(0)} ms; a new proposal: median ${runs[2]!.toFixed(1)} ms, max ${runs[4]!.toFixed(1)} ms; the same proposal again (memo) ${memoMs.toFixed(2)} ms`,
+    );
   }
   // One edit: the file is parsed again, the graph re-resolves that file, relevance is assessed again.
   const edited = `/w/${name(10, 10)}`;
@@ -90,7 +118,9 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(machine()));
   console.log(`${scan.files.length} files, ${total.toLocaleString('en-US')} tokens; counted in ${countMs.toFixed(0)} ms (fake pool)`);
   for (const line of lines) console.log(line);
-  console.log(`after one edit: parse + outline + plan ${editMs.toFixed(0)} ms (${afterEdit?.basis}); the next plan ${editPlanMs.toFixed(1)} ms`);
+  console.log(
+    `after one edit: parse + outline + plan ${editMs.toFixed(0)} ms (${afterEdit?.basis}); the next plan ${editPlanMs.toFixed(1)} ms`,
+  );
   session.dispose();
 }
 

@@ -16,7 +16,9 @@ const mbArg = process.argv.indexOf('--mb');
 const corpusMb = mbArg >= 0 ? Number(process.argv[mbArg + 1]) : quickBench ? 2 : 30;
 // The oracle needs ~19 s for 100 KB of one letter and crashes at 1 MB, so it only runs below this.
 const oracleRunLimitBytes = (quickBench ? 16 : 64) * 1024;
-const scalingSizes = quickBench ? [16 * 1024, 64 * 1024, 1024 * 1024] : [16 * 1024, 64 * 1024, 1024 * 1024, 2 * 1024 * 1024, 5 * 1024 * 1024];
+const scalingSizes = quickBench
+  ? [16 * 1024, 64 * 1024, 1024 * 1024]
+  : [16 * 1024, 64 * 1024, 1024 * 1024, 2 * 1024 * 1024, 5 * 1024 * 1024];
 
 function time<T>(run: () => T): [T, number] {
   const start = performance.now();
@@ -31,7 +33,10 @@ function rate(bytes: number, tokens: number, seconds: number): string {
 async function main(): Promise<void> {
   console.log(`machine: ${JSON.stringify(machine())}`);
   const corpus = loadCorpus(corpusMb * 1024 * 1024);
-  const results: Record<string, { oracleSeconds: number; oursSeconds: number; poolSeconds: number; poolSize: number; tokens: number; equal: boolean }> = {};
+  const results: Record<
+    string,
+    { oracleSeconds: number; oursSeconds: number; poolSeconds: number; poolSize: number; tokens: number; equal: boolean }
+  > = {};
   let mismatches = 0;
   const bytes = corpus.reduce((sum, file) => sum + file.bytes, 0);
   console.log(`corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(1)} MB from node_modules`);
@@ -52,10 +57,14 @@ async function main(): Promise<void> {
     const poolTokens = outcomes.reduce((sum, outcome) => sum + (outcome.kind === 'counted' ? outcome.tokens : 0), 0);
     await pool.dispose();
 
-    console.log(`\n${encoding} (rank load ${(loadSeconds * 1000).toFixed(0)} ms; tokens oracle ${oracleTokens}, ours ${ourTokens}, pool ${poolTokens})`);
+    console.log(
+      `\n${encoding} (rank load ${(loadSeconds * 1000).toFixed(0)} ms; tokens oracle ${oracleTokens}, ours ${ourTokens}, pool ${poolTokens})`,
+    );
     console.log(`  oracle, 1 thread   ${rate(bytes, oracleTokens, oracleSeconds)}`);
     console.log(`  ours, 1 thread     ${rate(bytes, ourTokens, ourSeconds)}  = ${(oracleSeconds / ourSeconds).toFixed(2)}× oracle`);
-    console.log(`  ours, pool of ${pool['size']}    ${rate(bytes, poolTokens, poolSeconds)}  = ${(oracleSeconds / poolSeconds).toFixed(2)}× oracle`);
+    console.log(
+      `  ours, pool of ${pool['size']}    ${rate(bytes, poolTokens, poolSeconds)}  = ${(oracleSeconds / poolSeconds).toFixed(2)}× oracle`,
+    );
     const equal = ourTokens === oracleTokens && poolTokens === oracleTokens;
     if (!equal) mismatches++;
     console.log(`  corpus totals: ${equal ? 'equal' : `MISMATCH: oracle ${oracleTokens}, ours ${ourTokens}, pool ${poolTokens}`}`);
@@ -85,7 +94,9 @@ async function main(): Promise<void> {
         if (expected !== ours) mismatches++;
         oracleCell = `oracle ${(oracleSeconds * 1000).toFixed(0).padStart(6)} ms${expected === ours ? '' : ` MISMATCH ${expected}`}`;
       }
-      console.log(`  ${name} ${(size / 1024).toFixed(0).padStart(5)} KB: ours ${(ourSeconds * 1000).toFixed(0).padStart(6)} ms (${ours} tokens), ${oracleCell}`);
+      console.log(
+        `  ${name} ${(size / 1024).toFixed(0).padStart(5)} KB: ours ${(ourSeconds * 1000).toFixed(0).padStart(6)} ms (${ours} tokens), ${oracleCell}`,
+      );
     }
   }
   console.log(`\nexactness vs the official core: ${mismatches === 0 ? 'EQUAL' : `MISMATCH in ${mismatches} case(s)`}`);

@@ -8,7 +8,9 @@ export function extractMessages(root = 'src/host') {
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
-    for (const match of text.matchAll(/vscode\.l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) messages.add(match[1].replace(/\\'/g, "'"));
+    // Either quote: Prettier writes a message holding an apostrophe in double quotes.
+    for (const match of text.matchAll(/vscode\.l10n\.t\(\s*(['"])((?:(?!\1)[^\\]|\\.)*)\1/g))
+      messages.add(match[2].replace(/\\(['"])/g, '$1'));
   }
   return Object.fromEntries([...messages].sort().map((message) => [message, message]));
 }

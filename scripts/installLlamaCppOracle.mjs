@@ -30,12 +30,30 @@ if (installedVersion('node-llama-cpp') === version && installedVersion('@node-ll
 }
 
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'llama-cpp-oracle', private: true, description: 'Development oracle for test/unit/engine (not shipped)' }, null, 2)}\n`);
+writeFileSync(
+  join(dir, 'package.json'),
+  `${JSON.stringify({ name: 'llama-cpp-oracle', private: true, description: 'Development oracle for test/unit/engine (not shipped)' }, null, 2)}\n`,
+);
 // --omit=optional skips the CUDA/Vulkan/macOS binary packages; the CPU one is named explicitly.
 // --ignore-scripts: node-llama-cpp's postinstall would try to download or build llama.cpp, which the
 // prebuilt binaries make unnecessary (and the network may not allow).
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['install', '-E', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', dir, `node-llama-cpp@${version}`, `@node-llama-cpp/linux-x64@${version}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+const result = spawnSync(
+  npm,
+  [
+    'install',
+    '-E',
+    '--omit=optional',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    '--prefix',
+    dir,
+    `node-llama-cpp@${version}`,
+    `@node-llama-cpp/linux-x64@${version}`,
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
 if (result.status !== 0) {
   console.error(`node-llama-cpp oracle: npm install failed (exit ${result.status ?? result.signal}).`);
   process.exit(1);

@@ -29,12 +29,16 @@ function unsupported(message) {
   process.exit(3);
 }
 
-if (process.platform !== 'linux' || process.arch !== 'x64') unsupported(`the prebuilt llama.cpp libraries are linux-x64 only (this is ${process.platform}-${process.arch}).`);
+if (process.platform !== 'linux' || process.arch !== 'x64')
+  unsupported(`the prebuilt llama.cpp libraries are linux-x64 only (this is ${process.platform}-${process.arch}).`);
 for (const tool of ['g++', 'git']) {
   if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) unsupported(`${tool} is not installed.`);
 }
 
-const oracle = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'installLlamaCppOracle.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const oracle = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'installLlamaCppOracle.mjs')], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 if (oracle.status === 3) unsupported('node-llama-cpp is not available for this platform.');
 if (oracle.status !== 0) {
   // The npm registry is the usual reason (the test then skips, saying so).
@@ -45,10 +49,19 @@ const oracleDir = oracle.stdout.trim().split('\n').at(-1);
 const bundle = join(oracleDir, 'node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
 const libs = join(oracleDir, 'node_modules', '@node-llama-cpp', 'linux-x64', 'bins', 'linux-x64');
 // The definitions llama.cpp's CMake gives these targets (vendor/cpp-httplib/CMakeLists.txt).
-const defines = ['-DCPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH=1048576', '-DCPPHTTPLIB_LISTEN_BACKLOG=512', '-DCPPHTTPLIB_REQUEST_URI_MAX_LENGTH=32768', '-DCPPHTTPLIB_TCP_NODELAY=1'];
+const defines = [
+  '-DCPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH=1048576',
+  '-DCPPHTTPLIB_LISTEN_BACKLOG=512',
+  '-DCPPHTTPLIB_REQUEST_URI_MAX_LENGTH=32768',
+  '-DCPPHTTPLIB_TCP_NODELAY=1',
+];
 const compileFlags = ['-std=c++17', '-O0', '-w'];
 // Rebuilt when the source, the stub or the recipe changes (not when this file's comments do).
-const stamp = createHash('sha256').update(readFileSync(bundle)).update(readFileSync(stub)).update(JSON.stringify({ defines, compileFlags, recipe: 1 })).digest('hex');
+const stamp = createHash('sha256')
+  .update(readFileSync(bundle))
+  .update(readFileSync(stub))
+  .update(JSON.stringify({ defines, compileFlags, recipe: 1 }))
+  .digest('hex');
 const stampFile = join(dir, 'stamp');
 if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
   console.log(binary);
@@ -71,17 +84,33 @@ run(join(obj, 'embed'), [join(ui, 'ui.cpp'), join(ui, 'ui.h')]);
 const include = ['include', 'ggml/include', 'common', 'tools/mtmd', 'tools/server', 'vendor', '.'].map((path) => `-I${join(src, path)}`);
 const serverDir = join(src, 'tools', 'server');
 const sources = [
-  ...readdirSync(serverDir).filter((name) => name.endsWith('.cpp')).map((name) => join(serverDir, name)),
+  ...readdirSync(serverDir)
+    .filter((name) => name.endsWith('.cpp'))
+    .map((name) => join(serverDir, name)),
   join(src, 'vendor', 'cpp-httplib', 'httplib.cpp'),
   join(ui, 'ui.cpp'),
   stub,
 ];
 const started = Date.now();
 await compileAll(sources);
-const objects = readdirSync(obj).filter((name) => name.endsWith('.o')).map((name) => join(obj, name));
-run('g++', ['-o', binary, ...objects, `-L${libs}`, '-l:libllama.v0.4.0.so', '-l:libggml.v0.4.0.so', '-l:libggml-base.so', '-l:libllama-common.so', `-Wl,-rpath,${libs}`, '-lpthread']);
+const objects = readdirSync(obj)
+  .filter((name) => name.endsWith('.o'))
+  .map((name) => join(obj, name));
+run('g++', [
+  '-o',
+  binary,
+  ...objects,
+  `-L${libs}`,
+  '-l:libllama.v0.4.0.so',
+  '-l:libggml.v0.4.0.so',
+  '-l:libggml-base.so',
+  '-l:libllama-common.so',
+  `-Wl,-rpath,${libs}`,
+  '-lpthread',
+]);
 // ggml loads its CPU backend (libggml-cpu-<arch>.so) from the executable's folder.
-for (const name of readdirSync(libs).filter((file) => file.startsWith('libggml-cpu-'))) symlinkSync(join(libs, name), join(dirname(binary), name));
+for (const name of readdirSync(libs).filter((file) => file.startsWith('libggml-cpu-')))
+  symlinkSync(join(libs, name), join(dirname(binary), name));
 writeFileSync(stampFile, stamp);
 console.error(`llama-server oracle: built in ${Math.round((Date.now() - started) / 1000)} s`);
 console.log(binary);
@@ -89,7 +118,9 @@ console.log(binary);
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   if (result.status !== 0) {
-    console.error(`llama-server oracle: ${basename(command)} ${args.slice(0, 3).join(' ')}… failed (exit ${result.status ?? result.signal}).`);
+    console.error(
+      `llama-server oracle: ${basename(command)} ${args.slice(0, 3).join(' ')}… failed (exit ${result.status ?? result.signal}).`,
+    );
     process.exit(1);
   }
 }
@@ -102,7 +133,9 @@ async function compileAll(files) {
       const file = queue.shift();
       const out = join(obj, `${basename(file)}.o`);
       const code = await new Promise((done) => {
-        const child = spawn('g++', [...compileFlags, ...defines, ...include, `-I${ui}`, '-c', file, '-o', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn('g++', [...compileFlags, ...defines, ...include, `-I${ui}`, '-c', file, '-o', out], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.on('close', done);
       });
       if (code !== 0) {

@@ -81,9 +81,15 @@ function install(name) {
   const { pkg, version } = oraclePackages[name];
   const dir = join(oraclesDir, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `oracle-${name}`, private: true, dependencies: { [pkg]: version } }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `oracle-${name}`, private: true, dependencies: { [pkg]: version } }, null, 2) + '\n',
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const run = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--omit=optional'], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--omit=optional'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   if (run.status !== 0 || !installed(name)) {
     return `npm install ${pkg}@${version} failed (exit ${run.status}): ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
   }

@@ -6,7 +6,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const versions = { '@secretlint/core': '13.0.7', '@secretlint/secretlint-rule-preset-recommend': '13.0.7' };
-const folder = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '.cache', 'oracles', 'secretlint');
+const folder = path.resolve(
+  import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
+  '..',
+  '.cache',
+  'oracles',
+  'secretlint',
+);
 
 function installed() {
   return Object.entries(versions).every(([name, version]) => {
@@ -17,8 +23,14 @@ function installed() {
 
 if (!installed()) {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'secretlint-oracle', private: true, dependencies: versions }, null, 2) + '\n');
+  writeFileSync(
+    path.join(folder, 'package.json'),
+    JSON.stringify({ name: 'secretlint-oracle', private: true, dependencies: versions }, null, 2) + '\n',
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--engine-strict=false'], { cwd: folder, stdio: 'inherit' });
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--engine-strict=false'], {
+    cwd: folder,
+    stdio: 'inherit',
+  });
 }
 console.log(folder);

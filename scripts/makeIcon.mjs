@@ -5,7 +5,12 @@ import { deflateSync } from 'node:zlib';
 
 const size = 128;
 const pixels = Buffer.alloc(size * (size * 4 + 1));
-const bars = [[28, 76], [48, 44], [68, 60], [88, 30]];
+const bars = [
+  [28, 76],
+  [48, 44],
+  [68, 60],
+  [88, 30],
+];
 for (let y = 0; y < size; y++) {
   pixels[y * (size * 4 + 1)] = 0;
   for (let x = 0; x < size; x++) {
@@ -38,4 +43,12 @@ const header = Buffer.alloc(13);
 header.writeUInt32BE(size, 0);
 header.writeUInt32BE(size, 4);
 header.set([8, 6, 0, 0, 0], 8);
-writeFileSync('media/icon.png', Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]));
+writeFileSync(
+  'media/icon.png',
+  Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]),
+);

@@ -16,6 +16,7 @@ npx tsc --noEmit -p tsconfig.json
 npx tsc --noEmit -p src/webview/tsconfig.json
 step "lint"
 npx eslint . --max-warnings=0
+npx prettier --check .
 step "unit tests"
 node scripts/runUnitTests.mjs
 step "build and package"

@@ -12,7 +12,10 @@ suite('activation in the extension host', () => {
     assert.ok(extension);
     const api = await extension.activate();
     await api.settle();
-    const result = { activateMs: Math.round(api.activationMs * 10) / 10, firstRenderMs: Math.round((api.firstRenderMs() ?? NaN) * 10) / 10 };
+    const result = {
+      activateMs: Math.round(api.activationMs * 10) / 10,
+      firstRenderMs: Math.round((api.firstRenderMs() ?? NaN) * 10) / 10,
+    };
     console.log(`[host bench] ${JSON.stringify(result)}`);
     if (process.env['CB_BENCH_OUT']) writeFileSync(process.env['CB_BENCH_OUT'], JSON.stringify(result, null, 2));
   });

@@ -27,7 +27,10 @@ suite('extension host while a large folder is counted', function () {
     const result = {
       files: report.counts.counted,
       skipped: report.counts.skipped,
-      bytes: report.files.reduce((sum, file) => sum + (file.status === 'counted' ? statSync(vscode.Uri.parse(file.uri).fsPath).size : 0), 0),
+      bytes: report.files.reduce(
+        (sum, file) => sum + (file.status === 'counted' ? statSync(vscode.Uri.parse(file.uri).fsPath).size : 0),
+        0,
+      ),
       promptTokens: report.promptTokens,
       seconds: Math.round(seconds * 10) / 10,
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p90: ms(delay.percentile(90)), p99: ms(delay.percentile(99)), max: ms(delay.max) },

@@ -12,7 +12,6 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-
 export interface CommonOptions {
   readonly settings: Settings;
   /** `--model` as given: a catalog id or a path to a config.json or a .gguf file. */
@@ -37,7 +36,8 @@ export type CliCommand =
   | ({ readonly kind: 'files'; readonly cache: CountCacheChoice } & FilesOptions & CommonOptions & TokenizerOptions);
 
 /** Where counts persist between runs: the default folder, one given with --cache-dir, or none (--no-cache). */
-export type CountCacheChoice = { readonly kind: 'default' } | { readonly kind: 'directory'; readonly directory: string } | { readonly kind: 'off' };
+export type CountCacheChoice =
+  { readonly kind: 'default' } | { readonly kind: 'directory'; readonly directory: string } | { readonly kind: 'off' };
 
 /** What a files run adds and how it marks the files. */
 export interface FilesOptions {
@@ -187,7 +187,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const { values, positionals, tokens } = parsed;
   rejectRepeatedFlags(tokens);
   // path.resolve(cwd, '') is the working folder itself: an empty argument would silently count everything.
-  if (positionals.some((p) => p === '')) throw new UsageError('an empty path argument ("") names no file or folder; use "." for the current folder.');
+  if (positionals.some((p) => p === '')) {
+    throw new UsageError('an empty path argument ("") names no file or folder; use "." for the current folder.');
+  }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [first, ...rest] = positionals;
@@ -219,7 +221,22 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (set !== null && set.trim() === '') throw new UsageError('--set needs the name of a set in .context-budget.json.');
   // With --changed or --set and no paths, those files are the whole selection; otherwise the default is the working folder.
   const paths = positionals.length > 0 ? positionals : changed !== null || set !== null ? [] : ['.'];
-  return { kind: 'files', paths, focus, pinned, outline, changed, set, target, settings, modelArg, json, tokenizerCache, downloadTokenizer: values['download-tokenizer'] === true, cache: cacheChoice(values) };
+  return {
+    kind: 'files',
+    paths,
+    focus,
+    pinned,
+    outline,
+    changed,
+    set,
+    target,
+    settings,
+    modelArg,
+    json,
+    tokenizerCache,
+    downloadTokenizer: values['download-tokenizer'] === true,
+    cache: cacheChoice(values),
+  };
 }
 
 function cacheChoice(values: { readonly 'cache-dir'?: string | undefined; readonly 'no-cache'?: boolean | undefined }): CountCacheChoice {
@@ -234,7 +251,9 @@ function cacheChoice(values: { readonly 'cache-dir'?: string | undefined; readon
 }
 
 /** Flags that take one value: given twice, which one was meant is a guess, so it is a usage error. */
-function rejectRepeatedFlags(tokens: ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string | undefined }>): void {
+function rejectRepeatedFlags(
+  tokens: ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string | undefined }>,
+): void {
   const seen = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind !== 'option' || token.name === undefined) continue;
@@ -307,7 +326,11 @@ function settingsFromFlags(values: Record<string, unknown>): Settings {
   };
   const { settings, issues } = parseSettings((key) => raw[key]);
   // A flag names the flag; there is no fallback on the command line, so none is mentioned.
-  if (issues.length > 0) throw new UsageError(issues.map((issue) => escapeControlChars(`--${flagName(issue.key)} must be ${issue.expected} (got ${issue.got}).`)).join('\n'));
+  if (issues.length > 0) {
+    throw new UsageError(
+      issues.map((issue) => escapeControlChars(`--${flagName(issue.key)} must be ${issue.expected} (got ${issue.got}).`)).join('\n'),
+    );
+  }
   return settings;
 }
 
@@ -329,12 +352,42 @@ function tokenizerChoice(value: unknown): string | undefined {
 function parallelFlag(values: Record<string, unknown>): number | undefined {
   const parallel = optionalNumber('parallel', values.parallel);
   const batch = optionalNumber('batch', values.batch);
-  if (parallel !== undefined && batch !== undefined && parallel !== batch) throw new UsageError(`--parallel ${parallel} and --batch ${batch} disagree: --batch is an alias of --parallel, give one.`);
+  if (parallel !== undefined && batch !== undefined && parallel !== batch) {
+    throw new UsageError(`--parallel ${parallel} and --batch ${batch} disagree: --batch is an alias of --parallel, give one.`);
+  }
   return parallel ?? batch;
 }
 
 // A Map: the key comes from input, and "constructor" must not find Object's.
-const flagNames: ReadonlyMap<string, string> = new Map(Object.entries({ engine: 'engine', kCacheDtype: 'k-dtype', vCacheDtype: 'v-dtype', ubatch: 'ubatch', swaFull: 'swa-full', mla: 'mla', maxModelLen: 'max-model-len', numCtx: 'num-ctx', gpuCount: 'gpus', kvCacheDtype: 'kv-dtype', weightDtype: 'weight-dtype', reserveOutputTokens: 'reserve-output', budgetTokens: 'budget', batchSize: 'batch', memoryUtilization: 'memory-utilization', computeEfficiency: 'compute-efficiency', memoryEfficiency: 'memory-efficiency', excludes: 'exclude', maxFileBytes: 'max-file-bytes', maxFiles: 'max-files', exportFraming: 'framing', exportDirectoryTree: 'tree', tokenizerPath: 'tokenizer', server: 'server', countCacheMaxMiB: 'cache-max-mib' }));
+const flagNames: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    engine: 'engine',
+    kCacheDtype: 'k-dtype',
+    vCacheDtype: 'v-dtype',
+    ubatch: 'ubatch',
+    swaFull: 'swa-full',
+    mla: 'mla',
+    maxModelLen: 'max-model-len',
+    numCtx: 'num-ctx',
+    gpuCount: 'gpus',
+    kvCacheDtype: 'kv-dtype',
+    weightDtype: 'weight-dtype',
+    reserveOutputTokens: 'reserve-output',
+    budgetTokens: 'budget',
+    batchSize: 'batch',
+    memoryUtilization: 'memory-utilization',
+    computeEfficiency: 'compute-efficiency',
+    memoryEfficiency: 'memory-efficiency',
+    excludes: 'exclude',
+    maxFileBytes: 'max-file-bytes',
+    maxFiles: 'max-files',
+    exportFraming: 'framing',
+    exportDirectoryTree: 'tree',
+    tokenizerPath: 'tokenizer',
+    server: 'server',
+    countCacheMaxMiB: 'cache-max-mib',
+  }),
+);
 
 function flagName(settingKey: string): string {
   return flagNames.get(settingKey) ?? settingKey;
@@ -351,6 +404,8 @@ function optionalNumber(flag: string, value: unknown): number | undefined {
 
 function integerFlag(flag: string, value: string, min: number, max: number): number {
   const number = optionalNumber(flag, value)!;
-  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${quote(value)}).`);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${quote(value)}).`);
+  }
   return number;
 }

@@ -49,7 +49,9 @@ export async function changedFiles(cwd: string, ref: string): Promise<ChangedFil
 }
 
 /** Git facts for relevance: changed files (anchors) and files with a recent commit; empty outside a repository. */
-export async function gitRelevanceFacts(cwd: string): Promise<{ readonly changed: readonly string[]; readonly recent: readonly string[]; readonly problem: string | null }> {
+export async function gitRelevanceFacts(
+  cwd: string,
+): Promise<{ readonly changed: readonly string[]; readonly recent: readonly string[]; readonly problem: string | null }> {
   try {
     const [changes, times] = await Promise.all([gitChangedFiles(cwd), gitLastChangeTimes(cwd, recentChangeDays)]);
     const now = Date.now() / 1000;
@@ -123,7 +125,13 @@ export function applySet(selection: Selection, loaded: SetFiles): void {
   if (loaded.set.ordered) {
     const setOrder = present.map(uriOf);
     const inSet = new Set(setOrder);
-    selection.setOrder([...setOrder, ...selection.ordered().map((entry) => entry.uri).filter((uri) => !inSet.has(uri))]);
+    selection.setOrder([
+      ...setOrder,
+      ...selection
+        .ordered()
+        .map((entry) => entry.uri)
+        .filter((uri) => !inSet.has(uri)),
+    ]);
   }
 }
 

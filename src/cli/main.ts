@@ -88,8 +88,17 @@ function listModels(json: boolean, out: (text: string) => void): number {
   out(`${'id'.padEnd(24)} ${'params'.padStart(8)} ${'active'.padStart(8)} ${'window'.padStart(10)} ${'effective'.padStart(10)}  attention`);
   for (const model of models) {
     const windows = windowsFor(model);
-    const attention = model.mla ? 'MLA' : model.layers.map((group) => `${group.count}×${group.attention.kind === 'full' ? 'full' : group.attention.kind === 'sliding' ? `sw${group.attention.window}` : `chunk${group.attention.chunk}`}`).join('+');
-    out(`${model.id.padEnd(24)} ${billions(model.paramsTotal).padStart(8)} ${billions(model.paramsActive).padStart(8)} ${formatInteger(windows.max).padStart(10)} ${formatInteger(windows.effective).padStart(10)}  ${attention}, ${model.numKvHeads} KV heads`);
+    const attention = model.mla
+      ? 'MLA'
+      : model.layers
+          .map(
+            (group) =>
+              `${group.count}×${group.attention.kind === 'full' ? 'full' : group.attention.kind === 'sliding' ? `sw${group.attention.window}` : `chunk${group.attention.chunk}`}`,
+          )
+          .join('+');
+    out(
+      `${model.id.padEnd(24)} ${billions(model.paramsTotal).padStart(8)} ${billions(model.paramsActive).padStart(8)} ${formatInteger(windows.max).padStart(10)} ${formatInteger(windows.effective).padStart(10)}  ${attention}, ${model.numKvHeads} KV heads`,
+    );
   }
   return 0;
 }
@@ -101,11 +110,22 @@ function listGpus(json: boolean, out: (text: string) => void): number {
     return 0;
   }
   out(`${'id'.padEnd(16)} ${'memory'.padStart(10)} ${'GB/s'.padStart(7)} ${'bf16 TFLOP/s'.padStart(13)}  name`);
-  for (const gpu of gpus) out(`${gpu.id.padEnd(16)} ${formatBytes(gpu.memoryBytes).padStart(10)} ${Math.round(gpu.bandwidthBytesPerSec / 1e9).toString().padStart(7)} ${(gpu.bf16FlopsPerSec / 1e12).toFixed(1).padStart(13)}  ${gpu.name}${gpu.estimatedFields?.length ? ' (some figures estimated)' : ''}`);
+  for (const gpu of gpus) {
+    out(
+      `${gpu.id.padEnd(16)} ${formatBytes(gpu.memoryBytes).padStart(10)} ${Math.round(gpu.bandwidthBytesPerSec / 1e9)
+        .toString()
+        .padStart(
+          7,
+        )} ${(gpu.bf16FlopsPerSec / 1e12).toFixed(1).padStart(13)}  ${gpu.name}${gpu.estimatedFields?.length ? ' (some figures estimated)' : ''}`,
+    );
+  }
   return 0;
 }
 
-async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: { out: (text: string) => void; cwd: string }): Promise<number> {
+async function estimate(
+  command: Extract<CliCommand, { kind: 'estimate' }>,
+  io: { out: (text: string) => void; cwd: string },
+): Promise<number> {
   const { settings } = command;
   const stopServerCheck = new AbortController();
   const server = checkServerForCli(settings, stopServerCheck.signal);
@@ -115,7 +135,11 @@ async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: 
     throw error;
   });
   const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target, server: await server });
-  io.out(command.json ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens)) : estimateText(assessment, target, settings, command.tokens));
+  io.out(
+    command.json
+      ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens))
+      : estimateText(assessment, target, settings, command.tokens),
+  );
   return assessment.withinLimits ? 0 : 1;
 }
 
@@ -132,18 +156,38 @@ async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: C
   }
 }
 
-async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo, server: Promise<ServerCheck | null>): Promise<number> {
-  const settings = { ...command.settings, tokenizerPath: command.settings.tokenizerPath === '' ? '' : path.resolve(io.cwd, command.settings.tokenizerPath) };
-  if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
+async function countFilesChecked(
+  command: Extract<CliCommand, { kind: 'files' }>,
+  io: CliIo,
+  server: Promise<ServerCheck | null>,
+): Promise<number> {
+  const settings = {
+    ...command.settings,
+    tokenizerPath: command.settings.tokenizerPath === '' ? '' : path.resolve(io.cwd, command.settings.tokenizerPath),
+  };
+  if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) {
+    throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
+  }
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs({ synchronous: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
   // name (`notes [v2].md`); only the others are globs. Otherwise such a file silently counted as 0.
-  const exists = await Promise.all(command.paths.map((p) => fs.stat(path.resolve(io.cwd, p)).then(() => true, () => false)));
+  const exists = await Promise.all(
+    command.paths.map((p) =>
+      fs.stat(path.resolve(io.cwd, p)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   const targets: IntakeTarget[] = [];
   command.paths.forEach((arg, i) => {
     if (isGlob(arg) && !exists[i]) return;
-    if (!exists[i]) throw new UsageError(`no such file or folder: ${arg}${command.changed === '' && i === 0 ? ` (to compare with a branch or commit, write --changed=${arg})` : ''}`);
+    if (!exists[i]) {
+      throw new UsageError(
+        `no such file or folder: ${arg}${command.changed === '' && i === 0 ? ` (to compare with a branch or commit, write --changed=${arg})` : ''}`,
+      );
+    }
     const absolute = path.resolve(io.cwd, arg);
     const relative = toPosix(path.relative(io.cwd, absolute)) || '.';
     targets.push({ kind: 'path', location: absolute, relativePath: relative, pathPrefix: relative === '.' ? '' : relative });
@@ -154,24 +198,48 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
   if (changed) {
     targets.push(...changed.targets);
     if (changed.outside > 0) io.err(`context-budget: ${formatInteger(changed.outside)} changed file(s) outside ${io.cwd} were not added.`);
-    if (changed.locations.length === 0) io.err(`context-budget: git reports no changed files${changed.base ? ` since ${changed.base.slice(0, 12)}` : ''} under ${io.cwd}.`);
+    if (changed.locations.length === 0) {
+      io.err(`context-budget: git reports no changed files${changed.base ? ` since ${changed.base.slice(0, 12)}` : ''} under ${io.cwd}.`);
+    }
   }
   const set = command.set === null ? null : await setFiles(fs, io.cwd, command.set);
   if (set) {
     targets.push(...set.targets);
     for (const problem of set.problems) io.err(`context-budget: ${set.file}: ${problem}`);
   }
-  const intaken = await intake(fs, targets, { excludeGlobs: settings.excludes, respectGitignore: settings.respectGitignore, maxFileBytes: settings.maxFileBytes, maxFiles: settings.maxFiles, skipSecretFiles: settings.skipSecretFiles, skipGeneratedFiles: settings.skipGeneratedFiles }).catch((error: unknown) => {
+  const intaken = await intake(fs, targets, {
+    excludeGlobs: settings.excludes,
+    respectGitignore: settings.respectGitignore,
+    maxFileBytes: settings.maxFileBytes,
+    maxFiles: settings.maxFiles,
+    skipSecretFiles: settings.skipSecretFiles,
+    skipGeneratedFiles: settings.skipGeneratedFiles,
+  }).catch((error: unknown) => {
     throw error instanceof GlobSyntaxError ? new UsageError(`path argument: ${error.message}.`) : error;
   });
   const skipped = [...intaken.skipped, ...(set?.missing ?? [])];
   // A glob that matches nothing is bad usage, like a path that does not exist: never 0 tokens and exit 0.
-  if (intaken.unmatchedGlobs.length > 0) throw new UsageError(escapeControlChars(describeUnmatchedGlobs({ unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] }, settings.maxFiles)));
-  if (intaken.truncated) io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
+  if (intaken.unmatchedGlobs.length > 0) {
+    throw new UsageError(
+      escapeControlChars(
+        describeUnmatchedGlobs(
+          { unmatched: [...intaken.unmatchedGlobs], truncated: intaken.truncated, files: [], skipped: [] },
+          settings.maxFiles,
+        ),
+      ),
+    );
+  }
+  if (intaken.truncated) {
+    io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
+  }
 
   const store = countCache(command.cache, settings, io);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
-  const pool = new TokenizerPool({ workerScript: workerScriptPath(), size: Math.min(8, os.availableParallelism()), ...(store ? { store } : {}) });
+  const pool = new TokenizerPool({
+    workerScript: workerScriptPath(),
+    size: Math.min(8, os.availableParallelism()),
+    ...(store ? { store } : {}),
+  });
   // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
   const syntaxFiles = syntaxPoolFiles();
   const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
@@ -193,7 +261,9 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
     const entries = selection.ordered();
     const matching = (patterns: readonly string[]): string[] => {
       const compiled = compileGlobs(patterns);
-      return entries.filter((entry) => matchesAnyGlob(entry.relativePath, compiled.pathGlobs, compiled.baseNameGlobs)).map((entry) => entry.uri);
+      return entries
+        .filter((entry) => matchesAnyGlob(entry.relativePath, compiled.pathGlobs, compiled.baseNameGlobs))
+        .map((entry) => entry.uri);
     };
     if (command.focus.length > 0) selection.setFocus(matching(command.focus), true);
     if (command.pinned.length > 0) selection.setPinned(matching(command.pinned), true);
@@ -213,7 +283,11 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
     }
     const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
     const finalReport = session.report();
-    io.out(command.json ? jsonForTerminal(reportJson(finalReport, skipped, proposal)) : reportText(finalReport, skipped, proposal, 50, planTarget));
+    io.out(
+      command.json
+        ? jsonForTerminal(reportJson(finalReport, skipped, proposal))
+        : reportText(finalReport, skipped, proposal, 50, planTarget),
+    );
     return finalReport.withinLimits ? 0 : 1;
   } finally {
     session?.dispose();
@@ -225,7 +299,11 @@ async function countFilesChecked(command: Extract<CliCommand, { kind: 'files' }>
 }
 
 /** The persistent count cache for this run, or undefined with --no-cache or a cap of 0. */
-function countCache(choice: CountCacheChoice, settings: Settings, io: { err: (text: string) => void; cwd: string }): DiskCountStore | undefined {
+function countCache(
+  choice: CountCacheChoice,
+  settings: Settings,
+  io: { err: (text: string) => void; cwd: string },
+): DiskCountStore | undefined {
   if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
   const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
   return new DiskCountStore({
@@ -258,18 +336,28 @@ async function cliTokenizer(
   const cacheDir = command.tokenizerCache !== undefined ? path.resolve(io.cwd, command.tokenizerCache) : defaultTokenizerCacheDir();
   if (command.downloadTokenizer) {
     const repo = target.model.origin === 'catalog' ? target.model.huggingFaceRepo : undefined;
-    if (repo === undefined) throw new UsageError(`--download-tokenizer needs a catalog model with a Hugging Face repository (${escapeControlChars(target.model.displayName)} has none); use --tokenizer <tokenizer.json> instead.`);
+    if (repo === undefined) {
+      throw new UsageError(
+        `--download-tokenizer needs a catalog model with a Hugging Face repository (${escapeControlChars(target.model.displayName)} has none); use --tokenizer <tokenizer.json> instead.`,
+      );
+    }
     if ((await findCachedTokenizer(cacheDir, repo)) === undefined) {
       const endpoint = huggingFaceEndpoint(settings);
       io.err(`context-budget: downloading the tokenizer of ${repo} from ${endpoint} into ${cacheDir}…`);
       const token = process.env.HF_TOKEN?.trim();
       const outcome = await downloadTokenizer({ endpoint, repo, cacheDir, ...(token ? { token } : {}) });
-      if (outcome.kind === 'failed') io.err(`context-budget: the tokenizer was not downloaded: ${escapeControlChars(outcome.message)}. Counting with the estimate.`);
+      if (outcome.kind === 'failed') {
+        io.err(`context-budget: the tokenizer was not downloaded: ${escapeControlChars(outcome.message)}. Counting with the estimate.`);
+      }
     }
   }
   const modelPath = isModelPath(command.modelArg) ? path.resolve(io.cwd, command.modelArg) : undefined;
-  const modelFile: ModelFileRef | undefined = modelPath === undefined ? undefined : { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath };
-  return resolveCountingTokenizer({ settings, model: target.model, ...(modelFile ? { modelFile } : {}), pathName: '--tokenizer' }, nodeTokenizerSources(pool, { cacheDir }));
+  const modelFile: ModelFileRef | undefined =
+    modelPath === undefined ? undefined : { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath };
+  return resolveCountingTokenizer(
+    { settings, model: target.model, ...(modelFile ? { modelFile } : {}), pathName: '--tokenizer' },
+    nodeTokenizerSources(pool, { cacheDir }),
+  );
 }
 
 /** HF_ENDPOINT when set (huggingface_hub's variable), else the public Hub. */
@@ -277,7 +365,9 @@ function huggingFaceEndpoint(settings: Settings): string {
   const fromEnvironment = process.env.HF_ENDPOINT?.trim();
   if (!fromEnvironment) return settings.huggingFaceEndpoint || defaultHuggingFaceEndpoint;
   const parsed = parseSettings((key) => (key === 'huggingFaceEndpoint' ? fromEnvironment : undefined));
-  if (parsed.issues.length > 0) throw new UsageError(`HF_ENDPOINT must be an http:// or https:// URL (got "${escapeControlChars(fromEnvironment)}").`);
+  if (parsed.issues.length > 0) {
+    throw new UsageError(`HF_ENDPOINT must be an http:// or https:// URL (got "${escapeControlChars(fromEnvironment)}").`);
+  }
   return parsed.settings.huggingFaceEndpoint;
 }
 
@@ -302,13 +392,21 @@ async function resolveForCli(modelArg: string, settings: Settings, cwd: string):
   let configFile: ConfigFile | undefined;
   if (looksLikePath) {
     const absolute = path.resolve(cwd, modelArg);
-    if (!existsSync(absolute)) throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${escapeControlChars(modelArg)}`);
+    if (!existsSync(absolute)) {
+      throw new UsageError(`--model: no such ${isGguf ? 'model' : 'config'} file: ${escapeControlChars(modelArg)}`);
+    }
     // Bounded and non-blocking (FIFOs, /dev/zero, /proc files refused); a GGUF has only its header read.
     configFile = await readModelFile(absolute);
-    if ('error' in configFile) throw new UsageError(`--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${escapeControlChars(modelArg)} (${escapeControlChars(configFile.error)})`);
+    if ('error' in configFile) {
+      throw new UsageError(
+        `--model: cannot read ${isGguf ? 'GGUF' : 'config'} file ${escapeControlChars(modelArg)} (${escapeControlChars(configFile.error)})`,
+      );
+    }
   }
   const resolved = resolveTarget({ ...settings, model: looksLikePath ? settings.model : modelArg }, configFile);
-  if (resolved.problems.length > 0) throw new UsageError(resolved.problems.map((problem) => escapeControlChars(problem.message)).join('\n'));
+  if (resolved.problems.length > 0) {
+    throw new UsageError(resolved.problems.map((problem) => escapeControlChars(problem.message)).join('\n'));
+  }
   return resolved;
 }
 
@@ -356,7 +454,11 @@ function toPosix(p: string): string {
 }
 
 if (require.main === module) {
-  void runCli(process.argv.slice(2), { out: (text) => process.stdout.write(text + '\n'), err: (text) => process.stderr.write(text + '\n'), cwd: process.cwd() }).then((code) => {
+  void runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text + '\n'),
+    err: (text) => process.stderr.write(text + '\n'),
+    cwd: process.cwd(),
+  }).then((code) => {
     process.exitCode = code;
   });
 }

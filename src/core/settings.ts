@@ -86,7 +86,22 @@ export interface Settings {
 
 export const settingsSection = settingsNamespace;
 
-export const kvDtypes: readonly KvDtype[] = ['bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'f16', 'f32', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'iq4_nl'];
+export const kvDtypes: readonly KvDtype[] = [
+  'bf16',
+  'fp16',
+  'fp32',
+  'fp8',
+  'int8',
+  'int4',
+  'f16',
+  'f32',
+  'q8_0',
+  'q4_0',
+  'q4_1',
+  'q5_0',
+  'q5_1',
+  'iq4_nl',
+];
 export const weightDtypes: readonly WeightDtype[] = ['native', 'bf16', 'fp16', 'fp32', 'fp8', 'int8', 'int4', 'nf4'];
 export const mlaModes: readonly Settings['mla'][] = ['auto', 'on', 'off'];
 export const exportFramings: readonly Settings['exportFraming'][] = ['none', 'xml', 'markdown'];
@@ -201,7 +216,6 @@ export const settingRules: { readonly [K in keyof Settings]: SettingRule } = {
   countCacheMaxMiB: { kind: 'integer', min: 0, max: 4096 },
 };
 
-
 /** The keys `parseSettings` reads, relative to the section (drift-tested against package.json). */
 export const settingKeys = Object.keys(defaultSettings) as Array<keyof Settings>;
 
@@ -261,7 +275,10 @@ function checkValue(rule: SettingRule, value: unknown): Checked {
       return { ok: true, value: value.trim() };
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
-        return { ok: false, expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}${rule.optional ? ", or null for the engine's default" : ''}` };
+        return {
+          ok: false,
+          expected: `a whole number from ${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}${rule.optional ? ", or null for the engine's default" : ''}`,
+        };
       }
       return { ok: true, value };
     case 'fraction': {
@@ -273,15 +290,23 @@ function checkValue(rule: SettingRule, value: unknown): Checked {
       return { ok: true, value };
     }
     case 'boolean':
-      return typeof value === 'boolean' ? { ok: true, value } : { ok: false, expected: rule.optional ? "true, false, or null for the engine's default" : 'true or false' };
+      return typeof value === 'boolean'
+        ? { ok: true, value }
+        : { ok: false, expected: rule.optional ? "true, false, or null for the engine's default" : 'true or false' };
     case 'stringArray':
-      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return { ok: false, expected: 'a list of glob strings' };
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+        return { ok: false, expected: 'a list of glob strings' };
+      }
       return { ok: true, value: Object.freeze(value.filter((item: string) => item.trim() !== '')) };
     case 'enum':
-      return typeof value === 'string' && rule.values.includes(value) ? { ok: true, value } : { ok: false, expected: `one of ${rule.values.join(', ')}${rule.optional ? ', or empty for kvCacheDtype' : ''}` };
+      return typeof value === 'string' && rule.values.includes(value)
+        ? { ok: true, value }
+        : { ok: false, expected: `one of ${rule.values.join(', ')}${rule.optional ? ', or empty for kvCacheDtype' : ''}` };
     case 'url': {
       const url = typeof value === 'string' ? parseHttpUrl(value.trim()) : undefined;
-      return url === undefined ? { ok: false, expected: 'an http:// or https:// URL without credentials, query or fragment' } : { ok: true, value: url };
+      return url === undefined
+        ? { ok: false, expected: 'an http:// or https:// URL without credentials, query or fragment' }
+        : { ok: true, value: url };
     }
   }
 }
@@ -294,7 +319,15 @@ function parseHttpUrl(text: string): string | undefined {
   } catch {
     return undefined;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return undefined;
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    return undefined;
+  }
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 

@@ -37,7 +37,13 @@ export function formatInteger(value: number): string {
 
 /** FLOPs with SI prefix: 1.23e15 → "1.23 PFLOP". */
 export function formatFlops(flops: number): string {
-  const units: Array<[number, string]> = [[1e18, 'EFLOP'], [1e15, 'PFLOP'], [1e12, 'TFLOP'], [1e9, 'GFLOP'], [1e6, 'MFLOP']];
+  const units: Array<[number, string]> = [
+    [1e18, 'EFLOP'],
+    [1e15, 'PFLOP'],
+    [1e12, 'TFLOP'],
+    [1e9, 'GFLOP'],
+    [1e6, 'MFLOP'],
+  ];
   for (const [scale, label] of units) {
     if (flops >= scale) return `${trim(flops / scale)} ${label}`;
   }

@@ -114,33 +114,44 @@ export class BudgetController implements vscode.Disposable {
     const targets: IntakeTarget[] = uris.map((uri) => {
       const relativePath = vscode.workspace.asRelativePath(uri, multiRoot);
       // A single workspace folder's own files read as `src/a.ts`, not `folder/src/a.ts`.
-      return { kind: 'path', location: uri.toString(), relativePath, pathPrefix: isWorkspaceRoot(uri) && !multiRoot ? '' : relativePath, extraExcludes: filesExcludeGlobs(uri) };
+      return {
+        kind: 'path',
+        location: uri.toString(),
+        relativePath,
+        pathPrefix: isWorkspaceRoot(uri) && !multiRoot ? '' : relativePath,
+        extraExcludes: filesExcludeGlobs(uri),
+      };
     });
     let result: IntakeResult | undefined;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Context Budget: adding files'), cancellable: true }, async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      try {
-        result = await intake(this.fs, targets, {
-          excludeGlobs: settings.excludes,
-          respectGitignore: settings.respectGitignore,
-          maxFileBytes: settings.maxFileBytes,
-          maxFiles: settings.maxFiles,
-          skipSecretFiles: settings.skipSecretFiles,
-          skipGeneratedFiles: settings.skipGeneratedFiles,
-          signal: controller.signal,
-          onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
-        });
-        progress.report({ message: vscode.l10n.t('counting {0} files…', result.files.length) });
-        await this.session.addFiles(result.files, result.skipped);
-      } catch (error) {
-        if ((error as Error).name !== 'AbortError') throw error;
-        result = undefined;
-        void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: adding files was cancelled; files found so far were not added.'));
-      } finally {
-        cancel.dispose();
-      }
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Context Budget: adding files'), cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        try {
+          result = await intake(this.fs, targets, {
+            excludeGlobs: settings.excludes,
+            respectGitignore: settings.respectGitignore,
+            maxFileBytes: settings.maxFileBytes,
+            maxFiles: settings.maxFiles,
+            skipSecretFiles: settings.skipSecretFiles,
+            skipGeneratedFiles: settings.skipGeneratedFiles,
+            signal: controller.signal,
+            onProgress: (accepted) => progress.report({ message: vscode.l10n.t('{0} files found', accepted) }),
+          });
+          progress.report({ message: vscode.l10n.t('counting {0} files…', result.files.length) });
+          await this.session.addFiles(result.files, result.skipped);
+        } catch (error) {
+          if ((error as Error).name !== 'AbortError') throw error;
+          result = undefined;
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t('Context Budget: adding files was cancelled; files found so far were not added.'),
+          );
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
     if (result) this.reportSkips(result.files.length, result.skipped, result.truncated);
   }
 
@@ -213,7 +224,11 @@ export class BudgetController implements vscode.Disposable {
     const { counts } = report;
     const skipped = counts.skipped + report.skippedFiles.length;
     const message = skipped > 0 ? vscode.l10n.t('{0} file(s) not counted: see the warning icons and their reasons.', skipped) : undefined;
-    this.tree.render(toTreeNodes(report, this.sort), { message, badge: report.files.length ? `${report.promptTokens.toLocaleString('en-US')} tok` : undefined, sort: this.sort });
+    this.tree.render(toTreeNodes(report, this.sort), {
+      message,
+      badge: report.files.length ? `${report.promptTokens.toLocaleString('en-US')} tok` : undefined,
+      sort: this.sort,
+    });
     void vscode.commands.executeCommand('setContext', contextKeys.hasSelection, report.files.length > 0);
     void vscode.commands.executeCommand('setContext', contextKeys.counting, progress !== null);
     void vscode.commands.executeCommand('setContext', contextKeys.sort, this.sort);
@@ -235,11 +250,14 @@ export class BudgetController implements vscode.Disposable {
     if (!this.session.selection.has(uri)) return;
     const previous = this.editTimers.get(uri);
     if (previous) clearTimeout(previous);
-    this.editTimers.set(uri, setTimeout(() => {
-      this.editTimers.delete(uri);
-      if (document.isDirty) void this.session.bufferChanged(uri, document.getText());
-      else this.session.bufferClosed(uri);
-    }, editDebounceMs));
+    this.editTimers.set(
+      uri,
+      setTimeout(() => {
+        this.editTimers.delete(uri);
+        if (document.isDirty) void this.session.bufferChanged(uri, document.getText());
+        else this.session.bufferClosed(uri);
+      }, editDebounceMs),
+    );
   }
 
   private onSaved(uri: string): void {
@@ -294,8 +312,13 @@ export class BudgetController implements vscode.Disposable {
     if (skipped.length === 0 && !truncated) return;
     this.log.info(`Added ${added} file(s); skipped ${skipped.length}${truncated ? '; stopped at contextBudget.maxFiles' : ''}:`);
     for (const entry of skipped) this.log.info(`  ${entry.relativePath}: ${entry.message}`);
-    const truncation = truncated ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles ({0}); the rest were not added.', this.session.currentSettings.maxFiles.toLocaleString('en-US'))}` : '';
-    const text = (skipped.length > 0 ? vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summariseSkips(skipped)) : vscode.l10n.t('Context Budget: added {0} file(s).', added)) + truncation;
+    const truncation = truncated
+      ? ` ${vscode.l10n.t('The folder has more files than contextBudget.maxFiles ({0}); the rest were not added.', this.session.currentSettings.maxFiles.toLocaleString('en-US'))}`
+      : '';
+    const text =
+      (skipped.length > 0
+        ? vscode.l10n.t('Context Budget: added {0} file(s); skipped {1}.', added, summariseSkips(skipped))
+        : vscode.l10n.t('Context Budget: added {0} file(s).', added)) + truncation;
     void vscode.window.showInformationMessage(text, vscode.l10n.t('Show Details')).then((choice) => {
       if (choice) this.log.show(true);
     });
@@ -305,7 +328,9 @@ export class BudgetController implements vscode.Disposable {
 /** `files.exclude` entries that are switched on, as globs for the scanner. */
 function filesExcludeGlobs(scope: vscode.Uri): string[] {
   const excludes = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude') ?? {};
-  return Object.entries(excludes).filter(([, enabled]) => enabled === true).map(([glob]) => glob);
+  return Object.entries(excludes)
+    .filter(([, enabled]) => enabled === true)
+    .map(([glob]) => glob);
 }
 
 function isWorkspaceRoot(uri: vscode.Uri): boolean {

@@ -28,13 +28,17 @@ export function registerChat(session: BudgetSession, log: vscode.LogOutputChanne
       disposables.push(participant);
     }
     if (typeof vscode.lm?.registerTool === 'function') {
-      disposables.push(vscode.lm.registerTool<{ target?: DropTargetKind }>(budgetToolName, {
-        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the Context Budget selection') }),
-        invoke: async (options) => {
-          const target = isDropTargetKind(options.input?.target) ? options.input.target : undefined;
-          return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await answerFromSession(session, ready, 'all', target))]);
-        },
-      }));
+      disposables.push(
+        vscode.lm.registerTool<{ target?: DropTargetKind }>(budgetToolName, {
+          prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the Context Budget selection') }),
+          invoke: async (options) => {
+            const target = isDropTargetKind(options.input?.target) ? options.input.target : undefined;
+            return new vscode.LanguageModelToolResult([
+              new vscode.LanguageModelTextPart(await answerFromSession(session, ready, 'all', target)),
+            ]);
+          },
+        }),
+      );
     }
   } catch (error) {
     log.warn(`Chat integration not available here: ${(error as Error).message}`);
@@ -43,7 +47,12 @@ export function registerChat(session: BudgetSession, log: vscode.LogOutputChanne
 }
 
 /** The answer from settled numbers (once the saved selection is restored): the requested target, or the first limit the prompt exceeds. */
-async function answerFromSession(session: BudgetSession, ready: Promise<void>, focus: 'all' | 'fit' | 'drop', requested?: DropTargetKind): Promise<string> {
+async function answerFromSession(
+  session: BudgetSession,
+  ready: Promise<void>,
+  focus: 'all' | 'fit' | 'drop',
+  requested?: DropTargetKind,
+): Promise<string> {
   await ready;
   await session.whenIdle();
   const target = requested ?? firstExceededTarget(session.report());

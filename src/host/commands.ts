@@ -52,14 +52,24 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
       return controller.addUris(uris, current());
     },
     [commandIds.addFolder]: async () => {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: vscode.l10n.t('Add to Prompt Context') });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: true,
+        canSelectMany: true,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        openLabel: vscode.l10n.t('Add to Prompt Context'),
+      });
       if (picked?.length) await controller.addUris(picked, current());
     },
     [commandIds.clearContext]: async () => {
       const count = selection.size;
       if (count === 0) return;
       const clear = vscode.l10n.t('Clear');
-      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Remove all {0} file(s) from the prompt context?', count), { modal: true }, clear);
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Remove all {0} file(s) from the prompt context?', count),
+        { modal: true },
+        clear,
+      );
       if (choice === clear) selection.clear();
     },
     [commandIds.selectModel]: () => deps.models.pickModel(),
@@ -87,7 +97,10 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
     [commandIds.removeEntry]: (node?: unknown, nodes?: unknown) => {
       selection.remove(nodeUris(node, nodes));
       // A skipped file has no selection entry: removing it dismisses it from the list.
-      const skipped = [node, ...(Array.isArray(nodes) ? nodes : [])].filter(isTreeNode).filter((item) => item.contextValue === 'skippedFile' && item.uri !== null).map((item) => item.uri!);
+      const skipped = [node, ...(Array.isArray(nodes) ? nodes : [])]
+        .filter(isTreeNode)
+        .filter((item) => item.contextValue === 'skippedFile' && item.uri !== null)
+        .map((item) => item.uri!);
       if (skipped.length > 0) controller.session.dismissSkipped(skipped);
     },
     [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
@@ -107,27 +120,42 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
  * once `ready` resolves: the saved selection is restored just after activate() returns, and a command
  * run before that (the one that activated the extension) must not act on, or be undone by, the restore.
  */
-export function registerCommands(handlers: Record<CommandId, (...args: unknown[]) => unknown>, log: vscode.LogOutputChannel, ready: Promise<void>): vscode.Disposable {
-  return vscode.Disposable.from(...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-    await ready;
-    return runCommand(id, handler, args, log);
-  })));
+export function registerCommands(
+  handlers: Record<CommandId, (...args: unknown[]) => unknown>,
+  log: vscode.LogOutputChannel,
+  ready: Promise<void>,
+): vscode.Disposable {
+  return vscode.Disposable.from(
+    ...Object.entries(handlers).map(([id, handler]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        await ready;
+        return runCommand(id, handler, args, log);
+      }),
+    ),
+  );
 }
 
 /**
  * Runs one command: a failure is logged with its stack and shown once, with a way to the log;
  * cancellation is not a failure. The handler's value is returned (tests and keybindings use it).
  */
-export async function runCommand(id: string, handler: (...args: unknown[]) => unknown, args: unknown[], log: vscode.LogOutputChannel): Promise<unknown> {
+export async function runCommand(
+  id: string,
+  handler: (...args: unknown[]) => unknown,
+  args: unknown[],
+  log: vscode.LogOutputChannel,
+): Promise<unknown> {
   try {
     return await handler(...args);
   } catch (error) {
     if ((error as Error | null)?.name === 'AbortError' || error instanceof vscode.CancellationError) return undefined;
     log.error(`Command ${id} failed: ${(error as Error)?.stack ?? String(error)}`);
     const showLog = vscode.l10n.t('Show Log');
-    void vscode.window.showErrorMessage(vscode.l10n.t('Context Budget: {0}', (error as Error)?.message ?? String(error)), showLog).then((choice) => {
-      if (choice === showLog) log.show(true);
-    });
+    void vscode.window
+      .showErrorMessage(vscode.l10n.t('Context Budget: {0}', (error as Error)?.message ?? String(error)), showLog)
+      .then((choice) => {
+        if (choice === showLog) log.show(true);
+      });
     return undefined;
   }
 }
@@ -159,14 +187,18 @@ function nodeUris(node: unknown, nodes: unknown): string[] {
 }
 
 function isTreeNode(value: unknown): value is TreeNode {
-  return typeof value === 'object' && value !== null && Array.isArray((value as TreeNode).fileUris) && typeof (value as TreeNode).id === 'string';
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as TreeNode).fileUris) && typeof (value as TreeNode).id === 'string'
+  );
 }
 
 function openEditorUris(): vscode.Uri[] {
   const uris = new Map<string, vscode.Uri>();
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme !== 'untitled') uris.set(tab.input.uri.toString(), tab.input.uri);
+      if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme !== 'untitled') {
+        uris.set(tab.input.uri.toString(), tab.input.uri);
+      }
     }
   }
   return [...uris.values()];

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { contextSetFileName, readContextSetFile, serializeContextSetFile, setFromSnapshot, snapshotFromSet, withSet } from '../core/sets/contextSets';
+import {
+  contextSetFileName,
+  readContextSetFile,
+  serializeContextSetFile,
+  setFromSnapshot,
+  snapshotFromSet,
+  withSet,
+} from '../core/sets/contextSets';
 import type { ContextSet } from '../core/sets/contextSets';
 import type { SelectionSnapshot } from '../core/selection/selection';
 import type { BudgetSession } from '../core/session/budgetSession';
@@ -40,7 +47,18 @@ export class ContextSetsFlow {
     const scope = isChangeScope(scopeArgument) ? scopeArgument : await this.pickScope();
     if (!scope) return 0;
     const uris = await this.git.changedFiles(scope);
-    const existing = (await Promise.all(uris.map(async (uri) => ((await this.fs.stat(uri.toString()).then(() => true, () => false)) ? uri : undefined)))).filter((uri): uri is vscode.Uri => uri !== undefined);
+    const existing = (
+      await Promise.all(
+        uris.map(async (uri) =>
+          (await this.fs.stat(uri.toString()).then(
+            () => true,
+            () => false,
+          ))
+            ? uri
+            : undefined,
+        ),
+      )
+    ).filter((uri): uri is vscode.Uri => uri !== undefined);
     if (existing.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: git reports no changed files ({0}).', scopeLabel(scope)));
       return 0;
@@ -51,12 +69,17 @@ export class ContextSetsFlow {
 
   /** Saves the selection under a name in this workspace. */
   async save(nameArgument?: unknown): Promise<string | undefined> {
-    const name = typeof nameArgument === 'string' && nameArgument.trim() !== '' ? nameArgument.trim() : await this.askName(vscode.l10n.t('Save Context Set'));
+    const name =
+      typeof nameArgument === 'string' && nameArgument.trim() !== ''
+        ? nameArgument.trim()
+        : await this.askName(vscode.l10n.t('Save Context Set'));
     if (!name) return undefined;
     const sets = this.workspaceSets();
     sets[name] = this.session.selection.snapshot();
     await this.state.update(contextSetsStateKey, sets);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: saved the set "{0}" ({1} file(s)) in this workspace.', name, this.session.selection.size));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Context Budget: saved the set "{0}" ({1} file(s)) in this workspace.', name, this.session.selection.size),
+    );
     return name;
   }
 
@@ -65,19 +88,31 @@ export class ContextSetsFlow {
     const offered = await this.offeredSets();
     let chosen: OfferedSet | undefined;
     if (typeof nameArgument === 'string') {
-      chosen = offered.find((set) => set.name === nameArgument && set.source === 'workspace') ?? offered.find((set) => set.name === nameArgument);
+      chosen =
+        offered.find((set) => set.name === nameArgument && set.source === 'workspace') ?? offered.find((set) => set.name === nameArgument);
       if (!chosen) throw new Error(`no context set named "${nameArgument}"`);
     } else {
       if (offered.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no saved context sets yet. Save one with Save Context Set… or Save Set to Repository….'));
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Context Budget: no saved context sets yet. Save one with Save Context Set… or Save Set to Repository….'),
+        );
         return false;
       }
-      const picked = await vscode.window.showQuickPick(offered.map((set) => ({
-        label: set.name,
-        description: set.source === 'workspace' ? vscode.l10n.t('saved in this workspace') : vscode.l10n.t('from {0}', vscode.workspace.asRelativePath(set.file!)),
-        detail: vscode.l10n.t('{0} file(s)', set.snapshot.entries.length),
-        set,
-      })), { title: vscode.l10n.t('Context Budget: Restore Context Set'), placeHolder: vscode.l10n.t('The selection is replaced; Undo brings it back') });
+      const picked = await vscode.window.showQuickPick(
+        offered.map((set) => ({
+          label: set.name,
+          description:
+            set.source === 'workspace'
+              ? vscode.l10n.t('saved in this workspace')
+              : vscode.l10n.t('from {0}', vscode.workspace.asRelativePath(set.file!)),
+          detail: vscode.l10n.t('{0} file(s)', set.snapshot.entries.length),
+          set,
+        })),
+        {
+          title: vscode.l10n.t('Context Budget: Restore Context Set'),
+          placeHolder: vscode.l10n.t('The selection is replaced; Undo brings it back'),
+        },
+      );
       chosen = picked?.set;
     }
     if (!chosen) return false;
@@ -85,9 +120,11 @@ export class ContextSetsFlow {
     const previous = selection.snapshot();
     selection.restore(chosen.snapshot);
     const undo = vscode.l10n.t('Undo');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: restored the set "{0}" ({1} file(s)).', chosen.name, selection.size), undo).then((choice) => {
-      if (choice === undo) selection.restore(previous);
-    });
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('Context Budget: restored the set "{0}" ({1} file(s)).', chosen.name, selection.size), undo)
+      .then((choice) => {
+        if (choice === undo) selection.restore(previous);
+      });
     return true;
   }
 
@@ -95,7 +132,13 @@ export class ContextSetsFlow {
   async delete(nameArgument?: unknown): Promise<boolean> {
     const sets = this.workspaceSets();
     const names = Object.keys(sets).sort();
-    const name = typeof nameArgument === 'string' ? nameArgument : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Context Budget: Delete Context Set'), placeHolder: names.length === 0 ? vscode.l10n.t('No sets are saved in this workspace') : undefined });
+    const name =
+      typeof nameArgument === 'string'
+        ? nameArgument
+        : await vscode.window.showQuickPick(names, {
+            title: vscode.l10n.t('Context Budget: Delete Context Set'),
+            placeHolder: names.length === 0 ? vscode.l10n.t('No sets are saved in this workspace') : undefined,
+          });
     if (!name || !(name in sets)) return false;
     delete sets[name];
     await this.state.update(contextSetsStateKey, sets);
@@ -110,30 +153,51 @@ export class ContextSetsFlow {
   async saveToRepository(nameArgument?: unknown): Promise<vscode.Uri | undefined> {
     const folder = this.setRoot();
     if (!folder) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no selected file is inside a workspace folder, so there is no repository to save the set in.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Context Budget: no selected file is inside a workspace folder, so there is no repository to save the set in.'),
+      );
       return undefined;
     }
-    const name = typeof nameArgument === 'string' && nameArgument.trim() !== '' ? nameArgument.trim() : await this.askName(vscode.l10n.t('Save Set to Repository ({0})', contextSetFileName));
+    const name =
+      typeof nameArgument === 'string' && nameArgument.trim() !== ''
+        ? nameArgument.trim()
+        : await this.askName(vscode.l10n.t('Save Set to Repository ({0})', contextSetFileName));
     if (!name) return undefined;
     const target = vscode.Uri.joinPath(folder.uri, contextSetFileName);
     const existing = await readContextSetFile(this.fs, target.toString());
     for (const problem of existing?.problems ?? []) this.log.warn(`${contextSetFileName}: ${problem}`);
     const prefix = folder.uri.toString().replace(/\/?$/, '/');
-    const { set, outside } = setFromSnapshot(name, this.session.selection.snapshot(), (uri) => (uri.startsWith(prefix) ? decodeURIComponent(uri.slice(prefix.length)) : null));
+    const { set, outside } = setFromSnapshot(name, this.session.selection.snapshot(), (uri) =>
+      uri.startsWith(prefix) ? decodeURIComponent(uri.slice(prefix.length)) : null,
+    );
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeContextSetFile(withSet(existing?.sets ?? [], set))));
-    const left = outside.length > 0 ? ` ${vscode.l10n.t('{0} file(s) outside {1} were left out: {2}', outside.length, folder.name, `${outside.slice(0, 5).join(', ')}${outside.length > 5 ? '…' : ''}`)}` : '';
-    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: wrote the set "{0}" ({1} file(s)) to {2}.', name, set.files.length, vscode.workspace.asRelativePath(target)) + left);
+    const left =
+      outside.length > 0
+        ? ` ${vscode.l10n.t('{0} file(s) outside {1} were left out: {2}', outside.length, folder.name, `${outside.slice(0, 5).join(', ')}${outside.length > 5 ? '…' : ''}`)}`
+        : '';
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Context Budget: wrote the set "{0}" ({1} file(s)) to {2}.',
+        name,
+        set.files.length,
+        vscode.workspace.asRelativePath(target),
+      ) + left,
+    );
     return target;
   }
 
   private workspaceSets(): Record<string, SelectionSnapshot> {
     const stored = this.state.get<unknown>(contextSetsStateKey);
-    return typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? { ...(stored as Record<string, SelectionSnapshot>) } : {};
+    return typeof stored === 'object' && stored !== null && !Array.isArray(stored)
+      ? { ...(stored as Record<string, SelectionSnapshot>) }
+      : {};
   }
 
   /** Sets of this workspace, then those of every workspace folder's `.context-budget.json`. */
   private async offeredSets(): Promise<OfferedSet[]> {
-    const offered: OfferedSet[] = Object.entries(this.workspaceSets()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, snapshot]) => ({ name, source: 'workspace', snapshot }));
+    const offered: OfferedSet[] = Object.entries(this.workspaceSets())
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, snapshot]) => ({ name, source: 'workspace', snapshot }));
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const file = vscode.Uri.joinPath(folder.uri, contextSetFileName);
@@ -141,7 +205,9 @@ export class ContextSetsFlow {
       try {
         parsed = await readContextSetFile(this.fs, file.toString());
       } catch (error) {
-        void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', `${vscode.workspace.asRelativePath(file)}: ${(error as Error).message}`));
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Context Budget: {0}', `${vscode.workspace.asRelativePath(file)}: ${(error as Error).message}`),
+        );
         continue;
       }
       for (const problem of parsed?.problems ?? []) this.log.warn(`${file.toString()}: ${problem}`);
@@ -166,26 +232,56 @@ export class ContextSetsFlow {
     const name = await vscode.window.showInputBox({
       title: vscode.l10n.t('Context Budget: {0}', title),
       prompt: vscode.l10n.t('A name for the current selection (files, outline or full, focus, pins and order)'),
-      validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Give the set a name') : value.length > 200 ? vscode.l10n.t('At most 200 characters') : undefined),
+      validateInput: (value) =>
+        value.trim() === ''
+          ? vscode.l10n.t('Give the set a name')
+          : value.length > 200
+            ? vscode.l10n.t('At most 200 characters')
+            : undefined,
     });
     return name?.trim() || undefined;
   }
 
   private async pickScope(): Promise<ChangeScope | undefined> {
     const items: Array<vscode.QuickPickItem & { scope: ChangeScope | 'ref' }> = [
-      { label: vscode.l10n.t('All uncommitted changes'), description: vscode.l10n.t('modified, staged and untracked'), scope: { kind: 'all' } },
-      { label: vscode.l10n.t('Working tree changes'), description: vscode.l10n.t('modified and untracked, not staged'), scope: { kind: 'workingTree' } },
+      {
+        label: vscode.l10n.t('All uncommitted changes'),
+        description: vscode.l10n.t('modified, staged and untracked'),
+        scope: { kind: 'all' },
+      },
+      {
+        label: vscode.l10n.t('Working tree changes'),
+        description: vscode.l10n.t('modified and untracked, not staged'),
+        scope: { kind: 'workingTree' },
+      },
       { label: vscode.l10n.t('Staged changes'), scope: { kind: 'staged' } },
-      { label: vscode.l10n.t('Changes against a branch or commit…'), description: vscode.l10n.t('what a pull request against it would show, plus uncommitted work'), scope: 'ref' },
+      {
+        label: vscode.l10n.t('Changes against a branch or commit…'),
+        description: vscode.l10n.t('what a pull request against it would show, plus uncommitted work'),
+        scope: 'ref',
+      },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Context Budget: Add Changed Files'), placeHolder: vscode.l10n.t('Which changes?') });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Context Budget: Add Changed Files'),
+      placeHolder: vscode.l10n.t('Which changes?'),
+    });
     if (!picked) return undefined;
     if (picked.scope !== 'ref') return picked.scope;
     const refs = await this.git.refNames().catch(() => []);
-    const ref = refs.length > 0
-      ? (await vscode.window.showQuickPick([...refs, vscode.l10n.t('Type a commit…')], { title: vscode.l10n.t('Context Budget: compare with'), placeHolder: vscode.l10n.t('A branch, tag or commit') }))
-      : undefined;
-    const typed = ref === undefined || ref === vscode.l10n.t('Type a commit…') ? await vscode.window.showInputBox({ title: vscode.l10n.t('Context Budget: compare with'), prompt: vscode.l10n.t('A branch, tag or commit') }) : ref;
+    const ref =
+      refs.length > 0
+        ? await vscode.window.showQuickPick([...refs, vscode.l10n.t('Type a commit…')], {
+            title: vscode.l10n.t('Context Budget: compare with'),
+            placeHolder: vscode.l10n.t('A branch, tag or commit'),
+          })
+        : undefined;
+    const typed =
+      ref === undefined || ref === vscode.l10n.t('Type a commit…')
+        ? await vscode.window.showInputBox({
+            title: vscode.l10n.t('Context Budget: compare with'),
+            prompt: vscode.l10n.t('A branch, tag or commit'),
+          })
+        : ref;
     return typed && typed.trim() !== '' ? { kind: 'since', ref: typed.trim() } : undefined;
   }
 }

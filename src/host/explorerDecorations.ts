@@ -20,7 +20,16 @@ export class ExplorerDecorations implements vscode.FileDecorationProvider, vscod
     const changed = new Set<string>();
     for (const [uri, badge] of next) {
       const previous = this.badges.get(uri);
-      if (!previous || previous.badge !== badge.badge || previous.tokens !== badge.tokens || previous.files !== badge.files || previous.share !== badge.share || previous.tokenizer !== badge.tokenizer) changed.add(uri);
+      if (
+        !previous ||
+        previous.badge !== badge.badge ||
+        previous.tokens !== badge.tokens ||
+        previous.files !== badge.files ||
+        previous.share !== badge.share ||
+        previous.tokenizer !== badge.tokenizer
+      ) {
+        changed.add(uri);
+      }
     }
     for (const uri of this.badges.keys()) if (!next.has(uri)) changed.add(uri);
     this.badges = next;

@@ -60,10 +60,16 @@ export class ExportFlow {
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = request.target
       ? vscode.Uri.parse(request.target)
-      : await vscode.window.showSaveDialog({ title: vscode.l10n.t('Context Budget: Save Context as File'), defaultUri: base ? vscode.Uri.joinPath(base, `prompt-context.${extension}`) : undefined, filters: extension === 'md' ? { Markdown: ['md'] } : { XML: ['xml'], Text: ['txt'] } });
+      : await vscode.window.showSaveDialog({
+          title: vscode.l10n.t('Context Budget: Save Context as File'),
+          defaultUri: base ? vscode.Uri.joinPath(base, `prompt-context.${extension}`) : undefined,
+          filters: extension === 'md' ? { Markdown: ['md'] } : { XML: ['xml'], Text: ['txt'] },
+        });
     if (!target) return undefined;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: saved {0}: {1}', vscode.workspace.asRelativePath(target), this.summary(result)));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Context Budget: saved {0}: {1}', vscode.workspace.asRelativePath(target), this.summary(result)),
+    );
     return result;
   }
 
@@ -74,14 +80,18 @@ export class ExportFlow {
     const report = this.session.report();
     const rows = report.files.filter((file) => file.range !== null).sort((a, b) => a.range!.start - b.range!.start);
     if (rows.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Context Budget: no counted files are checked in the prompt context, so there is nothing to export.'),
+      );
       return undefined;
     }
     const budgeted = this.session.currentSettings;
     // The framing the budget counted is the export's default, so the number exported is the number shown.
     const choice = request.format
       ? { format: request.format, directoryTree: request.directoryTree ?? false }
-      : budgeted.exportFraming !== 'none' ? { format: budgeted.exportFraming, directoryTree: budgeted.exportDirectoryTree } : await this.pickFormat(title);
+      : budgeted.exportFraming !== 'none'
+        ? { format: budgeted.exportFraming, directoryTree: budgeted.exportDirectoryTree }
+        : await this.pickFormat(title);
     if (!choice) return undefined;
     this.lastFormat = choice.format;
 
@@ -93,7 +103,12 @@ export class ExportFlow {
       } else {
         const picked = await vscode.window.showQuickPick(
           flagged.map((row) => ({ label: row.relativePath, description: row.secrets.join('; '), uri: row.uri, picked: true })),
-          { title: vscode.l10n.t('{0}: {1} file(s) look like secrets', title, flagged.length), placeHolder: vscode.l10n.t('Ticked files are left out of the export. Untick a file only if you are sure it holds no secret.'), canPickMany: true, ignoreFocusOut: true },
+          {
+            title: vscode.l10n.t('{0}: {1} file(s) look like secrets', title, flagged.length),
+            placeHolder: vscode.l10n.t('Ticked files are left out of the export. Untick a file only if you are sure it holds no secret.'),
+            canPickMany: true,
+            ignoreFocusOut: true,
+          },
         );
         if (!picked) return undefined;
         leftOut = new Set(picked.map((item) => item.uri));
@@ -113,10 +128,23 @@ export class ExportFlow {
       files.push({ relativePath: row.relativePath, text });
       contentTokens += await this.countText(text);
     }
-    if (unreadable.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0} file(s) could not be read and were left out: {1}', unreadable.length, `${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`));
+    if (unreadable.length > 0) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'Context Budget: {0} file(s) could not be read and were left out: {1}',
+          unreadable.length,
+          `${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? '…' : ''}`,
+        ),
+      );
+    }
     const rendered = renderExport(files, choice);
     const totalTokens = await this.countText(rendered.text);
-    const sameAsBudget = report.framing !== null && report.framing.format === choice.format && report.framing.directoryTree === choice.directoryTree && leftOut.size === 0 && unreadable.length === 0;
+    const sameAsBudget =
+      report.framing !== null &&
+      report.framing.format === choice.format &&
+      report.framing.directoryTree === choice.directoryTree &&
+      leftOut.size === 0 &&
+      unreadable.length === 0;
     return {
       // The chat template's overhead is part of the request, not of the exported text.
       budgetedTokens: sameAsBudget ? report.promptTokens - report.templateOverheadTokens : null,
@@ -135,10 +163,18 @@ export class ExportFlow {
     const items = [
       { label: vscode.l10n.t('XML tags'), description: '<file path="…">…</file>', format: 'xml' as const, directoryTree: false },
       { label: vscode.l10n.t('XML tags with a directory tree'), format: 'xml' as const, directoryTree: true },
-      { label: vscode.l10n.t('Markdown'), description: vscode.l10n.t('## path + fenced code'), format: 'markdown' as const, directoryTree: false },
+      {
+        label: vscode.l10n.t('Markdown'),
+        description: vscode.l10n.t('## path + fenced code'),
+        format: 'markdown' as const,
+        directoryTree: false,
+      },
       { label: vscode.l10n.t('Markdown with a directory tree'), format: 'markdown' as const, directoryTree: true },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Context Budget: {0}', title), placeHolder: vscode.l10n.t('How should each file be framed?') });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Context Budget: {0}', title),
+      placeHolder: vscode.l10n.t('How should each file be framed?'),
+    });
     return picked ? { format: picked.format, directoryTree: picked.directoryTree } : undefined;
   }
 
@@ -154,8 +190,16 @@ export class ExportFlow {
   }
 
   private summary(result: ExportResult): string {
-    const leftOut = result.leftOut.length > 0 ? ` Left out ${result.leftOut.length} file(s) that look like secrets: ${result.leftOut.slice(0, 3).join(', ')}${result.leftOut.length > 3 ? '…' : ''}.` : '';
-    const budget = result.budgetedTokens === null ? '' : result.budgetedTokens === result.totalTokens ? ' The same as the budget shows.' : ` The budget showed ${formatInteger(result.budgetedTokens)}: a file changed while exporting.`;
+    const leftOut =
+      result.leftOut.length > 0
+        ? ` Left out ${result.leftOut.length} file(s) that look like secrets: ${result.leftOut.slice(0, 3).join(', ')}${result.leftOut.length > 3 ? '…' : ''}.`
+        : '';
+    const budget =
+      result.budgetedTokens === null
+        ? ''
+        : result.budgetedTokens === result.totalTokens
+          ? ' The same as the budget shows.'
+          : ` The budget showed ${formatInteger(result.budgetedTokens)}: a file changed while exporting.`;
     const framing = result.directoryTree ? 'tags, paths, tree' : 'tags, paths';
     return `${result.files.length} file(s), ${formatInteger(result.totalTokens)} tokens (${result.countLabel}) = ${formatInteger(result.contentTokens)} file content + ${formatInteger(result.framingTokens)} framing (${framing}).${leftOut}${budget}`;
   }

@@ -83,7 +83,10 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
   // Outlines and the import graph: parsed in their own worker, started on the first parse only.
-  const syntax = new SyntaxPool({ workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'), wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter') });
+  const syntax = new SyntaxPool({
+    workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'),
+    wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter'),
+  });
   const selection = new Selection();
   const session = new BudgetSession({
     selection,
@@ -96,10 +99,14 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   let resolving = resolver.update(settings.current);
   // The live server check: asynchronous, latest wins, and started after activation returns, so a slow
   // or absent server never holds up activation; nothing is sent while contextBudget.server is empty.
-  const serverWatch = new ServerWatch(settingName('server'), (address) => nodeServerHttp(address), (check) => {
-    if (check?.status === 'failed') log.warn(check.message);
-    session.setServerCheck(check);
-  });
+  const serverWatch = new ServerWatch(
+    settingName('server'),
+    (address) => nodeServerHttp(address),
+    (check) => {
+      if (check?.status === 'failed') log.warn(check.message);
+      session.setServerCheck(check);
+    },
+  );
   const serverStart = setTimeout(() => serverWatch.update(settings.current.server), 0);
   const retarget = (current: Settings): void => {
     resolving = resolver.update(current);
@@ -107,7 +114,14 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   };
   // The tree hands checkbox clicks to the controller once it exists (the tree is built first).
   let onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void = () => undefined;
-  const controller = new BudgetController(session, fs, new StatusBar(), new FileTree((changes) => onCheckboxes(changes)), context.workspaceState, log);
+  const controller = new BudgetController(
+    session,
+    fs,
+    new StatusBar(),
+    new FileTree((changes) => onCheckboxes(changes)),
+    context.workspaceState,
+    log,
+  );
   onCheckboxes = (changes) => controller.applyCheckboxes(changes);
   const decorations = new ExplorerDecorations();
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
@@ -122,21 +136,39 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     models: new ModelPicker(settings, () => {
       const report = session.report();
       const offer = report.tokenizer.download;
-      return offer ? { modelName: report.model.displayName, repo: offer.repo, download: () => vscode.commands.executeCommand(commandIds.downloadTokenizer) } : null;
+      return offer
+        ? {
+            modelName: report.model.displayName,
+            repo: offer.repo,
+            download: () => vscode.commands.executeCommand(commandIds.downloadTokenizer),
+          }
+        : null;
     }),
     drops: new DropPlanFlow(session),
     exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, countingTokenizerId(session.context))),
-    tokenizers: new TokenizerDownloadFlow(session, settings, context.secrets, tokenizerCacheDir, async () => {
-      retarget(settings.current);
-      await resolving;
-      await session.whenIdle();
-    }, log),
+    tokenizers: new TokenizerDownloadFlow(
+      session,
+      settings,
+      context.secrets,
+      tokenizerCacheDir,
+      async () => {
+        retarget(settings.current);
+        await resolving;
+        await session.whenIdle();
+      },
+      log,
+    ),
     sets: new ContextSetsFlow(session, controller, settings, fs, context.workspaceState, git, log),
     openPanel: () => panel.show(),
     clearCountCache: () => clearCountCache(countCache, pool),
     checkServer: () => {
       if (settings.current.server.trim() === '') {
-        return vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: set {0} to the URL of a running llama-server, Ollama, vLLM or SGLang first.', settingName('server')));
+        return vscode.window.showInformationMessage(
+          vscode.l10n.t(
+            'Context Budget: set {0} to the URL of a running llama-server, Ollama, vLLM or SGLang first.',
+            settingName('server'),
+          ),
+        );
       }
       serverWatch.recheck();
       return undefined;
@@ -191,7 +223,12 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
  * `contextBudget.countCacheMaxMiB` is 0 or the storage is not on a local disk. Flushed 2 s after
  * the last count; its loaded shards are dropped a minute after the last lookup.
  */
-function createCountCache(context: vscode.ExtensionContext, settings: Settings, workerScript: string, log: vscode.LogOutputChannel): DiskCountStore | undefined {
+function createCountCache(
+  context: vscode.ExtensionContext,
+  settings: Settings,
+  workerScript: string,
+  log: vscode.LogOutputChannel,
+): DiskCountStore | undefined {
   if (settings.countCacheMaxMiB === 0 || context.globalStorageUri.scheme !== 'file') return undefined;
   return new DiskCountStore({
     directory: path.join(context.globalStorageUri.fsPath, 'count-cache'),
@@ -207,11 +244,20 @@ function createCountCache(context: vscode.ExtensionContext, settings: Settings, 
 async function clearCountCache(countCache: DiskCountStore | undefined, pool: TokenizerPool): Promise<void> {
   pool.clearCache();
   if (!countCache) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: the count cache is off (contextBudget.countCacheMaxMiB is 0); nothing was stored.'));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Context Budget: the count cache is off (contextBudget.countCacheMaxMiB is 0); nothing was stored.'),
+    );
     return;
   }
   const removed = await countCache.clear();
-  void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted.', formatBytes(removed.bytes), removed.files, countCache.location));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted.',
+      formatBytes(removed.bytes),
+      removed.files,
+      countCache.location,
+    ),
+  );
 }
 
 /** Ends the tokenizer workers and waits for them, so no worker outlives the extension host's shutdown. */
@@ -230,9 +276,16 @@ async function resolveHostTarget(fs: VscodeWorkspaceFs, settings: Settings, sour
   const target = withChatModel(resolveTarget(settings, configFile), settings.chatModel, await availableChatModels());
   // Tokenizer files are read from the local disk (a tokenizer.json beside a remote config.json is not).
   const modelPath = settings.modelConfigPath ? localPath(settings.modelConfigPath) : undefined;
-  const modelFile: ModelFileRef | undefined = modelPath !== undefined && target.model.origin !== 'catalog' ? { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath } : undefined;
-  const tokenizerPath = settings.tokenizerPath.trim() === '' ? '' : (localPath(settings.tokenizerPath.trim()) ?? settings.tokenizerPath.trim());
-  const tokenizer = await resolveCountingTokenizer({ settings: { ...settings, tokenizerPath }, model: target.model, ...(modelFile ? { modelFile } : {}) }, sources);
+  const modelFile: ModelFileRef | undefined =
+    modelPath !== undefined && target.model.origin !== 'catalog'
+      ? { kind: isGgufPath(modelPath) ? 'gguf' : 'config', path: modelPath }
+      : undefined;
+  const tokenizerPath =
+    settings.tokenizerPath.trim() === '' ? '' : (localPath(settings.tokenizerPath.trim()) ?? settings.tokenizerPath.trim());
+  const tokenizer = await resolveCountingTokenizer(
+    { settings: { ...settings, tokenizerPath }, model: target.model, ...(modelFile ? { modelFile } : {}) },
+    sources,
+  );
   return { ...target, tokenizer };
 }
 
@@ -265,12 +318,20 @@ function hostModelFileReader(fs: VscodeWorkspaceFs): ModelFileReader {
       // A local file is read bounded and never blocks (a FIFO named config.json is refused).
       if (uri.scheme === 'file') return nodeModelFileReader.readConfigText(uri.fsPath);
       const stat = await fs.stat(uri.toString());
-      if (stat.sizeBytes > maxModelConfigBytes) throw new Error(`${stat.sizeBytes.toLocaleString('en-US')} bytes is too large for a config.json (the limit is ${maxModelConfigBytes.toLocaleString('en-US')})`);
+      if (stat.sizeBytes > maxModelConfigBytes) {
+        throw new Error(
+          `${stat.sizeBytes.toLocaleString('en-US')} bytes is too large for a config.json (the limit is ${maxModelConfigBytes.toLocaleString('en-US')})`,
+        );
+      }
       return new TextDecoder().decode(await fs.readFile(uri.toString(), { maxBytes: maxModelConfigBytes }));
     },
     readGgufHeader: async (configPath) => {
       const uri = toUri(configPath);
-      if (uri.scheme !== 'file') throw new Error(`a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder`);
+      if (uri.scheme !== 'file') {
+        throw new Error(
+          `a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder`,
+        );
+      }
       return nodeModelFileReader.readGgufHeader(uri.fsPath);
     },
   };

@@ -18,7 +18,12 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(onCheckboxes: (changes: ReadonlyArray<{ readonly node: TreeNode; readonly checked: boolean }>) => void) {
-    this.view = vscode.window.createTreeView(viewIds.files, { treeDataProvider: this, manageCheckboxStateManually: true, canSelectMany: true, showCollapseAll: true });
+    this.view = vscode.window.createTreeView(viewIds.files, {
+      treeDataProvider: this,
+      manageCheckboxStateManually: true,
+      canSelectMany: true,
+      showCollapseAll: true,
+    });
     this.disposables.push(
       this.view,
       this.view.onDidChangeCheckboxState((event) => {
@@ -27,7 +32,10 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     );
   }
 
-  render(roots: readonly TreeNode[], summary: { readonly message: string | undefined; readonly badge: string | undefined; readonly sort: TreeSort }): void {
+  render(
+    roots: readonly TreeNode[],
+    summary: { readonly message: string | undefined; readonly badge: string | undefined; readonly sort: TreeSort },
+  ): void {
     this.roots = roots;
     this.fileCount = roots.reduce((sum, node) => sum + node.fileUris.length, 0);
     this.view.message = summary.message;
@@ -38,7 +46,14 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   getTreeItem(node: TreeNode): vscode.TreeItem {
     // Expanding every folder of a 20k-file selection makes VS Code ask for every row on each refresh.
     const expand = node.kind === 'folder' && (this.fileCount <= expandAllUpToFiles || this.roots.includes(node));
-    const item = new vscode.TreeItem(node.label, node.kind !== 'folder' ? vscode.TreeItemCollapsibleState.None : expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      node.label,
+      node.kind !== 'folder'
+        ? vscode.TreeItemCollapsibleState.None
+        : expand
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = node.id;
     item.description = node.description;
     item.tooltip = node.tooltip;
@@ -47,8 +62,9 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     if (node.uri) {
       item.resourceUri = vscode.Uri.parse(node.uri);
       item.command = { command: commandIds.openEntry, title: vscode.l10n.t('Open File'), arguments: [node] };
-      if (node.status === 'skipped') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      else if (node.secret) item.iconPath = new vscode.ThemeIcon('key', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      if (node.status === 'skipped') {
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      } else if (node.secret) item.iconPath = new vscode.ThemeIcon('key', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       else if (node.focus) item.iconPath = new vscode.ThemeIcon('eye');
       else if (node.pinned) item.iconPath = new vscode.ThemeIcon('pinned');
       else if (node.mode === 'outline') item.iconPath = new vscode.ThemeIcon('list-tree');

@@ -44,7 +44,11 @@ const deletedStatuses = new Set([2, 6]);
 const untrackedStatus = 7;
 
 /** Which changes Add Changed Files takes. */
-export type ChangeScope = { readonly kind: 'workingTree' } | { readonly kind: 'staged' } | { readonly kind: 'all' } | { readonly kind: 'since'; readonly ref: string };
+export type ChangeScope =
+  | { readonly kind: 'workingTree' }
+  | { readonly kind: 'staged' }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'since'; readonly ref: string };
 
 /** Recency is read again at most this often (a `git log` over the last weeks). */
 const recencyRefreshMs = 60_000;
@@ -85,15 +89,27 @@ export class GitContext implements vscode.Disposable {
       let changes: readonly GitChange[];
       if (scope.kind === 'since') {
         const base = await repository.getMergeBase(scope.ref, 'HEAD').catch(() => undefined);
-        if (!base) throw new Error(`cannot compare ${repository.rootUri.fsPath} with "${scope.ref}": no such branch or commit, or no common history`);
+        if (!base) {
+          throw new Error(
+            `cannot compare ${repository.rootUri.fsPath} with "${scope.ref}": no such branch or commit, or no common history`,
+          );
+        }
         // diffWith compares the working tree with the base: committed since the base and uncommitted alike,
         // but not untracked files, which are in untrackedChanges or (git.untrackedChanges "mixed", the
         // default) among the working-tree changes with status UNTRACKED.
-        const untracked = [...(repository.state.untrackedChanges ?? []), ...repository.state.workingTreeChanges.filter((change) => change.status === untrackedStatus)];
+        const untracked = [
+          ...(repository.state.untrackedChanges ?? []),
+          ...repository.state.workingTreeChanges.filter((change) => change.status === untrackedStatus),
+        ];
         changes = [...(await repository.diffWith(base)), ...untracked];
       } else {
         const { indexChanges, workingTreeChanges, untrackedChanges = [] } = repository.state;
-        changes = scope.kind === 'staged' ? indexChanges : scope.kind === 'workingTree' ? [...workingTreeChanges, ...untrackedChanges] : [...indexChanges, ...workingTreeChanges, ...untrackedChanges];
+        changes =
+          scope.kind === 'staged'
+            ? indexChanges
+            : scope.kind === 'workingTree'
+              ? [...workingTreeChanges, ...untrackedChanges]
+              : [...indexChanges, ...workingTreeChanges, ...untrackedChanges];
       }
       for (const change of changes) if (!deletedStatuses.has(change.status)) uris.set(change.uri.toString(), change.uri);
     }
@@ -171,7 +187,10 @@ export class GitContext implements vscode.Disposable {
     const repositories = [...this.watched];
     this.session.setChangedFiles((await this.changedFiles({ kind: 'all' }).catch(() => [])).map((uri) => uri.toString()));
     // Recency needs `git log`: only when a commit moved or a minute has passed, and only on local disks.
-    const heads = repositories.map((repository) => `${repository.rootUri.toString()}@${repository.state.HEAD?.commit ?? ''}`).sort().join('|');
+    const heads = repositories
+      .map((repository) => `${repository.rootUri.toString()}@${repository.state.HEAD?.commit ?? ''}`)
+      .sort()
+      .join('|');
     if (heads === this.recencyHeads && Date.now() - this.recencyAt < recencyRefreshMs) return;
     this.recencyHeads = heads;
     this.recencyAt = Date.now();
@@ -180,14 +199,16 @@ export class GitContext implements vscode.Disposable {
     for (const repository of repositories) {
       if (repository.rootUri.scheme !== 'file') continue;
       const times = await gitLastChangeTimes(repository.rootUri.fsPath, recentChangeDays).catch(() => new Map<string, number>());
-      for (const [path, seconds] of times) if (isRecentlyChanged(seconds, now)) recent.push(vscode.Uri.joinPath(repository.rootUri, ...path.split('/')).toString());
+      for (const [path, seconds] of times) {
+        if (isRecentlyChanged(seconds, now)) recent.push(vscode.Uri.joinPath(repository.rootUri, ...path.split('/')).toString());
+      }
     }
     if (!this.disposed) this.session.setRecentlyCommitted(recent);
   }
 
   /** Without the git extension: ask `git` in each local workspace folder. */
   private async changedFilesFromCommand(scope: ChangeScope): Promise<vscode.Uri[]> {
-    if (scope.kind === 'staged') throw new Error('staged changes need VS Code\'s git extension, which is not available here');
+    if (scope.kind === 'staged') throw new Error("staged changes need VS Code's git extension, which is not available here");
     const uris = new Map<string, vscode.Uri>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') continue;

@@ -33,7 +33,12 @@ export class SettingsReader implements vscode.Disposable {
   async update<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
     const configuration = vscode.workspace.getConfiguration(settingsSection);
     const inspected = configuration.inspect(key);
-    const target = inspected?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const target =
+      inspected?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : inspected?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
     await configuration.update(key, value, target);
   }
 

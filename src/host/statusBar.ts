@@ -19,9 +19,19 @@ export class StatusBar implements vscode.Disposable {
     tooltip.supportHtml = false;
     this.item.tooltip = tooltip;
     this.item.command = model.command;
-    this.item.backgroundColor = model.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : model.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      model.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : model.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     // The matching foregrounds: high-contrast themes define these even where the backgrounds are transparent.
-    this.item.color = model.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorForeground') : model.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningForeground') : undefined;
+    this.item.color =
+      model.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorForeground')
+        : model.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningForeground')
+          : undefined;
     this.item.show();
   }
 

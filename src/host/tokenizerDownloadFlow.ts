@@ -30,20 +30,32 @@ export class TokenizerDownloadFlow {
     if (offer === null) {
       const why = report.tokenizer.exactForModel
         ? vscode.l10n.t('Context Budget: counts for {0} are already exact ({1}).', report.model.displayName, report.tokenizer.label)
-        : vscode.l10n.t('Context Budget: {0} has no Hugging Face repository to download a tokenizer from. Set contextBudget.tokenizerPath to its tokenizer.json instead.', report.model.displayName);
+        : vscode.l10n.t(
+            'Context Budget: {0} has no Hugging Face repository to download a tokenizer from. Set contextBudget.tokenizerPath to its tokenizer.json instead.',
+            report.model.displayName,
+          );
       void vscode.window.showInformationMessage(why);
       return;
     }
     const endpoint = this.settings.current.huggingFaceEndpoint;
     const download = vscode.l10n.t('Download');
     const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Download the tokenizer of {0} (tokenizer.json and tokenizer_config.json) from {1}/{2}? Counts become exact for this model. Nothing else is sent.', report.model.displayName, endpoint, offer.repo),
+      vscode.l10n.t(
+        'Download the tokenizer of {0} (tokenizer.json and tokenizer_config.json) from {1}/{2}? Counts become exact for this model. Nothing else is sent.',
+        report.model.displayName,
+        endpoint,
+        offer.repo,
+      ),
       download,
     );
     if (choice !== download) return;
     const token = await this.secrets.get(huggingFaceTokenSecret);
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Context Budget: downloading the tokenizer of {0}', offer.repo), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Context Budget: downloading the tokenizer of {0}', offer.repo),
+        cancellable: true,
+      },
       async (progress, cancellation): Promise<DownloadOutcome> => {
         const controller = new AbortController();
         const cancel = cancellation.onCancellationRequested(() => controller.abort());
@@ -58,7 +70,10 @@ export class TokenizerDownloadFlow {
             onProgress: ({ file, receivedBytes, totalBytes }) => {
               const increment = totalBytes ? ((receivedBytes - reported) / totalBytes) * 100 : undefined;
               reported = receivedBytes;
-              progress.report({ message: `${file}: ${formatBytes(receivedBytes)}${totalBytes ? ` of ${formatBytes(totalBytes)}` : ''}`, ...(increment !== undefined ? { increment } : {}) });
+              progress.report({
+                message: `${file}: ${formatBytes(receivedBytes)}${totalBytes ? ` of ${formatBytes(totalBytes)}` : ''}`,
+                ...(increment !== undefined ? { increment } : {}),
+              });
             },
           });
         } finally {
@@ -71,18 +86,29 @@ export class TokenizerDownloadFlow {
       const setToken = vscode.l10n.t('Set Token');
       const needsToken = outcome.reason === 'unauthorized' || outcome.reason === 'forbidden';
       const message = vscode.l10n.t('Context Budget: the tokenizer was not downloaded: {0}. Counts stay estimates.', outcome.message);
-      const picked = outcome.reason === 'cancelled' ? await vscode.window.showInformationMessage(message) : await vscode.window.showWarningMessage(message, ...(needsToken ? [setToken] : []));
+      const picked =
+        outcome.reason === 'cancelled'
+          ? await vscode.window.showInformationMessage(message)
+          : await vscode.window.showWarningMessage(message, ...(needsToken ? [setToken] : []));
       if (picked === setToken) await this.setToken();
       return;
     }
-    this.log.info(`Downloaded the tokenizer of ${offer.repo} at ${outcome.cached.commit} into ${outcome.cached.dir} (tokenizer.json sha256 ${outcome.cached.files['tokenizer.json']?.sha256}).`);
+    this.log.info(
+      `Downloaded the tokenizer of ${offer.repo} at ${outcome.cached.commit} into ${outcome.cached.dir} (tokenizer.json sha256 ${outcome.cached.files['tokenizer.json']?.sha256}).`,
+    );
     await this.refresh();
     const after = this.session.report().tokenizer;
     if (after.exactForModel) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Context Budget: counts are now exact: {0}.', after.label));
     } else {
       const problem = this.session.report().warnings.find((warning) => warning.id === 'tokenizer-problem');
-      void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: the tokenizer of {0} was downloaded but cannot be used: {1}', offer.repo, problem?.message ?? after.label));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'Context Budget: the tokenizer of {0} was downloaded but cannot be used: {1}',
+          offer.repo,
+          problem?.message ?? after.label,
+        ),
+      );
     }
   }
 
@@ -90,7 +116,10 @@ export class TokenizerDownloadFlow {
   async setToken(): Promise<void> {
     const value = await vscode.window.showInputBox({
       title: vscode.l10n.t('Context Budget: Hugging Face access token'),
-      prompt: vscode.l10n.t('A read token from huggingface.co/settings/tokens, for gated repositories (Llama, Gemma). Kept in VS Code\'s secret storage; sent only to {0}.', this.settings.current.huggingFaceEndpoint),
+      prompt: vscode.l10n.t(
+        "A read token from huggingface.co/settings/tokens, for gated repositories (Llama, Gemma). Kept in VS Code's secret storage; sent only to {0}.",
+        this.settings.current.huggingFaceEndpoint,
+      ),
       password: true,
       ignoreFocusOut: true,
       validateInput: (text) => (/^\S+$/.test(text.trim()) ? undefined : vscode.l10n.t('A token has no spaces.')),

@@ -165,7 +165,10 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   record(tokenizer: string, source: CountSource, contentHash: string, outcome: StoredOutcome): void {
     const stamp = this.shared.now();
     // The scope needs the code version, known by now (every record follows a lookup).
-    void this.codeVersion.then((version) => this.counts.put({ scope: `${version}|${tokenizer}`, source, contentHash, lastUsedMs: stamp, outcome }), () => undefined);
+    void this.codeVersion.then(
+      (version) => this.counts.put({ scope: `${version}|${tokenizer}`, source, contentHash, lastUsedMs: stamp, outcome }),
+      () => undefined,
+    );
   }
 
   async contentHashOf(location: string, stamp: string): Promise<string | undefined> {
@@ -361,7 +364,9 @@ class SegmentFamily<Entry> {
       this.context.counters.written += entries.length;
       shard.segments.add(written.file);
       shard.diskBytes += written.bytes;
-      if (shard.segments.size > this.context.maxSegmentsPerShard || shard.diskBytes > this.shardBudgetBytes * 1.25) await this.compact(name, shard);
+      if (shard.segments.size > this.context.maxSegmentsPerShard || shard.diskBytes > this.shardBudgetBytes * 1.25) {
+        await this.compact(name, shard);
+      }
     }
   }
 
@@ -392,7 +397,14 @@ class SegmentFamily<Entry> {
   private shard(name: string): Shard<Entry> {
     let shard = this.shards.get(name);
     if (shard === undefined) {
-      const created: Shard<Entry> = { loaded: Promise.resolve(), isLoaded: false, entries: new Map(), segments: new Set(), pending: new Map(), diskBytes: 0 };
+      const created: Shard<Entry> = {
+        loaded: Promise.resolve(),
+        isLoaded: false,
+        entries: new Map(),
+        segments: new Set(),
+        pending: new Map(),
+        diskBytes: 0,
+      };
       created.loaded = this.load(name, created).finally(() => {
         created.isLoaded = true;
       });
@@ -429,7 +441,9 @@ class SegmentFamily<Entry> {
     try {
       bytes = await fsp.readFile(location);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.context.report(`the count cache file ${location} cannot be read (${describe(error)}); it is ignored`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.context.report(`the count cache file ${location} cannot be read (${describe(error)}); it is ignored`);
+      }
       return undefined;
     }
     try {
@@ -437,7 +451,9 @@ class SegmentFamily<Entry> {
     } catch (error) {
       if (!(error instanceof CorruptSegmentError)) throw error;
       this.context.counters.corruptSegments++;
-      this.context.report(`the count cache file ${location} is damaged (${error.message}); it was ignored and deleted, and what it held will be counted again`);
+      this.context.report(
+        `the count cache file ${location} is damaged (${error.message}); it was ignored and deleted, and what it held will be counted again`,
+      );
       await fsp.rm(location, { force: true }).catch(() => undefined);
       return undefined;
     }
@@ -462,7 +478,9 @@ class SegmentFamily<Entry> {
           continue;
         }
         this.context.writable = false;
-        this.context.report(`the count cache at ${path.dirname(this.root)} cannot be written (${describe(error)}); counts are not kept for the next run`);
+        this.context.report(
+          `the count cache at ${path.dirname(this.root)} cannot be written (${describe(error)}); counts are not kept for the next run`,
+        );
         return undefined;
       }
     }
@@ -497,7 +515,9 @@ class SegmentFamily<Entry> {
     for (const entry of listing) {
       if (!entry.startsWith(tempPrefix)) continue;
       const stat = await fsp.stat(path.join(dir, entry)).catch(() => undefined);
-      if (stat && this.context.now() - stat.mtimeMs > staleTempMs) await fsp.rm(path.join(dir, entry), { force: true }).catch(() => undefined);
+      if (stat && this.context.now() - stat.mtimeMs > staleTempMs) {
+        await fsp.rm(path.join(dir, entry), { force: true }).catch(() => undefined);
+      }
     }
   }
 }
@@ -510,7 +530,11 @@ class SegmentFamily<Entry> {
  * files, only the worker's own file is hashed: fine for tests, which use fresh directories.)
  */
 export async function countingCodeVersion(workerScript: string): Promise<string> {
-  return nodeCrypto().createHash('sha256').update(await fsp.readFile(workerScript)).digest('hex').slice(0, 16);
+  return nodeCrypto()
+    .createHash('sha256')
+    .update(await fsp.readFile(workerScript))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function describe(error: unknown): string {

@@ -19,7 +19,10 @@ export async function readGgufFile(filePath: string, options: GgufReadOptions = 
   if (!split || split.count === 1) return header;
   const match = shardName.exec(path.basename(filePath));
   if (!match) {
-    throw new GgufFormatError(0, `this file is shard ${split.index + 1} of ${split.count} of a split model, but its name does not end in -0000N-of-0000M.gguf, so the other shards cannot be found`);
+    throw new GgufFormatError(
+      0,
+      `this file is shard ${split.index + 1} of ${split.count} of a split model, but its name does not end in -0000N-of-0000M.gguf, so the other shards cannot be found`,
+    );
   }
   const [, prefix, , total] = match;
   const shards: GgufHeader[] = [];
@@ -57,10 +60,16 @@ export async function readGgufMetadataBytes(filePath: string): Promise<Uint8Arra
     };
     const header = await readGgufHeader({ size: stats.size, read }, { metadataOnly: true });
     if (header.metadataBytes > ggufLimits.maxHeaderReadBytes) {
-      throw new GgufFormatError(0, `the metadata is ${header.metadataBytes.toLocaleString('en-US')} bytes, more than the ${ggufLimits.maxHeaderReadBytes.toLocaleString('en-US')} read for a header (real vocabularies take under 30 MiB)`, 'maxHeaderReadBytes');
+      throw new GgufFormatError(
+        0,
+        `the metadata is ${header.metadataBytes.toLocaleString('en-US')} bytes, more than the ${ggufLimits.maxHeaderReadBytes.toLocaleString('en-US')} read for a header (real vocabularies take under 30 MiB)`,
+        'maxHeaderReadBytes',
+      );
     }
     const bytes = await read(0, header.metadataBytes);
-    if (bytes.byteLength !== header.metadataBytes) throw new GgufFormatError(bytes.byteLength, 'the file changed while its metadata was read');
+    if (bytes.byteLength !== header.metadataBytes) {
+      throw new GgufFormatError(bytes.byteLength, 'the file changed while its metadata was read');
+    }
     return bytes;
   } finally {
     await handle.close();
@@ -73,14 +82,17 @@ async function readOne(filePath: string, options: GgufReadOptions): Promise<Gguf
   const { handle, stats } = await openRegularFile(filePath);
   try {
     const size = stats.size;
-    return await readGgufHeader({
-      size,
-      read: async (offset, length) => {
-        const buffer = Buffer.allocUnsafe(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, offset);
-        return buffer.subarray(0, bytesRead);
+    return await readGgufHeader(
+      {
+        size,
+        read: async (offset, length) => {
+          const buffer = Buffer.allocUnsafe(length);
+          const { bytesRead } = await handle.read(buffer, 0, length, offset);
+          return buffer.subarray(0, bytesRead);
+        },
       },
-    }, options);
+      options,
+    );
   } finally {
     await handle.close();
   }

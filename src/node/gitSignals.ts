@@ -17,14 +17,19 @@ export interface GitChanges {
 /** Runs git; rejects with git's own message (first line of stderr) when it fails. */
 function git(cwd: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    nodeChildProcess().execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) {
-        const detail = (stderr || error.message).trim().split('\n')[0];
-        reject(new Error(`git ${args[0]}: ${detail}`));
-      } else {
-        resolve(stdout);
-      }
-    });
+    nodeChildProcess().execFile(
+      'git',
+      ['-c', 'core.quotePath=false', ...args],
+      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = (stderr || error.message).trim().split('\n')[0];
+          reject(new Error(`git ${args[0]}: ${detail}`));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
   });
 }
 
@@ -54,7 +59,9 @@ export async function gitChangedFiles(cwd: string, ref?: string): Promise<GitCha
     } catch (error) {
       throw new Error(`cannot compare with "${ref}": ${error instanceof Error ? error.message : String(error)}`);
     }
-    for (const path of (await git(root, ['diff', '--name-only', '-z', '--diff-filter=d', base, '--'])).split('\0')) if (path !== '') paths.add(path);
+    for (const path of (await git(root, ['diff', '--name-only', '-z', '--diff-filter=d', base, '--'])).split('\0')) {
+      if (path !== '') paths.add(path);
+    }
   }
   return { root, paths: [...paths].sort(), base };
 }

@@ -60,7 +60,9 @@ export interface CachedTokenizer {
   readonly downloadedAt: string;
 }
 
-export type DownloadOutcome = { readonly kind: 'downloaded'; readonly cached: CachedTokenizer } | { readonly kind: 'failed'; readonly reason: DownloadFailure; readonly message: string };
+export type DownloadOutcome =
+  | { readonly kind: 'downloaded'; readonly cached: CachedTokenizer }
+  | { readonly kind: 'failed'; readonly reason: DownloadFailure; readonly message: string };
 
 const repoPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const revisionPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -105,8 +107,19 @@ export async function downloadTokenizer(request: DownloadRequest): Promise<Downl
       await writeAtomically(path.join(dir, file), bytes);
       files[file] = { bytes: bytes.byteLength, sha256: nodeCrypto().createHash('sha256').update(bytes).digest('hex') };
     }
-    const cached: CachedTokenizer = { repo: request.repo, revision, commit: resolved, endpoint, dir, files, downloadedAt: new Date().toISOString() };
-    await writeAtomically(path.join(dir, 'manifest.json'), new TextEncoder().encode(`${JSON.stringify({ ...cached, dir: undefined }, null, 2)}\n`));
+    const cached: CachedTokenizer = {
+      repo: request.repo,
+      revision,
+      commit: resolved,
+      endpoint,
+      dir,
+      files,
+      downloadedAt: new Date().toISOString(),
+    };
+    await writeAtomically(
+      path.join(dir, 'manifest.json'),
+      new TextEncoder().encode(`${JSON.stringify({ ...cached, dir: undefined }, null, 2)}\n`),
+    );
     await fsp.mkdir(path.join(repoDir(request.cacheDir, request.repo), 'refs'), { recursive: true });
     await writeAtomically(path.join(repoDir(request.cacheDir, request.repo), 'refs', revision), new TextEncoder().encode(resolved));
     return { kind: 'downloaded', cached };
@@ -139,7 +152,9 @@ export async function findCachedTokenizer(cacheDir: string, repo: string, revisi
   }
 }
 
-type FetchOutcome = { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly commit: string | undefined } | { readonly kind: 'failed'; readonly reason: DownloadFailure; readonly status?: number; readonly detail: string };
+type FetchOutcome =
+  | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly commit: string | undefined }
+  | { readonly kind: 'failed'; readonly reason: DownloadFailure; readonly status?: number; readonly detail: string };
 
 /** GET with redirects followed by hand (at most 5), so the token never goes to another host. */
 async function fetchFile(url: string, file: string, request: DownloadRequest, maxBytes: number): Promise<FetchOutcome> {
@@ -154,7 +169,9 @@ async function fetchFile(url: string, file: string, request: DownloadRequest, ma
     try {
       response = await fetch(current, { headers, redirect: 'manual', ...(request.signal ? { signal: request.signal } : {}) });
     } catch (error) {
-      if (request.signal?.aborted || (error as Error).name === 'AbortError') return { kind: 'failed', reason: 'cancelled', detail: 'cancelled' };
+      if (request.signal?.aborted || (error as Error).name === 'AbortError') {
+        return { kind: 'failed', reason: 'cancelled', detail: 'cancelled' };
+      }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       return { kind: 'failed', reason: 'offline', detail: cause?.code ?? cause?.message ?? (error as Error).message };
     }
@@ -162,7 +179,9 @@ async function fetchFile(url: string, file: string, request: DownloadRequest, ma
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get('location');
       await response.body?.cancel();
-      if (location === null) return { kind: 'failed', reason: 'http', status: response.status, detail: `redirect (${response.status}) without a Location` };
+      if (location === null) {
+        return { kind: 'failed', reason: 'http', status: response.status, detail: `redirect (${response.status}) without a Location` };
+      }
       current = new URL(location, current);
       continue;
     }
@@ -187,7 +206,13 @@ async function discard(response: Response, reason: DownloadFailure): Promise<Fet
 }
 
 /** Reads the body in chunks, stopping past `maxBytes` and on cancellation. */
-async function readBody(response: Response, file: string, maxBytes: number, total: number | undefined, request: DownloadRequest): Promise<{ kind: 'ok'; bytes: Uint8Array } | Extract<FetchOutcome, { kind: 'failed' }>> {
+async function readBody(
+  response: Response,
+  file: string,
+  maxBytes: number,
+  total: number | undefined,
+  request: DownloadRequest,
+): Promise<{ kind: 'ok'; bytes: Uint8Array } | Extract<FetchOutcome, { kind: 'failed' }>> {
   if (response.body === null) return { kind: 'ok', bytes: new Uint8Array(0) };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -205,7 +230,9 @@ async function readBody(response: Response, file: string, maxBytes: number, tota
       request.onProgress?.({ file, receivedBytes: received, totalBytes: total });
     }
   } catch (error) {
-    if (request.signal?.aborted || (error as Error).name === 'AbortError') return { kind: 'failed', reason: 'cancelled', detail: 'cancelled' };
+    if (request.signal?.aborted || (error as Error).name === 'AbortError') {
+      return { kind: 'failed', reason: 'cancelled', detail: 'cancelled' };
+    }
     return { kind: 'failed', reason: 'offline', detail: `the connection broke: ${(error as Error).message}` };
   }
   const bytes = new Uint8Array(received);
@@ -228,21 +255,39 @@ function failed(reason: DownloadFailure, message: string): DownloadOutcome {
 }
 
 /** One message per failure, naming the repository, the file and what to do. */
-function describeFailure(outcome: Extract<FetchOutcome, { kind: 'failed' }>, request: DownloadRequest, endpoint: string, file: string, revision: string): DownloadOutcome {
+function describeFailure(
+  outcome: Extract<FetchOutcome, { kind: 'failed' }>,
+  request: DownloadRequest,
+  endpoint: string,
+  file: string,
+  revision: string,
+): DownloadOutcome {
   const page = `${endpoint}/${request.repo}`;
   switch (outcome.reason) {
     case 'offline':
       return failed('offline', `could not reach ${endpoint} (${outcome.detail}): offline, or a proxy or firewall blocks it`);
     case 'unauthorized':
-      return failed('unauthorized', request.token
-        ? `${endpoint} refused the access token for ${request.repo} (401): check the token (Context Budget: Set Hugging Face Token)`
-        : `${request.repo} needs an access token (401): it is gated or private. Accept its licence at ${page}, then set a token with "Context Budget: Set Hugging Face Token"`);
+      return failed(
+        'unauthorized',
+        request.token
+          ? `${endpoint} refused the access token for ${request.repo} (401): check the token (Context Budget: Set Hugging Face Token)`
+          : `${request.repo} needs an access token (401): it is gated or private. Accept its licence at ${page}, then set a token with "Context Budget: Set Hugging Face Token"`,
+      );
     case 'forbidden':
-      return failed('forbidden', `the access token has no access to ${request.repo} (403): accept the licence at ${page} with the account the token belongs to`);
+      return failed(
+        'forbidden',
+        `the access token has no access to ${request.repo} (403): accept the licence at ${page} with the account the token belongs to`,
+      );
     case 'notFound':
-      return failed('notFound', `${request.repo} has no ${file} at revision "${revision}" on ${endpoint} (404): check the repository and the endpoint`);
+      return failed(
+        'notFound',
+        `${request.repo} has no ${file} at revision "${revision}" on ${endpoint} (404): check the repository and the endpoint`,
+      );
     case 'tooLarge':
-      return failed('tooLarge', `${file} of ${request.repo} is larger than the ${(request.maxBytes ?? maxTokenizerDownloadBytes).toLocaleString('en-US')}-byte limit (${outcome.detail})`);
+      return failed(
+        'tooLarge',
+        `${file} of ${request.repo} is larger than the ${(request.maxBytes ?? maxTokenizerDownloadBytes).toLocaleString('en-US')}-byte limit (${outcome.detail})`,
+      );
     case 'cancelled':
       return failed('cancelled', 'the download was cancelled; nothing was saved');
     default:

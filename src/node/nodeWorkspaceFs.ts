@@ -36,7 +36,9 @@ export class NodeWorkspaceFs implements WorkspaceFs {
     const entries = await this.ops.readdir(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });
-    return Promise.all(entries.map(async (entry): Promise<readonly [string, EntryKind]> => [entry.name, await this.kindOf(location, entry)]));
+    return Promise.all(
+      entries.map(async (entry): Promise<readonly [string, EntryKind]> => [entry.name, await this.kindOf(location, entry)]),
+    );
   }
 
   async stat(location: string): Promise<EntryStat> {
@@ -47,13 +49,25 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       const kind = kindOfStats(link);
       // A folder's real path is what symlinks found inside it are compared with (scan roots only; files need none).
       const realLocation = kind === 'directory' ? await this.ops.realpath(location).catch(() => undefined) : undefined;
-      return { kind, sizeBytes: link.size, mtimeMs: link.mtimeMs, ...(realLocation !== undefined ? { realLocation } : {}), ...(kind === 'file' ? { change: changeOf(link) } : {}) };
+      return {
+        kind,
+        sizeBytes: link.size,
+        mtimeMs: link.mtimeMs,
+        ...(realLocation !== undefined ? { realLocation } : {}),
+        ...(kind === 'file' ? { change: changeOf(link) } : {}),
+      };
     }
     try {
       const target = await this.ops.stat(location);
       const kind = kindOfStats(target);
       const realLocation = await this.ops.realpath(location);
-      return { kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other', sizeBytes: target.size, mtimeMs: target.mtimeMs, realLocation, ...(kind === 'file' ? { change: changeOf(target) } : {}) };
+      return {
+        kind: kind === 'file' ? 'symlinkToFile' : kind === 'directory' ? 'symlinkToDirectory' : 'other',
+        sizeBytes: target.size,
+        mtimeMs: target.mtimeMs,
+        realLocation,
+        ...(kind === 'file' ? { change: changeOf(target) } : {}),
+      };
     } catch {
       return { kind: 'brokenSymlink', sizeBytes: 0, mtimeMs: link.mtimeMs };
     }
@@ -75,7 +89,10 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       // A link that cannot be statted here (gone since the listing, or a name that is not valid
       // UTF-8) must not fail the whole listing: call it a file and let the scanner's own stat
       // report the specific reason for this one entry.
-      return this.stat(path.join(directory, entry.name)).then((stat) => stat.kind, () => 'file');
+      return this.stat(path.join(directory, entry.name)).then(
+        (stat) => stat.kind,
+        () => 'file',
+      );
     }
     return 'other';
   }

@@ -75,7 +75,12 @@ export async function openRegularFile(filePath: string): Promise<{ readonly hand
     if (!stats.isFile()) throw notRegular(stats);
     if (stats.size === 0) {
       const pseudo = await pseudoFileSystemOf(filePath);
-      if (pseudo !== undefined) throw new ReadRefusedError('notRegularFile', `a ${pseudo} pseudo-file (size 0, content generated as it is read, possibly without end): not read`);
+      if (pseudo !== undefined) {
+        throw new ReadRefusedError(
+          'notRegularFile',
+          `a ${pseudo} pseudo-file (size 0, content generated as it is read, possibly without end): not read`,
+        );
+      }
     }
     return { handle, stats };
   } catch (error) {
@@ -137,7 +142,12 @@ export function readRegularFileSync(filePath: string, maxBytes: number): Buffer 
       } catch {
         pseudo = undefined;
       }
-      if (pseudo !== undefined) throw new ReadRefusedError('notRegularFile', `a ${pseudo} pseudo-file (size 0, content generated as it is read, possibly without end): not read`);
+      if (pseudo !== undefined) {
+        throw new ReadRefusedError(
+          'notRegularFile',
+          `a ${pseudo} pseudo-file (size 0, content generated as it is read, possibly without end): not read`,
+        );
+      }
     }
     if (stats.size > maxBytes) throw tooLarge(stats.size, maxBytes, false);
     let buffer = Buffer.allocUnsafeSlow(Math.min(stats.size + 1, maxBytes + 1));
@@ -161,7 +171,10 @@ export function readRegularFileSync(filePath: string, maxBytes: number): Buffer 
 }
 
 function tooLarge(bytes: number, maxBytes: number, grew: boolean): ReadRefusedError {
-  return new ReadRefusedError('tooLarge', grew
-    ? `more than the ${formatBytes(maxBytes)} limit (it grew while it was read; read stopped at ${bytes.toLocaleString('en-US')} bytes)`
-    : `${formatBytes(bytes)} is larger than the ${formatBytes(maxBytes)} limit`);
+  return new ReadRefusedError(
+    'tooLarge',
+    grew
+      ? `more than the ${formatBytes(maxBytes)} limit (it grew while it was read; read stopped at ${bytes.toLocaleString('en-US')} bytes)`
+      : `${formatBytes(bytes)} is larger than the ${formatBytes(maxBytes)} limit`,
+  );
 }

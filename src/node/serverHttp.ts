@@ -56,7 +56,11 @@ export function nodeServerHttp(address: ServerAddress, options: ServerHttpOption
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (received > maxBytes) {
-            finish({ kind: 'failed', reason: 'too-large', message: `${method} ${path} sent more than ${formatMiB(maxBytes)} (the limit for a server answer); it was cut off` });
+            finish({
+              kind: 'failed',
+              reason: 'too-large',
+              message: `${method} ${path} sent more than ${formatMiB(maxBytes)} (the limit for a server answer); it was cut off`,
+            });
             return;
           }
           chunks.push(chunk);
@@ -64,7 +68,11 @@ export function nodeServerHttp(address: ServerAddress, options: ServerHttpOption
         res.on('end', () => finish({ kind: 'response', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', (error) => finish({ kind: 'failed', reason: 'network', message: networkMessage(error) }));
       });
-      const timer = setTimeout(() => finish({ kind: 'failed', reason: 'timeout', message: `no complete answer to ${method} ${path} within ${timeoutMs / 1000} s` }), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish({ kind: 'failed', reason: 'timeout', message: `no complete answer to ${method} ${path} within ${timeoutMs / 1000} s` }),
+        timeoutMs,
+      );
       const onAbort = (): void => finish({ kind: 'failed', reason: 'aborted', message: 'the check was cancelled' });
       if (signal?.aborted) {
         onAbort();

@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CountCache, countCacheKey } from '../core/tokenizer/countCache';
 import { isEncodingName } from '../core/tokenizer/encoding';
-import { ggufTokenizerId, hfTokenizerId, isRegisteredTokenizerId, type RegisteredTokenizerId, type TokenizerId } from '../core/tokenizer/tokenizerId';
+import {
+  ggufTokenizerId,
+  hfTokenizerId,
+  isRegisteredTokenizerId,
+  type RegisteredTokenizerId,
+  type TokenizerId,
+} from '../core/tokenizer/tokenizerId';
 import type { PersistentCountStore } from './diskCountStore';
 import { nodeCrypto, nodeWorkerThreads } from './lazyBuiltins';
 import type {
@@ -74,7 +80,8 @@ export class TokenizerUnavailableError extends Error {
     /** What the file is, when there is no id to tell (default: from the id, else tokenizer.json). */
     format?: TokenizerFormat,
   ) {
-    const what = (format ?? (tokenizer?.startsWith('gguf:') === true ? 'gguf' : 'tokenizer.json')) === 'gguf' ? 'GGUF vocabulary' : 'tokenizer.json';
+    const what =
+      (format ?? (tokenizer?.startsWith('gguf:') === true ? 'gguf' : 'tokenizer.json')) === 'gguf' ? 'GGUF vocabulary' : 'tokenizer.json';
     super(`${what} ${failure.path === '' ? failure.detail : `${failure.path}: ${failure.detail}`}`);
     this.name = 'TokenizerUnavailableError';
   }
@@ -163,7 +170,15 @@ export class TokenizerPool {
   private readonly store: PersistentCountStore | undefined;
   private nextId = 1;
   private disposed = false;
-  private counters = { requests: 0, cacheHits: 0, persistentHits: 0, tokenizations: 0, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 };
+  private counters = {
+    requests: 0,
+    cacheHits: 0,
+    persistentHits: 0,
+    tokenizations: 0,
+    workerCrashes: 0,
+    workersTerminated: 0,
+    tokenizersSent: 0,
+  };
 
   constructor(options: TokenizerPoolOptions) {
     this.workerScript = options.workerScript;
@@ -194,11 +209,15 @@ export class TokenizerPool {
     if (this.disposed) throw new Error('tokenizer pool is disposed');
     if (bytes.byteLength > this.maxTokenizerBytes) {
       const megabytes = (size: number): string => `${(size / 1024 / 1024).toFixed(1)} MiB`;
-      throw new TokenizerUnavailableError(undefined, {
-        path: '',
-        detail: `is ${megabytes(bytes.byteLength)}, over the ${megabytes(this.maxTokenizerBytes)} limit`,
-        unsupported: false,
-      }, format);
+      throw new TokenizerUnavailableError(
+        undefined,
+        {
+          path: '',
+          detail: `is ${megabytes(bytes.byteLength)}, over the ${megabytes(this.maxTokenizerBytes)} limit`,
+          unsupported: false,
+        },
+        format,
+      );
     }
     const data = new SharedArrayBuffer(bytes.byteLength);
     const shared = new Uint8Array(data);
@@ -221,7 +240,16 @@ export class TokenizerPool {
    * template. Rejects like a count when the tokenizer is unusable.
    */
   templateOverhead(tokenizer: TokenizerId, config?: string, signal?: AbortSignal): Promise<TemplateOverheadAnswer> {
-    return this.submit('', '', undefined, (id) => ({ id, kind: 'templateOverhead', tokenizer, ...(config === undefined ? {} : { config }) }), [], signal, tokenizer, 0) as Promise<TemplateOverheadAnswer>;
+    return this.submit(
+      '',
+      '',
+      undefined,
+      (id) => ({ id, kind: 'templateOverhead', tokenizer, ...(config === undefined ? {} : { config }) }),
+      [],
+      signal,
+      tokenizer,
+      0,
+    ) as Promise<TemplateOverheadAnswer>;
   }
 
   /**
@@ -229,7 +257,16 @@ export class TokenizerPool {
    * Rejects with {@link TokenizerUnavailableError} naming the JSON path when it cannot be used.
    */
   describeTokenizer(tokenizer: TokenizerId, signal?: AbortSignal): Promise<TokenizerDescription> {
-    return this.submit('', '', undefined, (id) => ({ id, kind: 'describe', tokenizer }), [], signal, tokenizer, 0) as Promise<TokenizerDescription>;
+    return this.submit(
+      '',
+      '',
+      undefined,
+      (id) => ({ id, kind: 'describe', tokenizer }),
+      [],
+      signal,
+      tokenizer,
+      0,
+    ) as Promise<TokenizerDescription>;
   }
 
   /**
@@ -239,8 +276,7 @@ export class TokenizerPool {
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
     const contentHash = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
-    const transferable =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
       countCacheKey(tokenizer, 'bytes', contentHash),
       contentHash,
@@ -339,20 +375,24 @@ export class TokenizerPool {
       this.counters.cacheHits++;
       return Promise.resolve(toCountOutcome(cached, contentHash, true));
     }
-    const enqueue = (): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> => this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
+    const enqueue = (): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> =>
+      this.enqueue(cacheKey, contentHash, source, makeRequest, transfer, signal, size);
     const store = this.store;
     if (store === undefined || source === undefined) return enqueue();
-    return store.lookup(tokenizer, source, contentHash).catch(() => undefined).then((stored) => {
-      if (stored !== undefined) {
-        this.counters.cacheHits++;
-        this.counters.persistentHits++;
-        this.cache.set(cacheKey, stored);
-        return toCountOutcome(stored, contentHash, true);
-      }
-      if (this.disposed) throw new Error('tokenizer pool is disposed');
-      if (signal?.aborted === true) throw abortError();
-      return enqueue();
-    });
+    return store
+      .lookup(tokenizer, source, contentHash)
+      .catch(() => undefined)
+      .then((stored) => {
+        if (stored !== undefined) {
+          this.counters.cacheHits++;
+          this.counters.persistentHits++;
+          this.cache.set(cacheKey, stored);
+          return toCountOutcome(stored, contentHash, true);
+        }
+        if (this.disposed) throw new Error('tokenizer pool is disposed');
+        if (signal?.aborted === true) throw abortError();
+        return enqueue();
+      });
   }
 
   private enqueue(
@@ -366,7 +406,18 @@ export class TokenizerPool {
   ): Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer> {
     return new Promise<CountOutcome | TokenizerDescription | TemplateOverheadAnswer>((resolve, reject) => {
       const request = makeRequest(this.nextId++);
-      const job: Job = { request, transfer, cacheKey, contentHash, source, resolve, reject, signal, onAbort: undefined, large: size >= largeJobBytes };
+      const job: Job = {
+        request,
+        transfer,
+        cacheKey,
+        contentHash,
+        source,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        large: size >= largeJobBytes,
+      };
       if (signal !== undefined) {
         job.onAbort = () => this.cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
@@ -403,7 +454,12 @@ export class TokenizerPool {
       if (!slot.tokenizersSent.has(tokenizer)) {
         const registered = this.registered.get(tokenizer);
         if (registered !== undefined) {
-          const message: TokenizerDataMessage = { kind: 'tokenizerData', tokenizer: tokenizer as RegisteredTokenizerId, data: registered.data, name: registered.name };
+          const message: TokenizerDataMessage = {
+            kind: 'tokenizerData',
+            tokenizer: tokenizer as RegisteredTokenizerId,
+            data: registered.data,
+            name: registered.name,
+          };
           slot.worker.postMessage(message);
           slot.tokenizersSent.add(tokenizer);
           this.counters.tokenizersSent++;

@@ -72,7 +72,10 @@ export function nodeTokenizerSources(pool: TokenizerPool, options: NodeTokenizer
       // The pool names a tokenizer.json by its SHA-256: it must be the one recorded at download.
       const expected = cached.files['tokenizer.json']?.sha256;
       if (loaded.tokenizer.id !== `hf:${expected}`) {
-        return { kind: 'failed', message: `${file} changed since it was downloaded (its SHA-256 is not the recorded ${expected}); run Download Tokenizer again.` };
+        return {
+          kind: 'failed',
+          message: `${file} changed since it was downloaded (its SHA-256 is not the recorded ${expected}); run Download Tokenizer again.`,
+        };
       }
       const where: LoadedTokenizer['where'] = `${repo}@${cached.commit.slice(0, 12)}`;
       return { kind: 'loaded', tokenizer: { ...loaded.tokenizer, where } };

@@ -33,7 +33,19 @@ export interface PanelChoice {
   readonly label: string;
 }
 
-export const panelFileFlags = ['middle', 'focus', 'pinned', 'beyond-effective', 'beyond-max', 'skipped', 'unchecked', 'pending', 'secret', 'link', 'outline'] as const;
+export const panelFileFlags = [
+  'middle',
+  'focus',
+  'pinned',
+  'beyond-effective',
+  'beyond-max',
+  'skipped',
+  'unchecked',
+  'pending',
+  'secret',
+  'link',
+  'outline',
+] as const;
 export type PanelFileFlag = (typeof panelFileFlags)[number];
 
 export interface PanelFileRow {
@@ -230,8 +242,19 @@ export interface PanelEngine {
   readonly windowLimit: string;
   readonly maxContext: string;
   readonly handling: { readonly kind: 'rejected' | 'front-dropped'; readonly text: string; readonly files: readonly string[] } | null;
-  readonly fix: { readonly text: string; readonly setting: string; readonly value: number; readonly kvCacheBytes: number; readonly prefillSeconds: number } | null;
-  readonly server: { readonly status: 'checking' | 'ok' | 'failed'; readonly summary: string; readonly readings: readonly string[]; readonly notes: readonly string[] } | null;
+  readonly fix: {
+    readonly text: string;
+    readonly setting: string;
+    readonly value: number;
+    readonly kvCacheBytes: number;
+    readonly prefillSeconds: number;
+  } | null;
+  readonly server: {
+    readonly status: 'checking' | 'ok' | 'failed';
+    readonly summary: string;
+    readonly readings: readonly string[];
+    readonly notes: readonly string[];
+  } | null;
 }
 
 /** The summary: what the panel draws first (header, cards, warnings); cheap to build and to send. */
@@ -325,15 +348,21 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'setGpu':
       return isShortString(value.gpuId) ? { type: 'setGpu', gpuId: value.gpuId } : undefined;
     case 'setGpuCount':
-      return Number.isInteger(value.gpuCount) && (value.gpuCount as number) >= 1 && (value.gpuCount as number) <= maxGpuCount ? { type: 'setGpuCount', gpuCount: value.gpuCount as number } : undefined;
+      return Number.isInteger(value.gpuCount) && (value.gpuCount as number) >= 1 && (value.gpuCount as number) <= maxGpuCount
+        ? { type: 'setGpuCount', gpuCount: value.gpuCount as number }
+        : undefined;
     case 'runCommand':
       return isOneOf(value.command, panelCommands) ? { type: 'runCommand', command: value.command } : undefined;
     case 'setDropTarget':
       return isOneOf(value.target, panelDropTargets) ? { type: 'setDropTarget', target: value.target } : undefined;
     case 'setProposalSelected':
-      return isShortString(value.uri) && typeof value.selected === 'boolean' ? { type: 'setProposalSelected', uri: value.uri, selected: value.selected } : undefined;
+      return isShortString(value.uri) && typeof value.selected === 'boolean'
+        ? { type: 'setProposalSelected', uri: value.uri, selected: value.selected }
+        : undefined;
     case 'applyDrops':
-      return Array.isArray(value.uris) && value.uris.length <= maxMessageUris && value.uris.every(isShortString) ? { type: 'applyDrops', uris: [...(value.uris as string[])] } : undefined;
+      return Array.isArray(value.uris) && value.uris.length <= maxMessageUris && value.uris.every(isShortString)
+        ? { type: 'applyDrops', uris: [...(value.uris as string[])] }
+        : undefined;
     case 'applyReorder':
       return isOneOf(value.placement, reorderPlacements) ? { type: 'applyReorder', placement: value.placement } : undefined;
     case 'resetOrder':

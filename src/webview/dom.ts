@@ -4,7 +4,11 @@
  */
 export type Child = Node | string | null | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) if (value !== undefined) element.setAttribute(name, value);
   append(element, children);
@@ -28,7 +32,12 @@ export function append(parent: Node, children: readonly Child[]): void {
 }
 
 export function icon(name: string, label?: string): HTMLElement {
-  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', 'aria-label': label, role: label ? 'img' : undefined });
+  return el('span', {
+    class: `codicon codicon-${name}`,
+    'aria-hidden': label ? undefined : 'true',
+    'aria-label': label,
+    role: label ? 'img' : undefined,
+  });
 }
 
 export interface ButtonOptions {
@@ -40,7 +49,12 @@ export interface ButtonOptions {
 }
 
 export function button(label: string, onClick: () => void, options: ButtonOptions = {}): HTMLButtonElement {
-  const result = el('button', { type: 'button', class: options.primary ? 'button primary' : 'button', title: options.title, id: options.id }, options.icon ? icon(options.icon) : null, label);
+  const result = el(
+    'button',
+    { type: 'button', class: options.primary ? 'button primary' : 'button', title: options.title, id: options.id },
+    options.icon ? icon(options.icon) : null,
+    label,
+  );
   result.disabled = options.disabled ?? false;
   result.addEventListener('click', onClick);
   return result;

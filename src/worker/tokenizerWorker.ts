@@ -41,7 +41,12 @@ const parsedTokenizers = new Map<string, { tokenizer: HfTokenizer; gguf: GgufVoc
 async function counterFor(tokenizer: TokenizerId): Promise<Counter> {
   if (isEncodingName(tokenizer)) {
     const counter = getTokenCounter(tokenizer);
-    return { count: (text) => counter.count(text), description: { description: tokenizer, vocabularySize: undefined }, parsed: undefined, gguf: undefined };
+    return {
+      count: (text) => counter.count(text),
+      description: { description: tokenizer, vocabularySize: undefined },
+      parsed: undefined,
+      gguf: undefined,
+    };
   }
   let parsed = parsedTokenizers.get(tokenizer);
   if (parsed === undefined) {
@@ -53,7 +58,12 @@ async function counterFor(tokenizer: TokenizerId): Promise<Counter> {
   }
   if (parsed instanceof HfTokenizerError) throw parsed;
   const { tokenizer: hf, gguf } = parsed;
-  return { count: (text) => hf.count(text), description: { description: hf.description, vocabularySize: hf.vocabularySize }, parsed: hf, gguf };
+  return {
+    count: (text) => hf.count(text),
+    description: { description: hf.description, vocabularySize: hf.vocabularySize },
+    parsed: hf,
+    gguf,
+  };
 }
 
 function parseTokenizerJson(data: TokenizerDataMessage): { tokenizer: HfTokenizer; gguf: undefined } | HfTokenizerError {
@@ -114,7 +124,9 @@ function count(counter: Counter, request: Extract<TokenizerRequest, { kind: 'byt
   } catch (error) {
     if (error instanceof PieceTooLongError) return { kind: 'skipped', reason: error.message };
     // V8 reports a regex backtracking-stack overflow (a run of millions of characters) as a RangeError.
-    if (error instanceof RangeError) return { kind: 'skipped', reason: `an unbroken run of text is too long to tokenize exactly (${error.message})` };
+    if (error instanceof RangeError) {
+      return { kind: 'skipped', reason: `an unbroken run of text is too long to tokenize exactly (${error.message})` };
+    }
     throw error;
   }
 }
@@ -135,7 +147,13 @@ function templateOverhead(counter: Counter, config: string | undefined): Templat
   } else if (counter.gguf?.chatTemplate !== undefined) {
     const { tokens, specialIds } = counter.gguf;
     const text = (id: number | undefined): string | undefined => (id === undefined ? undefined : tokens[id]);
-    configJson = { chat_template: counter.gguf.chatTemplate, bos_token: text(specialIds.bos), eos_token: text(specialIds.eos), unk_token: text(specialIds.unk), pad_token: text(specialIds.pad) };
+    configJson = {
+      chat_template: counter.gguf.chatTemplate,
+      bos_token: text(specialIds.bos),
+      eos_token: text(specialIds.eos),
+      unk_token: text(specialIds.unk),
+      pad_token: text(specialIds.pad),
+    };
   } else {
     return { kind: 'none' };
   }

@@ -6,7 +6,20 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { copyFixture, ensureVsix, hover, openWorkbench, pickQuickInput, REPO, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, type CodeServer } from './harness/codeServer';
+import {
+  copyFixture,
+  ensureVsix,
+  hover,
+  openWorkbench,
+  pickQuickInput,
+  REPO,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  type CodeServer,
+} from './harness/codeServer';
 
 interface CliJson {
   promptTokens: number;
@@ -25,9 +38,17 @@ function cli(folder: string, args: string[]): CliJson {
 async function statusHover(page: Page): Promise<string> {
   await page.keyboard.press('Escape');
   await page.mouse.move(700, 300);
-  await page.locator('.monaco-hover:visible, .workbench-hover:visible').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('.monaco-hover:visible, .workbench-hover:visible')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
   const widget = await hover(page, statusBarItem(page));
-  await page.waitForFunction(`[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Context Budget'))`, undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    `[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Context Budget'))`,
+    undefined,
+    { timeout: 10_000 },
+  );
   void widget;
   const texts = await page.locator('.monaco-hover:visible, .workbench-hover:visible').allInnerTexts();
   return (texts.find((text) => text.includes('Context Budget')) ?? '').replace(/\s+/g, ' ');
@@ -48,7 +69,11 @@ async function waitForStatus(page: Page, pattern: RegExp, timeout = 30_000): Pro
 }
 
 async function waitForStatusText(page: Page, pattern: RegExp, timeout: number): Promise<string> {
-  await page.waitForFunction(`${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`, undefined, { timeout });
+  await page.waitForFunction(
+    `${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`,
+    undefined,
+    { timeout },
+  );
   return statusText(page);
 }
 
@@ -91,7 +116,10 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
   test('unticking a file in the Prompt Context tree lowers the status bar count', async () => {
     const expected = cli(folder, ['src/greeting.js']);
     await runCommand(page, 'Context Budget: Focus on Prompt Context View');
-    const notes = page.locator('.monaco-list-row', { hasText: 'notes.md' }).filter({ has: page.locator('.custom-view-tree-node-item-checkbox') }).first();
+    const notes = page
+      .locator('.monaco-list-row', { hasText: 'notes.md' })
+      .filter({ has: page.locator('.custom-view-tree-node-item-checkbox') })
+      .first();
     await notes.waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot(page, 'tree-with-files');
     await notes.locator('.custom-view-tree-node-item-checkbox').click();
@@ -121,7 +149,11 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
     await pickQuickInput(page, 'Llama 3.1 70B');
     const expected = cli(folder, ['src', '--model', 'llama-3.1-70b']);
     const kv = expected.kvCacheBytes / 2 ** 30;
-    await page.waitForFunction(`!(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(before.split('KV ')[1] ?? '')})`, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      `!(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(before.split('KV ')[1] ?? '')})`,
+      undefined,
+      { timeout: 20_000 },
+    );
     assert.match(await statusText(page), new RegExp(`KV ${kv >= 10 ? kv.toFixed(1) : kv.toFixed(2)} GiB`));
     assert.match(await statusHover(page), /Tokenizer o200k_base, estimate for Llama 3\.1 70B · Download Tokenizer/);
     await screenshot(page, 'hover-after-model-switch');
@@ -135,5 +167,4 @@ describe('Context Budget in the workbench', { timeout: 240_000 }, () => {
     await statusBarItem(page).waitFor({ state: 'visible', timeout: 60_000 });
     await waitForStatus(page, new RegExp(`\\b${expected.promptTokens} tok\\b`), 60_000);
   });
-
 });

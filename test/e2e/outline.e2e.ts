@@ -6,7 +6,18 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { copyFixture, ensureVsix, openWorkbench, REPO, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, type CodeServer } from './harness/codeServer';
+import {
+  copyFixture,
+  ensureVsix,
+  openWorkbench,
+  REPO,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  type CodeServer,
+} from './harness/codeServer';
 
 /** The CLI's prompt tokens for the same files and modes. */
 function cliTokens(folder: string, args: string[]): number {
@@ -18,7 +29,11 @@ function cliTokens(folder: string, args: string[]): number {
 async function waitForTokens(page: Page, tokens: number): Promise<void> {
   const pattern = new RegExp(`\\b${tokens} tok\\b`);
   try {
-    await page.waitForFunction(`${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      `${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`,
+      undefined,
+      { timeout: 30_000 },
+    );
   } catch (error) {
     await screenshot(page, `outline-failed-wait-${tokens}`);
     throw new Error(`the status bar never showed ${tokens} tok: it shows "${await statusBarItem(page).innerText()}"`, { cause: error });
@@ -61,17 +76,28 @@ describe('outline mode in the Prompt Context tree', { timeout: 240_000 }, () => 
     await waitForTokens(page, full);
 
     await runCommand(page, 'Context Budget: Focus on Prompt Context View');
-    const greeting = page.locator('.monaco-list-row', { hasText: 'greeting.js' }).filter({ has: page.locator('.custom-view-tree-node-item-checkbox') }).first();
+    const greeting = page
+      .locator('.monaco-list-row', { hasText: 'greeting.js' })
+      .filter({ has: page.locator('.custom-view-tree-node-item-checkbox') })
+      .first();
     await greeting.waitFor({ state: 'visible', timeout: 15_000 });
     await rowMenu(page, greeting, 'Use Outline');
     await waitForTokens(page, outlined);
-    await page.waitForFunction(`[...document.querySelectorAll('.monaco-list-row')].some((row) => row.innerText.includes('greeting.js') && /outline · \\d+ tok/.test(row.innerText))`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.monaco-list-row')].some((row) => row.innerText.includes('greeting.js') && /outline · \\d+ tok/.test(row.innerText))`,
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.mouse.move(700, 400);
     await screenshot(page, 'tree-outline-mode');
 
     await rowMenu(page, greeting, 'Use Full Text');
     await waitForTokens(page, full);
     // The tree re-renders with the status bar; its DOM may follow a frame later.
-    await page.waitForFunction(`[...document.querySelectorAll('.monaco-list-row')].some((row) => row.innerText.includes('greeting.js') && /\\d+ tok/.test(row.innerText) && !row.innerText.includes('outline ·'))`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.monaco-list-row')].some((row) => row.innerText.includes('greeting.js') && /\\d+ tok/.test(row.innerText) && !row.innerText.includes('outline ·'))`,
+      undefined,
+      { timeout: 15_000 },
+    );
   });
 });

@@ -11,7 +11,20 @@ import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { tokenBadge as formatBadge } from '../../src/core/presenters/explorerBadges';
 import { formatTokens } from '../../src/core/units';
-import { ensureVsix, hasSelector, openWorkbench, REPO, runCommand, screenshot, setTheme, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
+import {
+  ensureVsix,
+  hasSelector,
+  openWorkbench,
+  REPO,
+  runCommand,
+  screenshot,
+  setTheme,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  webviewFrame,
+  type CodeServer,
+} from './harness/codeServer';
 
 const hostileName = '<img src=x onerror=alert(1)>.md';
 
@@ -33,7 +46,10 @@ function makeWorkspace(): string {
   const src = path.join(root, 'src');
   fs.mkdirSync(src);
   for (let module = 1; module <= 8; module++) {
-    const lines = Array.from({ length: module * 40 }, (_, i) => `export function step${module}_${i}(input: number): number { return input * ${i + module} + ${module * 7}; }`);
+    const lines = Array.from(
+      { length: module * 40 },
+      (_, i) => `export function step${module}_${i}(input: number): number { return input * ${i + module} + ${module * 7}; }`,
+    );
     fs.writeFileSync(path.join(src, `module${module}.ts`), `// module ${module}\n${lines.join('\n')}\n`);
   }
   fs.writeFileSync(path.join(src, hostileName), '# Release notes\n\nThis file name is HTML. It must show as text.\n');
@@ -50,7 +66,11 @@ async function statusText(page: Page): Promise<string> {
 
 async function waitForStatus(page: Page, pattern: RegExp, timeout = 30_000): Promise<string> {
   try {
-    await page.waitForFunction(`${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`, undefined, { timeout });
+    await page.waitForFunction(
+      `${pattern.toString()}.test((document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '').replace(/\\s+/g, ' '))`,
+      undefined,
+      { timeout },
+    );
   } catch (error) {
     await screenshot(page, `panel-failed-wait-${pattern.source.replace(/\W+/g, '_')}`);
     throw new Error(`status bar never matched ${pattern}: it shows "${await statusText(page)}"`, { cause: error });
@@ -81,7 +101,10 @@ async function panelSettled(frame: Frame, quietMs = 1500, timeoutMs = 30_000): P
 /** The tree row's checkbox state, as the tree draws it. */
 /** Waits until the tree row's checkbox shows `checked` (the tree redraws shortly after the panel). */
 async function waitForTreeCheckbox(page: Page, name: string, checked: boolean): Promise<void> {
-  const row = page.locator('.monaco-list-row', { hasText: name }).filter({ has: page.locator('.custom-view-tree-node-item-checkbox') }).first();
+  const row = page
+    .locator('.monaco-list-row', { hasText: name })
+    .filter({ has: page.locator('.custom-view-tree-node-item-checkbox') })
+    .first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   const box = row.locator(`.custom-view-tree-node-item-checkbox[aria-checked="${checked}"]`);
   await box.waitFor({ state: 'attached', timeout: 15_000 }).catch(async (error: unknown) => {
@@ -125,7 +148,9 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
 
   test('the Explorer shows a token badge on the selected folder and its files', async () => {
     const badgeOf = async (name: string): Promise<string> => {
-      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) }).first();
+      const row = page
+        .locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) })
+        .first();
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       // Decoration badges are drawn as ::after content of the label.
       return row.evaluate((element) => {
@@ -148,7 +173,7 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     await screenshot(page, 'explorer-badges');
   });
 
-  test('opens from the command palette with the CLI\'s numbers and every file in the table', async () => {
+  test("opens from the command palette with the CLI's numbers and every file in the table", async () => {
     await runCommand(page, 'Context Budget: Open Panel');
     const frame = await panelFrame(page);
     const tokens = frame.locator('[data-metric="tokens"] .metric-value');
@@ -156,7 +181,10 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     await panelSettled(frame);
     assert.equal(await tokens.innerText(), withCommas(total.promptTokens));
     assert.match(await frame.locator('[data-metric="tokens"]').innerText(), /o200k_base, exact/);
-    assert.equal((await frame.locator('[data-metric="budget"] .metric-value').innerText()).trim(), `${Math.round((total.promptTokens / budget) * 100)}%`);
+    assert.equal(
+      (await frame.locator('[data-metric="budget"] .metric-value').innerText()).trim(),
+      `${Math.round((total.promptTokens / budget) * 100)}%`,
+    );
     const rows = frame.locator('#file-table tbody tr[data-uri]');
     assert.equal(await rows.count(), total.files.length);
     for (const file of total.files) {
@@ -165,7 +193,9 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
       assert.equal(await row.count(), 1, `one row for ${name}`);
       assert.equal((await row.locator('td').nth(2).innerText()).trim(), withCommas(file.tokens ?? 0), `tokens of ${name}`);
     }
-    for (const id of ['#chart-treemap svg', '#chart-positions svg', '#chart-memory svg', '#chart-flops svg']) assert.equal(await frame.locator(id).count(), 1, id);
+    for (const id of ['#chart-treemap svg', '#chart-positions svg', '#chart-memory svg', '#chart-flops svg']) {
+      assert.equal(await frame.locator(id).count(), 1, id);
+    }
     assert.ok((await frame.locator('#chart-memory polygon').count()) >= 2, 'weights and KV areas');
     assert.match(await frame.locator('#chart-flops figcaption').innerText(), /attention = linear at [\d,]+ tokens/);
     await screenshot(page, 'panel-dark');
@@ -201,7 +231,10 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     await screenshot(page, 'panel-drop-plan');
 
     await frame.locator('#apply-drops').click();
-    const expected = cli(folder, ['src', ...proposed.flatMap((name, i) => (isDrop(name, i) ? ['--exclude', path.basename(name)] : ['--outline', name]))]);
+    const expected = cli(folder, [
+      'src',
+      ...proposed.flatMap((name, i) => (isDrop(name, i) ? ['--exclude', path.basename(name)] : ['--outline', name])),
+    ]);
     assert.equal(expected.promptTokens, after, 'the CLI agrees on the tokens after the drops and outlines');
     await frame.locator('[data-metric="tokens"] .metric-value', { hasText: withCommas(after) }).waitFor({ timeout: 20_000 });
     await waitForStatus(page, tokPattern(after));
@@ -210,13 +243,21 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     const dropped = proposed.find((name, i) => isDrop(name, i));
     const outlined = proposed.find((name, i) => !isDrop(name, i));
     if (dropped) await waitForTreeCheckbox(page, path.basename(dropped), false);
-    if (outlined) await page.locator('.monaco-list-row', { hasText: path.basename(outlined) }).filter({ hasText: /outline · / }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    if (outlined) {
+      await page
+        .locator('.monaco-list-row', { hasText: path.basename(outlined) })
+        .filter({ hasText: /outline · / })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
+    }
     await screenshot(page, 'panel-after-apply');
 
     await runCommand(page, 'Context Budget: Open Panel');
     const reopened = await panelFrame(page);
     await reopened.locator('#undo').click();
-    await reopened.locator('[data-metric="tokens"] .metric-value', { hasText: withCommas(total.promptTokens) }).waitFor({ timeout: 20_000 });
+    await reopened
+      .locator('[data-metric="tokens"] .metric-value', { hasText: withCommas(total.promptTokens) })
+      .waitFor({ timeout: 20_000 });
     if (dropped) await waitForTreeCheckbox(page, path.basename(dropped), true);
   });
 
@@ -232,26 +273,32 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     const sortButton = frame.locator('button[data-sort="tokens"]');
     await sortButton.focus();
     await sortButton.press('Enter');
-    const tokens = (await frame.locator('#file-table tbody tr[data-uri] td:nth-child(3)').allInnerTexts()).map((text) => Number(text.replace(/,/g, '')));
-    assert.deepEqual(tokens, [...tokens].sort((a, b) => b - a));
+    const tokens = (await frame.locator('#file-table tbody tr[data-uri] td:nth-child(3)').allInnerTexts()).map((text) =>
+      Number(text.replace(/,/g, '')),
+    );
+    assert.deepEqual(
+      tokens,
+      [...tokens].sort((a, b) => b - a),
+    );
     assert.equal(await frame.locator('th[aria-sort="descending"] button[data-sort="tokens"]').count(), 1);
     await frame.locator('#file-filter').fill('module1');
     assert.equal(await frame.locator('#file-table tbody tr[data-uri]').count(), 1);
     await frame.locator('#file-filter').fill('');
   });
 
-  test('the panel follows the color theme: its text takes the theme\'s foreground, in dark and then in light', async () => {
+  test("the panel follows the color theme: its text takes the theme's foreground, in dark and then in light", async () => {
     await runCommand(page, 'Context Budget: Open Panel');
     let frame = await panelFrame(page);
-    const colors = (target: Frame): Promise<{ text: string; foreground: string }> => target.locator('[data-metric="tokens"] .metric-value').evaluate((value) => {
-      const style = value.ownerDocument.defaultView!.getComputedStyle(value);
-      const probe = value.ownerDocument.createElement('span');
-      probe.style.color = 'var(--vscode-foreground)';
-      value.ownerDocument.body.append(probe);
-      const foreground = value.ownerDocument.defaultView!.getComputedStyle(probe).color;
-      probe.remove();
-      return { text: style.color, foreground };
-    });
+    const colors = (target: Frame): Promise<{ text: string; foreground: string }> =>
+      target.locator('[data-metric="tokens"] .metric-value').evaluate((value) => {
+        const style = value.ownerDocument.defaultView!.getComputedStyle(value);
+        const probe = value.ownerDocument.createElement('span');
+        probe.style.color = 'var(--vscode-foreground)';
+        value.ownerDocument.body.append(probe);
+        const foreground = value.ownerDocument.defaultView!.getComputedStyle(probe).color;
+        probe.remove();
+        return { text: style.color, foreground };
+      });
     const dark = await colors(frame);
     assert.equal(dark.text, dark.foreground, 'dark: the figures use the theme foreground');
     await setTheme(page, 'light');
@@ -269,7 +316,17 @@ describe('the Context Budget panel', { timeout: 300_000 }, () => {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     const frame = await panelFrame(page).catch(async (error: unknown) => {
       await screenshot(page, 'panel-failed-reload');
-      const texts = await Promise.all(page.frames().map(async (candidate) => `${candidate.url().slice(0, 80)}: ${(await candidate.locator('body').innerText().catch(() => '?')).slice(0, 200)}`));
+      const texts = await Promise.all(
+        page.frames().map(
+          async (candidate) =>
+            `${candidate.url().slice(0, 80)}: ${(
+              await candidate
+                .locator('body')
+                .innerText()
+                .catch(() => '?')
+            ).slice(0, 200)}`,
+        ),
+      );
       throw new Error(`panel not restored:\n${texts.join('\n')}`, { cause: error });
     });
     await frame.locator('[data-metric="tokens"] .metric-value', { hasText: withCommas(total.promptTokens) }).waitFor({ timeout: 60_000 });

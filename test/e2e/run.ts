@@ -41,7 +41,9 @@ function main(): number {
     ],
     { stdio: 'inherit', env: { ...process.env, CB_E2E_VSIX: vsix, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } },
   );
-  console.log(`[e2e] ${files.length} file(s) in ${((Date.now() - t) / 1000).toFixed(1)} s, exit ${res.status ?? res.signal}; JUnit: ${path.relative(REPO, junit)}`);
+  console.log(
+    `[e2e] ${files.length} file(s) in ${((Date.now() - t) / 1000).toFixed(1)} s, exit ${res.status ?? res.signal}; JUnit: ${path.relative(REPO, junit)}`,
+  );
   if (res.error) throw res.error;
   return res.status ?? 1;
 }

@@ -8,7 +8,20 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ollamaPs, ollamaShow } from '../unit/server/serverFixtures';
-import { copyFixture, ensureVsix, hasSelector, hover, openWorkbench, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, webviewFrame, type CodeServer } from './harness/codeServer';
+import {
+  copyFixture,
+  ensureVsix,
+  hasSelector,
+  hover,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  webviewFrame,
+  type CodeServer,
+} from './harness/codeServer';
 
 async function statusText(page: Page): Promise<string> {
   return (await statusBarItem(page).innerText()).replace(/\s+/g, ' ').trim();
@@ -22,13 +35,20 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
   before(async () => {
     ollama = http.createServer((req, res) => {
       req.resume();
-      if (req.method === 'GET' && req.url === '/api/ps') res.writeHead(200, { 'content-type': 'application/json' }).end(ollamaPs.replace('"context_length":4096', '"context_length":32'));
-      else if (req.method === 'POST' && req.url === '/api/show') res.writeHead(200, { 'content-type': 'application/json' }).end(ollamaShow);
-      else res.writeHead(404).end('404 page not found');
+      if (req.method === 'GET' && req.url === '/api/ps') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(ollamaPs.replace('"context_length":4096', '"context_length":32'));
+      } else if (req.method === 'POST' && req.url === '/api/show') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(ollamaShow);
+      } else {
+        res.writeHead(404).end('404 page not found');
+      }
     });
     await new Promise<void>((done) => ollama.listen(0, '127.0.0.1', done));
     const url = `http://127.0.0.1:${(ollama.address() as AddressInfo).port}`;
-    server = await startCodeServer({ vsix: ensureVsix(), settings: { 'contextBudget.server': url, 'contextBudget.engine': 'ollama', 'contextBudget.model': 'llama-3.1-8b' } });
+    server = await startCodeServer({
+      vsix: ensureVsix(),
+      settings: { 'contextBudget.server': url, 'contextBudget.engine': 'ollama', 'contextBudget.model': 'llama-3.1-8b' },
+    });
     const folder = copyFixture('workspace-basic');
     server.tempDirs.push(folder);
     ({ page } = await openWorkbench(server, folder));
@@ -41,7 +61,7 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
     await new Promise((done) => ollama.close(done));
   });
 
-  test('the status bar shows the server\'s num_ctx and the front Ollama cuts', async () => {
+  test("the status bar shows the server's num_ctx and the front Ollama cuts", async () => {
     await runCommand(page, 'View: Show Explorer');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*src\s*$/ }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
@@ -49,10 +69,14 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
     const item = page.getByRole('menuitem', { name: 'Add to Prompt Context' });
     await item.hover();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`/front cut 36/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`, undefined, { timeout: 30_000 }).catch(async (error: unknown) => {
-      await screenshot(page, 'server-status-failed');
-      throw new Error(`status bar shows "${await statusText(page)}"`, { cause: error });
-    });
+    await page
+      .waitForFunction(`/front cut 36/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`, undefined, {
+        timeout: 30_000,
+      })
+      .catch(async (error: unknown) => {
+        await screenshot(page, 'server-status-failed');
+        throw new Error(`status bar shows "${await statusText(page)}"`, { cause: error });
+      });
     // 55 prompt tokens; the server's num_ctx 32; Ollama keeps 5 and drops the next 36.
     assert.match(await statusText(page), /^55 tok · \d+% · KV [\d.]+ (KiB|MiB) · num_ctx 32 · front cut 36$/);
     await screenshot(page, 'status-bar-server-front-cut');
@@ -61,12 +85,21 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
   test('the hover names the engine and the server, and lists the files cut with the fix', async () => {
     await page.mouse.move(700, 300);
     await hover(page, statusBarItem(page));
-    await page.waitForFunction(`[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Prompt handling'))`, undefined, { timeout: 10_000 });
-    const text = (await page.locator('.monaco-hover:visible, .workbench-hover:visible').allInnerTexts()).find((entry) => entry.includes('Context Budget'))!.replace(/\s+/g, ' ');
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.monaco-hover, .workbench-hover')].some((h) => h.checkVisibility() && h.innerText.includes('Prompt handling'))`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const text = (await page.locator('.monaco-hover:visible, .workbench-hover:visible').allInnerTexts())
+      .find((entry) => entry.includes('Context Budget'))!
+      .replace(/\s+/g, ' ');
     assert.match(text, /Engine Ollama v0\.32\.15 \(llama-server runner\)/);
     assert.match(text, /Server Ollama at http:\/\/127\.0\.0\.1:\d+: num_ctx 32/);
     assert.match(text, /Risk beyond \(server num_ctx 32\)/);
-    assert.match(text, /Ollama at http:\/\/127\.0\.0\.1:\d+ will drop the first 36 tokens: src\/greeting\.js \(part\), src\/notes\.md \(part\)/);
+    assert.match(
+      text,
+      /Ollama at http:\/\/127\.0\.0\.1:\d+ will drop the first 36 tokens: src\/greeting\.js \(part\), src\/notes\.md \(part\)/,
+    );
     assert.match(text, /Fix set num_ctx to 4,151/);
     assert.ok(text.includes('Check Server Again'));
     await screenshot(page, 'hover-server-front-cut');

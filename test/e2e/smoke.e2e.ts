@@ -6,7 +6,17 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { get_encoding } from 'tiktoken';
-import { copyFixture, ensureVsix, openWorkbench, runCommand, screenshot, startCodeServer, statusBarItem, STATUS_BAR_ID, type CodeServer } from './harness/codeServer';
+import {
+  copyFixture,
+  ensureVsix,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  statusBarItem,
+  STATUS_BAR_ID,
+  type CodeServer,
+} from './harness/codeServer';
 
 describe('smoke: installed VSIX in the workbench', { timeout: 180_000 }, () => {
   let server: CodeServer | undefined;
@@ -35,7 +45,11 @@ describe('smoke: installed VSIX in the workbench', { timeout: 180_000 }, () => {
     await page.locator('.tabs-container .tab', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 15_000 });
     await runCommand(page, 'Context Budget: Add Open Editors');
     // "no context" must not pass: only the count of the file just added does.
-    await page.waitForFunction(`/\\b${expected} tok\\b/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      `/\\b${expected} tok\\b/.test(document.getElementById(${JSON.stringify(STATUS_BAR_ID)})?.innerText ?? '')`,
+      undefined,
+      { timeout: 30_000 },
+    );
     const text = (await item.innerText()).trim();
     assert.match(text, new RegExp(`\\b${expected} tok\\b`));
     assert.doesNotMatch(text, /no context/);

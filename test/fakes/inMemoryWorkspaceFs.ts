@@ -1,7 +1,12 @@
 import { ReadRefusedError } from '../../src/core/scan/workspaceFs';
 import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../../src/core/scan/workspaceFs';
 
-type Node = { kind: 'file'; bytes: Uint8Array; mtimeMs: number } | { kind: 'directory' } | { kind: 'symlink'; target: string } | { kind: 'other' } | { kind: 'unlistable' };
+type Node =
+  | { kind: 'file'; bytes: Uint8Array; mtimeMs: number }
+  | { kind: 'directory' }
+  | { kind: 'symlink'; target: string }
+  | { kind: 'other' }
+  | { kind: 'unlistable' };
 
 /** A WorkspaceFs held in memory, recording calls so tests can assert cache hits. Paths are posix, rooted at '/'. */
 export class InMemoryWorkspaceFs implements WorkspaceFs {
@@ -56,16 +61,25 @@ export class InMemoryWorkspaceFs implements WorkspaceFs {
     if (!target) throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
     // Like realpath: folders and links report where they really are; plain files need not.
     const realLocation = kind === 'directory' || kind.startsWith('symlink') ? this.realPath(location) : undefined;
-    return { kind, sizeBytes: target.kind === 'file' ? target.bytes.byteLength : 0, mtimeMs: target.kind === 'file' ? target.mtimeMs : 0, ...(realLocation !== undefined ? { realLocation } : {}) };
+    return {
+      kind,
+      sizeBytes: target.kind === 'file' ? target.bytes.byteLength : 0,
+      mtimeMs: target.kind === 'file' ? target.mtimeMs : 0,
+      ...(realLocation !== undefined ? { realLocation } : {}),
+    };
   }
 
   async readFile(location: string, options: ReadFileOptions = {}): Promise<Uint8Array> {
     this.calls.readFile.push(location);
     if (this.vanishing.has(location)) throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
     const target = this.resolve(location);
-    if (target?.kind === 'other') throw new ReadRefusedError('notRegularFile', 'a FIFO (named pipe), not a regular file: not opened for reading');
+    if (target?.kind === 'other') {
+      throw new ReadRefusedError('notRegularFile', 'a FIFO (named pipe), not a regular file: not opened for reading');
+    }
     if (target?.kind !== 'file') throw Object.assign(new Error(`ENOENT: ${location}`), { code: 'ENOENT' });
-    if (options.maxBytes !== undefined && target.bytes.byteLength > options.maxBytes) throw new ReadRefusedError('tooLarge', `grew past the limit: ${target.bytes.byteLength} > ${options.maxBytes} bytes`);
+    if (options.maxBytes !== undefined && target.bytes.byteLength > options.maxBytes) {
+      throw new ReadRefusedError('tooLarge', `grew past the limit: ${target.bytes.byteLength} > ${options.maxBytes} bytes`);
+    }
     return target.bytes;
   }
 

@@ -56,6 +56,15 @@ export class ScriptedPool implements CountingPool {
     if (signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     if (this.failures.some((match) => match(call))) throw new Error('tokenizer worker exited with code 1: RangeError: out of memory');
     const bytes = new TextEncoder().encode(call.text).byteLength;
-    return { kind: 'counted', tokens: ScriptedPool.tokensOf(call.text, call.encoding), bytes, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [], contentHash: `${call.kind}:${call.text}`, cached: false };
+    return {
+      kind: 'counted',
+      tokens: ScriptedPool.tokensOf(call.text, call.encoding),
+      bytes,
+      hadUtf8Bom: false,
+      invalidUtf8Sequences: 0,
+      secretHints: [],
+      contentHash: `${call.kind}:${call.text}`,
+      cached: false,
+    };
   }
 }

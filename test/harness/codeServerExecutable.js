@@ -66,7 +66,8 @@ function parseArgs(argv) {
     if (arg.startsWith('--extensionDevelopmentPath=')) out.devPaths.push(arg.slice('--extensionDevelopmentPath='.length));
     else if (arg.startsWith('--extensionTestsPath=')) out.testsPath = arg.slice('--extensionTestsPath='.length);
     else if (arg === '--disable-workspace-trust') out.disableTrust = true;
-    else if (arg.startsWith('-')) continue; // desktop-only flags: --no-sandbox, --user-data-dir=..., ...
+    else if (arg.startsWith('-'))
+      continue; // desktop-only flags: --no-sandbox, --user-data-dir=..., ...
     else out.folders.push(path.resolve(arg));
   }
   return out;
@@ -175,14 +176,20 @@ async function main() {
   const logFd = fs.openSync(logFile, 'a');
   const csArgs = [
     ENTRY,
-    '--config', configYaml,
-    '--bind-addr', authority,
-    '--auth', 'none',
+    '--config',
+    configYaml,
+    '--bind-addr',
+    authority,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   if (args.disableTrust) csArgs.push('--disable-workspace-trust');
   const child = cp.spawn(NODE24, csArgs, {
@@ -256,8 +263,16 @@ async function main() {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     let resolveExit;

@@ -84,7 +84,10 @@ export const hostileTexts: ReadonlyArray<readonly [string, string]> = [
   ['cjk.txt', '汉字テスト한국어 日本語の文章。中文标点，全角ＡＢＣ 𠀀𪚥 (astral CJK)\n'],
   ['rtl.txt', 'العربية עברית mixed with English \u202Breversed\u202C\n'],
   ['combining.txt', 'Z\u0351\u0360a\u036b\u0306l\u0315\u034eg\u0326\u0353o\u0358 ' + 'e\u0301'.repeat(50) + '\n'],
-  ['specials.txt', 'before <|endoftext|> middle <|fim_prefix|><|fim_middle|><|fim_suffix|> <|im_start|>user<|im_end|> <|endofprompt|> after\n'],
+  [
+    'specials.txt',
+    'before <|endoftext|> middle <|fim_prefix|><|fim_middle|><|fim_suffix|> <|im_start|>user<|im_end|> <|endofprompt|> after\n',
+  ],
   ['empty.txt', ''],
   ['whitespace.txt', ' \t \n\n\n    \t\t\t     \u00a0\u3000\n'],
   ['fffd-literal.txt', 'a genuine replacement character \uFFFD is content, not an error\n'],
@@ -93,7 +96,15 @@ export const hostileTexts: ReadonlyArray<readonly [string, string]> = [
 
 /** Bytes of `text` with invalid UTF-8 sequences spliced in: 0xFF, a lone C3, a truncated E2 82. */
 function invalidUtf8Bytes(): Buffer {
-  return Buffer.concat([Buffer.from('valid start '), Buffer.from([0xff]), Buffer.from(' middle '), Buffer.from([0xc3]), Buffer.from(' end '), Buffer.from([0xe2, 0x82]), Buffer.from('\n')]);
+  return Buffer.concat([
+    Buffer.from('valid start '),
+    Buffer.from([0xff]),
+    Buffer.from(' middle '),
+    Buffer.from([0xc3]),
+    Buffer.from(' end '),
+    Buffer.from([0xe2, 0x82]),
+    Buffer.from('\n'),
+  ]);
 }
 
 /** Decodes like TextDecoder (what the counter does): each maximal invalid subsequence becomes U+FFFD. */
@@ -211,40 +222,67 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
     entries.push({ path: p, expect: { kind: 'counted', text, ...(note ? { note } : {}) } });
   };
   const random = seededRandom(5);
-  const randomBytes = (n: number, min = 0, max = 256): Buffer => Buffer.from(Array.from({ length: n }, () => min + Math.floor(random() * (max - min))));
+  const randomBytes = (n: number, min = 0, max = 256): Buffer =>
+    Buffer.from(Array.from({ length: n }, () => min + Math.floor(random() * (max - min))));
 
   // Binary files: a known signature names the format; otherwise NUL bytes or undecodable bytes.
-  write(root, 'binary/image.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('\0\0\0\rIHDR'), randomBytes(2000)]));
+  write(
+    root,
+    'binary/image.png',
+    Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('\0\0\0\rIHDR'), randomBytes(2000)]),
+  );
   entries.push({ path: 'binary/image.png', expect: { kind: 'skippedWhenCounting', message: /PNG image signature/ } });
   write(root, 'binary/module.wasm', Buffer.concat([Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]), randomBytes(1000)]));
   entries.push({ path: 'binary/module.wasm', expect: { kind: 'skippedWhenCounting', message: /WebAssembly module signature/ } });
-  write(root, 'binary/data.sqlite', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.from([0x10, 0x00, 0x01, 0x01]), Buffer.alloc(4076)]));
+  write(
+    root,
+    'binary/data.sqlite',
+    Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.from([0x10, 0x00, 0x01, 0x01]), Buffer.alloc(4076)]),
+  );
   entries.push({ path: 'binary/data.sqlite', expect: { kind: 'skippedWhenCounting', message: /SQLite database signature/ } });
   write(root, 'binary/nul-in-text.txt', Buffer.concat([Buffer.from('looks like text'), Buffer.from([0]), Buffer.from('but has a NUL')]));
   entries.push({ path: 'binary/nul-in-text.txt', expect: { kind: 'skippedWhenCounting', message: /contains NUL bytes/ } });
   write(root, 'binary/utf16-without-bom.txt', Buffer.from('hello world', 'utf16le'));
   entries.push({ path: 'binary/utf16-without-bom.txt', expect: { kind: 'skippedWhenCounting', message: /contains NUL bytes/ } });
   write(root, 'binary/high-bytes.bin', randomBytes(4096, 0x80, 0x100));
-  entries.push({ path: 'binary/high-bytes.bin', expect: { kind: 'skippedWhenCounting', message: /invalid UTF-8 sequences in 4096 bytes/ } });
+  entries.push({
+    path: 'binary/high-bytes.bin',
+    expect: { kind: 'skippedWhenCounting', message: /invalid UTF-8 sequences in 4096 bytes/ },
+  });
 
   // Huge files: over the 2 MiB default cap, skipped by the scanner with the sizes in the message.
   const hugeLogBytes = options.hugeLogBytes ?? 50 * mib;
   writeLargeLog(path.join(root, 'big/huge.log'), hugeLogBytes);
-  entries.push({ path: 'big/huge.log', expect: { kind: 'skippedWhenScanning', reason: 'tooLarge', message: /is larger than the 2\.00 MiB limit/ } });
+  entries.push({
+    path: 'big/huge.log',
+    expect: { kind: 'skippedWhenScanning', reason: 'tooLarge', message: /is larger than the 2\.00 MiB limit/ },
+  });
   const minifiedBytes = options.minifiedBytes ?? 5 * mib;
   write(root, 'big/bundle.min.js', minifiedJs(minifiedBytes, 11));
   // Minified by name: a folder add leaves it out before its size is looked at (--include-generated-files keeps it).
-  entries.push({ path: 'big/bundle.min.js', expect: { kind: 'skippedWhenScanning', reason: 'generatedFile', message: /^minified \(\.min\.js\): left out of folder adds/ } });
+  entries.push({
+    path: 'big/bundle.min.js',
+    expect: { kind: 'skippedWhenScanning', reason: 'generatedFile', message: /^minified \(\.min\.js\): left out of folder adds/ },
+  });
 
   // Encodings: what reaches the model is counted, with a note where bytes were changed.
   const invalid = invalidUtf8Bytes();
   write(root, 'text/invalid-utf8.txt', invalid);
-  entries.push({ path: 'text/invalid-utf8.txt', expect: { kind: 'counted', text: lenientUtf8(invalid), note: /^3 invalid UTF-8 sequence\(s\) counted as U\+FFFD$/ } });
+  entries.push({
+    path: 'text/invalid-utf8.txt',
+    expect: { kind: 'counted', text: lenientUtf8(invalid), note: /^3 invalid UTF-8 sequence\(s\) counted as U\+FFFD$/ },
+  });
   const latin1 = Buffer.from('café résumé naïve façade\n', 'latin1');
   write(root, 'text/latin1.txt', latin1);
-  entries.push({ path: 'text/latin1.txt', expect: { kind: 'counted', text: lenientUtf8(latin1), note: /^5 invalid UTF-8 sequence\(s\) counted as U\+FFFD$/ } });
+  entries.push({
+    path: 'text/latin1.txt',
+    expect: { kind: 'counted', text: lenientUtf8(latin1), note: /^5 invalid UTF-8 sequence\(s\) counted as U\+FFFD$/ },
+  });
   write(root, 'text/bom.ts', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('export const withBom = true;\n')]));
-  entries.push({ path: 'text/bom.ts', expect: { kind: 'counted', text: 'export const withBom = true;\n', note: /UTF-8 byte-order mark not counted/ } });
+  entries.push({
+    path: 'text/bom.ts',
+    expect: { kind: 'counted', text: 'export const withBom = true;\n', note: /UTF-8 byte-order mark not counted/ },
+  });
   write(root, 'text/utf16le-bom.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('UTF-16 with a BOM: 字 😀\n', 'utf16le')]));
   entries.push({ path: 'text/utf16le-bom.txt', expect: { kind: 'counted', text: 'UTF-16 with a BOM: 字 😀\n' } });
   for (const [name, text] of hostileTexts) counted(`text/${name}`, text);
@@ -259,7 +297,16 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
   symlinkSync(path.join(outside, 'dir'), path.join(root, 'escape-dir'));
   entries.push({ path: 'escape-dir/', expect: { kind: 'skippedWhenScanning', reason: 'symlinkedDirectory', message: /not followed/ } });
   symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'escape-file.txt'));
-  entries.push({ path: 'escape-file.txt', expect: { kind: 'skippedWhenScanning', reason: 'symlinkOutside', message: new RegExp(`^symbolic link to a file outside the selected folder → ${escapeRegExp(path.join(realpathSync(outside), 'secret.txt'))}: not read$`) } });
+  entries.push({
+    path: 'escape-file.txt',
+    expect: {
+      kind: 'skippedWhenScanning',
+      reason: 'symlinkOutside',
+      message: new RegExp(
+        `^symbolic link to a file outside the selected folder → ${escapeRegExp(path.join(realpathSync(outside), 'secret.txt'))}: not read$`,
+      ),
+    },
+  });
   symlinkSync('loop/file.txt', path.join(root, 'inside-link.txt'));
   entries.push({ path: 'inside-link.txt', expect: { kind: 'counted', text: 'inside the loop folder\n' } });
   symlinkSync(path.join(root, 'does-not-exist'), path.join(root, 'dangling'));
@@ -280,12 +327,21 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
   // Names that are not valid UTF-8 cannot be opened through a string path; the reason must say so,
   // and a sibling with a normal name must still be counted.
   counted('badnames/ok.txt', 'the folder with undecodable names is still listed\n');
-  const badName = Buffer.concat([Buffer.from(path.join(root, 'badnames') + '/'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74])]);
+  const badName = Buffer.concat([
+    Buffer.from(path.join(root, 'badnames') + '/'),
+    Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74]),
+  ]);
   writeFileSync(badName, 'bytes 0xFF in the file name\n');
-  entries.push({ path: 'badnames/bad\uFFFD.txt', expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /^could not be read: EILSEQ: the name is not valid UTF-8/ } });
+  entries.push({
+    path: 'badnames/bad\uFFFD.txt',
+    expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /^could not be read: EILSEQ: the name is not valid UTF-8/ },
+  });
   const badLink = Buffer.concat([Buffer.from(path.join(root, 'badnames') + '/'), Buffer.from([0x6c, 0x69, 0x6e, 0x6b, 0xfe])]);
   symlinkSync('ok.txt', badLink);
-  entries.push({ path: 'badnames/link\uFFFD', expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /^could not be read: EILSEQ: the name is not valid UTF-8/ } });
+  entries.push({
+    path: 'badnames/link\uFFFD',
+    expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /^could not be read: EILSEQ: the name is not valid UTF-8/ },
+  });
 
   // Deep nesting (60 folders).
   counted(`${Array.from({ length: 60 }, (_, i) => `d${i}`).join('/')}/leaf.txt`, 'sixty folders down\n');
@@ -306,7 +362,10 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
   chmodSync(path.join(root, 'locked'), 0o000);
   chmodSync(path.join(root, 'unreadable.txt'), 0o000);
   if (chmodDenies) {
-    entries.push({ path: 'locked/', expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /folder could not be listed: EACCES/ } });
+    entries.push({
+      path: 'locked/',
+      expect: { kind: 'skippedWhenScanning', reason: 'unreadable', message: /folder could not be listed: EACCES/ },
+    });
     entries.push({ path: 'unreadable.txt', expect: { kind: 'skippedWhenCounting', message: /could not be read: EACCES/ } });
   } else {
     // Root reads through chmod 000: these are ordinary files then (the WorkspaceFs tests cover denial).
@@ -334,7 +393,11 @@ export function buildHostileWorkspace(options: HostileOptions = {}): HostileWork
 }
 
 /** `count` tiny files, 1,000 per folder (`d000/f0000.txt` …), each with distinct content. */
-export function buildManyTinyFiles(count: number): { readonly root: string; readonly files: ReadonlyArray<{ readonly path: string; readonly text: string }>; cleanup(): void } {
+export function buildManyTinyFiles(count: number): {
+  readonly root: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+  cleanup(): void;
+} {
   const root = mkdtempSync(path.join(tmpdir(), 'cb-many-'));
   const files: Array<{ path: string; text: string }> = [];
   for (let i = 0; i < count; i++) {
@@ -354,7 +417,11 @@ export function gitVisibleFiles(root: string, subdir: string): string[] | undefi
   try {
     const env = { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_CONFIG_NOSYSTEM: '1', HOME: gitDir };
     if (spawnSync('git', ['init', '-q'], { env, cwd: root }).status !== 0) return undefined;
-    const listed = spawnSync('git', ['-c', 'core.excludesFile=/dev/null', 'ls-files', '--others', '--exclude-standard', '-z', '--', subdir], { env, cwd: root, encoding: 'utf8' });
+    const listed = spawnSync(
+      'git',
+      ['-c', 'core.excludesFile=/dev/null', 'ls-files', '--others', '--exclude-standard', '-z', '--', subdir],
+      { env, cwd: root, encoding: 'utf8' },
+    );
     if (listed.status !== 0) return undefined;
     return listed.stdout.split('\0').filter(Boolean).sort();
   } catch {
@@ -417,7 +484,12 @@ export class HostileFs implements WorkspaceFs {
 }
 
 function eacces(syscall: string, location: string): Error {
-  return Object.assign(new Error(`EACCES: permission denied, ${syscall} '${location}'`), { code: 'EACCES', errno: -13, syscall, path: location });
+  return Object.assign(new Error(`EACCES: permission denied, ${syscall} '${location}'`), {
+    code: 'EACCES',
+    errno: -13,
+    syscall,
+    path: location,
+  });
 }
 
 function escapeRegExp(text: string): string {

@@ -38,10 +38,14 @@ suite('activation', () => {
 
   test('every command contributed in package.json is registered', async () => {
     await extension().activate();
-    const contributed = ((extension().packageJSON as { contributes?: { commands?: ContributedCommand[] } }).contributes
-      ?.commands ?? []).map((c) => c.command);
+    const contributed = (
+      (extension().packageJSON as { contributes?: { commands?: ContributedCommand[] } }).contributes?.commands ?? []
+    ).map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((c) => !registered.has(c));
-    assert.ok(missing.length === 0, `${missing.length} of ${contributed.length} contributed commands are not registered: ${missing.join(', ')}`);
+    assert.ok(
+      missing.length === 0,
+      `${missing.length} of ${contributed.length} contributed commands are not registered: ${missing.join(', ')}`,
+    );
   });
 });

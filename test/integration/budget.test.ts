@@ -31,7 +31,9 @@ const configuration = (): vscode.WorkspaceConfiguration => vscode.workspace.getC
 async function selectSrc(): Promise<void> {
   const { session, settle } = await api();
   session.selection.clear();
-  await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+  await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [
+    vscode.Uri.joinPath(root(), 'src'),
+  ]);
   await settle();
 }
 
@@ -41,7 +43,10 @@ suite('budget in the extension host', () => {
   test('adding a folder from the Explorer command counts every file exactly (o200k_base oracle)', async () => {
     const { session } = await api();
     const report = session.report();
-    assert.deepEqual(report.files.map((file) => file.relativePath), ['src/greeting.js', 'src/notes.md']);
+    assert.deepEqual(
+      report.files.map((file) => file.relativePath),
+      ['src/greeting.js', 'src/notes.md'],
+    );
     let expected = 0;
     for (const file of report.files) {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(file.uri)));
@@ -112,7 +117,19 @@ suite('budget in the extension host', () => {
   test('a malformed model config is reported with the field and the catalog model is used', async () => {
     const { session, targetProblems } = await api();
     const bad = vscode.Uri.joinPath(root(), 'bad-config.json');
-    await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode(JSON.stringify({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 7, vocab_size: 1000, max_position_embeddings: 8192 })));
+    await vscode.workspace.fs.writeFile(
+      bad,
+      new TextEncoder().encode(
+        JSON.stringify({
+          hidden_size: 4096,
+          num_hidden_layers: 32,
+          num_attention_heads: 32,
+          num_key_value_heads: 7,
+          vocab_size: 1000,
+          max_position_embeddings: 8192,
+        }),
+      ),
+    );
     await configuration().update('modelConfigPath', bad.fsPath, vscode.ConfigurationTarget.Global);
     try {
       await until(() => targetProblems().length > 0, 'the config problem');
@@ -137,14 +154,24 @@ suite('budget in the extension host', () => {
       const row = session.report().files.find((file) => file.uri === secret.toString())!;
       assert.ok(row.secrets.includes('environment file (.env)'));
       assert.ok(row.secrets.includes('OpenAI API key'));
-      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { format: 'xml', directoryTree: true, secrets: 'exclude', target: target.toString() })) as { totalTokens: number; contentTokens: number; framingTokens: number; files: string[]; leftOut: string[] };
+      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', {
+        format: 'xml',
+        directoryTree: true,
+        secrets: 'exclude',
+        target: target.toString(),
+      })) as { totalTokens: number; contentTokens: number; framingTokens: number; files: string[]; leftOut: string[] };
       const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
       assert.deepEqual(result.files, ['src/greeting.js', 'src/notes.md']);
       assert.deepEqual(result.leftOut, ['src/.env']);
       assert.ok(!written.includes('OPENAI_API_KEY'), 'the secret is not exported');
-      assert.ok(written.startsWith('<directory_tree>\nsrc/\n  greeting.js\n  notes.md\n</directory_tree>\n\n<file path="src/greeting.js">\n'));
+      assert.ok(
+        written.startsWith('<directory_tree>\nsrc/\n  greeting.js\n  notes.md\n</directory_tree>\n\n<file path="src/greeting.js">\n'),
+      );
       assert.equal(result.totalTokens, oracleCount(written), 'the total is the exact count of what was written');
-      const content = session.report().files.filter((file) => result.files.includes(file.relativePath)).reduce((sum, file) => sum + (file.tokens ?? 0), 0);
+      const content = session
+        .report()
+        .files.filter((file) => result.files.includes(file.relativePath))
+        .reduce((sum, file) => sum + (file.tokens ?? 0), 0);
       assert.equal(result.contentTokens, content);
       assert.equal(result.framingTokens, result.totalTokens - content);
     } finally {
@@ -166,7 +193,10 @@ suite('budget in the extension host', () => {
       const report = session.report();
       assert.ok(report.framing && !report.framing.pending, 'framing counted');
       assert.equal(report.promptTokens, contentTokens + report.framing.tokens);
-      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { target: target.toString() })) as { totalTokens: number; budgetedTokens: number | null };
+      const result = (await vscode.commands.executeCommand('contextBudget.saveContext', { target: target.toString() })) as {
+        totalTokens: number;
+        budgetedTokens: number | null;
+      };
       const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
       assert.ok(written.startsWith('<directory_tree>\n'), 'the budgeted framing is the export default');
       assert.equal(result.totalTokens, oracleCount(written));
@@ -192,7 +222,13 @@ suite('budget in the extension host', () => {
     assert.equal(models.length, 0, 'the test workbench has no chat models');
     try {
       await configuration().update('chatModel', 'copilot-gpt-4o', vscode.ConfigurationTarget.Global);
-      await until(() => targetProblems().some((problem) => problem.includes('Chat model "copilot-gpt-4o" is not available (no chat models are available in this VS Code)')), 'the chat-model problem');
+      await until(
+        () =>
+          targetProblems().some((problem) =>
+            problem.includes('Chat model "copilot-gpt-4o" is not available (no chat models are available in this VS Code)'),
+          ),
+        'the chat-model problem',
+      );
       await settle();
       assert.equal(session.report().model.origin, 'catalog');
     } finally {
@@ -209,46 +245,87 @@ suite('budget in the extension host', () => {
       await configuration().update('exportFraming', 'xml', vscode.ConfigurationTarget.Global);
       await configuration().update('exportDirectoryTree', true, vscode.ConfigurationTarget.Global);
       await configuration().update('budgetTokens', 50, vscode.ConfigurationTarget.Global);
-      await until(() => session.currentSettings.budgetTokens === 50 && session.currentSettings.exportDirectoryTree, 'the settings to apply');
+      await until(
+        () => session.currentSettings.budgetTokens === 50 && session.currentSettings.exportDirectoryTree,
+        'the settings to apply',
+      );
       await settle();
       const report = session.report();
       const proposal = (await session.settledDropProposal('budget'))!;
       const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'src', '--framing', 'xml', '--tree', '--budget', '50', '--target', 'budget', '--json'], { cwd: root().fsPath }, (error, out) => {
-          // Exit status 1 (over budget) is an answer, not a failure.
-          if (error && (error as { code?: unknown }).code !== 1) reject(error);
-          else resolve(out);
-        });
+        execFile(
+          process.execPath,
+          [
+            path.join(extensionPath, 'dist', 'cli.js'),
+            'src',
+            '--framing',
+            'xml',
+            '--tree',
+            '--budget',
+            '50',
+            '--target',
+            'budget',
+            '--json',
+          ],
+          { cwd: root().fsPath },
+          (error, out) => {
+            // Exit status 1 (over budget) is an answer, not a failure.
+            if (error && (error as { code?: unknown }).code !== 1) reject(error);
+            else resolve(out);
+          },
+        );
       });
       const json = JSON.parse(stdout) as {
         promptTokens: number;
         framing: { tokens: number; treeTokens: number };
         withinLimits: boolean;
         files: { path: string; tokens: number; framingTokens: number }[];
-        dropPlan: { neededTokens: number; tokensAfter: number; basis: string; actions: { path: string; action: string; savesTokens: number; explanation: string }[] };
+        dropPlan: {
+          neededTokens: number;
+          tokensAfter: number;
+          basis: string;
+          actions: { path: string; action: string; savesTokens: number; explanation: string }[];
+        };
       };
       assert.equal(json.promptTokens, report.promptTokens);
       assert.deepEqual(json.framing.tokens, report.framing!.tokens);
       assert.deepEqual(json.framing.treeTokens, report.framing!.treeTokens);
       assert.equal(json.withinLimits, report.withinLimits);
-      assert.deepEqual(json.files.map((file) => [file.path, file.tokens, file.framingTokens]), report.files.map((file) => [file.relativePath, file.tokens, file.framingTokens]));
+      assert.deepEqual(
+        json.files.map((file) => [file.path, file.tokens, file.framingTokens]),
+        report.files.map((file) => [file.relativePath, file.tokens, file.framingTokens]),
+      );
       assert.equal(json.dropPlan.neededTokens, proposal.neededTokens);
       assert.equal(json.dropPlan.basis, proposal.basis);
-      assert.deepEqual(json.dropPlan.actions.map((action) => [action.path, action.action, action.savesTokens, action.explanation]), proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]));
+      assert.deepEqual(
+        json.dropPlan.actions.map((action) => [action.path, action.action, action.savesTokens, action.explanation]),
+        proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]),
+      );
       for (const action of proposal.actions) {
         const footprint = report.files.find((file) => file.uri === action.uri)!.tokens!;
-        assert.equal(action.savesTokens + action.keptTokens, footprint, 'an action saves its footprint (framing included) less what an outline keeps');
+        assert.equal(
+          action.savesTokens + action.keptTokens,
+          footprint,
+          'an action saves its footprint (framing included) less what an outline keeps',
+        );
       }
       assert.equal(json.dropPlan.tokensAfter, proposal.after!.promptTokens);
     } finally {
-      for (const key of ['exportFraming', 'exportDirectoryTree', 'budgetTokens']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
-      await until(() => session.currentSettings.exportFraming === 'none' && session.currentSettings.budgetTokens === 0, 'settings restored');
+      for (const key of ['exportFraming', 'exportDirectoryTree', 'budgetTokens']) {
+        await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+      }
+      await until(
+        () => session.currentSettings.exportFraming === 'none' && session.currentSettings.budgetTokens === 0,
+        'settings restored',
+      );
     }
   });
 
   test('removing from the context via the Explorer command empties the selection', async () => {
     const { session, settle } = await api();
-    await vscode.commands.executeCommand('contextBudget.removeFromContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+    await vscode.commands.executeCommand('contextBudget.removeFromContext', vscode.Uri.joinPath(root(), 'src'), [
+      vscode.Uri.joinPath(root(), 'src'),
+    ]);
     await settle();
     assert.equal(session.selection.size, 0);
     assert.equal(session.report().promptTokens, 0);

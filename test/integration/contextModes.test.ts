@@ -42,7 +42,9 @@ async function selectSrc(): Promise<void> {
   const { session, settle } = await api();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   session.selection.clear();
-  await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+  await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [
+    vscode.Uri.joinPath(root(), 'src'),
+  ]);
   await settle();
 }
 
@@ -56,12 +58,18 @@ suite('outline mode, context sets and changed files in the extension host', func
     await vscode.commands.executeCommand('contextBudget.useOutline', node(greeting()));
     await settle();
     const outline = (await session.exportText(greeting()))!;
-    assert.equal(outline, '// Not TypeScript on purpose: the repo tsconfig compiles test/**/*.ts.\nfunction greeting(name) { ... }\nmodule.exports = { greeting };\n');
+    assert.equal(
+      outline,
+      '// Not TypeScript on purpose: the repo tsconfig compiles test/**/*.ts.\nfunction greeting(name) { ... }\nmodule.exports = { greeting };\n',
+    );
     const row = session.report().files.find((file) => file.uri === greeting())!;
     assert.equal(row.mode, 'outline');
     assert.equal(row.tokens, oracleCount(outline));
     assert.ok(row.tokens! < full);
-    assert.equal(session.report().promptTokens, oracleCount(outline) + session.report().files.find((file) => file.uri === notes())!.tokens!);
+    assert.equal(
+      session.report().promptTokens,
+      oracleCount(outline) + session.report().files.find((file) => file.uri === notes())!.tokens!,
+    );
     await vscode.commands.executeCommand('contextBudget.useFullText', node(greeting()));
     await settle();
     assert.equal(session.report().files.find((file) => file.uri === greeting())!.tokens, full);
@@ -75,7 +83,10 @@ suite('outline mode, context sets and changed files in the extension host', func
       session.selection.setState([greeting()], 'outline');
       await settle();
       const target = vscode.Uri.file(path.join(os.tmpdir(), `cb-outline-export-${process.pid}.xml`));
-      const result = (await vscode.commands.executeCommand<ExportResult>('contextBudget.saveContext', { secrets: 'include', target: target.toString() }))!;
+      const result = (await vscode.commands.executeCommand<ExportResult>('contextBudget.saveContext', {
+        secrets: 'include',
+        target: target.toString(),
+      }))!;
       assert.equal(fs.readFileSync(target.fsPath, 'utf8'), result.text);
       fs.rmSync(target.fsPath);
       assert.ok(result.text.includes('function greeting(name) { ... }'));
@@ -98,7 +109,10 @@ suite('outline mode, context sets and changed files in the extension host', func
     selection.setOrder([notes(), greeting()]);
     const saved = selection.snapshot();
     const shape = (): unknown => selection.ordered().map((entry) => [entry.relativePath, fileStateOf(entry), entry.focus, entry.pinned]);
-    const expected = [['src/notes.md', 'full', true, false], ['src/greeting.js', 'outline', false, true]];
+    const expected = [
+      ['src/notes.md', 'full', true, false],
+      ['src/greeting.js', 'outline', false, true],
+    ];
     assert.deepEqual(shape(), expected);
     assert.equal(await vscode.commands.executeCommand('contextBudget.saveContextSet', 'review'), 'review');
     selection.clear();
@@ -111,13 +125,29 @@ suite('outline mode, context sets and changed files in the extension host', func
     assert.equal(written.toString(), vscode.Uri.joinPath(root(), '.context-budget.json').toString());
     const parsed = parseContextSetFile(fs.readFileSync(written.fsPath, 'utf8'));
     assert.deepEqual(parsed.problems, []);
-    assert.deepEqual(parsed.sets, [{ name: 'team', ordered: true, files: [{ path: 'src/notes.md', mode: 'full', focus: true, pinned: false }, { path: 'src/greeting.js', mode: 'outline', focus: false, pinned: true }] }]);
+    assert.deepEqual(parsed.sets, [
+      {
+        name: 'team',
+        ordered: true,
+        files: [
+          { path: 'src/notes.md', mode: 'full', focus: true, pinned: false },
+          { path: 'src/greeting.js', mode: 'outline', focus: false, pinned: true },
+        ],
+      },
+    ]);
     selection.clear();
     assert.equal(await vscode.commands.executeCommand('contextBudget.restoreContextSet', 'team'), true);
     await settle();
     assert.deepEqual(shape(), expected);
-    assert.equal(session.report().files.find((file) => file.uri === greeting())!.tokens, oracleCount((await session.exportText(greeting()))!));
-    assert.equal(await vscode.commands.executeCommand('contextBudget.restoreContextSet', 'no such set'), undefined, 'an unknown set fails with a message, not a crash');
+    assert.equal(
+      session.report().files.find((file) => file.uri === greeting())!.tokens,
+      oracleCount((await session.exportText(greeting()))!),
+    );
+    assert.equal(
+      await vscode.commands.executeCommand('contextBudget.restoreContextSet', 'no such set'),
+      undefined,
+      'an unknown set fails with a message, not a crash',
+    );
     assert.equal(await vscode.commands.executeCommand('contextBudget.deleteContextSet', 'review'), true);
     fs.rmSync(written.fsPath);
   });
@@ -130,7 +160,18 @@ suite('outline mode, context sets and changed files in the extension host', func
     }
     const { session, settle } = await api();
     const repo = path.join(root().fsPath, 'repo');
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: repo,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
+      });
     const write = (name: string, text: string): void => fs.writeFileSync(path.join(repo, name), text);
     fs.mkdirSync(repo);
     git('init', '-q', '-b', 'main');
@@ -146,17 +187,27 @@ suite('outline mode, context sets and changed files in the extension host', func
     write('new.ts', 'export const n = 1;\n');
     fs.rmSync(path.join(repo, 'gone.ts'));
 
-    const gitExtension = vscode.extensions.getExtension<{ getAPI(version: 1): { openRepository(root: vscode.Uri): Promise<{ status(): Promise<void> } | null> } }>('vscode.git');
-    assert.ok(gitExtension, 'VS Code\'s git extension is present');
+    const gitExtension = vscode.extensions.getExtension<{
+      getAPI(version: 1): { openRepository(root: vscode.Uri): Promise<{ status(): Promise<void> } | null> };
+    }>('vscode.git');
+    assert.ok(gitExtension, "VS Code's git extension is present");
     const gitApi = (gitExtension.isActive ? gitExtension.exports : await gitExtension.activate()).getAPI(1);
     const repository = await gitApi.openRepository(vscode.Uri.file(repo));
     assert.ok(repository, 'the git extension opened the repository');
     await repository.status();
 
-    const inRepo = (): string[] => session.selection.ordered().filter((entry) => entry.uri.includes('/repo/')).map((entry) => entry.relativePath).sort();
+    const inRepo = (): string[] =>
+      session.selection
+        .ordered()
+        .filter((entry) => entry.uri.includes('/repo/'))
+        .map((entry) => entry.relativePath)
+        .sort();
     try {
       session.selection.clear();
-      await until(async () => ((await vscode.commands.executeCommand<number>('contextBudget.addChangedFiles', { kind: 'all' })) ?? 0) >= 3, 'the uncommitted changes');
+      await until(
+        async () => ((await vscode.commands.executeCommand<number>('contextBudget.addChangedFiles', { kind: 'all' })) ?? 0) >= 3,
+        'the uncommitted changes',
+      );
       await settle();
       assert.deepEqual(inRepo(), ['repo/a.ts', 'repo/b.ts', 'repo/new.ts'], 'modified, staged and untracked; the deleted file left out');
       session.selection.clear();
@@ -165,7 +216,11 @@ suite('outline mode, context sets and changed files in the extension host', func
       session.selection.clear();
       await vscode.commands.executeCommand('contextBudget.addChangedFiles', { kind: 'since', ref: 'main' });
       await settle();
-      assert.deepEqual(inRepo(), ['repo/a.ts', 'repo/b.ts', 'repo/c.ts', 'repo/new.ts'], 'what the branch committed since main, and what is uncommitted');
+      assert.deepEqual(
+        inRepo(),
+        ['repo/a.ts', 'repo/b.ts', 'repo/c.ts', 'repo/new.ts'],
+        'what the branch committed since main, and what is uncommitted',
+      );
       const row = session.report().files.find((file) => file.relativePath === 'repo/c.ts')!;
       assert.equal(row.tokens, oracleCount('export const c = 2;\n'));
     } finally {

@@ -42,12 +42,16 @@ suite('hostile input in the extension host', () => {
     try {
       await configuration().update('modelConfigPath', fifo, vscode.ConfigurationTarget.Global);
       const started = Date.now();
-      await within(10_000, 'resolving a FIFO model file', (async () => {
-        while (!targetProblems().some((problem) => problem.includes('model-config.json'))) {
-          await settleContext();
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      })());
+      await within(
+        10_000,
+        'resolving a FIFO model file',
+        (async () => {
+          while (!targetProblems().some((problem) => problem.includes('model-config.json'))) {
+            await settleContext();
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        })(),
+      );
       const problem = targetProblems().find((entry) => entry.includes('model-config.json'))!;
       assert.match(problem, /FIFO \(named pipe\), not a regular file/);
       assert.match(problem, /Using the catalog model gpt-oss-20b instead\./);
@@ -72,15 +76,25 @@ suite('hostile input in the extension host', () => {
     fs.symlinkSync(secretOutside, path.join(folder.fsPath, 'escape.txt'));
     try {
       session.selection.clear();
-      await within(20_000, 'adding the folder', Promise.resolve(vscode.commands.executeCommand('contextBudget.addToContext', folder, [folder])));
+      await within(
+        20_000,
+        'adding the folder',
+        Promise.resolve(vscode.commands.executeCommand('contextBudget.addToContext', folder, [folder])),
+      );
       await within(20_000, 'counting', settle());
       const report = session.report();
-      assert.deepEqual(report.files.map((file) => [file.relativePath, file.status]), [['hostile/real.ts', 'counted']]);
+      assert.deepEqual(
+        report.files.map((file) => [file.relativePath, file.status]),
+        [['hostile/real.ts', 'counted']],
+      );
       assert.equal(report.promptTokens, oracle.encode_ordinary(text).length);
       const skipped = new Map(report.skippedFiles.map((entry) => [entry.relativePath, entry]));
       assert.equal(skipped.get('hostile/pipe.txt')?.reason, 'notRegularFile');
       assert.equal(skipped.get('hostile/escape.txt')?.reason, 'symlinkOutside');
-      assert.match(skipped.get('hostile/escape.txt')!.message, new RegExp(`outside the selected folder → ${fs.realpathSync(secretOutside).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not read`));
+      assert.match(
+        skipped.get('hostile/escape.txt')!.message,
+        new RegExp(`outside the selected folder → ${fs.realpathSync(secretOutside).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not read`),
+      );
     } finally {
       session.selection.clear();
       fs.rmSync(folder.fsPath, { recursive: true, force: true });

@@ -29,7 +29,9 @@ suite('a 100,000-file folder in the extension host', function () {
     for (let dir = 0; dir < fileCount / perFolder; dir++) {
       const sub = path.join(folder, `d${String(dir).padStart(3, '0')}`);
       fs.mkdirSync(sub);
-      for (let i = 0; i < perFolder; i++) fs.writeFileSync(path.join(sub, `f${String(i).padStart(4, '0')}.ts`), textOf(dir * perFolder + i));
+      for (let i = 0; i < perFolder; i++) {
+        fs.writeFileSync(path.join(sub, `f${String(i).padStart(4, '0')}.ts`), textOf(dir * perFolder + i));
+      }
     }
   });
 

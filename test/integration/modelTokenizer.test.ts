@@ -43,13 +43,19 @@ suite('the model tokenizer in the extension host', function () {
   let oracle: OracleTokenizer | undefined;
 
   suiteSetup(function () {
-    const install = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'installOracles.mjs'), 'tokenizers', 'llama3_1'], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const install = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'installOracles.mjs'), 'tokenizers', 'llama3_1'], {
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
     if (install.status !== 0) {
       console.log(`skipped: the oracles could not be installed (${(install.stdout + install.stderr).trim().split('\n').pop()})`);
       this.skip();
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev-only N-API addon outside node_modules
-    const tokenizers = require(path.join(REPO, '.cache', 'oracles', 'tokenizers', 'node_modules', 'tokenizers')) as { Tokenizer: { fromFile(file: string): OracleTokenizer } };
+    const tokenizers = require(path.join(REPO, '.cache', 'oracles', 'tokenizers', 'node_modules', 'tokenizers')) as {
+      Tokenizer: { fromFile(file: string): OracleTokenizer };
+    };
     oracle = tokenizers.Tokenizer.fromFile(path.join(family, 'tokenizer.json'));
     const model = path.join(root().fsPath, 'models', 'llama-3.1-8b');
     fs.mkdirSync(model, { recursive: true });
@@ -61,7 +67,7 @@ suite('the model tokenizer in the extension host', function () {
     await configuration().update('modelConfigPath', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('config.json + tokenizer.json in a workspace folder: every count is the tokenizer\'s, equal to the oracle', async () => {
+  test("config.json + tokenizer.json in a workspace folder: every count is the tokenizer's, equal to the oracle", async () => {
     const { session, settle, settleContext } = await api();
     session.selection.clear();
     await vscode.commands.executeCommand(commandIds.addToContext, vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
@@ -84,7 +90,10 @@ suite('the model tokenizer in the extension host', function () {
     assert.equal(report.promptTokens, files + report.templateOverheadTokens);
     const status = toStatusBarModel(report, null, { ...commandIds });
     assert.match(status.text, new RegExp(`\\b${report.promptTokens} tok\\b`));
-    assert.match(status.tooltipMarkdown, /\| Tokenizer \| llama\\-3\\\.1\\-8b tokenizer \\\(tokenizer\\\.json beside config\\\.json\\\), exact \|/);
+    assert.match(
+      status.tooltipMarkdown,
+      /\| Tokenizer \| llama\\-3\\\.1\\-8b tokenizer \\\(tokenizer\\\.json beside config\\\.json\\\), exact \|/,
+    );
   });
 
   test('back to the catalog model: back to the encoding, labelled an estimate, with a download offer', async () => {

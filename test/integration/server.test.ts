@@ -36,7 +36,11 @@ async function serve(routes: Record<string, string>): Promise<{ url: string; rou
     else res.writeHead(404).end('404 page not found');
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, routes, close: () => new Promise((done) => server.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    routes,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }
 
 async function setServer(url: string | undefined): Promise<void> {
@@ -46,21 +50,33 @@ async function setServer(url: string | undefined): Promise<void> {
   await settleServer();
 }
 
-const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' };
+const commands = {
+  openPanel: 'p',
+  selectModel: 'm',
+  selectGpu: 'g',
+  suggestDrops: 'd',
+  cancelCounting: 'c',
+  addOpenEditors: 'o',
+  downloadTokenizer: 't',
+};
 
 suite('the live server check in the extension host', () => {
   suiteSetup(async () => {
     const { session, settle } = await api();
     session.selection.clear();
-    await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [vscode.Uri.joinPath(root(), 'src')]);
+    await vscode.commands.executeCommand('contextBudget.addToContext', vscode.Uri.joinPath(root(), 'src'), [
+      vscode.Uri.joinPath(root(), 'src'),
+    ]);
     await settle();
   });
 
   suiteTeardown(async () => {
-    for (const key of ['server', 'engine', 'reserveOutputTokens', 'model']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['server', 'engine', 'reserveOutputTokens', 'model']) {
+      await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
-  test('llama-server: the setting is read, and the session report carries the server\'s n_ctx as the window', async () => {
+  test("llama-server: the setting is read, and the session report carries the server's n_ctx as the window", async () => {
     const server = await serve({ 'GET /props': llamaServer.props, 'GET /slots': llamaServer.slots, 'GET /v1/models': llamaServer.models });
     try {
       const { session } = await api();
@@ -89,7 +105,10 @@ suite('the live server check in the extension host', () => {
   test('Ollama cutting the front: the files it drops are in the report, and the status bar says so', async () => {
     // num_ctx 32 (rewritten from the documented 4,096): src/ is 55 tokens (greeting.js 38 + notes.md 17, o200k_base), more
     // than 31, so the prompt is cut to 32 − ⌊27 / 2⌋ = 19 tokens: 5 kept, the next 36 dropped, [5, 41).
-    const server = await serve({ 'GET /api/ps': ollamaPs.replace('"context_length":4096', '"context_length":32'), 'POST /api/show': ollamaShow });
+    const server = await serve({
+      'GET /api/ps': ollamaPs.replace('"context_length":4096', '"context_length":32'),
+      'POST /api/show': ollamaShow,
+    });
     try {
       const { session } = await api();
       await configuration().update('engine', 'ollama', vscode.ConfigurationTarget.Global);
@@ -98,9 +117,18 @@ suite('the live server check in the extension host', () => {
       await until(() => session.report().engineHandling !== null, 'the front-drop');
       const report = session.report();
       assert.equal(report.engineHandling!.handling.kind, 'front-dropped');
-      assert.deepEqual(report.engineHandling!.files.map((file) => [file.relativePath, file.part]), [['src/greeting.js', 'part'], ['src/notes.md', 'part']]);
+      assert.deepEqual(
+        report.engineHandling!.files.map((file) => [file.relativePath, file.part]),
+        [
+          ['src/greeting.js', 'part'],
+          ['src/notes.md', 'part'],
+        ],
+      );
       const warning = report.warnings.find((entry) => entry.id === 'engine-front-drop')!;
-      assert.match(warning.message, /^Ollama at http:\/\/127\.0\.0\.1:\d+ will drop the first 36 tokens: src\/greeting\.js \(part\), src\/notes\.md \(part\) \(it keeps the first 5; server num_ctx 32\)\.$/);
+      assert.match(
+        warning.message,
+        /^Ollama at http:\/\/127\.0\.0\.1:\d+ will drop the first 36 tokens: src\/greeting\.js \(part\), src\/notes\.md \(part\) \(it keeps the first 5; server num_ctx 32\)\.$/,
+      );
       const status = toStatusBarModel(report, null, commands);
       assert.match(status.text, / · \$\(server\) num_ctx 32 · \$\(warning\) front cut 36$/);
       assert.equal(status.severity, 'error');
@@ -116,7 +144,10 @@ suite('the live server check in the extension host', () => {
     const { session } = await api();
     await setServer(gone.url);
     await until(() => session.report().server?.status === 'failed', 'the failed check');
-    assert.match(session.report().warnings.find((warning) => warning.id === 'server-check-failed')!.message, /^Server check failed: contextBudget\.server http:\/\/127\.0\.0\.1:\d+: no answer .*ECONNREFUSED/);
+    assert.match(
+      session.report().warnings.find((warning) => warning.id === 'server-check-failed')!.message,
+      /^Server check failed: contextBudget\.server http:\/\/127\.0\.0\.1:\d+: no answer .*ECONNREFUSED/,
+    );
     await setServer(undefined);
     await until(() => session.report().server === null, 'the cleared check');
   });

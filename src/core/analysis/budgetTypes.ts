@@ -124,14 +124,32 @@ export interface BudgetReport {
   readonly totalTokens: number;
   readonly budgetTokens: number | null;
   readonly files: readonly BudgetFileRow[];
-  readonly counts: { readonly included: number; readonly counted: number; readonly pending: number; readonly skipped: number; readonly excluded: number };
+  readonly counts: {
+    readonly included: number;
+    readonly counted: number;
+    readonly pending: number;
+    readonly skipped: number;
+    readonly excluded: number;
+  };
   readonly cost: CostBreakdown;
   /** The serving engine, every convention it applied (with sources), problems with the inputs, and what it does with this prompt. */
   readonly engine: EngineReport;
   /** The largest context that fits and what limits it (memory, the engine's window, or the weights). */
   readonly maxContext: MaxContext;
-  readonly assumptions: { readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption; readonly memoryUtilization: number; readonly weightDtype: string; readonly kvDtype: string; readonly batchSize: number };
-  readonly risk: { readonly level: RiskLevel; readonly windows: Windows; readonly focusShare: number; readonly middleBand: RiskReport['middleBand'] };
+  readonly assumptions: {
+    readonly computeEfficiency: Assumption;
+    readonly memoryEfficiency: Assumption;
+    readonly memoryUtilization: number;
+    readonly weightDtype: string;
+    readonly kvDtype: string;
+    readonly batchSize: number;
+  };
+  readonly risk: {
+    readonly level: RiskLevel;
+    readonly windows: Windows;
+    readonly focusShare: number;
+    readonly middleBand: RiskReport['middleBand'];
+  };
   readonly warnings: readonly Warning[];
   /** Share of the maximum window used by totalTokens. */
   readonly windowShare: number;
@@ -151,7 +169,13 @@ export interface BudgetReport {
    * The export framing counted in `promptTokens` (tags, paths, directory tree), or null when
    * `exportFraming` is none. `pending` while some of it is still being counted.
    */
-  readonly framing: { readonly format: 'xml' | 'markdown'; readonly directoryTree: boolean; readonly tokens: number; readonly treeTokens: number; readonly pending: boolean } | null;
+  readonly framing: {
+    readonly format: 'xml' | 'markdown';
+    readonly directoryTree: boolean;
+    readonly tokens: number;
+    readonly treeTokens: number;
+    readonly pending: boolean;
+  } | null;
   /** Files a folder add skipped, with the reason (not in the selection, never counted). */
   readonly skippedFiles: readonly SkippedEntry[];
 }

@@ -94,13 +94,32 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
   const windowLimit = windowLimitOf(cost.engine, windows.max, server);
   let fileTokens = 0;
   for (const file of input.files) fileTokens += file.tokens;
-  const risk = assessRisk({ files: input.files, leadingTokens: Math.max(0, promptTokens - fileTokens), reserveOutputTokens: settings.reserveOutputTokens, windows });
-  const engineHandling = engineHandlingOf({ engine: cost.engine, server, limit: windowLimit, model, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, placements: risk.files });
+  const risk = assessRisk({
+    files: input.files,
+    leadingTokens: Math.max(0, promptTokens - fileTokens),
+    reserveOutputTokens: settings.reserveOutputTokens,
+    windows,
+  });
+  const engineHandling = engineHandlingOf({
+    engine: cost.engine,
+    server,
+    limit: windowLimit,
+    model,
+    promptTokens,
+    reserveOutputTokens: settings.reserveOutputTokens,
+    placements: risk.files,
+  });
   const totalTokens = promptTokens + settings.reserveOutputTokens;
   const fixEngine = reading ? serverEngine[reading.kind] : settings.engine;
   const needsFix = engineHandling !== null || (windowLimit.source !== 'model' && totalTokens > windowLimit.tokens);
   const contextFix = needsFix
-    ? contextFixOf({ costInput, engine: fixEngine, currentLimit: windowLimit.tokens, handling: engineHandling?.handling ?? { kind: 'accepted' }, reading: reading ?? null })
+    ? contextFixOf({
+        costInput,
+        engine: fixEngine,
+        currentLimit: windowLimit.tokens,
+        handling: engineHandling?.handling ?? { kind: 'accepted' },
+        reading: reading ?? null,
+      })
     : null;
   const budgetTokens = settings.budgetTokens > 0 ? settings.budgetTokens : null;
   const tokenizer = countingTokenizerOf(settings, target);
@@ -122,8 +141,19 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
       numbers: {},
     })),
     ...buildWarnings({
-      cost, risk, model, gpuCount: settings.gpuCount, budgetTokens: budgetTokens ?? undefined, promptTokens, reserveOutputTokens: settings.reserveOutputTokens, gpuName: target.gpu.name,
-      windowLimit, engineHandling, contextFix, server, engineId: settings.engine,
+      cost,
+      risk,
+      model,
+      gpuCount: settings.gpuCount,
+      budgetTokens: budgetTokens ?? undefined,
+      promptTokens,
+      reserveOutputTokens: settings.reserveOutputTokens,
+      gpuName: target.gpu.name,
+      windowLimit,
+      engineHandling,
+      contextFix,
+      server,
+      engineId: settings.engine,
     }),
   ];
   const withinBudget = budgetTokens === null || promptTokens <= budgetTokens;
@@ -131,7 +161,14 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
     windows,
     risk,
     cost,
-    assumptions: { computeEfficiency, memoryEfficiency, memoryUtilization: settings.memoryUtilization, weightDtype: cost.weightsLabel, kvDtype: settings.kvCacheDtype, batchSize: settings.batchSize },
+    assumptions: {
+      computeEfficiency,
+      memoryEfficiency,
+      memoryUtilization: settings.memoryUtilization,
+      weightDtype: cost.weightsLabel,
+      kvDtype: settings.kvCacheDtype,
+      batchSize: settings.batchSize,
+    },
     warnings,
     totalTokens,
     budgetTokens,
@@ -151,11 +188,22 @@ export function assessPrompt(input: PromptInput): PromptAssessment {
  * where they come from: the one mapping from settings to `estimateCost`, used by the verdict, the
  * fix and the panel's memory curve.
  */
-export function costInputOf(settings: Settings, target: ReportTarget, promptTokens: number, knobsFrom?: string): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
+export function costInputOf(
+  settings: Settings,
+  target: ReportTarget,
+  promptTokens: number,
+  knobsFrom?: string,
+): { readonly costInput: CostInput; readonly computeEfficiency: Assumption; readonly memoryEfficiency: Assumption } {
   const { model, gpu } = target;
   const efficiencies = defaultEfficiencies(gpu);
-  const computeEfficiency: Assumption = settings.computeEfficiency === null ? efficiencies.computeEfficiency : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
-  const memoryEfficiency: Assumption = settings.memoryEfficiency === null ? efficiencies.memoryEfficiency : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
+  const computeEfficiency: Assumption =
+    settings.computeEfficiency === null
+      ? efficiencies.computeEfficiency
+      : { value: settings.computeEfficiency, source: `your setting ${settingName('computeEfficiency')}` };
+  const memoryEfficiency: Assumption =
+    settings.memoryEfficiency === null
+      ? efficiencies.memoryEfficiency
+      : { value: settings.memoryEfficiency, source: `your setting ${settingName('memoryEfficiency')}` };
   const costInput: CostInput = {
     model,
     gpu,
@@ -234,14 +282,26 @@ export class ReportMemo {
 }
 
 function sameInput(a: BudgetFileInput, b: BudgetFileInput): boolean {
-  return a.count === b.count && a.framedTokens === b.framedTokens && a.included === b.included && a.focus === b.focus && a.pinned === b.pinned && a.open === b.open && a.recent === b.recent && a.relativePath === b.relativePath && a.mode === b.mode && a.outline === b.outline;
+  return (
+    a.count === b.count &&
+    a.framedTokens === b.framedTokens &&
+    a.included === b.included &&
+    a.focus === b.focus &&
+    a.pinned === b.pinned &&
+    a.open === b.open &&
+    a.recent === b.recent &&
+    a.relativePath === b.relativePath &&
+    a.mode === b.mode &&
+    a.outline === b.outline
+  );
 }
 
 function rowPart(file: BudgetFileInput, framingOn: boolean): RowPart {
   const count = file.count;
   const footprint = fileFootprint(file, framingOn);
   const framedPending = count?.kind === 'counted' && footprint === undefined;
-  const status: BudgetFileRow['status'] = !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
+  const status: BudgetFileRow['status'] =
+    !count || (framedPending && file.included) ? 'pending' : count.kind === 'skipped' ? 'skipped' : file.included ? 'counted' : 'excluded';
   return {
     from: file,
     framingOn,
@@ -254,7 +314,10 @@ function rowPart(file: BudgetFileInput, framingOn: boolean): RowPart {
     mode: file.included ? (file.mode ?? 'full') : 'dropped',
     outlineState: file.mode !== 'outline' ? null : file.outline === undefined ? 'pending' : file.outline.kind,
     modeNote: modeNoteOf(file),
-    placed: file.included && footprint !== undefined ? { path: file.uri, label: file.relativePath, tokens: footprint, focus: file.focus } : undefined,
+    placed:
+      file.included && footprint !== undefined
+        ? { path: file.uri, label: file.relativePath, tokens: footprint, focus: file.focus }
+        : undefined,
   };
 }
 
@@ -278,7 +341,13 @@ function modeNoteOf(file: BudgetFileInput): string | null {
  * status bar, tree, panel, chat and CLI all render this object. With a {@link ReportMemo} (the
  * session keeps one), rows whose file did not change are not recomputed.
  */
-export function buildBudgetReport(files: readonly BudgetFileInput[], settings: Settings, target: ReportTarget, extras: ReportExtras = { treeTokens: null }, memo: ReportMemo = new ReportMemo()): BudgetReport {
+export function buildBudgetReport(
+  files: readonly BudgetFileInput[],
+  settings: Settings,
+  target: ReportTarget,
+  extras: ReportExtras = { treeTokens: null },
+  memo: ReportMemo = new ReportMemo(),
+): BudgetReport {
   const { model, gpu } = target;
   const framingOn = settings.exportFraming !== 'none';
   const parts = files.map((file) => memo.part(file, framingOn));
@@ -358,13 +427,15 @@ export function buildBudgetReport(files: readonly BudgetFileInput[], settings: S
     engineHandling: assessment.engineHandling,
     contextFix: assessment.contextFix,
     server: assessment.server,
-    framing: !framingOn ? null : {
-      format: settings.exportFraming as 'xml' | 'markdown',
-      directoryTree: settings.exportDirectoryTree,
-      tokens: framingTokens,
-      treeTokens: treeTokens ?? 0,
-      pending: treeTokens === null || framingPending,
-    },
+    framing: !framingOn
+      ? null
+      : {
+          format: settings.exportFraming as 'xml' | 'markdown',
+          directoryTree: settings.exportDirectoryTree,
+          tokens: framingTokens,
+          treeTokens: treeTokens ?? 0,
+          pending: treeTokens === null || framingPending,
+        },
     skippedFiles: extras.skippedFiles ?? [],
   };
 }
@@ -385,7 +456,14 @@ export function engineOptionsOf(settings: Settings): EngineOptions {
 
 /** The report's view of the counting tokenizer. */
 export function tokenizerReport(tokenizer: CountingTokenizer): TokenizerReport {
-  return { id: tokenizer.id, name: tokenizer.name, source: tokenizer.source, exactForModel: tokenizer.exactForModel, label: tokenizer.label, download: tokenizer.download };
+  return {
+    id: tokenizer.id,
+    name: tokenizer.name,
+    source: tokenizer.source,
+    exactForModel: tokenizer.exactForModel,
+    label: tokenizer.label,
+    download: tokenizer.download,
+  };
 }
 
 /** Parser and file messages end without a full stop; one is needed before the next sentence. */

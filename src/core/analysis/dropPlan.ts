@@ -32,10 +32,12 @@ export function dropTargetFor(kind: DropTargetKind, report: BudgetReport): DropT
 /** The first target the prompt exceeds, in order of how hard it fails: memory, window, budget, effective. */
 export function firstExceededTarget(report: BudgetReport): DropTargetKind | null {
   const order: DropTargetKind[] = ['memory', 'window', 'budget', 'effective'];
-  return order.find((kind) => {
-    const target = dropTargetFor(kind, report);
-    return target !== null && tokensToRemove(target, report.promptTokens, report.reserveOutputTokens) > 0;
-  }) ?? null;
+  return (
+    order.find((kind) => {
+      const target = dropTargetFor(kind, report);
+      return target !== null && tokensToRemove(target, report.promptTokens, report.reserveOutputTokens) > 0;
+    }) ?? null
+  );
 }
 
 /** Priority of a file for dropping: pinned never, then focus, open, recently changed, plain. */
@@ -65,7 +67,16 @@ export function dropTargetStatuses(report: BudgetReport): DropTargetStatus[] {
     if (!target) return { kind, label: dropTargetLabels[kind], available: false, neededTokens: 0, status: unavailableReason(kind) };
     const neededTokens = tokensToRemove(target, report.promptTokens, report.reserveOutputTokens);
     const allowed = allowedPromptTokens(target, report.reserveOutputTokens);
-    return { kind, label: dropTargetLabels[kind], available: true, neededTokens, status: neededTokens > 0 ? `remove ≥ ${formatInteger(neededTokens)} tokens (prompt ≤ ${formatInteger(allowed)})` : `met (prompt ≤ ${formatInteger(allowed)})` };
+    return {
+      kind,
+      label: dropTargetLabels[kind],
+      available: true,
+      neededTokens,
+      status:
+        neededTokens > 0
+          ? `remove ≥ ${formatInteger(neededTokens)} tokens (prompt ≤ ${formatInteger(allowed)})`
+          : `met (prompt ≤ ${formatInteger(allowed)})`,
+    };
   });
 }
 
@@ -97,7 +108,8 @@ export interface ProposedAction {
 export type PlanBasis = 'relevance' | 'size';
 
 /** The planner's own result, for the JSON output. */
-export type PlannerResult = { readonly basis: 'size'; readonly plan: DropPlan } | { readonly basis: 'relevance'; readonly plan: RelevancePlan };
+export type PlannerResult =
+  { readonly basis: 'size'; readonly plan: DropPlan } | { readonly basis: 'relevance'; readonly plan: RelevancePlan };
 
 /**
  * A drop plan in the report's terms: which files to drop or outline for a target, what each saves,
@@ -121,7 +133,8 @@ export interface DropProposal {
    * met: the target holds after the selected actions; over: it does not (`overTokens` says by how
    * much); pending: the after figures are still being counted (the directory tree of what is left).
    */
-  readonly outcome: { readonly kind: 'met' } | { readonly kind: 'over'; readonly overTokens: number; readonly why: string } | { readonly kind: 'pending' };
+  readonly outcome:
+    { readonly kind: 'met' } | { readonly kind: 'over'; readonly overTokens: number; readonly why: string } | { readonly kind: 'pending' };
   readonly basis: PlanBasis;
   /**
    * One line on the basis: why the plan is size-only (no parser, parsing failed, still parsing), or
@@ -177,14 +190,17 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
   let planned: Array<Omit<ProposedAction, 'selected' | 'relativePath'>>;
   let planner: PlannerResult;
   if (relevance.kind === 'ready' && rows.every((row) => relevance.byUri.has(row.uri))) {
-    const plan = planRelevance(rows.map((row) => ({
-      path: row.uri,
-      tokens: row.tokens ?? 0,
-      priority: dropPriorityOf(row),
-      // An outline-mode file is already an outline: the only step left is to drop it.
-      outlineTokens: row.mode === 'outline' ? null : (relevance.outlineTokens.get(row.uri) ?? null),
-      relevance: relevance.byUri.get(row.uri)!,
-    })), neededTokens);
+    const plan = planRelevance(
+      rows.map((row) => ({
+        path: row.uri,
+        tokens: row.tokens ?? 0,
+        priority: dropPriorityOf(row),
+        // An outline-mode file is already an outline: the only step left is to drop it.
+        outlineTokens: row.mode === 'outline' ? null : (relevance.outlineTokens.get(row.uri) ?? null),
+        relevance: relevance.byUri.get(row.uri)!,
+      })),
+      neededTokens,
+    );
     planner = { basis: 'relevance', plan };
     planned = plan.proposals.map((proposal) => ({
       uri: proposal.path,
@@ -195,7 +211,10 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
       explanation: proposal.explanation,
     }));
   } else {
-    const plan = planDrops(rows.map((row) => ({ path: row.uri, tokens: row.tokens ?? 0, priority: dropPriorityOf(row) })), neededTokens);
+    const plan = planDrops(
+      rows.map((row) => ({ path: row.uri, tokens: row.tokens ?? 0, priority: dropPriorityOf(row) })),
+      neededTokens,
+    );
     planner = { basis: 'size', plan };
     planned = plan.drops.map((drop) => ({
       uri: drop.path,
@@ -206,7 +225,11 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
       explanation: `drop: saves ${formatInteger(drop.savesTokens)} tokens; ${sizePlanReasons[drop.priority]}`,
     }));
   }
-  const actions: ProposedAction[] = planned.map((action) => ({ ...action, relativePath: byUri.get(action.uri)?.relativePath ?? action.uri, selected: !kept.has(action.uri) }));
+  const actions: ProposedAction[] = planned.map((action) => ({
+    ...action,
+    relativePath: byUri.get(action.uri)?.relativePath ?? action.uri,
+    selected: !kept.has(action.uri),
+  }));
   const changes = statesForActions(actions.filter((action) => action.selected));
   const removedTokens = actions.reduce((sum, action) => sum + (action.selected ? action.savesTokens : 0), 0);
   const after = changes.size > 0 ? options.reportWith(changes) : null;
@@ -217,7 +240,10 @@ export function proposeDrops(report: BudgetReport, kind: DropTargetKind, options
     const overTokens = Math.max(0, afterReport.promptTokens - allowedTokens);
     // For memory, what decides is whether the rebuilt report fits (the engine may round the cache up).
     const fits = kind !== 'memory' || afterReport.cost.fits;
-    outcome = overTokens === 0 && fits ? { kind: 'met' } : { kind: 'over', overTokens: Math.max(overTokens, fits ? 0 : 1), why: overWhy(afterReport, changes.size < actions.length) };
+    outcome =
+      overTokens === 0 && fits
+        ? { kind: 'met' }
+        : { kind: 'over', overTokens: Math.max(overTokens, fits ? 0 : 1), why: overWhy(afterReport, changes.size < actions.length) };
   }
   return {
     target: kind,
@@ -258,8 +284,12 @@ function overWhy(after: BudgetReport, someKept: boolean): string {
   const focus = placed.filter((file) => file.focus && !file.pinned);
   if (pinned.length > 0) parts.push(`${formatInteger(pinned.length)} pinned file(s) hold ${formatInteger(sum(pinned))} tokens`);
   if (focus.length > 0) parts.push(`${formatInteger(focus.length)} focus file(s) hold ${formatInteger(sum(focus))} tokens`);
-  if (after.framing && after.framing.treeTokens > 0) parts.push(`the directory tree holds ${formatInteger(after.framing.treeTokens)} tokens`);
+  if (after.framing && after.framing.treeTokens > 0) {
+    parts.push(`the directory tree holds ${formatInteger(after.framing.treeTokens)} tokens`);
+  }
   const rest = after.reserveOutputTokens;
-  if (parts.length === 0) return rest > 0 ? `the reserved output (${formatInteger(rest)} tokens) alone exceeds the limit` : 'nothing else can be dropped';
+  if (parts.length === 0) {
+    return rest > 0 ? `the reserved output (${formatInteger(rest)} tokens) alone exceeds the limit` : 'nothing else can be dropped';
+  }
   return `what is left cannot be dropped: ${parts.join(', ')}`;
 }

@@ -67,11 +67,21 @@ export interface ContextFix {
 
 /** Short engine names for sentences ("Ollama will drop…"). */
 export const engineShortNames: Readonly<Record<EngineId, string>> = {
-  ideal: 'the model', 'llama.cpp': 'llama-server', ollama: 'Ollama', lmstudio: 'LM Studio', vllm: 'vLLM', sglang: 'SGLang',
+  ideal: 'the model',
+  'llama.cpp': 'llama-server',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  vllm: 'vLLM',
+  sglang: 'SGLang',
 };
 
 /** The engine profile a server kind is modelled by. */
-export const serverEngine: Readonly<Record<ServerKind, EngineId>> = { 'llama.cpp': 'llama.cpp', ollama: 'ollama', vllm: 'vllm', sglang: 'sglang' };
+export const serverEngine: Readonly<Record<ServerKind, EngineId>> = {
+  'llama.cpp': 'llama.cpp',
+  ollama: 'ollama',
+  vllm: 'vllm',
+  sglang: 'sglang',
+};
 
 /**
  * What a running server was started with, applied to the engine knobs the user left unset, when the
@@ -81,7 +91,10 @@ export const serverEngine: Readonly<Record<ServerKind, EngineId>> = { 'llama.cpp
  * describe the server as it runs, not the profile's defaults, and the conventions say where each value
  * came from. Returns the settings to estimate with and that origin, or null when nothing applies.
  */
-export function serverConfiguredSettings(settings: Settings, server: ServerCheck | null | undefined): { readonly settings: Settings; readonly knobsFrom: string } | null {
+export function serverConfiguredSettings(
+  settings: Settings,
+  server: ServerCheck | null | undefined,
+): { readonly settings: Settings; readonly knobsFrom: string } | null {
   const reading = serverLimitReading(server);
   if (!reading || serverEngine[reading.kind] !== settings.engine) return null;
   const from = `${reading.serverName} at ${reading.url}`;
@@ -115,7 +128,9 @@ export function serverLimitReading(check: ServerCheck | null | undefined): (Serv
  */
 export function windowLimitOf(engine: EngineReport, modelMaxWindow: number, server: ServerCheck | null | undefined): WindowLimit {
   const reading = serverLimitReading(server);
-  if (reading) return { tokens: reading.limitTokens, label: `server ${reading.limitName} ${formatInteger(reading.limitTokens)}`, source: 'server' };
+  if (reading) {
+    return { tokens: reading.limitTokens, label: `server ${reading.limitName} ${formatInteger(reading.limitTokens)}`, source: 'server' };
+  }
   const tokens = engine.maxWindowTokens;
   switch (engine.id) {
     case 'ideal':
@@ -139,28 +154,39 @@ export function windowLimitOf(engine: EngineReport, modelMaxWindow: number, serv
  * - Ollama cuts the front as its runner does (`ollamaPromptHandling`);
  * - vLLM and SGLang refuse prompt + max_tokens above max_model_len / context_length.
  */
-export function serverHandling(reading: ServerReading & { readonly limitTokens: number }, model: ModelSpec, promptTokens: number, reserveOutputTokens: number): PromptHandling {
+export function serverHandling(
+  reading: ServerReading & { readonly limitTokens: number },
+  model: ModelSpec,
+  promptTokens: number,
+  reserveOutputTokens: number,
+): PromptHandling {
   const limit = reading.limitTokens;
   const total = promptTokens + reserveOutputTokens;
   switch (reading.kind) {
     case 'llama.cpp':
       return promptTokens >= limit
         ? {
-          kind: 'rejected', limit, maxPromptTokens: limit - 1,
-          reason: `llama-server at ${reading.url} answers "request (${formatInteger(promptTokens)} tokens) exceeds the available context size (${formatInteger(limit)} tokens)": its slots hold n_ctx ${formatInteger(limit)}, and a prompt must be shorter`,
-        }
+            kind: 'rejected',
+            limit,
+            maxPromptTokens: limit - 1,
+            reason: `llama-server at ${reading.url} answers "request (${formatInteger(promptTokens)} tokens) exceeds the available context size (${formatInteger(limit)} tokens)": its slots hold n_ctx ${formatInteger(limit)}, and a prompt must be shorter`,
+          }
         : { kind: 'accepted' };
     case 'ollama': {
       const handling = ollamaPromptHandling(model, promptTokens, limit);
-      return handling.kind === 'accepted' ? handling : { ...handling, reason: `${handling.reason}; num_ctx ${formatInteger(limit)} as the server at ${reading.url} has it loaded` };
+      return handling.kind === 'accepted'
+        ? handling
+        : { ...handling, reason: `${handling.reason}; num_ctx ${formatInteger(limit)} as the server at ${reading.url} has it loaded` };
     }
     case 'vllm':
     case 'sglang':
       return total > limit
         ? {
-          kind: 'rejected', limit, maxPromptTokens: Math.max(0, limit - reserveOutputTokens),
-          reason: `${reading.serverName} at ${reading.url} rejects prompt + max_tokens = ${formatInteger(total)} > ${reading.limitName} ${formatInteger(limit)}`,
-        }
+            kind: 'rejected',
+            limit,
+            maxPromptTokens: Math.max(0, limit - reserveOutputTokens),
+            reason: `${reading.serverName} at ${reading.url} rejects prompt + max_tokens = ${formatInteger(total)} > ${reading.limitName} ${formatInteger(limit)}`,
+          }
         : { kind: 'accepted' };
   }
 }
@@ -195,13 +221,20 @@ export function engineHandlingOf(input: {
 }
 
 /** Files overlapping the dropped range (front-drop) or ending past the longest prompt taken (rejection). */
-export function cutFiles(handling: Exclude<PromptHandling, { readonly kind: 'accepted' }>, placements: readonly FilePlacement[]): CutFile[] {
+export function cutFiles(
+  handling: Exclude<PromptHandling, { readonly kind: 'accepted' }>,
+  placements: readonly FilePlacement[],
+): CutFile[] {
   const files: CutFile[] = [];
   for (const file of placements) {
     if (file.end <= file.start) continue;
     if (handling.kind === 'front-dropped') {
       if (file.end <= handling.dropStart || file.start >= handling.dropEnd) continue;
-      files.push({ uri: file.path, relativePath: file.label, part: file.start >= handling.dropStart && file.end <= handling.dropEnd ? 'whole' : 'part' });
+      files.push({
+        uri: file.path,
+        relativePath: file.label,
+        part: file.start >= handling.dropStart && file.end <= handling.dropEnd ? 'whole' : 'part',
+      });
     } else if (file.end > handling.maxPromptTokens) {
       files.push({ uri: file.path, relativePath: file.label, part: file.start >= handling.maxPromptTokens ? 'whole' : 'part' });
     }
@@ -237,17 +270,24 @@ export function contextFixOf(input: ContextFixInput): ContextFix | null {
   const needed = Math.max(total, refusesFull ? prompt + 1 : prompt);
   const slots = reading?.kind === 'llama.cpp' && reading.slots !== null ? reading.slots : costInput.batchSize;
   const knob: 'numCtx' | 'maxModelLen' = engine === 'vllm' || engine === 'sglang' ? 'maxModelLen' : 'numCtx';
-  const at = (context: number, promptTokens = prompt): ReturnType<typeof estimateCost> => estimateCost({
-    ...costInput,
-    promptTokens,
-    batchSize: slots,
-    engine: { ...(costInput.engine ?? { engine }), engine, ...(knob === 'numCtx' ? { numCtx: context } : { maxModelLen: context }) },
-  });
+  const at = (context: number, promptTokens = prompt): ReturnType<typeof estimateCost> =>
+    estimateCost({
+      ...costInput,
+      promptTokens,
+      batchSize: slots,
+      engine: { ...(costInput.engine ?? { engine }), engine, ...(knob === 'numCtx' ? { numCtx: context } : { maxModelLen: context }) },
+    });
   const fixed = at(needed);
   // llama.cpp and Ollama allocate the cache for the context up front, so "now" is what the server holds
   // even when it refuses the prompt; vLLM and SGLang hold blocks for the request, which a refused one never gets.
   const allocatesUpFront = engine !== 'vllm' && engine !== 'sglang';
-  const now = input.handling.kind === 'rejected' && !allocatesUpFront ? null : at(input.currentLimit, input.handling.kind === 'front-dropped' ? input.handling.limit : Math.min(prompt, Math.max(0, input.currentLimit - 1)));
+  const now =
+    input.handling.kind === 'rejected' && !allocatesUpFront
+      ? null
+      : at(
+          input.currentLimit,
+          input.handling.kind === 'front-dropped' ? input.handling.limit : Math.min(prompt, Math.max(0, input.currentLimit - 1)),
+        );
   const notes: string[] = [];
   const model = costInput.model;
   let change: string;
@@ -256,17 +296,26 @@ export function contextFixOf(input: ContextFixInput): ContextFix | null {
     case 'lmstudio': {
       const train = reading?.trainContextTokens ?? model.maxPositionEmbeddings;
       const perSlot = Math.ceil(needed / 256) * 256;
-      change = engine === 'lmstudio'
-        ? `set the model's context length to ${formatInteger(perSlot)} in LM Studio`
-        : `restart llama-server with -c ${formatInteger(perSlot * slots)}${slots > 1 ? ` (--ctx-size; ${slots} slots × ${formatInteger(perSlot)} tokens)` : ' (--ctx-size)'}`;
+      change =
+        engine === 'lmstudio'
+          ? `set the model's context length to ${formatInteger(perSlot)} in LM Studio`
+          : `restart llama-server with -c ${formatInteger(perSlot * slots)}${slots > 1 ? ` (--ctx-size; ${slots} slots × ${formatInteger(perSlot)} tokens)` : ' (--ctx-size)'}`;
       // server-context.cpp n_ctx_slot(): std::min(llama_n_ctx_seq(ctx), llama_model_n_ctx_train(model)).
-      if (needed > train) notes.push(`llama-server caps each slot at the model's training context n_ctx_train ${formatInteger(train)}, so no -c makes this prompt fit: drop files.`);
+      if (needed > train) {
+        notes.push(
+          `llama-server caps each slot at the model's training context n_ctx_train ${formatInteger(train)}, so no -c makes this prompt fit: drop files.`,
+        );
+      }
       break;
     }
     case 'ollama': {
       const train = reading?.trainContextTokens ?? model.maxPositionEmbeddings;
       change = `set num_ctx to ${formatInteger(needed)} (OLLAMA_CONTEXT_LENGTH=${needed} for the server, PARAMETER num_ctx ${needed} in a Modelfile, or "options": {"num_ctx": ${needed}} per request)`;
-      if (needed > train) notes.push(`Ollama caps num_ctx at the model's training context ${formatInteger(train)} (server/sched.go effectiveModelContext), so no num_ctx makes this prompt fit: drop files.`);
+      if (needed > train) {
+        notes.push(
+          `Ollama caps num_ctx at the model's training context ${formatInteger(train)} (server/sched.go effectiveModelContext), so no num_ctx makes this prompt fit: drop files.`,
+        );
+      }
       break;
     }
     case 'vllm':
@@ -274,14 +323,24 @@ export function contextFixOf(input: ContextFixInput): ContextFix | null {
       const flag = engine === 'vllm' ? '--max-model-len' : '--context-length';
       change = `restart ${engine === 'vllm' ? 'vLLM' : 'SGLang'} with ${flag} ${needed}`;
       const derived = vllmMaxModelLen(model).tokens;
-      if (needed > derived) notes.push(`${flag} ${formatInteger(needed)} is past the model's ${formatInteger(derived)}: ${engine === 'vllm' ? 'vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1' : 'SGLang refuses it unless SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1'}, and positions past it were never trained.`);
+      if (needed > derived) {
+        notes.push(
+          `${flag} ${formatInteger(needed)} is past the model's ${formatInteger(derived)}: ${engine === 'vllm' ? 'vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1' : 'SGLang refuses it unless SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1'}, and positions past it were never trained.`,
+        );
+      }
       if (reading?.kvCapacityTokens != null && needed > reading.kvCapacityTokens) {
-        notes.push(`The server's KV pool holds ${formatInteger(reading.kvCapacityTokens)} tokens, fewer than ${formatInteger(needed)}: it would not start; raise --gpu-memory-utilization or add GPUs (tensor parallel).`);
+        notes.push(
+          `The server's KV pool holds ${formatInteger(reading.kvCapacityTokens)} tokens, fewer than ${formatInteger(needed)}: it would not start; raise --gpu-memory-utilization or add GPUs (tensor parallel).`,
+        );
       }
       break;
     }
   }
-  if (!fixed.fits && fixed.engine.promptHandling.kind === 'accepted') notes.push(`Weights + KV cache would need ${formatBytes(fixed.totalBytes)} of ${formatBytes(fixed.usableMemoryBytes)} usable: it does not fit in GPU memory (estimate).`);
+  if (!fixed.fits && fixed.engine.promptHandling.kind === 'accepted') {
+    notes.push(
+      `Weights + KV cache would need ${formatBytes(fixed.totalBytes)} of ${formatBytes(fixed.usableMemoryBytes)} usable: it does not fit in GPU memory (estimate).`,
+    );
+  }
   const kvText = `KV cache ≈ ${formatBytes(fixed.kvCacheBytes)}${now ? ` (now ${formatBytes(now.kvCacheBytes)})` : ''}`;
   const ttftText = `time to first token ≈ ${formatSeconds(fixed.prefillSeconds)} for the whole prompt${now && input.handling.kind === 'front-dropped' ? ` (now ${formatSeconds(now.prefillSeconds)} for the ${formatInteger(input.handling.limit)} tokens kept)` : ''}`;
   const settingText = `${settingName(knob)} (--${knob === 'numCtx' ? 'num-ctx' : 'max-model-len'}) to ${formatInteger(needed)}`;

@@ -38,7 +38,10 @@ export interface ResolvedTarget {
 }
 
 /** The text of the config.json named by `modelConfigPath`, the header of a GGUF file, or why it could not be read. */
-export type ConfigFile = { readonly path: string; readonly text: string } | { readonly path: string; readonly gguf: GgufHeader } | { readonly path: string; readonly error: string };
+export type ConfigFile =
+  | { readonly path: string; readonly text: string }
+  | { readonly path: string; readonly gguf: GgufHeader }
+  | { readonly path: string; readonly error: string };
 
 /**
  * How a face reads a model file. The CLI reads the local disk; the extension reads config.json
@@ -90,7 +93,11 @@ export function resolveTarget(settings: Settings, configFile?: ConfigFile): Reso
       const parsed = parseConfigJson(configFile.text);
       try {
         if ('error' in parsed) throw new Error(parsed.error);
-        model = parseHfConfig(parsed.json, { id: configFile.path, displayName: displayNameFromPath(configFile.path), sourcePath: configFile.path });
+        model = parseHfConfig(parsed.json, {
+          id: configFile.path,
+          displayName: displayNameFromPath(configFile.path),
+          sourcePath: configFile.path,
+        });
       } catch (error) {
         configProblem = endSentence(`Model config ${configFile.path}: ${(error as Error).message}`);
       }
@@ -112,7 +119,10 @@ export function resolveTarget(settings: Settings, configFile?: ConfigFile): Reso
   let gpu = findGpu(settings.gpu);
   if (!gpu) {
     gpu = findGpu(defaultSettings.gpu) ?? loadBundledCatalog().gpus[0]!;
-    problems.push({ message: `Unknown GPU "${settings.gpu}" (run "Context Budget: Select GPU…" or "context-budget gpus" for the list).`, fallback: `Using ${gpu.name} instead.` });
+    problems.push({
+      message: `Unknown GPU "${settings.gpu}" (run "Context Budget: Select GPU…" or "context-budget gpus" for the list).`,
+      fallback: `Using ${gpu.name} instead.`,
+    });
   }
   return { model, gpu, problems };
 }
@@ -125,8 +135,20 @@ export function withChatModel(target: ResolvedTarget, chatModelId: string, avail
   if (!chatModelId) return target;
   const chat = available.find((model) => model.id === chatModelId);
   if (!chat) {
-    const why = available.length === 0 ? 'no chat models are available in this VS Code' : `it is not among the ${available.length} chat model(s) available`;
-    return { ...target, problems: [...target.problems, { message: `Chat model "${chatModelId}" is not available (${why}).`, fallback: `Using ${target.model.displayName}'s own window instead.` }] };
+    const why =
+      available.length === 0
+        ? 'no chat models are available in this VS Code'
+        : `it is not among the ${available.length} chat model(s) available`;
+    return {
+      ...target,
+      problems: [
+        ...target.problems,
+        {
+          message: `Chat model "${chatModelId}" is not available (${why}).`,
+          fallback: `Using ${target.model.displayName}'s own window instead.`,
+        },
+      ],
+    };
   }
   return { ...target, model: providerWindowModel(target.model, chat) };
 }
@@ -135,7 +157,7 @@ export function withChatModel(target: ResolvedTarget, chatModelId: string, avail
 function displayNameFromPath(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   const folder = parts.length >= 2 ? parts[parts.length - 2] : undefined;
-  return folder ? `${folder} (config.json)` : parts.at(-1) ?? path;
+  return folder ? `${folder} (config.json)` : (parts.at(-1) ?? path);
 }
 
 /** Parser and JSON messages end without a full stop; one is needed before the next sentence. */

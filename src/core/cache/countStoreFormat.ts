@@ -119,7 +119,9 @@ export const countCodec: SegmentCodec<StoredCount> = {
     return { scopes, entries };
   },
   decodeBody(body) {
-    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) throw new CorruptSegmentError('body has no scopes and entries');
+    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) {
+      throw new CorruptSegmentError('body has no scopes and entries');
+    }
     const scopes = body['scopes'] as unknown[];
     if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
     return (body['entries'] as unknown[]).map((entry, i) => decodeCount(entry, scopes as string[], i));
@@ -130,7 +132,17 @@ function encodeCount(scopeIndex: number, count: StoredCount): unknown[] {
   const source = count.source === 'bytes' ? 0 : 1;
   const { outcome } = count;
   if (outcome.kind === 'skipped') return [scopeIndex, source, count.contentHash, count.lastUsedMs, outcome.reason];
-  return [scopeIndex, source, count.contentHash, count.lastUsedMs, outcome.tokens, outcome.bytes, outcome.hadUtf8Bom ? 1 : 0, outcome.invalidUtf8Sequences, outcome.secretHints];
+  return [
+    scopeIndex,
+    source,
+    count.contentHash,
+    count.lastUsedMs,
+    outcome.tokens,
+    outcome.bytes,
+    outcome.hadUtf8Bom ? 1 : 0,
+    outcome.invalidUtf8Sequences,
+    outcome.secretHints,
+  ];
 }
 
 function decodeCount(entry: unknown, scopes: readonly string[], index: number): StoredCount {
@@ -150,8 +162,13 @@ function decodeCount(entry: unknown, scopes: readonly string[], index: number): 
   const [, , , , tokens, bytes, bom, invalid, hints] = entry as unknown[];
   if (!isCount(tokens) || !isCount(bytes) || !isCount(invalid)) throw bad('bad token, byte or invalid-sequence count');
   if (bom !== 0 && bom !== 1) throw bad('bad byte-order-mark flag');
-  if (!Array.isArray(hints) || hints.length > maxHintsPerEntry || !hints.every((hint) => isBoundedString(hint))) throw bad('bad secret hints');
-  return { ...common, outcome: { kind: 'counted', tokens, bytes, hadUtf8Bom: bom === 1, invalidUtf8Sequences: invalid, secretHints: hints as string[] } };
+  if (!Array.isArray(hints) || hints.length > maxHintsPerEntry || !hints.every((hint) => isBoundedString(hint))) {
+    throw bad('bad secret hints');
+  }
+  return {
+    ...common,
+    outcome: { kind: 'counted', tokens, bytes, hadUtf8Bom: bom === 1, invalidUtf8Sequences: invalid, secretHints: hints as string[] },
+  };
 }
 
 /** Paths: one entry per location (the latest read wins), sharded by a hash of the location. */
@@ -190,7 +207,9 @@ export function shardOfLocation(location: string): string {
  */
 export function encodeSegment<Entry>(codec: SegmentCodec<Entry>, entries: readonly Entry[]): Uint8Array {
   const body = new TextEncoder().encode(JSON.stringify(codec.encodeBody(entries)));
-  const header = new TextEncoder().encode(`${segmentMagic} ${codec.family} ${countStoreFormatVersion} ${crc32Hex(body)} ${body.byteLength}\n`);
+  const header = new TextEncoder().encode(
+    `${segmentMagic} ${codec.family} ${countStoreFormatVersion} ${crc32Hex(body)} ${body.byteLength}\n`,
+  );
   const segment = new Uint8Array(header.byteLength + body.byteLength);
   segment.set(header, 0);
   segment.set(body, header.byteLength);
@@ -209,9 +228,13 @@ export function decodeSegment<Entry>(codec: SegmentCodec<Entry>, segment: Uint8A
   const header = new TextDecoder().decode(segment.subarray(0, newline)).split(' ');
   if (header.length !== 5 || header[0] !== segmentMagic) throw new CorruptSegmentError('not a cache segment (bad magic)');
   if (header[1] !== codec.family) throw new CorruptSegmentError(`holds ${header[1]}, expected ${codec.family}`);
-  if (header[2] !== String(countStoreFormatVersion)) throw new CorruptSegmentError(`format version ${header[2]}, expected ${countStoreFormatVersion}`);
+  if (header[2] !== String(countStoreFormatVersion)) {
+    throw new CorruptSegmentError(`format version ${header[2]}, expected ${countStoreFormatVersion}`);
+  }
   const body = segment.subarray(newline + 1);
-  if (header[4] !== String(body.byteLength)) throw new CorruptSegmentError(`truncated or padded: the header says ${header[4]} bytes, the file has ${body.byteLength}`);
+  if (header[4] !== String(body.byteLength)) {
+    throw new CorruptSegmentError(`truncated or padded: the header says ${header[4]} bytes, the file has ${body.byteLength}`);
+  }
   if (header[3] !== crc32Hex(body)) throw new CorruptSegmentError('checksum mismatch');
   let parsed: unknown;
   try {

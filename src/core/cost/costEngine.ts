@@ -33,12 +33,34 @@
 import type { LayerAttention, ModelSpec } from '../model/modelSpec';
 import type { GpuSpec } from '../model/gpuSpec';
 import type {
-  CostBreakdown, CostInput, EngineConvention, EngineId, EngineReport, KvDtype, LlamaCppKvCache, MaxContext, PromptHandling, WeightDtype,
+  CostBreakdown,
+  CostInput,
+  EngineConvention,
+  EngineId,
+  EngineReport,
+  KvDtype,
+  LlamaCppKvCache,
+  MaxContext,
+  PromptHandling,
+  WeightDtype,
 } from './costTypes';
 import { bytesPerElement } from './dtypes';
 import {
-  engineNames, ggmlPad, kvHeadsPerGpu, llamaCppConventions, llamaCppKvCaches, llamaCppSource, ollamaDefaultNumCtx, ollamaGenerationBatch,
-  ollamaPromptHandling, ollamaSource, vllmBlocksFor, vllmDefaultBatchedTokens, vllmKvGroups, vllmKvSource, vllmOverheadEstimate,
+  engineNames,
+  ggmlPad,
+  kvHeadsPerGpu,
+  llamaCppConventions,
+  llamaCppKvCaches,
+  llamaCppSource,
+  ollamaDefaultNumCtx,
+  ollamaGenerationBatch,
+  ollamaPromptHandling,
+  ollamaSource,
+  vllmBlocksFor,
+  vllmDefaultBatchedTokens,
+  vllmKvGroups,
+  vllmKvSource,
+  vllmOverheadEstimate,
 } from './engineProfiles';
 import type { LlamaCppContextParams } from './engineProfiles';
 import { sglangContextLength, sglangContextSource, vllmMaxModelLen, vllmModelConfigSource } from './engineWindows';
@@ -139,7 +161,13 @@ function estimateWith(input: CostInput, search: FitSearch): CostEstimate {
       plan = sglangPlan(input, tokens, weightsBytes, search);
       break;
   }
-  const report: EngineReport = { ...plan.report, conventions: [...plan.report.conventions, { text: `weights: ${weights.label}: ${weights.note}`, source: weightsSource(model, weightDtype, engineId) }] };
+  const report: EngineReport = {
+    ...plan.report,
+    conventions: [
+      ...plan.report.conventions,
+      { text: `weights: ${weights.label}: ${weights.note}`, source: weightsSource(model, weightDtype, engineId) },
+    ],
+  };
 
   const totalBytes = weightsBytes + plan.overheadBytes + plan.kvCacheBytes;
   const maxContext = maxContextOf(plan.memoryLimitTokens, report.maxWindowTokens);
@@ -162,7 +190,7 @@ function estimateWith(input: CostInput, search: FitSearch): CostEstimate {
     totalBytes,
     usableMemoryBytes: plan.usableMemoryBytes,
     fits: plan.fits,
-    maxContextTokens: maxContext.limitedBy === 'weights' ? 0 : plan.memoryLimitTokens ?? maxContext.windowTokens,
+    maxContextTokens: maxContext.limitedBy === 'weights' ? 0 : (plan.memoryLimitTokens ?? maxContext.windowTokens),
     maxContext,
     prefillFlops: flops,
     attentionShare: flops.total > 0 ? flops.attention / flops.total : 0,
@@ -176,7 +204,9 @@ function estimateWith(input: CostInput, search: FitSearch): CostEstimate {
 /** Structured largest context: never a sentinel. */
 export function maxContextOf(memoryLimitTokens: number | null, windowTokens: number): MaxContext {
   if (memoryLimitTokens === 0) return { limitedBy: 'weights', tokens: 0, memoryLimitTokens: 0, windowTokens };
-  if (memoryLimitTokens !== null && memoryLimitTokens < windowTokens) return { limitedBy: 'memory', tokens: memoryLimitTokens, memoryLimitTokens, windowTokens };
+  if (memoryLimitTokens !== null && memoryLimitTokens < windowTokens) {
+    return { limitedBy: 'memory', tokens: memoryLimitTokens, memoryLimitTokens, windowTokens };
+  }
   return { limitedBy: 'window', tokens: windowTokens, memoryLimitTokens, windowTokens };
 }
 
@@ -224,14 +254,26 @@ function idealPlan(input: CostInput, tokens: number, weightsBytes: number, searc
       id: 'ideal',
       name: engineNames.ideal,
       conventions: [
-        { text: 'KV = Σ layers × min(T, window) × per-token bytes × batch; no padding, blocks or runtime buffers', source: 'reference formulas kv_bytes_per_token_gqa / kv_bytes_per_token_mla / kv_sliding_window_cap' },
-        { text: `usable memory = ${gpuCount} × device memory × utilization ${input.memoryUtilization}`, source: 'reference formula memory_fit' },
+        {
+          text: 'KV = Σ layers × min(T, window) × per-token bytes × batch; no padding, blocks or runtime buffers',
+          source: 'reference formulas kv_bytes_per_token_gqa / kv_bytes_per_token_mla / kv_sliding_window_cap',
+        },
+        {
+          text: `usable memory = ${gpuCount} × device memory × utilization ${input.memoryUtilization}`,
+          source: 'reference formula memory_fit',
+        },
       ],
       problems: [],
       maxWindowTokens: windows.max,
-      promptHandling: tokens > windows.max
-        ? { kind: 'rejected', limit: windows.max, maxPromptTokens: Math.max(0, windows.max - input.reserveOutputTokens), reason: `past the maximum window ${windows.max.toLocaleString('en-US')}` }
-        : { kind: 'accepted' },
+      promptHandling:
+        tokens > windows.max
+          ? {
+              kind: 'rejected',
+              limit: windows.max,
+              maxPromptTokens: Math.max(0, windows.max - input.reserveOutputTokens),
+              reason: `past the maximum window ${windows.max.toLocaleString('en-US')}`,
+            }
+          : { kind: 'accepted' },
     },
   };
 }
@@ -247,7 +289,13 @@ function kvCacheBytesKv(model: ModelSpec, tokens: number, kDtype: KvDtype, vDtyp
 }
 
 /** llama.cpp, Ollama and LM Studio: caches allocated for n_ctx up front, per the llama.cpp code. */
-function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstudio', tokens: number, weightsBytes: number, search: FitSearch): MemoryPlan {
+function llamaCppPlan(
+  input: CostInput,
+  engine: 'llama.cpp' | 'ollama' | 'lmstudio',
+  tokens: number,
+  weightsBytes: number,
+  search: FitSearch,
+): MemoryPlan {
   const { model, gpu, gpuCount, batchSize, promptTokens } = input;
   const opts = input.engine;
   const problems: string[] = [];
@@ -261,7 +309,10 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     problems.push(`Ollama sets one type for K and V (OLLAMA_KV_CACHE_TYPE); --v-dtype ${vDtype} ignored, both are ${kDtype}.`);
     vDtype = kDtype;
   }
-  for (const [flag, dtype] of [['K', kDtype], ['V', vDtype]] as const) {
+  for (const [flag, dtype] of [
+    ['K', kDtype],
+    ['V', vDtype],
+  ] as const) {
     const mapped = llamaCppCacheTypeProblem(dtype);
     if (mapped) problems.push(`${flag} cache: ${mapped}`);
   }
@@ -269,7 +320,9 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
   const mlaChoice = opts?.mla ?? 'auto';
   const mla = model.mla !== undefined && (mlaChoice === 'on' || (mlaChoice === 'auto' && (model.mla.latentCacheInFile ?? true)));
   if (mla && kDtype !== vDtype) {
-    problems.push(`llama.cpp refuses different K (${kDtype}) and V (${vDtype}) cache types for MLA models ("model does not support different K and V cache types"); counted with V = ${kDtype}.`);
+    problems.push(
+      `llama.cpp refuses different K (${kDtype}) and V (${vDtype}) cache types for MLA models ("model does not support different K and V cache types"); counted with V = ${kDtype}.`,
+    );
     vDtype = kDtype;
   }
   const swaFull = opts?.swaFull ?? engine === 'lmstudio';
@@ -282,33 +335,65 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     const requested = opts?.numCtx ?? ollamaDefaultNumCtx(gpuCount * gpu.memoryBytes);
     perSeq = Math.min(requested, nCtxTrain);
     conventions.push({
-      text: opts?.numCtx !== undefined
-        ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
-        : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
+      text:
+        opts?.numCtx !== undefined
+          ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
+          : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
       source: `${ollamaSource}:server/routes.go (vram-based default context), envconfig/config.go, server/sched.go effectiveModelContext`,
     });
-    conventions.push({ text: `llama-server started with -c num_ctx × OLLAMA_NUM_PARALLEL (${parallel}) and -np ${parallel}; one cache type for K and V (OLLAMA_KV_CACHE_TYPE, default f16); no --swa-full`, source: `${ollamaSource}:llm/llama_server.go` });
+    conventions.push({
+      text: `llama-server started with -c num_ctx × OLLAMA_NUM_PARALLEL (${parallel}) and -np ${parallel}; one cache type for K and V (OLLAMA_KV_CACHE_TYPE, default f16); no --swa-full`,
+      source: `${ollamaSource}:llm/llama_server.go`,
+    });
     if (opts?.ubatch === undefined) {
-      const probe = sumKv(safeCaches(model, { nCtx: perSeq * parallel, nSeqMax: parallel, nUbatch: 512, kvUnified, swaFull, typeK: kDtype, typeV: vDtype, mla }, problems));
+      const probe = sumKv(
+        safeCaches(
+          model,
+          { nCtx: perSeq * parallel, nSeqMax: parallel, nUbatch: 512, kvUnified, swaFull, typeK: kDtype, typeV: vDtype, mla },
+          problems,
+        ),
+      );
       ubatch = ollamaGenerationBatch(perSeq * parallel, weightsBytes + probe, gpuCount * gpu.memoryBytes);
-      conventions.push({ text: `automatic batch -b/-ub ${ubatch} for a ${(perSeq * parallel).toLocaleString('en-US')}-cell context (2,048 above 32,768, 1,024 above 4,096, when VRAM has headroom)`, source: `${ollamaSource}:server/sched.go automaticGenerationBatch` });
+      conventions.push({
+        text: `automatic batch -b/-ub ${ubatch} for a ${(perSeq * parallel).toLocaleString('en-US')}-cell context (2,048 above 32,768, 1,024 above 4,096, when VRAM has headroom)`,
+        source: `${ollamaSource}:server/sched.go automaticGenerationBatch`,
+      });
     }
   } else {
     perSeq = opts?.numCtx ?? tokens;
     conventions.push({
-      text: opts?.numCtx !== undefined
-        ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
-        : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
+      text:
+        opts?.numCtx !== undefined
+          ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
+          : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
       source: `${llamaCppSource}:common/common.h n_ctx, tools/server/server.cpp`,
     });
   }
-  const params = (cells: number): LlamaCppContextParams => ({ nCtx: Math.max(1, cells) * parallel, nSeqMax: parallel, nUbatch: ubatch, kvUnified, swaFull, typeK: kDtype, typeV: vDtype, mla });
+  const params = (cells: number): LlamaCppContextParams => ({
+    nCtx: Math.max(1, cells) * parallel,
+    nSeqMax: parallel,
+    nUbatch: ubatch,
+    kvUnified,
+    swaFull,
+    typeK: kDtype,
+    typeV: vDtype,
+    mla,
+  });
   const caches = safeCaches(model, params(perSeq), problems);
   const kvCacheBytes = sumKv(caches);
   const nCtxSeq = caches[0]?.cells ?? ggmlPad(perSeq, 256);
-  conventions.push(...llamaCppConventions(model, params(perSeq), engine === 'lmstudio' ? 'LM Studio: on, llama_context_default_params() swa_full = true' : 'off by default'));
+  conventions.push(
+    ...llamaCppConventions(
+      model,
+      params(perSeq),
+      engine === 'lmstudio' ? 'LM Studio: on, llama_context_default_params() swa_full = true' : 'off by default',
+    ),
+  );
   if (engine === 'lmstudio') {
-    conventions.push({ text: 'LM Studio embeds llama.cpp as a library, whose llama_context_default_params() sets swa_full = true: sliding-window layers get full-length caches (LM Studio is closed source; this follows the library default)', source: `${llamaCppSource}:src/llama-context.cpp llama_context_default_params` });
+    conventions.push({
+      text: 'LM Studio embeds llama.cpp as a library, whose llama_context_default_params() sets swa_full = true: sliding-window layers get full-length caches (LM Studio is closed source; this follows the library default)',
+      source: `${llamaCppSource}:src/llama-context.cpp llama_context_default_params`,
+    });
   }
   // With no fixed context the cache follows T; with one, memory is what that context allocates.
   const memoryLimitTokens = search((t) => weightsBytes + sumKv(safeCaches(model, params(t), [])) <= usableMemoryBytes);
@@ -319,20 +404,24 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
     maxWindowTokens = perSeq;
     promptHandling = ollamaPromptHandling(model, promptTokens, perSeq);
     if (promptHandling.kind !== 'accepted') {
-      conventions.push({ text: 'a prompt over num_ctx − 1 tokens is cut silently: num_keep (4, +1 BOS) tokens stay, then the front of the rest is dropped until half the context is free', source: `${ollamaSource}:llm/llama_server.go completionPromptForRequest, contextShiftPromptLimit` });
+      conventions.push({
+        text: 'a prompt over num_ctx − 1 tokens is cut silently: num_keep (4, +1 BOS) tokens stay, then the front of the rest is dropped until half the context is free',
+        source: `${ollamaSource}:llm/llama_server.go completionPromptForRequest, contextShiftPromptLimit`,
+      });
     }
   } else {
     maxWindowTokens = nCtxTrain;
     // server-context.cpp: `if (slot.task->n_tokens() >= slot.n_ctx) send_error(... "exceeds the available context size")`:
     // a prompt of exactly n_ctx tokens is refused (checked against the real llama-server, test/unit/server/llamaServerReal.test.ts).
-    promptHandling = opts?.numCtx !== undefined && promptTokens >= nCtxSeq
-      ? {
-        kind: 'rejected',
-        limit: nCtxSeq,
-        maxPromptTokens: nCtxSeq - 1,
-        reason: `llama-server rejects a prompt of ${promptTokens.toLocaleString('en-US')} tokens: "request (${promptTokens.toLocaleString('en-US')} tokens) exceeds the available context size (${nCtxSeq.toLocaleString('en-US')} tokens)"; it takes at most n_ctx_seq − 1 = ${(nCtxSeq - 1).toLocaleString('en-US')}`,
-      }
-      : { kind: 'accepted' };
+    promptHandling =
+      opts?.numCtx !== undefined && promptTokens >= nCtxSeq
+        ? {
+            kind: 'rejected',
+            limit: nCtxSeq,
+            maxPromptTokens: nCtxSeq - 1,
+            reason: `llama-server rejects a prompt of ${promptTokens.toLocaleString('en-US')} tokens: "request (${promptTokens.toLocaleString('en-US')} tokens) exceeds the available context size (${nCtxSeq.toLocaleString('en-US')} tokens)"; it takes at most n_ctx_seq − 1 = ${(nCtxSeq - 1).toLocaleString('en-US')}`,
+          }
+        : { kind: 'accepted' };
   }
   return {
     kvCacheBytes,
@@ -356,7 +445,9 @@ function llamaCppPlan(input: CostInput, engine: 'llama.cpp' | 'ollama' | 'lmstud
 function llamaCppCacheTypeProblem(dtype: KvDtype): string | undefined {
   if (dtype === 'int8') return 'KV dtype int8 is not a llama.cpp cache type; counted as q8_0 (34 B per 32 values).';
   if (dtype === 'int4') return 'KV dtype int4 is not a llama.cpp cache type; counted as q4_0 (18 B per 32 values).';
-  if (dtype === 'fp8') return 'KV dtype fp8 is not a llama.cpp cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl); counted as q8_0.';
+  if (dtype === 'fp8') {
+    return 'KV dtype fp8 is not a llama.cpp cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl); counted as q8_0.';
+  }
   return undefined;
 }
 
@@ -394,14 +485,19 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
   let maxModelLen = derived.tokens;
   const requested = input.engine?.maxModelLen;
   if (requested !== undefined) {
-    if (requested > derived.tokens) problems.push(`--max-model-len ${requested.toLocaleString('en-US')} is greater than the derived ${derived.tokens.toLocaleString('en-US')} (${derived.how}); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. Using ${derived.tokens.toLocaleString('en-US')}.`);
-    else maxModelLen = requested;
+    if (requested > derived.tokens) {
+      problems.push(
+        `--max-model-len ${requested.toLocaleString('en-US')} is greater than the derived ${derived.tokens.toLocaleString('en-US')} (${derived.how}); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. Using ${derived.tokens.toLocaleString('en-US')}.`,
+      );
+    } else maxModelLen = requested;
   }
   const elementBytes = pagedKvBytes('vLLM', input, problems);
   const blockSize = 16;
   const headsPerGpu = model.mla ? 1 : kvHeadsPerGpu(model.numKvHeads, tp);
   // MLAAttentionSpec: one latent row per token per layer, replicated on every rank.
-  const pageBytes = model.mla ? blockSize * (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes : 2 * blockSize * headsPerGpu * model.headDim * elementBytes;
+  const pageBytes = model.mla
+    ? blockSize * (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes
+    : 2 * blockSize * headsPerGpu * model.headDim * elementBytes;
   const { groups, groupSize } = vllmKvGroups(model);
   const perGpuTotal = gpu.cudaTotalBytes ?? gpu.memoryBytes;
   const usablePerGpu = perGpuTotal * input.memoryUtilization;
@@ -418,21 +514,56 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
   const memoryLimitTokens = poolPerGpu <= 0 ? 0 : search(fitsAt);
   if (blocksFor(maxModelLen) > freeBlocks) {
     const fitting = memoryLimitTokens ?? maxModelLen;
-    problems.push(`vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`);
+    problems.push(
+      `vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`,
+    );
   }
-  const promptHandling: PromptHandling = tokens > maxModelLen
-    ? { kind: 'rejected', limit: maxModelLen, maxPromptTokens: Math.max(0, maxModelLen - input.reserveOutputTokens), reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}` }
-    : { kind: 'accepted' };
+  const promptHandling: PromptHandling =
+    tokens > maxModelLen
+      ? {
+          kind: 'rejected',
+          limit: maxModelLen,
+          maxPromptTokens: Math.max(0, maxModelLen - input.reserveOutputTokens),
+          reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}`,
+        }
+      : { kind: 'accepted' };
   const windowed = groups.some((g) => g.kind !== 'full');
   const conventions: EngineConvention[] = [
-    { text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`, source: vllmModelConfigSource },
-    { text: `paged KV in blocks of ${blockSize} tokens; page = ${model.mla ? `${blockSize} × ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim} latent` : `2 × ${blockSize} × ${headsPerGpu} KV heads per GPU × ${model.headDim}`} × ${elementBytes} B`, source: vllmKvSource },
-    { text: `pool per GPU = ${(perGpuTotal / 2 ** 30).toFixed(2)} GiB × gpu_memory_utilization ${input.memoryUtilization} − weights ÷ TP − activation peak − non-torch memory; blocks = pool ÷ page ÷ ${groupSize} layers per group`, source: 'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory' },
-    { text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`, source: 'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults' },
-    { text: `tensor parallel ${tp}: ${model.mla ? 'the MLA latent is replicated on every GPU' : `KV heads per GPU = max(1, ${model.numKvHeads} ÷ ${tp}) = ${headsPerGpu}${tp > model.numKvHeads ? ' (heads replicated)' : ''}`}`, source: 'vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py get_num_kv_heads' },
+    {
+      text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`,
+      source: vllmModelConfigSource,
+    },
+    {
+      text: `paged KV in blocks of ${blockSize} tokens; page = ${model.mla ? `${blockSize} × ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim} latent` : `2 × ${blockSize} × ${headsPerGpu} KV heads per GPU × ${model.headDim}`} × ${elementBytes} B`,
+      source: vllmKvSource,
+    },
+    {
+      text: `pool per GPU = ${(perGpuTotal / 2 ** 30).toFixed(2)} GiB × gpu_memory_utilization ${input.memoryUtilization} − weights ÷ TP − activation peak − non-torch memory; blocks = pool ÷ page ÷ ${groupSize} layers per group`,
+      source:
+        'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory',
+    },
+    {
+      text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`,
+      source:
+        'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults',
+    },
+    {
+      text: `tensor parallel ${tp}: ${model.mla ? 'the MLA latent is replicated on every GPU' : `KV heads per GPU = max(1, ${model.numKvHeads} ÷ ${tp}) = ${headsPerGpu}${tp > model.numKvHeads ? ' (heads replicated)' : ''}`}`,
+      source: 'vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py get_num_kv_heads',
+    },
   ];
-  if (windowed) conventions.push({ text: `hybrid KV-cache manager: ${groups.length} groups of ${groupSize} layers; sliding groups hold cdiv(min(window − 1 + ${batched.toLocaleString('en-US')}, T), 16) + 1 blocks, full groups cdiv(T, 16)`, source: vllmKvSource });
-  if (gpu.cudaTotalBytes !== undefined) conventions.push({ text: `device total as CUDA reports it to vLLM: ${(gpu.cudaTotalBytes / 2 ** 30).toFixed(2)} GiB`, source: gpu.sources.find((s) => s.includes('10511')) ?? 'vllm-project/vllm PR #10511 log' });
+  if (windowed) {
+    conventions.push({
+      text: `hybrid KV-cache manager: ${groups.length} groups of ${groupSize} layers; sliding groups hold cdiv(min(window − 1 + ${batched.toLocaleString('en-US')}, T), 16) + 1 blocks, full groups cdiv(T, 16)`,
+      source: vllmKvSource,
+    });
+  }
+  if (gpu.cudaTotalBytes !== undefined) {
+    conventions.push({
+      text: `device total as CUDA reports it to vLLM: ${(gpu.cudaTotalBytes / 2 ** 30).toFixed(2)} GiB`,
+      source: gpu.sources.find((s) => s.includes('10511')) ?? 'vllm-project/vllm PR #10511 log',
+    });
+  }
   return {
     kvCacheBytes,
     overheadBytes: tp * (overhead.activationBytes + overhead.nonTorchBytes),
@@ -446,7 +577,17 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
       problems,
       maxWindowTokens: maxModelLen,
       promptHandling,
-      pool: { totalPerGpuBytes: perGpuTotal, usablePerGpuBytes: usablePerGpu, weightsPerGpuBytes: weightsPerGpu, activationPeakBytes: overhead.activationBytes, nonTorchBytes: overhead.nonTorchBytes, kvPoolPerGpuBytes: poolPerGpu, blocks: numBlocks, blockSize, kvHeadsPerGpu: headsPerGpu },
+      pool: {
+        totalPerGpuBytes: perGpuTotal,
+        usablePerGpuBytes: usablePerGpu,
+        weightsPerGpuBytes: weightsPerGpu,
+        activationPeakBytes: overhead.activationBytes,
+        nonTorchBytes: overhead.nonTorchBytes,
+        kvPoolPerGpuBytes: poolPerGpu,
+        blocks: numBlocks,
+        blockSize,
+        kvHeadsPerGpu: headsPerGpu,
+      },
     },
   };
 }
@@ -458,19 +599,29 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, sear
   const derived = sglangContextLength(model);
   const contextLength = input.engine?.maxModelLen ?? derived.tokens;
   if (input.engine?.maxModelLen !== undefined && input.engine.maxModelLen > derived.tokens) {
-    problems.push(`--context-length ${input.engine.maxModelLen.toLocaleString('en-US')} is longer than the model's ${derived.tokens.toLocaleString('en-US')}; SGLang needs SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for that.`);
+    problems.push(
+      `--context-length ${input.engine.maxModelLen.toLocaleString('en-US')} is longer than the model's ${derived.tokens.toLocaleString('en-US')}; SGLang needs SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for that.`,
+    );
   }
   const elementBytes = pagedKvBytes('SGLang', input, problems);
   const headsPerGpu = model.mla ? 1 : kvHeadsPerGpu(model.numKvHeads, tp);
-  const cellBytes = model.numLayers * (model.mla ? (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes : 2 * headsPerGpu * model.headDim * elementBytes);
+  const cellBytes =
+    model.numLayers *
+    (model.mla ? (model.mla.kvLoraRank + model.mla.qkRopeHeadDim) * elementBytes : 2 * headsPerGpu * model.headDim * elementBytes);
   const usablePerGpu = gpu.memoryBytes * input.memoryUtilization;
   const poolPerGpu = Math.max(0, usablePerGpu - weightsBytes / tp);
   const poolTokens = Math.floor(poolPerGpu / cellBytes);
   const fitsAt = (t: number): boolean => batchSize * t <= poolTokens;
   const memoryLimitTokens = poolTokens === 0 ? 0 : search(fitsAt);
-  const promptHandling: PromptHandling = tokens > contextLength
-    ? { kind: 'rejected', limit: contextLength, maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens), reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}` }
-    : { kind: 'accepted' };
+  const promptHandling: PromptHandling =
+    tokens > contextLength
+      ? {
+          kind: 'rejected',
+          limit: contextLength,
+          maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens),
+          reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}`,
+        }
+      : { kind: 'accepted' };
   return {
     kvCacheBytes: batchSize * tokens * cellBytes * tp,
     overheadBytes: 0,
@@ -481,15 +632,37 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, sear
       id: 'sglang',
       name: engineNames.sglang,
       conventions: [
-        { text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? input.engine.knobsFrom ?? 'your setting' : derived.how}`, source: sglangContextSource },
-        { text: `token pool (page size 1) = device memory × mem_fraction_static ${input.memoryUtilization} − weights ÷ TP, ÷ ${cellBytes.toLocaleString('en-US')} B per token per GPU; activations live outside mem_fraction_static (estimate)`, source: 'https://docs.sglang.ai/advanced_features/server_arguments.html (mem_fraction_static)' },
-        { text: 'every layer holds the full context: SGLang\'s separate sliding-window pool (swa_full_tokens_ratio) is not modelled, so windowed models are over-counted', source: 'not modelled' },
-        { text: `tensor parallel ${tp}: KV heads per GPU = ${headsPerGpu}${model.mla ? ' (MLA latent replicated)' : ''}`, source: 'max(1, kv_heads ÷ tp), as vLLM' },
+        {
+          text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? (input.engine.knobsFrom ?? 'your setting') : derived.how}`,
+          source: sglangContextSource,
+        },
+        {
+          text: `token pool (page size 1) = device memory × mem_fraction_static ${input.memoryUtilization} − weights ÷ TP, ÷ ${cellBytes.toLocaleString('en-US')} B per token per GPU; activations live outside mem_fraction_static (estimate)`,
+          source: 'https://docs.sglang.ai/advanced_features/server_arguments.html (mem_fraction_static)',
+        },
+        {
+          text: "every layer holds the full context: SGLang's separate sliding-window pool (swa_full_tokens_ratio) is not modelled, so windowed models are over-counted",
+          source: 'not modelled',
+        },
+        {
+          text: `tensor parallel ${tp}: KV heads per GPU = ${headsPerGpu}${model.mla ? ' (MLA latent replicated)' : ''}`,
+          source: 'max(1, kv_heads ÷ tp), as vLLM',
+        },
       ],
       problems,
       maxWindowTokens: contextLength,
       promptHandling,
-      pool: { totalPerGpuBytes: gpu.memoryBytes, usablePerGpuBytes: usablePerGpu, weightsPerGpuBytes: weightsBytes / tp, activationPeakBytes: 0, nonTorchBytes: 0, kvPoolPerGpuBytes: poolPerGpu, blocks: poolTokens, blockSize: 1, kvHeadsPerGpu: headsPerGpu },
+      pool: {
+        totalPerGpuBytes: gpu.memoryBytes,
+        usablePerGpuBytes: usablePerGpu,
+        weightsPerGpuBytes: weightsBytes / tp,
+        activationPeakBytes: 0,
+        nonTorchBytes: 0,
+        kvPoolPerGpuBytes: poolPerGpu,
+        blocks: poolTokens,
+        blockSize: 1,
+        kvHeadsPerGpu: headsPerGpu,
+      },
     },
   };
 }
@@ -560,7 +733,13 @@ export function isKvBounded(model: ModelSpec): boolean {
  * (window caps only flatten it), so a binary search over integers evaluating the same
  * {@link kvCacheBytes} that `fits` uses is exact and agrees with `fits` at every T.
  */
-export function maxContextTokensFor(model: ModelSpec, kvDtype: KvDtype, batchSize: number, weightsBytes: number, usableMemoryBytes: number): number | null {
+export function maxContextTokensFor(
+  model: ModelSpec,
+  kvDtype: KvDtype,
+  batchSize: number,
+  weightsBytes: number,
+  usableMemoryBytes: number,
+): number | null {
   return largestFitting((tokens) => weightsBytes + kvCacheBytes(model, tokens, kvDtype, batchSize) <= usableMemoryBytes);
 }
 
@@ -609,7 +788,10 @@ export function attentionFlopsPerPair(model: ModelSpec): number {
  * reference's sources use and the catalog has no non-embedding count for most models.
  * attention = Σ over layer groups of count × causal pairs × FLOPs per pair (`attention_score_flops_prefill`).
  */
-export function prefillFlops(model: ModelSpec, promptTokens: number): { readonly linear: number; readonly attention: number; readonly total: number } {
+export function prefillFlops(
+  model: ModelSpec,
+  promptTokens: number,
+): { readonly linear: number; readonly attention: number; readonly total: number } {
   const linear = 2 * model.paramsActive * promptTokens;
   const perPair = attentionFlopsPerPair(model);
   let attention = 0;
@@ -638,7 +820,10 @@ export function peakFlopsPerSec(gpu: GpuSpec, weightDtype: WeightDtype): number 
  * - memory: 0.9, llm-analysis's "realistic" hbm_memory_efficiency; zeux's Mistral 7B on an RTX 4090
  *   (`decode_time_roofline`) reaches 14.1 / 15.4 ms ≈ 0.92 of the bandwidth bound (llama.cpp 0.82).
  */
-export function defaultEfficiencies(gpu: GpuSpec): { readonly computeEfficiency: EfficiencyAssumption; readonly memoryEfficiency: EfficiencyAssumption } {
+export function defaultEfficiencies(gpu: GpuSpec): {
+  readonly computeEfficiency: EfficiencyAssumption;
+  readonly memoryEfficiency: EfficiencyAssumption;
+} {
   const peakEstimated = gpu.estimatedFields?.includes('bf16FlopsPerSec') ?? false;
   const estimatedNote = peakEstimated ? '; the peak itself is an estimate' : '';
   let computeEfficiency: EfficiencyAssumption;

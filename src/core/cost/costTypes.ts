@@ -13,7 +13,8 @@ export type WeightDtype = 'native' | 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' |
  * KV cache element types: the generic names, and llama.cpp's cache types (`--cache-type-k/-v`) with
  * their exact block sizes (f32 = fp32 and f16 = fp16 are aliases kept as typed).
  */
-export type KvDtype = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'int4' | 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'iq4_nl';
+export type KvDtype =
+  'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'int4' | 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'iq4_nl';
 
 /** The serving engine whose allocation rules the estimate follows; `ideal` is the reference formula. */
 export type EngineId = 'ideal' | 'llama.cpp' | 'ollama' | 'lmstudio' | 'vllm' | 'sglang';
@@ -116,9 +117,14 @@ export type PromptHandling =
   | { readonly kind: 'accepted' }
   | { readonly kind: 'rejected'; readonly limit: number; readonly maxPromptTokens: number; readonly reason: string }
   | {
-    readonly kind: 'front-dropped'; readonly limit: number; readonly maxPromptTokens: number; readonly keep: number;
-    readonly dropStart: number; readonly dropEnd: number; readonly reason: string;
-  };
+      readonly kind: 'front-dropped';
+      readonly limit: number;
+      readonly maxPromptTokens: number;
+      readonly keep: number;
+      readonly dropStart: number;
+      readonly dropEnd: number;
+      readonly reason: string;
+    };
 
 /** What the chosen engine did, for every view to name. */
 export interface EngineReport {

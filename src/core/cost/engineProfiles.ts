@@ -19,7 +19,8 @@ export const llamaCppSource = 'ggml-org/llama.cpp@v0.4.0 (node-llama-cpp@3.21.1 
 /** The Ollama source every Ollama rule cites. */
 export const ollamaSource = 'ollama/ollama@v0.32.15 (b7871fc0d1d82fe109536efa3e0e8e411c766c75)';
 /** vLLM's V1 KV-cache specs and grouping. */
-export const vllmKvSource = 'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/kv_cache_interface.py, vllm/v1/core/kv_cache_utils.py';
+export const vllmKvSource =
+  'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/kv_cache_interface.py, vllm/v1/core/kv_cache_utils.py';
 
 /** Display names with the pinned version. */
 export const engineNames: Readonly<Record<EngineId, string>> = {
@@ -44,8 +45,27 @@ export function ggmlPad(value: number, multiple: number): number {
  * scripts"), so both get full-length caches (llamaCppSource: src/models/llama.cpp, src/models/phi3.cpp).
  */
 export const llamaCppSwaArchitectures: ReadonlySet<string> = new Set([
-  'afmoe', 'cohere2', 'cohere2moe', 'exaone-moe', 'exaone4', 'gemma-embedding', 'gemma2', 'gemma3', 'gemma3n', 'gemma4',
-  'granite-swa', 'laguna', 'lfm2', 'llama4', 'mellum', 'mimo2', 'olmo2', 'gpt-oss', 'plamo3', 'smallthinker', 'step35',
+  'afmoe',
+  'cohere2',
+  'cohere2moe',
+  'exaone-moe',
+  'exaone4',
+  'gemma-embedding',
+  'gemma2',
+  'gemma3',
+  'gemma3n',
+  'gemma4',
+  'granite-swa',
+  'laguna',
+  'lfm2',
+  'llama4',
+  'mellum',
+  'mimo2',
+  'olmo2',
+  'gpt-oss',
+  'plamo3',
+  'smallthinker',
+  'step35',
 ]);
 
 /**
@@ -54,9 +74,25 @@ export const llamaCppSwaArchitectures: ReadonlySet<string> = new Set([
  * MixtralForCausalLM are registered on LlamaModel; Phi3ForCausalLM → phi3; DeepseekV3 → deepseek2).
  */
 const hfTypeToLlamaArch: Readonly<Record<string, string>> = {
-  llama: 'llama', mistral: 'llama', mixtral: 'llama', qwen2: 'qwen2', qwen2_moe: 'qwen2moe', qwen3: 'qwen3', qwen3_moe: 'qwen3moe',
-  gemma: 'gemma', gemma2: 'gemma2', gemma3: 'gemma3', gemma3_text: 'gemma3', phi3: 'phi3', deepseek_v2: 'deepseek2',
-  deepseek_v3: 'deepseek2', gpt_oss: 'gpt-oss', cohere: 'command-r', cohere2: 'cohere2', llama4: 'llama4', llama4_text: 'llama4',
+  llama: 'llama',
+  mistral: 'llama',
+  mixtral: 'llama',
+  qwen2: 'qwen2',
+  qwen2_moe: 'qwen2moe',
+  qwen3: 'qwen3',
+  qwen3_moe: 'qwen3moe',
+  gemma: 'gemma',
+  gemma2: 'gemma2',
+  gemma3: 'gemma3',
+  gemma3_text: 'gemma3',
+  phi3: 'phi3',
+  deepseek_v2: 'deepseek2',
+  deepseek_v3: 'deepseek2',
+  gpt_oss: 'gpt-oss',
+  cohere: 'command-r',
+  cohere2: 'cohere2',
+  llama4: 'llama4',
+  llama4_text: 'llama4',
 };
 
 /** The llama.cpp architecture a model runs as, or undefined when unknown. */
@@ -99,29 +135,48 @@ interface LayerRows {
 export function llamaCppLayerRows(model: ModelSpec, mla: boolean): LayerRows {
   if (model.mla) {
     if (mla) return { kElements: model.mla.kvLoraRank + model.mla.qkRopeHeadDim, vElements: 0 };
-    return { kElements: model.numAttentionHeads * (model.mla.qkNopeHeadDim + model.mla.qkRopeHeadDim), vElements: model.numAttentionHeads * model.mla.vHeadDim };
+    return {
+      kElements: model.numAttentionHeads * (model.mla.qkNopeHeadDim + model.mla.qkRopeHeadDim),
+      vElements: model.numAttentionHeads * model.mla.vHeadDim,
+    };
   }
   return { kElements: model.numKvHeads * model.headDim, vElements: model.numKvHeads * model.headDim };
 }
 
 /** The ggml layout for a KV dtype, mapping the generic names onto llama.cpp's (int8 → q8_0, int4 → q4_0). */
 export function llamaCppCacheType(dtype: KvDtype): { readonly layout: BlockLayout; readonly problem?: string } {
-  const direct: Partial<Record<KvDtype, string>> = { fp32: 'f32', f32: 'f32', fp16: 'f16', f16: 'f16', bf16: 'bf16', int8: 'q8_0', int4: 'q4_0' };
+  const direct: Partial<Record<KvDtype, string>> = {
+    fp32: 'f32',
+    f32: 'f32',
+    fp16: 'f16',
+    f16: 'f16',
+    bf16: 'bf16',
+    int8: 'q8_0',
+    int4: 'q4_0',
+  };
   const name = direct[dtype] ?? dtype;
   const layout = llamaCppKvTypes[name];
   if (layout) {
     return dtype === 'int8' || dtype === 'int4'
-      ? { layout, problem: `KV dtype ${dtype} is not a llama.cpp cache type; counted as ${name} (${layout.blockBytes} B per ${layout.blockElements} values, with its block scale).` }
+      ? {
+          layout,
+          problem: `KV dtype ${dtype} is not a llama.cpp cache type; counted as ${name} (${layout.blockBytes} B per ${layout.blockElements} values, with its block scale).`,
+        }
       : { layout };
   }
   // fp8 has no ggml cache type.
-  return { layout: llamaCppKvTypes['q8_0']!, problem: `KV dtype ${dtype} is not a llama.cpp cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl); counted as q8_0.` };
+  return {
+    layout: llamaCppKvTypes['q8_0']!,
+    problem: `KV dtype ${dtype} is not a llama.cpp cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl); counted as q8_0.`,
+  };
 }
 
 /** Bytes of one cache row of `elements` values in `layout`; llama.cpp requires whole blocks. */
 export function ggmlRowBytes(layout: BlockLayout, elements: number): number {
   if (elements % layout.blockElements !== 0) {
-    throw new RangeError(`a ${layout.ggmlName} cache row must be a multiple of ${layout.blockElements} values (got ${elements}); llama.cpp refuses this cache type for this model`);
+    throw new RangeError(
+      `a ${layout.ggmlName} cache row must be a multiple of ${layout.blockElements} values (got ${elements}); llama.cpp refuses this cache type for this model`,
+    );
   }
   return (elements / layout.blockElements) * layout.blockBytes;
 }
@@ -165,7 +220,8 @@ export function llamaCppKvCaches(model: ModelSpec, params: LlamaCppContextParams
     if (group.count === 0) continue;
     if (usesSwaCache(model, arch, group.attention.kind)) {
       swaLayers += group.count;
-      const w = group.attention.kind === 'sliding' ? group.attention.window : group.attention.kind === 'chunked' ? group.attention.chunk : 0;
+      const w =
+        group.attention.kind === 'sliding' ? group.attention.window : group.attention.kind === 'chunked' ? group.attention.chunk : 0;
       window = Math.max(window, w);
     } else {
       baseLayers += group.count;
@@ -191,14 +247,29 @@ export function llamaCppKvCaches(model: ModelSpec, params: LlamaCppContextParams
 export function llamaCppConventions(model: ModelSpec, params: LlamaCppContextParams, swaFullDefault: string): EngineConvention[] {
   const arch = llamaCppArchitectureOf(model);
   const conventions: EngineConvention[] = [
-    { text: `n_ctx padded to a multiple of 256 cells${params.kvUnified ? '' : `, split into ${params.nSeqMax} streams of GGML_PAD(n_ctx / n_seq_max, 256)`}`, source: `${llamaCppSource}:src/llama-context.cpp` },
-    { text: `sliding-window cache = GGML_PAD(min(n_ctx_seq, n_swa × ${params.kvUnified ? 'n_seq_max' : '1'} + n_ubatch ${params.nUbatch}), 256) cells unless --swa-full (${swaFullDefault})`, source: `${llamaCppSource}:src/llama-kv-cache-iswa.cpp` },
-    { text: 'quantized cache types stored in whole blocks with their scales (q8_0 34 B / 32 values, q4_0 18 B, q4_1 20 B, q5_0 22 B, q5_1 24 B, iq4_nl 18 B); K and V typed separately', source: `${llamaCppSource}:ggml/src/ggml-common.h, common/arg.cpp kv_cache_types` },
-    { text: 'compute buffer and output buffer not included (llama.cpp sizes them from the graph at load time)', source: `${llamaCppSource}:src/llama-context.cpp graph_reserve` },
+    {
+      text: `n_ctx padded to a multiple of 256 cells${params.kvUnified ? '' : `, split into ${params.nSeqMax} streams of GGML_PAD(n_ctx / n_seq_max, 256)`}`,
+      source: `${llamaCppSource}:src/llama-context.cpp`,
+    },
+    {
+      text: `sliding-window cache = GGML_PAD(min(n_ctx_seq, n_swa × ${params.kvUnified ? 'n_seq_max' : '1'} + n_ubatch ${params.nUbatch}), 256) cells unless --swa-full (${swaFullDefault})`,
+      source: `${llamaCppSource}:src/llama-kv-cache-iswa.cpp`,
+    },
+    {
+      text: 'quantized cache types stored in whole blocks with their scales (q8_0 34 B / 32 values, q4_0 18 B, q4_1 20 B, q5_0 22 B, q5_1 24 B, iq4_nl 18 B); K and V typed separately',
+      source: `${llamaCppSource}:ggml/src/ggml-common.h, common/arg.cpp kv_cache_types`,
+    },
+    {
+      text: 'compute buffer and output buffer not included (llama.cpp sizes them from the graph at load time)',
+      source: `${llamaCppSource}:src/llama-context.cpp graph_reserve`,
+    },
   ];
   const windowed = model.layers.some((g) => g.attention.kind !== 'full' && g.count > 0);
   if (windowed && arch !== undefined && !llamaCppSwaArchitectures.has(arch)) {
-    conventions.push({ text: `architecture ${arch} ignores the model's sliding window: every layer gets a full-length cache`, source: `${llamaCppSource}:src/models/${arch === 'phi3' ? 'phi3' : 'llama'}.cpp` });
+    conventions.push({
+      text: `architecture ${arch} ignores the model's sliding window: every layer gets a full-length cache`,
+      source: `${llamaCppSource}:src/models/${arch === 'phi3' ? 'phi3' : 'llama'}.cpp`,
+    });
   }
   if (model.mla) {
     conventions.push({
@@ -264,7 +335,12 @@ export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, num
   if (numCtx <= 1 || promptTokens <= numCtx - 1) return { kind: 'accepted' };
   const arch = llamaCppArchitectureOf(model);
   if (arch === 'deepseek2') {
-    return { kind: 'rejected', limit: numCtx - 1, maxPromptTokens: numCtx - 1, reason: `Ollama rejects a prompt over num_ctx − 1 = ${(numCtx - 1).toLocaleString('en-US')} tokens for DeepSeek-2-family models (no context shift)` };
+    return {
+      kind: 'rejected',
+      limit: numCtx - 1,
+      maxPromptTokens: numCtx - 1,
+      reason: `Ollama rejects a prompt over num_ctx − 1 = ${(numCtx - 1).toLocaleString('en-US')} tokens for DeepSeek-2-family models (no context shift)`,
+    };
   }
   const bos = arch === undefined || addsBos.has(arch) ? 1 : 0;
   const keep = Math.min(4 + bos, numCtx - 1);
@@ -292,7 +368,11 @@ export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, num
  *   in the same log; other logs show 0.16–0.20 GiB (PR #12126, PR #14447). We take the H100 figure
  *   × tensor-parallel size, the conservative end.
  */
-export function vllmOverheadEstimate(model: ModelSpec, maxNumBatchedTokens: number, tensorParallel: number): { readonly activationBytes: number; readonly nonTorchBytes: number } {
+export function vllmOverheadEstimate(
+  model: ModelSpec,
+  maxNumBatchedTokens: number,
+  tensorParallel: number,
+): { readonly activationBytes: number; readonly nonTorchBytes: number } {
   const gib = 2 ** 30;
   const hidden = model.hiddenSize;
   const intermediate = 3.5 * hidden;

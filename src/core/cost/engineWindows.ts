@@ -5,9 +5,11 @@
 import type { ModelSpec } from '../model/modelSpec';
 
 /** vLLM's config derivation (ModelConfig, `_get_and_verify_max_len`). */
-export const vllmModelConfigSource = 'vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py _get_and_verify_max_len';
+export const vllmModelConfigSource =
+  'vllm-project/vllm@18ec6629253632af0a384f2ffbb8c6b28af322e7:vllm/config/model.py _get_and_verify_max_len';
 /** SGLang's config derivation (`get_context_length`). */
-export const sglangContextSource = 'sgl-project/sglang@2aa2e2d0ffda0a44ed9a022fdd9d5d042f365eee:python/sglang/srt/utils/hf_transformers_utils.py get_context_length';
+export const sglangContextSource =
+  'sgl-project/sglang@2aa2e2d0ffda0a44ed9a022fdd9d5d042f365eee:python/sglang/srt/utils/hf_transformers_utils.py get_context_length';
 
 /** The derived window and how it was reached. */
 export interface DerivedWindow {
@@ -53,7 +55,9 @@ export function vllmMaxModelLen(model: ModelSpec): DerivedWindow {
     }
     return { tokens: derived, how: `${key} ${fmt(derived)}; llama3 rope scaling does not multiply` };
   }
-  if (isGemma3 && rope) return { tokens: derived, how: `${key} ${fmt(derived)}; Gemma 3's window is already scaled (vLLM skips the factor)` };
+  if (isGemma3 && rope) {
+    return { tokens: derived, how: `${key} ${fmt(derived)}; Gemma 3's window is already scaled (vLLM skips the factor)` };
+  }
   return { tokens: derived, how: `${key} ${fmt(derived)}` };
 }
 

@@ -58,7 +58,9 @@ export function embeddingParamsOf(model: ModelSpec): number {
  */
 export function weightMemory(model: ModelSpec, dtype: WeightDtype, engineIsIdeal: boolean): WeightMemory {
   const stored = model.storedWeights;
-  if (stored) return { bytes: stored.bytes, activeBytes: stored.activeBytes, label: stored.label, note: 'exact: the tensors as stored in the file' };
+  if (stored) {
+    return { bytes: stored.bytes, activeBytes: stored.activeBytes, label: stored.label, note: 'exact: the tensors as stored in the file' };
+  }
   const activeShare = model.paramsTotal > 0 ? model.paramsActive / model.paramsTotal : 1;
   const native = model.nativeWeights;
   if (dtype === 'native') {

@@ -23,7 +23,12 @@ export interface RenderedExport {
 }
 
 export function renderExport(files: readonly ExportFile[], options: ExportOptions): RenderedExport {
-  const tree = options.directoryTree ? treeBlock(files.map((file) => file.relativePath), options.format) : '';
+  const tree = options.directoryTree
+    ? treeBlock(
+        files.map((file) => file.relativePath),
+        options.format,
+      )
+    : '';
   let text = tree;
   let framing = tree;
   for (const file of files) {
@@ -39,7 +44,11 @@ export function renderExport(files: readonly ExportFile[], options: ExportOption
  * `\n\n`, and every header starts with `<` or `#`, so no token spans two pieces and the tokens of
  * an export are exactly the sum of its pieces' tokens (the budget relies on this; a test proves it).
  */
-export function framedFile(relativePath: string, text: string, format: ExportFormat): { readonly text: string; readonly header: string; readonly footer: string } {
+export function framedFile(
+  relativePath: string,
+  text: string,
+  format: ExportFormat,
+): { readonly text: string; readonly header: string; readonly footer: string } {
   const newline = text.endsWith('\n') ? '' : '\n';
   if (format === 'xml') {
     const header = `<file path="${escapeXmlAttribute(relativePath)}">\n`;
@@ -55,12 +64,17 @@ export function framedFile(relativePath: string, text: string, format: ExportFor
 /** The directory-tree block that opens an export, or the empty string for no files. */
 export function treeBlock(paths: readonly string[], format: ExportFormat): string {
   if (paths.length === 0) return '';
-  return format === 'xml' ? `<directory_tree>\n${escapeXmlText(directoryTree(paths))}</directory_tree>\n\n` : `## Directory tree\n\n${fenceFor(directoryTree(paths))}\n${directoryTree(paths)}${fenceFor(directoryTree(paths))}\n\n`;
+  return format === 'xml'
+    ? `<directory_tree>\n${escapeXmlText(directoryTree(paths))}</directory_tree>\n\n`
+    : `## Directory tree\n\n${fenceFor(directoryTree(paths))}\n${directoryTree(paths)}${fenceFor(directoryTree(paths))}\n\n`;
 }
 
 /** An indented tree of the paths (folders first, then files, each sorted), two spaces per level. */
 export function directoryTree(paths: readonly string[]): string {
-  interface Node { readonly folders: Map<string, Node>; readonly files: string[] }
+  interface Node {
+    readonly folders: Map<string, Node>;
+    readonly files: string[];
+  }
   const root: Node = { folders: new Map(), files: [] };
   for (const path of paths) {
     const parts = path.split('/').filter(Boolean);
@@ -95,13 +109,43 @@ function fenceFor(text: string): string {
 }
 
 // A Map: the extension comes from a file name, and `a.constructor` must not find Object's constructor.
-const languages: ReadonlyMap<string, string> = new Map(Object.entries({
-  ts: 'ts', tsx: 'tsx', js: 'js', jsx: 'jsx', mjs: 'js', cjs: 'js', json: 'json', md: 'md', py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', c: 'c', h: 'c', cpp: 'cpp', cc: 'cpp', hpp: 'cpp', cs: 'csharp', rb: 'ruby', php: 'php', sh: 'sh', yml: 'yaml', yaml: 'yaml', toml: 'toml', html: 'html', css: 'css', sql: 'sql', swift: 'swift',
-}));
+const languages: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    ts: 'ts',
+    tsx: 'tsx',
+    js: 'js',
+    jsx: 'jsx',
+    mjs: 'js',
+    cjs: 'js',
+    json: 'json',
+    md: 'md',
+    py: 'python',
+    rs: 'rust',
+    go: 'go',
+    java: 'java',
+    kt: 'kotlin',
+    c: 'c',
+    h: 'c',
+    cpp: 'cpp',
+    cc: 'cpp',
+    hpp: 'cpp',
+    cs: 'csharp',
+    rb: 'ruby',
+    php: 'php',
+    sh: 'sh',
+    yml: 'yaml',
+    yaml: 'yaml',
+    toml: 'toml',
+    html: 'html',
+    css: 'css',
+    sql: 'sql',
+    swift: 'swift',
+  }),
+);
 
 function languageOf(path: string): string {
   const dot = path.lastIndexOf('.');
-  return dot < 0 ? '' : languages.get(path.slice(dot + 1).toLowerCase()) ?? '';
+  return dot < 0 ? '' : (languages.get(path.slice(dot + 1).toLowerCase()) ?? '');
 }
 
 function escapeXmlText(text: string): string {

@@ -25,11 +25,59 @@ const maxFlopsPerSec = 1e18;
 const ropeTypes: readonly RopeScaling['type'][] = ['linear', 'dynamic', 'yarn', 'llama3', 'longrope', 'default'];
 const tokenizers: readonly ModelSpec['tokenizer'][] = ['o200k_base', 'cl100k_base', 'other'];
 const origins: readonly ModelSpec['origin'][] = ['catalog', 'hf-config', 'gguf', 'provider'];
-const estimatedFieldNames: readonly GpuEstimatedField[] = ['memoryBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec'];
+const estimatedFieldNames: readonly GpuEstimatedField[] = [
+  'memoryBytes',
+  'bandwidthBytesPerSec',
+  'bf16FlopsPerSec',
+  'fp8FlopsPerSec',
+  'measuredBf16FlopsPerSec',
+];
 const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
 
-const modelKeys = new Set(['nativeWeights', 'embeddingParams', 'architecture', 'hfModelType', 'modelMaxLength', 'id', 'displayName', 'origin', 'hiddenSize', 'numLayers', 'numAttentionHeads', 'numKvHeads', 'headDim', 'layers', 'mla', 'vocabSize', 'paramsTotal', 'paramsActive', 'paramsDerived', 'maxPositionEmbeddings', 'ropeScaling', 'pretrainedWindow', 'trainedWindow', 'effectiveWindow', 'tokenizer', 'huggingFaceRepo', 'sources', 'notes']);
-const gpuKeys = new Set(['id', 'name', 'memoryBytes', 'marketingMemoryGb', 'cudaTotalBytes', 'bandwidthBytesPerSec', 'bf16FlopsPerSec', 'fp8FlopsPerSec', 'measuredBf16FlopsPerSec', 'estimatedFields', 'sources', 'notes']);
+const modelKeys = new Set([
+  'nativeWeights',
+  'embeddingParams',
+  'architecture',
+  'hfModelType',
+  'modelMaxLength',
+  'id',
+  'displayName',
+  'origin',
+  'hiddenSize',
+  'numLayers',
+  'numAttentionHeads',
+  'numKvHeads',
+  'headDim',
+  'layers',
+  'mla',
+  'vocabSize',
+  'paramsTotal',
+  'paramsActive',
+  'paramsDerived',
+  'maxPositionEmbeddings',
+  'ropeScaling',
+  'pretrainedWindow',
+  'trainedWindow',
+  'effectiveWindow',
+  'tokenizer',
+  'huggingFaceRepo',
+  'sources',
+  'notes',
+]);
+const gpuKeys = new Set([
+  'id',
+  'name',
+  'memoryBytes',
+  'marketingMemoryGb',
+  'cudaTotalBytes',
+  'bandwidthBytesPerSec',
+  'bf16FlopsPerSec',
+  'fp8FlopsPerSec',
+  'measuredBf16FlopsPerSec',
+  'estimatedFields',
+  'sources',
+  'notes',
+]);
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,7 +146,9 @@ class EntryReader {
 
   strings(path: string, allowEmpty: boolean): string[] {
     const v = this.get(path);
-    if (!Array.isArray(v) || (!allowEmpty && v.length === 0)) this.fail(path, allowEmpty ? 'an array of strings' : 'a non-empty array of strings', v);
+    if (!Array.isArray(v) || (!allowEmpty && v.length === 0)) {
+      this.fail(path, allowEmpty ? 'an array of strings' : 'a non-empty array of strings', v);
+    }
     return v.map((s, i) => {
       if (typeof s !== 'string' || s.trim() === '') this.fail(`${path}[${i}]`, 'a non-empty string', s);
       return s;
@@ -186,7 +236,9 @@ function parseModel(raw: unknown, index: number): ModelSpec {
   let maxWindow = maxPositionEmbeddings;
   if (ropeScaling?.originalMaxPositionEmbeddings !== undefined) {
     const original = ropeScaling.originalMaxPositionEmbeddings;
-    if (original > maxPositionEmbeddings) r.fail('ropeScaling.originalMaxPositionEmbeddings', `at most maxPositionEmbeddings (${maxPositionEmbeddings})`, original);
+    if (original > maxPositionEmbeddings) {
+      r.fail('ropeScaling.originalMaxPositionEmbeddings', `at most maxPositionEmbeddings (${maxPositionEmbeddings})`, original);
+    }
     const tooLong = scaledWindowProblem('ropeScaling.factor', ropeScaling.factor, 'ropeScaling.originalMaxPositionEmbeddings', original);
     if (tooLong) r.fail('ropeScaling.factor', 'a factor that keeps the scaled window credible', `${ropeScaling.factor}: ${tooLong}`);
     maxWindow = Math.max(maxWindow, Math.floor(original * ropeScaling.factor));
@@ -201,7 +253,11 @@ function parseModel(raw: unknown, index: number): ModelSpec {
     const reach = Math.max(maxPositionEmbeddings, trainedWindow ?? 0);
     // A measured length beyond every window the model supports means the row belongs to another checkpoint.
     if (tokens > reach) r.fail('effectiveWindow.tokens', `at most max(maxPositionEmbeddings, trainedWindow) = ${reach}`, tokens);
-    effectiveWindow = Object.freeze({ tokens, benchmark: r.oneOf('effectiveWindow.benchmark', ['RULER'] as const), source: r.string('effectiveWindow.source') });
+    effectiveWindow = Object.freeze({
+      tokens,
+      benchmark: r.oneOf('effectiveWindow.benchmark', ['RULER'] as const),
+      source: r.string('effectiveWindow.source'),
+    });
   }
 
   const notes = r.get('notes') === undefined ? undefined : Object.freeze(r.strings('notes', true));
@@ -218,7 +274,9 @@ function parseModel(raw: unknown, index: number): ModelSpec {
   const modelMaxLength = r.optInt('modelMaxLength', maxPositions);
   // owner/name as the Hub spells it: a path segment each, nothing that could leave the repository's URL.
   const huggingFaceRepo = r.get('huggingFaceRepo') === undefined ? undefined : r.string('huggingFaceRepo');
-  if (huggingFaceRepo !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(huggingFaceRepo)) r.fail('huggingFaceRepo', 'an owner/name repository id', huggingFaceRepo);
+  if (huggingFaceRepo !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(huggingFaceRepo)) {
+    r.fail('huggingFaceRepo', 'an owner/name repository id', huggingFaceRepo);
+  }
   const spec: ModelSpec = {
     ...(nativeWeights ? { nativeWeights } : {}),
     ...(embeddingParams !== undefined ? { embeddingParams } : {}),
@@ -265,7 +323,9 @@ function parseGpu(raw: unknown, index: number): GpuSpec {
   let estimatedFields: GpuEstimatedField[] | undefined;
   if (r.get('estimatedFields') !== undefined) {
     estimatedFields = r.strings('estimatedFields', false).map((f, i) => {
-      if (!(estimatedFieldNames as readonly string[]).includes(f)) r.fail(`estimatedFields[${i}]`, `one of ${estimatedFieldNames.join(', ')}`, f);
+      if (!(estimatedFieldNames as readonly string[]).includes(f)) {
+        r.fail(`estimatedFields[${i}]`, `one of ${estimatedFieldNames.join(', ')}`, f);
+      }
       return f as GpuEstimatedField;
     });
   }
@@ -301,8 +361,13 @@ function rejectDuplicates(ids: readonly string[], what: string): void {
  * @throws Error naming the entry id and the field for the first bad entry.
  */
 export function parseModelCatalog(json: unknown, parsed?: ReadonlyMap<string, ModelSpec>): ModelSpec[] {
-  const models = entriesOf(json, 'models', 'model catalog').map((raw, index) => parsed?.get(isObject(raw) ? String(raw['id']) : '') ?? parseModel(raw, index));
-  rejectDuplicates(models.map((m) => m.id), 'model catalog');
+  const models = entriesOf(json, 'models', 'model catalog').map(
+    (raw, index) => parsed?.get(isObject(raw) ? String(raw['id']) : '') ?? parseModel(raw, index),
+  );
+  rejectDuplicates(
+    models.map((m) => m.id),
+    'model catalog',
+  );
   return models;
 }
 
@@ -312,8 +377,13 @@ export function parseModelCatalog(json: unknown, parsed?: ReadonlyMap<string, Mo
  * @throws Error naming the entry id and the field for the first bad entry.
  */
 export function parseGpuCatalog(json: unknown, parsed?: ReadonlyMap<string, GpuSpec>): GpuSpec[] {
-  const gpus = entriesOf(json, 'gpus', 'GPU catalog').map((raw, index) => parsed?.get(isObject(raw) ? String(raw['id']) : '') ?? parseGpu(raw, index));
-  rejectDuplicates(gpus.map((g) => g.id), 'GPU catalog');
+  const gpus = entriesOf(json, 'gpus', 'GPU catalog').map(
+    (raw, index) => parsed?.get(isObject(raw) ? String(raw['id']) : '') ?? parseGpu(raw, index),
+  );
+  rejectDuplicates(
+    gpus.map((g) => g.id),
+    'GPU catalog',
+  );
   return gpus;
 }
 
@@ -347,7 +417,12 @@ export function findGpu(id: string): GpuSpec | undefined {
   return findEntry(entriesOf(bundledGpus, 'gpus', 'GPU catalog'), id, gpusById, parseGpu);
 }
 
-function findEntry<Spec>(entries: readonly unknown[], id: string, parsed: Map<string, Spec>, parse: (raw: unknown, index: number) => Spec): Spec | undefined {
+function findEntry<Spec>(
+  entries: readonly unknown[],
+  id: string,
+  parsed: Map<string, Spec>,
+  parse: (raw: unknown, index: number) => Spec,
+): Spec | undefined {
   const known = parsed.get(id);
   if (known) return known;
   const index = entries.findIndex((raw) => isObject(raw) && raw['id'] === id);

@@ -3,7 +3,6 @@
  * cause and never echo the file's content (pointing `--model` at /etc/passwd must not print it).
  */
 
-
 /** Text decoded from a config file, or why it is not text. */
 export type DecodedConfig = { readonly text: string; readonly encoding: string } | { readonly error: string };
 
@@ -16,7 +15,11 @@ export type DecodedConfig = { readonly text: string; readonly encoding: string }
 export function decodeConfigBytes(bytes: Uint8Array): DecodedConfig {
   if (bytes.length === 0) return { text: '', encoding: 'UTF-8' };
   const [b0, b1, b2, b3] = [bytes[0], bytes[1], bytes[2], bytes[3]];
-  if ((b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) || (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) || (bytes.length >= 4 && (b0 === 0 && b1 === 0 || b2 === 0 && b3 === 0))) {
+  if (
+    (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) ||
+    (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) ||
+    (bytes.length >= 4 && ((b0 === 0 && b1 === 0) || (b2 === 0 && b3 === 0)))
+  ) {
     return { error: 'it is UTF-32 text; save it as UTF-8' };
   }
   if (b0 === 0xff && b1 === 0xfe) return decodeStrict(bytes.subarray(2), 'utf-16le', 'UTF-16 LE');
@@ -25,7 +28,9 @@ export function decodeConfigBytes(bytes: Uint8Array): DecodedConfig {
   if (bytes.length >= 2 && b0 === 0 && b1 !== 0) return decodeStrict(bytes, 'utf-16be', 'UTF-16 BE');
   const withoutBom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? bytes.subarray(3) : bytes;
   const nul = withoutBom.indexOf(0);
-  if (nul !== -1) return { error: `it contains a NUL byte (at byte ${nul + withoutBom.byteOffset - bytes.byteOffset}): a binary file, not JSON text` };
+  if (nul !== -1) {
+    return { error: `it contains a NUL byte (at byte ${nul + withoutBom.byteOffset - bytes.byteOffset}): a binary file, not JSON text` };
+  }
   return decodeStrict(withoutBom, 'utf-8', withoutBom === bytes ? 'UTF-8' : 'UTF-8 with a byte-order mark');
 }
 
@@ -50,7 +55,9 @@ export function parseConfigJson(text: string): ParsedConfigJson {
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     // Not even the start of a JSON value (/etc/passwd, a YAML file): say so without locating anything.
-    if (!/[{["\-0-9tfn]/.test(text[start]!)) return { error: `is not JSON: a config.json starts with "{", this text does not (${lineColumn(text, start)})` };
+    if (!/[{["\-0-9tfn]/.test(text[start]!)) {
+      return { error: `is not JSON: a config.json starts with "{", this text does not (${lineColumn(text, start)})` };
+    }
     const found = jsonSyntaxErrorAt(text);
     return { error: found ? `is not valid JSON at ${lineColumn(text, found.offset)}: ${found.problem}` : 'is not valid JSON' };
   }
@@ -76,7 +83,10 @@ export function jsonSyntaxErrorAt(text: string): { readonly offset: number; read
   const ws = (): void => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const fail = (problem: string): { offset: number; problem: string } => ({ offset: i, problem: i >= text.length ? 'the text ends too early' : problem });
+  const fail = (problem: string): { offset: number; problem: string } => ({
+    offset: i,
+    problem: i >= text.length ? 'the text ends too early' : problem,
+  });
   const string = (): boolean => {
     i++; // opening quote
     while (i < text.length) {

@@ -25,7 +25,6 @@ export interface GgufModelOptions {
   readonly sourcePath?: string;
 }
 
-
 /** Where llama.cpp hardcodes which layers slide (`set_swa_pattern`) when the file has no pattern key. */
 interface SwaLayout {
   readonly period: number;
@@ -126,7 +125,9 @@ class MetaReader {
   optInt(key: string, max: number, min = 1): number | undefined {
     const v = this.meta.get(key);
     if (v === undefined) return undefined;
-    if (v.type === 'array' || !integerTypes.has(v.type) || !inRange(v.value, min, max)) this.fail(key, `an integer from ${min} to ${max.toLocaleString('en-US')}`);
+    if (v.type === 'array' || !integerTypes.has(v.type) || !inRange(v.value, min, max)) {
+      this.fail(key, `an integer from ${min} to ${max.toLocaleString('en-US')}`);
+    }
     return v.value as number;
   }
 
@@ -148,7 +149,12 @@ class MetaReader {
     const requirement = `an integer from ${min} to ${max.toLocaleString('en-US')}, or an array of ${layers} of them (one per layer)`;
     if (v.length !== layers || v.values === undefined || !integerTypes.has(v.elementType)) this.fail(key, requirement);
     return v.values.map((x, i) => {
-      if (!inRange(x, min, max)) throw new ModelConfigError(key, `${this.label}: "${key}[${i}]" must be an integer from ${min} to ${max.toLocaleString('en-US')} (got ${String(x)})`);
+      if (!inRange(x, min, max)) {
+        throw new ModelConfigError(
+          key,
+          `${this.label}: "${key}[${i}]" must be an integer from ${min} to ${max.toLocaleString('en-US')} (got ${String(x)})`,
+        );
+      }
       return x as number;
     });
   }
@@ -162,7 +168,10 @@ function inRange(v: GgufScalar | null, min: number, max: number): boolean {
 function uniform(r: MetaReader, key: string, values: readonly number[], why: string): number {
   const distinct = [...new Set(values)];
   if (distinct.length === 1) return distinct[0]!;
-  throw new ModelConfigError(key, `${r.label}: "${key}" differs between layers (${distinct.slice(0, 6).join(', ')}${distinct.length > 6 ? ', …' : ''}); ${why}`);
+  throw new ModelConfigError(
+    key,
+    `${r.label}: "${key}" differs between layers (${distinct.slice(0, 6).join(', ')}${distinct.length > 6 ? ', …' : ''}); ${why}`,
+  );
 }
 
 /**
@@ -179,10 +188,16 @@ export function ggufToModelSpec(header: GgufHeader, options: GgufModelOptions): 
   const k = (suffix: string): string => `${arch}.${suffix}`;
 
   if (recurrent.has(arch) && !r.has(k('attention.head_count'))) {
-    throw new ModelConfigError('general.architecture', `${label}: "${arch}" is a recurrent model with no attention layers, so it has no KV cache for Context Budget to estimate`);
+    throw new ModelConfigError(
+      'general.architecture',
+      `${label}: "${arch}" is a recurrent model with no attention layers, so it has no KV cache for Context Budget to estimate`,
+    );
   }
   if (header.tensors.length === 0) {
-    throw new ModelConfigError('(tensors)', `${label}: the file has no tensors (a vocabulary-only GGUF?), so there are no weights to estimate`);
+    throw new ModelConfigError(
+      '(tensors)',
+      `${label}: the file has no tensors (a vocabulary-only GGUF?), so there are no weights to estimate`,
+    );
   }
 
   const numLayers = r.int(k('block_count'), maxLayers);
@@ -195,11 +210,28 @@ export function ggufToModelSpec(header: GgufHeader, options: GgufModelOptions): 
   if (numAttentionHeads === 0) r.fail(headsKey, 'at least 1 (0 means no attention layers)');
   const kvKey = k('attention.head_count_kv');
   const kvPerLayer = r.perLayer(kvKey, numLayers, maxHeads, 0);
-  const numKvHeads = kvPerLayer === undefined ? numAttentionHeads : uniform(r, kvKey, kvPerLayer, kvPerLayer.includes(0) ? 'layers with 0 KV heads are recurrent (hybrid models such as Jamba or Granite 4), and Context Budget models attention-only stacks' : 'Context Budget models one KV head count for all layers, so this KV cache cannot be estimated exactly');
-  if (numKvHeads === 0 || numAttentionHeads % numKvHeads !== 0) r.fail(kvKey, `a positive integer dividing ${headsKey} (${numAttentionHeads})`);
+  const numKvHeads =
+    kvPerLayer === undefined
+      ? numAttentionHeads
+      : uniform(
+          r,
+          kvKey,
+          kvPerLayer,
+          kvPerLayer.includes(0)
+            ? 'layers with 0 KV heads are recurrent (hybrid models such as Jamba or Granite 4), and Context Budget models attention-only stacks'
+            : 'Context Budget models one KV head count for all layers, so this KV cache cannot be estimated exactly',
+        );
+  if (numKvHeads === 0 || numAttentionHeads % numKvHeads !== 0) {
+    r.fail(kvKey, `a positive integer dividing ${headsKey} (${numAttentionHeads})`);
+  }
 
   const sharedKv = r.optInt(k('attention.shared_kv_layers'), maxLayers, 0) ?? 0;
-  if (sharedKv > 0) throw new ModelConfigError(k('attention.shared_kv_layers'), `${label}: "${k('attention.shared_kv_layers')}" is ${sharedKv}: those layers reuse another layer's KV cache, which Context Budget does not model`);
+  if (sharedKv > 0) {
+    throw new ModelConfigError(
+      k('attention.shared_kv_layers'),
+      `${label}: "${k('attention.shared_kv_layers')}" is ${sharedKv}: those layers reuse another layer's KV cache, which Context Budget does not model`,
+    );
+  }
 
   const mla = readMla(r, k, notes);
   const headDim = mla ? mla.qkNopeHeadDim + mla.qkRopeHeadDim : readHeadDim(r, k, hiddenSize, numAttentionHeads, notes);
@@ -243,20 +275,30 @@ function readHeadDim(r: MetaReader, k: (s: string) => string, hiddenSize: number
   let keyLength = r.optInt(keyKey, maxDim);
   if (keyLength === undefined) {
     // llama.cpp's default: n_embd_head_k = n_embd / n_head.
-    if (hiddenSize % heads !== 0) r.missing(keyKey, `given, because ${k('embedding_length')} ${hiddenSize} is not divisible by ${k('attention.head_count')} ${heads}`);
+    if (hiddenSize % heads !== 0) {
+      r.missing(keyKey, `given, because ${k('embedding_length')} ${hiddenSize} is not divisible by ${k('attention.head_count')} ${heads}`);
+    }
     keyLength = hiddenSize / heads;
   }
   const valueLength = r.optInt(valueKey, maxDim) ?? keyLength;
-  for (const [swaKey, full] of [[k('attention.key_length_swa'), keyLength], [k('attention.value_length_swa'), valueLength]] as const) {
+  for (const [swaKey, full] of [
+    [k('attention.key_length_swa'), keyLength],
+    [k('attention.value_length_swa'), valueLength],
+  ] as const) {
     const swa = r.optInt(swaKey, maxDim);
     if (swa !== undefined && swa !== full) {
-      throw new ModelConfigError(swaKey, `${r.label}: "${swaKey}" is ${swa} but the global layers use ${full}: Context Budget models one head dimension for all layers`);
+      throw new ModelConfigError(
+        swaKey,
+        `${r.label}: "${swaKey}" is ${swa} but the global layers use ${full}: Context Budget models one head dimension for all layers`,
+      );
     }
   }
   if (keyLength === valueLength) return keyLength;
   // K and V heads differ: the cache holds heads × (k + v) per layer and attention costs heads × (k + v)
   // per pair, both exactly what a head dim of (k + v) / 2 gives.
-  notes.push(`Key heads are ${keyLength} wide and value heads ${valueLength}; headDim is their mean, ${(keyLength + valueLength) / 2}, which gives the exact KV size and attention FLOPs.`);
+  notes.push(
+    `Key heads are ${keyLength} wide and value heads ${valueLength}; headDim is their mean, ${(keyLength + valueLength) / 2}, which gives the exact KV size and attention FLOPs.`,
+  );
   return (keyLength + valueLength) / 2;
 }
 
@@ -269,23 +311,42 @@ function readMla(r: MetaReader, k: (s: string) => string, notes: string[]): MlaS
   const qkKey = r.has(k('attention.key_length_mla')) ? k('attention.key_length_mla') : k('attention.key_length');
   const vKey = r.has(k('attention.value_length_mla')) ? k('attention.value_length_mla') : k('attention.value_length');
   const qkHeadDim = r.int(qkKey, maxDim);
-  if (qkHeadDim <= qkRopeHeadDim) r.fail(qkKey, `greater than ${k('rope.dimension_count')} (${qkRopeHeadDim}): it is the nope + rope head dimension`);
-  notes.push(`MLA: the KV cache holds kv_lora_rank + rope dims = ${kvLoraRank + qkRopeHeadDim} elements per token per layer (the compressed latent, as vLLM and recent llama.cpp cache it).`);
+  if (qkHeadDim <= qkRopeHeadDim) {
+    r.fail(qkKey, `greater than ${k('rope.dimension_count')} (${qkRopeHeadDim}): it is the nope + rope head dimension`);
+  }
+  notes.push(
+    `MLA: the KV cache holds kv_lora_rank + rope dims = ${kvLoraRank + qkRopeHeadDim} elements per token per layer (the compressed latent, as vLLM and recent llama.cpp cache it).`,
+  );
   // llama.cpp caches the latent only when the file has the MLA layout (key_length_mla, attn_k_b/attn_v_b).
   const latentCacheInFile = r.has(k('attention.key_length_mla'));
-  if (!latentCacheInFile) notes.push(`No ${k('attention.key_length_mla')}: an older conversion without the MLA tensors, so llama.cpp caches full per-head K and V (the llama.cpp engine profile follows this).`);
+  if (!latentCacheInFile) {
+    notes.push(
+      `No ${k('attention.key_length_mla')}: an older conversion without the MLA tensors, so llama.cpp caches full per-head K and V (the llama.cpp engine profile follows this).`,
+    );
+  }
   return { kvLoraRank, qkRopeHeadDim, qkNopeHeadDim: qkHeadDim - qkRopeHeadDim, vHeadDim: r.int(vKey, maxDim), latentCacheInFile };
 }
 
-function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, numLayers: number, maxPos: number, notes: string[]): LayerAttention[] {
+function layerAttentions(
+  r: MetaReader,
+  arch: string,
+  k: (s: string) => string,
+  numLayers: number,
+  maxPos: number,
+  notes: string[],
+): LayerAttention[] {
   const full = (): LayerAttention[] => Array.from({ length: numLayers }, () => ({ kind: 'full' }) as const);
   const windowKey = k('attention.sliding_window');
   const window = r.optInt(windowKey, maxPositions, 0);
 
   if (arch === 'llama4') {
     if (window === 0) return full();
-    notes.push(`Llama 4: chunked attention over ${llama4Chunk} tokens on three layers of every ${llama4Period}, the fourth global (hardcoded in llama.cpp, not stored in the file).`);
-    return Array.from({ length: numLayers }, (_, i) => ((i + 1) % llama4Period === 0 ? ({ kind: 'full' } as const) : ({ kind: 'chunked', chunk: llama4Chunk } as const)));
+    notes.push(
+      `Llama 4: chunked attention over ${llama4Chunk} tokens on three layers of every ${llama4Period}, the fourth global (hardcoded in llama.cpp, not stored in the file).`,
+    );
+    return Array.from({ length: numLayers }, (_, i) =>
+      (i + 1) % llama4Period === 0 ? ({ kind: 'full' } as const) : ({ kind: 'chunked', chunk: llama4Chunk } as const),
+    );
   }
   if (window === undefined || window === 0) return full();
   if (swaIgnored.has(arch)) {
@@ -302,7 +363,11 @@ function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, 
   let sliding: (i: number) => boolean;
   if (pattern?.type === 'array') {
     // One entry per layer, true (non-zero) where the layer slides: what llama.cpp reads into is_swa.
-    if (pattern.length !== numLayers || pattern.values === undefined || !pattern.values.every((v) => typeof v === 'boolean' || inRange(v, 0, 1))) {
+    if (
+      pattern.length !== numLayers ||
+      pattern.values === undefined ||
+      !pattern.values.every((v) => typeof v === 'boolean' || inRange(v, 0, 1))
+    ) {
       r.fail(patternKey, `one period, or an array of ${numLayers} booleans (one per layer, true where it slides)`);
     }
     const values = pattern.values;
@@ -311,7 +376,9 @@ function layerAttentions(r: MetaReader, arch: string, k: (s: string) => string, 
     const layout = swaLayouts.get(arch);
     const period = r.optInt(patternKey, maxLayers, 0) ?? layout?.period;
     if (period === undefined) {
-      notes.push(`${windowKey} is ${window} but the file has no ${patternKey} and llama.cpp's layer layout for "${arch}" is not known here: every layer is treated as full attention, so the KV cache may be overestimated.`);
+      notes.push(
+        `${windowKey} is ${window} but the file has no ${patternKey} and llama.cpp's layer layout for "${arch}" is not known here: every layer is treated as full attention, so the KV cache may be overestimated.`,
+      );
       return full();
     }
     if (!r.has(patternKey)) notes.push(`Sliding-window layout: llama.cpp's default for ${arch}, one global layer in every ${period}.`);
@@ -346,7 +413,13 @@ const ropeTypes: ReadonlyMap<string, RopeScaling['type'] | null> = new Map([
   ['longrope', 'longrope'],
 ]);
 
-function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tensors: readonly GgufTensorInfo[], notes: string[]): { ropeScaling?: RopeScaling; pretrainedWindow: number } {
+function readRope(
+  r: MetaReader,
+  k: (s: string) => string,
+  maxPos: number,
+  tensors: readonly GgufTensorInfo[],
+  notes: string[],
+): { ropeScaling?: RopeScaling; pretrainedWindow: number } {
   const typeKey = k('rope.scaling.type');
   const factorKey = k('rope.scaling.factor');
   const rawType = r.optString(typeKey);
@@ -366,11 +439,16 @@ function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tenso
   const original = r.optInt(originalKey, maxPositions);
   // The pretraining window cannot exceed the window the file declares (2^30 beside 131,072 is corrupt).
   if (original !== undefined && original > maxPos) {
-    r.fail(originalKey, `at most ${k('context_length')} (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`);
+    r.fail(
+      originalKey,
+      `at most ${k('context_length')} (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`,
+    );
   }
   const plain = { pretrainedWindow: original ?? maxPos };
   if (tensors.some((t) => t.name === 'rope_freqs.weight') && type === null) {
-    notes.push(`RoPE frequencies are rescaled by a rope_freqs tensor (Llama 3.1-style); GGUF does not record the pretraining window, so it is taken as ${k('context_length')}.`);
+    notes.push(
+      `RoPE frequencies are rescaled by a rope_freqs tensor (Llama 3.1-style); GGUF does not record the pretraining window, so it is taken as ${k('context_length')}.`,
+    );
   }
   // llama.cpp treats a factor of 0 (or 1) as no scaling.
   if (type === null || factor === undefined || factor === 0 || factor === 1) return plain;
@@ -378,8 +456,15 @@ function readRope(r: MetaReader, k: (s: string) => string, maxPos: number, tenso
   if (factor < 1 || factor > maxRopeFactor) r.fail(usedFactorKey, `a number from 1 to ${maxRopeFactor.toLocaleString('en-US')}`);
   const tooLong = original !== undefined ? scaledWindowProblem(usedFactorKey, factor, originalKey, original) : undefined;
   if (tooLong) throw new ModelConfigError(usedFactorKey, `${r.label}: ${tooLong}`);
-  if (original === undefined) notes.push(`RoPE scaling has no ${k('rope.scaling.original_context_length')}; the pretrained window is taken as ${k('context_length')} (${maxPos}).`);
-  return { ropeScaling: { type, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) }, pretrainedWindow: original ?? maxPos };
+  if (original === undefined) {
+    notes.push(
+      `RoPE scaling has no ${k('rope.scaling.original_context_length')}; the pretrained window is taken as ${k('context_length')} (${maxPos}).`,
+    );
+  }
+  return {
+    ropeScaling: { type, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) },
+    pretrainedWindow: original ?? maxPos,
+  };
 }
 
 function readVocab(r: MetaReader, k: (s: string) => string, header: GgufHeader): number {
@@ -392,7 +477,10 @@ function readVocab(r: MetaReader, k: (s: string) => string, header: GgufHeader):
   }
   const embedding = header.tensors.find((t) => t.name === 'token_embd.weight');
   if (embedding && embedding.dims.length === 2) return embedding.dims[1]!;
-  return r.missing(k('vocab_size'), 'given, because the file has neither tokenizer.ggml.tokens nor a token_embd.weight tensor to count the vocabulary from');
+  return r.missing(
+    k('vocab_size'),
+    'given, because the file has neither tokenizer.ggml.tokens nor a token_embd.weight tensor to count the vocabulary from',
+  );
 }
 
 interface WeightCount {
@@ -409,7 +497,9 @@ interface WeightCount {
 function countWeights(r: MetaReader, k: (s: string) => string, header: GgufHeader, notes: string[]): WeightCount {
   const unknown = [...new Set(header.tensors.filter((t) => !t.sizeKnown).map((t) => t.ggmlType))];
   if (unknown.length > 0) {
-    notes.push(`Tensor type${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} unknown to Context Budget: those tensors are measured by the space between their offsets, which includes up to ${header.alignment - 1} bytes of alignment padding each.`);
+    notes.push(
+      `Tensor type${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} unknown to Context Budget: those tensors are measured by the space between their offsets, which includes up to ${header.alignment - 1} bytes of alignment padding each.`,
+    );
   }
   let elements = 0;
   let expertElements = 0;
@@ -433,7 +523,9 @@ function countWeights(r: MetaReader, k: (s: string) => string, header: GgufHeade
     share = used / experts;
     notes.push(`MoE: ${used} of ${experts} routed experts per token, so ${formatShare(share)} of the expert tensors count as active.`);
   }
-  notes.push(`Parameters counted from the file's ${header.tensors.length} tensors; weight memory is the tensors' stored size, not parameters × the weight dtype setting.`);
+  notes.push(
+    `Parameters counted from the file's ${header.tensors.length} tensors; weight memory is the tensors' stored size, not parameters × the weight dtype setting.`,
+  );
   return {
     paramsTotal: elements,
     paramsActive: Math.round(elements - expertElements + expertElements * share),

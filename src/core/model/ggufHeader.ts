@@ -78,7 +78,21 @@ export const ggufLimits = {
 export type GgufCap = keyof typeof ggufLimits;
 
 /** GGUF metadata value types, by their id in the file. */
-export const ggufValueTypes = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'bool', 'string', 'array', 'uint64', 'int64', 'float64'] as const;
+export const ggufValueTypes = [
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'uint32',
+  'int32',
+  'float32',
+  'bool',
+  'string',
+  'array',
+  'uint64',
+  'int64',
+  'float64',
+] as const;
 export type GgufValueType = (typeof ggufValueTypes)[number];
 
 /** 64-bit integers beyond 2^53 stay bigint; everything else is a plain number. */
@@ -140,7 +154,19 @@ const maxDims = 4; // GGML_MAX_DIMS
 /** Bytes fetched per read: large enough that skipping a vocabulary's string lengths takes few reads. */
 const defaultChunkBytes = 1 << 20;
 
-const fixedSize: Partial<Record<GgufValueType, number>> = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, bool: 1, uint64: 8, int64: 8, float64: 8 };
+const fixedSize: Partial<Record<GgufValueType, number>> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  bool: 1,
+  uint64: 8,
+  int64: 8,
+  float64: 8,
+};
 
 /** Options for {@link readGgufHeader}. */
 export interface GgufReadOptions {
@@ -166,10 +192,18 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
   if (source.size < 4) throw new GgufFormatError(0, `not a GGUF file: it has ${source.size} bytes, fewer than the 4-byte "GGUF" magic`);
   const head = await c.bytes(4, 'the magic');
   if (!magic.every((b, i) => head[i] === b)) {
-    throw new GgufFormatError(0, `not a GGUF file: it starts with ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not the magic "GGUF" (47 47 55 46)`);
+    throw new GgufFormatError(
+      0,
+      `not a GGUF file: it starts with ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not the magic "GGUF" (47 47 55 46)`,
+    );
   }
   const version = await c.u32('the version');
-  if (version === 1) throw new GgufFormatError(4, 'GGUF version 1 (from before October 2023) is not supported; llama.cpp no longer reads it either: convert the model again');
+  if (version === 1) {
+    throw new GgufFormatError(
+      4,
+      'GGUF version 1 (from before October 2023) is not supported; llama.cpp no longer reads it either: convert the model again',
+    );
+  }
   if (version !== 2 && version !== 3) {
     // A big-endian file (llama.cpp's s390x builds) reads as 0x02000000 / 0x03000000 here.
     const swapped = ((version & 0xff) << 24) | ((version & 0xff00) << 8) | ((version >>> 8) & 0xff00) | (version >>> 24);
@@ -216,14 +250,23 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
       dims.push(dim);
       elements *= dim;
     }
-    if (!Number.isSafeInteger(elements)) throw new GgufFormatError(at, `${what} has ${dims.join(' × ')} elements, more than any file can hold`);
+    if (!Number.isSafeInteger(elements)) {
+      throw new GgufFormatError(at, `${what} has ${dims.join(' × ')} elements, more than any file can hold`);
+    }
     const ggmlType = await c.u32(`the ggml type of ${what}`);
     const offset = await c.u64(`the data offset of ${what}`);
-    if (offset % alignment !== 0) throw new GgufFormatError(c.pos - 8, `${what} has data offset ${offset}, not a multiple of the alignment ${alignment}`);
+    if (offset % alignment !== 0) {
+      throw new GgufFormatError(c.pos - 8, `${what} has data offset ${offset}, not a multiple of the alignment ${alignment}`);
+    }
     const layout = ggmlTypes.get(ggmlType);
     let bytes: number | undefined;
     if (layout) {
-      if (dims[0]! % layout.blockElements !== 0) throw new GgufFormatError(at, `${what} has rows of ${dims[0]} elements, not a multiple of the ${layout.name} block of ${layout.blockElements}`);
+      if (dims[0]! % layout.blockElements !== 0) {
+        throw new GgufFormatError(
+          at,
+          `${what} has rows of ${dims[0]} elements, not a multiple of the ${layout.name} block of ${layout.blockElements}`,
+        );
+      }
       bytes = (elements / layout.blockElements) * layout.blockBytes;
     }
     tensors.push({ name, dims, elements, ggmlType, bytes, sizeKnown: bytes !== undefined, offset });
@@ -235,7 +278,10 @@ export async function readGgufHeader(source: ByteRangeReader, options: GgufReadO
   const sized = tensors.map((t): GgufTensorInfo => {
     const end = t.offset + (t.bytes ?? 0);
     if (dataOffset + end > source.size) {
-      throw new GgufFormatError(source.size, `the file is truncated: tensor "${t.name}" ends at byte ${dataOffset + end} but the file has ${source.size} bytes (an incomplete download?)`);
+      throw new GgufFormatError(
+        source.size,
+        `the file is truncated: tensor "${t.name}" ends at byte ${dataOffset + end} but the file has ${source.size} bytes (an incomplete download?)`,
+      );
     }
     if (t.bytes !== undefined) return { ...t, bytes: t.bytes };
     const next = starts.find((s) => s > t.offset) ?? dataBytes;
@@ -259,7 +305,9 @@ export function ggufSplit(header: GgufHeader): GgufSplit | undefined {
   if (count === undefined) return undefined;
   const int = (key: string, v: GgufValue | undefined): number | undefined => {
     if (v === undefined) return undefined;
-    if (v.type === 'array' || typeof v.value !== 'number' || !Number.isInteger(v.value) || v.value < 0) throw new GgufFormatError(0, `metadata key "${key}" must be a non-negative integer`);
+    if (v.type === 'array' || typeof v.value !== 'number' || !Number.isInteger(v.value) || v.value < 0) {
+      throw new GgufFormatError(0, `metadata key "${key}" must be a non-negative integer`);
+    }
     return v.value;
   };
   const n = int('split.count', count)!;
@@ -280,7 +328,12 @@ export function combineGgufShards(shards: readonly GgufHeader[]): GgufHeader {
   const byIndex = new Map<number, GgufHeader>();
   shards.forEach((shard, i) => {
     const split = splits[i];
-    if (!split || split.count !== count) throw new GgufFormatError(0, `shard ${i + 1} does not belong to the same ${count}-part split (its split.count is ${split?.count ?? 'missing'})`);
+    if (!split || split.count !== count) {
+      throw new GgufFormatError(
+        0,
+        `shard ${i + 1} does not belong to the same ${count}-part split (its split.count is ${split?.count ?? 'missing'})`,
+      );
+    }
     if (byIndex.has(split.index)) throw new GgufFormatError(0, `two files claim to be shard ${split.index + 1} of ${count}`);
     byIndex.set(split.index, shard);
   });
@@ -289,7 +342,9 @@ export function combineGgufShards(shards: readonly GgufHeader[]): GgufHeader {
   const first = ordered[0]!;
   const tensors = ordered.flatMap((s) => s.tensors);
   const total = ggufSplit(first)?.tensorsTotal;
-  if (total !== undefined && total !== tensors.length) throw new GgufFormatError(0, `"split.tensors.count" says ${total} tensors but the ${count} shards hold ${tensors.length}`);
+  if (total !== undefined && total !== tensors.length) {
+    throw new GgufFormatError(0, `"split.tensors.count" says ${total} tensors but the ${count} shards hold ${tensors.length}`);
+  }
   return {
     ...first,
     tensors,
@@ -300,7 +355,9 @@ export function combineGgufShards(shards: readonly GgufHeader[]): GgufHeader {
 
 function valueType(id: number, at: number, what: string): GgufValueType {
   const type = ggufValueTypes[id];
-  if (type === undefined) throw new GgufFormatError(at, `${what} has value type ${id}, which GGUF does not define (0 to ${ggufValueTypes.length - 1})`);
+  if (type === undefined) {
+    throw new GgufFormatError(at, `${what} has value type ${id}, which GGUF does not define (0 to ${ggufValueTypes.length - 1})`);
+  }
   return type;
 }
 
@@ -356,29 +413,46 @@ async function readArray(c: Cursor, what: string, keep = false): Promise<GgufVal
   const elementType = valueType(await c.u32(`the element type of ${what}`), elementTypeAt, `the elements of ${what}`);
   // llama.cpp's gguf.cpp treats an array of arrays as an invalid type, so no loadable model has one;
   // refusing it also rules out billions of nested empty arrays costing hours to walk.
-  if (elementType === 'array') throw new GgufFormatError(elementTypeAt, `${what} is an array of arrays, which llama.cpp rejects as an invalid GGUF type`);
+  if (elementType === 'array') {
+    throw new GgufFormatError(elementTypeAt, `${what} is an array of arrays, which llama.cpp rejects as an invalid GGUF type`);
+  }
   const lengthAt = c.pos;
   const length = await c.u64(`the length of ${what}`);
   const size = fixedSize[elementType];
   // A string takes at least its 8-byte length. Checked first: a cut-off download says "truncated".
   const minBytes = length * (size ?? 8);
   if (minBytes > c.remaining) {
-    throw new GgufFormatError(c.pos, `the file is truncated: ${what} holds ${length} ${elementType} values (${size !== undefined ? '' : 'at least '}${minBytes} bytes) but only ${c.remaining} bytes remain`);
+    throw new GgufFormatError(
+      c.pos,
+      `the file is truncated: ${what} holds ${length} ${elementType} values (${size !== undefined ? '' : 'at least '}${minBytes} bytes) but only ${c.remaining} bytes remain`,
+    );
   }
   if (length > ggufLimits.maxArrayElements) {
-    throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} values, more than the ${ggufLimits.maxArrayElements.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_ARRAY_ELEMENTS)`, 'maxArrayElements');
+    throw new GgufFormatError(
+      lengthAt,
+      `${what} holds ${length.toLocaleString('en-US')} values, more than the ${ggufLimits.maxArrayElements.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_ARRAY_ELEMENTS)`,
+      'maxArrayElements',
+    );
   }
   if (size === undefined) {
     // Strings: walk the length prefixes without decoding anything.
     if (length > ggufLimits.maxStringArrayElements) {
-      throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} strings; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`, 'maxStringArrayElements');
+      throw new GgufFormatError(
+        lengthAt,
+        `${what} holds ${length.toLocaleString('en-US')} strings; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`,
+        'maxStringArrayElements',
+      );
     }
     if (keep) return { type: 'array', elementType, length, values: await c.readStrings(length, what) };
     await c.skipStrings(length, what);
     return { type: 'array', elementType, length };
   }
   if (keep && length > ggufLimits.maxStringArrayElements) {
-    throw new GgufFormatError(lengthAt, `${what} holds ${length.toLocaleString('en-US')} values; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`, 'maxStringArrayElements');
+    throw new GgufFormatError(
+      lengthAt,
+      `${what} holds ${length.toLocaleString('en-US')} values; Context Budget reads at most ${ggufLimits.maxStringArrayElements.toLocaleString('en-US')} (the largest vocabulary it accepts)`,
+      'maxStringArrayElements',
+    );
   }
   if (!keep && (length > arrayValueLimit || !c.keepArrayValues(length))) {
     c.skip(length * size);
@@ -442,16 +516,28 @@ class Cursor {
   /** Makes the window hold bytes [pos, pos + n), reading a chunk from pos if it does not. */
   private async fill(n: number, what: string): Promise<void> {
     if (n > this.remaining) {
-      throw new GgufFormatError(this.pos, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but the file ends at byte ${this.source.size}`);
+      throw new GgufFormatError(
+        this.pos,
+        `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but the file ends at byte ${this.source.size}`,
+      );
     }
     if (this.pos >= this.bufferStart && this.pos + n <= this.bufferStart + this.buffer.length) return;
     const length = Math.min(Math.max(n, this.chunkBytes), this.remaining);
     if (this.bytesRead + length > ggufLimits.maxHeaderReadBytes) {
-      throw new GgufFormatError(this.pos, `reading the header would take more than ${ggufLimits.maxHeaderReadBytes / (1024 * 1024)} MiB of reads (at ${what}); real GGUF headers, vocabularies included, take under 30 MiB`, 'maxHeaderReadBytes');
+      throw new GgufFormatError(
+        this.pos,
+        `reading the header would take more than ${ggufLimits.maxHeaderReadBytes / (1024 * 1024)} MiB of reads (at ${what}); real GGUF headers, vocabularies included, take under 30 MiB`,
+        'maxHeaderReadBytes',
+      );
     }
     const chunk = await this.source.read(this.pos, length);
     this.bytesRead += chunk.length;
-    if (chunk.length < n) throw new GgufFormatError(this.pos + chunk.length, `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but only ${chunk.length} could be read (did the file change while it was read?)`);
+    if (chunk.length < n) {
+      throw new GgufFormatError(
+        this.pos + chunk.length,
+        `the file is truncated: ${what} needs ${n} bytes at byte ${this.pos} but only ${chunk.length} could be read (did the file change while it was read?)`,
+      );
+    }
     this.buffer = chunk;
     this.bufferStart = this.pos;
   }
@@ -461,7 +547,7 @@ class Cursor {
    * window, so a 150k-token vocabulary costs a few reads, not 150k awaits.
    */
   async skipStrings(count: number, what: string): Promise<void> {
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       await this.fill(8, `the length of ${what}[${i}]`);
       const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
       let p = this.pos - this.bufferStart;
@@ -470,8 +556,16 @@ class Cursor {
         const n = high * 2 ** 32 + view.getUint32(p, true);
         const at = this.bufferStart + p;
         const remaining = this.source.size - at - 8;
-        if (n > remaining) throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
-        if (n > ggufLimits.maxStringBytes) throw new GgufFormatError(at, `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`, 'maxStringBytes');
+        if (n > remaining) {
+          throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
+        }
+        if (n > ggufLimits.maxStringBytes) {
+          throw new GgufFormatError(
+            at,
+            `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`,
+            'maxStringBytes',
+          );
+        }
         p += 8 + n;
         i++;
       }
@@ -486,7 +580,7 @@ class Cursor {
    */
   async readStrings(count: number, what: string): Promise<string[]> {
     const values: string[] = new Array<string>(count);
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       await this.fill(8, `the length of ${what}[${i}]`);
       let view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
       let p = this.pos - this.bufferStart;
@@ -494,8 +588,16 @@ class Cursor {
         const n = view.getUint32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
         const at = this.bufferStart + p;
         const remaining = this.source.size - at - 8;
-        if (n > remaining) throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
-        if (n > ggufLimits.maxStringBytes) throw new GgufFormatError(at, `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`, 'maxStringBytes');
+        if (n > remaining) {
+          throw new GgufFormatError(at, `the file is truncated: ${what}[${i}] is ${n} bytes long but only ${remaining} bytes remain`);
+        }
+        if (n > ggufLimits.maxStringBytes) {
+          throw new GgufFormatError(
+            at,
+            `${what}[${i}] is ${n.toLocaleString('en-US')} bytes long, more than the ${ggufLimits.maxStringBytes.toLocaleString('en-US')} llama.cpp accepts (GGUF_MAX_STRING_LENGTH)`,
+            'maxStringBytes',
+          );
+        }
         if (p + 8 + n > view.byteLength) {
           // The string runs past the window: read it on its own.
           this.pos = at + 8;
@@ -537,11 +639,22 @@ class Cursor {
   async u64Length(what: string, cap: 'maxStringBytes' | 'maxKeyBytes' | 'maxTensorNameBytes'): Promise<number> {
     const at = this.pos;
     const n = await this.u64(`the length of ${what}`);
-    if (n > this.remaining) throw new GgufFormatError(at, `the file is truncated: ${what} is ${n} bytes long but only ${this.remaining} bytes remain`);
+    if (n > this.remaining) {
+      throw new GgufFormatError(at, `the file is truncated: ${what} is ${n} bytes long but only ${this.remaining} bytes remain`);
+    }
     const max = ggufLimits[cap];
     if (n > max) {
-      const why = cap === 'maxStringBytes' ? 'llama.cpp accepts (GGUF_MAX_STRING_LENGTH)' : cap === 'maxTensorNameBytes' ? 'llama.cpp accepts (names are shorter than GGML_MAX_NAME, 64)' : 'Context Budget reads';
-      throw new GgufFormatError(at, `${what} is ${n.toLocaleString('en-US')} bytes long, more than the ${max.toLocaleString('en-US')} ${why}`, cap);
+      const why =
+        cap === 'maxStringBytes'
+          ? 'llama.cpp accepts (GGUF_MAX_STRING_LENGTH)'
+          : cap === 'maxTensorNameBytes'
+            ? 'llama.cpp accepts (names are shorter than GGML_MAX_NAME, 64)'
+            : 'Context Budget reads';
+      throw new GgufFormatError(
+        at,
+        `${what} is ${n.toLocaleString('en-US')} bytes long, more than the ${max.toLocaleString('en-US')} ${why}`,
+        cap,
+      );
     }
     return n;
   }
@@ -550,8 +663,16 @@ class Cursor {
   async count(what: string, unit: string, cap: 'maxTensors' | 'maxKeyValues'): Promise<number> {
     const at = this.pos;
     const n = await this.u64(what);
-    if (n > this.source.size) throw new GgufFormatError(at, `${what} says ${n} ${unit}s, more than the ${this.source.size}-byte file can hold`);
-    if (n > ggufLimits[cap]) throw new GgufFormatError(at, `${what} says ${n.toLocaleString('en-US')} ${unit}s; Context Budget reads at most ${ggufLimits[cap].toLocaleString('en-US')} (real models have under 2,000)`, cap);
+    if (n > this.source.size) {
+      throw new GgufFormatError(at, `${what} says ${n} ${unit}s, more than the ${this.source.size}-byte file can hold`);
+    }
+    if (n > ggufLimits[cap]) {
+      throw new GgufFormatError(
+        at,
+        `${what} says ${n.toLocaleString('en-US')} ${unit}s; Context Budget reads at most ${ggufLimits[cap].toLocaleString('en-US')} (real models have under 2,000)`,
+        cap,
+      );
+    }
     return n;
   }
 

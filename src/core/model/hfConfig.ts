@@ -28,7 +28,6 @@ export interface HfConfigOptions {
   readonly sourcePath?: string;
 }
 
-
 /** Keys under which multimodal configs nest the language model (Gemma 3, Llama 4, Mistral 3, InternVL, DeepSeek-VL2). */
 const nestedTextKeys = ['text_config', 'language_config', 'llm_config'] as const;
 
@@ -37,29 +36,63 @@ const nestedTextKeys = ['text_config', 'language_config', 'llm_config'] as const
  * change a number we report are listed; each use is written to `notes`. Maps, not objects, here and
  * below: `model_type` comes from the file, and "constructor" or "__proto__" must find nothing.
  */
-const modelTypeDefaults: ReadonlyMap<string, ReadonlyMap<string, number | boolean>> = new Map(Object.entries({
-  // Gemma3TextConfig: the released gemma-3-*-it text_config omits vocab and positions.
-  gemma3_text: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
-  gemma3: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
-  gemma2: { sliding_window: 4096, sliding_window_pattern: 2 },
-  // MistralConfig defaults sliding_window to 4096 (Mistral 7B v0.1); later releases write null explicitly.
-  mistral: { sliding_window: 4096 },
-  // GptOssConfig: even layers slide over 128 tokens, odd layers are full.
-  gpt_oss: { sliding_window: 128, sliding_window_pattern: 2 },
-  cohere2: { sliding_window_pattern: 4 },
-  llama4_text: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
-  llama4: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
-}).map(([type, defaults]) => [type, new Map(Object.entries(defaults))]));
+const modelTypeDefaults: ReadonlyMap<string, ReadonlyMap<string, number | boolean>> = new Map(
+  Object.entries({
+    // Gemma3TextConfig: the released gemma-3-*-it text_config omits vocab and positions.
+    gemma3_text: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
+    gemma3: { vocab_size: 262_208, max_position_embeddings: 131_072, sliding_window: 4096, sliding_window_pattern: 6 },
+    gemma2: { sliding_window: 4096, sliding_window_pattern: 2 },
+    // MistralConfig defaults sliding_window to 4096 (Mistral 7B v0.1); later releases write null explicitly.
+    mistral: { sliding_window: 4096 },
+    // GptOssConfig: even layers slide over 128 tokens, odd layers are full.
+    gpt_oss: { sliding_window: 128, sliding_window_pattern: 2 },
+    cohere2: { sliding_window_pattern: 4 },
+    llama4_text: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
+    llama4: { no_rope_layer_interval: 4, interleave_moe_layer_step: 1 },
+  }).map(([type, defaults]) => [type, new Map(Object.entries(defaults))]),
+);
 
 /** `tie_word_embeddings` when the config omits it: transformers' per-class default (PretrainedConfig says true). */
-const tiedByDefault: ReadonlyMap<string, boolean> = new Map(Object.entries({
-  llama: false, llama4_text: false, llama4: false, mistral: false, mixtral: false, qwen2: false, qwen2_moe: false,
-  qwen3: false, qwen3_moe: false, phi3: false, phi: false, deepseek_v2: false, deepseek_v3: false, gpt_oss: false,
-  gemma: true, gemma2: true, gemma3_text: true, gemma3: true, cohere: true, cohere2: true, starcoder2: true,
-}));
+const tiedByDefault: ReadonlyMap<string, boolean> = new Map(
+  Object.entries({
+    llama: false,
+    llama4_text: false,
+    llama4: false,
+    mistral: false,
+    mixtral: false,
+    qwen2: false,
+    qwen2_moe: false,
+    qwen3: false,
+    qwen3_moe: false,
+    phi3: false,
+    phi: false,
+    deepseek_v2: false,
+    deepseek_v3: false,
+    gpt_oss: false,
+    gemma: true,
+    gemma2: true,
+    gemma3_text: true,
+    gemma3: true,
+    cohere: true,
+    cohere2: true,
+    starcoder2: true,
+  }),
+);
 
 /** MLPs with an up and a down projection only (no gate), so 2·h·I parameters rather than 3·h·I. */
-const nonGatedMlpTypes = new Set(['gpt2', 'gpt_bigcode', 'gpt_neox', 'gptj', 'falcon', 'phi', 'opt', 'bloom', 'mpt', 'starcoder2', 'codegen']);
+const nonGatedMlpTypes = new Set([
+  'gpt2',
+  'gpt_bigcode',
+  'gpt_neox',
+  'gptj',
+  'falcon',
+  'phi',
+  'opt',
+  'bloom',
+  'mpt',
+  'starcoder2',
+  'codegen',
+]);
 
 /** Model families whose `use_sliding_window` defaults to false (Qwen2Config and descendants). */
 const slidingOffByDefault = (modelType: string | undefined): boolean => modelType !== undefined && modelType.startsWith('qwen');
@@ -129,7 +162,10 @@ class ConfigReader {
     const v = this.value(key);
     if (v === undefined) {
       const field = this.field(key);
-      throw new ModelConfigError(field, `${this.label}: "${field}" is missing; it must be an integer from ${min} to ${max.toLocaleString('en-US')}`);
+      throw new ModelConfigError(
+        field,
+        `${this.label}: "${field}" is missing; it must be an integer from ${min} to ${max.toLocaleString('en-US')}`,
+      );
     }
     return this.checkInt(key, v, max, min);
   }
@@ -223,7 +259,13 @@ export function parseHfConfig(json: unknown, options: HfConfigOptions): ModelSpe
     throw new ModelConfigError(`${prefix}model_type`, `${label}: "${prefix}model_type" must be a string (got ${describe(rawType)})`);
   }
   const modelType = rawType;
-  const r = new ConfigReader(text, prefix, label, (modelType !== undefined ? modelTypeDefaults.get(modelType) : undefined) ?? new Map(), notes);
+  const r = new ConfigReader(
+    text,
+    prefix,
+    label,
+    (modelType !== undefined ? modelTypeDefaults.get(modelType) : undefined) ?? new Map(),
+    notes,
+  );
 
   const hiddenSize = r.intAlias(['hidden_size', 'n_embd', 'd_model'], maxDim);
   const numLayers = r.intAlias(['num_hidden_layers', 'n_layer', 'num_layers'], maxLayers);
@@ -238,7 +280,11 @@ export function parseHfConfig(json: unknown, options: HfConfigOptions): ModelSpe
   const { ropeScaling, pretrainedWindow } = readRope(r, maxPositionEmbeddings, notes);
   const tied = readTied(r, json, prefix, modelType, notes);
   const params = deriveParams(r, modelType, { hiddenSize, numLayers, numAttentionHeads, numKvHeads, headDim, vocabSize, tied, mla });
-  if (mla) notes.push(`MLA: the KV cache holds kv_lora_rank + qk_rope_head_dim = ${mla.spec.kvLoraRank + mla.spec.qkRopeHeadDim} elements per token per layer; num_key_value_heads is not used for it. headDim is qk_nope_head_dim + qk_rope_head_dim.`);
+  if (mla) {
+    notes.push(
+      `MLA: the KV cache holds kv_lora_rank + qk_rope_head_dim = ${mla.spec.kvLoraRank + mla.spec.qkRopeHeadDim} elements per token per layer; num_key_value_heads is not used for it. headDim is qk_nope_head_dim + qk_rope_head_dim.`,
+    );
+  }
   if (prefix) notes.push(`Language-model fields read from ${prefix.slice(0, -1)}; vision/audio towers are not counted in the parameters.`);
 
   const modelMaxLength = r.optInt('model_max_length', maxPositions);
@@ -295,7 +341,10 @@ function readHeadDim(r: ConfigReader, hiddenSize: number, heads: number): number
   const explicit = r.optInt('head_dim', maxDim);
   if (explicit !== undefined) return explicit;
   if (hiddenSize % heads !== 0) {
-    throw new ModelConfigError(r.field('head_dim'), `${r.label}: "${r.field('head_dim')}" is absent and hidden_size ${hiddenSize} is not divisible by num_attention_heads ${heads}, so the head dimension is unknown`);
+    throw new ModelConfigError(
+      r.field('head_dim'),
+      `${r.label}: "${r.field('head_dim')}" is absent and hidden_size ${hiddenSize} is not divisible by num_attention_heads ${heads}, so the head dimension is unknown`,
+    );
   }
   return hiddenSize / heads;
 }
@@ -332,7 +381,9 @@ function readTied(r: ConfigReader, root: Json, prefix: string, modelType: string
   if (prefix) {
     const top = ownValue(root, 'tie_word_embeddings');
     if (typeof top === 'boolean') return top;
-    if (top !== undefined && top !== null) throw new ModelConfigError('tie_word_embeddings', `${r.label}: "tie_word_embeddings" must be true or false (got ${describe(top)})`);
+    if (top !== undefined && top !== null) {
+      throw new ModelConfigError('tie_word_embeddings', `${r.label}: "tie_word_embeddings" must be true or false (got ${describe(top)})`);
+    }
   }
   const assumed = (modelType !== undefined ? tiedByDefault.get(modelType) : undefined) ?? true;
   notes.push(`tie_word_embeddings absent; assumed ${assumed} (transformers default for model_type ${modelType ?? 'unknown'}).`);
@@ -340,16 +391,25 @@ function readTied(r: ConfigReader, root: Json, prefix: string, modelType: string
 }
 
 /** Per-layer attention kinds, before grouping. */
-function layerAttentions(r: ConfigReader, modelType: string | undefined, numLayers: number, maxPos: number, notes: string[]): LayerAttention[] {
+function layerAttentions(
+  r: ConfigReader,
+  modelType: string | undefined,
+  numLayers: number,
+  maxPos: number,
+  notes: string[],
+): LayerAttention[] {
   const explicitNoWindow = r.explicitNull('sliding_window');
   const useSliding = r.optBool('use_sliding_window');
-  const windowOr = (): number | undefined => (explicitNoWindow ? undefined : r.optIntAlias(['sliding_window', 'sliding_window_size'], maxPositions));
+  const windowOr = (): number | undefined =>
+    explicitNoWindow ? undefined : r.optIntAlias(['sliding_window', 'sliding_window_size'], maxPositions);
   const chunk = r.optInt('attention_chunk_size', maxPositions);
 
   const layerTypes = r.optArray('layer_types');
   let layers: LayerAttention[];
   if (layerTypes !== undefined) {
-    if (layerTypes.length !== numLayers) r.fail('layer_types', `an array of num_hidden_layers (${numLayers}) entries`, `${layerTypes.length} entries`);
+    if (layerTypes.length !== numLayers) {
+      r.fail('layer_types', `an array of num_hidden_layers (${numLayers}) entries`, `${layerTypes.length} entries`);
+    }
     const window = useSliding === false ? undefined : windowOr();
     layers = layerTypes.map((t, i) => {
       const key = `layer_types[${i}]`;
@@ -357,10 +417,18 @@ function layerAttentions(r: ConfigReader, modelType: string | undefined, numLaye
         case 'full_attention':
           return { kind: 'full' } as const;
         case 'sliding_attention':
-          if (window === undefined) r.fail('sliding_window', `an integer window because ${r.field(key)} is "sliding_attention"`, ownValue(r.raw, 'sliding_window'));
+          if (window === undefined) {
+            r.fail('sliding_window', `an integer window because ${r.field(key)} is "sliding_attention"`, ownValue(r.raw, 'sliding_window'));
+          }
           return { kind: 'sliding', window } as const;
         case 'chunked_attention':
-          if (chunk === undefined) r.fail('attention_chunk_size', `an integer because ${r.field(key)} is "chunked_attention"`, ownValue(r.raw, 'attention_chunk_size'));
+          if (chunk === undefined) {
+            r.fail(
+              'attention_chunk_size',
+              `an integer because ${r.field(key)} is "chunked_attention"`,
+              ownValue(r.raw, 'attention_chunk_size'),
+            );
+          }
           return { kind: 'chunked', chunk } as const;
         default:
           return r.fail(key, 'one of "full_attention", "sliding_attention", "chunked_attention"', t);
@@ -370,7 +438,11 @@ function layerAttentions(r: ConfigReader, modelType: string | undefined, numLaye
     layers = llama4Layers(r, numLayers, chunk, notes);
   } else if (useSliding === false || (useSliding === undefined && slidingOffByDefault(modelType))) {
     const ignored = windowOr();
-    if (ignored !== undefined) notes.push(`sliding_window ${ignored} ignored: use_sliding_window is ${useSliding === false ? 'false' : 'absent (false for this model_type)'}.`);
+    if (ignored !== undefined) {
+      notes.push(
+        `sliding_window ${ignored} ignored: use_sliding_window is ${useSliding === false ? 'false' : 'absent (false for this model_type)'}.`,
+      );
+    }
     layers = Array.from({ length: numLayers }, () => ({ kind: 'full' }) as const);
   } else {
     const window = windowOr();
@@ -379,11 +451,15 @@ function layerAttentions(r: ConfigReader, modelType: string | undefined, numLaye
     } else if (useSliding === true && slidingOffByDefault(modelType)) {
       // Qwen2: layers below max_window_layers stay full, the rest slide.
       const firstSliding = r.optInt('max_window_layers', maxLayers, 0) ?? 0;
-      layers = Array.from({ length: numLayers }, (_, i) => (i >= firstSliding ? ({ kind: 'sliding', window } as const) : ({ kind: 'full' } as const)));
+      layers = Array.from({ length: numLayers }, (_, i) =>
+        i >= firstSliding ? ({ kind: 'sliding', window } as const) : ({ kind: 'full' } as const),
+      );
     } else {
       const pattern = r.optIntAlias(['sliding_window_pattern', '_sliding_window_pattern'], maxLayers);
       // Gemma 2/3, gpt-oss, Cohere2: every pattern-th layer (1-based) is global, the rest slide.
-      layers = Array.from({ length: numLayers }, (_, i) => (pattern !== undefined && (i + 1) % pattern === 0 ? ({ kind: 'full' } as const) : ({ kind: 'sliding', window } as const)));
+      layers = Array.from({ length: numLayers }, (_, i) =>
+        pattern !== undefined && (i + 1) % pattern === 0 ? ({ kind: 'full' } as const) : ({ kind: 'sliding', window } as const),
+      );
     }
   }
 
@@ -409,7 +485,9 @@ function llama4Layers(r: ConfigReader, numLayers: number, chunk: number | undefi
   const explicit = r.optArray('no_rope_layers');
   let usesRope: boolean[];
   if (explicit !== undefined && explicit.length > 0) {
-    if (explicit.length !== numLayers) r.fail('no_rope_layers', `an array of num_hidden_layers (${numLayers}) entries`, `${explicit.length} entries`);
+    if (explicit.length !== numLayers) {
+      r.fail('no_rope_layers', `an array of num_hidden_layers (${numLayers}) entries`, `${explicit.length} entries`);
+    }
     usesRope = explicit.map((v, i) => {
       // transformers: no_rope_layers[i] = 1 means the layer uses RoPE (and so is chunked).
       if (v !== 0 && v !== 1 && v !== true && v !== false) r.fail(`no_rope_layers[${i}]`, '0 or 1', v);
@@ -471,12 +549,24 @@ function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScali
     }
     factor = rawFactor;
   }
-  if (ropeType === 'llama3' && original === undefined) b.fail('original_max_position_embeddings', 'an integer (required by rope_type "llama3")', undefined);
+  if (ropeType === 'llama3' && original === undefined) {
+    b.fail('original_max_position_embeddings', 'an integer (required by rope_type "llama3")', undefined);
+  }
   // The window the risk engine derives: original × factor, or (dynamic NTK without an original) max × factor.
-  const base = original !== undefined ? { field: ownOriginal !== undefined ? b.field('original_max_position_embeddings') : r.field('original_max_position_embeddings'), value: original } : ropeType === 'dynamic' ? { field: r.field('max_position_embeddings'), value: maxPos } : undefined;
+  const base =
+    original !== undefined
+      ? {
+          field: ownOriginal !== undefined ? b.field('original_max_position_embeddings') : r.field('original_max_position_embeddings'),
+          value: original,
+        }
+      : ropeType === 'dynamic'
+        ? { field: r.field('max_position_embeddings'), value: maxPos }
+        : undefined;
   const tooLong = base ? scaledWindowProblem(b.field('factor'), factor, base.field, base.value) : undefined;
   if (tooLong) throw new ModelConfigError(b.field('factor'), `${r.label}: ${tooLong}`);
-  if (original === undefined) notes.push(`rope_scaling gives no original_max_position_embeddings; pretrainedWindow is max_position_embeddings (${maxPos}).`);
+  if (original === undefined) {
+    notes.push(`rope_scaling gives no original_max_position_embeddings; pretrainedWindow is max_position_embeddings (${maxPos}).`);
+  }
   return {
     ropeScaling: { type: ropeType, factor, ...(original !== undefined ? { originalMaxPositionEmbeddings: original } : {}) },
     pretrainedWindow: original ?? maxPos,
@@ -490,7 +580,11 @@ function readRope(r: ConfigReader, maxPos: number, notes: string[]): { ropeScali
  */
 function checkOriginalWithinMax(r: ConfigReader, key: string, original: number, maxPos: number): void {
   if (original > maxPos) {
-    r.fail(key, `at most max_position_embeddings (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`, original);
+    r.fail(
+      key,
+      `at most max_position_embeddings (${maxPos.toLocaleString('en-US')}): the pretraining window cannot be longer than the model's window`,
+      original,
+    );
   }
 }
 
@@ -512,7 +606,8 @@ function deriveParams(r: ConfigReader, modelType: string | undefined, a: ArchSha
   if (a.mla) {
     const { kvLoraRank, qkRopeHeadDim, qkNopeHeadDim, vHeadDim } = a.mla.spec;
     const qk = qkNopeHeadDim + qkRopeHeadDim;
-    const q = a.mla.qLoraRank !== undefined ? h * a.mla.qLoraRank + a.mla.qLoraRank * a.numAttentionHeads * qk : h * a.numAttentionHeads * qk;
+    const q =
+      a.mla.qLoraRank !== undefined ? h * a.mla.qLoraRank + a.mla.qLoraRank * a.numAttentionHeads * qk : h * a.numAttentionHeads * qk;
     const kv = h * (kvLoraRank + qkRopeHeadDim) + kvLoraRank * a.numAttentionHeads * (qkNopeHeadDim + vHeadDim);
     attention = q + kv + a.numAttentionHeads * vHeadDim * h;
   } else {

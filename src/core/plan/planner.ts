@@ -120,7 +120,14 @@ export function planDrops(files: readonly PlanFile[], neededTokens: number, opti
     // Zero-token files never help and would only add to the file count.
     if (classRank < 0 || !(file.tokens > 0)) return;
     const priority = allowed[classRank]!;
-    candidatesByClass[classRank]!.push({ index, path: file.path, tokens: file.tokens, priority, weight: priorityWeights[priority], classRank });
+    candidatesByClass[classRank]!.push({
+      index,
+      path: file.path,
+      tokens: file.tokens,
+      priority,
+      weight: priorityWeights[priority],
+      classRank,
+    });
   });
 
   let cumulative = 0;
@@ -138,7 +145,10 @@ export function planDrops(files: readonly PlanFile[], neededTokens: number, opti
     return finish(files, all, need, tokensBefore, 'exact', weightedTokens(all));
   }
 
-  const candidates = candidatesByClass.slice(0, topRank + 1).flat().sort(byPath);
+  const candidates = candidatesByClass
+    .slice(0, topRank + 1)
+    .flat()
+    .sort(byPath);
   const lowerBound = lpLowerBound(candidatesByClass.slice(0, topRank + 1), need);
   if (candidates.length * (need + 1) <= exactCellBudget) {
     const chosen = solveCover(candidates, need, 1);
@@ -312,7 +322,14 @@ function byPath(a: { readonly path: string; readonly index?: number }, b: { read
   return (a.index ?? 0) - (b.index ?? 0);
 }
 
-function finish(files: readonly PlanFile[], chosen: readonly Candidate[], need: number, tokensBefore: number, method: DropPlan['method'], lossLowerBound: number): DropPlan {
+function finish(
+  files: readonly PlanFile[],
+  chosen: readonly Candidate[],
+  need: number,
+  tokensBefore: number,
+  method: DropPlan['method'],
+  lossLowerBound: number,
+): DropPlan {
   const ordered = [...chosen].sort((a, b) => a.index - b.index);
   let removedTokens = 0;
   let highestRank = -1;
@@ -327,7 +344,12 @@ function finish(files: readonly PlanFile[], chosen: readonly Candidate[], need: 
   }
   const feasible = removedTokens >= need;
   return {
-    drops: ordered.map((candidate) => ({ path: files[candidate.index]!.path, tokens: candidate.tokens, priority: candidate.priority, savesTokens: candidate.tokens })),
+    drops: ordered.map((candidate) => ({
+      path: files[candidate.index]!.path,
+      tokens: candidate.tokens,
+      priority: candidate.priority,
+      savesTokens: candidate.tokens,
+    })),
     neededTokens: need,
     removedTokens,
     tokensBefore,
@@ -440,7 +462,15 @@ export function planRelevance(files: readonly RelevancePlanFile[], neededTokens:
     if (file.priority === 'pinned' || file.priority === 'focus' || !(file.tokens > 0)) return;
     const outline = file.outlineTokens;
     const outlineSaves = outline !== null && outline !== undefined && outline >= 0 && outline < file.tokens ? file.tokens - outline : 0;
-    const item: TierItem = { index, path: file.path, tokens: file.tokens, outlineSaves, weight: priorityWeights[file.priority], rank: file.relevance.rank, reason: file.relevance.reason };
+    const item: TierItem = {
+      index,
+      path: file.path,
+      tokens: file.tokens,
+      outlineSaves,
+      weight: priorityWeights[file.priority],
+      rank: file.relevance.rank,
+      reason: file.relevance.reason,
+    };
     const list = ranks.get(item.rank);
     if (list) list.push(item);
     else ranks.set(item.rank, [item]);
@@ -489,7 +519,10 @@ function solveTier(items: readonly TierItem[], need: number): { choices: Choice[
     const newTouched = touched[state]! + 1;
     const newDrops = drops[state]! + (action === 2 ? 1 : 0);
     const targetCost = cost[target]!;
-    if (newCost < targetCost || (newCost === targetCost && (newTouched < touched[target]! || (newTouched === touched[target]! && newDrops < drops[target]!)))) {
+    if (
+      newCost < targetCost ||
+      (newCost === targetCost && (newTouched < touched[target]! || (newTouched === touched[target]! && newDrops < drops[target]!)))
+    ) {
       cost[target] = newCost;
       touched[target] = newTouched;
       drops[target] = newDrops;
@@ -576,7 +609,13 @@ function loss(choice: Choice): number {
   return choice.item.weight * (choice.action === 'drop' ? choice.item.tokens : outlineLossFactor * choice.item.outlineSaves);
 }
 
-function finishRelevance(files: readonly RelevancePlanFile[], choices: readonly Choice[], need: number, tokensBefore: number, method: RelevancePlan['method']): RelevancePlan {
+function finishRelevance(
+  files: readonly RelevancePlanFile[],
+  choices: readonly Choice[],
+  need: number,
+  tokensBefore: number,
+  method: RelevancePlan['method'],
+): RelevancePlan {
   const ordered = [...choices].sort((a, b) => a.item.index - b.item.index);
   let removedTokens = 0;
   let weightedLoss = 0;
@@ -585,7 +624,10 @@ function finishRelevance(files: readonly RelevancePlanFile[], choices: readonly 
     removedTokens += savesTokens;
     weightedLoss += loss(choice);
     const file = files[choice.item.index]!;
-    const what = choice.action === 'outline' ? `outline: saves ${formatCount(savesTokens)} tokens, keeps the API visible` : `drop: saves ${formatCount(savesTokens)} tokens`;
+    const what =
+      choice.action === 'outline'
+        ? `outline: saves ${formatCount(savesTokens)} tokens, keeps the API visible`
+        : `drop: saves ${formatCount(savesTokens)} tokens`;
     return {
       path: file.path,
       action: choice.action,
@@ -679,12 +721,17 @@ export interface ReorderPlan<T extends ReorderFile> {
  * Focus files already outside the band on the chosen side stay in the group they belong to, so they
  * are not pushed into the band. The band itself does not change: the prompt's length does not.
  */
-export function planReorder<T extends ReorderFile>(files: readonly T[], middleBand: { readonly start: number; readonly end: number } | null, options: { readonly placement?: 'end' | 'start' } = {}): ReorderPlan<T> {
+export function planReorder<T extends ReorderFile>(
+  files: readonly T[],
+  middleBand: { readonly start: number; readonly end: number } | null,
+  options: { readonly placement?: 'end' | 'start' } = {},
+): ReorderPlan<T> {
   if (!middleBand) return { files: [...files], moved: [], stillInMiddle: [] };
   const placement = options.placement ?? 'end';
   const midpoints = positionsOf(files).map(({ start, end }) => (start + end) / 2);
   const inBand = (midpoint: number): boolean => midpoint >= middleBand.start && midpoint < middleBand.end;
-  const moves = (file: T, i: number): boolean => file.focus && (placement === 'end' ? midpoints[i]! >= middleBand.start : midpoints[i]! < middleBand.end);
+  const moves = (file: T, i: number): boolean =>
+    file.focus && (placement === 'end' ? midpoints[i]! >= middleBand.start : midpoints[i]! < middleBand.end);
   const group = files.filter((file, i) => moves(file, i));
   const others = files.filter((file, i) => !moves(file, i));
   const reordered = placement === 'end' ? [...others, ...group] : [...group, ...others];
@@ -692,7 +739,9 @@ export function planReorder<T extends ReorderFile>(files: readonly T[], middleBa
   reordered.forEach((file, i) => newIndex.set(file, i));
   const moved = files.filter((file, i) => file.focus && inBand(midpoints[i]!) && newIndex.get(file) !== i).map((file) => file.path);
   const newPositions = positionsOf(reordered);
-  const stillInMiddle = reordered.filter((file, i) => file.focus && inBand((newPositions[i]!.start + newPositions[i]!.end) / 2)).map((file) => file.path);
+  const stillInMiddle = reordered
+    .filter((file, i) => file.focus && inBand((newPositions[i]!.start + newPositions[i]!.end) / 2))
+    .map((file) => file.path);
   return { files: reordered, moved, stillInMiddle };
 }
 

@@ -19,7 +19,12 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
   return {
     model: report.model,
     gpu: report.gpu,
-    tokenizer: { name: report.tokenizer.name, source: report.tokenizer.source, exactForModel: report.tokenizer.exactForModel, label: report.tokenizer.label },
+    tokenizer: {
+      name: report.tokenizer.name,
+      source: report.tokenizer.source,
+      exactForModel: report.tokenizer.exactForModel,
+      label: report.tokenizer.label,
+    },
     tokens: report.totalTokens,
     promptTokens: report.promptTokens,
     templateOverheadTokens: report.templateOverheadTokens,
@@ -30,9 +35,31 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
     ...costFields(report.cost),
     ...engineFields(report),
     assumptions: report.assumptions,
-    risk: { level: report.risk.level, windows: report.risk.windows, focusShare: report.risk.focusShare, middleBand: report.risk.middleBand },
+    risk: {
+      level: report.risk.level,
+      windows: report.risk.windows,
+      focusShare: report.risk.focusShare,
+      middleBand: report.risk.middleBand,
+    },
     warnings: report.warnings.map(warningJson),
-    files: report.files.map((file) => ({ path: file.relativePath, status: file.status, mode: file.mode, modeNote: file.modeNote, tokens: file.tokens, framingTokens: file.framingTokens, share: file.share, range: file.range, level: file.level, inMiddle: file.inMiddle, focus: file.focus, pinned: file.pinned, skipReason: file.skipMessage, notes: file.notes, secret: secretOf(file.secrets), symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget } })),
+    files: report.files.map((file) => ({
+      path: file.relativePath,
+      status: file.status,
+      mode: file.mode,
+      modeNote: file.modeNote,
+      tokens: file.tokens,
+      framingTokens: file.framingTokens,
+      share: file.share,
+      range: file.range,
+      level: file.level,
+      inMiddle: file.inMiddle,
+      focus: file.focus,
+      pinned: file.pinned,
+      skipReason: file.skipMessage,
+      notes: file.notes,
+      secret: secretOf(file.secrets),
+      symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget },
+    })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
     dropPlan: proposal ? dropPlanJson(proposal) : null,
   };
@@ -59,7 +86,14 @@ export function engineFields(view: EngineView): Record<string, unknown> {
     engine: view.engine,
     maxContext: { ...view.maxContext, text: maxContextText(view.maxContext) },
     windowLimit: view.windowLimit,
-    engineHandling: view.engineHandling ? { ...view.engineHandling.handling, by: view.engineHandling.by, limit: view.engineHandling.limit, files: view.engineHandling.files.map((file) => ({ path: file.relativePath, part: file.part })) } : null,
+    engineHandling: view.engineHandling
+      ? {
+          ...view.engineHandling.handling,
+          by: view.engineHandling.by,
+          limit: view.engineHandling.limit,
+          files: view.engineHandling.files.map((file) => ({ path: file.relativePath, part: file.part })),
+        }
+      : null,
     contextFix: view.contextFix,
     server: view.server,
   };
@@ -90,9 +124,20 @@ function dropPlanJson(proposal: DropProposal): unknown {
     shortfallTokens: proposal.outcome.kind === 'over' ? proposal.outcome.overTokens : 0,
     shortfallReason: proposal.outcome.kind === 'over' ? proposal.outcome.why : null,
     method: planner.plan.method,
-    ...(planner.basis === 'size' ? { loss: planner.plan.loss, lossLowerBound: planner.plan.lossLowerBound } : { weightedLoss: planner.plan.weightedLoss }),
-    actions: proposal.actions.map((action) => ({ path: action.relativePath, action: action.action, priority: action.priority, savesTokens: action.savesTokens, keptTokens: action.keptTokens, explanation: action.explanation })),
-    drops: proposal.actions.filter((action) => action.action === 'drop').map((action) => ({ path: action.relativePath, priority: action.priority, savesTokens: action.savesTokens })),
+    ...(planner.basis === 'size'
+      ? { loss: planner.plan.loss, lossLowerBound: planner.plan.lossLowerBound }
+      : { weightedLoss: planner.plan.weightedLoss }),
+    actions: proposal.actions.map((action) => ({
+      path: action.relativePath,
+      action: action.action,
+      priority: action.priority,
+      savesTokens: action.savesTokens,
+      keptTokens: action.keptTokens,
+      explanation: action.explanation,
+    })),
+    drops: proposal.actions
+      .filter((action) => action.action === 'drop')
+      .map((action) => ({ path: action.relativePath, priority: action.priority, savesTokens: action.savesTokens })),
   };
 }
 
@@ -118,7 +163,13 @@ export function costFields(cost: CostBreakdown): Record<string, unknown> {
 }
 
 /** Human-readable text for terminals: per-file table, totals, cost, risk, warnings and the drop proposal. */
-export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null, maxRows = 50, requestedTarget: DropTargetKind | null = null): string {
+export function reportText(
+  report: BudgetReport,
+  skipped: readonly SkippedEntry[],
+  proposal: DropProposal | null,
+  maxRows = 50,
+  requestedTarget: DropTargetKind | null = null,
+): string {
   const out: string[] = [];
   const rows = report.files.filter((file) => file.status === 'counted');
   const shown = [...rows].sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, maxRows);
@@ -126,10 +177,26 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   out.push(`${'file'.padEnd(width)}  ${'tokens'.padStart(10)}  ${'share'.padStart(6)}  flags`);
   // What the engine does to each file: CUT (Ollama drops its tokens from the front), PAST-LIMIT (the server refuses the prompt, and this file ends past its limit).
   const engineFlag = report.engineHandling?.handling.kind === 'front-dropped' ? 'CUT' : 'PAST-LIMIT';
-  const cut = new Map((report.engineHandling?.files ?? []).map((file) => [file.uri, file.part === 'whole' ? engineFlag : `${engineFlag}(part)`]));
+  const cut = new Map(
+    (report.engineHandling?.files ?? []).map((file) => [file.uri, file.part === 'whole' ? engineFlag : `${engineFlag}(part)`]),
+  );
   for (const row of shown) {
-    const flags = [row.secrets.length > 0 ? 'SECRET?' : '', cut.get(row.uri) ?? '', row.mode === 'outline' ? 'outline' : '', row.focus ? 'focus' : '', row.pinned ? 'pinned' : '', row.symlinkTarget !== undefined ? 'link' : '', row.inMiddle ? 'middle' : '', row.level && row.level !== 'ok' ? row.level : '', ...row.notes.map(() => 'note')].filter(Boolean).join(',');
-    out.push(`${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`);
+    const flags = [
+      row.secrets.length > 0 ? 'SECRET?' : '',
+      cut.get(row.uri) ?? '',
+      row.mode === 'outline' ? 'outline' : '',
+      row.focus ? 'focus' : '',
+      row.pinned ? 'pinned' : '',
+      row.symlinkTarget !== undefined ? 'link' : '',
+      row.inMiddle ? 'middle' : '',
+      row.level && row.level !== 'ok' ? row.level : '',
+      ...row.notes.map(() => 'note'),
+    ]
+      .filter(Boolean)
+      .join(',');
+    out.push(
+      `${truncateLeft(escapeControlChars(row.relativePath), width).padEnd(width)}  ${formatInteger(row.tokens ?? 0).padStart(10)}  ${formatPercent(row.share ?? 0).padStart(6)}  ${flags}`,
+    );
   }
   if (rows.length > shown.length) out.push(`… ${rows.length - shown.length} more file(s) (use --json for all)`);
   // Every flagged file is listed with its reason, also those past the row limit: CI logs must show them all.
@@ -141,25 +208,42 @@ export function reportText(report: BudgetReport, skipped: readonly SkippedEntry[
   if (skipped.length > 0 || report.counts.skipped > 0) {
     const binary = report.files.filter((file) => file.status === 'skipped');
     out.push('', `skipped ${skipped.length + binary.length} file(s):`);
-    for (const entry of [...skipped.map((s) => ({ path: s.relativePath, message: s.message })), ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' }))].slice(0, 20)) out.push(`  ${escapeControlChars(entry.path)}: ${escapeControlChars(entry.message)}`);
+    for (const entry of [
+      ...skipped.map((s) => ({ path: s.relativePath, message: s.message })),
+      ...binary.map((b) => ({ path: b.relativePath, message: b.skipMessage ?? '' })),
+    ].slice(0, 20)) {
+      out.push(`  ${escapeControlChars(entry.path)}: ${escapeControlChars(entry.message)}`);
+    }
     if (skipped.length + binary.length > 20) out.push(`  … and ${skipped.length + binary.length - 20} more (use --json for all)`);
   }
-  out.push('', ...estimateLines({ ...report, cost: report.cost, windows: report.risk.windows, level: report.risk.level }, {
-    promptTokens: report.promptTokens,
-    reserve: report.reserveOutputTokens,
-    countNote: escapeControlChars(report.tokenizer.label),
-    templateOverheadTokens: report.templateOverheadTokens,
-    model: escapeControlChars(report.model.displayName),
-    gpu: `${report.gpu.count}× ${report.gpu.name}`,
-    computeEfficiency: report.assumptions.computeEfficiency.value,
-    memoryEfficiency: report.assumptions.memoryEfficiency.value,
-    budget: report.budgetTokens,
-  }));
-  if (report.framing) out.push(`export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`);
+  out.push(
+    '',
+    ...estimateLines(
+      { ...report, cost: report.cost, windows: report.risk.windows, level: report.risk.level },
+      {
+        promptTokens: report.promptTokens,
+        reserve: report.reserveOutputTokens,
+        countNote: escapeControlChars(report.tokenizer.label),
+        templateOverheadTokens: report.templateOverheadTokens,
+        model: escapeControlChars(report.model.displayName),
+        gpu: `${report.gpu.count}× ${report.gpu.name}`,
+        computeEfficiency: report.assumptions.computeEfficiency.value,
+        memoryEfficiency: report.assumptions.memoryEfficiency.value,
+        budget: report.budgetTokens,
+      },
+    ),
+  );
+  if (report.framing) {
+    out.push(
+      `export framing (${report.framing.format}${report.framing.directoryTree ? ', directory tree' : ''}): ${formatInteger(report.framing.tokens)} of the prompt tokens are tags and paths${report.framing.directoryTree ? `, ${formatInteger(report.framing.treeTokens)} of them the directory tree` : ''}`,
+    );
+  }
   out.push(...engineDetailLines(report));
   out.push(...warningLines(report.warnings));
   if (proposal) out.push('', ...proposalLines(proposal));
-  else if (requestedTarget) out.push('', `drop plan: ${dropTargetLabels[requestedTarget].toLowerCase()} — ${unavailableReason(requestedTarget)}`);
+  else if (requestedTarget) {
+    out.push('', `drop plan: ${dropTargetLabels[requestedTarget].toLowerCase()} — ${unavailableReason(requestedTarget)}`);
+  }
   out.push('', report.withinLimits ? 'within window, memory and budget' : 'NOT within window, memory or budget (exit status 1)');
   return out.join('\n');
 }
@@ -231,8 +315,14 @@ export function estimateLines(view: EstimateView, context: EstimateContext): str
     `engine     ${engineSummary(view.engine)} (listed below)`,
     `tokens     ${formatInteger(context.promptTokens)} prompt + ${formatInteger(context.reserve)} reserved output = ${formatInteger(cost.tokens)}${context.countNote ? ` (${context.countNote})` : ''}`,
   ];
-  if (context.templateOverheadTokens) lines.push(`template   ${formatInteger(context.templateOverheadTokens)} of the prompt tokens are the chat template's (BOS, role headers), counted once per request`);
-  if (context.budget !== null) lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
+  if (context.templateOverheadTokens) {
+    lines.push(
+      `template   ${formatInteger(context.templateOverheadTokens)} of the prompt tokens are the chat template's (BOS, role headers), counted once per request`,
+    );
+  }
+  if (context.budget !== null) {
+    lines.push(`budget     ${formatPercent(context.promptTokens / context.budget)} of ${formatInteger(context.budget)} prompt tokens`);
+  }
   if (view.server) lines.push(`server     ${escapeControlChars(serverSummary(view.server))}`);
   lines.push(
     `window     ${formatPercent(cost.tokens / windows.max)} of ${view.windowLimit.source === 'model' ? `max ${formatInteger(windows.max)}` : view.windowLimit.label} · effective ${formatInteger(windows.effective)} (${effectiveWindowSourceLabel(windows.effectiveSource)}) · pretrained ${formatInteger(windows.pretrained)} · trained ${formatInteger(windows.trained)}`,
@@ -260,7 +350,9 @@ export function engineDetailLines(view: EngineView): string[] {
   if (view.contextFix) lines.push(`fix: ${escapeControlChars(view.contextFix.text)}`);
   if (view.server?.status === 'ok') {
     lines.push(`server check (${escapeControlChars(view.server.url)}):`);
-    for (const reading of view.server.readings) lines.push(`  - ${reading.endpoint}: ${escapeControlChars(reading.gave)}`, `      source: ${reading.source}`);
+    for (const reading of view.server.readings) {
+      lines.push(`  - ${reading.endpoint}: ${escapeControlChars(reading.gave)}`, `      source: ${reading.source}`);
+    }
     for (const note of view.server.notes) lines.push(`  - note: ${escapeControlChars(note)}`);
   }
   return lines;
@@ -268,19 +360,33 @@ export function engineDetailLines(view: EngineView): string[] {
 
 export function warningLines(warnings: readonly Warning[]): string[] {
   if (warnings.length === 0) return [];
-  return ['', 'warnings:', ...warnings.flatMap((warning) => [`  [${warning.severity}] ${escapeControlChars(warning.message)} (${warningCategoryLabels[warning.category]})`, `      why: ${warning.why}`])];
+  return [
+    '',
+    'warnings:',
+    ...warnings.flatMap((warning) => [
+      `  [${warning.severity}] ${escapeControlChars(warning.message)} (${warningCategoryLabels[warning.category]})`,
+      `      why: ${warning.why}`,
+    ]),
+  ];
 }
 
 function proposalLines(proposal: DropProposal): string[] {
-  const lines = [`drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`];
+  const lines = [
+    `drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`,
+  ];
   if (proposal.neededTokens === 0) return [...lines, '  → already met'];
   if (proposal.basisNote !== '') lines.push(`  (${proposal.basisNote})`);
-  for (const action of proposal.actions) lines.push(`  ${escapeControlChars(action.relativePath)}: ${escapeControlChars(action.explanation)}`);
+  for (const action of proposal.actions) {
+    lines.push(`  ${escapeControlChars(action.relativePath)}: ${escapeControlChars(action.explanation)}`);
+  }
   const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
   const arrow = `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
   if (proposal.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);
-  else if (proposal.outcome.kind === 'over') lines.push(`  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${escapeControlChars(proposal.outcome.why)})`);
-  else lines.push(`  → ${arrow} (the directory tree is still being counted)`);
+  else if (proposal.outcome.kind === 'over') {
+    lines.push(
+      `  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${escapeControlChars(proposal.outcome.why)})`,
+    );
+  } else lines.push(`  → ${arrow} (the directory tree is still being counted)`);
   return lines;
 }
 

@@ -29,7 +29,8 @@ export function maxContextText(maxContext: MaxContext): string {
 
 /** The engine in a few words: `vLLM V1 · 7 conventions · 1 problem`. */
 export function engineSummary(engine: EngineReport): string {
-  const problems = engine.problems.length > 0 ? ` · ${engine.problems.length} problem${engine.problems.length === 1 ? '' : 's'} with the inputs` : '';
+  const problems =
+    engine.problems.length > 0 ? ` · ${engine.problems.length} problem${engine.problems.length === 1 ? '' : 's'} with the inputs` : '';
   return `${engine.name} · ${engine.conventions.length} convention${engine.conventions.length === 1 ? '' : 's'} applied${problems}`;
 }
 
@@ -41,9 +42,10 @@ export function serverSummary(check: ServerCheck): string {
     case 'failed':
       return `not read: ${check.message}`;
     case 'ok': {
-      const limit = check.limitTokens === null
-        ? 'no limit known yet (no model loaded)'
-        : `${check.limitName} ${formatInteger(check.limitTokens)}${check.kind === 'llama.cpp' ? ` per slot${check.slots !== null ? ` × ${formatInteger(check.slots)} slot${check.slots === 1 ? '' : 's'}` : ''}` : ''}`;
+      const limit =
+        check.limitTokens === null
+          ? 'no limit known yet (no model loaded)'
+          : `${check.limitName} ${formatInteger(check.limitTokens)}${check.kind === 'llama.cpp' ? ` per slot${check.slots !== null ? ` × ${formatInteger(check.slots)} slot${check.slots === 1 ? '' : 's'}` : ''}` : ''}`;
       const pool = check.kvCapacityTokens !== null ? `, KV pool ${formatInteger(check.kvCapacityTokens)} tokens` : '';
       const vram = check.vramBytes !== null ? `, ${formatBytes(check.vramBytes)} VRAM` : '';
       return `${check.serverName} at ${check.url}: ${limit}${pool}${vram}${check.model ? `, model ${check.model}` : ''}`;
@@ -61,7 +63,9 @@ export function serverStatusText(check: ServerCheck): string {
 /** What the engine does with the prompt, in a few words: `Ollama drops the first 12.3k tokens`, `vLLM rejects it`. */
 export function handlingShortText(handling: EngineHandling): string {
   const by = handling.by.split(' at ')[0]!;
-  if (handling.handling.kind === 'front-dropped') return `${by} drops the first ${formatTokens(handling.handling.dropEnd - handling.handling.dropStart)} tokens`;
+  if (handling.handling.kind === 'front-dropped') {
+    return `${by} drops the first ${formatTokens(handling.handling.dropEnd - handling.handling.dropStart)} tokens`;
+  }
   return `${by} rejects it`;
 }
 

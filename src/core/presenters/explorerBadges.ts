@@ -45,7 +45,12 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
   const sortedRoots = roots.map((root) => root.replace(/\/+$/, '')).sort((a, b) => b.length - a.length);
   for (const file of report.files) {
     if (file.status !== 'counted' || file.tokens === null) continue;
-    badges.set(file.uri, { badge: tokenBadge(file.tokens), tokens: file.tokens, share: prompt > 0 ? file.tokens / prompt : 0, tokenizer: report.tokenizer.label });
+    badges.set(file.uri, {
+      badge: tokenBadge(file.tokens),
+      tokens: file.tokens,
+      share: prompt > 0 ? file.tokens / prompt : 0,
+      tokenizer: report.tokenizer.label,
+    });
     for (const folder of ancestors(file.uri, sortedRoots)) {
       const entry = folders.get(folder) ?? { tokens: 0, files: 0 };
       entry.tokens += file.tokens;
@@ -54,7 +59,13 @@ export function explorerBadges(report: BudgetReport, roots: readonly string[]): 
     }
   }
   for (const [folder, entry] of folders) {
-    badges.set(folder, { badge: tokenBadge(entry.tokens), tokens: entry.tokens, files: entry.files, share: prompt > 0 ? entry.tokens / prompt : 0, tokenizer: report.tokenizer.label });
+    badges.set(folder, {
+      badge: tokenBadge(entry.tokens),
+      tokens: entry.tokens,
+      files: entry.files,
+      share: prompt > 0 ? entry.tokens / prompt : 0,
+      tokenizer: report.tokenizer.label,
+    });
   }
   return badges;
 }

@@ -45,7 +45,12 @@ export interface TreeNode {
  * (`src/core/scan`) like the Explorer does, so deep paths stay readable.
  */
 export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
-  interface Draft { folders: Map<string, Draft>; files: BudgetFileRow[]; skipped: SkippedEntry[]; path: string }
+  interface Draft {
+    folders: Map<string, Draft>;
+    files: BudgetFileRow[];
+    skipped: SkippedEntry[];
+    path: string;
+  }
   const root: Draft = { folders: new Map(), files: [], skipped: [], path: '' };
   const folderOf = (relativePath: string): Draft => {
     const segments = relativePath.split('/');
@@ -72,7 +77,14 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       name = `${name}/${childName}`;
       current = child;
     }
-    const children = sortNodes([...[...current.folders.entries()].map(([childName, child]) => build(child, childName)), ...current.files.map((file) => fileNode(file, promptTokens)), ...current.skipped.map(skippedNode)], sort);
+    const children = sortNodes(
+      [
+        ...[...current.folders.entries()].map(([childName, child]) => build(child, childName)),
+        ...current.files.map((file) => fileNode(file, promptTokens)),
+        ...current.skipped.map(skippedNode),
+      ],
+      sort,
+    );
     const fileUris = children.flatMap((child) => child.fileUris);
     const includedUris = children.flatMap((child) => child.includedUris);
     const included = includedUris.length;
@@ -83,7 +95,12 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
       kind: 'folder',
       label: name,
       relativePath: current.path,
-      description: included === fileUris.length ? `${included} in · ${formatTokens(tokens)} tok · ${formatPercent(share)}` : included === 0 ? `0/${fileUris.length} in · unchecked` : `${included}/${fileUris.length} in (partly) · ${formatTokens(tokens)} tok · ${formatPercent(share)}`,
+      description:
+        included === fileUris.length
+          ? `${included} in · ${formatTokens(tokens)} tok · ${formatPercent(share)}`
+          : included === 0
+            ? `0/${fileUris.length} in · unchecked`
+            : `${included}/${fileUris.length} in (partly) · ${formatTokens(tokens)} tok · ${formatPercent(share)}`,
       tooltip: `${current.path}/\n${included} of ${fileUris.length} files in the prompt · ${formatTokens(tokens)} tokens (${formatPercent(share)} of the prompt)${included > 0 && included < fileUris.length ? '\nPartly in: unchecking the folder takes all of its files out (Undo in the notification); checking it again puts them all in' : ''}`,
       checked: included > 0,
       checkable: fileUris.length > 0,
@@ -101,7 +118,14 @@ export function toTreeNodes(report: BudgetReport, sort: TreeSort): TreeNode[] {
     };
   };
 
-  const top = sortNodes([...[...root.folders.entries()].map(([name, child]) => build(child, name)), ...root.files.map((file) => fileNode(file, promptTokens)), ...root.skipped.map(skippedNode)], sort);
+  const top = sortNodes(
+    [
+      ...[...root.folders.entries()].map(([name, child]) => build(child, name)),
+      ...root.files.map((file) => fileNode(file, promptTokens)),
+      ...root.skipped.map(skippedNode),
+    ],
+    sort,
+  );
   return top;
 }
 
@@ -137,7 +161,9 @@ function fileNode(file: BudgetFileRow, promptTokens: number): TreeNode {
     if (file.status !== 'counted') description = `outline · ${description}`;
     tooltip += `\nOutline mode: ${file.modeNote}.`;
   }
-  if (flags.length) tooltip += `\n${flags.map((flag) => (flag === 'focus' ? 'Focus file' : 'Pinned: never proposed for dropping')).join('\n')}`;
+  if (flags.length) {
+    tooltip += `\n${flags.map((flag) => (flag === 'focus' ? 'Focus file' : 'Pinned: never proposed for dropping')).join('\n')}`;
+  }
   if (file.symlinkTarget !== undefined) {
     description = `link → ${file.symlinkTarget ?? '?'} · ${description}`;
     tooltip += `\nSymbolic link to ${file.symlinkTarget ?? 'a target this file system cannot resolve'}: its target is what is counted`;
@@ -259,8 +285,19 @@ export function checkboxEffect(node: TreeNode, checked: boolean): CheckboxEffect
   const included = new Set(node.includedUris);
   if (checked) {
     const include = node.fileUris.filter((uri) => !included.has(uri));
-    return { include, exclude: [], summary: node.kind === 'folder' && include.length > 1 ? `Checked ${include.length} more file(s) in ${node.relativePath}/.` : null };
+    return {
+      include,
+      exclude: [],
+      summary: node.kind === 'folder' && include.length > 1 ? `Checked ${include.length} more file(s) in ${node.relativePath}/.` : null,
+    };
   }
   const exclude = node.fileUris.filter((uri) => included.has(uri));
-  return { include: [], exclude, summary: node.kind === 'folder' && exclude.length > 1 ? `Unchecked ${exclude.length} file(s) in ${node.relativePath}/: they are out of the prompt.` : null };
+  return {
+    include: [],
+    exclude,
+    summary:
+      node.kind === 'folder' && exclude.length > 1
+        ? `Unchecked ${exclude.length} file(s) in ${node.relativePath}/: they are out of the prompt.`
+        : null,
+  };
 }

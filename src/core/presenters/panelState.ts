@@ -19,8 +19,23 @@ import { binaryStep, chartXMax, decimalStep, niceMax, samplePoints, ticks, token
 import { engineSummary, maxContextText, serverStatusText, serverSummary } from './engineText';
 import { buildTreemap } from './treemap';
 import type {
-  ChartMark, FlopsChart, MemoryChart, PanelDetails, PanelDropPlan, PanelEngine, PanelFileFlag, PanelFileRow, PanelMetric, PanelReorder, PanelState, PanelSummary, PanelWarning, PositionLimit,
-  PositionSegment, PositionStrip, ReorderPlacement,
+  ChartMark,
+  FlopsChart,
+  MemoryChart,
+  PanelDetails,
+  PanelDropPlan,
+  PanelEngine,
+  PanelFileFlag,
+  PanelFileRow,
+  PanelMetric,
+  PanelReorder,
+  PanelState,
+  PanelSummary,
+  PanelWarning,
+  PositionLimit,
+  PositionSegment,
+  PositionStrip,
+  ReorderPlacement,
 } from '../../protocol/panelProtocol';
 
 /** Everything the panel state is built from; the host gathers it, this module decides what is shown. */
@@ -43,10 +58,22 @@ export const positionMaxSegments = 400;
 
 /** The "common confusions" the panel always shows, one per long-context myth. */
 export const commonConfusions: readonly { readonly title: string; readonly body: string }[] = [
-  { title: 'A big window is not cheap inference', body: 'The window says how many tokens the model accepts, not what they cost: every prompt token is prefilled (time to first token) and held in the KV cache for every generated token.' },
-  { title: 'Context extension does not remove the quadratic cost', body: 'RoPE scaling (YaRN, llama3, LongRoPE) changes how positions are encoded; every full-attention layer still compares each token with every earlier one, so attention FLOPs grow with the square of the prompt.' },
-  { title: 'KV-cache savings do not teach long-range reasoning', body: 'GQA, MQA, MLA, sliding windows and FP8 KV shrink memory per token. They let a long prompt fit; they do not make the model use distant tokens any better.' },
-  { title: 'Passing a needle test is not reliable reasoning over messy documents', body: 'Single-needle retrieval is the easiest long-context task. RULER and NoLiMa measure effective lengths far below the advertised windows once the task needs multi-hop tracing, aggregation or non-literal matches.' },
+  {
+    title: 'A big window is not cheap inference',
+    body: 'The window says how many tokens the model accepts, not what they cost: every prompt token is prefilled (time to first token) and held in the KV cache for every generated token.',
+  },
+  {
+    title: 'Context extension does not remove the quadratic cost',
+    body: 'RoPE scaling (YaRN, llama3, LongRoPE) changes how positions are encoded; every full-attention layer still compares each token with every earlier one, so attention FLOPs grow with the square of the prompt.',
+  },
+  {
+    title: 'KV-cache savings do not teach long-range reasoning',
+    body: 'GQA, MQA, MLA, sliding windows and FP8 KV shrink memory per token. They let a long prompt fit; they do not make the model use distant tokens any better.',
+  },
+  {
+    title: 'Passing a needle test is not reliable reasoning over messy documents',
+    body: 'Single-needle retrieval is the easiest long-context task. RULER and NoLiMa measure effective lengths far below the advertised windows once the task needs multi-hop tracing, aggregation or non-literal matches.',
+  },
 ];
 
 /** Builds the full panel snapshot (the three parts together). Pure: same input, same state. */
@@ -55,7 +82,9 @@ export function buildPanelState(input: PanelStateInput): PanelState {
 }
 
 /** The summary the panel draws first: header, cards and warnings, from the report alone. */
-export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 'dropTarget' | 'customOrderApplied' | 'undoLabel'>): PanelSummary {
+export function buildPanelSummary(
+  input: Omit<PanelStateInput, 'dropProposal' | 'dropTarget' | 'customOrderApplied' | 'undoLabel'>,
+): PanelSummary {
   const { report, settings } = input;
   return {
     version: 1,
@@ -66,14 +95,27 @@ export function buildPanelSummary(input: Omit<PanelStateInput, 'dropProposal' | 
     riskText: riskText(report.risk.level, report.risk.windows, report.windowLimit.label),
     metrics: summaryMetrics(report),
     exactnessLabel: report.tokenizer.label,
-    tokenizer: { name: report.tokenizer.name, label: report.tokenizer.label, exactForModel: report.tokenizer.exactForModel, templateOverheadTokens: report.templateOverheadTokens, download: report.tokenizer.download },
+    tokenizer: {
+      name: report.tokenizer.name,
+      label: report.tokenizer.label,
+      exactForModel: report.tokenizer.exactForModel,
+      templateOverheadTokens: report.templateOverheadTokens,
+      download: report.tokenizer.download,
+    },
     models: input.catalog.models.map((model) => ({ id: model.id, label: model.displayName })),
     gpus: input.catalog.gpus.map((gpu) => ({ id: gpu.id, label: gpu.name })),
     modelId: report.model.id,
     modelConfigLabel: report.model.origin === 'catalog' ? null : report.model.displayName,
     gpuId: report.gpu.id,
     gpuCount: settings.gpuCount,
-    warnings: report.warnings.map((warning): PanelWarning => ({ id: warning.id, severity: warning.severity, category: warning.category, categoryLabel: warningCategoryLabels[warning.category], message: warning.message, why: warning.why })),
+    warnings: report.warnings.map((warning): PanelWarning => ({
+      id: warning.id,
+      severity: warning.severity,
+      category: warning.category,
+      categoryLabel: warningCategoryLabels[warning.category],
+      message: warning.message,
+      why: warning.why,
+    })),
     confusions: commonConfusions,
     engine: engineState(report),
   };
@@ -102,14 +144,30 @@ export function engineState(report: BudgetReport): PanelEngine {
     problems: report.engine.problems,
     windowLimit: report.windowLimit.label,
     maxContext: maxContextText(report.maxContext),
-    handling: report.engineHandling ? { kind: report.engineHandling.handling.kind, text: report.engineHandling.handling.reason, files: report.engineHandling.files.map((file) => file.relativePath) } : null,
-    fix: report.contextFix ? { text: report.contextFix.text, setting: report.contextFix.setting.key, value: report.contextFix.setting.value, kvCacheBytes: report.contextFix.kvCacheBytes, prefillSeconds: report.contextFix.prefillSeconds } : null,
-    server: server ? {
-      status: server.status,
-      summary: serverSummary(server),
-      readings: server.status === 'ok' ? server.readings.map((reading) => `${reading.endpoint}: ${reading.gave}`) : [],
-      notes: server.status === 'ok' ? server.notes : [],
-    } : null,
+    handling: report.engineHandling
+      ? {
+          kind: report.engineHandling.handling.kind,
+          text: report.engineHandling.handling.reason,
+          files: report.engineHandling.files.map((file) => file.relativePath),
+        }
+      : null,
+    fix: report.contextFix
+      ? {
+          text: report.contextFix.text,
+          setting: report.contextFix.setting.key,
+          value: report.contextFix.setting.value,
+          kvCacheBytes: report.contextFix.kvCacheBytes,
+          prefillSeconds: report.contextFix.prefillSeconds,
+        }
+      : null,
+    server: server
+      ? {
+          status: server.status,
+          summary: serverSummary(server),
+          readings: server.status === 'ok' ? server.readings.map((reading) => `${reading.endpoint}: ${reading.gave}`) : [],
+          notes: server.status === 'ok' ? server.notes : [],
+        }
+      : null,
   };
 }
 
@@ -184,7 +242,14 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
       tone: server.status === 'failed' ? 'warning' : report.engineHandling ? 'error' : server.status === 'ok' ? 'ok' : 'normal',
     });
   } else if (report.contextFix) {
-    metrics.push({ id: 'fix', label: 'To fit', value: report.contextFix.setting.value.toLocaleString('en-US'), detail: report.contextFix.text, basis: 'estimate', tone: 'warning' });
+    metrics.push({
+      id: 'fix',
+      label: 'To fit',
+      value: report.contextFix.setting.value.toLocaleString('en-US'),
+      detail: report.contextFix.text,
+      basis: 'estimate',
+      tone: 'warning',
+    });
   }
   if (report.budgetTokens !== null) {
     metrics.push({
@@ -201,13 +266,30 @@ export function summaryMetrics(report: BudgetReport): PanelMetric[] {
 
 function riskText(level: RiskLevel, windows: Windows, limitLabel: string): string {
   if (level === 'beyond') return `beyond (${limitLabel}): the server rejects it, cuts it, or positions extrapolate`;
-  if (level === 'degraded') return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
+  if (level === 'degraded') {
+    return `past the effective (${formatInteger(windows.effective)}) or trained (${formatInteger(windows.trained)}) window: expect degraded recall`;
+  }
   return `inside the effective window (${formatInteger(windows.effective)} tokens)`;
 }
 
 /** A file a folder add left out: listed with its reason so "Only skipped" finds it. */
 function skippedRow(entry: SkippedEntry): PanelFileRow {
-  return { uri: entry.location!, path: entry.relativePath, tokens: null, tokensText: '—', share: null, shareText: '—', order: null, start: null, end: null, rangeText: '—', flags: ['skipped'], note: `not added: ${entry.message}`, mode: 'dropped', modeNote: '' };
+  return {
+    uri: entry.location!,
+    path: entry.relativePath,
+    tokens: null,
+    tokensText: '—',
+    share: null,
+    shareText: '—',
+    order: null,
+    start: null,
+    end: null,
+    rangeText: '—',
+    flags: ['skipped'],
+    note: `not added: ${entry.message}`,
+    mode: 'dropped',
+    modeNote: '',
+  };
 }
 
 function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
@@ -238,7 +320,14 @@ function toFileRow(): (row: BudgetFileRow) => PanelFileRow {
       end: row.range?.end ?? null,
       rangeText: row.range ? `${formatInteger(row.range.start)}–${formatInteger(row.range.end)}` : '—',
       flags,
-      note: [row.skipMessage ?? row.notes.join('; '), row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : '', row.symlinkTarget !== undefined ? `symbolic link → ${row.symlinkTarget ?? 'unresolved target'}` : '', row.modeNote ? `outline mode: ${row.modeNote}` : ''].filter(Boolean).join(' · '),
+      note: [
+        row.skipMessage ?? row.notes.join('; '),
+        row.secrets.length > 0 ? `looks like a secret: ${row.secrets.join('; ')}` : '',
+        row.symlinkTarget !== undefined ? `symbolic link → ${row.symlinkTarget ?? 'unresolved target'}` : '',
+        row.modeNote ? `outline mode: ${row.modeNote}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
       mode: row.mode,
       modeNote: row.modeNote ?? '',
     };
@@ -263,7 +352,10 @@ function memoryChart(input: PanelStateInput): MemoryChart {
     return { tokens, weightsBytes: at.fixedBytes, kvBytes: at.kvCacheBytes };
   });
   const gpuTotalBytes = report.gpu.memoryBytes * report.gpu.count;
-  const yMax = niceMax(Math.max(gpuTotalBytes, cost.totalBytes, ...points.map((point) => point.weightsBytes + point.kvBytes)) * 1.05, binaryStep);
+  const yMax = niceMax(
+    Math.max(gpuTotalBytes, cost.totalBytes, ...points.map((point) => point.weightsBytes + point.kvBytes)) * 1.05,
+    binaryStep,
+  );
   const memoryLimit = report.maxContext.memoryLimitTokens;
   const maxContextTokens = memoryLimit !== null && memoryLimit > 0 && memoryLimit <= xMax ? memoryLimit : null;
   const fitText = `the largest context that fits: ${maxContextText(report.maxContext)}`;
@@ -273,7 +365,11 @@ function memoryChart(input: PanelStateInput): MemoryChart {
     gpuTotalBytes,
     usableLabel: `usable ${formatBytes(cost.usableMemoryBytes)} (${formatPercent(report.assumptions.memoryUtilization)})`,
     gpuTotalLabel: `GPU memory ${formatBytes(gpuTotalBytes)} (${report.gpu.count}× ${report.gpu.name})`,
-    current: { tokens: report.totalTokens, bytes: cost.totalBytes, label: `this prompt: ${formatBytes(cost.totalBytes)} at ${formatTokens(report.totalTokens)} tokens` },
+    current: {
+      tokens: report.totalTokens,
+      bytes: cost.totalBytes,
+      label: `this prompt: ${formatBytes(cost.totalBytes)} at ${formatTokens(report.totalTokens)} tokens`,
+    },
     windowMarks: windowMarks(report.risk.windows),
     maxContextTokens,
     xMax,
@@ -297,10 +393,18 @@ function flopsChart(input: PanelStateInput): FlopsChart {
   const crossoverTokens = attentionCrossover(model);
   const yMax = niceMax(Math.max(...points.map((point) => point.linear + point.attention), current.total, 1) * 1.05, decimalStep);
   const attentionShare = current.total > 0 ? current.attention / current.total : 0;
-  const crossoverLabel = crossoverTokens === null ? 'attention never reaches the linear FLOPs (every layer is windowed)' : `attention = linear at ${formatInteger(crossoverTokens)} tokens`;
+  const crossoverLabel =
+    crossoverTokens === null
+      ? 'attention never reaches the linear FLOPs (every layer is windowed)'
+      : `attention = linear at ${formatInteger(crossoverTokens)} tokens`;
   return {
     points,
-    current: { tokens: report.promptTokens, linear: current.linear, attention: current.attention, label: `this prompt: ${formatFlops(current.total)}, attention ${formatPercent(attentionShare)}` },
+    current: {
+      tokens: report.promptTokens,
+      linear: current.linear,
+      attention: current.attention,
+      label: `this prompt: ${formatFlops(current.total)}, attention ${formatPercent(attentionShare)}`,
+    },
     crossoverTokens,
     crossoverLabel,
     windowMarks: windowMarks(report.risk.windows),
@@ -344,7 +448,15 @@ function positionStrip(report: BudgetReport): PositionStrip {
   let group: { first: string; last: string; start: number; end: number; files: number; inMiddle: boolean; level: RiskLevel } | null = null;
   const flush = (): void => {
     if (!group) return;
-    segments.push({ label: group.files === 1 ? group.first : `${formatInteger(group.files)} files: ${group.first} … ${group.last}`, start: group.start, end: group.end, focus: false, inMiddle: group.inMiddle, level: group.level, files: group.files });
+    segments.push({
+      label: group.files === 1 ? group.first : `${formatInteger(group.files)} files: ${group.first} … ${group.last}`,
+      start: group.start,
+      end: group.end,
+      focus: false,
+      inMiddle: group.inMiddle,
+      level: group.level,
+      files: group.files,
+    });
     group = null;
   };
   for (const file of placed) {
@@ -352,11 +464,28 @@ function positionStrip(report: BudgetReport): PositionStrip {
     const level = file.level ?? 'ok';
     if (file.focus || range.end - range.start >= minTokens) {
       flush();
-      segments.push({ label: file.relativePath, start: range.start, end: range.end, focus: file.focus, inMiddle: file.inMiddle, level, files: 1 });
+      segments.push({
+        label: file.relativePath,
+        start: range.start,
+        end: range.end,
+        focus: file.focus,
+        inMiddle: file.inMiddle,
+        level,
+        files: 1,
+      });
       continue;
     }
-    if (!group) group = { first: file.relativePath, last: file.relativePath, start: range.start, end: range.end, files: 1, inMiddle: file.inMiddle, level };
-    else {
+    if (!group) {
+      group = {
+        first: file.relativePath,
+        last: file.relativePath,
+        start: range.start,
+        end: range.end,
+        files: 1,
+        inMiddle: file.inMiddle,
+        level,
+      };
+    } else {
       group.last = file.relativePath;
       group.end = range.end;
       group.files++;
@@ -369,14 +498,23 @@ function positionStrip(report: BudgetReport): PositionStrip {
   const windows = report.risk.windows;
   const marks: ChartMark[] = [];
   const effectiveLimit = Math.min(windows.effective, windows.trained);
-  if (effectiveLimit < report.promptTokens) marks.push({ label: effectiveLimit === windows.effective ? 'effective window' : 'trained window', tokens: effectiveLimit });
+  if (effectiveLimit < report.promptTokens) {
+    marks.push({ label: effectiveLimit === windows.effective ? 'effective window' : 'trained window', tokens: effectiveLimit });
+  }
   if (windows.max < report.promptTokens) marks.push({ label: 'max window', tokens: windows.max });
   const limits = stackLabels(marks, report.promptTokens);
   const band = report.risk.middleBand;
   const focus = placed.filter((file) => file.focus);
   const focusInMiddle = focus.filter((file) => file.inMiddle).length;
   const summary = `${formatInteger(placed.length)} file(s) over ${formatInteger(report.promptTokens)} prompt tokens.${band ? ` Middle band ${formatInteger(band.start)}–${formatInteger(band.end)}: ${formatInteger(focusInMiddle)} of ${formatInteger(focus.length)} focus file(s) land in it.` : ' Too short for a middle band.'}${limits.map((limit) => ` Past ${limit.label} at ${formatInteger(limit.tokens)}.`).join('')}`;
-  return { promptTokens: report.promptTokens, middleBand: band, limits, segments, ticks: ticks(Math.max(report.promptTokens, 1), tokenStep, formatTokens).filter((tick) => tick.value <= report.promptTokens), summary };
+  return {
+    promptTokens: report.promptTokens,
+    middleBand: band,
+    limits,
+    segments,
+    ticks: ticks(Math.max(report.promptTokens, 1), tokenStep, formatTokens).filter((tick) => tick.value <= report.promptTokens),
+    summary,
+  };
 }
 
 /** Width of the position strip's plot in the webview's SVG units, and of one label character. */
@@ -391,16 +529,18 @@ const stripLabelCharWidth = 6.2;
  */
 export function stackLabels(marks: readonly ChartMark[], promptTokens: number): PositionLimit[] {
   const rowEnds: number[] = [];
-  return [...marks].sort((a, b) => a.tokens - b.tokens).map((mark) => {
-    const at = (mark.tokens / Math.max(promptTokens, 1)) * stripPlotWidth;
-    const width = (mark.label.length + 1) * stripLabelCharWidth;
-    const anchor: PositionLimit['anchor'] = at >= width ? 'end' : 'start';
-    const start = anchor === 'end' ? at - width : at;
-    let row = rowEnds.findIndex((rowEnd) => rowEnd < start);
-    if (row < 0) row = rowEnds.length;
-    rowEnds[row] = start + width;
-    return { ...mark, row, anchor };
-  });
+  return [...marks]
+    .sort((a, b) => a.tokens - b.tokens)
+    .map((mark) => {
+      const at = (mark.tokens / Math.max(promptTokens, 1)) * stripPlotWidth;
+      const width = (mark.label.length + 1) * stripLabelCharWidth;
+      const anchor: PositionLimit['anchor'] = at >= width ? 'end' : 'start';
+      const start = anchor === 'end' ? at - width : at;
+      let row = rowEnds.findIndex((rowEnd) => rowEnd < start);
+      if (row < 0) row = rowEnds.length;
+      rowEnds[row] = start + width;
+      return { ...mark, row, anchor };
+    });
 }
 
 function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
@@ -413,10 +553,23 @@ function dropPlanState(input: PanelStateInput): PanelDropPlan {
   const targets = dropTargetStatuses(report).map(({ kind, label, available, status }) => ({ kind, label, available, status }));
   const base = { target: dropTarget, targets, basis: proposal?.basis ?? ('size' as const), basisNote: proposal?.basisNote ?? '' };
   if (!proposal) {
-    const message = dropTarget === 'memory' ? 'The weights alone do not fit in GPU memory, so no prompt fits: dropping files cannot help. Use more GPUs, a smaller weight format or a smaller model.' : 'Set contextBudget.budgetTokens to plan against a token budget of your own.';
+    const message =
+      dropTarget === 'memory'
+        ? 'The weights alone do not fit in GPU memory, so no prompt fits: dropping files cannot help. Use more GPUs, a smaller weight format or a smaller model.'
+        : 'Set contextBudget.budgetTokens to plan against a token budget of your own.';
     return { ...base, neededTokens: null, message, proposals: [], after: null, afterPending: false, canApply: false };
   }
-  if (proposal.neededTokens === 0) return { ...base, neededTokens: 0, message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`, proposals: [], after: null, afterPending: false, canApply: false };
+  if (proposal.neededTokens === 0) {
+    return {
+      ...base,
+      neededTokens: 0,
+      message: `The prompt already fits: ${dropTargetLabels[dropTarget].toLowerCase()}.`,
+      proposals: [],
+      after: null,
+      afterPending: false,
+      canApply: false,
+    };
+  }
   const proposals = proposal.actions.map((action) => ({
     uri: action.uri,
     path: action.relativePath,
@@ -429,42 +582,79 @@ function dropPlanState(input: PanelStateInput): PanelDropPlan {
   }));
   const selected = proposal.actions.filter((action) => action.selected);
   const outlined = selected.filter((action) => action.action === 'outline').length;
-  const what = outlined > 0 ? `Dropping ${formatInteger(selected.length - outlined)} file(s) and outlining ${formatInteger(outlined)}` : `Dropping ${formatInteger(selected.length)} file(s)`;
+  const what =
+    outlined > 0
+      ? `Dropping ${formatInteger(selected.length - outlined)} file(s) and outlining ${formatInteger(outlined)}`
+      : `Dropping ${formatInteger(selected.length)} file(s)`;
   const removed = `${what} removes ${formatInteger(proposal.removedTokens)} tokens`;
   const outcome = proposal.outcome;
-  const verdict = outcome.kind === 'met'
-    ? `${removed}: the target is met.`
-    : outcome.kind === 'pending'
-      ? `${removed}; the figures after it are still being counted.`
-      : proposal.actions.length === 0
-        ? `Nothing can be dropped: ${outcome.why}.`
-        : `${removed}: still ${formatInteger(outcome.overTokens)} tokens over (${outcome.why}).`;
+  const verdict =
+    outcome.kind === 'met'
+      ? `${removed}: the target is met.`
+      : outcome.kind === 'pending'
+        ? `${removed}; the figures after it are still being counted.`
+        : proposal.actions.length === 0
+          ? `Nothing can be dropped: ${outcome.why}.`
+          : `${removed}: still ${formatInteger(outcome.overTokens)} tokens over (${outcome.why}).`;
   const message = `Needs ${formatInteger(proposal.neededTokens)} fewer prompt tokens. ${verdict}`;
-  return { ...base, neededTokens: proposal.neededTokens, message, proposals, after: proposal.after ? afterMetrics(proposal.after) : null, afterPending: outcome.kind === 'pending', canApply: selected.length > 0 };
+  return {
+    ...base,
+    neededTokens: proposal.neededTokens,
+    message,
+    proposals,
+    after: proposal.after ? afterMetrics(proposal.after) : null,
+    afterPending: outcome.kind === 'pending',
+    canApply: selected.length > 0,
+  };
 }
 
 function afterMetrics(after: BudgetReport): PanelMetric[] {
   // The engine and the server do not change with a drop; the cards after it show what does.
-  return summaryMetrics(after).filter((metric) => !['risk', 'engine', 'server', 'fix'].includes(metric.id)).map((metric) => ({ ...metric, id: `after-${metric.id}` }));
+  return summaryMetrics(after)
+    .filter((metric) => !['risk', 'engine', 'server', 'fix'].includes(metric.id))
+    .map((metric) => ({ ...metric, id: `after-${metric.id}` }));
 }
 
 function reorderState(input: PanelStateInput): PanelReorder {
   const { report } = input;
-  const placement: ReorderPlacement = report.totalTokens > Math.min(report.risk.windows.effective, report.risk.windows.trained) ? 'start' : 'end';
+  const placement: ReorderPlacement =
+    report.totalTokens > Math.min(report.risk.windows.effective, report.risk.windows.trained) ? 'start' : 'end';
   const base = { customOrderApplied: input.customOrderApplied, placement };
   const placed = report.files.filter((file) => file.range !== null);
   const focusInMiddle = placed.filter((file) => file.focus && file.inMiddle);
-  if (!report.risk.middleBand) return { ...base, available: false, message: `The prompt is under ${formatInteger(middleBandMinPromptTokens)} tokens: too short for a middle band to matter.`, moves: [] };
+  if (!report.risk.middleBand) {
+    return {
+      ...base,
+      available: false,
+      message: `The prompt is under ${formatInteger(middleBandMinPromptTokens)} tokens: too short for a middle band to matter.`,
+      moves: [],
+    };
+  }
   if (focusInMiddle.length === 0) {
     const anyFocus = placed.some((file) => file.focus);
-    return { ...base, available: false, message: anyFocus ? 'No focus file lies in the middle band.' : 'Mark the files the model most needs as focus (tree row action) to get a reorder suggestion.', moves: [] };
+    return {
+      ...base,
+      available: false,
+      message: anyFocus
+        ? 'No focus file lies in the middle band.'
+        : 'Mark the files the model most needs as focus (tree row action) to get a reorder suggestion.',
+      moves: [],
+    };
   }
   const plan = reorderPlanOf(report, report.risk.middleBand, placement);
   const pathOf = new Map(placed.map((file) => [file.uri, file.relativePath]));
   const moves = plan.moved.map((uri) => pathOf.get(uri) ?? uri);
   const where = placement === 'end' ? 'to the end (next to your question)' : 'to the start (the end is past the effective window)';
-  const still = plan.stillInMiddle.length > 0 ? ` ${plan.stillInMiddle.length} focus file(s) stay in the band: there are too many focus tokens to fit outside it.` : '';
-  return { ...base, available: moves.length > 0, message: `${formatInteger(focusInMiddle.length)} focus file(s) sit in the middle band (${formatInteger(report.risk.middleBand.start)}–${formatInteger(report.risk.middleBand.end)}), where recall is lowest. Move ${formatInteger(moves.length)} ${where}.${still}`, moves };
+  const still =
+    plan.stillInMiddle.length > 0
+      ? ` ${plan.stillInMiddle.length} focus file(s) stay in the band: there are too many focus tokens to fit outside it.`
+      : '';
+  return {
+    ...base,
+    available: moves.length > 0,
+    message: `${formatInteger(focusInMiddle.length)} focus file(s) sit in the middle band (${formatInteger(report.risk.middleBand.start)}–${formatInteger(report.risk.middleBand.end)}), where recall is lowest. Move ${formatInteger(moves.length)} ${where}.${still}`,
+    moves,
+  };
 }
 
 /** The URIs in the order a reorder would put them (for the host to apply). */
@@ -478,7 +668,15 @@ export function reorderedUris(report: BudgetReport, placement: ReorderPlacement)
 }
 
 /** The planner's reorder of the files placed in the prompt (paths are URIs): what the panel proposes is what the host applies. */
-function reorderPlanOf(report: BudgetReport, middleBand: { readonly start: number; readonly end: number }, placement: ReorderPlacement): ReturnType<typeof planReorder> {
+function reorderPlanOf(
+  report: BudgetReport,
+  middleBand: { readonly start: number; readonly end: number },
+  placement: ReorderPlacement,
+): ReturnType<typeof planReorder> {
   const placed = report.files.filter((file) => file.range !== null);
-  return planReorder(placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus })), middleBand, { placement });
+  return planReorder(
+    placed.map((file) => ({ path: file.uri, tokens: file.tokens ?? 0, focus: file.focus })),
+    middleBand,
+    { placement },
+  );
 }

@@ -38,7 +38,16 @@ const topFileCount = 5;
  * and a tooltip with every number labelled with its unit and whether it is exact or estimated.
  */
 export function toStatusBarModel(report: BudgetReport, progress: CountingProgress | null, commands: StatusBarCommands): StatusBarModel {
-  const enabledCommands = [commands.openPanel, commands.selectModel, commands.selectGpu, commands.suggestDrops, commands.cancelCounting, commands.addOpenEditors, commands.downloadTokenizer, ...(commands.checkServer ? [commands.checkServer] : [])];
+  const enabledCommands = [
+    commands.openPanel,
+    commands.selectModel,
+    commands.selectGpu,
+    commands.suggestDrops,
+    commands.cancelCounting,
+    commands.addOpenEditors,
+    commands.downloadTokenizer,
+    ...(commands.checkServer ? [commands.checkServer] : []),
+  ];
   if (report.files.length === 0) {
     return {
       text: '$(symbol-ruler) no context',
@@ -61,10 +70,19 @@ export function toStatusBarModel(report: BudgetReport, progress: CountingProgres
   // The server's real limit, and what the engine does with a prompt past it, belong in the one-line summary.
   const serverPart = report.server ? ` · $(server) ${serverStatusText(report.server)}` : '';
   const handling = report.engineHandling;
-  const handlingPart = handling ? ` · ${handling.handling.kind === 'front-dropped' ? `$(warning) front cut ${formatTokens(handling.handling.dropEnd - handling.handling.dropStart)}` : '$(error) rejected'}` : '';
+  const handlingPart = handling
+    ? ` · ${handling.handling.kind === 'front-dropped' ? `$(warning) front cut ${formatTokens(handling.handling.dropEnd - handling.handling.dropStart)}` : '$(error) rejected'}`
+    : '';
   const text = `${icon} ${tokens} tok${progressPart} · ${windowPart} · ${kvPart}${serverPart}${handlingPart}`;
   const accessibilityLabel = `Context Budget: ${formatInteger(report.promptTokens)} prompt tokens${counting ? `, counting ${progress.done} of ${progress.total} files` : ''}, ${windowPart} of ${report.windowLimit.source === 'model' ? 'the model window' : report.windowLimit.label}, KV cache ${formatBytes(report.cost.kvCacheBytes)}, risk ${report.risk.level}${report.cost.fits ? '' : ', does not fit in GPU memory'}${handling ? `, ${handlingShortText(handling)}` : ''}`;
-  return { text, accessibilityLabel, tooltipMarkdown: tooltip(report, progress, commands), severity, command: commands.openPanel, enabledCommands };
+  return {
+    text,
+    accessibilityLabel,
+    tooltipMarkdown: tooltip(report, progress, commands),
+    severity,
+    command: commands.openPanel,
+    enabledCommands,
+  };
 }
 
 export function severityOf(report: BudgetReport): StatusSeverity {
@@ -77,45 +95,88 @@ function tooltip(report: BudgetReport, progress: CountingProgress | null, comman
   const { cost, risk, tokenizer } = report;
   const windows = risk.windows;
   const lines: string[] = [];
-  lines.push(`**Context Budget** · ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)} · ${escapeMarkdown(report.engine.name)}`);
-  if (progress) lines.push('', `$(loading~spin) Counting ${progress.done} of ${progress.total} files… ${commandLink('Cancel', commands.cancelCounting)}`);
+  lines.push(
+    `**Context Budget** · ${escapeMarkdown(report.model.displayName)} on ${report.gpu.count}× ${escapeMarkdown(report.gpu.name)} · ${escapeMarkdown(report.engine.name)}`,
+  );
+  if (progress) {
+    lines.push(
+      '',
+      `$(loading~spin) Counting ${progress.done} of ${progress.total} files… ${commandLink('Cancel', commands.cancelCounting)}`,
+    );
+  }
   lines.push('', '| | |', '|:--|--:|');
   lines.push(`| Prompt tokens | **${formatInteger(report.promptTokens)}** |`);
-  lines.push(`| Tokenizer | ${escapeMarkdown(tokenizer.label)}${tokenizer.download ? ` · ${commandLink('Download Tokenizer', commands.downloadTokenizer)}` : ''} |`);
-  if (report.templateOverheadTokens > 0) lines.push(`| Template overhead | ${formatInteger(report.templateOverheadTokens)} of them (chat template, once per request) |`);
-  if (report.framing) lines.push(`| Export framing (${report.framing.format}) | ${report.framing.pending ? 'counting…' : `${formatInteger(report.framing.tokens)} of them (tags, paths${report.framing.directoryTree ? ', tree' : ''})`} |`);
+  lines.push(
+    `| Tokenizer | ${escapeMarkdown(tokenizer.label)}${tokenizer.download ? ` · ${commandLink('Download Tokenizer', commands.downloadTokenizer)}` : ''} |`,
+  );
+  if (report.templateOverheadTokens > 0) {
+    lines.push(`| Template overhead | ${formatInteger(report.templateOverheadTokens)} of them (chat template, once per request) |`);
+  }
+  if (report.framing) {
+    lines.push(
+      `| Export framing (${report.framing.format}) | ${report.framing.pending ? 'counting…' : `${formatInteger(report.framing.tokens)} of them (tags, paths${report.framing.directoryTree ? ', tree' : ''})`} |`,
+    );
+  }
   const outlines = report.files.filter((file) => file.mode === 'outline' && file.status === 'counted');
   if (outlines.length > 0) {
     const outlineTokens = outlines.reduce((sum, file) => sum + (file.tokens ?? 0), 0);
     const inFull = outlines.filter((file) => file.outlineState === 'unavailable').length;
-    lines.push(`| Outlines | ${formatInteger(outlines.length)} file(s) as outlines: ${formatInteger(outlineTokens)} of them${inFull > 0 ? ` (${formatInteger(inFull)} have none and count in full)` : ''} |`);
+    lines.push(
+      `| Outlines | ${formatInteger(outlines.length)} file(s) as outlines: ${formatInteger(outlineTokens)} of them${inFull > 0 ? ` (${formatInteger(inFull)} have none and count in full)` : ''} |`,
+    );
   }
   lines.push(`| + reserved output | ${formatInteger(report.reserveOutputTokens)} → ${formatInteger(report.totalTokens)} total |`);
   lines.push(`| Engine | ${escapeMarkdown(engineSummary(report.engine))} |`);
   if (report.server) lines.push(`| Server | ${escapeMarkdown(serverSummary(report.server))} |`);
-  lines.push(`| Max window | ${formatPercent(report.windowShare)} of ${report.windowLimit.source === 'model' ? formatInteger(windows.max) : escapeMarkdown(report.windowLimit.label)} |`);
-  lines.push(`| Effective window | ${formatPercent(report.effectiveShare)} of ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}) |`);
+  lines.push(
+    `| Max window | ${formatPercent(report.windowShare)} of ${report.windowLimit.source === 'model' ? formatInteger(windows.max) : escapeMarkdown(report.windowLimit.label)} |`,
+  );
+  lines.push(
+    `| Effective window | ${formatPercent(report.effectiveShare)} of ${formatInteger(windows.effective)} (${windows.effectiveSource === 'RULER' ? 'RULER, measured' : 'fallback estimate'}) |`,
+  );
   lines.push(`| Pretrained window | ${formatInteger(windows.pretrained)} |`);
   lines.push(`| Risk | ${riskLabel(risk.level, report)} |`);
-  if (report.engineHandling) lines.push(`| Prompt handling | ${report.engineHandling.handling.kind === 'front-dropped' ? '$(warning)' : '$(error)'} ${escapeMarkdown(handlingShortText(report.engineHandling))} (${escapeMarkdown(report.engineHandling.limit.label)}) |`);
+  if (report.engineHandling) {
+    lines.push(
+      `| Prompt handling | ${report.engineHandling.handling.kind === 'front-dropped' ? '$(warning)' : '$(error)'} ${escapeMarkdown(handlingShortText(report.engineHandling))} (${escapeMarkdown(report.engineHandling.limit.label)}) |`,
+    );
+  }
   if (report.contextFix) lines.push(`| Fix | ${escapeMarkdown(fixShortText(report.contextFix))} |`);
   const attentionShare = cost.prefillFlops.total > 0 ? cost.prefillFlops.attention / cost.prefillFlops.total : 0;
   lines.push(`| Prefill compute (est.) | ${formatFlops(cost.prefillFlops.total)} · attention ${formatPercent(attentionShare)} |`);
-  lines.push(`| Time to first token (est.) | ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak |`);
+  lines.push(
+    `| Time to first token (est.) | ${formatSeconds(cost.prefillSeconds)} at ${formatPercent(report.assumptions.computeEfficiency.value)} of peak |`,
+  );
   lines.push(`| Decode (est.) | ${formatSeconds(cost.decodeSecondsPerToken)} per token |`);
   lines.push(`| KV cache | ${formatBytes(cost.kvCacheBytes)} (${report.assumptions.kvDtype}) |`);
   lines.push(`| Weights | ${formatBytes(cost.weightsBytes)} (${report.assumptions.weightDtype}) |`);
-  lines.push(`| Total memory | ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable · ${cost.fits ? '$(check) fits' : '$(error) does not fit'} |`);
+  lines.push(
+    `| Total memory | ${formatBytes(cost.totalBytes)} of ${formatBytes(cost.usableMemoryBytes)} usable · ${cost.fits ? '$(check) fits' : '$(error) does not fit'} |`,
+  );
   lines.push(`| Max context that fits | ${maxContextText(report.maxContext)} |`);
-  if (report.budgetTokens !== null) lines.push(`| Your budget | ${formatPercent(report.promptTokens / report.budgetTokens)} of ${formatInteger(report.budgetTokens)} |`);
-  const top = report.files.filter((file) => file.status === 'counted' && file.included && file.tokens !== null).sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0)).slice(0, topFileCount);
+  if (report.budgetTokens !== null) {
+    lines.push(`| Your budget | ${formatPercent(report.promptTokens / report.budgetTokens)} of ${formatInteger(report.budgetTokens)} |`);
+  }
+  const top = report.files
+    .filter((file) => file.status === 'counted' && file.included && file.tokens !== null)
+    .sort((a, b) => (b.tokens ?? 0) - (a.tokens ?? 0))
+    .slice(0, topFileCount);
   if (top.length > 0) {
     lines.push('', '**Top files by tokens**', '');
-    for (const file of top) lines.push(`- ${escapeMarkdown(file.relativePath)} · ${formatTokens(file.tokens ?? 0)} (${formatPercent(file.share ?? 0)})${file.mode === 'outline' ? ' · outline' : ''}`);
+    for (const file of top) {
+      lines.push(
+        `- ${escapeMarkdown(file.relativePath)} · ${formatTokens(file.tokens ?? 0)} (${formatPercent(file.share ?? 0)})${file.mode === 'outline' ? ' · outline' : ''}`,
+      );
+    }
   }
   const { pending, skipped, excluded } = report.counts;
   if (pending + skipped + excluded > 0) {
-    lines.push('', [pending ? `${pending} pending` : '', skipped ? `${skipped} skipped` : '', excluded ? `${excluded} unchecked` : ''].filter(Boolean).join(' · '));
+    lines.push(
+      '',
+      [pending ? `${pending} pending` : '', skipped ? `${skipped} skipped` : '', excluded ? `${excluded} unchecked` : '']
+        .filter(Boolean)
+        .join(' · '),
+    );
   }
   if (report.warnings.length > 0) {
     lines.push('', '**Warnings**', '');
@@ -124,7 +185,12 @@ function tooltip(report: BudgetReport, progress: CountingProgress | null, comman
       lines.push(`- ${icon} ${escapeMarkdown(warning.message)} — *${escapeMarkdown(firstSentence(warning.why))}*`);
     }
   }
-  const links = [commandLink('Open Panel', commands.openPanel), commandLink('Select Model', commands.selectModel), commandLink('Select GPU', commands.selectGpu), commandLink('Suggest Drops', commands.suggestDrops)];
+  const links = [
+    commandLink('Open Panel', commands.openPanel),
+    commandLink('Select Model', commands.selectModel),
+    commandLink('Select GPU', commands.selectGpu),
+    commandLink('Suggest Drops', commands.suggestDrops),
+  ];
   if (report.server && commands.checkServer) links.push(commandLink('Check Server Again', commands.checkServer));
   lines.push('', links.join(' · '));
   return lines.join('\n');

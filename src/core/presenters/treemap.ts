@@ -31,7 +31,10 @@ export function buildTreemap(report: BudgetReport): TreemapCell[] {
   if (counted.length === 0 || total <= 0) return [];
   const items = counted.length <= treemapMaxCells ? counted.map(fileItem) : groupedItems(counted, total);
   items.sort((a, b) => b.tokens - a.tokens || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-  const rects = squarify(items.map((item) => item.tokens), { x: 0, y: 0, width: treemapAspect, height: 1 });
+  const rects = squarify(
+    items.map((item) => item.tokens),
+    { x: 0, y: 0, width: treemapAspect, height: 1 },
+  );
   return items.map((item, index) => {
     const rect = rects[index]!;
     return {
@@ -67,7 +70,12 @@ function groupedItems(files: readonly BudgetFileRow[], total: number): TreemapIt
   }
   const items: TreemapItem[] = own.map(fileItem);
   for (const [folder, group] of groups) {
-    items.push({ label: group.files === 1 ? group.only : `${folder === '' ? '(root)' : `${folder}/`} · ${formatInteger(group.files)} files`, folder: topFolderOf(group.only), tokens: group.tokens, files: group.files });
+    items.push({
+      label: group.files === 1 ? group.only : `${folder === '' ? '(root)' : `${folder}/`} · ${formatInteger(group.files)} files`,
+      folder: topFolderOf(group.only),
+      tokens: group.tokens,
+      files: group.files,
+    });
   }
   return items;
 }
@@ -125,7 +133,10 @@ export function squarify(weights: readonly number[], bounds: Rect): Rect[] {
     const side = Math.min(free.width, free.height);
     let end = index + 1;
     let rowArea = areas[index]!;
-    while (end < areas.length && worstRatio(areas, index, end + 1, rowArea + areas[end]!, side) <= worstRatio(areas, index, end, rowArea, side)) {
+    while (
+      end < areas.length &&
+      worstRatio(areas, index, end + 1, rowArea + areas[end]!, side) <= worstRatio(areas, index, end, rowArea, side)
+    ) {
       rowArea += areas[end]!;
       end++;
     }
@@ -133,14 +144,16 @@ export function squarify(weights: readonly number[], bounds: Rect): Rect[] {
     let offset = 0;
     for (let i = index; i < end; i++) {
       const length = thickness > 0 ? areas[i]! / thickness : 0;
-      result[i] = free.width >= free.height
-        ? { x: free.x, y: free.y + offset, width: thickness, height: length }
-        : { x: free.x + offset, y: free.y, width: length, height: thickness };
+      result[i] =
+        free.width >= free.height
+          ? { x: free.x, y: free.y + offset, width: thickness, height: length }
+          : { x: free.x + offset, y: free.y, width: length, height: thickness };
       offset += length;
     }
-    free = free.width >= free.height
-      ? { x: free.x + thickness, y: free.y, width: Math.max(0, free.width - thickness), height: free.height }
-      : { x: free.x, y: free.y + thickness, width: free.width, height: Math.max(0, free.height - thickness) };
+    free =
+      free.width >= free.height
+        ? { x: free.x + thickness, y: free.y, width: Math.max(0, free.width - thickness), height: free.height }
+        : { x: free.x, y: free.y + thickness, width: free.width, height: Math.max(0, free.height - thickness) };
     index = end;
   }
   return result;

@@ -99,9 +99,21 @@ const braces = '{ ... }';
 
 /** Every supported language, in a fixed order. */
 export const languageSpecs: readonly LanguageSpec[] = [
-  { id: 'typescript', grammarFile: 'tree-sitter-typescript.wasm', extensions: ['.ts', '.mts', '.cts'], query: typescriptQuery, bodyPlaceholder: braces },
+  {
+    id: 'typescript',
+    grammarFile: 'tree-sitter-typescript.wasm',
+    extensions: ['.ts', '.mts', '.cts'],
+    query: typescriptQuery,
+    bodyPlaceholder: braces,
+  },
   { id: 'tsx', grammarFile: 'tree-sitter-tsx.wasm', extensions: ['.tsx'], query: typescriptQuery, bodyPlaceholder: braces },
-  { id: 'javascript', grammarFile: 'tree-sitter-javascript.wasm', extensions: ['.js', '.mjs', '.cjs', '.jsx'], query: esImports + esBodies, bodyPlaceholder: braces },
+  {
+    id: 'javascript',
+    grammarFile: 'tree-sitter-javascript.wasm',
+    extensions: ['.js', '.mjs', '.cjs', '.jsx'],
+    query: esImports + esBodies,
+    bodyPlaceholder: braces,
+  },
   { id: 'python', grammarFile: 'tree-sitter-python.wasm', extensions: ['.py', '.pyi'], query: pythonQuery, bodyPlaceholder: '...' },
   { id: 'go', grammarFile: 'tree-sitter-go.wasm', extensions: ['.go'], query: goQuery, bodyPlaceholder: braces },
   { id: 'java', grammarFile: 'tree-sitter-java.wasm', extensions: ['.java'], query: javaQuery, bodyPlaceholder: braces },

@@ -21,7 +21,12 @@ export interface LoadedProjectConfig {
  * @param root the workspace folder's location for `fs`.
  * @param selectedPaths selected files, relative to `root` with `/` separators.
  */
-export async function loadProjectConfig(fs: WorkspaceFs, root: string, selectedPaths: readonly string[], signal?: AbortSignal): Promise<LoadedProjectConfig> {
+export async function loadProjectConfig(
+  fs: WorkspaceFs,
+  root: string,
+  selectedPaths: readonly string[],
+  signal?: AbortSignal,
+): Promise<LoadedProjectConfig> {
   const folders = new Set<string>();
   for (const path of selectedPaths) {
     let dir = dirnameOf(path);
@@ -32,7 +37,11 @@ export async function loadProjectConfig(fs: WorkspaceFs, root: string, selectedP
       dir = dirnameOf(dir);
     }
   }
-  const locationOf = (relative: string): string => relative.split('/').filter((part) => part !== '').reduce((location, part) => fs.join(location, part), root);
+  const locationOf = (relative: string): string =>
+    relative
+      .split('/')
+      .filter((part) => part !== '')
+      .reduce((location, part) => fs.join(location, part), root);
   const tsConfigs: TsConfigPaths[] = [];
   const goModules: GoModule[] = [];
   const problems: string[] = [];
@@ -63,7 +72,11 @@ export async function loadProjectConfig(fs: WorkspaceFs, root: string, selectedP
     signal?.throwIfAborted();
     let names: ReadonlySet<string>;
     try {
-      names = new Set((await fs.readDirectory(locationOf(folder))).filter(([, kind]) => kind === 'file' || kind === 'symlinkToFile').map(([name]) => name));
+      names = new Set(
+        (await fs.readDirectory(locationOf(folder)))
+          .filter(([, kind]) => kind === 'file' || kind === 'symlinkToFile')
+          .map(([name]) => name),
+      );
     } catch {
       continue; // a folder that vanished or cannot be listed has no config to offer
     }
@@ -77,7 +90,9 @@ export async function loadProjectConfig(fs: WorkspaceFs, root: string, selectedP
         if (text === null) throw new Error(`${relative}: cannot be read`);
         goModules.push(parseGoMod(relative, text));
       } catch (error) {
-        problems.push(`${error instanceof Error ? error.message : String(error)}; Go imports below ${folder === '' ? 'the root' : folder} are not resolved`);
+        problems.push(
+          `${error instanceof Error ? error.message : String(error)}; Go imports below ${folder === '' ? 'the root' : folder} are not resolved`,
+        );
       }
     }
   }

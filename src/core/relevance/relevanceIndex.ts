@@ -12,7 +12,8 @@ import { assessRelevance } from './relevance';
 import type { Anchor, FileRelevance } from './relevance';
 
 /** What the parser port answers for one file (the shape of the syntax worker's outcome). */
-export type ParseOutcome = { readonly kind: 'parsed'; readonly syntax: FileSyntax } | { readonly kind: 'unsupported'; readonly reason: string };
+export type ParseOutcome =
+  { readonly kind: 'parsed'; readonly syntax: FileSyntax } | { readonly kind: 'unsupported'; readonly reason: string };
 
 /** Parses one file's text; rejects with an AbortError when `signal` aborts. */
 export type ParsePort = (path: string, text: string, signal?: AbortSignal) => Promise<ParseOutcome>;

@@ -98,7 +98,9 @@ export class ImportResolver {
       case 'go':
         return this.resolveGo(reference.path);
       case 'rust-mod':
-        return this.firstExisting([`${rustModuleDir(path)}/${reference.name}.rs`, `${rustModuleDir(path)}/${reference.name}/mod.rs`].map(trimSlash));
+        return this.firstExisting(
+          [`${rustModuleDir(path)}/${reference.name}.rs`, `${rustModuleDir(path)}/${reference.name}/mod.rs`].map(trimSlash),
+        );
       case 'rust-use':
         return this.resolveRustUse(path, reference.segments);
       case 'java':
@@ -119,7 +121,9 @@ export class ImportResolver {
     }
     if (syntax.language === 'java') {
       const references = new Set(syntax.typeReferences);
-      return (this.javaPackages.get(syntax.packageName ?? '') ?? []).filter((sibling) => references.has(basenameOf(sibling).replace(/\.java$/i, '')));
+      return (this.javaPackages.get(syntax.packageName ?? '') ?? []).filter((sibling) =>
+        references.has(basenameOf(sibling).replace(/\.java$/i, '')),
+      );
     }
     return [];
   }

@@ -54,7 +54,9 @@ export function maxWindowOf(model: ModelSpec): number {
   const scaling = model.ropeScaling;
   if (!scaling || scaling.type === 'default' || scaling.factor <= 1) return base;
   if (scaling.type === 'llama3' || scaling.type === 'longrope') return base;
-  if (scaling.type === 'yarn' && scaling.originalMaxPositionEmbeddings !== undefined) return Math.floor(scaling.originalMaxPositionEmbeddings * scaling.factor);
+  if (scaling.type === 'yarn' && scaling.originalMaxPositionEmbeddings !== undefined) {
+    return Math.floor(scaling.originalMaxPositionEmbeddings * scaling.factor);
+  }
   const gemma3 = (model.hfModelType ?? model.architecture ?? '').includes('gemma3') || model.id.startsWith('gemma-3');
   return gemma3 ? base : Math.floor(base * scaling.factor);
 }

@@ -133,7 +133,14 @@ const kvDoesNotFit: WarningRule = ({ cost, gpus, totalTokens }) => {
     category: 'kv-memory',
     message: `Needs ${formatBytes(cost.totalBytes)} (weights ${formatBytes(cost.weightsBytes)} + KV cache ${formatBytes(cost.kvCacheBytes)}) but ${gpus} give ${formatBytes(cost.usableMemoryBytes)} usable; at most ${formatInteger(cost.maxContextTokens)} tokens fit.`,
     why: `The KV cache stores keys and values for every token held, per layer: 2 × KV heads × head dim × bytes (${formatBytes(cost.kvBytesPerToken)} per token for this model before window caps; Llama-3.1-8B at bf16 is 128 KiB), times the batch. vLLM refuses to start when "the model's max seq len is larger than the maximum number of tokens that can be stored in KV cache". Drop files, reserve fewer output tokens, use an fp8 KV cache (half the bytes) or add GPUs.`,
-    numbers: { totalBytes: cost.totalBytes, weightsBytes: cost.weightsBytes, kvCacheBytes: cost.kvCacheBytes, usableMemoryBytes: cost.usableMemoryBytes, maxContextTokens: cost.maxContextTokens, tokens: totalTokens },
+    numbers: {
+      totalBytes: cost.totalBytes,
+      weightsBytes: cost.weightsBytes,
+      kvCacheBytes: cost.kvCacheBytes,
+      usableMemoryBytes: cost.usableMemoryBytes,
+      maxContextTokens: cost.maxContextTokens,
+      tokens: totalTokens,
+    },
   };
 };
 
@@ -141,9 +148,12 @@ const beyondMaxWindow: WarningRule = ({ risk, model, totalTokens, tokensText, wi
   const windows = risk.windows;
   // When the engine cuts or refuses the prompt, that warning says so with the files: this one would repeat it.
   if (totalTokens <= windows.max || engineHandling) return undefined;
-  const limitText = windowLimit?.source === 'server'
-    ? `the running server's limit (${windowLimit.label})`
-    : windowLimit?.source === 'engine' ? `the window the engine accepts (${windowLimit.label})` : `${model.displayName}'s maximum window of ${formatInteger(windows.max)} tokens`;
+  const limitText =
+    windowLimit?.source === 'server'
+      ? `the running server's limit (${windowLimit.label})`
+      : windowLimit?.source === 'engine'
+        ? `the window the engine accepts (${windowLimit.label})`
+        : `${model.displayName}'s maximum window of ${formatInteger(windows.max)} tokens`;
   return {
     id: warningIds.beyondMaxWindow,
     severity: 'error',
@@ -179,7 +189,7 @@ const beyondEffectiveWindow: WarningRule = ({ risk, totalTokens, tokensText }) =
     severity: 'warning',
     category: 'retrieval-dilution',
     message: `${tokensText} are past the effective window of ${formatInteger(windows.effective)} tokens (${effectiveWindowSourceLabel(windows.effectiveSource)}); ${beyond.length} ${beyond.length === 1 ? 'file ends' : 'files end'} beyond it.`,
-    why: 'RULER defines a model\'s effective length as the longest context where it still beats Llama-2-7B\'s 4K score (85.6); across its table the median effective length is ¼ of the claimed one (Llama 3.1 8B: 32K of 128K). NoLiMa, which removes literal word overlap between question and answer, finds shorter still (Llama 3.1 8B: 1K; GPT-4o: 8K), with 10 of 12 models below half their short-context score at 32K. Content past this point is often missed or misread.',
+    why: "RULER defines a model's effective length as the longest context where it still beats Llama-2-7B's 4K score (85.6); across its table the median effective length is ¼ of the claimed one (Llama 3.1 8B: 32K of 128K). NoLiMa, which removes literal word overlap between question and answer, finds shorter still (Llama 3.1 8B: 1K; GPT-4o: 8K), with 10 of 12 models below half their short-context score at 32K. Content past this point is often missed or misread.",
     numbers: { tokens: totalTokens, effectiveWindowTokens: windows.effective },
     files: refsOf(beyond),
   };
@@ -256,13 +266,16 @@ const engineFrontDrop: WarningRule = ({ engineHandling, contextFix }) => {
 const engineRejects: WarningRule = ({ engineHandling, contextFix, promptTokens, reserveOutputTokens }) => {
   if (engineHandling?.handling.kind !== 'rejected') return undefined;
   const { handling, by, limit, files } = engineHandling;
-  const withReserve = reserveOutputTokens > 0 && handling.maxPromptTokens === Math.max(0, handling.limit - reserveOutputTokens) && handling.maxPromptTokens < handling.limit - 1;
+  const withReserve =
+    reserveOutputTokens > 0 &&
+    handling.maxPromptTokens === Math.max(0, handling.limit - reserveOutputTokens) &&
+    handling.maxPromptTokens < handling.limit - 1;
   return {
     id: warningIds.engineRejects,
     severity: 'error',
     category: 'engine-limit',
     message: `${by} will reject this prompt: it is ${formatInteger(promptTokens)} tokens and the server takes at most ${formatInteger(handling.maxPromptTokens)}${withReserve ? ` with ${formatInteger(reserveOutputTokens)} reserved for output` : ''} (${limit.label})${files.length > 0 ? `; past that: ${listPaths(files.map(cutLabel))}` : ''}.`,
-    why: `The request fails with an error instead of a completion (${handling.reason}).${contextFix ? ` ${contextFix.text}` : ' Drop files (Suggest Drops) or raise the server\'s context.'}`,
+    why: `The request fails with an error instead of a completion (${handling.reason}).${contextFix ? ` ${contextFix.text}` : " Drop files (Suggest Drops) or raise the server's context."}`,
     numbers: { promptTokens, maxPromptTokens: handling.maxPromptTokens, limitTokens: limit.tokens, files: files.length },
     files: files.map((file) => ({ uri: file.uri, relativePath: file.relativePath })),
   };
@@ -289,21 +302,31 @@ const serverEngineMismatch: WarningRule = ({ server, engineId }) => {
     severity: 'info',
     category: 'model-setup',
     message: `The server at ${server.url} is ${server.serverName}, but the memory estimates follow the ${engineId} profile: set ${settingName('engine')} (--engine) to ${expected} for its allocation rules.`,
-    why: 'The server\'s limit is used for the window and for what gets cut either way; the KV-cache and memory figures come from the engine profile you chose, and each engine allocates differently (padding, sliding-window caches, paged blocks).',
+    why: "The server's limit is used for the window and for what gets cut either way; the KV-cache and memory figures come from the engine profile you chose, and each engine allocates differently (padding, sliding-window caches, paged blocks).",
     numbers: {},
   };
 };
 
 /** The rules in the order warnings of equal severity are listed. */
 const warningRules: readonly WarningRule[] = [
-  weightsDoNotFit, kvDoesNotFit, engineFrontDrop, engineRejects, beyondMaxWindow, untrainedScaledRange, beyondEffectiveWindow, attentionDominatesPrefill, focusInMiddle, focusShareLow,
-  overBudget, serverCheckFailed, serverEngineMismatch,
+  weightsDoNotFit,
+  kvDoesNotFit,
+  engineFrontDrop,
+  engineRejects,
+  beyondMaxWindow,
+  untrainedScaledRange,
+  beyondEffectiveWindow,
+  attentionDominatesPrefill,
+  focusInMiddle,
+  focusShareLow,
+  overBudget,
+  serverCheckFailed,
+  serverEngineMismatch,
 ];
 
 function cutLabel(file: { readonly relativePath: string; readonly part: 'whole' | 'part' }): string {
   return file.part === 'part' ? `${file.relativePath} (part)` : file.relativePath;
 }
-
 
 function refsOf(placements: readonly FilePlacement[]): FileRef[] {
   return placements.map((file) => ({ uri: file.path, relativePath: file.label }));

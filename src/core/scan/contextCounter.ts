@@ -9,7 +9,16 @@ import { formatBytes } from '../units';
 
 /** What the tokenizer pool answers (implemented in src/node/tokenizerPool.ts over worker threads). */
 export type PoolOutcome =
-  | { readonly kind: 'counted'; readonly tokens: number; readonly bytes: number; readonly hadUtf8Bom: boolean; readonly invalidUtf8Sequences: number; readonly secretHints: readonly string[]; readonly contentHash: string; readonly cached: boolean }
+  | {
+      readonly kind: 'counted';
+      readonly tokens: number;
+      readonly bytes: number;
+      readonly hadUtf8Bom: boolean;
+      readonly invalidUtf8Sequences: number;
+      readonly secretHints: readonly string[];
+      readonly contentHash: string;
+      readonly cached: boolean;
+    }
   | { readonly kind: 'skipped'; readonly reason: string; readonly contentHash?: string };
 
 /** The counting port: bytes or text in, an exact count out with the named tokenizer, off the caller's thread. */
@@ -71,7 +80,11 @@ export class ContextCounter {
   async countFiles(
     files: readonly ScannedFile[],
     tokenizer: TokenizerId,
-    options: { readonly signal?: AbortSignal; readonly concurrency?: number; readonly onResult?: (file: ScannedFile, count: FileCount, progress: CountProgress) => void } = {},
+    options: {
+      readonly signal?: AbortSignal;
+      readonly concurrency?: number;
+      readonly onResult?: (file: ScannedFile, count: FileCount, progress: CountProgress) => void;
+    } = {},
   ): Promise<Map<string, FileCount>> {
     const results = new Map<string, FileCount>();
     let next = 0;
@@ -107,12 +120,22 @@ export class ContextCounter {
     } catch (error) {
       if (isNotFound(error)) return { kind: 'skipped', reason: 'vanished', message: 'file disappeared before it could be read' };
       // It was within the limit when listed, so a size refusal now means it grew since.
-      if (isReadRefused(error)) return { kind: 'skipped', reason: error.reason, message: error.reason === 'tooLarge' ? `grew after it was listed: ${error.message}` : error.message };
+      if (isReadRefused(error)) {
+        return {
+          kind: 'skipped',
+          reason: error.reason,
+          message: error.reason === 'tooLarge' ? `grew after it was listed: ${error.message}` : error.message,
+        };
+      }
       return { kind: 'skipped', reason: 'unreadable', message: `could not be read: ${describeError(error)}` };
     }
     // A port that ignores maxBytes (vscode.workspace.fs for virtual files) still never yields a count past the limit.
     if (file.maxBytes !== undefined && bytes.byteLength > file.maxBytes) {
-      return { kind: 'skipped', reason: 'tooLarge', message: `grew after it was listed: ${formatBytes(bytes.byteLength)} is larger than the ${formatBytes(file.maxBytes)} limit` };
+      return {
+        kind: 'skipped',
+        reason: 'tooLarge',
+        message: `grew after it was listed: ${formatBytes(bytes.byteLength)} is larger than the ${formatBytes(file.maxBytes)} limit`,
+      };
     }
     let outcome: PoolOutcome;
     try {

@@ -2,7 +2,13 @@ import type { SkipReason } from './workspaceFs';
 
 /** What counting one file produced. `notes` carry lossless-but-worth-knowing facts (BOM stripped, invalid UTF-8 replaced). */
 export type FileCount =
-  | { readonly kind: 'counted'; readonly tokens: number; readonly sizeBytes: number; readonly notes: readonly string[]; readonly secrets?: readonly string[] }
+  | {
+      readonly kind: 'counted';
+      readonly tokens: number;
+      readonly sizeBytes: number;
+      readonly notes: readonly string[];
+      readonly secrets?: readonly string[];
+    }
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string };
 
 /**
@@ -11,7 +17,10 @@ export type FileCount =
  * identical content at a different location or after a touch.
  */
 export class FileCountCache {
-  private readonly entries = new Map<string, { readonly mtimeMs: number; readonly sizeBytes: number; readonly encoding: string; readonly count: FileCount }>();
+  private readonly entries = new Map<
+    string,
+    { readonly mtimeMs: number; readonly sizeBytes: number; readonly encoding: string; readonly count: FileCount }
+  >();
 
   get(location: string, mtimeMs: number, sizeBytes: number, encoding: string): FileCount | undefined {
     const entry = this.entries.get(location);

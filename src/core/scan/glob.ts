@@ -58,7 +58,9 @@ export function compileGlob(glob: string): GlobMatcher {
   if (glob === '') throw new GlobSyntaxError(glob, 'the pattern is empty');
   const parser = new GlobParser(glob);
   const sequence = parser.sequence(false);
-  const alternatives = expand(sequence, glob).map((tokens) => tokens.filter((token, i) => !(token.kind === 'star' && tokens[i - 1]?.kind === 'star')));
+  const alternatives = expand(sequence, glob).map((tokens) =>
+    tokens.filter((token, i) => !(token.kind === 'star' && tokens[i - 1]?.kind === 'star')),
+  );
   return { source: glob, test: (path) => alternatives.some((tokens) => matches(tokens, path)) };
 }
 
@@ -115,7 +117,10 @@ class GlobParser {
     try {
       re = new RegExp(`^[${body}]$`);
     } catch {
-      throw new GlobSyntaxError(this.glob, `the character class "[${raw}]" at column ${column} is not valid (a reversed range such as z-a?)`);
+      throw new GlobSyntaxError(
+        this.glob,
+        `the character class "[${raw}]" at column ${column} is not valid (a reversed range such as z-a?)`,
+      );
     }
     return { kind: 'class', accepts: (char) => re.test(char) };
   }

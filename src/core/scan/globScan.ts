@@ -26,14 +26,29 @@ export interface GlobScanResult {
  *
  * @throws GlobSyntaxError for an invalid glob (see {@link compileGlobs}); the caller names the flag.
  */
-export async function scanGlobs(fs: WorkspaceFs, rootLocation: string, globs: readonly string[], options: ScanOptions): Promise<GlobScanResult> {
+export async function scanGlobs(
+  fs: WorkspaceFs,
+  rootLocation: string,
+  globs: readonly string[],
+  options: ScanOptions,
+): Promise<GlobScanResult> {
   const compiled = globs.map((glob) => ({ glob, ...compileGlobs([glob]) }));
   const all = compileGlobs(globs);
   const matchesAny = (path: string): boolean => matchesAnyGlob(path, all.pathGlobs, all.baseNameGlobs);
   const result = await scanTree(fs, rootLocation, { ...options, include: matchesAny });
-  const skipped = result.skipped.filter((entry) => entry.reason === 'fileLimit' || (entry.reason === 'unreadable' && entry.relativePath.endsWith('/')) || matchesAny(entry.relativePath.replace(/\/$/, '')));
-  const found = [...result.files.map((file) => file.relativePath), ...skipped.filter((entry) => entry.reason !== 'fileLimit' && !entry.relativePath.endsWith('/')).map((entry) => entry.relativePath)];
-  const unmatched = compiled.filter(({ pathGlobs, baseNameGlobs }) => !found.some((path) => matchesAnyGlob(path, pathGlobs, baseNameGlobs))).map(({ glob }) => glob);
+  const skipped = result.skipped.filter(
+    (entry) =>
+      entry.reason === 'fileLimit' ||
+      (entry.reason === 'unreadable' && entry.relativePath.endsWith('/')) ||
+      matchesAny(entry.relativePath.replace(/\/$/, '')),
+  );
+  const found = [
+    ...result.files.map((file) => file.relativePath),
+    ...skipped.filter((entry) => entry.reason !== 'fileLimit' && !entry.relativePath.endsWith('/')).map((entry) => entry.relativePath),
+  ];
+  const unmatched = compiled
+    .filter(({ pathGlobs, baseNameGlobs }) => !found.some((path) => matchesAnyGlob(path, pathGlobs, baseNameGlobs)))
+    .map(({ glob }) => glob);
   return { files: result.files, skipped, truncated: result.truncated, unmatched };
 }
 

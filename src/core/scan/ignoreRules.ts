@@ -43,7 +43,12 @@ export class IgnoreStack {
   test(relativePath: string): { readonly ignored: boolean; readonly by?: 'exclude' | 'gitignore' } {
     let verdict: { ignored: boolean; by?: 'exclude' | 'gitignore' } = { ignored: false };
     for (const layer of this.layers) {
-      const local = layer.base === '' ? relativePath : relativePath.startsWith(layer.base + '/') ? relativePath.slice(layer.base.length + 1) : undefined;
+      const local =
+        layer.base === ''
+          ? relativePath
+          : relativePath.startsWith(layer.base + '/')
+            ? relativePath.slice(layer.base.length + 1)
+            : undefined;
       if (local === undefined || local === '') continue;
       const result = ownRulesTest(layer, local);
       if (result.ignored) verdict = { ignored: true, by: layer.source };
@@ -54,7 +59,8 @@ export class IgnoreStack {
 }
 
 function layer(base: string, source: Layer['source'], text: string | readonly string[]): Layer {
-  const patterns = typeof text === 'string' ? compilableLines(text) : text.filter((pattern) => pattern.length <= longPatternChars || compiles(pattern));
+  const patterns =
+    typeof text === 'string' ? compilableLines(text) : text.filter((pattern) => pattern.length <= longPatternChars || compiles(pattern));
   return { base, source, patterns, matcher: ignore().add(patterns), ownRules: new Map() };
 }
 
@@ -71,7 +77,9 @@ function ownRulesTest(layer: Layer, local: string): { readonly ignored: boolean;
   if (parent === '' || !layer.matcher.test(parent).ignored) return result;
   let own = layer.ownRules.get(parent);
   if (!own) {
-    own = ignore().add(layer.patterns).add(ancestorFolders(parent).map((folder) => `!/${escapeGlob(folder)}`));
+    own = ignore()
+      .add(layer.patterns)
+      .add(ancestorFolders(parent).map((folder) => `!/${escapeGlob(folder)}`));
     layer.ownRules.set(parent, own);
   }
   return own.test(local);

@@ -82,7 +82,11 @@ export async function intake(fs: WorkspaceFs, targets: readonly IntakeTarget[], 
     if (!file || files.has(file.location)) continue;
     if (remaining() === 0) {
       truncated = true;
-      skipped.push({ relativePath: file.relativePath, reason: 'fileLimit', message: `not added: the intake stopped after ${options.maxFiles} files (maxFiles)` });
+      skipped.push({
+        relativePath: file.relativePath,
+        reason: 'fileLimit',
+        message: `not added: the intake stopped after ${options.maxFiles} files (maxFiles)`,
+      });
       break;
     }
     files.set(file.location, file);

@@ -89,7 +89,10 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
   let visited = 0;
   let truncated = false;
   // Where symlinked files must point to be counted: inside the selected folder, links resolved.
-  const rootReal = await fs.stat(rootLocation).then((stat) => stat.realLocation, () => undefined);
+  const rootReal = await fs.stat(rootLocation).then(
+    (stat) => stat.realLocation,
+    () => undefined,
+  );
 
   while (queue.length > 0 && !truncated) {
     throwIfAborted(options.signal);
@@ -98,7 +101,11 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
     try {
       entries = await fs.readDirectory(dir.location);
     } catch (error) {
-      skipped.push({ relativePath: prefix + (dir.relative || '.') + '/', reason: 'unreadable', message: `folder could not be listed: ${describeError(error)}` });
+      skipped.push({
+        relativePath: prefix + (dir.relative || '.') + '/',
+        reason: 'unreadable',
+        message: `folder could not be listed: ${describeError(error)}`,
+      });
       continue;
     }
     let rules = dir.rules;
@@ -120,7 +127,11 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       if (verdict.ignored) {
         // Ignored entries are expected noise; only record them at the top level so the user sees what was left out.
         if (dir.relative === '' || verdict.by === 'exclude') {
-          skipped.push({ relativePath: prefix + relative + (isDirectory ? '/' : ''), reason: verdict.by === 'gitignore' ? 'ignored' : 'excluded', message: verdict.by === 'gitignore' ? 'matched by .gitignore' : 'matched by an exclude pattern' });
+          skipped.push({
+            relativePath: prefix + relative + (isDirectory ? '/' : ''),
+            reason: verdict.by === 'gitignore' ? 'ignored' : 'excluded',
+            message: verdict.by === 'gitignore' ? 'matched by .gitignore' : 'matched by an exclude pattern',
+          });
         }
         continue;
       }
@@ -130,21 +141,40 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       }
       if (options.include && !options.include(prefix + relative)) continue;
       if (kind === 'symlinkToDirectory') {
-        skipped.push({ relativePath: prefix + relative + '/', reason: 'symlinkedDirectory', message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)' });
+        skipped.push({
+          relativePath: prefix + relative + '/',
+          reason: 'symlinkedDirectory',
+          message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)',
+        });
         continue;
       }
       if (kind === 'brokenSymlink') {
-        skipped.push({ relativePath: prefix + relative, location, reason: 'brokenSymlink', message: 'symbolic link whose target does not exist' });
+        skipped.push({
+          relativePath: prefix + relative,
+          location,
+          reason: 'brokenSymlink',
+          message: 'symbolic link whose target does not exist',
+        });
         continue;
       }
       if (kind === 'other') {
-        skipped.push({ relativePath: prefix + relative, location, reason: 'notRegularFile', message: 'not a regular file (FIFO, socket or device): not opened' });
+        skipped.push({
+          relativePath: prefix + relative,
+          location,
+          reason: 'notRegularFile',
+          message: 'not a regular file (FIFO, socket or device): not opened',
+        });
         continue;
       }
       if (options.skipSecretFiles !== false) {
         const secret = await secretFileReason(prefix + relative, async () => new TextDecoder().decode(await fs.readFile(location)));
         if (secret) {
-          skipped.push({ relativePath: prefix + relative, location, reason: 'secretFile', message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)` });
+          skipped.push({
+            relativePath: prefix + relative,
+            location,
+            reason: 'secretFile',
+            message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)`,
+          });
           continue;
         }
       }
@@ -155,11 +185,21 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
           continue;
         }
       }
-      const accepted = await statCandidate(fs, location, prefix + relative, { maxFileBytes: options.maxFileBytes, linksMustStayInside: rootReal ?? null }, skipped);
+      const accepted = await statCandidate(
+        fs,
+        location,
+        prefix + relative,
+        { maxFileBytes: options.maxFileBytes, linksMustStayInside: rootReal ?? null },
+        skipped,
+      );
       if (accepted) {
         if (files.length >= options.maxFiles) {
           truncated = true;
-          skipped.push({ relativePath: prefix + (dir.relative || '.'), reason: 'fileLimit', message: `stopped after ${options.maxFiles} files (${settingName('maxFiles')}, --max-files); the rest of the folder was not added` });
+          skipped.push({
+            relativePath: prefix + (dir.relative || '.'),
+            reason: 'fileLimit',
+            message: `stopped after ${options.maxFiles} files (${settingName('maxFiles')}, --max-files); the rest of the folder was not added`,
+          });
           break;
         }
         files.push(accepted);
@@ -200,13 +240,24 @@ export interface CandidateOptions {
 }
 
 /** Stats one file and applies the size cap and the symlink rule; records the reason when it is not accepted. */
-export async function statCandidate(fs: WorkspaceFs, location: string, relativePath: string, options: CandidateOptions, skipped: SkippedEntry[]): Promise<ScannedFile | undefined> {
+export async function statCandidate(
+  fs: WorkspaceFs,
+  location: string,
+  relativePath: string,
+  options: CandidateOptions,
+  skipped: SkippedEntry[],
+): Promise<ScannedFile | undefined> {
   let stat;
   try {
     stat = await fs.stat(location);
   } catch (error) {
     const vanished = isNotFound(error);
-    skipped.push({ relativePath, location, reason: vanished ? 'vanished' : 'unreadable', message: vanished ? 'file disappeared before it could be read' : `could not be read: ${describeError(error)}` });
+    skipped.push({
+      relativePath,
+      location,
+      reason: vanished ? 'vanished' : 'unreadable',
+      message: vanished ? 'file disappeared before it could be read' : `could not be read: ${describeError(error)}`,
+    });
     return undefined;
   }
   if (stat.kind === 'other' || stat.kind === 'directory' || stat.kind === 'symlinkToDirectory') {
@@ -219,16 +270,35 @@ export async function statCandidate(fs: WorkspaceFs, location: string, relativeP
     const inside = options.linksMustStayInside;
     if (inside !== undefined && (inside === null || target === undefined || !isInsideLocation(target, inside))) {
       const where = target === undefined ? 'a target this file system cannot resolve' : target;
-      skipped.push({ relativePath, location, reason: 'symlinkOutside', message: `symbolic link to a file outside the selected folder → ${where}: not read`, ...(target !== undefined ? { linkTarget: target } : {}) });
+      skipped.push({
+        relativePath,
+        location,
+        reason: 'symlinkOutside',
+        message: `symbolic link to a file outside the selected folder → ${where}: not read`,
+        ...(target !== undefined ? { linkTarget: target } : {}),
+      });
       return undefined;
     }
     symlink = { target: target ?? null };
   }
   if (stat.sizeBytes > options.maxFileBytes) {
-    skipped.push({ relativePath, location, reason: 'tooLarge', message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)` });
+    skipped.push({
+      relativePath,
+      location,
+      reason: 'tooLarge',
+      message: `${formatBytes(stat.sizeBytes)} is larger than the ${formatBytes(options.maxFileBytes)} limit (${settingName('maxFileBytes')}, --max-file-bytes)`,
+    });
     return undefined;
   }
-  return { location, relativePath, sizeBytes: stat.sizeBytes, mtimeMs: stat.mtimeMs, maxBytes: options.maxFileBytes, ...(symlink ? { symlink } : {}), ...(stat.change ? { change: stat.change } : {}) };
+  return {
+    location,
+    relativePath,
+    sizeBytes: stat.sizeBytes,
+    mtimeMs: stat.mtimeMs,
+    maxBytes: options.maxFileBytes,
+    ...(symlink ? { symlink } : {}),
+    ...(stat.change ? { change: stat.change } : {}),
+  };
 }
 
 /**

@@ -76,7 +76,11 @@ export class ReadRefusedError extends Error {
 
 /** True for a {@link ReadRefusedError}, also across bundles (checked by name, not identity). */
 export function isReadRefused(error: unknown): error is ReadRefusedError {
-  return error instanceof Error && error.name === 'ReadRefusedError' && ((error as ReadRefusedError).reason === 'notRegularFile' || (error as ReadRefusedError).reason === 'tooLarge');
+  return (
+    error instanceof Error &&
+    error.name === 'ReadRefusedError' &&
+    ((error as ReadRefusedError).reason === 'notRegularFile' || (error as ReadRefusedError).reason === 'tooLarge')
+  );
 }
 
 /** Why an entry was not counted; the message is what the user sees. */

@@ -43,7 +43,10 @@ export function shannonEntropy(text: string): number {
 
 const valueOf = (match: RegExpExecArray): string => match[1] ?? match[0];
 /** gitleaks gives most token rules `entropy = 3`: it rejects `ghp_xxxx…`, `AKIAXXXX…` style placeholders. */
-const minEntropy = (bits: number) => (match: RegExpExecArray): boolean => shannonEntropy(valueOf(match)) >= bits;
+const minEntropy =
+  (bits: number) =>
+  (match: RegExpExecArray): boolean =>
+    shannonEntropy(valueOf(match)) >= bits;
 
 /**
  * AWS's documentation keys (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and variants) all say
@@ -88,19 +91,41 @@ function jwtSegment(segment: string): Record<string, unknown> | undefined {
 }
 
 /** Template and placeholder shapes in URLs and config (secretlint-rule-database-connection-string / basicauth). */
-const templateLike = /\$\{[^}]{1,50}\}|\{\{[^}]{1,50}\}\}|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|<[^>]{1,50}>|^\*+$|^\.{3,}$/;
+const templateLike =
+  /\$\{[^}]{1,50}\}|\{\{[^}]{1,50}\}\}|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|<[^>]{1,50}>|^\*+$|^\.{3,}$/;
 /**
  * Words that make a URL password a placeholder when it contains them: secretlint-rule-basicauth's
  * BUILTIN_IGNORED_PATTERNS (matched by `includes` there too) plus classic documentation stand-ins.
  */
 const placeholderWords = [
-  'password', 'passwd', 'pass', 'secret', 'changeme', 'change_me', 'example',
-  'placeholder', 'redacted', 'xyzzy', 'hunter2',
+  'password',
+  'passwd',
+  'pass',
+  'secret',
+  'changeme',
+  'change_me',
+  'example',
+  'placeholder',
+  'redacted',
+  'xyzzy',
+  'hunter2',
 ];
 /** Exact placeholders (secretlint-rule-database-connection-string compares these exactly). */
 const placeholderPasswords = new Set([
-  'pwd', 'pw', 'test', 'testing', 'foo', 'bar', 'baz', 'foobar',
-  'xxx', 'username', 'user', 'root', 'admin', 'localhost',
+  'pwd',
+  'pw',
+  'test',
+  'testing',
+  'foo',
+  'bar',
+  'baz',
+  'foobar',
+  'xxx',
+  'username',
+  'user',
+  'root',
+  'admin',
+  'localhost',
 ]);
 /** Hosts reserved for documentation (RFC 2606, RFC 6761): a credential for them reaches nothing. */
 const documentationHost = /(?:^|\.)example\.(?:com|net|org)$|\.(?:test|example|invalid)$/i;
@@ -292,7 +317,8 @@ export const secretContentRules: readonly SecretContentRule[] = [
     id: 'database-url-password',
     hint: 'database URL with a password',
     keywords: ['://'],
-    pattern: /\b(?:postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]{1,20})?:\/\/([^:/\s@"'`<>]{1,100}):([^@/\s"'`]{1,200})@([^/\s?"'`:,]{1,200})/gi,
+    pattern:
+      /\b(?:postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]{1,20})?:\/\/([^:/\s@"'`<>]{1,100}):([^@/\s"'`]{1,200})@([^/\s?"'`:,]{1,200})/gi,
     accept: realUrlCredential,
   },
   {
@@ -415,7 +441,8 @@ export const secretFileRules: readonly SecretFileRule[] = [
   { hint: 'package-registry credentials', test: (name) => name === '.pypirc', contentPattern: /^\s*password\s*[=:]/m },
   {
     hint: 'credentials file',
-    test: (name) => /^credentials\.(?:json|xml)$/i.test(name) || /^client_secret.*\.json$/i.test(name) || /service[-_]?account.*\.json$/i.test(name),
+    test: (name) =>
+      /^credentials\.(?:json|xml)$/i.test(name) || /^client_secret.*\.json$/i.test(name) || /service[-_]?account.*\.json$/i.test(name),
   },
   {
     hint: 'Terraform state or variables (hold secrets in plain text)',

@@ -64,7 +64,14 @@ export class Selection {
         }
         continue;
       }
-      this.entries.set(file.uri, { uri: file.uri, relativePath: file.relativePath, included: true, focus: false, pinned: false, mode: 'full' });
+      this.entries.set(file.uri, {
+        uri: file.uri,
+        relativePath: file.relativePath,
+        included: true,
+        focus: false,
+        pinned: false,
+        mode: 'full',
+      });
       if (this.customOrder) this.customOrder.push(file.uri);
       changed.push(file.uri);
       added++;
@@ -207,9 +214,20 @@ export class Selection {
     if (isSnapshot(snapshot)) {
       for (const entry of snapshot.entries) {
         // `mode` is absent in snapshots saved before outlines existed: those files were in full.
-        if (isEntry(entry)) this.entries.set(entry.uri, { uri: entry.uri, relativePath: entry.relativePath, included: entry.included, focus: entry.focus, pinned: entry.pinned, mode: entry.mode === 'outline' ? 'outline' : 'full' });
+        if (isEntry(entry)) {
+          this.entries.set(entry.uri, {
+            uri: entry.uri,
+            relativePath: entry.relativePath,
+            included: entry.included,
+            focus: entry.focus,
+            pinned: entry.pinned,
+            mode: entry.mode === 'outline' ? 'outline' : 'full',
+          });
+        }
       }
-      if (Array.isArray(snapshot.customOrder)) this.customOrder = snapshot.customOrder.filter((uri): uri is string => typeof uri === 'string' && this.entries.has(uri));
+      if (Array.isArray(snapshot.customOrder)) {
+        this.customOrder = snapshot.customOrder.filter((uri): uri is string => typeof uri === 'string' && this.entries.has(uri));
+      }
     }
     this.emit([...this.entries.keys()]);
   }
@@ -245,10 +263,23 @@ export function compareText(a: string, b: string): number {
 }
 
 function isSnapshot(value: unknown): value is { entries: unknown[]; customOrder: unknown } {
-  return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && Array.isArray((value as { entries?: unknown }).entries);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { version?: unknown }).version === 1 &&
+    Array.isArray((value as { entries?: unknown }).entries)
+  );
 }
 
 function isEntry(value: unknown): value is Omit<SelectionEntry, 'mode'> & { readonly mode?: unknown } {
   const entry = value as Partial<SelectionEntry> | null;
-  return typeof entry === 'object' && entry !== null && typeof entry.uri === 'string' && typeof entry.relativePath === 'string' && typeof entry.included === 'boolean' && typeof entry.focus === 'boolean' && typeof entry.pinned === 'boolean';
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof entry.uri === 'string' &&
+    typeof entry.relativePath === 'string' &&
+    typeof entry.included === 'boolean' &&
+    typeof entry.focus === 'boolean' &&
+    typeof entry.pinned === 'boolean'
+  );
 }

@@ -52,7 +52,7 @@ export function parseSampleLine(line: string): PrometheusSample | undefined {
         }
         if (char === '\\') {
           const next = line[at + 1];
-          value += next === 'n' ? '\n' : next ?? '';
+          value += next === 'n' ? '\n' : (next ?? '');
           at += 2;
           continue;
         }

@@ -26,17 +26,23 @@ import { prometheusSamples } from './prometheusText';
 import type { ServerAddress } from './serverUrl';
 
 /** llama.cpp's server code (the version node-llama-cpp 3.21.1 ships, built in scripts/installLlamaServer.mjs). */
-export const llamaServerSource = 'ggml-org/llama.cpp@v0.4.0 (node-llama-cpp@3.21.1 llama/gitRelease.bundle, 80fb11ac):tools/server/server-context.cpp';
+export const llamaServerSource =
+  'ggml-org/llama.cpp@v0.4.0 (node-llama-cpp@3.21.1 llama/gitRelease.bundle, 80fb11ac):tools/server/server-context.cpp';
 /** Ollama's API types and documented examples. */
-export const ollamaApiSource = 'ollama/ollama@b7871fc0d1d82fe109536efa3e0e8e411c766c75:api/types.go ProcessModelResponse, ShowResponse; docs/openapi.yaml';
+export const ollamaApiSource =
+  'ollama/ollama@b7871fc0d1d82fe109536efa3e0e8e411c766c75:api/types.go ProcessModelResponse, ShowResponse; docs/openapi.yaml';
 /** vLLM's /v1/models card. */
-export const vllmModelsSource = 'vllm-project/vllm@040a2cc2a6295ea9c313d86526ff90a103eacb3e:vllm/entrypoints/openai/engine/protocol.py ModelCard';
+export const vllmModelsSource =
+  'vllm-project/vllm@040a2cc2a6295ea9c313d86526ff90a103eacb3e:vllm/entrypoints/openai/engine/protocol.py ModelCard';
 /** vLLM's cache_config_info gauge and the CacheConfig fields it carries. */
-export const vllmMetricsSource = 'vllm-project/vllm@a6f0308cfe806b7731ad4979c9bea6e470c35efd:vllm/v1/metrics/loggers.py log_metrics_info; vllm-project/vllm@002f10e0cfa1373a19a0d2756598a34b700d20e5:vllm/config/cache.py metrics_info';
+export const vllmMetricsSource =
+  'vllm-project/vllm@a6f0308cfe806b7731ad4979c9bea6e470c35efd:vllm/v1/metrics/loggers.py log_metrics_info; vllm-project/vllm@002f10e0cfa1373a19a0d2756598a34b700d20e5:vllm/config/cache.py metrics_info';
 /** SGLang's /v1/models card. */
-export const sglangModelsSource = 'sgl-project/sglang@9b116dffe828b2dfa7ec0e4d061555b6c354b67a:python/sglang/srt/entrypoints/openai/protocol.py ModelCard';
+export const sglangModelsSource =
+  'sgl-project/sglang@9b116dffe828b2dfa7ec0e4d061555b6c354b67a:python/sglang/srt/entrypoints/openai/protocol.py ModelCard';
 /** SGLang's KV pool capacity gauge. */
-export const sglangMetricsSource = 'sgl-project/sglang@00ae9c1590d2d0bb6c0bfff39e312c34ae3dd538:python/sglang/srt/metrics/collector.py sglang:max_total_num_tokens';
+export const sglangMetricsSource =
+  'sgl-project/sglang@00ae9c1590d2d0bb6c0bfff39e312c34ae3dd538:python/sglang/srt/metrics/collector.py sglang:max_total_num_tokens';
 
 /** The servers that can be read. */
 export type ServerKind = 'llama.cpp' | 'ollama' | 'vllm' | 'sglang';
@@ -114,15 +120,29 @@ class ShapeError extends Error {}
 export async function checkServer(address: ServerAddress, http: ServerHttp, signal?: AbortSignal): Promise<ServerCheck> {
   const url = address.display;
   try {
-    const [props, ps, models] = await Promise.all([http.get('/props', signal), http.get('/api/ps', signal), http.get('/v1/models', signal)]);
+    const [props, ps, models] = await Promise.all([
+      http.get('/props', signal),
+      http.get('/api/ps', signal),
+      http.get('/v1/models', signal),
+    ]);
     if (signal?.aborted) return { status: 'failed', url, message: 'the check was cancelled' };
     const propsJson = jsonOf(props);
-    if (isRecord(propsJson) && 'default_generation_settings' in propsJson) return await readLlamaServer(url, http, propsJson, jsonOf(models), signal);
+    if (isRecord(propsJson) && 'default_generation_settings' in propsJson) {
+      return await readLlamaServer(url, http, propsJson, jsonOf(models), signal);
+    }
     const psJson = jsonOf(ps);
     if (isRecord(psJson) && Array.isArray(psJson.models)) return await readOllama(url, http, psJson, signal);
     const modelsJson = jsonOf(models);
     if (isRecord(modelsJson) && Array.isArray(modelsJson.data)) return await readOpenAiServer(url, http, modelsJson, signal);
-    return { status: 'failed', url, message: unrecognised(url, [['GET /props', props], ['GET /api/ps', ps], ['GET /v1/models', models]]) };
+    return {
+      status: 'failed',
+      url,
+      message: unrecognised(url, [
+        ['GET /props', props],
+        ['GET /api/ps', ps],
+        ['GET /v1/models', models],
+      ]),
+    };
   } catch (error) {
     if (error instanceof ShapeError) return { status: 'failed', url, message: error.message };
     return { status: 'failed', url, message: `the check failed: ${(error as Error)?.message ?? String(error)}` };
@@ -130,44 +150,88 @@ export async function checkServer(address: ServerAddress, http: ServerHttp, sign
 }
 
 /** llama-server: /props (n_ctx per slot, total_slots, model), /v1/models (n_ctx_train), /slots (optional). */
-async function readLlamaServer(url: string, http: ServerHttp, props: Record<string, unknown>, models: unknown, signal?: AbortSignal): Promise<ServerReading> {
+async function readLlamaServer(
+  url: string,
+  http: ServerHttp,
+  props: Record<string, unknown>,
+  models: unknown,
+  signal?: AbortSignal,
+): Promise<ServerReading> {
   const where = `${url} GET /props`;
   const settings = record(props.default_generation_settings, `${where}: default_generation_settings`);
   const nCtx = wholeNumber(settings.n_ctx, `${where}: default_generation_settings.n_ctx`);
   const slots = optionalWholeNumber(props.total_slots, `${where}: total_slots`);
   const modelPath = optionalString(props.model_path, `${where}: model_path`);
   const alias = optionalString(props.model_alias, `${where}: model_alias`);
-  const readings: ServerEndpointReading[] = [{
-    endpoint: 'GET /props',
-    gave: `n_ctx ${fmt(nCtx)} per slot${slots !== null ? `, total_slots ${fmt(slots)}` : ''}${modelPath ? `, model_path ${modelPath}` : ''}`,
-    source: `${llamaServerSource} get_res_props`,
-  }];
+  const readings: ServerEndpointReading[] = [
+    {
+      endpoint: 'GET /props',
+      gave: `n_ctx ${fmt(nCtx)} per slot${slots !== null ? `, total_slots ${fmt(slots)}` : ''}${modelPath ? `, model_path ${modelPath}` : ''}`,
+      source: `${llamaServerSource} get_res_props`,
+    },
+  ];
   const notes: string[] = [];
   let trainContext: number | null = null;
   const first = isRecord(models) && Array.isArray(models.data) ? models.data[0] : undefined;
   if (isRecord(first) && isRecord(first.meta) && first.meta.n_ctx_train !== undefined) {
     trainContext = wholeNumber(first.meta.n_ctx_train, `${url} GET /v1/models: data[0].meta.n_ctx_train`);
-    readings.push({ endpoint: 'GET /v1/models', gave: `n_ctx_train ${fmt(trainContext)}`, source: `${llamaServerSource} get_res_model_info` });
+    readings.push({
+      endpoint: 'GET /v1/models',
+      gave: `n_ctx_train ${fmt(trainContext)}`,
+      source: `${llamaServerSource} get_res_model_info`,
+    });
   }
   const slotsAnswer = await http.get('/slots', signal);
   const slotsJson = jsonOf(slotsAnswer);
   if (Array.isArray(slotsJson)) {
     const contexts = slotsJson.map((slot, i) => wholeNumber(isRecord(slot) ? slot.n_ctx : undefined, `${url} GET /slots: [${i}].n_ctx`));
     const busy = slotsJson.filter((slot) => isRecord(slot) && slot.is_processing === true).length;
-    readings.push({ endpoint: 'GET /slots', gave: `${fmt(contexts.length)} slot(s) of n_ctx ${[...new Set(contexts)].map(fmt).join(' / ')}, ${fmt(busy)} busy`, source: `${llamaServerSource} server_slot::to_json` });
-    if (contexts.some((value) => value !== nCtx)) notes.push(`/slots reports slot contexts of ${[...new Set(contexts)].map(fmt).join(', ')} tokens, /props ${fmt(nCtx)}: the smallest applies.`);
+    readings.push({
+      endpoint: 'GET /slots',
+      gave: `${fmt(contexts.length)} slot(s) of n_ctx ${[...new Set(contexts)].map(fmt).join(' / ')}, ${fmt(busy)} busy`,
+      source: `${llamaServerSource} server_slot::to_json`,
+    });
+    if (contexts.some((value) => value !== nCtx)) {
+      notes.push(
+        `/slots reports slot contexts of ${[...new Set(contexts)].map(fmt).join(', ')} tokens, /props ${fmt(nCtx)}: the smallest applies.`,
+      );
+    }
     const smallest = Math.min(nCtx, ...contexts);
     return llamaReading(url, smallest, slots ?? contexts.length, alias, modelPath, trainContext, readings, notes);
   }
-  notes.push(`GET /slots: ${outcomeText(slotsAnswer)} (llama-server started with --no-slots does not list slots); n_ctx is read from /props.`);
+  notes.push(
+    `GET /slots: ${outcomeText(slotsAnswer)} (llama-server started with --no-slots does not list slots); n_ctx is read from /props.`,
+  );
   return llamaReading(url, nCtx, slots, alias, modelPath, trainContext, readings, notes);
 }
 
-function llamaReading(url: string, nCtx: number, slots: number | null, alias: string | null, modelPath: string | null, trainContext: number | null, readings: ServerEndpointReading[], notes: string[]): ServerReading {
+function llamaReading(
+  url: string,
+  nCtx: number,
+  slots: number | null,
+  alias: string | null,
+  modelPath: string | null,
+  trainContext: number | null,
+  readings: ServerEndpointReading[],
+  notes: string[],
+): ServerReading {
   return {
-    status: 'ok', url, kind: 'llama.cpp', serverName: 'llama-server', model: alias || (modelPath ? baseName(modelPath) : null),
-    limitTokens: nCtx, limitName: 'n_ctx', slots, trainContextTokens: trainContext, kvCapacityTokens: null,
-    blockSize: null, numGpuBlocks: null, gpuMemoryUtilization: null, vramBytes: null, readings, notes,
+    status: 'ok',
+    url,
+    kind: 'llama.cpp',
+    serverName: 'llama-server',
+    model: alias || (modelPath ? baseName(modelPath) : null),
+    limitTokens: nCtx,
+    limitName: 'n_ctx',
+    slots,
+    trainContextTokens: trainContext,
+    kvCapacityTokens: null,
+    blockSize: null,
+    numGpuBlocks: null,
+    gpuMemoryUtilization: null,
+    vramBytes: null,
+    readings,
+    notes,
   };
 }
 
@@ -184,15 +248,36 @@ async function readOllama(url: string, http: ServerHttp, ps: Record<string, unkn
   });
   const readings: ServerEndpointReading[] = [];
   const notes: string[] = [];
-  const base = { status: 'ok' as const, url, kind: 'ollama' as const, serverName: 'Ollama', limitName: 'num_ctx', slots: null, kvCapacityTokens: null, blockSize: null, numGpuBlocks: null, gpuMemoryUtilization: null };
+  const base = {
+    status: 'ok' as const,
+    url,
+    kind: 'ollama' as const,
+    serverName: 'Ollama',
+    limitName: 'num_ctx',
+    slots: null,
+    kvCapacityTokens: null,
+    blockSize: null,
+    numGpuBlocks: null,
+    gpuMemoryUtilization: null,
+  };
   const first = loaded[0];
   if (!first) {
     readings.push({ endpoint: 'GET /api/ps', gave: 'no model loaded', source: ollamaApiSource });
-    notes.push('No model is loaded: Ollama chooses num_ctx when it loads one (the request\'s options.num_ctx, the Modelfile\'s PARAMETER num_ctx, OLLAMA_CONTEXT_LENGTH, or its VRAM-based default), so the engine profile\'s num_ctx applies until then.');
+    notes.push(
+      "No model is loaded: Ollama chooses num_ctx when it loads one (the request's options.num_ctx, the Modelfile's PARAMETER num_ctx, OLLAMA_CONTEXT_LENGTH, or its VRAM-based default), so the engine profile's num_ctx applies until then.",
+    );
     return { ...base, model: null, limitTokens: null, trainContextTokens: null, vramBytes: null, readings, notes };
   }
-  readings.push({ endpoint: 'GET /api/ps', gave: `${first.name}${first.contextLength !== null ? `, context_length ${fmt(first.contextLength)}` : ''}${first.vramBytes !== null ? `, size_vram ${fmt(first.vramBytes)} B` : ''}`, source: ollamaApiSource });
-  if (loaded.length > 1) notes.push(`${loaded.length} models are loaded (${loaded.map((model) => `${model.name}${model.contextLength !== null ? ` num_ctx ${fmt(model.contextLength)}` : ''}`).join(', ')}); the first is read.`);
+  readings.push({
+    endpoint: 'GET /api/ps',
+    gave: `${first.name}${first.contextLength !== null ? `, context_length ${fmt(first.contextLength)}` : ''}${first.vramBytes !== null ? `, size_vram ${fmt(first.vramBytes)} B` : ''}`,
+    source: ollamaApiSource,
+  });
+  if (loaded.length > 1) {
+    notes.push(
+      `${loaded.length} models are loaded (${loaded.map((model) => `${model.name}${model.contextLength !== null ? ` num_ctx ${fmt(model.contextLength)}` : ''}`).join(', ')}); the first is read.`,
+    );
+  }
   let numCtxParameter: number | null = null;
   let trainContext: number | null = null;
   const show = await http.postJson('/api/show', { model: first.name }, signal);
@@ -206,36 +291,62 @@ async function readOllama(url: string, http: ServerHttp, ps: Record<string, unkn
       const info = record(showJson.model_info, `${showWhere}: model_info`);
       const arch = optionalString(info['general.architecture'], `${showWhere}: model_info["general.architecture"]`);
       const key = arch ? `${arch}.context_length` : undefined;
-      if (key !== undefined && Object.prototype.hasOwnProperty.call(info, key)) trainContext = wholeNumber(info[key], `${showWhere}: model_info["${key}"]`);
+      if (key !== undefined && Object.prototype.hasOwnProperty.call(info, key)) {
+        trainContext = wholeNumber(info[key], `${showWhere}: model_info["${key}"]`);
+      }
     }
-    readings.push({ endpoint: 'POST /api/show', gave: [numCtxParameter !== null ? `Modelfile num_ctx ${fmt(numCtxParameter)}` : 'no num_ctx in the Modelfile', trainContext !== null ? `training context ${fmt(trainContext)}` : ''].filter(Boolean).join(', '), source: ollamaApiSource });
+    readings.push({
+      endpoint: 'POST /api/show',
+      gave: [
+        numCtxParameter !== null ? `Modelfile num_ctx ${fmt(numCtxParameter)}` : 'no num_ctx in the Modelfile',
+        trainContext !== null ? `training context ${fmt(trainContext)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+      source: ollamaApiSource,
+    });
   } else {
     notes.push(`POST /api/show: ${outcomeText(show)}.`);
   }
   let limit = first.contextLength;
   if (limit === null) {
     limit = numCtxParameter;
-    notes.push(limit !== null
-      ? `This Ollama does not report the loaded context (no context_length in /api/ps); the Modelfile's num_ctx ${fmt(limit)} is used, which a request's options.num_ctx or OLLAMA_CONTEXT_LENGTH may override.`
-      : 'This Ollama does not report the loaded context (no context_length in /api/ps) and the Modelfile sets no num_ctx; the engine profile\'s num_ctx applies.');
+    notes.push(
+      limit !== null
+        ? `This Ollama does not report the loaded context (no context_length in /api/ps); the Modelfile's num_ctx ${fmt(limit)} is used, which a request's options.num_ctx or OLLAMA_CONTEXT_LENGTH may override.`
+        : "This Ollama does not report the loaded context (no context_length in /api/ps) and the Modelfile sets no num_ctx; the engine profile's num_ctx applies.",
+    );
   }
   return { ...base, model: first.name, limitTokens: limit, trainContextTokens: trainContext, vramBytes: first.vramBytes, readings, notes };
 }
 
 /** vLLM or SGLang, told apart by data[].owned_by; /metrics for the KV pool. */
-async function readOpenAiServer(url: string, http: ServerHttp, models: Record<string, unknown>, signal?: AbortSignal): Promise<ServerReading> {
+async function readOpenAiServer(
+  url: string,
+  http: ServerHttp,
+  models: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<ServerReading> {
   const where = `${url} GET /v1/models`;
   const data = models.data as unknown[];
   const first = record(data[0], `${where}: data[0]`);
   const ownedBy = optionalString(first.owned_by, `${where}: data[0].owned_by`);
   const kind: ServerKind | undefined = ownedBy === 'vllm' ? 'vllm' : ownedBy === 'sglang' ? 'sglang' : undefined;
   if (!kind) {
-    throw new ShapeError(`${where} answered as an OpenAI-compatible server owned_by ${JSON.stringify(ownedBy ?? null)}, not llama-server, Ollama, vLLM or SGLang; only those four can be read (LM Studio and hosted APIs do not report their configured context).`);
+    throw new ShapeError(
+      `${where} answered as an OpenAI-compatible server owned_by ${JSON.stringify(ownedBy ?? null)}, not llama-server, Ollama, vLLM or SGLang; only those four can be read (LM Studio and hosted APIs do not report their configured context).`,
+    );
   }
   const serverName = kind === 'vllm' ? 'vLLM' : 'SGLang';
   const modelId = requiredString(first.id, `${where}: data[0].id`);
   const limit = wholeNumber(first.max_model_len, `${where}: data[0].max_model_len`);
-  const readings: ServerEndpointReading[] = [{ endpoint: 'GET /v1/models', gave: `${modelId}, max_model_len ${fmt(limit)}`, source: kind === 'vllm' ? vllmModelsSource : sglangModelsSource }];
+  const readings: ServerEndpointReading[] = [
+    {
+      endpoint: 'GET /v1/models',
+      gave: `${modelId}, max_model_len ${fmt(limit)}`,
+      source: kind === 'vllm' ? vllmModelsSource : sglangModelsSource,
+    },
+  ];
   const notes: string[] = [];
   if (data.length > 1) notes.push(`${data.length} models are served (LoRA adapters or several models); the first, ${modelId}, is read.`);
   const metrics = await http.get('/metrics', signal);
@@ -251,7 +362,11 @@ async function readOpenAiServer(url: string, http: ServerHttp, models: Record<st
         blockSize = labelNumber(info.labels, 'block_size', labelWhere, true);
         blocks = labelNumber(info.labels, 'num_gpu_blocks', labelWhere, true);
         utilization = labelNumber(info.labels, 'gpu_memory_utilization', labelWhere, false);
-        if (utilization !== null && !(utilization > 0 && utilization <= 1)) throw new ShapeError(`${labelWhere}: gpu_memory_utilization must be in (0, 1] (got ${JSON.stringify(info.labels.gpu_memory_utilization)})`);
+        if (utilization !== null && !(utilization > 0 && utilization <= 1)) {
+          throw new ShapeError(
+            `${labelWhere}: gpu_memory_utilization must be in (0, 1] (got ${JSON.stringify(info.labels.gpu_memory_utilization)})`,
+          );
+        }
         const groupAware = labelNumber(info.labels, 'kv_cache_size_tokens', labelWhere, true);
         capacity = groupAware ?? (blocks !== null && blockSize !== null ? blocks * blockSize : null);
         readings.push({
@@ -263,7 +378,9 @@ async function readOpenAiServer(url: string, http: ServerHttp, models: Record<st
         notes.push('GET /metrics has no vllm:cache_config_info gauge; the KV pool size is unknown.');
       }
     } else {
-      const samples = prometheusSamples(metrics.body, 'sglang:max_total_num_tokens').filter((sample) => Number.isFinite(sample.value) && sample.value > 0);
+      const samples = prometheusSamples(metrics.body, 'sglang:max_total_num_tokens').filter(
+        (sample) => Number.isFinite(sample.value) && sample.value > 0,
+      );
       if (samples.length > 0) {
         capacity = Math.min(...samples.map((sample) => Math.floor(sample.value)));
         readings.push({ endpoint: 'GET /metrics', gave: `max_total_num_tokens ${fmt(capacity)} (KV pool)`, source: sglangMetricsSource });
@@ -272,11 +389,27 @@ async function readOpenAiServer(url: string, http: ServerHttp, models: Record<st
       }
     }
   } else {
-    notes.push(`GET /metrics: ${outcomeText(metrics)}${kind === 'sglang' ? ' (SGLang serves it with --enable-metrics)' : ''}; the KV pool size is unknown.`);
+    notes.push(
+      `GET /metrics: ${outcomeText(metrics)}${kind === 'sglang' ? ' (SGLang serves it with --enable-metrics)' : ''}; the KV pool size is unknown.`,
+    );
   }
   return {
-    status: 'ok', url, kind, serverName, model: modelId, limitTokens: limit, limitName: kind === 'vllm' ? 'max_model_len' : 'context_length', slots: null,
-    trainContextTokens: null, kvCapacityTokens: capacity, blockSize, numGpuBlocks: blocks, gpuMemoryUtilization: utilization, vramBytes: null, readings, notes,
+    status: 'ok',
+    url,
+    kind,
+    serverName,
+    model: modelId,
+    limitTokens: limit,
+    limitName: kind === 'vllm' ? 'max_model_len' : 'context_length',
+    slots: null,
+    trainContextTokens: null,
+    kvCapacityTokens: capacity,
+    blockSize,
+    numGpuBlocks: blocks,
+    gpuMemoryUtilization: utilization,
+    vramBytes: null,
+    readings,
+    notes,
   };
 }
 
@@ -292,7 +425,9 @@ function jsonOf(outcome: HttpOutcome): unknown {
 
 /** One message for a URL where none of the three identifying endpoints answered as expected. */
 function unrecognised(url: string, answers: ReadonlyArray<readonly [string, HttpOutcome]>): string {
-  const failures = answers.map(([, outcome]) => outcome).filter((outcome): outcome is Extract<HttpOutcome, { kind: 'failed' }> => outcome.kind === 'failed');
+  const failures = answers
+    .map(([, outcome]) => outcome)
+    .filter((outcome): outcome is Extract<HttpOutcome, { kind: 'failed' }> => outcome.kind === 'failed');
   if (failures.length === answers.length) {
     const first = failures[0]!;
     if (failures.every((failure) => failure.reason === 'timeout')) return `${url} did not answer within the time limit (${first.message}).`;
@@ -306,7 +441,12 @@ function unrecognised(url: string, answers: ReadonlyArray<readonly [string, Http
 function outcomeText(outcome: HttpOutcome): string {
   if (outcome.kind === 'failed') return outcome.message;
   if (outcome.status !== 200) {
-    const hint = outcome.status === 401 || outcome.status === 403 ? ': the server wants an API key, and the check sends none' : outcome.status === 503 ? ': the server is busy or still loading the model' : '';
+    const hint =
+      outcome.status === 401 || outcome.status === 403
+        ? ': the server wants an API key, and the check sends none'
+        : outcome.status === 503
+          ? ': the server is busy or still loading the model'
+          : '';
     return `HTTP ${outcome.status}${errorMessageOf(outcome.body)}${hint}`;
   }
   try {
@@ -323,7 +463,9 @@ function errorMessageOf(body: string): string {
     const json = JSON.parse(body) as unknown;
     const error = isRecord(json) ? json.error : undefined;
     const message = isRecord(error) ? error.message : typeof error === 'string' ? error : isRecord(json) ? json.message : undefined;
-    return typeof message === 'string' && message !== '' ? ` (${JSON.stringify(message.length > 120 ? `${message.slice(0, 117)}...` : message)})` : '';
+    return typeof message === 'string' && message !== ''
+      ? ` (${JSON.stringify(message.length > 120 ? `${message.slice(0, 117)}...` : message)})`
+      : '';
   } catch {
     return '';
   }
@@ -367,7 +509,9 @@ function labelNumber(labels: Readonly<Record<string, string>>, key: string, wher
   if (text === undefined || text === 'None' || text === '') return null;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)) || value > 2 ** 40) {
-    throw new ShapeError(`${where}: ${key} must be ${integer ? 'a whole number' : 'a number'} greater than 0 (got ${JSON.stringify(text.slice(0, 40))})`);
+    throw new ShapeError(
+      `${where}: ${key} must be ${integer ? 'a whole number' : 'a number'} greater than 0 (got ${JSON.stringify(text.slice(0, 40))})`,
+    );
   }
   return value;
 }

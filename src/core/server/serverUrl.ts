@@ -26,16 +26,27 @@ export const maxServerUrlLength = 2048;
 export function parseServerUrl(text: string): ServerAddress | { readonly error: string } {
   const trimmed = text.trim();
   if (trimmed === '') return { error: 'is empty' };
-  if (trimmed.length > maxServerUrlLength) return { error: `is ${trimmed.length.toLocaleString('en-US')} characters long; a server URL is at most ${maxServerUrlLength.toLocaleString('en-US')}` };
+  if (trimmed.length > maxServerUrlLength) {
+    return {
+      error: `is ${trimmed.length.toLocaleString('en-US')} characters long; a server URL is at most ${maxServerUrlLength.toLocaleString('en-US')}`,
+    };
+  }
   // `localhost:8080` parses as the scheme "localhost:"; say what is missing instead.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return { error: `has no http:// or https:// (did you mean http://${trimmed.slice(0, 100)}?)` };
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    return { error: `has no http:// or https:// (did you mean http://${trimmed.slice(0, 100)}?)` };
+  }
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    return { error: 'is not a URL (expected e.g. http://127.0.0.1:8080 for llama-server, http://127.0.0.1:11434 for Ollama, http://127.0.0.1:8000 for vLLM)' };
+    return {
+      error:
+        'is not a URL (expected e.g. http://127.0.0.1:8080 for llama-server, http://127.0.0.1:11434 for Ollama, http://127.0.0.1:8000 for vLLM)',
+    };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `uses ${url.protocol.replace(/:$/, '')}:, but only http:// and https:// servers can be checked` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { error: `uses ${url.protocol.replace(/:$/, '')}:, but only http:// and https:// servers can be checked` };
+  }
   if (url.hostname === '') return { error: 'has no host' };
   if (url.search !== '' || url.hash !== '') return { error: 'has a query or fragment; give the server root (e.g. http://127.0.0.1:8080)' };
   let path = url.pathname.replace(/\/+$/, '');

@@ -12,7 +12,13 @@ export type ServerHttpFactory = (address: ServerAddress) => ServerHttp;
  */
 export async function runServerCheck(urlText: string, name: string, http: ServerHttpFactory, signal?: AbortSignal): Promise<ServerCheck> {
   const address = parseServerUrl(urlText);
-  if ('error' in address) return { status: 'failed', url: urlText.trim().slice(0, 200), message: `${name} ${JSON.stringify(urlText.trim().slice(0, 200))} ${address.error}.` };
+  if ('error' in address) {
+    return {
+      status: 'failed',
+      url: urlText.trim().slice(0, 200),
+      message: `${name} ${JSON.stringify(urlText.trim().slice(0, 200))} ${address.error}.`,
+    };
+  }
   const check = await checkServer(address, http(address), signal);
   return check.status === 'failed' ? { ...check, message: `${name} ${address.display}: ${check.message}` } : check;
 }
@@ -80,7 +86,13 @@ export class ServerWatch {
         if (generation === this.generation && !this.disposed) this.deliver(check);
       },
       (error: unknown) => {
-        if (generation === this.generation && !this.disposed) this.deliver({ status: 'failed', url, message: `${this.name} ${url}: the check failed: ${(error as Error)?.message ?? String(error)}` });
+        if (generation === this.generation && !this.disposed) {
+          this.deliver({
+            status: 'failed',
+            url,
+            message: `${this.name} ${url}: the check failed: ${(error as Error)?.message ?? String(error)}`,
+          });
+        }
       },
     );
   }

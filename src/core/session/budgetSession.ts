@@ -59,7 +59,19 @@ export function countingTokenizerId(context: BudgetContext): TokenizerId {
  * folder) and would want to know why they are not counted. Ignored and excluded files are left out
  * on purpose and only summarised in the add's notification.
  */
-const shownSkipReasons: ReadonlySet<SkippedEntry['reason']> = new Set(['tooLarge', 'binary', 'notRegularFile', 'unreadable', 'vanished', 'brokenSymlink', 'symlinkOutside', 'secretFile', 'lockfile', 'generatedFile', 'countFailed']);
+const shownSkipReasons: ReadonlySet<SkippedEntry['reason']> = new Set([
+  'tooLarge',
+  'binary',
+  'notRegularFile',
+  'unreadable',
+  'vanished',
+  'brokenSymlink',
+  'symlinkOutside',
+  'secretFile',
+  'lockfile',
+  'generatedFile',
+  'countFailed',
+]);
 
 /** Directory-tree counts kept for the reports the session builds (the prompt and drop previews). */
 const treeCountsKept = 16;
@@ -106,7 +118,9 @@ export class BudgetSession {
    * The last proposal, reused while nothing it depends on changed: the report (rebuilt on every
    * change), the relevance state, the target and the kept files. The panel asks on every render.
    */
-  private proposalMemo: { readonly report: BudgetReport; readonly relevanceVersion: number; readonly key: string; readonly proposal: DropProposal | null } | undefined;
+  private proposalMemo:
+    | { readonly report: BudgetReport; readonly relevanceVersion: number; readonly key: string; readonly proposal: DropProposal | null }
+    | undefined;
   /** Relevance runs (parses and outline counts) in flight; see {@link whenIdle}. */
   private readonly relevanceInflight = new Set<Promise<void>>();
   private readonly pendingUris = new Set<string>();
@@ -215,7 +229,12 @@ export class BudgetSession {
     if (tokenizerChanged) {
       this.diskCounts.clear();
       this.bufferCounts.clear();
-      this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));
+      this.track(
+        this.countUris(
+          this.selection.ordered().map((entry) => entry.uri),
+          true,
+        ),
+      );
     }
     this.changed();
   }
@@ -254,7 +273,9 @@ export class BudgetSession {
    */
   async addFiles(files: readonly ScannedFile[], skipped: readonly SkippedEntry[] = []): Promise<number> {
     for (const entry of skipped) {
-      if (entry.location !== undefined && shownSkipReasons.has(entry.reason) && !this.selection.has(entry.location)) this.skippedAtIntake.set(entry.location, entry);
+      if (entry.location !== undefined && shownSkipReasons.has(entry.reason) && !this.selection.has(entry.location)) {
+        this.skippedAtIntake.set(entry.location, entry);
+      }
     }
     for (const file of files) {
       this.scannedHints.set(file.location, file);
@@ -292,19 +313,21 @@ export class BudgetSession {
     this.recentUris.add(uri);
     const ticket = this.issueTicket(this.bufferTickets, uri);
     const tokenizer = this.tokenizerId;
-    await this.track((async () => {
-      let count: FileCount;
-      try {
-        count = await this.counter.countText(text, tokenizer);
-      } catch (error) {
-        if (isAbort(error)) return;
-        count = { kind: 'skipped', reason: 'countFailed', message: `the unsaved text could not be counted: ${(error as Error).message}` };
-      }
-      if (this.bufferTickets.get(uri) !== ticket || !this.selection.has(uri)) return;
-      this.bufferCounts.set(uri, count);
-      this.bufferTexts.set(uri, text);
-      this.changed();
-    })());
+    await this.track(
+      (async () => {
+        let count: FileCount;
+        try {
+          count = await this.counter.countText(text, tokenizer);
+        } catch (error) {
+          if (isAbort(error)) return;
+          count = { kind: 'skipped', reason: 'countFailed', message: `the unsaved text could not be counted: ${(error as Error).message}` };
+        }
+        if (this.bufferTickets.get(uri) !== ticket || !this.selection.has(uri)) return;
+        this.bufferCounts.set(uri, count);
+        this.bufferTexts.set(uri, text);
+        this.changed();
+      })(),
+    );
   }
 
   /** The editor is no longer dirty (saved or reverted): the disk count applies again. */
@@ -372,7 +395,12 @@ export class BudgetSession {
     this.counter.forgetStamps(this.selection.ordered().map((entry) => entry.uri));
     this.diskCounts.clear();
     this.bufferCounts.clear();
-    await this.track(this.countUris(this.selection.ordered().map((entry) => entry.uri), true));
+    await this.track(
+      this.countUris(
+        this.selection.ordered().map((entry) => entry.uri),
+        true,
+      ),
+    );
   }
 
   countOf(uri: string): FileCount | undefined {
@@ -403,12 +431,21 @@ export class BudgetSession {
    */
   reportWith(changes: ReadonlyMap<string, Exclude<FileState, 'full'>>): BudgetReport {
     if (changes.size === 0) return this.report();
-    return this.buildReport(this.inputs().map((file) => {
-      const change = changes.get(file.uri);
-      if (change === 'dropped') return { ...file, included: false };
-      if (change === 'outline') return { ...file, mode: 'outline', outline: this.relevance.outlineFootprint({ ...this.tracked(file.uri, file.relativePath, file.included), mode: 'outline' }) };
-      return file;
-    }), this.whatIfMemo);
+    return this.buildReport(
+      this.inputs().map((file) => {
+        const change = changes.get(file.uri);
+        if (change === 'dropped') return { ...file, included: false };
+        if (change === 'outline') {
+          return {
+            ...file,
+            mode: 'outline',
+            outline: this.relevance.outlineFootprint({ ...this.tracked(file.uri, file.relativePath, file.included), mode: 'outline' }),
+          };
+        }
+        return file;
+      }),
+      this.whatIfMemo,
+    );
   }
 
   /**
@@ -422,7 +459,11 @@ export class BudgetSession {
     const key = `${target}|${this.activeUri ?? ''}|${[...this.changedUris].join('\n')}|${[...kept].sort().join('\n')}`;
     const memo = this.proposalMemo;
     if (memo && memo.report === report && memo.relevanceVersion === this.relevance.version && memo.key === key) return memo.proposal;
-    const proposal = proposeDrops(report, target, { kept, reportWith: (changes) => this.reportWith(changes), relevance: this.planRelevance(report, target) });
+    const proposal = proposeDrops(report, target, {
+      kept,
+      reportWith: (changes) => this.reportWith(changes),
+      relevance: this.planRelevance(report, target),
+    });
     this.proposalMemo = { report, relevanceVersion: this.relevance.version, key, proposal };
     return proposal;
   }
@@ -459,13 +500,28 @@ export class BudgetSession {
       const framedTokens = this.framedTokensOf(entry.uri, entry.relativePath);
       const symlinkTarget = this.symlinkTargets.get(entry.uri);
       const mode = entry.mode;
-      const outline = mode === 'outline' ? this.relevance.outlineFootprint({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode, count }) : undefined;
+      const outline =
+        mode === 'outline'
+          ? this.relevance.outlineFootprint({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode, count })
+          : undefined;
       // The same object while nothing in it changed: the report's memo then reuses its row part at once.
       const kept = this.inputMemo.get(entry.uri);
       if (
-        kept && kept.count === count && kept.open === open && kept.recent === recent && kept.framedTokens === framedTokens && kept.relativePath === entry.relativePath &&
-        kept.included === entry.included && kept.focus === entry.focus && kept.pinned === entry.pinned && kept.symlinkTarget === symlinkTarget && kept.mode === mode && kept.outline === outline
-      ) return kept;
+        kept &&
+        kept.count === count &&
+        kept.open === open &&
+        kept.recent === recent &&
+        kept.framedTokens === framedTokens &&
+        kept.relativePath === entry.relativePath &&
+        kept.included === entry.included &&
+        kept.focus === entry.focus &&
+        kept.pinned === entry.pinned &&
+        kept.symlinkTarget === symlinkTarget &&
+        kept.mode === mode &&
+        kept.outline === outline
+      ) {
+        return kept;
+      }
       const input: BudgetFileInput = {
         uri: entry.uri,
         relativePath: entry.relativePath,
@@ -500,7 +556,17 @@ export class BudgetSession {
 
   private buildReport(inputs: readonly BudgetFileInput[], memo: ReportMemo): BudgetReport {
     const { settings, target } = this.contextSnapshot;
-    return buildBudgetReport(inputs, settings, target, { treeTokens: this.treeTokensFor(inputs), skippedFiles: this.skippedFiles, server: settings.server.trim() === '' ? null : this.serverState }, memo);
+    return buildBudgetReport(
+      inputs,
+      settings,
+      target,
+      {
+        treeTokens: this.treeTokensFor(inputs),
+        skippedFiles: this.skippedFiles,
+        server: settings.server.trim() === '' ? null : this.serverState,
+      },
+      memo,
+    );
   }
 
   private forget(uri: string): void {
@@ -554,7 +620,11 @@ export class BudgetSession {
         } else {
           this.pendingUris.delete(uri);
           this.issueTicket(this.diskTickets, uri);
-          this.diskCounts.set(uri, { kind: 'skipped', reason: skipped[0]?.reason ?? 'unreadable', message: skipped[0]?.message ?? 'could not be read' });
+          this.diskCounts.set(uri, {
+            kind: 'skipped',
+            reason: skipped[0]?.reason ?? 'unreadable',
+            message: skipped[0]?.message ?? 'could not be read',
+          });
         }
       }
     };
@@ -591,7 +661,9 @@ export class BudgetSession {
         // ContextCounter turns one file's failure into a skipped file; reaching here is unexpected. No file stays "counting…".
         this.log(`Counting ${files.length} file(s) failed: ${(error as Error)?.stack ?? String(error)}`);
         for (const file of files) {
-          if (this.pendingUris.has(file.location)) settle(file.location, { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${(error as Error).message}` });
+          if (this.pendingUris.has(file.location)) {
+            settle(file.location, { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${(error as Error).message}` });
+          }
         }
       }
     } finally {
@@ -632,20 +704,22 @@ export class BudgetSession {
     if (known !== undefined) return known;
     if (!this.treeCountsInflight.has(key)) {
       this.treeCountsInflight.add(key);
-      this.track((async () => {
-        try {
-          const tree = await this.counter.countText(block, tokenizer, this.countController.signal);
-          if (tree.kind === 'counted') {
-            this.treeCounts.set(key, tree.tokens);
-            while (this.treeCounts.size > treeCountsKept) this.treeCounts.delete(this.treeCounts.keys().next().value!);
-          } else {
-            this.log(`The directory tree could not be counted: ${tree.message}`);
+      this.track(
+        (async () => {
+          try {
+            const tree = await this.counter.countText(block, tokenizer, this.countController.signal);
+            if (tree.kind === 'counted') {
+              this.treeCounts.set(key, tree.tokens);
+              while (this.treeCounts.size > treeCountsKept) this.treeCounts.delete(this.treeCounts.keys().next().value!);
+            } else {
+              this.log(`The directory tree could not be counted: ${tree.message}`);
+            }
+          } finally {
+            this.treeCountsInflight.delete(key);
+            this.reportChanged();
           }
-        } finally {
-          this.treeCountsInflight.delete(key);
-          this.reportChanged();
-        }
-      })());
+        })(),
+      );
     }
     return null;
   }
@@ -673,7 +747,13 @@ export class BudgetSession {
     if (format === 'none') return;
     const signal = this.countController.signal;
     // An outline-mode file goes into the export as its outline, which the relevance tracker frames and counts.
-    const todo = this.inputs().filter((file) => file.included && file.count?.kind === 'counted' && file.framedTokens === undefined && !(file.mode === 'outline' && file.outline?.kind === 'counted'));
+    const todo = this.inputs().filter(
+      (file) =>
+        file.included &&
+        file.count?.kind === 'counted' &&
+        file.framedTokens === undefined &&
+        !(file.mode === 'outline' && file.outline?.kind === 'counted'),
+    );
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < todo.length && !signal.aborted) {
@@ -685,7 +765,11 @@ export class BudgetSession {
         if (text === undefined) {
           // The file was counted but cannot be read again: say so instead of leaving it "counting…" for good.
           this.issueTicket(this.diskTickets, file.uri);
-          this.diskCounts.set(file.uri, { kind: 'skipped', reason: 'vanished', message: 'could not be read again to count it as exported' });
+          this.diskCounts.set(file.uri, {
+            kind: 'skipped',
+            reason: 'vanished',
+            message: 'could not be read again to count it as exported',
+          });
           this.reportChanged();
           continue;
         }
@@ -698,7 +782,11 @@ export class BudgetSession {
         }
         if (framed.kind !== 'counted') {
           this.issueTicket(this.diskTickets, file.uri);
-          this.diskCounts.set(file.uri, { kind: 'skipped', reason: 'countFailed', message: `could not be counted as exported: ${framed.message}` });
+          this.diskCounts.set(file.uri, {
+            kind: 'skipped',
+            reason: 'countFailed',
+            message: `could not be counted as exported: ${framed.message}`,
+          });
           this.reportChanged();
           continue;
         }
@@ -730,7 +818,13 @@ export class BudgetSession {
 
   /** Every selected file for the relevance tracker, in no particular order (sorting 20k paths per sync was most of its cost). */
   private trackedFiles(): TrackedFile[] {
-    return this.selection.unordered().map((entry) => ({ uri: entry.uri, relativePath: entry.relativePath, included: entry.included, mode: entry.mode, count: this.countOf(entry.uri) }));
+    return this.selection.unordered().map((entry) => ({
+      uri: entry.uri,
+      relativePath: entry.relativePath,
+      included: entry.included,
+      mode: entry.mode,
+      count: this.countOf(entry.uri),
+    }));
   }
 
   /** Focus files, the active editor, open editors and git-changed files among the report's included files, as relevance anchors. */
@@ -760,14 +854,31 @@ export class BudgetSession {
     const files: TrackedFile[] = [];
     for (const row of report.files) {
       if (row.status !== 'counted') continue;
-      files.push({ uri: row.uri, relativePath: row.relativePath, included: true, mode: row.mode === 'outline' ? 'outline' : 'full', count: this.countOf(row.uri) });
+      files.push({
+        uri: row.uri,
+        relativePath: row.relativePath,
+        included: true,
+        mode: row.mode === 'outline' ? 'outline' : 'full',
+        count: this.countOf(row.uri),
+      });
     }
     const state = this.relevance.relevanceState(files, this.anchors(report));
     switch (state.kind) {
       case 'ready':
-        return { kind: 'ready', byUri: state.byUri, outlineTokens: state.outlineTokens, note: state.configProblems.length > 0 ? `imports these configs would resolve are not followed: ${state.configProblems.join('; ')}` : '' };
+        return {
+          kind: 'ready',
+          byUri: state.byUri,
+          outlineTokens: state.outlineTokens,
+          note:
+            state.configProblems.length > 0
+              ? `imports these configs would resolve are not followed: ${state.configProblems.join('; ')}`
+              : '',
+        };
       case 'pending':
-        return { kind: 'pending', note: `size-only plan for now: finding imports and outlines (${state.done} of ${state.total} files ready)` };
+        return {
+          kind: 'pending',
+          note: `size-only plan for now: finding imports and outlines (${state.done} of ${state.total} files ready)`,
+        };
       case 'unavailable':
         return { kind: 'unavailable', note: `size-only plan: ${state.reason}` };
     }

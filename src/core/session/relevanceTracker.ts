@@ -201,10 +201,14 @@ export class RelevanceTracker {
     if (count?.kind !== 'counted') return undefined;
     const missing = this.unavailableReason();
     if (missing !== null && !this.index) return { kind: 'unavailable', reason: missing };
-    if (this.unreadable.get(file.uri) === count) return { kind: 'unavailable', reason: 'the file could not be read again to make its outline' };
+    if (this.unreadable.get(file.uri) === count) {
+      return { kind: 'unavailable', reason: 'the file could not be read again to make its outline' };
+    }
     const outline = this.currentOutline(file);
     if (outline === undefined) return undefined;
-    if (outline === null) return { kind: 'unavailable', reason: this.index!.notParsedReason(this.indexed.get(file.uri)!.path) ?? 'no outline' };
+    if (outline === null) {
+      return { kind: 'unavailable', reason: this.index!.notParsedReason(this.indexed.get(file.uri)!.path) ?? 'no outline' };
+    }
     const counts = this.outlineCounts.get(count);
     const tokenizer = this.deps.tokenizerId();
     const plain = counts?.get(`${tokenizer}|none`);
@@ -241,13 +245,18 @@ export class RelevanceTracker {
       const known = this.indexed.get(file.uri);
       if (known !== undefined && known.count === file.count && known.path === file.relativePath) {
         const counts = typeof index.outlineOf(known.path) === 'string' ? this.outlineCounts.get(known.count) : undefined;
-        if (counts === undefined ? typeof index.outlineOf(known.path) !== 'string' : counts.has(plainKey) && counts.has(footprintKey)) ready++;
+        if (counts === undefined ? typeof index.outlineOf(known.path) !== 'string' : counts.has(plainKey) && counts.has(footprintKey)) {
+          ready++;
+        }
       } else if (this.unreadable.get(file.uri) === file.count) {
         ready++;
       }
     }
     if (ready < files.length || this.configStale) return { kind: 'pending', done: ready, total: files.length };
-    const key = `${this.indexVersion}|${anchors.map((anchor) => `${anchor.role}:${anchor.path}`).sort().join('\n')}`;
+    const key = `${this.indexVersion}|${anchors
+      .map((anchor) => `${anchor.role}:${anchor.path}`)
+      .sort()
+      .join('\n')}`;
     if (this.memo?.key !== key) this.memo = { key, relevance: index.relevance(anchors) };
     const relevance = this.memo.relevance;
     const byUri = new Map<string, Pick<FileRelevance, 'rank' | 'reason' | 'tier'>>();
@@ -270,7 +279,10 @@ export class RelevanceTracker {
 
   private isIndexedNow(file: TrackedFile): boolean {
     const known = this.indexed.get(file.uri);
-    return (known !== undefined && known.count === file.count && known.path === file.relativePath) || this.unreadable.get(file.uri) === file.count;
+    return (
+      (known !== undefined && known.count === file.count && known.path === file.relativePath) ||
+      this.unreadable.get(file.uri) === file.count
+    );
   }
 
   private needsParse(file: TrackedFile): boolean {
@@ -336,7 +348,10 @@ export class RelevanceTracker {
       if (list) list.push(file.relativePath);
       else byRoot.set(root, [file.relativePath]);
     }
-    const merged: { tsConfigs: ProjectConfig['tsConfigs'][number][]; goModules: ProjectConfig['goModules'][number][] } = { tsConfigs: [], goModules: [] };
+    const merged: { tsConfigs: ProjectConfig['tsConfigs'][number][]; goModules: ProjectConfig['goModules'][number][] } = {
+      tsConfigs: [],
+      goModules: [],
+    };
     const problems: string[] = [];
     for (const [root, paths] of [...byRoot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       try {

@@ -69,7 +69,11 @@ export function parseContextSetFile(text: string): ParsedContextSets {
   if (!isRecord(value)) throw new Error(`${contextSetFileName} must hold a JSON object with "version" and "sets"`);
   if (value.version !== 1) throw new Error(`${contextSetFileName}: "version" must be 1 (got ${preview(value.version)})`);
   if (!Array.isArray(value.sets)) throw new Error(`${contextSetFileName}: "sets" must be a list (got ${preview(value.sets)})`);
-  if (value.sets.length > maxSets) throw new Error(`${contextSetFileName}: ${value.sets.length.toLocaleString('en-US')} sets is more than the ${maxSets.toLocaleString('en-US')} read`);
+  if (value.sets.length > maxSets) {
+    throw new Error(
+      `${contextSetFileName}: ${value.sets.length.toLocaleString('en-US')} sets is more than the ${maxSets.toLocaleString('en-US')} read`,
+    );
+  }
   const sets: ContextSet[] = [];
   const problems: string[] = [];
   const names = new Set<string>();
@@ -77,10 +81,18 @@ export function parseContextSetFile(text: string): ParsedContextSets {
     const where = `sets[${i}]`;
     if (!isRecord(raw)) return void problems.push(`${where} is not an object: left out`);
     const name = raw.name;
-    if (typeof name !== 'string' || name.trim() === '' || name.length > maxNameLength) return void problems.push(`${where}.name must be a non-empty string of at most ${maxNameLength} characters (got ${preview(name)}): set left out`);
+    if (typeof name !== 'string' || name.trim() === '' || name.length > maxNameLength) {
+      return void problems.push(
+        `${where}.name must be a non-empty string of at most ${maxNameLength} characters (got ${preview(name)}): set left out`,
+      );
+    }
     if (names.has(name)) return void problems.push(`${where}: a second set named ${JSON.stringify(name)}: left out (the first is kept)`);
     if (!Array.isArray(raw.files)) return void problems.push(`${where} (${JSON.stringify(name)}).files must be a list: set left out`);
-    if (raw.files.length > maxFilesPerSet) return void problems.push(`${where} (${JSON.stringify(name)}) lists ${raw.files.length.toLocaleString('en-US')} files, more than the ${maxFilesPerSet.toLocaleString('en-US')} read: set left out`);
+    if (raw.files.length > maxFilesPerSet) {
+      return void problems.push(
+        `${where} (${JSON.stringify(name)}) lists ${raw.files.length.toLocaleString('en-US')} files, more than the ${maxFilesPerSet.toLocaleString('en-US')} read: set left out`,
+      );
+    }
     const files: ContextSetFile[] = [];
     const seen = new Set<string>();
     raw.files.forEach((entry: unknown, j: number) => {
@@ -101,7 +113,10 @@ export function parseContextSetFile(text: string): ParsedContextSets {
 export function serializeContextSetFile(sets: readonly ContextSet[]): string {
   const sorted = [...sets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const setTexts = sorted.map((set) => {
-    const files = set.files.map((file) => `        ${JSON.stringify({ path: file.path, ...(file.mode !== 'full' ? { mode: file.mode } : {}), ...(file.focus ? { focus: true } : {}), ...(file.pinned ? { pinned: true } : {}) })}`);
+    const files = set.files.map(
+      (file) =>
+        `        ${JSON.stringify({ path: file.path, ...(file.mode !== 'full' ? { mode: file.mode } : {}), ...(file.focus ? { focus: true } : {}), ...(file.pinned ? { pinned: true } : {}) })}`,
+    );
     return `    {\n      "name": ${JSON.stringify(set.name)},\n      "ordered": ${set.ordered},\n      "files": [${files.length > 0 ? `\n${files.join(',\n')}\n      ` : ''}]\n    }`;
   });
   return `{\n  "version": 1,\n  "sets": [${setTexts.length > 0 ? `\n${setTexts.join(',\n')}\n  ` : ''}]\n}\n`;
@@ -116,7 +131,11 @@ export function withSet(sets: readonly ContextSet[], set: ContextSet): ContextSe
  * The set for a selection snapshot. `relativeOf` maps a URI to its path under the set's root, or
  * null when the file lies outside it; such files are returned in `outside` instead.
  */
-export function setFromSnapshot(name: string, snapshot: SelectionSnapshot, relativeOf: (uri: string) => string | null): { readonly set: ContextSet; readonly outside: readonly string[] } {
+export function setFromSnapshot(
+  name: string,
+  snapshot: SelectionSnapshot,
+  relativeOf: (uri: string) => string | null,
+): { readonly set: ContextSet; readonly outside: readonly string[] } {
   const files: ContextSetFile[] = [];
   const outside: string[] = [];
   for (const entry of snapshot.entries) {
@@ -135,10 +154,20 @@ export function setFromSnapshot(name: string, snapshot: SelectionSnapshot, relat
  * relative path the views show. A `dropped` file comes back listed but unchecked (in full mode when
  * it is checked again: a set stores one state per file).
  */
-export function snapshotFromSet(set: ContextSet, locate: (path: string) => { readonly uri: string; readonly relativePath: string }): SelectionSnapshot {
+export function snapshotFromSet(
+  set: ContextSet,
+  locate: (path: string) => { readonly uri: string; readonly relativePath: string },
+): SelectionSnapshot {
   const entries: SelectionEntry[] = set.files.map((file) => {
     const { uri, relativePath } = locate(file.path);
-    return { uri, relativePath, included: file.mode !== 'dropped', focus: file.focus, pinned: file.pinned, mode: file.mode === 'outline' ? 'outline' : 'full' };
+    return {
+      uri,
+      relativePath,
+      included: file.mode !== 'dropped',
+      focus: file.focus,
+      pinned: file.pinned,
+      mode: file.mode === 'outline' ? 'outline' : 'full',
+    };
   });
   return { version: 1, entries, customOrder: set.ordered ? entries.map((entry) => entry.uri) : null };
 }
@@ -146,7 +175,9 @@ export function snapshotFromSet(set: ContextSet, locate: (path: string) => { rea
 /** Why `path` cannot be a set path (absolute, climbing out, backslashes, empty segments, control characters), or null. */
 export function checkSetPath(path: string): string | null {
   if (path === '' || path.length > 4096) return 'a path must be 1 to 4,096 characters';
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `${JSON.stringify(path)} is absolute; paths are relative to the folder of ${contextSetFileName}`;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) {
+    return `${JSON.stringify(path)} is absolute; paths are relative to the folder of ${contextSetFileName}`;
+  }
   if (path.includes('\\')) return `${JSON.stringify(path)} uses "\\"; write paths with "/"`;
   if (/[\u0000-\u001f\u007f]/.test(path)) return 'a path may not hold control characters';
   const segments = path.split('/');
@@ -161,9 +192,13 @@ function parseSetFile(entry: unknown): ContextSetFile | string {
   const pathProblem = checkSetPath(entry.path);
   if (pathProblem !== null) return pathProblem;
   const mode = entry.mode === undefined ? 'full' : entry.mode;
-  if (mode !== 'full' && mode !== 'outline' && mode !== 'dropped') return `"mode" must be "full", "outline" or "dropped" (got ${preview(entry.mode)})`;
+  if (mode !== 'full' && mode !== 'outline' && mode !== 'dropped') {
+    return `"mode" must be "full", "outline" or "dropped" (got ${preview(entry.mode)})`;
+  }
   for (const flag of ['focus', 'pinned'] as const) {
-    if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean') return `"${flag}" must be true or false (got ${preview(entry[flag])})`;
+    if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean') {
+      return `"${flag}" must be true or false (got ${preview(entry[flag])})`;
+    }
   }
   return { path: entry.path, mode, focus: entry.focus === true, pinned: entry.pinned === true };
 }

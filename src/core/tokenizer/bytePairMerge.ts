@@ -34,7 +34,7 @@ export function bytePairMergeSmall(piece: string, ranks: RankMap): number[] {
 
   const rankAt = (i: number): number => {
     const end = starts[i + 2];
-    return end === undefined ? noRank : ranks.get(piece.substring(starts[i] as number, end)) ?? noRank;
+    return end === undefined ? noRank : (ranks.get(piece.substring(starts[i] as number, end)) ?? noRank);
   };
   for (;;) {
     let minRank = noRank;

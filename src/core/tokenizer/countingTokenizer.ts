@@ -55,10 +55,14 @@ export interface LoadedTokenizer {
 }
 
 /** Outcome of asking a port for a tokenizer. */
-export type TokenizerLoad = { readonly kind: 'loaded'; readonly tokenizer: LoadedTokenizer } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly message: string };
+export type TokenizerLoad =
+  | { readonly kind: 'loaded'; readonly tokenizer: LoadedTokenizer }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'failed'; readonly message: string };
 
 /** Outcome of counting a chat template's overhead. */
-export type TemplateCount = { readonly kind: 'counted'; readonly tokens: number } | { readonly kind: 'none' } | { readonly kind: 'failed'; readonly reason: string };
+export type TemplateCount =
+  { readonly kind: 'counted'; readonly tokens: number } | { readonly kind: 'none' } | { readonly kind: 'failed'; readonly reason: string };
 
 /**
  * The files and the pool a face resolves tokenizers with (src/node/tokenizerSources.ts). Every
@@ -96,7 +100,12 @@ function modelName(model: ModelSpec): string {
  * The encoding, labelled: exact when the model's tokenizer is that encoding (gpt-oss and
  * o200k_base), else an estimate for the model. `problems` say why nothing better was used.
  */
-export function encodingTokenizer(encoding: EncodingName, model: ModelSpec, problems: readonly string[] = [], download: { readonly repo: string } | null = null): CountingTokenizer {
+export function encodingTokenizer(
+  encoding: EncodingName,
+  model: ModelSpec,
+  problems: readonly string[] = [],
+  download: { readonly repo: string } | null = null,
+): CountingTokenizer {
   const exact = model.tokenizer === encoding;
   const label = exact ? `${encoding}, exact (${modelName(model)} uses it)` : `${encoding}, estimate for ${modelName(model)}`;
   return {
@@ -120,7 +129,12 @@ export function encodingTokenizer(encoding: EncodingName, model: ModelSpec, prob
 export function defaultCountingTokenizer(settings: Settings, model: ModelSpec): CountingTokenizer {
   if (settings.tokenizer !== 'auto') return encodingTokenizer(settings.tokenizer, model);
   if (model.tokenizer !== 'other') return encodingTokenizer(model.tokenizer, model);
-  return encodingTokenizer(settings.encoding, model, [], model.origin === 'catalog' && model.huggingFaceRepo !== undefined ? { repo: model.huggingFaceRepo } : null);
+  return encodingTokenizer(
+    settings.encoding,
+    model,
+    [],
+    model.origin === 'catalog' && model.huggingFaceRepo !== undefined ? { repo: model.huggingFaceRepo } : null,
+  );
 }
 
 /**
@@ -135,7 +149,13 @@ export async function resolveCountingTokenizer(request: TokenizerRequest, source
   if (settings.tokenizer !== 'auto') return encodingTokenizer(settings.tokenizer, model);
   const problems: string[] = [];
   const name = `${modelName(model)} tokenizer`;
-  const attempt = async (load: Promise<TokenizerLoad>, sourceKind: TokenizerSourceKind, source: string, label: string, exactness = 'exact'): Promise<CountingTokenizer | undefined> => {
+  const attempt = async (
+    load: Promise<TokenizerLoad>,
+    sourceKind: TokenizerSourceKind,
+    source: string,
+    label: string,
+    exactness = 'exact',
+  ): Promise<CountingTokenizer | undefined> => {
     const outcome = await load;
     if (outcome.kind === 'absent') return undefined;
     if (outcome.kind === 'failed') {

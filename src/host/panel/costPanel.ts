@@ -67,7 +67,12 @@ export class CostPanel implements vscode.Disposable {
       this.panel.reveal(undefined, false);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(panelViewType, 'Context Budget', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(
+      panelViewType,
+      'Context Budget',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      this.webviewOptions(),
+    );
     this.adopt(panel);
   }
 
@@ -141,7 +146,9 @@ export class CostPanel implements vscode.Disposable {
         return;
       case 'openFile':
         // Only files the panel lists: the selection's, and those a folder add skipped.
-        if (selection.has(message.uri) || session.skippedFiles.some((entry) => entry.location === message.uri)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
+        if (selection.has(message.uri) || session.skippedFiles.some((entry) => entry.location === message.uri)) {
+          await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(message.uri));
+        }
         return;
       case 'setModel':
         if (findModel(message.modelId)) await selectCatalogModel(settings, message.modelId);
@@ -192,13 +199,18 @@ export class CostPanel implements vscode.Disposable {
     const proposal = session.proposeDrops(this.currentDropTarget(session.report()), this.kept);
     const proposed = new Map((proposal?.actions ?? []).map((action) => [action.uri, action]));
     const selection = session.selection;
-    const applying = [...new Set(uris)].filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true).map((uri) => proposed.get(uri)!);
+    const applying = [...new Set(uris)]
+      .filter((uri) => proposed.has(uri) && selection.get(uri)?.included === true)
+      .map((uri) => proposed.get(uri)!);
     if (applying.length === 0) return;
     const saved = applying.reduce((sum, action) => sum + action.savesTokens, 0);
     this.kept.clear();
     const previous = selection.setStates(statesForActions(applying));
     this.pushUndo(`restore ${applying.length} dropped or outlined file(s)`, () => selection.setStates(previous));
-    void vscode.window.setStatusBarMessage(vscode.l10n.t('Context Budget: unchecked or outlined {0} file(s), {1} tokens', applying.length, formatInteger(saved)), 4000);
+    void vscode.window.setStatusBarMessage(
+      vscode.l10n.t('Context Budget: unchecked or outlined {0} file(s), {1} tokens', applying.length, formatInteger(saved)),
+      4000,
+    );
   }
 
   private async applyReorder(placement: 'end' | 'start'): Promise<void> {
@@ -253,7 +265,13 @@ export class CostPanel implements vscode.Disposable {
       const dropTarget = this.currentDropTarget(report);
       post({
         type: 'details',
-        details: buildPanelDetails({ ...base, dropTarget, dropProposal: session.proposeDrops(dropTarget, this.kept), customOrderApplied: session.selection.hasCustomOrder, undoLabel: this.undoStack.at(-1)?.label ?? null }),
+        details: buildPanelDetails({
+          ...base,
+          dropTarget,
+          dropProposal: session.proposeDrops(dropTarget, this.kept),
+          customOrderApplied: session.selection.hasCustomOrder,
+          undoLabel: this.undoStack.at(-1)?.label ?? null,
+        }),
       });
       setTimeout(() => {
         if (current()) post({ type: 'files', files: buildPanelFiles(report) });

@@ -9,7 +9,11 @@ export class Confusions {
     if (this.element.childElementCount > 0) return;
     this.element.replaceChildren(
       el('h2', { id: 'confusions-title' }, 'Common confusions'),
-      el('div', { class: 'confusion-list' }, ...state.confusions.map((confusion) => el('details', {}, el('summary', {}, confusion.title), el('p', {}, confusion.body)))),
+      el(
+        'div',
+        { class: 'confusion-list' },
+        ...state.confusions.map((confusion) => el('details', {}, el('summary', {}, confusion.title), el('p', {}, confusion.body))),
+      ),
     );
   }
 }

@@ -16,9 +16,17 @@ export class Engine {
     this.element.hidden = state.empty;
     const engine = state.engine;
     if (!this.gate.changed(engine)) return;
-    const conventions = el('details', { class: 'engine-conventions' },
+    const conventions = el(
+      'details',
+      { class: 'engine-conventions' },
       el('summary', {}, `${engine.conventions.length} convention${engine.conventions.length === 1 ? '' : 's'} applied`),
-      el('ul', {}, ...engine.conventions.map((convention) => el('li', {}, convention.text, el('span', { class: 'engine-source' }, ` (source: ${convention.source})`)))),
+      el(
+        'ul',
+        {},
+        ...engine.conventions.map((convention) =>
+          el('li', {}, convention.text, el('span', { class: 'engine-source' }, ` (source: ${convention.source})`)),
+        ),
+      ),
     );
     conventions.open = this.conventionsOpen;
     conventions.addEventListener('toggle', () => (this.conventionsOpen = conventions.open));
@@ -26,20 +34,42 @@ export class Engine {
       el('h2', { id: 'engine-title' }, `Engine: ${engine.name}`),
       el('p', { class: 'muted' }, `Window: ${engine.windowLimit} · largest context that fits: ${engine.maxContext}`),
       engine.handling
-        ? el('div', { class: `engine-handling handling-${engine.handling.kind}`, 'data-handling': engine.handling.kind },
-          icon(engine.handling.kind === 'front-dropped' ? 'warning' : 'error', engine.handling.kind === 'front-dropped' ? 'the front is cut' : 'refused'),
-          el('span', {}, ` ${engine.handling.text}`),
-          engine.handling.files.length > 0 ? el('p', { class: 'engine-files' }, `${engine.handling.kind === 'front-dropped' ? 'Files cut' : 'Files past the limit'}: ${engine.handling.files.join(', ')}`) : null)
+        ? el(
+            'div',
+            { class: `engine-handling handling-${engine.handling.kind}`, 'data-handling': engine.handling.kind },
+            icon(
+              engine.handling.kind === 'front-dropped' ? 'warning' : 'error',
+              engine.handling.kind === 'front-dropped' ? 'the front is cut' : 'refused',
+            ),
+            el('span', {}, ` ${engine.handling.text}`),
+            engine.handling.files.length > 0
+              ? el(
+                  'p',
+                  { class: 'engine-files' },
+                  `${engine.handling.kind === 'front-dropped' ? 'Files cut' : 'Files past the limit'}: ${engine.handling.files.join(', ')}`,
+                )
+              : null,
+          )
         : null,
       engine.fix ? el('p', { class: 'engine-fix', id: 'engine-fix' }, icon('lightbulb'), ` ${engine.fix.text}`) : null,
       engine.server
-        ? el('div', { class: 'engine-server', 'data-server': engine.server.status },
-          el('p', {}, icon('server'), ` ${engine.server.summary}`),
-          engine.server.readings.length + engine.server.notes.length > 0
-            ? el('ul', {}, ...engine.server.readings.map((reading) => el('li', {}, reading)), ...engine.server.notes.map((note) => el('li', { class: 'muted' }, note)))
-            : null)
+        ? el(
+            'div',
+            { class: 'engine-server', 'data-server': engine.server.status },
+            el('p', {}, icon('server'), ` ${engine.server.summary}`),
+            engine.server.readings.length + engine.server.notes.length > 0
+              ? el(
+                  'ul',
+                  {},
+                  ...engine.server.readings.map((reading) => el('li', {}, reading)),
+                  ...engine.server.notes.map((note) => el('li', { class: 'muted' }, note)),
+                )
+              : null,
+          )
         : null,
-      engine.problems.length > 0 ? el('ul', { class: 'engine-problems' }, ...engine.problems.map((problem) => el('li', {}, icon('warning'), ` ${problem}`))) : null,
+      engine.problems.length > 0
+        ? el('ul', { class: 'engine-problems' }, ...engine.problems.map((problem) => el('li', {}, icon('warning'), ` ${problem}`)))
+        : null,
       conventions,
     ];
     this.element.replaceChildren(...parts.filter((part): part is Node => part !== null));

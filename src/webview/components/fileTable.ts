@@ -11,7 +11,11 @@ const overscanRows = 12;
 const initialRows = 40;
 
 export const flagLabels: Readonly<Record<PanelFileFlag, { text: string; icon: string; title: string }>> = {
-  middle: { text: 'middle', icon: 'arrow-both', title: 'Midpoint lies in the middle band of the prompt, where recall is lowest (Lost in the Middle)' },
+  middle: {
+    text: 'middle',
+    icon: 'arrow-both',
+    title: 'Midpoint lies in the middle band of the prompt, where recall is lowest (Lost in the Middle)',
+  },
   focus: { text: 'focus', icon: 'star-full', title: 'Marked as focus: what the model most needs to see' },
   pinned: { text: 'pinned', icon: 'pinned', title: 'Pinned: never proposed for dropping' },
   'beyond-effective': { text: 'past effective', icon: 'warning', title: 'Ends past the effective or trained window: degraded recall' },
@@ -21,7 +25,11 @@ export const flagLabels: Readonly<Record<PanelFileFlag, { text: string; icon: st
   pending: { text: 'counting', icon: 'loading', title: 'Being counted' },
   secret: { text: 'secret?', icon: 'key', title: 'Looks like it holds a secret (see the note): export asks before including it' },
   link: { text: 'link', icon: 'file-symlink-file', title: 'A symbolic link: its target is what is counted (see the note)' },
-  outline: { text: 'outline', icon: 'list-tree', title: 'Outline mode: counted and exported as its outline, declarations without bodies (see the note)' },
+  outline: {
+    text: 'outline',
+    icon: 'list-tree',
+    title: 'Outline mode: counted and exported as its outline, declarations without bodies (see the note)',
+  },
 };
 
 const columns: readonly { key: SortKey | null; label: string; className: string }[] = [
@@ -41,8 +49,18 @@ const columns: readonly { key: SortKey | null; label: string; className: string 
  */
 export class FileTable {
   readonly element = el('section', { class: 'files', 'aria-labelledby': 'files-title' });
-  private readonly filterInput = el('input', { id: 'file-filter', type: 'search', placeholder: 'Filter by path', 'aria-label': 'Filter files by path' });
-  private readonly flagSelect = el('select', { id: 'flag-filter', 'aria-label': 'Show only files with this flag' }, el('option', { value: '' }, 'All files'), ...panelFileFlags.map((flag) => el('option', { value: flag }, `Only ${flagLabels[flag].text}`)));
+  private readonly filterInput = el('input', {
+    id: 'file-filter',
+    type: 'search',
+    placeholder: 'Filter by path',
+    'aria-label': 'Filter files by path',
+  });
+  private readonly flagSelect = el(
+    'select',
+    { id: 'flag-filter', 'aria-label': 'Show only files with this flag' },
+    el('option', { value: '' }, 'All files'),
+    ...panelFileFlags.map((flag) => el('option', { value: flag }, `Only ${flagLabels[flag].text}`)),
+  );
   private readonly count = el('p', { class: 'muted', id: 'file-count', 'aria-live': 'polite' });
   private readonly viewport = el('div', { class: 'table-viewport', tabindex: '-1' });
   private readonly table = el('table', { class: 'file-table', id: 'file-table' });
@@ -56,7 +74,11 @@ export class FileTable {
   private windowKey = '';
   private frame = 0;
 
-  constructor(private readonly view: ViewState, private readonly send: (message: WebviewMessage) => void, private readonly saveView: () => void) {
+  constructor(
+    private readonly view: ViewState,
+    private readonly send: (message: WebviewMessage) => void,
+    private readonly saveView: () => void,
+  ) {
     this.filterInput.value = view.filter;
     this.flagSelect.value = view.flag;
     this.filterInput.addEventListener('input', () => {
@@ -78,7 +100,11 @@ export class FileTable {
       this.body,
     );
     this.viewport.append(this.table);
-    this.element.append(el('h2', { id: 'files-title' }, 'Files in prompt order'), el('div', { class: 'toolbar' }, this.filterInput, this.flagSelect, this.count), this.viewport);
+    this.element.append(
+      el('h2', { id: 'files-title' }, 'Files in prompt order'),
+      el('div', { class: 'toolbar' }, this.filterInput, this.flagSelect, this.count),
+      this.viewport,
+    );
     this.renderHeader();
   }
 
@@ -104,7 +130,12 @@ export class FileTable {
     }
     this.rows = rows;
     const total = this.sorted.length;
-    setText(this.count, rows.length === total ? `${total.toLocaleString('en-US')} file(s)` : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} file(s)`);
+    setText(
+      this.count,
+      rows.length === total
+        ? `${total.toLocaleString('en-US')} file(s)`
+        : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} file(s)`,
+    );
     this.table.setAttribute('aria-rowcount', String(this.rows.length + 1));
     this.windowKey = '';
     this.drawWindow();
@@ -131,46 +162,79 @@ export class FileTable {
     this.topSpacer.style.height = `${first * rowHeightPx}px`;
     this.bottomSpacer.style.height = `${(this.rows.length - last) * rowHeightPx}px`;
     const drawn = this.rows.slice(first, last).map((row, index) => this.rowElement(row, first + index + 2));
-    this.body.replaceChildren(el('tr', { class: 'spacer', 'aria-hidden': 'true' }, this.topSpacer), ...drawn, el('tr', { class: 'spacer', 'aria-hidden': 'true' }, this.bottomSpacer));
+    this.body.replaceChildren(
+      el('tr', { class: 'spacer', 'aria-hidden': 'true' }, this.topSpacer),
+      ...drawn,
+      el('tr', { class: 'spacer', 'aria-hidden': 'true' }, this.bottomSpacer),
+    );
     if (focusedKey) this.body.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();
   }
 
   private renderHeader(): void {
-    this.headerRow.replaceChildren(...columns.map((column) => {
-      if (!column.key) return el('th', { scope: 'col', class: column.className }, column.label);
-      const key = column.key;
-      const active = this.view.sortKey === key;
-      const sortButton = el('button', { type: 'button', class: 'sort', 'data-sort': key, 'data-key': `sort:${key}`, title: `Sort by ${column.label === '#' ? 'prompt order' : column.label.toLowerCase()}` }, column.label, active ? icon(this.view.descending ? 'arrow-down' : 'arrow-up') : null);
-      sortButton.addEventListener('click', () => {
-        if (this.view.sortKey === key) this.view.descending = !this.view.descending;
-        else {
-          this.view.sortKey = key;
-          this.view.descending = key === 'tokens' || key === 'share';
-        }
-        this.saveView();
-        this.renderHeader();
-        this.resort();
-        this.headerRow.querySelector<HTMLElement>(`[data-key="sort:${key}"]`)?.focus();
-      });
-      return el('th', { scope: 'col', class: column.className, 'aria-sort': active ? (this.view.descending ? 'descending' : 'ascending') : 'none' }, sortButton);
-    }));
+    this.headerRow.replaceChildren(
+      ...columns.map((column) => {
+        if (!column.key) return el('th', { scope: 'col', class: column.className }, column.label);
+        const key = column.key;
+        const active = this.view.sortKey === key;
+        const sortButton = el(
+          'button',
+          {
+            type: 'button',
+            class: 'sort',
+            'data-sort': key,
+            'data-key': `sort:${key}`,
+            title: `Sort by ${column.label === '#' ? 'prompt order' : column.label.toLowerCase()}`,
+          },
+          column.label,
+          active ? icon(this.view.descending ? 'arrow-down' : 'arrow-up') : null,
+        );
+        sortButton.addEventListener('click', () => {
+          if (this.view.sortKey === key) this.view.descending = !this.view.descending;
+          else {
+            this.view.sortKey = key;
+            this.view.descending = key === 'tokens' || key === 'share';
+          }
+          this.saveView();
+          this.renderHeader();
+          this.resort();
+          this.headerRow.querySelector<HTMLElement>(`[data-key="sort:${key}"]`)?.focus();
+        });
+        return el(
+          'th',
+          { scope: 'col', class: column.className, 'aria-sort': active ? (this.view.descending ? 'descending' : 'ascending') : 'none' },
+          sortButton,
+        );
+      }),
+    );
   }
 
   private rowElement(row: PanelFileRow, rowIndex: number): HTMLTableRowElement {
     const slash = row.path.lastIndexOf('/');
     // Long paths lose their middle, never their file name; the full path is in the tooltip.
-    const open = el('button', { type: 'button', class: 'link path-cell', title: row.path, 'aria-label': row.path, 'data-key': `open:${row.uri}` },
+    const open = el(
+      'button',
+      { type: 'button', class: 'link path-cell', title: row.path, 'aria-label': row.path, 'data-key': `open:${row.uri}` },
       el('span', { class: 'path-dir' }, slash >= 0 ? row.path.slice(0, slash + 1) : ''),
       el('span', { class: 'path-name' }, slash >= 0 ? row.path.slice(slash + 1) : row.path),
     );
     open.addEventListener('click', () => this.send({ type: 'openFile', uri: row.uri }));
-    return el('tr', { 'data-uri': row.uri, 'aria-rowindex': String(rowIndex), class: row.flags.includes('unchecked') || row.flags.includes('skipped') ? 'dim' : undefined },
+    return el(
+      'tr',
+      {
+        'data-uri': row.uri,
+        'aria-rowindex': String(rowIndex),
+        class: row.flags.includes('unchecked') || row.flags.includes('skipped') ? 'dim' : undefined,
+      },
       el('td', { class: 'num' }, row.order === null ? '—' : String(row.order)),
       el('td', { class: 'path' }, open),
       el('td', { class: 'num' }, row.tokensText),
       el('td', { class: 'num share-cell' }, shareBar(row.share), row.shareText),
       el('td', { class: 'num' }, row.rangeText),
-      el('td', { class: 'flags', title: row.flags.map((flag) => flagLabels[flag].title).join('\n') || undefined }, ...row.flags.map((flag) => el('span', { class: `flag flag-${flag}` }, icon(flagLabels[flag].icon), flagLabels[flag].text))),
+      el(
+        'td',
+        { class: 'flags', title: row.flags.map((flag) => flagLabels[flag].title).join('\n') || undefined },
+        ...row.flags.map((flag) => el('span', { class: `flag flag-${flag}` }, icon(flagLabels[flag].icon), flagLabels[flag].text)),
+      ),
       el('td', { class: 'note', title: row.note || undefined }, row.note),
     );
   }

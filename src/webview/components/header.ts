@@ -13,8 +13,19 @@ export class Header {
   private readonly counting = el('span', { class: 'counting', id: 'counting', role: 'status' });
   private readonly modelSelect = el('select', { id: 'model-select', 'aria-label': 'Model' });
   private readonly gpuSelect = el('select', { id: 'gpu-select', 'aria-label': 'GPU' });
-  private readonly gpuCount = el('input', { id: 'gpu-count', type: 'number', min: '1', max: String(maxGpuCount), step: '1', 'aria-label': 'Number of GPUs' });
-  private readonly empty = el('p', { class: 'empty', id: 'empty' }, 'No files in the prompt context yet. Add files from the Explorer (right-click → Add to Prompt Context) or the Context Budget view.');
+  private readonly gpuCount = el('input', {
+    id: 'gpu-count',
+    type: 'number',
+    min: '1',
+    max: String(maxGpuCount),
+    step: '1',
+    'aria-label': 'Number of GPUs',
+  });
+  private readonly empty = el(
+    'p',
+    { class: 'empty', id: 'empty' },
+    'No files in the prompt context yet. Add files from the Explorer (right-click → Add to Prompt Context) or the Context Budget view.',
+  );
   private readonly metrics = el('div', { class: 'metrics', id: 'metrics' });
   /** Which tokenizer counts; Download Tokenizer when the count is an estimate for a catalog model. */
   private readonly tokenizerLabel = el('span', { id: 'tokenizer-label' });
@@ -31,15 +42,26 @@ export class Header {
       if (Number.isInteger(count) && count >= 1 && count <= maxGpuCount) send({ type: 'setGpuCount', gpuCount: count });
       else if (this.current) this.gpuCount.value = String(this.current.gpuCount);
     });
-    this.downloadTokenizer = button('Download Tokenizer', () => send({ type: 'runCommand', command: 'downloadTokenizer' }), { icon: 'cloud-download', id: 'download-tokenizer' });
+    this.downloadTokenizer = button('Download Tokenizer', () => send({ type: 'runCommand', command: 'downloadTokenizer' }), {
+      icon: 'cloud-download',
+      id: 'download-tokenizer',
+    });
     this.tokenizerRow.append(el('span', { class: 'muted' }, 'Tokenizer'), this.tokenizerLabel, this.downloadTokenizer);
     this.element.append(
       el('div', { class: 'title-row' }, el('h1', {}, 'Context Budget'), this.riskBadge, this.counting),
-      el('div', { class: 'target-row' },
-        el('label', { for: 'model-select' }, 'Model'), this.modelSelect,
-        button('Model file…', () => send({ type: 'runCommand', command: 'loadModelConfig' }), { icon: 'file-code', title: 'Load a Hugging Face config.json or a local GGUF file' }),
-        el('label', { for: 'gpu-select' }, 'GPU'), this.gpuSelect,
-        el('label', { for: 'gpu-count' }, '×'), this.gpuCount,
+      el(
+        'div',
+        { class: 'target-row' },
+        el('label', { for: 'model-select' }, 'Model'),
+        this.modelSelect,
+        button('Model file…', () => send({ type: 'runCommand', command: 'loadModelConfig' }), {
+          icon: 'file-code',
+          title: 'Load a Hugging Face config.json or a local GGUF file',
+        }),
+        el('label', { for: 'gpu-select' }, 'GPU'),
+        this.gpuSelect,
+        el('label', { for: 'gpu-count' }, '×'),
+        this.gpuCount,
       ),
       this.tokenizerRow,
       this.empty,
@@ -49,7 +71,12 @@ export class Header {
 
   update(state: PanelSummary): void {
     this.current = state;
-    syncOptions(this.modelSelect, state.models, state.modelConfigLabel ? { id: state.modelId, label: state.modelConfigLabel } : null, state.modelId);
+    syncOptions(
+      this.modelSelect,
+      state.models,
+      state.modelConfigLabel ? { id: state.modelId, label: state.modelConfigLabel } : null,
+      state.modelId,
+    );
     syncOptions(this.gpuSelect, state.gpus, null, state.gpuId);
     if (document.activeElement !== this.gpuCount) this.gpuCount.value = String(state.gpuCount);
     const riskIcon = state.riskLevel === 'beyond' ? 'error' : state.riskLevel === 'degraded' ? 'warning' : 'pass';
@@ -57,10 +84,21 @@ export class Header {
     setAttribute(this.riskBadge, 'title', state.riskText);
     this.riskBadge.replaceChildren(icon(riskIcon), `risk: ${state.riskLevel}`);
     this.counting.hidden = state.counting === null;
-    if (state.counting) this.counting.replaceChildren(icon('loading codicon-modifier-spin'), `Counting ${state.counting.done} of ${state.counting.total} files…`);
+    if (state.counting) {
+      this.counting.replaceChildren(
+        icon('loading codicon-modifier-spin'),
+        `Counting ${state.counting.done} of ${state.counting.total} files…`,
+      );
+    }
     setText(this.tokenizerLabel, state.tokenizer.label);
     this.downloadTokenizer.hidden = state.tokenizer.download === null;
-    setAttribute(this.downloadTokenizer, 'title', state.tokenizer.download ? `Download tokenizer.json and tokenizer_config.json from ${state.tokenizer.download.repo} (asks first): exact counts for this model` : null);
+    setAttribute(
+      this.downloadTokenizer,
+      'title',
+      state.tokenizer.download
+        ? `Download tokenizer.json and tokenizer_config.json from ${state.tokenizer.download.repo} (asks first): exact counts for this model`
+        : null,
+    );
     this.empty.hidden = !state.empty;
     this.metrics.hidden = state.empty;
     syncCards(this.metrics, this.cards, state.metrics);
@@ -122,7 +160,9 @@ function basisTitle(basis: PanelMetric['basis']): string {
 
 function syncOptions(select: HTMLSelectElement, choices: readonly PanelChoice[], extra: PanelChoice | null, selected: string): void {
   const wanted = extra ? [extra, ...choices] : choices;
-  const same = select.options.length === wanted.length && wanted.every((choice, index) => select.options[index]?.value === choice.id && select.options[index]?.textContent === choice.label);
+  const same =
+    select.options.length === wanted.length &&
+    wanted.every((choice, index) => select.options[index]?.value === choice.id && select.options[index]?.textContent === choice.label);
   if (!same) select.replaceChildren(...wanted.map((choice) => el('option', { value: choice.id }, choice.label)));
   if (select.value !== selected) select.value = selected;
 }

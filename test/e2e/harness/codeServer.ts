@@ -82,7 +82,15 @@ export function ensureVsix(): string {
   fs.rmSync(DEFAULT_VSIX, { force: true });
   // vsce from node_modules directly (npx may spend seconds asking the registry); stdin closed
   // and --skip-license so it never waits at a prompt.
-  run(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--no-rewrite-relative-links', '-o', DEFAULT_VSIX]);
+  run(process.execPath, [
+    path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'),
+    'package',
+    '--no-dependencies',
+    '--skip-license',
+    '--no-rewrite-relative-links',
+    '-o',
+    DEFAULT_VSIX,
+  ]);
   if (!fs.existsSync(DEFAULT_VSIX)) throw new Error(`vsce reported success but ${DEFAULT_VSIX} is missing`);
   return DEFAULT_VSIX;
 }
@@ -188,8 +196,16 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const port = await freePort();
   const logFile = path.join(runDir, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
-  const args = [CODE_SERVER_ENTRY, ...profileArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check'];
+  const args = [
+    CODE_SERVER_ENTRY,
+    ...profileArgs,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+  ];
   if (!options.workspaceTrust) args.push('--disable-workspace-trust');
   const child = cp.spawn(NODE24, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
   fs.closeSync(logFd);
@@ -253,16 +269,20 @@ export interface Workbench {
 }
 
 /** Opens the workbench on `folder` in a new headless Chromium and waits for `.monaco-workbench`. */
-export async function openWorkbench(
-  server: CodeServer,
-  folder?: string,
-  viewport = { width: 1280, height: 800 },
-): Promise<Workbench> {
+export async function openWorkbench(server: CodeServer, folder?: string, viewport = { width: 1280, height: 800 }): Promise<Workbench> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   server.browsers.push(browser);
   const page = await browser.newPage({ viewport });
@@ -423,7 +443,14 @@ export async function webviewFrame(
         /* frame detached or still loading */
       }
     }
-    if (Date.now() > end) throw new Error(`no frame matched within ${timeoutMs} ms (frames: ${page.frames().map((f) => f.url()).join(', ')})`);
+    if (Date.now() > end) {
+      throw new Error(
+        `no frame matched within ${timeoutMs} ms (frames: ${page
+          .frames()
+          .map((f) => f.url())
+          .join(', ')})`,
+      );
+    }
     await sleep(200);
   }
 }

@@ -16,7 +16,9 @@ suite('reload, second launch', () => {
     // folder is added again, which takes the same path (stat, change stamp, cache lookup).
     const restored = api.session.selection.size > 0;
     if (!restored) await addWorkspaceFolder(api);
-    console.log(`[reload] selection ${restored ? 'restored from the workspace state' : 'added again (workspace state not kept by this host)'}`);
+    console.log(
+      `[reload] selection ${restored ? 'restored from the workspace state' : 'added again (workspace state not kept by this host)'}`,
+    );
     const report = api.session.report();
     assert.ok(report.counts.counted >= 3, `${report.counts.counted} files counted`);
     const stats = api.countStats();

@@ -13,28 +13,52 @@ import { defaultSettings } from '../../../src/core/settings';
 const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
 
 function file(name: string, tokens: number | undefined, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
-  return { uri: `file:///w/${name}`, relativePath: name, included: true, focus: false, pinned: false, count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, ...extra };
+  return {
+    uri: `file:///w/${name}`,
+    relativePath: name,
+    included: true,
+    focus: false,
+    pinned: false,
+    count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] },
+    ...extra,
+  };
 }
 
 /** A proposal whose after figures are rebuilt from the same inputs, as the session does. */
 function proposal(files: readonly BudgetFileInput[], settings: Settings, kind: DropTargetKind) {
   const report = buildBudgetReport(files, settings, target);
-  return proposeDrops(report, kind, { reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
+  return proposeDrops(report, kind, {
+    reportWith: (changes) =>
+      buildBudgetReport(
+        files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)),
+        settings,
+        target,
+      ),
+  });
 }
 
 test('totals count only included, counted files; ranges follow prompt order', () => {
-  const files = [file('a.ts', 100), file('b.ts', 50, { included: false }), file('c.ts', undefined), file('d.bin', undefined, { count: { kind: 'skipped', reason: 'binary', message: 'PNG image' } }), file('e.ts', 25)];
+  const files = [
+    file('a.ts', 100),
+    file('b.ts', 50, { included: false }),
+    file('c.ts', undefined),
+    file('d.bin', undefined, { count: { kind: 'skipped', reason: 'binary', message: 'PNG image' } }),
+    file('e.ts', 25),
+  ];
   const report = buildBudgetReport(files, defaultSettings, target);
   assert.equal(report.promptTokens, 125);
   assert.equal(report.totalTokens, 125 + defaultSettings.reserveOutputTokens);
   assert.deepEqual(report.counts, { included: 4, counted: 2, pending: 1, skipped: 1, excluded: 1 });
-  assert.deepEqual(report.files.map((row) => [row.relativePath, row.status, row.range]), [
-    ['a.ts', 'counted', { start: 0, end: 100 }],
-    ['b.ts', 'excluded', null],
-    ['c.ts', 'pending', null],
-    ['d.bin', 'skipped', null],
-    ['e.ts', 'counted', { start: 100, end: 125 }],
-  ]);
+  assert.deepEqual(
+    report.files.map((row) => [row.relativePath, row.status, row.range]),
+    [
+      ['a.ts', 'counted', { start: 0, end: 100 }],
+      ['b.ts', 'excluded', null],
+      ['c.ts', 'pending', null],
+      ['d.bin', 'skipped', null],
+      ['e.ts', 'counted', { start: 100, end: 125 }],
+    ],
+  );
   assert.equal(report.files[0]!.share, 100 / 125);
   assert.equal(report.cost.kvCacheBytes, (125 + 4096) * 131072);
   assert.equal(report.withinLimits, true);
@@ -49,7 +73,9 @@ test('an o200k count is exact for gpt-oss and an estimate for Llama, and says wh
 });
 
 test('past the max window: beyond, not within limits, and the window drop plan gets back under it', () => {
-  const files = Array.from({ length: 20 }, (_, index) => file(`f${String(index).padStart(2, '0')}.ts`, 10_000, index === 3 ? { pinned: true } : {}));
+  const files = Array.from({ length: 20 }, (_, index) =>
+    file(`f${String(index).padStart(2, '0')}.ts`, 10_000, index === 3 ? { pinned: true } : {}),
+  );
   const report = buildBudgetReport(files, defaultSettings, target);
   assert.equal(report.risk.level, 'beyond');
   assert.equal(report.withinLimits, false);
@@ -69,7 +95,10 @@ test('over your budget is a warning and fails the limits; budget plan meets it',
   assert.equal(firstExceededTarget(report), 'budget');
   const plan = proposal(files, { ...defaultSettings, budgetTokens: 700 }, 'budget')!;
   // Need 400 tokens out: dropping b (500) loses less than dropping a (600).
-  assert.deepEqual(plan.actions.map((drop) => drop.uri), ['file:///w/b.ts']);
+  assert.deepEqual(
+    plan.actions.map((drop) => drop.uri),
+    ['file:///w/b.ts'],
+  );
   assert.equal(plan.after!.promptTokens, 600);
   assert.ok(report.warnings.some((warning) => warning.id === 'over-budget' && warning.category === 'your-budget'));
 });

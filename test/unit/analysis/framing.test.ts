@@ -6,7 +6,15 @@ import { findGpu, findModel } from '../../../src/core/model/catalog';
 import { defaultSettings } from '../../../src/core/settings';
 
 const target = { model: findModel('gpt-oss-20b')!, gpu: findGpu('h100-sxm')! };
-const file = (name: string, tokens: number, framedTokens?: number): BudgetFileInput => ({ uri: `file:///w/${name}`, relativePath: name, included: true, focus: false, pinned: false, count: { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, framedTokens });
+const file = (name: string, tokens: number, framedTokens?: number): BudgetFileInput => ({
+  uri: `file:///w/${name}`,
+  relativePath: name,
+  included: true,
+  focus: false,
+  pinned: false,
+  count: { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] },
+  framedTokens,
+});
 
 test('framing off: content only, no framing figure', () => {
   const report = buildBudgetReport([file('a.ts', 100, 120)], defaultSettings, target);
@@ -20,7 +28,13 @@ test('framing on: files count as exported, the tree opens the prompt, framing is
   const report = buildBudgetReport([file('a.ts', 100, 112), file('b.ts', 50, 61)], settings, target, { treeTokens: 9 });
   assert.equal(report.promptTokens, 9 + 112 + 61);
   assert.deepEqual(report.framing, { format: 'xml', directoryTree: true, tokens: 9 + 12 + 11, treeTokens: 9, pending: false });
-  assert.deepEqual(report.files.map((row) => [row.tokens, row.framingTokens, row.range]), [[112, 12, { start: 9, end: 121 }], [61, 11, { start: 121, end: 182 }]]);
+  assert.deepEqual(
+    report.files.map((row) => [row.tokens, row.framingTokens, row.range]),
+    [
+      [112, 12, { start: 9, end: 121 }],
+      [61, 11, { start: 121, end: 182 }],
+    ],
+  );
 });
 
 test('framing on but not yet counted: the file is pending and not silently counted without its framing', () => {

@@ -24,13 +24,21 @@ function randomCount(random: () => number): FileCount | undefined {
   if (roll < 0.08) return undefined;
   if (roll < 0.14) return { kind: 'skipped', reason: 'binary', message: 'PNG image signature' };
   const tokens = Math.floor(random() * 40_000);
-  return { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: random() < 0.1 ? ['UTF-8 byte-order mark not counted (editors and readers strip it)'] : [], secrets: random() < 0.05 ? ['AWS access key id'] : [] };
+  return {
+    kind: 'counted',
+    tokens,
+    sizeBytes: tokens * 4,
+    notes: random() < 0.1 ? ['UTF-8 byte-order mark not counted (editors and readers strip it)'] : [],
+    secrets: random() < 0.05 ? ['AWS access key id'] : [],
+  };
 }
 
 function randomFile(random: () => number, id: number, framing: boolean): BudgetFileInput {
   const count = randomCount(random);
   // Names that trigger the name rules too (.env, id_rsa, *.pem).
-  const name = [`src/m${id}.ts`, `config/.env.${id}`, `keys/id_rsa_${id}`, `certs/c${id}.pem`][random() < 0.9 ? 0 : Math.floor(random() * 4)]!;
+  const name = [`src/m${id}.ts`, `config/.env.${id}`, `keys/id_rsa_${id}`, `certs/c${id}.pem`][
+    random() < 0.9 ? 0 : Math.floor(random() * 4)
+  ]!;
   return {
     uri: `file:///w/${name}`,
     relativePath: name,
@@ -61,7 +69,11 @@ describe('the report kept between builds equals a full rebuild', () => {
         if (roll < 0.45) {
           // An edit: a new count (and framed count) for one file.
           const count = randomCount(random);
-          files[i] = { ...file, count, ...(framing && count?.kind === 'counted' ? { framedTokens: count.tokens + 7 } : { framedTokens: undefined }) };
+          files[i] = {
+            ...file,
+            count,
+            ...(framing && count?.kind === 'counted' ? { framedTokens: count.tokens + 7 } : { framedTokens: undefined }),
+          };
         } else if (roll < 0.6) {
           files[i] = { ...file, included: !file.included };
         } else if (roll < 0.7) {
@@ -76,16 +88,36 @@ describe('the report kept between builds equals a full rebuild', () => {
           // Framing on or off, with or without the tree: every row's footprint changes.
           const exportFraming = (['none', 'xml', 'markdown'] as const)[Math.floor(random() * 3)]!;
           settings = { ...settings, exportFraming, exportDirectoryTree: random() < 0.5 };
-          files = files.map((f) => (exportFraming !== 'none' && f.count?.kind === 'counted' && random() < 0.9 ? { ...f, framedTokens: f.count.tokens + 11 } : { ...f, framedTokens: undefined }));
+          files = files.map((f) =>
+            exportFraming !== 'none' && f.count?.kind === 'counted' && random() < 0.9
+              ? { ...f, framedTokens: f.count.tokens + 11 }
+              : { ...f, framedTokens: undefined },
+          );
         } else if (roll < 0.955) {
           // Outline mode on or off (issue 14): the outline counted, unavailable or still pending.
           const outlineRoll = random();
-          files[i] = file.mode === 'outline' ? { ...file, mode: 'full', outline: undefined }
-            : outlineRoll < 0.6 && file.count?.kind === 'counted' ? { ...file, mode: 'outline', outline: { kind: 'counted', tokens: Math.floor(file.count.tokens * 0.4), framedTokens: Math.floor(file.count.tokens * 0.4) + 9 } }
-            : outlineRoll < 0.8 ? { ...file, mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }
-            : { ...file, mode: 'outline' };
+          files[i] =
+            file.mode === 'outline'
+              ? { ...file, mode: 'full', outline: undefined }
+              : outlineRoll < 0.6 && file.count?.kind === 'counted'
+                ? {
+                    ...file,
+                    mode: 'outline',
+                    outline: {
+                      kind: 'counted',
+                      tokens: Math.floor(file.count.tokens * 0.4),
+                      framedTokens: Math.floor(file.count.tokens * 0.4) + 9,
+                    },
+                  }
+                : outlineRoll < 0.8
+                  ? { ...file, mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }
+                  : { ...file, mode: 'outline' };
         } else if (roll < 0.97) {
-          settings = { ...settings, reserveOutputTokens: Math.floor(random() * 100_000), budgetTokens: random() < 0.5 ? 0 : Math.floor(random() * 2_000_000) };
+          settings = {
+            ...settings,
+            reserveOutputTokens: Math.floor(random() * 100_000),
+            budgetTokens: random() < 0.5 ? 0 : Math.floor(random() * 2_000_000),
+          };
         } else {
           treeTokens = random() < 0.3 ? null : Math.floor(random() * 500);
         }
@@ -111,7 +143,13 @@ describe('the report kept between builds equals a full rebuild', () => {
     }
     const pool = new ScriptedPool();
     const selection = new Selection();
-    const session = new BudgetSession({ selection, counter: new ContextCounter(fs, pool), fs, context: { generation: 1, settings: defaultSettings, target: resolveTarget(defaultSettings) }, notifyDelayMs: 0 });
+    const session = new BudgetSession({
+      selection,
+      counter: new ContextCounter(fs, pool),
+      fs,
+      context: { generation: 1, settings: defaultSettings, target: resolveTarget(defaultSettings) },
+      notifyDelayMs: 0,
+    });
     selection.add([...texts.keys()].map((uri) => ({ uri, relativePath: uri.slice(3) })));
     await session.whenIdle();
     const uris = [...texts.keys()];
@@ -139,7 +177,11 @@ describe('the report kept between builds equals a full rebuild', () => {
       }
       await session.whenIdle();
       const { settings, target: sessionTarget } = session.context;
-      assert.deepStrictEqual(session.report(), buildBudgetReport(session.inputs(), settings, sessionTarget, { treeTokens: 0, skippedFiles: session.skippedFiles }), `step ${step}`);
+      assert.deepStrictEqual(
+        session.report(),
+        buildBudgetReport(session.inputs(), settings, sessionTarget, { treeTokens: 0, skippedFiles: session.skippedFiles }),
+        `step ${step}`,
+      );
     }
     session.dispose();
   });

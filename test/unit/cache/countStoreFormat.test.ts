@@ -29,7 +29,10 @@ function count(text: string, lastUsedMs: number, tokens = text.length): StoredCo
 const sample: StoredCount[] = [
   count('a', 1),
   { ...count('b', 2), source: 'text', scope: 'abcdef0123456789|hf:' + 'e'.repeat(64) },
-  { ...count('c', 3), outcome: { kind: 'counted', tokens: 9, bytes: 12, hadUtf8Bom: true, invalidUtf8Sequences: 2, secretHints: ['AWS access key id'] } },
+  {
+    ...count('c', 3),
+    outcome: { kind: 'counted', tokens: 9, bytes: 12, hadUtf8Bom: true, invalidUtf8Sequences: 2, secretHints: ['AWS access key id'] },
+  },
   { ...count('d', 4), outcome: { kind: 'skipped', reason: 'binary: PNG signature' } },
 ];
 
@@ -47,7 +50,7 @@ describe('count cache segments', () => {
     assert.deepEqual(decodeSegment(pathCodec, encodeSegment(pathCodec, paths)), paths);
   });
 
-  it('our CRC-32 is zlib\'s', (t) => {
+  it("our CRC-32 is zlib's", (t) => {
     if (typeof crc32 !== 'function') return t.skip('zlib.crc32 needs Node 20.15 or later');
     for (const text of ['', 'a', '123456789', 'x'.repeat(10_000)]) {
       const bytes = new TextEncoder().encode(text);
@@ -67,17 +70,45 @@ describe('count cache segments', () => {
       ['one flipped bit', flipped, /checksum/],
       ['not ours', new TextEncoder().encode('{"scopes":[],"entries":[]}\n'), /bad magic/],
       ['another family', encodeSegment(pathCodec, []), /holds paths, expected counts/],
-      ['another version', new TextEncoder().encode(new TextDecoder().decode(good).replace(/^CBCACHE counts 1 /, 'CBCACHE counts 2 ')), /format version 2/],
+      [
+        'another version',
+        new TextEncoder().encode(new TextDecoder().decode(good).replace(/^CBCACHE counts 1 /, 'CBCACHE counts 2 ')),
+        /format version 2/,
+      ],
       ['valid checksum, not JSON', withBody(good, '{"scopes":['), /not valid JSON/],
-      ['a bad content hash', withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, 'zz', 1, 1, 1, 0, 0, []]] })), /entry 0: bad content hash/],
-      ['negative tokens', withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, -1, 1, 0, 0, []]] })), /entry 0: bad token/],
-      ['fractional tokens', withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, 1.5, 1, 0, 0, []]] })), /entry 0: bad token/],
-      ['an unknown scope', withBody(good, JSON.stringify({ scopes: [], entries: [[0, 0, hashOf('a'), 1, 1, 1, 0, 0, []]] })), /unknown scope/],
-      ['hints that are not strings', withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, 1, 1, 0, 0, [7]]] })), /secret hints/],
+      [
+        'a bad content hash',
+        withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, 'zz', 1, 1, 1, 0, 0, []]] })),
+        /entry 0: bad content hash/,
+      ],
+      [
+        'negative tokens',
+        withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, -1, 1, 0, 0, []]] })),
+        /entry 0: bad token/,
+      ],
+      [
+        'fractional tokens',
+        withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, 1.5, 1, 0, 0, []]] })),
+        /entry 0: bad token/,
+      ],
+      [
+        'an unknown scope',
+        withBody(good, JSON.stringify({ scopes: [], entries: [[0, 0, hashOf('a'), 1, 1, 1, 0, 0, []]] })),
+        /unknown scope/,
+      ],
+      [
+        'hints that are not strings',
+        withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, 1, 1, 0, 0, [7]]] })),
+        /secret hints/,
+      ],
       ['a wrong arity', withBody(good, JSON.stringify({ scopes: ['s'], entries: [[0, 0, hashOf('a'), 1, 1]] })), /bad skip reason/],
     ];
     for (const [name, bytes, reason] of cases) {
-      assert.throws(() => decodeSegment(countCodec, bytes), (error: unknown) => error instanceof CorruptSegmentError && reason.test(error.message), name);
+      assert.throws(
+        () => decodeSegment(countCodec, bytes),
+        (error: unknown) => error instanceof CorruptSegmentError && reason.test(error.message),
+        name,
+      );
     }
   });
 
@@ -86,7 +117,13 @@ describe('count cache segments', () => {
     const size = countCodec.sizeOf(count('a', 10));
     // Room for two: a (last used at 40) and b (30); c (20) and d (5) go.
     const kept = compactEntries(countCodec, entries, 2 * size + 1);
-    assert.deepEqual(kept.kept.map((entry) => [entry.contentHash, entry.lastUsedMs]), [[hashOf('a'), 40], [hashOf('b'), 30]]);
+    assert.deepEqual(
+      kept.kept.map((entry) => [entry.contentHash, entry.lastUsedMs]),
+      [
+        [hashOf('a'), 40],
+        [hashOf('b'), 30],
+      ],
+    );
     assert.equal(kept.evicted, 2);
     assert.equal(compactEntries(countCodec, entries, 0).kept.length, 0);
   });

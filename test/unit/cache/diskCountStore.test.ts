@@ -11,7 +11,14 @@ import { DiskCountStore } from '../../../src/node/diskCountStore';
 import type { DiskCountStoreOptions } from '../../../src/node/diskCountStore';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
-const counted = (tokens: number): StoredOutcome => ({ kind: 'counted', tokens, bytes: tokens * 4, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] });
+const counted = (tokens: number): StoredOutcome => ({
+  kind: 'counted',
+  tokens,
+  bytes: tokens * 4,
+  hadUtf8Bom: false,
+  invalidUtf8Sequences: 0,
+  secretHints: [],
+});
 
 function cacheDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'cb-count-cache-'));
@@ -33,7 +40,16 @@ function segments(root: string): Array<{ file: string; bytes: number }> {
 
 function store(directory: string, options: Partial<DiskCountStoreOptions> = {}): { store: DiskCountStore; problems: string[] } {
   const problems: string[] = [];
-  return { store: new DiskCountStore({ directory, maxBytes: 64 * 1024 * 1024, codeVersion: 'code-v1', onProblem: (message) => problems.push(message), ...options }), problems };
+  return {
+    store: new DiskCountStore({
+      directory,
+      maxBytes: 64 * 1024 * 1024,
+      codeVersion: 'code-v1',
+      onProblem: (message) => problems.push(message),
+      ...options,
+    }),
+    problems,
+  };
 }
 
 describe('DiskCountStore', () => {
@@ -53,7 +69,11 @@ describe('DiskCountStore', () => {
     assert.equal(await second.lookup('o200k_base', 'text', hashOf('a')), undefined, 'the same hash as text, not bytes');
     assert.equal(await second.contentHashOf('/w/a.ts', 'stamp-1'), hashOf('a'));
     assert.equal(await second.contentHashOf('/w/a.ts', 'stamp-2'), undefined, 'a changed stamp is a miss');
-    assert.equal(await store(dir, { codeVersion: 'code-v2' }).store.lookup('o200k_base', 'bytes', hashOf('a')), undefined, 'another build of the counting code');
+    assert.equal(
+      await store(dir, { codeVersion: 'code-v2' }).store.lookup('o200k_base', 'bytes', hashOf('a')),
+      undefined,
+      'another build of the counting code',
+    );
   });
 
   it('a re-run that only reads writes nothing; a use after the touch interval re-stamps', async () => {
@@ -101,7 +121,11 @@ describe('DiskCountStore', () => {
     assert.equal(reader.stats().corruptSegments, 3);
     for (const damaged of files.slice(0, 3)) assert.equal(existsSync(damaged.file), false, 'deleted so it is rebuilt');
     // Rebuilt: the missing counts are recorded again and found by the next process, with no report.
-    for (let i = 0; i < 64; i++) if (!(await reader.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)))) reader.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
+    for (let i = 0; i < 64; i++) {
+      if (!(await reader.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)))) {
+        reader.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
+      }
+    }
     await reader.flush();
     const { store: again, problems: none } = store(dir);
     for (let i = 0; i < 64; i++) assert.deepEqual(await again.lookup('o200k_base', 'bytes', hashOf(`file ${i}`)), counted(i));
@@ -114,7 +138,13 @@ describe('DiskCountStore', () => {
     // All keys in one shard (hashes starting with 0), so the shard's share of the cap decides.
     const keys: string[] = [];
     for (let i = 0; keys.length < 40; i++) if (hashOf(`k${i}`).startsWith('0')) keys.push(hashOf(`k${i}`));
-    const entryBytes = countCodec.sizeOf({ scope: 'code-v1|o200k_base', source: 'bytes', contentHash: keys[0]!, lastUsedMs: 1000, outcome: counted(1) });
+    const entryBytes = countCodec.sizeOf({
+      scope: 'code-v1|o200k_base',
+      source: 'bytes',
+      contentHash: keys[0]!,
+      lastUsedMs: 1000,
+      outcome: counted(1),
+    });
     // Counts get 3/4 of the cap, each of 16 shards 1/16 of that: room for 25 entries here.
     const maxBytes = (25 * entryBytes * 16) / 0.75;
     const { store: cache, problems } = store(dir, { now: () => now, maxBytes, touchIntervalMs: 0, maxSegmentsPerShard: 2 });
@@ -146,7 +176,7 @@ describe('DiskCountStore', () => {
     assert.ok(kept.slice(firstKept).every(Boolean), `evicted in LRU order: ${kept.map((k) => (k ? 1 : 0)).join('')}`);
     assert.deepEqual(survivors.slice(0, 5), [true, true, true, true, true], 'used again: kept');
     const shardBytes = segments(path.join(dir, 'counts-v1', '0')).reduce((sum, file) => sum + file.bytes, 0);
-    assert.ok(shardBytes <= (maxBytes * 0.75) / 16 * 1.25 + 200, `shard holds ${shardBytes} bytes`);
+    assert.ok(shardBytes <= ((maxBytes * 0.75) / 16) * 1.25 + 200, `shard holds ${shardBytes} bytes`);
     assert.deepEqual(problems, []);
   });
 
@@ -155,7 +185,9 @@ describe('DiskCountStore', () => {
     const script = path.join(dir, 'writer.js');
     // Each process records 300 counts of its own and 100 shared ones in 6 flushes, compacting every
     // shard on every flush (maxSegmentsPerShard 1), so compactions of one overlap writes of the other.
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       const { createHash } = require('node:crypto');
       const { DiskCountStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', '..', 'src', 'node', 'diskCountStore.js'))});
       const [dir, name] = process.argv.slice(2);
@@ -172,7 +204,8 @@ describe('DiskCountStore', () => {
           await store.flush();
         }
         process.stdout.write(JSON.stringify({ problems, stats: store.stats() }));
-      })();`);
+      })();`,
+    );
     const run = (name: string): Promise<{ problems: string[]; stats: { compactions: number } }> =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [script, dir, name], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -189,13 +222,21 @@ describe('DiskCountStore', () => {
     const { store: reader, problems } = store(dir, { codeVersion: 'v' });
     for (const name of ['left', 'right']) {
       for (let i = 0; i < 300; i++) {
-        assert.deepEqual(await reader.lookup('o200k_base', 'bytes', hashOf(name + i)), { kind: 'counted', tokens: i, bytes: i, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] }, `${name} ${i}`);
+        assert.deepEqual(
+          await reader.lookup('o200k_base', 'bytes', hashOf(name + i)),
+          { kind: 'counted', tokens: i, bytes: i, hadUtf8Bom: false, invalidUtf8Sequences: 0, secretHints: [] },
+          `${name} ${i}`,
+        );
         assert.equal(await reader.contentHashOf(`/w/${name}${i}`, `s${i}`), hashOf(name + i));
       }
     }
     for (let i = 0; i < 300; i += 3) assert.equal((await reader.lookup('o200k_base', 'bytes', hashOf(`shared${i}`)))?.kind, 'counted');
     assert.deepEqual(problems, []);
-    assert.deepEqual(segments(dir).filter((file) => path.basename(file.file).startsWith('.tmp-')), [], 'no temporary file left');
+    assert.deepEqual(
+      segments(dir).filter((file) => path.basename(file.file).startsWith('.tmp-')),
+      [],
+      'no temporary file left',
+    );
   });
 
   it('an unwritable cache is reported once and never fails a count', async () => {

@@ -26,10 +26,35 @@ function workspace(): string {
 }
 
 test('estimate --json has every promised field with hand-checkable values (Llama 3.1 8B, bf16 KV = 131,072 B/token)', async () => {
-  const { code, out } = await run(['estimate', '--model', 'llama-3.1-8b', '--gpu', 'h100-sxm', '--tokens', '10000', '--reserve-output', '0', '--json']);
+  const { code, out } = await run([
+    'estimate',
+    '--model',
+    'llama-3.1-8b',
+    '--gpu',
+    'h100-sxm',
+    '--tokens',
+    '10000',
+    '--reserve-output',
+    '0',
+    '--json',
+  ]);
   assert.equal(code, 0);
   const json = JSON.parse(out);
-  for (const field of ['tokens', 'kvCacheBytes', 'weightsBytes', 'totalBytes', 'fits', 'maxContextTokens', 'prefillFlops', 'prefillSeconds', 'decodeSecondsPerToken', 'risk', 'warnings']) assert.ok(field in json, field);
+  for (const field of [
+    'tokens',
+    'kvCacheBytes',
+    'weightsBytes',
+    'totalBytes',
+    'fits',
+    'maxContextTokens',
+    'prefillFlops',
+    'prefillSeconds',
+    'decodeSecondsPerToken',
+    'risk',
+    'warnings',
+  ]) {
+    assert.ok(field in json, field);
+  }
   assert.equal(json.tokens, 10000);
   assert.equal(json.kvCacheBytes, 10000 * 131072);
   assert.equal(json.weightsBytes, 8e9 * 2);
@@ -67,7 +92,17 @@ test('bad usage exits 2 with a message naming the flag', async () => {
 
 test('a malformed config.json is a usage error naming the field', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cb-cfg-'));
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 7, vocab_size: 32000, max_position_embeddings: 4096 }));
+  writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 7,
+      vocab_size: 32000,
+      max_position_embeddings: 4096,
+    }),
+  );
   const { code, err } = await run(['estimate', '--tokens', '10', '--model', 'config.json'], dir);
   assert.equal(code, 2);
   assert.match(err, /num_key_value_heads/);
@@ -89,7 +124,12 @@ test('files run: respects .gitignore, skips binaries with the reason, counts exa
   assert.match(byPath['image.png'].skipReason, /PNG/);
   assert.equal(byPath['ignored.txt'], undefined);
   assert.equal(json.promptTokens, expectA + expectB + byPath['.gitignore'].tokens);
-  assert.deepEqual(json.tokenizer, { name: 'o200k_base', source: "the model's own encoding", exactForModel: true, label: 'o200k_base, exact (gpt-oss-20b uses it)' });
+  assert.deepEqual(json.tokenizer, {
+    name: 'o200k_base',
+    source: "the model's own encoding",
+    exactForModel: true,
+    label: 'o200k_base, exact (gpt-oss-20b uses it)',
+  });
   assert.equal(json.templateOverheadTokens, 0);
 });
 
@@ -100,14 +140,20 @@ test('files run over budget exits 1 and proposes drops that meet the budget', as
   const json = JSON.parse(out);
   assert.equal(json.dropPlan.target, 'budget');
   assert.ok(json.dropPlan.tokensAfter <= 100);
-  assert.deepEqual(json.dropPlan.drops.map((drop: { path: string }) => drop.path), ['src/a.ts']);
+  assert.deepEqual(
+    json.dropPlan.drops.map((drop: { path: string }) => drop.path),
+    ['src/a.ts'],
+  );
 });
 
 test('--focus marks files and globs select files', async () => {
   const dir = workspace();
   const { out } = await run(['src/*.md', '--focus', '*.md', '--json'], dir);
   const json = JSON.parse(out);
-  assert.deepEqual(json.files.map((file: { path: string; focus: boolean }) => [file.path, file.focus]), [['src/b.md', true]]);
+  assert.deepEqual(
+    json.files.map((file: { path: string; focus: boolean }) => [file.path, file.focus]),
+    [['src/b.md', true]],
+  );
 });
 
 test('models and gpus list the catalogs', async () => {
@@ -122,11 +168,17 @@ test('--framing xml --tree: the prompt is counted as exported, and equals the or
   const dir = workspace();
   const plain = JSON.parse((await run(['src', '--json'], dir)).out);
   assert.equal(plain.framing, null);
-  for (const [format, tree] of [['xml', true], ['markdown', false]] as const) {
+  for (const [format, tree] of [
+    ['xml', true],
+    ['markdown', false],
+  ] as const) {
     const { code, out } = await run(['src', '--framing', format, ...(tree ? ['--tree'] : []), '--json'], dir);
     assert.equal(code, 0);
     const json = JSON.parse(out);
-    const files = ['src/a.ts', 'src/b.md'].map((relativePath) => ({ relativePath, text: readFileSync(path.join(dir, relativePath), 'utf8') }));
+    const files = ['src/a.ts', 'src/b.md'].map((relativePath) => ({
+      relativePath,
+      text: readFileSync(path.join(dir, relativePath), 'utf8'),
+    }));
     const encoding = get_encoding('o200k_base');
     const exported = encoding.encode_ordinary(renderExport(files, { format, directoryTree: tree }).text).length;
     encoding.free();
@@ -134,7 +186,10 @@ test('--framing xml --tree: the prompt is counted as exported, and equals the or
     assert.equal(json.framing.format, format);
     assert.equal(json.framing.tokens, exported - plain.promptTokens);
     assert.equal(json.framing.pending, false);
-    assert.equal(json.files.reduce((sum: number, file: { tokens: number }) => sum + file.tokens, 0) + json.framing.treeTokens, json.promptTokens);
+    assert.equal(
+      json.files.reduce((sum: number, file: { tokens: number }) => sum + file.tokens, 0) + json.framing.treeTokens,
+      json.promptTokens,
+    );
   }
   const bad = await run(['src', '--framing', 'html'], dir);
   assert.equal(bad.code, 2);

@@ -18,7 +18,9 @@ import { oracleEncode, repoRoot } from '../tokenizer/oracleSupport';
 
 // @huggingface/jinja renders the template the way the extension does; the parts are counted by the oracle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS build of an ESM-typed package
-const { Template } = require('@huggingface/jinja') as { Template: new (source: string) => { render(items: Record<string, unknown>): string } };
+const { Template } = require('@huggingface/jinja') as {
+  Template: new (source: string) => { render(items: Record<string, unknown>): string };
+};
 
 async function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -79,7 +81,12 @@ describe('CLI with the model tokenizer (tokenizer.json)', { skip: oracleUnavaila
     assert.equal(err, '');
     assert.equal(code, 0);
     const json = JSON.parse(out) as CliJson;
-    assert.deepEqual(json.tokenizer, { name: 'model tokenizer', source: 'tokenizer.json beside config.json', exactForModel: true, label: 'model tokenizer (tokenizer.json beside config.json), exact' });
+    assert.deepEqual(json.tokenizer, {
+      name: 'model tokenizer',
+      source: 'tokenizer.json beside config.json',
+      exactForModel: true,
+      label: 'model tokenizer (tokenizer.json beside config.json), exact',
+    });
     const reference = oracle().fromFile(familyFile('llama3_1'));
     let files = 0;
     for (const file of json.files) {
@@ -90,7 +97,12 @@ describe('CLI with the model tokenizer (tokenizer.json)', { skip: oracleUnavaila
     // The template for one user message, its parts counted by the oracle (special tokens as added tokens).
     const config = JSON.parse(readFileSync(familyFile('llama3_1', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
     const sentinel = '\u{E000}content\u{E001}';
-    const rendered = new Template(config.chat_template as string).render({ messages: [{ role: 'user', content: sentinel }], add_generation_prompt: true, bos_token: config.bos_token, eos_token: config.eos_token });
+    const rendered = new Template(config.chat_template as string).render({
+      messages: [{ role: 'user', content: sentinel }],
+      add_generation_prompt: true,
+      bos_token: config.bos_token,
+      eos_token: config.eos_token,
+    });
     const [before, after] = rendered.split(sentinel) as [string, string];
     const overhead = (await oracleIds(reference, before)).length + (await oracleIds(reference, after)).length;
     assert.ok(overhead > 5, `a Llama 3.1 template adds its headers (${overhead})`);
@@ -99,19 +111,30 @@ describe('CLI with the model tokenizer (tokenizer.json)', { skip: oracleUnavaila
   });
 
   it('--tokenizer names a tokenizer.json; a bad one is a warning naming the field, and the count falls back, labelled', async () => {
-    const explicit = JSON.parse((await run(['src', '--model', 'llama-3.1-8b', '--tokenizer', 'model/tokenizer.json', '--tokenizer-cache', cache, '--json'], dir)).out) as CliJson;
-    assert.equal(explicit.tokenizer.label, `tokenizer.json (--tokenizer: ${path.join(dir, 'model', 'tokenizer.json')}), exact for that file`);
+    const explicit = JSON.parse(
+      (await run(['src', '--model', 'llama-3.1-8b', '--tokenizer', 'model/tokenizer.json', '--tokenizer-cache', cache, '--json'], dir)).out,
+    ) as CliJson;
+    assert.equal(
+      explicit.tokenizer.label,
+      `tokenizer.json (--tokenizer: ${path.join(dir, 'model', 'tokenizer.json')}), exact for that file`,
+    );
     const json = JSON.parse(readFileSync(familyFile('qwen3'), 'utf8')) as Record<string, unknown>;
     json.normalizer = { type: 'Precompiled', precompiled_charsmap: '' };
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(json));
-    const { code, out } = await run(['src', '--model', 'llama-3.1-8b', '--tokenizer', 'bad.json', '--tokenizer-cache', cache, '--json'], dir);
+    const { code, out } = await run(
+      ['src', '--model', 'llama-3.1-8b', '--tokenizer', 'bad.json', '--tokenizer-cache', cache, '--json'],
+      dir,
+    );
     assert.equal(code, 0);
     const fallback = JSON.parse(out) as CliJson;
     assert.equal(fallback.tokenizer.label, 'o200k_base, estimate for Llama 3.1 8B');
     assert.equal(fallback.files[0]!.tokens, oracleEncode('o200k_base', sources['src/a.ts']).length);
-    assert.deepEqual(fallback.warnings.filter((warning) => warning.id === 'tokenizer-problem').map((warning) => warning.message), [
-      `${path.join(dir, 'bad.json')}: tokenizer.json normalizer.type: "Precompiled" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Strip, ByteLevel, Sequence). Counting with o200k_base, estimate for Llama 3.1 8B.`,
-    ]);
+    assert.deepEqual(
+      fallback.warnings.filter((warning) => warning.id === 'tokenizer-problem').map((warning) => warning.message),
+      [
+        `${path.join(dir, 'bad.json')}: tokenizer.json normalizer.type: "Precompiled" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Strip, ByteLevel, Sequence). Counting with o200k_base, estimate for Llama 3.1 8B.`,
+      ],
+    );
     const text = (await run(['src', '--model', 'llama-3.1-8b', '--tokenizer', 'bad.json', '--tokenizer-cache', cache], dir)).out;
     assert.match(text, /tokens .*\(o200k_base, estimate for Llama 3\.1 8B\)/);
     assert.match(text, /normalizer\.type: "Precompiled" is not supported/);
@@ -142,18 +165,34 @@ describe('CLI with the model tokenizer (tokenizer.json)', { skip: oracleUnavaila
     it('downloads once into --tokenizer-cache, counts exactly, and never goes to the network without the flag', async () => {
       const fresh = mkdtempSync(path.join(tmpdir(), 'cb-clitok-dl-'));
       try {
-        const before = JSON.parse((await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--json'], dir, { HF_ENDPOINT: endpoint })).out) as CliJson;
+        const before = JSON.parse(
+          (await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--json'], dir, { HF_ENDPOINT: endpoint })).out,
+        ) as CliJson;
         assert.equal(before.tokenizer.exactForModel, false);
         assert.equal(requests.length, 0, 'no flag, no request');
-        const { out, err } = await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'], dir, { HF_ENDPOINT: endpoint });
+        const { out, err } = await run(
+          ['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'],
+          dir,
+          { HF_ENDPOINT: endpoint },
+        );
         assert.match(err, /downloading the tokenizer of meta-llama\/Llama-3\.1-8B-Instruct from http:\/\/127\.0\.0\.1:\d+/);
         const json = JSON.parse(out) as CliJson;
         assert.equal(json.tokenizer.label, 'Llama 3.1 8B tokenizer (downloaded from meta-llama/Llama-3.1-8B-Instruct), exact');
-        assert.equal(json.files.find((file) => file.path === 'src/a.ts')?.tokens, (await oracleIds(oracle().fromFile(familyFile('llama3_1')), sources['src/a.ts'])).length);
-        assert.deepEqual(requests, ['/meta-llama/Llama-3.1-8B-Instruct/resolve/main/tokenizer.json', '/meta-llama/Llama-3.1-8B-Instruct/resolve/main/tokenizer_config.json']);
+        assert.equal(
+          json.files.find((file) => file.path === 'src/a.ts')?.tokens,
+          (await oracleIds(oracle().fromFile(familyFile('llama3_1')), sources['src/a.ts'])).length,
+        );
+        assert.deepEqual(requests, [
+          '/meta-llama/Llama-3.1-8B-Instruct/resolve/main/tokenizer.json',
+          '/meta-llama/Llama-3.1-8B-Instruct/resolve/main/tokenizer_config.json',
+        ]);
         // Cached: a second run reuses it without the network, with or without the flag.
-        await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'], dir, { HF_ENDPOINT: endpoint });
-        const reused = JSON.parse((await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--json'], dir)).out) as CliJson;
+        await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'], dir, {
+          HF_ENDPOINT: endpoint,
+        });
+        const reused = JSON.parse(
+          (await run(['src', '--model', 'llama-3.1-8b', '--tokenizer-cache', fresh, '--json'], dir)).out,
+        ) as CliJson;
         assert.equal(reused.tokenizer.exactForModel, true);
         assert.equal(requests.length, 2);
       } finally {
@@ -164,9 +203,16 @@ describe('CLI with the model tokenizer (tokenizer.json)', { skip: oracleUnavaila
     it('a failed download (404) says so and the estimate stays', async () => {
       const fresh = mkdtempSync(path.join(tmpdir(), 'cb-clitok-dl-'));
       try {
-        const { code, out, err } = await run(['src', '--model', 'qwen3-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'], dir, { HF_ENDPOINT: endpoint });
+        const { code, out, err } = await run(
+          ['src', '--model', 'qwen3-8b', '--tokenizer-cache', fresh, '--download-tokenizer', '--json'],
+          dir,
+          { HF_ENDPOINT: endpoint },
+        );
         assert.equal(code, 0);
-        assert.match(err, /the tokenizer was not downloaded: Qwen\/Qwen3-8B has no tokenizer\.json at revision "main" on http:\/\/127\.0\.0\.1:\d+ \(404\)/);
+        assert.match(
+          err,
+          /the tokenizer was not downloaded: Qwen\/Qwen3-8B has no tokenizer\.json at revision "main" on http:\/\/127\.0\.0\.1:\d+ \(404\)/,
+        );
         assert.equal((JSON.parse(out) as CliJson).tokenizer.label, 'o200k_base, estimate for Qwen3 8B');
       } finally {
         rmSync(fresh, { recursive: true, force: true });
@@ -189,7 +235,10 @@ describe('CLI with a GGUF model: its own vocabulary, equal to llama.cpp', { skip
       const texts = json.files.map((file) => sources[file.path as keyof typeof sources]);
       const ids = llamaTokenize([{ name: 'tiny', path: modelPath, texts }]).get('tiny')?.ids;
       assert.ok(ids);
-      assert.deepEqual(json.files.map((file) => file.tokens), ids.map((each) => each.length));
+      assert.deepEqual(
+        json.files.map((file) => file.tokens),
+        ids.map((each) => each.length),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,12 @@ async function run(args: readonly string[], cwd: string): Promise<Run> {
   let out = '';
   let err = '';
   let stats: TokenizerPoolStats | undefined;
-  const code = await runCli([...args, '--json'], { out: (text) => (out += text), err: (text) => (err += text + '\n'), cwd, onCountStats: (s) => (stats = s) });
+  const code = await runCli([...args, '--json'], {
+    out: (text) => (out += text),
+    err: (text) => (err += text + '\n'),
+    cwd,
+    onCountStats: (s) => (stats = s),
+  });
   assert.ok(stats, `no stats: ${err}`);
   return { code, json: JSON.parse(out), err, stats };
 }
@@ -94,7 +99,9 @@ describe('the CLI keeps counts between runs', () => {
     const { dir, texts } = workspace();
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
     const first = await run(['.', '--cache-dir', cache], dir);
-    const segments = readdirSync(path.join(cache, 'counts-v1'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.seg'));
+    const segments = readdirSync(path.join(cache, 'counts-v1'), { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.seg'),
+    );
     assert.ok(segments.length > 0);
     for (const segment of segments) {
       const file = path.join(cache, 'counts-v1', segment);
@@ -123,7 +130,10 @@ describe('the CLI keeps counts between runs', () => {
 
   it('the default folder follows XDG_CACHE_HOME when it is absolute, else ~/.cache', () => {
     assert.equal(defaultCacheDirectory({ XDG_CACHE_HOME: '/x/cache' }, '/home/me'), path.join('/x/cache', 'context-budget'));
-    assert.equal(defaultCacheDirectory({ XDG_CACHE_HOME: 'relative/cache' }, '/home/me'), path.join('/home/me', '.cache', 'context-budget'));
+    assert.equal(
+      defaultCacheDirectory({ XDG_CACHE_HOME: 'relative/cache' }, '/home/me'),
+      path.join('/home/me', '.cache', 'context-budget'),
+    );
     assert.equal(defaultCacheDirectory({}, '/home/me'), path.join('/home/me', '.cache', 'context-budget'));
   });
 });

@@ -11,15 +11,53 @@ function settingsOf(command: CliCommand): Extract<CliCommand, { kind: 'estimate'
 }
 
 test('engine flags reach the settings', () => {
-  const settings = settingsOf(parseCli(['estimate', '--tokens', '1000', '--engine', 'llama.cpp', '--kv-dtype', 'q8_0', '--k-dtype', 'q8_0', '--v-dtype', 'q4_0',
-    '--ubatch', '2048', '--parallel', '4', '--swa-full', '--mla', 'off', '--max-model-len', '32768', '--num-ctx', '8192']));
+  const settings = settingsOf(
+    parseCli([
+      'estimate',
+      '--tokens',
+      '1000',
+      '--engine',
+      'llama.cpp',
+      '--kv-dtype',
+      'q8_0',
+      '--k-dtype',
+      'q8_0',
+      '--v-dtype',
+      'q4_0',
+      '--ubatch',
+      '2048',
+      '--parallel',
+      '4',
+      '--swa-full',
+      '--mla',
+      'off',
+      '--max-model-len',
+      '32768',
+      '--num-ctx',
+      '8192',
+    ]),
+  );
   assert.deepEqual(
-    [settings.engine, settings.kvCacheDtype, settings.kCacheDtype, settings.vCacheDtype, settings.ubatch, settings.batchSize, settings.swaFull, settings.mla, settings.maxModelLen, settings.numCtx],
+    [
+      settings.engine,
+      settings.kvCacheDtype,
+      settings.kCacheDtype,
+      settings.vCacheDtype,
+      settings.ubatch,
+      settings.batchSize,
+      settings.swaFull,
+      settings.mla,
+      settings.maxModelLen,
+      settings.numCtx,
+    ],
     ['llama.cpp', 'q8_0', 'q8_0', 'q4_0', 2048, 4, true, 'off', 32768, 8192],
   );
   // Defaults: ideal engine, native weights, engine defaults for the rest.
   const defaults = settingsOf(parseCli(['estimate', '--tokens', '1']));
-  assert.deepEqual([defaults.engine, defaults.weightDtype, defaults.ubatch, defaults.swaFull, defaults.numCtx], ['ideal', 'native', null, null, null]);
+  assert.deepEqual(
+    [defaults.engine, defaults.weightDtype, defaults.ubatch, defaults.swaFull, defaults.numCtx],
+    ['ideal', 'native', null, null, null],
+  );
   // --batch stays an alias of --parallel.
   assert.equal(settingsOf(parseCli(['estimate', '--tokens', '1', '--batch', '3'])).batchSize, 3);
 });

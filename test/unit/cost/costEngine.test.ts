@@ -3,18 +3,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  attentionFlopsPerPair, attentionPairs, defaultEfficiencies, estimateCost, isKvBounded, kvBytesPerToken, kvCacheBytes,
-  maxContextTokensCap, peakFlopsPerSec, prefillFlops, tokensHeld,
+  attentionFlopsPerPair,
+  attentionPairs,
+  defaultEfficiencies,
+  estimateCost,
+  isKvBounded,
+  kvBytesPerToken,
+  kvCacheBytes,
+  maxContextTokensCap,
+  peakFlopsPerSec,
+  prefillFlops,
+  tokensHeld,
 } from '../../../src/core/cost/costEngine';
 import { bytesPerElement } from '../../../src/core/cost/dtypes';
 import type { LayerAttention } from '../../../src/core/model/modelSpec';
 import {
-  a100Sxm, costInput, deepseekV3, gemma3_27b, gptOss20b, h100Sxm, llama31_405b, llama31_70b, llama31_8b, llama4Scout, mi300x,
-  mistral7bV01, model, rtx4090, toy,
+  a100Sxm,
+  costInput,
+  deepseekV3,
+  gemma3_27b,
+  gptOss20b,
+  h100Sxm,
+  llama31_405b,
+  llama31_70b,
+  llama31_8b,
+  llama4Scout,
+  mi300x,
+  mistral7bV01,
+  model,
+  rtx4090,
+  toy,
 } from './specFixtures';
 
 test('bytes per element: fp32 4, bf16/fp16 2, fp8/int8 1, int4 0.5', () => {
-  assert.deepEqual(['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'].map((d) => bytesPerElement(d as 'bf16')), [4, 2, 2, 1, 1, 0.5]);
+  assert.deepEqual(
+    ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'].map((d) => bytesPerElement(d as 'bf16')),
+    [4, 2, 2, 1, 1, 0.5],
+  );
   assert.throws(() => bytesPerElement('fp4' as 'bf16'), RangeError);
 });
 
@@ -70,7 +95,8 @@ test('chunked local attention: Llama 4 Scout 36 chunked(8192) + 12 global layers
 });
 
 test('weights (memory_fit, HF Llama 3.1 blog table): 8B 16/8/4 GB, 70B 140/70/35 GB, 405B 810/405/202.5 GB for bf16/fp8/int4', () => {
-  const weights = (m: typeof llama31_8b, weightDtype: 'bf16' | 'fp8' | 'int4'): number => estimateCost(costInput({ model: m, gpu: h100Sxm, weightDtype })).weightsBytes;
+  const weights = (m: typeof llama31_8b, weightDtype: 'bf16' | 'fp8' | 'int4'): number =>
+    estimateCost(costInput({ model: m, gpu: h100Sxm, weightDtype })).weightsBytes;
   assert.deepEqual([weights(llama31_8b, 'bf16'), weights(llama31_8b, 'fp8'), weights(llama31_8b, 'int4')], [16e9, 8e9, 4e9]);
   assert.deepEqual([weights(llama31_70b, 'bf16'), weights(llama31_70b, 'fp8'), weights(llama31_70b, 'int4')], [140e9, 70e9, 35e9]);
   // The blog rounds 202.5 to 203.
@@ -118,7 +144,8 @@ test('maxContextTokens is 0 when the weights alone do not fit (405B bf16 on one 
 
 test('maxContextTokens lands exactly on the boundary: usable = weights + 4 B × 100 → 100', () => {
   const gpu = { ...h100Sxm, memoryBytes: 2000 + 4 * 100 };
-  const at = (promptTokens: number): ReturnType<typeof estimateCost> => estimateCost(costInput({ model: toy, gpu, memoryUtilization: 1, promptTokens }));
+  const at = (promptTokens: number): ReturnType<typeof estimateCost> =>
+    estimateCost(costInput({ model: toy, gpu, memoryUtilization: 1, promptTokens }));
   assert.equal(at(0).maxContextTokens, 100);
   assert.equal(at(100).fits, true);
   assert.equal(at(101).fits, false);
@@ -126,8 +153,19 @@ test('maxContextTokens lands exactly on the boundary: usable = weights + 4 B × 
 
 test('maxContextTokens agrees with fits at every T for a mixed sliding/chunked/full model (brute force)', () => {
   const mixed = model('mixed', {
-    hiddenSize: 8, numAttentionHeads: 2, numKvHeads: 1, headDim: 2, paramsTotal: 100, paramsActive: 100, maxPositionEmbeddings: 4096, pretrainedWindow: 4096,
-    layers: [{ count: 3, attention: { kind: 'sliding', window: 7 } }, { count: 2, attention: { kind: 'chunked', chunk: 5 } }, { count: 1, attention: { kind: 'full' } }],
+    hiddenSize: 8,
+    numAttentionHeads: 2,
+    numKvHeads: 1,
+    headDim: 2,
+    paramsTotal: 100,
+    paramsActive: 100,
+    maxPositionEmbeddings: 4096,
+    pretrainedWindow: 4096,
+    layers: [
+      { count: 3, attention: { kind: 'sliding', window: 7 } },
+      { count: 2, attention: { kind: 'chunked', chunk: 5 } },
+      { count: 1, attention: { kind: 'full' } },
+    ],
   });
   // 4 elements × 2 B = 8 B per layer-token; weights 200 B.
   for (const memoryBytes of [200, 207, 208, 400, 517, 1000, 1234]) {
@@ -173,7 +211,9 @@ test('causal pair counts match brute-force enumeration for full, sliding and chu
   const kinds: LayerAttention[] = [{ kind: 'full' }];
   for (const size of [1, 2, 3, 5, 7, 16]) kinds.push({ kind: 'sliding', window: size }, { kind: 'chunked', chunk: size });
   for (const attention of kinds) {
-    for (let tokens = 0; tokens <= 40; tokens++) assert.equal(attentionPairs(attention, tokens), brutePairs(attention, tokens), `${JSON.stringify(attention)} T=${tokens}`);
+    for (let tokens = 0; tokens <= 40; tokens++) {
+      assert.equal(attentionPairs(attention, tokens), brutePairs(attention, tokens), `${JSON.stringify(attention)} T=${tokens}`);
+    }
   }
   // Hand values: full T=4 → 1+2+3+4 = 10; sliding w=2, T=4 → 1+2+2+2 = 7; chunked c=3, T=5 → (1+2+3) + (1+2) = 9.
   assert.equal(attentionPairs({ kind: 'full' }, 4), 10);
@@ -195,7 +235,7 @@ test('prefill FLOPs (linear_flops + attention_score_flops_prefill): Llama-3.1-8B
   assert.equal(flops.attention, 17_594_333_528_064);
   assert.equal(flops.total, flops.linear + flops.attention);
   // FlashAttention's causal count per layer is 4·T²·H·d / 2 (it drops the diagonal's half pair): ours is (T+1)/T of it.
-  const flashCausal = 32 * (4 * 8192 ** 2 * 32 * 128) / 2;
+  const flashCausal = (32 * (4 * 8192 ** 2 * 32 * 128)) / 2;
   assert.equal(flops.attention / flashCausal, 8193 / 8192);
   // LLM-Viewer / EleutherAI count the full square (qk + sv = 4·T²·H·d): ours is (T+1)/(2T) of it.
   const nonCausal = 32 * 4 * 8192 ** 2 * 32 * 128;
@@ -209,12 +249,19 @@ test('prefill uses the prompt only: reserved output changes memory, not FLOPs', 
   assert.equal(b.kvCacheBytes - a.kvCacheBytes, 5000 * 131_072);
 });
 
-test('attention_vs_matmul_ratio: for MHA with a 4× MLP (12·D² params per layer) attention/linear = (T+1)/(12·D), half llm-analysis\'s non-causal s/(6h)', () => {
+test("attention_vs_matmul_ratio: for MHA with a 4× MLP (12·D² params per layer) attention/linear = (T+1)/(12·D), half llm-analysis's non-causal s/(6h)", () => {
   const hidden = 1024;
   const layers = 4;
   const mha = model('mha', {
-    hiddenSize: hidden, numAttentionHeads: 8, numKvHeads: 8, headDim: 128, layers: [{ count: layers, attention: { kind: 'full' } }],
-    paramsTotal: 12 * hidden * hidden * layers, paramsActive: 12 * hidden * hidden * layers, maxPositionEmbeddings: 1 << 20, pretrainedWindow: 1 << 20,
+    hiddenSize: hidden,
+    numAttentionHeads: 8,
+    numKvHeads: 8,
+    headDim: 128,
+    layers: [{ count: layers, attention: { kind: 'full' } }],
+    paramsTotal: 12 * hidden * hidden * layers,
+    paramsActive: 12 * hidden * hidden * layers,
+    maxPositionEmbeddings: 1 << 20,
+    pretrainedWindow: 1 << 20,
   });
   for (const tokens of [1024, 8192, 65_536]) {
     const flops = prefillFlops(mha, tokens);
@@ -225,12 +272,12 @@ test('attention_vs_matmul_ratio: for MHA with a 4× MLP (12·D² params per laye
 test('windowed prefill: sliding layers cost w(w+1)/2 + (T − w)·w pairs, chunked ones whole chunks plus the remainder (gpt-oss-20b, Llama 4 Scout, Gemma 3)', () => {
   const tokens = 10_000;
   // 12 full layers × T(T+1)/2 + 12 sliding layers × (128·129/2 + (T − 128)·128), × 2 × 64 × 128 FLOPs.
-  const expected = (12 * (tokens * (tokens + 1)) / 2 + 12 * ((128 * 129) / 2 + (tokens - 128) * 128)) * 2 * 64 * (64 + 64);
+  const expected = ((12 * (tokens * (tokens + 1))) / 2 + 12 * ((128 * 129) / 2 + (tokens - 128) * 128)) * 2 * 64 * (64 + 64);
   assert.equal(prefillFlops(gptOss20b, tokens).attention, expected);
   // Llama 4 Scout: 36 chunked layers: one full chunk of 8,192 + 1,808 tokens.
-  const scoutPairs = 12 * (tokens * (tokens + 1)) / 2 + 36 * ((8192 * 8193) / 2 + (1808 * 1809) / 2);
+  const scoutPairs = (12 * (tokens * (tokens + 1))) / 2 + 36 * ((8192 * 8193) / 2 + (1808 * 1809) / 2);
   assert.equal(prefillFlops(llama4Scout, tokens).attention, scoutPairs * 2 * 40 * 256);
-  const gemmaPairs = 10 * (tokens * (tokens + 1)) / 2 + 52 * ((1024 * 1025) / 2 + (tokens - 1024) * 1024);
+  const gemmaPairs = (10 * (tokens * (tokens + 1))) / 2 + 52 * ((1024 * 1025) / 2 + (tokens - 1024) * 1024);
   assert.equal(prefillFlops(gemma3_27b, tokens).attention, gemmaPairs * 2 * 32 * 256);
   // MoE linear FLOPs use active parameters (linear_flops: "MoE: use active params").
   assert.equal(prefillFlops(gptOss20b, tokens).linear, 2 * 3.6e9 * tokens);
@@ -256,8 +303,18 @@ test('decode_time_roofline: zeux Mistral 7B fp16 on an RTX 4090: 14.2 GB / 1008 
   assert.equal(Math.round(cost.decodeSecondsPerToken * 1e4) / 10, 14.1);
 });
 
-test('decode reads only active MoE weights plus the whole batch\'s KV cache, over gpuCount × bandwidth × efficiency', () => {
-  const cost = estimateCost(costInput({ model: gptOss20b, gpu: h100Sxm, promptTokens: 1000, reserveOutputTokens: 24, batchSize: 4, memoryEfficiency: 0.9, gpuCount: 2 }));
+test("decode reads only active MoE weights plus the whole batch's KV cache, over gpuCount × bandwidth × efficiency", () => {
+  const cost = estimateCost(
+    costInput({
+      model: gptOss20b,
+      gpu: h100Sxm,
+      promptTokens: 1000,
+      reserveOutputTokens: 24,
+      batchSize: 4,
+      memoryEfficiency: 0.9,
+      gpuCount: 2,
+    }),
+  );
   // T = 1,024: 12 full layers hold 1,024 tokens, 12 sliding layers 128, at 2,048 B per layer-token, × batch 4.
   const expectedBytes = 3.6e9 * 2 + 4 * (12 * 1024 + 12 * 128) * 2048;
   assert.equal(cost.decodeSecondsPerToken, expectedBytes / (2 * 3350e9 * 0.9));
@@ -290,7 +347,9 @@ test('invalid inputs throw RangeError instead of producing NaN', () => {
 
 test('the result serialises to JSON without losing numbers (no Infinity or NaN)', () => {
   for (const m of [llama31_8b, deepseekV3, gemma3_27b, gptOss20b, llama4Scout, mistral7bV01, llama31_405b]) {
-    const cost = estimateCost(costInput({ model: m, gpu: h100Sxm, promptTokens: 50_000, reserveOutputTokens: 4096, computeEfficiency: 0.7, memoryEfficiency: 0.9 }));
+    const cost = estimateCost(
+      costInput({ model: m, gpu: h100Sxm, promptTokens: 50_000, reserveOutputTokens: 4096, computeEfficiency: 0.7, memoryEfficiency: 0.9 }),
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(cost)), cost);
     for (const [key, value] of Object.entries(cost)) if (typeof value === 'number') assert.ok(Number.isFinite(value), `${m.id}.${key}`);
   }

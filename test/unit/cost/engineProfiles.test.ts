@@ -7,7 +7,14 @@ import { estimateCost } from '../../../src/core/cost/costEngine';
 import type { CostEstimate } from '../../../src/core/cost/costEngine';
 import type { CostInput, EngineOptions } from '../../../src/core/cost/costTypes';
 import {
-  ggmlPad, kvHeadsPerGpu, llamaCppKvCaches, ollamaDefaultNumCtx, ollamaGenerationBatch, ollamaPromptHandling, vllmBlocksFor, vllmKvGroups,
+  ggmlPad,
+  kvHeadsPerGpu,
+  llamaCppKvCaches,
+  ollamaDefaultNumCtx,
+  ollamaGenerationBatch,
+  ollamaPromptHandling,
+  vllmBlocksFor,
+  vllmKvGroups,
 } from '../../../src/core/cost/engineProfiles';
 import { sglangContextLength, vllmMaxModelLen } from '../../../src/core/cost/engineWindows';
 import { weightMemory } from '../../../src/core/cost/weightFormats';
@@ -23,8 +30,19 @@ const h100 = findGpu('h100-sxm') as GpuSpec;
 
 function estimate(model: ModelSpec, tokens: number, engine: EngineOptions, overrides: Partial<CostInput> = {}): CostEstimate {
   return estimateCost({
-    model, gpu: h100, gpuCount: 1, promptTokens: tokens, reserveOutputTokens: 0, weightDtype: 'native', kvDtype: 'f16', batchSize: 1,
-    memoryUtilization: 0.9, computeEfficiency: 0.8, memoryEfficiency: 0.9, engine, ...overrides,
+    model,
+    gpu: h100,
+    gpuCount: 1,
+    promptTokens: tokens,
+    reserveOutputTokens: 0,
+    weightDtype: 'native',
+    kvDtype: 'f16',
+    batchSize: 1,
+    memoryUtilization: 0.9,
+    computeEfficiency: 0.8,
+    memoryEfficiency: 0.9,
+    engine,
+    ...overrides,
   });
 }
 
@@ -32,7 +50,16 @@ test('llama.cpp: n_ctx padded to 256 cells; non-unified streams each get GGML_PA
   assert.equal(ggmlPad(1000, 256), 1024);
   assert.equal(ggmlPad(1024, 256), 1024);
   // Llama 3.1 8B, 3 sequences × 1,000: n_ctx = pad(3,000) = 3,072; per stream pad(1,024) = 1,024 cells.
-  const [base] = llamaCppKvCaches(catalogModel('llama-3.1-8b'), { nCtx: 3000, nSeqMax: 3, nUbatch: 512, kvUnified: false, swaFull: false, typeK: 'f16', typeV: 'f16', mla: false });
+  const [base] = llamaCppKvCaches(catalogModel('llama-3.1-8b'), {
+    nCtx: 3000,
+    nSeqMax: 3,
+    nUbatch: 512,
+    kvUnified: false,
+    swaFull: false,
+    typeK: 'f16',
+    typeV: 'f16',
+    mla: false,
+  });
   assert.equal(base?.cells, 1024);
   assert.equal(base?.streams, 3);
   // 32 layers × 3 streams × 1,024 cells × (8 heads × 128 × 2 B) for K, the same for V.
@@ -57,7 +84,13 @@ test('Ollama: gpt-oss-20b on an H100 defaults to num_ctx 262,144 capped at its 1
   const cost = estimate(catalogModel('gpt-oss-20b'), 1000, { engine: 'ollama' });
   assert.equal(cost.engine.maxWindowTokens, 131_072);
   assert.equal(cost.kvCacheBytes, 3126 * MiB);
-  assert.deepEqual(cost.engine.llamaCppCaches?.map((c) => [c.kind, c.cells, c.layers]), [['base', 131_072, 12], ['swa', 2304, 12]]);
+  assert.deepEqual(
+    cost.engine.llamaCppCaches?.map((c) => [c.kind, c.cells, c.layers]),
+    [
+      ['base', 131_072, 12],
+      ['swa', 2304, 12],
+    ],
+  );
 });
 
 test('Ollama num_ctx by VRAM: ≥ 47 GiB 262,144; ≥ 23 GiB 32,768 (an RTX 4090 reports 23.99 GiB); else 4,096', () => {
@@ -82,7 +115,10 @@ test('Ollama drops the front of a prompt longer than num_ctx: keep 4 (+1 BOS), c
   assert.deepEqual(ollamaPromptHandling(catalogModel('llama-3.1-8b'), 4095, 4096), { kind: 'accepted' });
   assert.equal(ollamaPromptHandling(catalogModel('deepseek-v3'), 5000, 4096).kind, 'rejected');
   // Through estimateCost, with num_ctx set.
-  assert.equal(estimate(catalogModel('llama-3.1-8b'), 10_000, { engine: 'ollama', numCtx: 4096 }).engine.promptHandling.kind, 'front-dropped');
+  assert.equal(
+    estimate(catalogModel('llama-3.1-8b'), 10_000, { engine: 'ollama', numCtx: 4096 }).engine.promptHandling.kind,
+    'front-dropped',
+  );
 });
 
 test('LM Studio (swa_full library default): Gemma 3 27B at 131,072 allocates 63,488 MiB (ideal: 10,656 MiB)', () => {
@@ -94,7 +130,7 @@ test('LM Studio (swa_full library default): Gemma 3 27B at 131,072 allocates 63,
   assert.equal(estimate(catalogModel('gemma-3-27b'), 131_072, { engine: 'llama.cpp' }).kvCacheBytes, (10_240 + 624) * MiB);
 });
 
-test('llama.cpp ignores Mistral 7B v0.1\'s sliding window (llama architecture): 32,768 tokens take 4,096 MiB, not 512', () => {
+test("llama.cpp ignores Mistral 7B v0.1's sliding window (llama architecture): 32,768 tokens take 4,096 MiB, not 512", () => {
   // 32 layers × 32,768 cells × 8 heads × 128 × 2 B × 2 = 4 GiB; the ideal formula caps at the 4,096 window.
   const model = catalogModel('mistral-7b-v0.1');
   const cpp = estimate(model, 32_768, { engine: 'llama.cpp' });
@@ -175,7 +211,15 @@ test('vLLM V1 hybrid allocation: gpt-oss-20b has a full and a sliding group of 1
   assert.deepEqual(groups.map((g) => g.kind).sort(), ['full', 'sliding']);
   const sliding = groups.find((g) => g.kind === 'sliding')!;
   assert.equal(vllmBlocksFor(sliding, 131_072, 16, 8192), 521); // ⌈8,319 / 16⌉ + 1
-  assert.equal(vllmBlocksFor(groups.find((g) => g.kind === 'full')!, 131_072, 16, 8192), 8192);
+  assert.equal(
+    vllmBlocksFor(
+      groups.find((g) => g.kind === 'full')!,
+      131_072,
+      16,
+      8192,
+    ),
+    8192,
+  );
   // Gemma 3 27B: 52 sliding + 10 full → groups of 10: ⌈52 / 10⌉ = 6 sliding groups + 1 full.
   const gemma = vllmKvGroups(catalogModel('gemma-3-27b'));
   assert.equal(gemma.groupSize, 10);

@@ -32,7 +32,9 @@ export interface ProbeResult {
 
 interface NodeLlamaCpp {
   getLlama(options: object): Promise<{
-    loadModel(options: { modelPath: string }): Promise<{ createContext(options: object): Promise<{ dispose(): Promise<void> }>; dispose(): Promise<void> }>;
+    loadModel(options: {
+      modelPath: string;
+    }): Promise<{ createContext(options: object): Promise<{ dispose(): Promise<void> }>; dispose(): Promise<void> }>;
     dispose(): Promise<void>;
   }>;
   LlamaLogLevel: { info: string };
@@ -55,7 +57,12 @@ async function main(): Promise<void> {
   const entry = pathToFileURL(join(oracleDir, 'node_modules', 'node-llama-cpp', 'dist', 'index.js')).href;
   const lib = (await import(entry)) as NodeLlamaCpp;
   const lines: string[] = [];
-  const llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.info, logger: (_level: string, message: string) => lines.push(...message.split('\n').map((line) => line.trimEnd())) });
+  const llama = await lib.getLlama({
+    gpu: false,
+    build: 'never',
+    logLevel: lib.LlamaLogLevel.info,
+    logger: (_level: string, message: string) => lines.push(...message.split('\n').map((line) => line.trimEnd())),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'cb-llamacpp-'));
   try {
     for (const c of cases) {
@@ -66,8 +73,13 @@ async function main(): Promise<void> {
       let result: ProbeResult;
       try {
         const context = await model.createContext({
-          contextSize: c.contextSize, sequences: c.sequences, batchSize: c.batchSize, flashAttention: true,
-          experimentalKvCacheKeyType: c.kType, experimentalKvCacheValueType: c.vType, swaFullCache: c.swaFullCache,
+          contextSize: c.contextSize,
+          sequences: c.sequences,
+          batchSize: c.batchSize,
+          flashAttention: true,
+          experimentalKvCacheKeyType: c.kType,
+          experimentalKvCacheValueType: c.vType,
+          swaFullCache: c.swaFullCache,
         });
         await settled(lines);
         result = { name: c.name, ok: true, lines: [...lines] };

@@ -21,7 +21,12 @@ function spmToken(i: number): string {
   return `▁t${i}`;
 }
 
-const f32 = (name: string, dims: readonly number[]): TensorSpec => ({ name, dims, ggmlType: ggml.F32, bytes: 4 * dims.reduce((a, b) => a * b, 1) });
+const f32 = (name: string, dims: readonly number[]): TensorSpec => ({
+  name,
+  dims,
+  ggmlType: ggml.F32,
+  bytes: 4 * dims.reduce((a, b) => a * b, 1),
+});
 
 /** The GGUF bytes and the layer count of one tiny model. */
 export function tinyGguf(arch: TinyArch, layers: number): Buffer {
@@ -42,26 +47,61 @@ export function tinyGguf(arch: TinyArch, layers: number): Buffer {
     // A minimal SentencePiece vocabulary: node-llama-cpp tokenizes while creating a context, so "none" will not do.
     ['tokenizer.ggml.model', v.str('llama')],
     // <unk>, <s>, </s>, the 256 byte tokens llama.cpp looks up (e.g. <0x0A>), then plain pieces.
-    ['tokenizer.ggml.tokens', v.arr('string', Array.from({ length: vocab }, (_, i) => spmToken(i)))],
-    ['tokenizer.ggml.scores', v.arr('float32', Array.from({ length: vocab }, (_, i) => -i))],
-    ['tokenizer.ggml.token_type', v.arr('int32', Array.from({ length: vocab }, (_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1)))],
+    [
+      'tokenizer.ggml.tokens',
+      v.arr(
+        'string',
+        Array.from({ length: vocab }, (_, i) => spmToken(i)),
+      ),
+    ],
+    [
+      'tokenizer.ggml.scores',
+      v.arr(
+        'float32',
+        Array.from({ length: vocab }, (_, i) => -i),
+      ),
+    ],
+    [
+      'tokenizer.ggml.token_type',
+      v.arr(
+        'int32',
+        Array.from({ length: vocab }, (_, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1)),
+      ),
+    ],
     ['tokenizer.ggml.bos_token_id', v.u32(1)],
     ['tokenizer.ggml.eos_token_id', v.u32(2)],
     ['tokenizer.ggml.unknown_token_id', v.u32(0)],
   ];
-  const tensors: TensorSpec[] = [f32('token_embd.weight', [embd, vocab]), f32('output_norm.weight', [embd]), f32('output.weight', [embd, vocab])];
+  const tensors: TensorSpec[] = [
+    f32('token_embd.weight', [embd, vocab]),
+    f32('output_norm.weight', [embd]),
+    f32('output.weight', [embd, vocab]),
+  ];
   const qkv = (i: number, qDim: number, kvDim: number): void => {
-    tensors.push(f32(`blk.${i}.attn_q.weight`, [embd, qDim]), f32(`blk.${i}.attn_k.weight`, [embd, kvDim]), f32(`blk.${i}.attn_v.weight`, [embd, kvDim]));
+    tensors.push(
+      f32(`blk.${i}.attn_q.weight`, [embd, qDim]),
+      f32(`blk.${i}.attn_k.weight`, [embd, kvDim]),
+      f32(`blk.${i}.attn_v.weight`, [embd, kvDim]),
+    );
     tensors.push(f32(`blk.${i}.attn_output.weight`, [qDim, embd]));
   };
   const denseFfn = (i: number): void => {
-    tensors.push(f32(`blk.${i}.ffn_norm.weight`, [embd]), f32(`blk.${i}.ffn_gate.weight`, [embd, ff]), f32(`blk.${i}.ffn_down.weight`, [ff, embd]), f32(`blk.${i}.ffn_up.weight`, [embd, ff]));
+    tensors.push(
+      f32(`blk.${i}.ffn_norm.weight`, [embd]),
+      f32(`blk.${i}.ffn_gate.weight`, [embd, ff]),
+      f32(`blk.${i}.ffn_down.weight`, [ff, embd]),
+      f32(`blk.${i}.ffn_up.weight`, [embd, ff]),
+    );
   };
 
   switch (arch) {
     case 'llama':
     case 'qwen3':
-      kv.push([k('attention.key_length'), v.u32(headDim)], [k('attention.value_length'), v.u32(headDim)], [k('rope.dimension_count'), v.u32(headDim)]);
+      kv.push(
+        [k('attention.key_length'), v.u32(headDim)],
+        [k('attention.value_length'), v.u32(headDim)],
+        [k('rope.dimension_count'), v.u32(headDim)],
+      );
       for (let i = 0; i < layers; i++) {
         tensors.push(f32(`blk.${i}.attn_norm.weight`, [embd]));
         qkv(i, heads * headDim, kvHeads * headDim);
@@ -71,7 +111,11 @@ export function tinyGguf(arch: TinyArch, layers: number): Buffer {
       break;
     case 'gemma3':
       // Sliding window 128 on five layers of every six (llama.cpp's gemma3 default period 6).
-      kv.push([k('attention.key_length'), v.u32(headDim)], [k('attention.value_length'), v.u32(headDim)], [k('attention.sliding_window'), v.u32(128)]);
+      kv.push(
+        [k('attention.key_length'), v.u32(headDim)],
+        [k('attention.value_length'), v.u32(headDim)],
+        [k('attention.sliding_window'), v.u32(128)],
+      );
       for (let i = 0; i < layers; i++) {
         tensors.push(f32(`blk.${i}.attn_norm.weight`, [embd]));
         qkv(i, heads * headDim, kvHeads * headDim);
@@ -84,8 +128,12 @@ export function tinyGguf(arch: TinyArch, layers: number): Buffer {
       // Alternating sliding(64)/full layers (period 2), 4 experts of which 2 are used.
       const experts = 4;
       kv.push(
-        [k('attention.key_length'), v.u32(headDim)], [k('attention.value_length'), v.u32(headDim)], [k('rope.dimension_count'), v.u32(headDim)],
-        [k('attention.sliding_window'), v.u32(64)], [k('expert_count'), v.u32(experts)], [k('expert_used_count'), v.u32(2)],
+        [k('attention.key_length'), v.u32(headDim)],
+        [k('attention.value_length'), v.u32(headDim)],
+        [k('rope.dimension_count'), v.u32(headDim)],
+        [k('attention.sliding_window'), v.u32(64)],
+        [k('expert_count'), v.u32(experts)],
+        [k('expert_used_count'), v.u32(2)],
         [k('expert_feed_forward_length'), v.u32(ff)],
       );
       for (let i = 0; i < layers; i++) {
@@ -109,25 +157,47 @@ export function tinyGguf(arch: TinyArch, layers: number): Buffer {
       const vDim = 32;
       const mla = arch === 'deepseek2';
       kv.push(
-        [k('attention.kv_lora_rank'), v.u32(kvLora)], [k('attention.q_lora_rank'), v.u32(qLora)], [k('rope.dimension_count'), v.u32(rope)],
-        [k('leading_dense_block_count'), v.u32(layers)], [k('expert_feed_forward_length'), v.u32(ff)], [k('expert_shared_count'), v.u32(1)],
-        [k('expert_count'), v.u32(4)], [k('expert_used_count'), v.u32(2)],
+        [k('attention.kv_lora_rank'), v.u32(kvLora)],
+        [k('attention.q_lora_rank'), v.u32(qLora)],
+        [k('rope.dimension_count'), v.u32(rope)],
+        [k('leading_dense_block_count'), v.u32(layers)],
+        [k('expert_feed_forward_length'), v.u32(ff)],
+        [k('expert_shared_count'), v.u32(1)],
+        [k('expert_count'), v.u32(4)],
+        [k('expert_used_count'), v.u32(2)],
       );
       if (mla) {
         // The MLA layout: one latent "KV head" of kv_lora_rank + rope, with the per-head sizes in *_mla.
-        kv.push([k('attention.key_length'), v.u32(kvLora + rope)], [k('attention.value_length'), v.u32(kvLora)],
-          [k('attention.key_length_mla'), v.u32(nope + rope)], [k('attention.value_length_mla'), v.u32(vDim)]);
-        kv.splice(kv.findIndex(([key]) => key === k('attention.head_count_kv')), 1, [k('attention.head_count_kv'), v.u32(1)]);
+        kv.push(
+          [k('attention.key_length'), v.u32(kvLora + rope)],
+          [k('attention.value_length'), v.u32(kvLora)],
+          [k('attention.key_length_mla'), v.u32(nope + rope)],
+          [k('attention.value_length_mla'), v.u32(vDim)],
+        );
+        kv.splice(
+          kv.findIndex(([key]) => key === k('attention.head_count_kv')),
+          1,
+          [k('attention.head_count_kv'), v.u32(1)],
+        );
       } else {
         kv.push([k('attention.key_length'), v.u32(nope + rope)], [k('attention.value_length'), v.u32(vDim)]);
-        kv.splice(kv.findIndex(([key]) => key === k('attention.head_count_kv')), 1, [k('attention.head_count_kv'), v.u32(heads)]);
+        kv.splice(
+          kv.findIndex(([key]) => key === k('attention.head_count_kv')),
+          1,
+          [k('attention.head_count_kv'), v.u32(heads)],
+        );
       }
       for (let i = 0; i < layers; i++) {
-        tensors.push(f32(`blk.${i}.attn_norm.weight`, [embd]), f32(`blk.${i}.attn_q_a_norm.weight`, [qLora]), f32(`blk.${i}.attn_kv_a_norm.weight`, [kvLora]));
+        tensors.push(
+          f32(`blk.${i}.attn_norm.weight`, [embd]),
+          f32(`blk.${i}.attn_q_a_norm.weight`, [qLora]),
+          f32(`blk.${i}.attn_kv_a_norm.weight`, [kvLora]),
+        );
         tensors.push(f32(`blk.${i}.attn_q_a.weight`, [embd, qLora]), f32(`blk.${i}.attn_q_b.weight`, [qLora, heads * (nope + rope)]));
         tensors.push(f32(`blk.${i}.attn_kv_a_mqa.weight`, [embd, kvLora + rope]));
-        if (mla) tensors.push(f32(`blk.${i}.attn_k_b.weight`, [nope, kvLora, heads]), f32(`blk.${i}.attn_v_b.weight`, [kvLora, vDim, heads]));
-        else tensors.push(f32(`blk.${i}.attn_kv_b.weight`, [kvLora, heads * (nope + vDim)]));
+        if (mla) {
+          tensors.push(f32(`blk.${i}.attn_k_b.weight`, [nope, kvLora, heads]), f32(`blk.${i}.attn_v_b.weight`, [kvLora, vDim, heads]));
+        } else tensors.push(f32(`blk.${i}.attn_kv_b.weight`, [kvLora, heads * (nope + vDim)]));
         tensors.push(f32(`blk.${i}.attn_output.weight`, [heads * vDim, embd]));
         denseFfn(i);
       }

@@ -11,11 +11,14 @@ const files = [
 
 test('XML: each file in order inside a tag whose path attribute is escaped; framing is everything else', () => {
   const { text, framing } = renderExport(files, { format: 'xml', directoryTree: false });
-  assert.equal(text, [
-    '<file path="src/a.ts">\nexport const a = 1;\n</file>\n\n',
-    '<file path="src/&lt;img src=x onerror=alert(1)&gt;.md">\nno trailing newline\n</file>\n\n',
-    '<file path="README.md">\nUse ```js fences``` inside.\n```\nblock\n```\n</file>\n\n',
-  ].join(''));
+  assert.equal(
+    text,
+    [
+      '<file path="src/a.ts">\nexport const a = 1;\n</file>\n\n',
+      '<file path="src/&lt;img src=x onerror=alert(1)&gt;.md">\nno trailing newline\n</file>\n\n',
+      '<file path="README.md">\nUse ```js fences``` inside.\n```\nblock\n```\n</file>\n\n',
+    ].join(''),
+  );
   let rest = text;
   for (const file of files) rest = rest.replace(file.text, '');
   assert.equal(framing, rest);
@@ -30,7 +33,10 @@ test('Markdown: a fence longer than any backtick run in the file, a language fro
 });
 
 test('directory tree: folders first, sorted, indented; counted as framing', () => {
-  assert.equal(directoryTree(['src/b.ts', 'src/core/a.ts', 'README.md', 'src/a.ts']), 'src/\n  core/\n    a.ts\n  a.ts\n  b.ts\nREADME.md\n');
+  assert.equal(
+    directoryTree(['src/b.ts', 'src/core/a.ts', 'README.md', 'src/a.ts']),
+    'src/\n  core/\n    a.ts\n  a.ts\n  b.ts\nREADME.md\n',
+  );
   const { framing } = renderExport(files, { format: 'xml', directoryTree: true });
   assert.ok(framing.startsWith('<directory_tree>\nsrc/\n'));
 });
@@ -45,8 +51,37 @@ test('framing tokens = tokens of the whole export − tokens of the files (o200k
   encoding.free();
 });
 
-test('an export\'s tokens are exactly the sum of its pieces (tree + each framed file), so the budget can count files one by one (fuzz, both encodings, both formats)', () => {
-  const alphabet = ['a', 'Z', '7', ' ', '  ', '\n', '\n\n', '\r\n', '\t', '/', '//', '<', '>', '`', '```', '#', '}', ';', '"', "'", '中文', '😀', '\u00a0', '\u2028', '-->', '</file>', 'x.y', "'s"];
+test("an export's tokens are exactly the sum of its pieces (tree + each framed file), so the budget can count files one by one (fuzz, both encodings, both formats)", () => {
+  const alphabet = [
+    'a',
+    'Z',
+    '7',
+    ' ',
+    '  ',
+    '\n',
+    '\n\n',
+    '\r\n',
+    '\t',
+    '/',
+    '//',
+    '<',
+    '>',
+    '`',
+    '```',
+    '#',
+    '}',
+    ';',
+    '"',
+    "'",
+    '中文',
+    '😀',
+    '\u00a0',
+    '\u2028',
+    '-->',
+    '</file>',
+    'x.y',
+    "'s",
+  ];
   let seed = 7;
   const random = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -62,7 +97,13 @@ test('an export\'s tokens are exactly the sum of its pieces (tree + each framed 
       }));
       for (const format of ['xml', 'markdown'] as const) {
         const whole = renderExport(files, { format, directoryTree: true }).text;
-        const pieces = count(treeBlock(files.map((file) => file.relativePath), format)) + files.reduce((sum, file) => sum + count(framedFile(file.relativePath, file.text, format).text), 0);
+        const pieces =
+          count(
+            treeBlock(
+              files.map((file) => file.relativePath),
+              format,
+            ),
+          ) + files.reduce((sum, file) => sum + count(framedFile(file.relativePath, file.text, format).text), 0);
         assert.equal(count(whole), pieces, `${name} ${format} ${JSON.stringify(files)}`);
       }
     }

@@ -75,7 +75,11 @@ describe('every setting, every kind of bad value: one message naming it, and its
         const { settings, problems } = parseSettings((k) => (k === key ? value : undefined));
         const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
         assert.equal(problems.length, 1, `${key} = ${shown}: ${JSON.stringify(problems)}`);
-        assert.match(problems[0]!, new RegExp(`^contextBudget\\.${key} must be .* \\(got .*\\); using the default .*\\.$`), `${key} = ${shown}`);
+        assert.match(
+          problems[0]!,
+          new RegExp(`^contextBudget\\.${key} must be .* \\(got .*\\); using the default .*\\.$`),
+          `${key} = ${shown}`,
+        );
         assert.ok(problems[0]!.length < 300, 'one short message');
         assert.deepEqual(settings, { ...defaultSettings }, `${key} = ${shown} falls back to the default and nothing else changes`);
       }
@@ -102,24 +106,42 @@ describe('every setting, every kind of bad value: one message naming it, and its
   it('several bad values give one message each, in a stable order', () => {
     const raw: Partial<Record<keyof Settings, unknown>> = { gpuCount: '2', batchSize: -1, maxFiles: 1e9, encoding: 7 };
     const { problems } = parseSettings((key) => raw[key]);
-    assert.deepEqual(problems.map((problem) => problem.split(' ')[0]), ['contextBudget.gpuCount', 'contextBudget.encoding', 'contextBudget.batchSize', 'contextBudget.maxFiles']);
+    assert.deepEqual(
+      problems.map((problem) => problem.split(' ')[0]),
+      ['contextBudget.gpuCount', 'contextBudget.encoding', 'contextBudget.batchSize', 'contextBudget.maxFiles'],
+    );
   });
 });
 
 describe('bad CLI flags: exit 2 and one message naming the flag', () => {
   const cases: Array<[readonly string[], RegExp]> = [
     [['estimate', '--tokens', '5', '--gpus', '1.5'], /^context-budget: --gpus must be a whole number from 1 to 1,024 \(got 1\.5\)\.$/],
-    [['estimate', '--tokens', '5', '--gpus', '1e9'], /^context-budget: --gpus must be a whole number from 1 to 1,024 \(got 1000000000\)\.$/],
+    [
+      ['estimate', '--tokens', '5', '--gpus', '1e9'],
+      /^context-budget: --gpus must be a whole number from 1 to 1,024 \(got 1000000000\)\.$/,
+    ],
     [['estimate', '--tokens', '5', '--batch=-1'], /^context-budget: --batch must be a whole number from 1 to 100,000 \(got -1\)\.$/],
     [['estimate', '--tokens', '5', '--reserve-output=-5'], /^context-budget: --reserve-output must be a whole number from 0 /],
     [['estimate', '--tokens', '5', '--reserve-output', '1e400'], /^context-budget: --reserve-output must be a number \(got "1e400"\)\.$/],
     [['estimate', '--tokens', '5', '--budget', '1e300'], /^context-budget: --budget must be a whole number from 0 to 1,000,000,000/],
     [['estimate', '--tokens', '5', '--budget', '128k'], /^context-budget: --budget must be a number \(got "128k"\)\.$/],
-    [['estimate', '--tokens', '5', '--memory-efficiency', '0'], /^context-budget: --memory-efficiency must be a number from 0\.01 to 1, or null for the default \(got 0\)\.$/],
+    [
+      ['estimate', '--tokens', '5', '--memory-efficiency', '0'],
+      /^context-budget: --memory-efficiency must be a number from 0\.01 to 1, or null for the default \(got 0\)\.$/,
+    ],
     // 1e-300 passed "greater than 0" and gave time to first token Infinity, printed as null in JSON.
-    [['estimate', '--tokens', '5', '--compute-efficiency', '1e-300'], /^context-budget: --compute-efficiency must be a number from 0\.01 to 1, or null for the default \(got 1e-300\)\.$/],
-    [['estimate', '--tokens', '5', '--compute-efficiency', 'NaN'], /^context-budget: --compute-efficiency must be a number \(got "NaN"\)\.$/],
-    [['estimate', '--tokens', '5', '--encoding', 'p50k_base'], /^context-budget: --encoding must be one of o200k_base, cl100k_base \(got "p50k_base"\)\.$/],
+    [
+      ['estimate', '--tokens', '5', '--compute-efficiency', '1e-300'],
+      /^context-budget: --compute-efficiency must be a number from 0\.01 to 1, or null for the default \(got 1e-300\)\.$/,
+    ],
+    [
+      ['estimate', '--tokens', '5', '--compute-efficiency', 'NaN'],
+      /^context-budget: --compute-efficiency must be a number \(got "NaN"\)\.$/,
+    ],
+    [
+      ['estimate', '--tokens', '5', '--encoding', 'p50k_base'],
+      /^context-budget: --encoding must be one of o200k_base, cl100k_base \(got "p50k_base"\)\.$/,
+    ],
     [['estimate', '--tokens', '5', '--weight-dtype', 'q4'], /^context-budget: --weight-dtype must be one of /],
     [['estimate', '--tokens=-5'], /^context-budget: --tokens must be a whole number from 0 to 1000000000000/],
     [['estimate', '--tokens', '1e13'], /^context-budget: --tokens must be a whole number from 0 to 1000000000000/],
@@ -143,16 +165,41 @@ describe('bad CLI flags: exit 2 and one message naming the flag', () => {
 
 describe('malformed model config.json: the extension falls back, the CLI exits 2; both name the field', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cb-bad-config-'));
-  const valid = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 8192, vocab_size: 128_256, intermediate_size: 14_336 };
+  const valid = {
+    model_type: 'llama',
+    hidden_size: 4096,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 8,
+    max_position_embeddings: 8192,
+    vocab_size: 128_256,
+    intermediate_size: 14_336,
+  };
   const configs: Array<[string, string, RegExp]> = [
-    ['trailing-comma.json', '{"hidden_size": 4096,}', /: is not valid JSON at line 1, column 22: a property name in double quotes was expected\./],
+    [
+      'trailing-comma.json',
+      '{"hidden_size": 4096,}',
+      /: is not valid JSON at line 1, column 22: a property name in double quotes was expected\./,
+    ],
     ['empty.json', '', /: is empty, not a JSON object\./],
     ['array.json', '[1, 2]', /must be a JSON object \(got an array\)/],
     ['missing.json', JSON.stringify({ ...valid, hidden_size: undefined }), /"hidden_size" is missing/],
-    ['wrong-type.json', JSON.stringify({ ...valid, num_hidden_layers: '32' }), /"num_hidden_layers" must be an integer from 1 to 10,000 \(got "32"\)/],
+    [
+      'wrong-type.json',
+      JSON.stringify({ ...valid, num_hidden_layers: '32' }),
+      /"num_hidden_layers" must be an integer from 1 to 10,000 \(got "32"\)/,
+    ],
     ['negative.json', JSON.stringify({ ...valid, num_attention_heads: -8 }), /"num_attention_heads" must be an integer .*\(got -8\)/],
-    ['huge.json', JSON.stringify({ ...valid, max_position_embeddings: 1e15 }), /"max_position_embeddings" must be an integer from 1 to 1,073,741,824 \(got 1000000000000000\)/],
-    ['huge-rope.json', JSON.stringify({ ...valid, rope_scaling: { rope_type: 'yarn', factor: 1e9 } }), /"rope_scaling\.factor" must be a number from 1 to 10,000/],
+    [
+      'huge.json',
+      JSON.stringify({ ...valid, max_position_embeddings: 1e15 }),
+      /"max_position_embeddings" must be an integer from 1 to 1,073,741,824 \(got 1000000000000000\)/,
+    ],
+    [
+      'huge-rope.json',
+      JSON.stringify({ ...valid, rope_scaling: { rope_type: 'yarn', factor: 1e9 } }),
+      /"rope_scaling\.factor" must be a number from 1 to 10,000/,
+    ],
     ['null-field.json', JSON.stringify({ ...valid, vocab_size: null }), /"vocab_size" is missing/],
   ];
   for (const [name, text] of configs) writeFileSync(path.join(dir, name), text);
@@ -163,7 +210,11 @@ describe('malformed model config.json: the extension falls back, the CLI exits 2
       const resolved = resolveTarget(defaultSettings, { path: path.join(dir, name), text });
       assert.equal(resolved.problems.length, 1, JSON.stringify(resolved.problems));
       assert.match(resolved.problems[0]!.message, message);
-      assert.match(problemText(resolved.problems[0]!), /[^.]\. Using the catalog model gpt-oss-20b instead\.$/, 'a full stop before the fallback sentence');
+      assert.match(
+        problemText(resolved.problems[0]!),
+        /[^.]\. Using the catalog model gpt-oss-20b instead\.$/,
+        'a full stop before the fallback sentence',
+      );
       assert.equal(resolved.model.id, defaultSettings.model);
 
       const { code, out, err } = await run(['estimate', '--tokens', '100', '--model', name], dir);
@@ -180,6 +231,9 @@ describe('malformed model config.json: the extension falls back, the CLI exits 2
   it('a folder named like a config file is a clear usage error', async () => {
     const { code, err } = await run(['estimate', '--tokens', '100', '--model', 'folder.json'], dir);
     assert.equal(code, 2);
-    assert.match(problemLines(err)[0]!, /^context-budget: --model: cannot read config file folder\.json \(a folder, not a regular file: not opened for reading\)$/);
+    assert.match(
+      problemLines(err)[0]!,
+      /^context-budget: --model: cannot read config file folder\.json \(a folder, not a regular file: not opened for reading\)$/,
+    );
   });
 });

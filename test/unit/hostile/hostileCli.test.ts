@@ -53,8 +53,12 @@ function assertOutcomes(json: CliJson, entries: readonly HostileEntry[]): number
         const tokens = oracleCount(expect.text);
         assert.equal(row.tokens, tokens, `${where} tokens`);
         total += tokens;
-        if (expect.note) assert.ok(row.notes.some((note) => expect.note!.test(note)), `${where} notes ${JSON.stringify(row.notes)}`);
-        else assert.deepEqual(row.notes, [], `${where} has no notes`);
+        if (expect.note) {
+          assert.ok(
+            row.notes.some((note) => expect.note!.test(note)),
+            `${where} notes ${JSON.stringify(row.notes)}`,
+          );
+        } else assert.deepEqual(row.notes, [], `${where} has no notes`);
         break;
       }
       case 'skippedWhenCounting':
@@ -75,9 +79,14 @@ function assertOutcomes(json: CliJson, entries: readonly HostileEntry[]): number
     }
   }
   for (const file of json.files) assert.ok(expected.has(file.path), `unexpected file ${JSON.stringify(file.path)} (${file.status})`);
-  for (const entry of json.skipped) assert.ok(expected.has(entry.path), `unexpected skip ${JSON.stringify(entry.path)}: ${entry.reason} ${entry.message}`);
+  for (const entry of json.skipped) {
+    assert.ok(expected.has(entry.path), `unexpected skip ${JSON.stringify(entry.path)}: ${entry.reason} ${entry.message}`);
+  }
   assert.equal(json.promptTokens, total, 'total = oracle sum over the counted files');
-  assert.equal(json.files.filter((file) => file.status === 'counted').reduce((sum, file) => sum + (file.tokens ?? 0), 0), total);
+  assert.equal(
+    json.files.filter((file) => file.status === 'counted').reduce((sum, file) => sum + (file.tokens ?? 0), 0),
+    total,
+  );
   return total;
 }
 
@@ -88,30 +97,46 @@ describe('hostile workspace through the CLI (files --json)', { timeout: 300_000 
   });
   after(() => ws?.cleanup());
 
-  it('default limits: each file counted exactly or skipped with its specific reason; total = oracle sum', { timeout: 120_000 }, async () => {
-    const { code, out, err } = await run(['.', '--json'], ws.root);
-    assert.equal(err, '');
-    assert.equal(code, 0, 'within the window: the 50 MB and 5 MB files are skipped as too large');
-    const json = JSON.parse(out) as CliJson;
-    const total = assertOutcomes(json, ws.entries);
-    assert.ok(total > 500, `sanity: ${total} tokens`);
-  });
+  it(
+    'default limits: each file counted exactly or skipped with its specific reason; total = oracle sum',
+    { timeout: 120_000 },
+    async () => {
+      const { code, out, err } = await run(['.', '--json'], ws.root);
+      assert.equal(err, '');
+      assert.equal(code, 0, 'within the window: the 50 MB and 5 MB files are skipped as too large');
+      const json = JSON.parse(out) as CliJson;
+      const total = assertOutcomes(json, ws.entries);
+      assert.ok(total > 500, `sanity: ${total} tokens`);
+    },
+  );
 
-  it('--max-file-bytes 6000000 --include-generated-files counts the 5 MB one-line minified file exactly; the 50 MB log stays skipped', { timeout: 180_000 }, async () => {
-    const { code, out, err } = await run(['.', '--json', '--max-file-bytes', '6000000', '--include-generated-files'], ws.root);
-    assert.equal(err, '');
-    const minified = readFileSync(path.join(ws.root, 'big/bundle.min.js'), 'utf8');
-    const entries = ws.entries.map((entry): HostileEntry => {
-      if (entry.path === 'big/bundle.min.js') return { path: entry.path, expect: { kind: 'counted', text: minified } };
-      if (entry.path === 'big/huge.log') return { path: entry.path, expect: { kind: 'skippedWhenScanning', reason: 'tooLarge', message: /^50\.0 MiB is larger than the 5\.72 MiB limit/ } };
-      return entry;
-    });
-    const json = JSON.parse(out) as CliJson;
-    const total = assertOutcomes(json, entries);
-    assert.ok(total > 2_000_000, `the minified file alone is over 2M tokens (${total})`);
-    assert.equal(code, 1, 'over the 131k window: exit 1, not a crash');
-    assert.ok(json.dropPlan?.drops.some((drop) => drop.path === 'big/bundle.min.js'), 'the drop plan names the minified file');
-  });
+  it(
+    '--max-file-bytes 6000000 --include-generated-files counts the 5 MB one-line minified file exactly; the 50 MB log stays skipped',
+    { timeout: 180_000 },
+    async () => {
+      const { code, out, err } = await run(['.', '--json', '--max-file-bytes', '6000000', '--include-generated-files'], ws.root);
+      assert.equal(err, '');
+      const minified = readFileSync(path.join(ws.root, 'big/bundle.min.js'), 'utf8');
+      const entries = ws.entries.map((entry): HostileEntry => {
+        if (entry.path === 'big/bundle.min.js') return { path: entry.path, expect: { kind: 'counted', text: minified } };
+        if (entry.path === 'big/huge.log') {
+          return {
+            path: entry.path,
+            expect: { kind: 'skippedWhenScanning', reason: 'tooLarge', message: /^50\.0 MiB is larger than the 5\.72 MiB limit/ },
+          };
+        }
+        return entry;
+      });
+      const json = JSON.parse(out) as CliJson;
+      const total = assertOutcomes(json, entries);
+      assert.ok(total > 2_000_000, `the minified file alone is over 2M tokens (${total})`);
+      assert.equal(code, 1, 'over the 131k window: exit 1, not a crash');
+      assert.ok(
+        json.dropPlan?.drops.some((drop) => drop.path === 'big/bundle.min.js'),
+        'the drop plan names the minified file',
+      );
+    },
+  );
 
   it('text output (no --json) finishes and shows the skip reasons', { timeout: 120_000 }, async () => {
     const { code, out, err } = await run(['.'], ws.root);
@@ -125,34 +150,54 @@ describe('hostile workspace through the CLI (files --json)', { timeout: 300_000 
   it('nested .gitignore maze: the counted set under maze/ is exactly what git itself lists', { timeout: 60_000 }, async () => {
     const { out } = await run(['maze', '--json'], ws.root);
     const json = JSON.parse(out) as CliJson;
-    const ours = json.files.filter((file) => file.status === 'counted').map((file) => file.path).sort();
-    const handWritten = ws.entries.filter((entry) => entry.path.startsWith('maze/') && entry.expect.kind === 'counted').map((entry) => entry.path).sort();
+    const ours = json.files
+      .filter((file) => file.status === 'counted')
+      .map((file) => file.path)
+      .sort();
+    const handWritten = ws.entries
+      .filter((entry) => entry.path.startsWith('maze/') && entry.expect.kind === 'counted')
+      .map((entry) => entry.path)
+      .sort();
     assert.deepEqual(ours, handWritten);
     const git = gitVisibleFiles(ws.root, 'maze');
     if (git === undefined) return; // git not installed: the hand-written list stands alone.
     assert.deepEqual(ours, git, 'same files as `git ls-files --others --exclude-standard`');
   });
 
-  it('explicit path arguments with hostile names (glob characters, newline, leading dash) count that file', { timeout: 60_000 }, async () => {
-    for (const name of hostileNames) {
-      const rel = `names/${name}`;
-      const args = name.startsWith('-') ? ['--json', '--', rel] : [rel, '--json'];
-      const { code, out, err } = await run(args, ws.root);
-      assert.equal(err, '', JSON.stringify(name));
-      assert.equal(code, 0, JSON.stringify(name));
-      const json = JSON.parse(out) as CliJson;
-      assert.deepEqual(json.files.map((file) => [file.path, file.status]), [[rel, 'counted']], JSON.stringify(name));
-      const text = readFileSync(path.join(ws.root, rel), 'utf8');
-      assert.equal(json.promptTokens, oracleCount(text), JSON.stringify(name));
-    }
-  });
+  it(
+    'explicit path arguments with hostile names (glob characters, newline, leading dash) count that file',
+    { timeout: 60_000 },
+    async () => {
+      for (const name of hostileNames) {
+        const rel = `names/${name}`;
+        const args = name.startsWith('-') ? ['--json', '--', rel] : [rel, '--json'];
+        const { code, out, err } = await run(args, ws.root);
+        assert.equal(err, '', JSON.stringify(name));
+        assert.equal(code, 0, JSON.stringify(name));
+        const json = JSON.parse(out) as CliJson;
+        assert.deepEqual(
+          json.files.map((file) => [file.path, file.status]),
+          [[rel, 'counted']],
+          JSON.stringify(name),
+        );
+        const text = readFileSync(path.join(ws.root, rel), 'utf8');
+        assert.equal(json.promptTokens, oracleCount(text), JSON.stringify(name));
+      }
+    },
+  );
 
   it('a FIFO named on the command line is skipped without being opened (no hang)', { timeout: 30_000 }, async () => {
     const { code, out } = await run(['pipe', 'pipe-link', '--json'], ws.root);
     assert.equal(code, 0);
     const json = JSON.parse(out) as CliJson;
     assert.deepEqual(json.files, []);
-    assert.deepEqual(json.skipped.map((entry) => [entry.path, entry.reason]), [['pipe', 'notRegularFile'], ['pipe-link', 'notRegularFile']]);
+    assert.deepEqual(
+      json.skipped.map((entry) => [entry.path, entry.reason]),
+      [
+        ['pipe', 'notRegularFile'],
+        ['pipe-link', 'notRegularFile'],
+      ],
+    );
     assert.equal(json.promptTokens, 0);
   });
 });

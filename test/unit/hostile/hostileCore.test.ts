@@ -19,11 +19,17 @@ const options: ScanOptions = { excludeGlobs: [], respectGitignore: true, maxFile
 const oracleCount = (text: string): number => getOracle('o200k_base').encode_ordinary(text).length;
 
 /** Scans and counts like the extension does; returns per-path outcomes and the counted total. */
-async function scanAndCount(fs: WorkspaceFs, root: string, pool: TokenizerPool): Promise<{ counted: Map<string, number>; skipped: Map<string, { reason: string; message: string }>; total: number }> {
+async function scanAndCount(
+  fs: WorkspaceFs,
+  root: string,
+  pool: TokenizerPool,
+): Promise<{ counted: Map<string, number>; skipped: Map<string, { reason: string; message: string }>; total: number }> {
   const scan = await scanTree(fs, root, options);
   const counts = await new ContextCounter(fs, pool).countFiles(scan.files, 'o200k_base');
   const counted = new Map<string, number>();
-  const skipped = new Map<string, { reason: string; message: string }>(scan.skipped.map((s) => [s.relativePath, { reason: s.reason, message: s.message }]));
+  const skipped = new Map<string, { reason: string; message: string }>(
+    scan.skipped.map((s) => [s.relativePath, { reason: s.reason, message: s.message }]),
+  );
   let total = 0;
   for (const file of scan.files) {
     const count = counts.get(file.location);
@@ -62,7 +68,14 @@ describe('hostile workspace through the core scanner and ContextCounter', { time
     }
   });
 
-  const texts = { 'a.txt': 'stays\n', 'gone-at-read.txt': 'deleted after listing, before reading\n', 'gone-at-stat.txt': 'deleted right after listing\n', 'locked/inside.txt': 'behind EACCES\n', 'sealed.txt': 'cannot be opened\n', 'sub/b.txt': 'sibling of the locked folder\n' };
+  const texts = {
+    'a.txt': 'stays\n',
+    'gone-at-read.txt': 'deleted after listing, before reading\n',
+    'gone-at-stat.txt': 'deleted right after listing\n',
+    'locked/inside.txt': 'behind EACCES\n',
+    'sealed.txt': 'cannot be opened\n',
+    'sub/b.txt': 'sibling of the locked folder\n',
+  };
 
   it('files vanishing between listing and stat, or between stat and reading, are reported as vanished; the total is the rest', async () => {
     const root = tempWorkspace(texts);
@@ -75,7 +88,10 @@ describe('hostile workspace through the core scanner and ContextCounter', { time
     assert.deepEqual(skipped.get('gone-at-read.txt'), { reason: 'vanished', message: 'file disappeared before it could be read' });
     const expected = ['a.txt', 'locked/inside.txt', 'sealed.txt', 'sub/b.txt'];
     assert.deepEqual([...counted.keys()].sort(), expected);
-    assert.equal(total, expected.reduce((sum, rel) => sum + oracleCount(texts[rel as keyof typeof texts]), 0));
+    assert.equal(
+      total,
+      expected.reduce((sum, rel) => sum + oracleCount(texts[rel as keyof typeof texts]), 0),
+    );
   });
 
   it('an unlistable folder and an unreadable file (EACCES from a WorkspaceFs wrapper, so it also holds as root) are reported; siblings counted', async () => {
@@ -91,18 +107,25 @@ describe('hostile workspace through the core scanner and ContextCounter', { time
     assert.match(skipped.get('sealed.txt')!.message, /^could not be read: EACCES: permission denied, open/);
     const expected = ['a.txt', 'gone-at-read.txt', 'gone-at-stat.txt', 'sub/b.txt'];
     assert.deepEqual([...counted.keys()].sort(), expected);
-    assert.equal(total, expected.reduce((sum, rel) => sum + oracleCount(texts[rel as keyof typeof texts]), 0));
+    assert.equal(
+      total,
+      expected.reduce((sum, rel) => sum + oracleCount(texts[rel as keyof typeof texts]), 0),
+    );
   });
 
-  it('a chmod 000 folder is reported as unlistable (real permissions; skipped when running as root, where chmod does not deny)', { skip: chmodDeniesAccess() ? false : 'running as root: chmod 000 does not deny; the EACCES wrapper test covers this' }, async () => {
-    const root = tempWorkspace(texts);
-    roots.push(root);
-    chmodSync(path.join(root, 'locked'), 0o000);
-    const { counted, skipped } = await scanAndCount(new NodeWorkspaceFs(), root, pool);
-    assert.equal(skipped.get('locked/')?.reason, 'unreadable');
-    assert.match(skipped.get('locked/')!.message, /EACCES/);
-    assert.ok(counted.has('sub/b.txt'));
-  });
+  it(
+    'a chmod 000 folder is reported as unlistable (real permissions; skipped when running as root, where chmod does not deny)',
+    { skip: chmodDeniesAccess() ? false : 'running as root: chmod 000 does not deny; the EACCES wrapper test covers this' },
+    async () => {
+      const root = tempWorkspace(texts);
+      roots.push(root);
+      chmodSync(path.join(root, 'locked'), 0o000);
+      const { counted, skipped } = await scanAndCount(new NodeWorkspaceFs(), root, pool);
+      assert.equal(skipped.get('locked/')?.reason, 'unreadable');
+      assert.match(skipped.get('locked/')!.message, /EACCES/);
+      assert.ok(counted.has('sub/b.txt'));
+    },
+  );
 
   it('names that are not valid UTF-8 are reported as such, not as vanished, and do not hide their folder', async () => {
     const root = tempWorkspace({ 'dir/ok.txt': 'a normal neighbour\n', 'dir/target.txt': 'link target\n' });
@@ -114,9 +137,18 @@ describe('hostile workspace through the core scanner and ContextCounter', { time
     mkdirSync(Buffer.concat([dir, Buffer.from([0x64, 0xc3])]));
     const { counted, skipped } = await scanAndCount(new NodeWorkspaceFs(), root, pool);
     assert.deepEqual([...counted.keys()].sort(), ['dir/ok.txt', 'dir/target.txt']);
-    assert.deepEqual(skipped.get('dir/f\uFFFD.txt'), { reason: 'unreadable', message: 'could not be read: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name' });
-    assert.deepEqual(skipped.get('dir/l\uFFFD'), { reason: 'unreadable', message: 'could not be read: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name' });
-    assert.deepEqual(skipped.get('dir/d\uFFFD/'), { reason: 'unreadable', message: 'folder could not be listed: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name' });
+    assert.deepEqual(skipped.get('dir/f\uFFFD.txt'), {
+      reason: 'unreadable',
+      message: 'could not be read: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name',
+    });
+    assert.deepEqual(skipped.get('dir/l\uFFFD'), {
+      reason: 'unreadable',
+      message: 'could not be read: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name',
+    });
+    assert.deepEqual(skipped.get('dir/d\uFFFD/'), {
+      reason: 'unreadable',
+      message: 'folder could not be listed: EILSEQ: the name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name',
+    });
   });
 
   it('a file whose name really contains U+FFFD and then vanishes is still reported as vanished', async () => {

@@ -24,7 +24,10 @@ describe('hostile .gitignore files', () => {
   it('an exclude pattern too long for the regex engine is dropped too', async () => {
     const fs = new InMemoryWorkspaceFs().file('/a.txt', 'a').file('/b.md', 'b');
     const result = await scanTree(fs, '/', { ...options, excludeGlobs: ['y'.repeat(60_000), '*.md'] });
-    assert.deepEqual(result.files.map((file) => file.relativePath), ['a.txt']);
+    assert.deepEqual(
+      result.files.map((file) => file.relativePath),
+      ['a.txt'],
+    );
   });
 
   it('a nested negation re-includes a folder a parent .gitignore ignored, and the files inside (as git does)', async () => {
@@ -36,7 +39,12 @@ describe('hostile .gitignore files', () => {
       .file('/pkg/build/z.tmp', 'still ignored by the root *.tmp')
       .file('/pkg/build/deeper/w.js', 'kept');
     const result = await scanTree(fs, '/', options);
-    assert.deepEqual(result.files.map((file) => file.relativePath).sort(), ['.gitignore', 'pkg/.gitignore', 'pkg/build/deeper/w.js', 'pkg/build/y.js']);
+    assert.deepEqual(result.files.map((file) => file.relativePath).sort(), [
+      '.gitignore',
+      'pkg/.gitignore',
+      'pkg/build/deeper/w.js',
+      'pkg/build/y.js',
+    ]);
   });
 
   it('inside a re-included folder (even one named with glob characters) every layer still judges each file by its own rules', async () => {
@@ -48,6 +56,11 @@ describe('hostile .gitignore files', () => {
       .file('/a/out [1]*/sub/more.txt', 'kept')
       .file('/out2/x.txt', 'ignored by the root rule');
     const result = await scanTree(fs, '/', options);
-    assert.deepEqual(result.files.map((file) => file.relativePath).sort(), ['.gitignore', 'a/.gitignore', 'a/out [1]*/notes.txt', 'a/out [1]*/sub/more.txt']);
+    assert.deepEqual(result.files.map((file) => file.relativePath).sort(), [
+      '.gitignore',
+      'a/.gitignore',
+      'a/out [1]*/notes.txt',
+      'a/out [1]*/sub/more.txt',
+    ]);
   });
 });

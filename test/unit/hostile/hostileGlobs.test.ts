@@ -30,7 +30,10 @@ function referenceRegExp(glob: string): RegExp {
       if (close === -1) {
         source += '\\[';
       } else {
-        source += `(?!/)[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        source += `(?!/)[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       }
     } else if (char === '{') {
@@ -62,7 +65,26 @@ describe('glob matching', () => {
   it('means exactly what the old regex meant, on 20,000 random glob/path pairs', () => {
     const random = seededRandom(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const pieces = ['a', 'b', '.', '/', '*', '**', '**/', '?', '[ab]', '[!a]', '[a-c]', '{a,b}', '{a,*}', '{,b/}', 'x{a,{b,c}}', '[', '}', ','];
+    const pieces = [
+      'a',
+      'b',
+      '.',
+      '/',
+      '*',
+      '**',
+      '**/',
+      '?',
+      '[ab]',
+      '[!a]',
+      '[a-c]',
+      '{a,b}',
+      '{a,*}',
+      '{,b/}',
+      'x{a,{b,c}}',
+      '[',
+      '}',
+      ',',
+    ];
     let matched = 0;
     for (let n = 0; n < 20_000; n++) {
       const glob = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(pieces)).join('');
@@ -97,7 +119,13 @@ describe('glob matching', () => {
       ['[z-a].md', 'invalid glob "[z-a].md": the character class "[z-a]" at column 1 is not valid (a reversed range such as z-a?)'],
       ['{a,b}'.repeat(11), `invalid glob "${'{a,b}'.repeat(11)}": its braces expand to more than ${maxGlobAlternatives} alternatives`],
     ];
-    for (const [glob, message] of cases) assert.throws(() => compileGlobs([glob]), (error: unknown) => error instanceof GlobSyntaxError && error.message === message && error.pattern === glob, glob);
+    for (const [glob, message] of cases) {
+      assert.throws(
+        () => compileGlobs([glob]),
+        (error: unknown) => error instanceof GlobSyntaxError && error.message === message && error.pattern === glob,
+        glob,
+      );
+    }
     assert.equal(compileGlob('{a,b}'.repeat(10)).test('ab'.repeat(5)), true, '1,024 alternatives are fine');
   });
 });

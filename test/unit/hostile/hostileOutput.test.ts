@@ -83,15 +83,18 @@ describe('the CLI prints names from disk escaped', () => {
 
   it('a GGUF general.name and a config folder name with control characters are escaped in the model line', async () => {
     const tensors = [{ name: 'blk.0.attn_q.weight', dims: [256, 256], ggmlType: ggml.F16, bytes: 131_072 }];
-    const file = gguf([
-      ['general.architecture', v.str('llama')],
-      ['general.name', v.str('Evil\nwithin window, memory and budget\u001b[2J')],
-      ['llama.block_count', v.u32(2)],
-      ['llama.context_length', v.u32(8192)],
-      ['llama.embedding_length', v.u32(256)],
-      ['llama.attention.head_count', v.u32(4)],
-      ['llama.vocab_size', v.u32(1000)],
-    ], tensors);
+    const file = gguf(
+      [
+        ['general.architecture', v.str('llama')],
+        ['general.name', v.str('Evil\nwithin window, memory and budget\u001b[2J')],
+        ['llama.block_count', v.u32(2)],
+        ['llama.context_length', v.u32(8192)],
+        ['llama.embedding_length', v.u32(256)],
+        ['llama.attention.head_count', v.u32(4)],
+        ['llama.vocab_size', v.u32(1000)],
+      ],
+      tensors,
+    );
     writeFileSync(path.join(dir, 'evil.gguf'), Buffer.concat([file.header, Buffer.alloc(file.size - file.header.length)]));
     const gguf1 = await run(['estimate', '--tokens', '10', '--model', 'evil.gguf', '--budget', '1'], dir);
     assert.equal(gguf1.code, 1);
@@ -100,7 +103,19 @@ describe('the CLI prints names from disk escaped', () => {
 
     const folder = path.join(dir, 'Qwen\u001b]0;pwned\u0007\nX');
     mkdirSync(folder);
-    writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 8192, vocab_size: 128_256, intermediate_size: 14_336 }));
+    writeFileSync(
+      path.join(folder, 'config.json'),
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 4096,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        max_position_embeddings: 8192,
+        vocab_size: 128_256,
+        intermediate_size: 14_336,
+      }),
+    );
     const config = await run(['estimate', '--tokens', '10', '--model', path.join(folder, 'config.json')], dir);
     assert.equal(config.code, 0, config.err);
     assert.match(config.out, /^model {6}Qwen\\x1b\]0;pwned\\x07\\nX \(config\.json\) on /m);
@@ -112,7 +127,7 @@ describe('the CLI prints names from disk escaped', () => {
 });
 
 describe('file extensions that name Object.prototype members', () => {
-  it('the Markdown export of `a.constructor` or `b.__proto__` gets a plain fence, not Object\'s source text', () => {
+  it("the Markdown export of `a.constructor` or `b.__proto__` gets a plain fence, not Object's source text", () => {
     for (const name of ['a.constructor', 'b.__proto__', 'c.toString', 'd.hasOwnProperty']) {
       assert.equal(framedFile(name, 'x\n', 'markdown').text, `## ${name}\n\n\`\`\`\nx\n\`\`\`\n\n`, name);
     }
@@ -128,18 +143,33 @@ describe('glob searches keep everything the user must see', () => {
     for (let i = 0; i < 50; i++) fs.file(`/ws/noise/n${String(i).padStart(2, '0')}.txt`, 'x');
     fs.file('/ws/z/late.md', 'a match after 50 other files').file('/ws/big.md', 'x'.repeat(500));
     const found = await scanGlobs(fs, '/ws', ['*.md', 'docs/**', '*.py'], options);
-    assert.deepEqual(found.files.map((file) => file.relativePath), ['z/late.md']);
-    assert.deepEqual(found.skipped.map((entry) => [entry.relativePath, entry.reason]), [['big.md', 'tooLarge']]);
+    assert.deepEqual(
+      found.files.map((file) => file.relativePath),
+      ['z/late.md'],
+    );
+    assert.deepEqual(
+      found.skipped.map((entry) => [entry.relativePath, entry.reason]),
+      [['big.md', 'tooLarge']],
+    );
     assert.equal(found.truncated, false);
     assert.deepEqual(found.unmatched, ['docs/**', '*.py']);
-    assert.equal(describeUnmatchedGlobs(found, options.maxFiles), 'no file matches "docs/**", "*.py" (.gitignore files and excludes were applied).');
+    assert.equal(
+      describeUnmatchedGlobs(found, options.maxFiles),
+      'no file matches "docs/**", "*.py" (.gitignore files and excludes were applied).',
+    );
 
     for (let i = 0; i < 3; i++) fs.file(`/ws/m${i}.md`, 'm');
     const stopped = await scanGlobs(fs, '/ws', ['*.md'], options);
     assert.equal(stopped.files.length, 2);
     assert.equal(stopped.truncated, true);
-    assert.ok(stopped.skipped.some((entry) => entry.reason === 'fileLimit' && /^stopped after 2 files/.test(entry.message)), JSON.stringify(stopped.skipped));
-    assert.equal(describeUnmatchedGlobs({ ...stopped, unmatched: ['*.py'] }, 2), 'no file matches "*.py" (the search stopped after 2 matching files (--max-files), so a match may lie beyond it).');
+    assert.ok(
+      stopped.skipped.some((entry) => entry.reason === 'fileLimit' && /^stopped after 2 files/.test(entry.message)),
+      JSON.stringify(stopped.skipped),
+    );
+    assert.equal(
+      describeUnmatchedGlobs({ ...stopped, unmatched: ['*.py'] }, 2),
+      'no file matches "*.py" (the search stopped after 2 matching files (--max-files), so a match may lie beyond it).',
+    );
   });
 
   it('CLI: a glob that matches nothing exits 2 naming it; a stopped search says so; a match past 50 other files is found', async () => {
@@ -153,11 +183,19 @@ describe('glob searches keep everything the user must see', () => {
     assert.match(none.err, /^context-budget: no file matches "\*\.py" \(\.gitignore files and excludes were applied\)\.$/m);
     const late = await run(['*.md', '--max-files', '10', '--json'], root);
     assert.equal(late.code, 0, late.err);
-    assert.deepEqual((JSON.parse(late.out) as { files: Array<{ path: string }> }).files.map((file) => file.path), ['zz-last.md']);
+    assert.deepEqual(
+      (JSON.parse(late.out) as { files: Array<{ path: string }> }).files.map((file) => file.path),
+      ['zz-last.md'],
+    );
     const stopped = await run(['*.txt', '--max-files', '10', '--json'], root);
     const json = JSON.parse(stopped.out) as { files: unknown[]; skipped: Array<{ reason: string; message: string }> };
     assert.equal(json.files.length, 10);
-    assert.ok(json.skipped.some((entry) => entry.reason === 'fileLimit' && /^stopped after 10 files \(contextBudget\.maxFiles, --max-files\)/.test(entry.message)), 'the notice is kept');
+    assert.ok(
+      json.skipped.some(
+        (entry) => entry.reason === 'fileLimit' && /^stopped after 10 files \(contextBudget\.maxFiles, --max-files\)/.test(entry.message),
+      ),
+      'the notice is kept',
+    );
   });
 });
 
@@ -168,7 +206,10 @@ describe('usage errors that name the cause', () => {
   const cases: Array<[string[], RegExp]> = [
     [[''], /^context-budget: an empty path argument \(""\) names no file or folder; use "\." for the current folder\.$/],
     [['.', '--gpus', '2', '--gpus', '3'], /^context-budget: --gpus is given more than once \("2" and "3"\); give it once\.$/],
-    [['.', '--model=qwen3-8b', '--model', 'gpt-oss-20b'], /^context-budget: --model is given more than once \("qwen3-8b" and "gpt-oss-20b"\); give it once\.$/],
+    [
+      ['.', '--model=qwen3-8b', '--model', 'gpt-oss-20b'],
+      /^context-budget: --model is given more than once \("qwen3-8b" and "gpt-oss-20b"\); give it once\.$/,
+    ],
     [['.', '--focus', '[z-a]'], /^context-budget: --focus: invalid glob "\[z-a\]": the character class "\[z-a\]" at column 1 is not valid/],
     [['.', '--pin', 'src/{a,b'], /^context-budget: --pin: invalid glob "src\/\{a,b": the "\{" at column 5 is never closed\.$/],
     [['.', '--focus', ''], /^context-budget: --focus: invalid glob "": the pattern is empty\.$/],
@@ -185,7 +226,21 @@ describe('usage errors that name the cause', () => {
   }
 
   it('the lowest efficiencies accepted still give finite times (JSON numbers, not null), on the largest prompt', async () => {
-    const { code, out } = await run(['estimate', '--tokens', '1000000000000', '--model', 'llama-3.1-405b', '--compute-efficiency', '0.01', '--memory-efficiency', '0.01', '--json'], root);
+    const { code, out } = await run(
+      [
+        'estimate',
+        '--tokens',
+        '1000000000000',
+        '--model',
+        'llama-3.1-405b',
+        '--compute-efficiency',
+        '0.01',
+        '--memory-efficiency',
+        '0.01',
+        '--json',
+      ],
+      root,
+    );
     assert.equal(code, 1);
     const json = JSON.parse(out) as { prefillSeconds: unknown; decodeSecondsPerToken: unknown };
     assert.ok(typeof json.prefillSeconds === 'number' && Number.isFinite(json.prefillSeconds), String(json.prefillSeconds));

@@ -28,8 +28,11 @@ interface Reference {
 const reference = (): Reference => JSON.parse(readFileSync(referencePath, 'utf8')) as Reference;
 const cleanId = (id: string): string => id.replace(/\s*\(.*\)\s*$/, '');
 
-const rawModels = (): Record<string, unknown>[] => (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.models.json'), 'utf8')) as { models: Record<string, unknown>[] }).models;
-const rawGpus = (): Record<string, unknown>[] => (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.gpus.json'), 'utf8')) as { gpus: Record<string, unknown>[] }).gpus;
+const rawModels = (): Record<string, unknown>[] =>
+  (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.models.json'), 'utf8')) as { models: Record<string, unknown>[] })
+    .models;
+const rawGpus = (): Record<string, unknown>[] =>
+  (JSON.parse(readFileSync(resolve(repoRoot, 'src/core/model/catalog.gpus.json'), 'utf8')) as { gpus: Record<string, unknown>[] }).gpus;
 
 // First in this file: findModel/findGpu before anything parsed the whole catalog (activation's path).
 test('findModel and findGpu answer before the whole catalog is parsed, with the specs the catalog then holds', () => {
@@ -41,10 +44,22 @@ test('findModel and findGpu answer before the whole catalog is parsed, with the 
   assert.equal(findGpu('no-such-gpu'), undefined);
   const catalog = loadBundledCatalog();
   // One spec object per id, whichever path parsed it first.
-  assert.equal(catalog.models.find((m) => m.id === 'qwen3-8b'), model);
-  assert.equal(catalog.gpus.find((g) => g.id === 'rtx-4090'), gpu);
-  assert.deepEqual(catalog.models.map((m) => m.id), rawModels().map((m) => m['id']));
-  assert.deepEqual(catalog.gpus.map((g) => g.id), rawGpus().map((g) => g['id']));
+  assert.equal(
+    catalog.models.find((m) => m.id === 'qwen3-8b'),
+    model,
+  );
+  assert.equal(
+    catalog.gpus.find((g) => g.id === 'rtx-4090'),
+    gpu,
+  );
+  assert.deepEqual(
+    catalog.models.map((m) => m.id),
+    rawModels().map((m) => m['id']),
+  );
+  assert.deepEqual(
+    catalog.gpus.map((g) => g.id),
+    rawGpus().map((g) => g['id']),
+  );
   assert.ok(Object.isFrozen(model));
 });
 
@@ -84,18 +99,28 @@ test('catalog architecture fields match the reference for every model', { skip: 
   }
 });
 
-test('regenerating the catalogs from the reference reproduces the committed files byte for byte', { skip: !haveReference && 'shared reference not present' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
-  try {
-    const run = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/buildCatalog.mjs'), '--reference', referencePath, '--out', dir], { encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stderr);
-    for (const name of ['catalog.models.json', 'catalog.gpus.json']) {
-      assert.equal(readFileSync(join(dir, name), 'utf8'), readFileSync(resolve(repoRoot, 'src/core/model', name), 'utf8'), `${name} is stale: run node scripts/buildCatalog.mjs`);
+test(
+  'regenerating the catalogs from the reference reproduces the committed files byte for byte',
+  { skip: !haveReference && 'shared reference not present' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+    try {
+      const run = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/buildCatalog.mjs'), '--reference', referencePath, '--out', dir], {
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr);
+      for (const name of ['catalog.models.json', 'catalog.gpus.json']) {
+        assert.equal(
+          readFileSync(join(dir, name), 'utf8'),
+          readFileSync(resolve(repoRoot, 'src/core/model', name), 'utf8'),
+          `${name} is stale: run node scripts/buildCatalog.mjs`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('RULER effective lengths use K = 1024 and attach only where the row measured this checkpoint', () => {
   assert.deepEqual(findModel('llama-3.1-8b')?.effectiveWindow?.tokens, 32_768);
@@ -110,11 +135,17 @@ test('RULER effective lengths use K = 1024 and attach only where the row measure
 
 test('windows follow the reference notes', () => {
   const qwen25 = findModel('qwen2.5-7b');
-  assert.deepEqual([qwen25?.maxPositionEmbeddings, qwen25?.pretrainedWindow, qwen25?.trainedWindow, qwen25?.ropeScaling], [32_768, 32_768, 131_072, undefined]);
+  assert.deepEqual(
+    [qwen25?.maxPositionEmbeddings, qwen25?.pretrainedWindow, qwen25?.trainedWindow, qwen25?.ropeScaling],
+    [32_768, 32_768, 131_072, undefined],
+  );
   const qwen3 = findModel('qwen3-8b');
   assert.deepEqual([qwen3?.maxPositionEmbeddings, qwen3?.pretrainedWindow, qwen3?.trainedWindow], [40_960, 32_768, 131_072]);
   const llama = findModel('llama-3.1-8b');
-  assert.deepEqual([llama?.pretrainedWindow, llama?.trainedWindow, llama?.ropeScaling], [8192, 131_072, { type: 'llama3', factor: 8, originalMaxPositionEmbeddings: 8192 }]);
+  assert.deepEqual(
+    [llama?.pretrainedWindow, llama?.trainedWindow, llama?.ropeScaling],
+    [8192, 131_072, { type: 'llama3', factor: 8, originalMaxPositionEmbeddings: 8192 }],
+  );
   assert.deepEqual(findModel('phi-3.5-mini')?.ropeScaling, { type: 'longrope', factor: 32, originalMaxPositionEmbeddings: 4096 });
   assert.equal(findModel('deepseek-v3')?.pretrainedWindow, 4096);
   assert.equal(findModel('command-r-v01')?.trainedWindow, 131_072);
@@ -122,9 +153,18 @@ test('windows follow the reference notes', () => {
 });
 
 test('layer mixes, MLA and tokenizers', () => {
-  assert.deepEqual(findModel('gemma-3-27b')?.layers, [{ count: 52, attention: { kind: 'sliding', window: 1024 } }, { count: 10, attention: { kind: 'full' } }]);
-  assert.deepEqual(findModel('gemma-2-9b')?.layers, [{ count: 21, attention: { kind: 'sliding', window: 4096 } }, { count: 21, attention: { kind: 'full' } }]);
-  assert.deepEqual(findModel('llama-4-scout-17b-16e')?.layers, [{ count: 36, attention: { kind: 'chunked', chunk: 8192 } }, { count: 12, attention: { kind: 'full' } }]);
+  assert.deepEqual(findModel('gemma-3-27b')?.layers, [
+    { count: 52, attention: { kind: 'sliding', window: 1024 } },
+    { count: 10, attention: { kind: 'full' } },
+  ]);
+  assert.deepEqual(findModel('gemma-2-9b')?.layers, [
+    { count: 21, attention: { kind: 'sliding', window: 4096 } },
+    { count: 21, attention: { kind: 'full' } },
+  ]);
+  assert.deepEqual(findModel('llama-4-scout-17b-16e')?.layers, [
+    { count: 36, attention: { kind: 'chunked', chunk: 8192 } },
+    { count: 12, attention: { kind: 'full' } },
+  ]);
   assert.deepEqual(findModel('mistral-7b-v0.1')?.layers, [{ count: 32, attention: { kind: 'sliding', window: 4096 } }]);
   assert.deepEqual(findModel('deepseek-v3')?.mla, { kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 });
   assert.equal(findModel('gpt-oss-20b')?.tokenizer, 'o200k_base');
@@ -138,7 +178,10 @@ test('layer mixes, MLA and tokenizers', () => {
 test('GPU units and flagged estimates', () => {
   const h100 = findGpu('h100-sxm');
   // Memory is what nvidia-smi reports for an H100 80GB: 81,559 MiB = 81,559 × 2^20 = 85,520,809,984 B, not 80e9.
-  assert.deepEqual([h100?.memoryBytes, h100?.bandwidthBytesPerSec, h100?.bf16FlopsPerSec, h100?.fp8FlopsPerSec, h100?.measuredBf16FlopsPerSec], [85_520_809_984, 3.35e12, 989e12, 1979e12, 794.5e12]);
+  assert.deepEqual(
+    [h100?.memoryBytes, h100?.bandwidthBytesPerSec, h100?.bf16FlopsPerSec, h100?.fp8FlopsPerSec, h100?.measuredBf16FlopsPerSec],
+    [85_520_809_984, 3.35e12, 989e12, 1979e12, 794.5e12],
+  );
   assert.equal(h100?.marketingMemoryGb, 80);
   assert.equal(h100?.name, 'NVIDIA H100 SXM5 80GB');
   // vLLM's log: total_gpu_memory 79.22 GiB = round(79.22 × 1,073,741,824) = 85,061,827,297 B.
@@ -178,14 +221,39 @@ const modelFailures: [string, Record<string, unknown>, RegExp][] = [
   ['negative vocab', { vocabSize: -5 }, /"vocabSize" must be an integer/],
   ['NaN hidden size', { hiddenSize: Number.NaN }, /"hiddenSize" .*\(got NaN\)/],
   ['kv heads not dividing heads', { numKvHeads: 7 }, /"numKvHeads" must be a divisor of numAttentionHeads \(32\)/],
-  ['groups not summing to numLayers', { layers: [{ count: 30, attention: { kind: 'full' } }] }, /"layers" must be groups whose counts sum to numLayers \(36\)/],
-  ['repeated group kind', { layers: [{ count: 18, attention: { kind: 'full' } }, { count: 18, attention: { kind: 'full' } }] }, /one group per distinct attention/],
-  ['sliding group without window', { layers: [{ count: 36, attention: { kind: 'sliding' } }] }, /"layers\.0\.attention\.window" must be an integer/],
-  ['unknown attention kind', { layers: [{ count: 36, attention: { kind: 'linear' } }] }, /"layers\.0\.attention\.kind" must be one of full, sliding, chunked/],
+  [
+    'groups not summing to numLayers',
+    { layers: [{ count: 30, attention: { kind: 'full' } }] },
+    /"layers" must be groups whose counts sum to numLayers \(36\)/,
+  ],
+  [
+    'repeated group kind',
+    {
+      layers: [
+        { count: 18, attention: { kind: 'full' } },
+        { count: 18, attention: { kind: 'full' } },
+      ],
+    },
+    /one group per distinct attention/,
+  ],
+  [
+    'sliding group without window',
+    { layers: [{ count: 36, attention: { kind: 'sliding' } }] },
+    /"layers\.0\.attention\.window" must be an integer/,
+  ],
+  [
+    'unknown attention kind',
+    { layers: [{ count: 36, attention: { kind: 'linear' } }] },
+    /"layers\.0\.attention\.kind" must be one of full, sliding, chunked/,
+  ],
   ['active above total', { paramsActive: 9e9 }, /"paramsActive" must be at most paramsTotal/],
   ['bad rope type', { ropeScaling: { type: 'ntk', factor: 2 } }, /"ropeScaling\.type" must be one of/],
   ['zero rope factor', { ropeScaling: { type: 'yarn', factor: 0 } }, /"ropeScaling\.factor" must be a positive number/],
-  ['effective beyond every window', { effectiveWindow: { tokens: 1_048_576, benchmark: 'RULER', source: 'x' } }, /"effectiveWindow\.tokens" must be at most/],
+  [
+    'effective beyond every window',
+    { effectiveWindow: { tokens: 1_048_576, benchmark: 'RULER', source: 'x' } },
+    /"effectiveWindow\.tokens" must be at most/,
+  ],
   ['unknown tokenizer', { tokenizer: 'p50k' }, /"tokenizer" must be one of o200k_base, cl100k_base, other/],
   ['no sources', { sources: [] }, /"sources" must be a non-empty array of strings/],
   ['unknown key', { contextWindow: 4096 }, /"contextWindow" must be absent: it is not a known field/],

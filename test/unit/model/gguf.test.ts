@@ -20,7 +20,10 @@ async function header(kv: Kv, tensors: TensorSpec[]): Promise<GgufHeader> {
   return readGgufHeader(new VirtualReader(file.header, file.size));
 }
 
-async function spec(kv: Kv, tensors: TensorSpec[] = [{ name: 'blk.0.attn_q.weight', dims: [64, 64], ggmlType: ggml.F16, bytes: 8192 }]): Promise<ModelSpec> {
+async function spec(
+  kv: Kv,
+  tensors: TensorSpec[] = [{ name: 'blk.0.attn_q.weight', dims: [64, 64], ggmlType: ggml.F16, bytes: 8192 }],
+): Promise<ModelSpec> {
   return ggufToModelSpec(await header(kv, tensors), { id: '/models/m.gguf', sourcePath: '/models/m.gguf' });
 }
 
@@ -42,7 +45,13 @@ const llama: Kv = [
   ['llama.attention.head_count_kv', v.u32(8)],
   ['llama.rope.dimension_count', v.u32(128)],
   ['tokenizer.ggml.tokens', v.arr('string', vocabulary(128_256))],
-  ['tokenizer.ggml.scores', v.arr('float32', vocabulary(128_256).map(() => 0))],
+  [
+    'tokenizer.ggml.scores',
+    v.arr(
+      'float32',
+      vocabulary(128_256).map(() => 0),
+    ),
+  ],
 ];
 
 const llamaTensors: TensorSpec[] = [
@@ -75,10 +84,21 @@ test('Llama 3.1 8B as GGUF: 131,072 KV bytes per token in bf16 (32 layers Ã— 2 Ã
   assert.equal(m.tokenizer, 'other');
 });
 
-test('the cost engine takes a GGUF\'s stored bytes for weights and decode, whatever the weight dtype setting', async () => {
+test("the cost engine takes a GGUF's stored bytes for weights and decode, whatever the weight dtype setting", async () => {
   const m = await spec(llama, llamaTensors);
   const gpu = findGpu('h100-sxm')!;
-  const input = { model: m, gpu, gpuCount: 1, promptTokens: 1000, reserveOutputTokens: 0, kvDtype: 'bf16', batchSize: 1, memoryUtilization: 0.9, computeEfficiency: 0.8, memoryEfficiency: 0.9 } as const;
+  const input = {
+    model: m,
+    gpu,
+    gpuCount: 1,
+    promptTokens: 1000,
+    reserveOutputTokens: 0,
+    kvDtype: 'bf16',
+    batchSize: 1,
+    memoryUtilization: 0.9,
+    computeEfficiency: 0.8,
+    memoryEfficiency: 0.9,
+  } as const;
   const asBf16 = estimateCost({ ...input, weightDtype: 'bf16' });
   const asFp8 = estimateCost({ ...input, weightDtype: 'fp8' });
   assert.equal(asBf16.weightsBytes, 735_895_808);
@@ -113,7 +133,7 @@ const gptOssTensors: TensorSpec[] = [
   { name: 'blk.0.attn_q.weight', dims: [2880, 4096], ggmlType: ggml.BF16, bytes: 23_592_960 },
 ];
 
-test('gpt-oss-20b as GGUF: llama.cpp\'s alternating 128-token window, YaRN windows and KV bytes match the catalog entry', async () => {
+test("gpt-oss-20b as GGUF: llama.cpp's alternating 128-token window, YaRN windows and KV bytes match the catalog entry", async () => {
   const m = await spec(gptOss, gptOssTensors);
   const catalog = findModel('gpt-oss-20b')!;
   assert.deepEqual(m.layers, catalog.layers);
@@ -131,7 +151,7 @@ test('gpt-oss-20b as GGUF: llama.cpp\'s alternating 128-token window, YaRN windo
   assert.equal(m.paramsActive, 11_796_480 + 530_841_600 / 8);
 });
 
-test('Gemma 3 27B as GGUF: llama.cpp\'s default of one global layer in six gives the catalog\'s 52 sliding + 10 full', async () => {
+test("Gemma 3 27B as GGUF: llama.cpp's default of one global layer in six gives the catalog's 52 sliding + 10 full", async () => {
   const m = await spec([
     ['general.architecture', v.str('gemma3')],
     ['gemma3.block_count', v.u32(62)],
@@ -163,9 +183,15 @@ test('sliding_window_pattern as a per-layer array, as a period, and a window wit
     ['exotic.vocab_size', v.u32(1000)],
   ];
   const byArray = await spec(patch(base, { 'exotic.attention.sliding_window_pattern': v.arr('bool', [true, true, true, false]) }));
-  assert.deepEqual(byArray.layers, [{ count: 3, attention: { kind: 'sliding', window: 512 } }, { count: 1, attention: { kind: 'full' } }]);
+  assert.deepEqual(byArray.layers, [
+    { count: 3, attention: { kind: 'sliding', window: 512 } },
+    { count: 1, attention: { kind: 'full' } },
+  ]);
   const byPeriod = await spec(patch(base, { 'exotic.attention.sliding_window_pattern': v.u32(2) }));
-  assert.deepEqual(byPeriod.layers, [{ count: 2, attention: { kind: 'sliding', window: 512 } }, { count: 2, attention: { kind: 'full' } }]);
+  assert.deepEqual(byPeriod.layers, [
+    { count: 2, attention: { kind: 'sliding', window: 512 } },
+    { count: 2, attention: { kind: 'full' } },
+  ]);
   const unknown = await spec(base);
   assert.deepEqual(unknown.layers, [{ count: 4, attention: { kind: 'full' } }]);
   assert.ok(unknown.notes?.some((n) => /layer layout for "exotic" is not known here: every layer is treated as full attention/.test(n)));
@@ -202,39 +228,115 @@ test('DeepSeek-V3 as GGUF (MLA, absorbed layout): the cache holds the 576-elemen
 });
 
 test('per-layer head counts: one value repeated is fine; different values or recurrent (0) layers are refused by name', async () => {
-  const uniform = await spec(patch(llama, { 'llama.attention.head_count_kv': v.arr('int32', Array.from({ length: 32 }, () => 8)) }), llamaTensors);
+  const uniform = await spec(
+    patch(llama, {
+      'llama.attention.head_count_kv': v.arr(
+        'int32',
+        Array.from({ length: 32 }, () => 8),
+      ),
+    }),
+    llamaTensors,
+  );
   assert.equal(uniform.numKvHeads, 8);
-  await rejects(patch(llama, { 'llama.attention.head_count_kv': v.arr('uint32', [...Array.from({ length: 31 }, () => 8), 4]) }), 'llama.attention.head_count_kv', /^\/models\/m\.gguf: "llama\.attention\.head_count_kv" differs between layers \(8, 4\); Context Budget models one KV head count for all layers/);
-  await rejects(patch(llama, { 'llama.attention.head_count_kv': v.arr('uint32', Array.from({ length: 32 }, (_, i) => (i % 4 === 3 ? 8 : 0))) }), 'llama.attention.head_count_kv', /differs between layers \(0, 8\); layers with 0 KV heads are recurrent/);
-  await rejects(patch(llama, { 'llama.attention.head_count_kv': v.arr('uint32', [8, 8]) }), 'llama.attention.head_count_kv', /must be an integer from 0 to 65,536, or an array of 32 of them \(one per layer\) \(got an array of 2 uint32 values\)/);
+  await rejects(
+    patch(llama, { 'llama.attention.head_count_kv': v.arr('uint32', [...Array.from({ length: 31 }, () => 8), 4]) }),
+    'llama.attention.head_count_kv',
+    /^\/models\/m\.gguf: "llama\.attention\.head_count_kv" differs between layers \(8, 4\); Context Budget models one KV head count for all layers/,
+  );
+  await rejects(
+    patch(llama, {
+      'llama.attention.head_count_kv': v.arr(
+        'uint32',
+        Array.from({ length: 32 }, (_, i) => (i % 4 === 3 ? 8 : 0)),
+      ),
+    }),
+    'llama.attention.head_count_kv',
+    /differs between layers \(0, 8\); layers with 0 KV heads are recurrent/,
+  );
+  await rejects(
+    patch(llama, { 'llama.attention.head_count_kv': v.arr('uint32', [8, 8]) }),
+    'llama.attention.head_count_kv',
+    /must be an integer from 0 to 65,536, or an array of 32 of them \(one per layer\) \(got an array of 2 uint32 values\)/,
+  );
 });
 
 /** Asserts the mapping throws a ModelConfigError for `field` whose message matches. */
 async function rejects(kv: Kv, field: string, message: RegExp, tensors: TensorSpec[] = llamaTensors): Promise<void> {
   const h = await header(kv, tensors);
-  assert.throws(() => ggufToModelSpec(h, { id: 'm', sourcePath: '/models/m.gguf' }), (error: unknown) => {
-    assert.ok(error instanceof ModelConfigError, `expected ModelConfigError, got ${String(error)}`);
-    assert.equal(error.field, field);
-    assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => ggufToModelSpec(h, { id: 'm', sourcePath: '/models/m.gguf' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ModelConfigError, `expected ModelConfigError, got ${String(error)}`);
+      assert.equal(error.field, field);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 test('wrong types, missing keys and impossible values name the key', async () => {
-  await rejects(patch(llama, { 'llama.block_count': v.str('32') }), 'llama.block_count', /^\/models\/m\.gguf: "llama\.block_count" must be an integer from 1 to 10,000 \(got string "32"\)$/);
+  await rejects(
+    patch(llama, { 'llama.block_count': v.str('32') }),
+    'llama.block_count',
+    /^\/models\/m\.gguf: "llama\.block_count" must be an integer from 1 to 10,000 \(got string "32"\)$/,
+  );
   await rejects(patch(llama, { 'llama.block_count': v.f32(32) }), 'llama.block_count', /\(got float32 32\)$/);
-  await rejects(patch(llama, { 'llama.context_length': undefined }), 'llama.context_length', /^\/models\/m\.gguf: "llama\.context_length" is missing; it must be an integer from 1 to 1,073,741,824$/);
+  await rejects(
+    patch(llama, { 'llama.context_length': undefined }),
+    'llama.context_length',
+    /^\/models\/m\.gguf: "llama\.context_length" is missing; it must be an integer from 1 to 1,073,741,824$/,
+  );
   await rejects(patch(llama, { 'general.architecture': undefined }), 'general.architecture', /"general\.architecture" is missing/);
-  await rejects(patch(llama, { 'general.architecture': v.u32(1) }), 'general.architecture', /"general\.architecture" must be a string \(got uint32 1\)/);
-  await rejects(patch(llama, { 'llama.attention.head_count_kv': v.u32(5) }), 'llama.attention.head_count_kv', /must be a positive integer dividing llama\.attention\.head_count \(32\) \(got uint32 5\)/);
-  await rejects(patch(llama, { 'llama.rope.scaling.type': v.str('ntk'), 'llama.rope.scaling.factor': v.f32(4) }), 'llama.rope.scaling.type', /must be one of "none", "linear", "yarn", "longrope" \(got string "ntk"\)/);
-  await rejects(patch(llama, { 'llama.rope.scaling.type': v.str('yarn'), 'llama.rope.scaling.factor': v.f32(0.5) }), 'llama.rope.scaling.factor', /must be a number from 1 to 10,000 \(got float32 0\.5\)/);
-  await rejects(patch(llama, { 'llama.embedding_length': v.u32(4000), 'llama.attention.head_count': v.u32(48), 'llama.attention.head_count_kv': v.u32(8) }), 'llama.attention.key_length', /"llama\.attention\.key_length" is missing; it must be given, because llama\.embedding_length 4000 is not divisible by llama\.attention\.head_count 48/);
-  await rejects(patch(llama, { 'llama.attention.shared_kv_layers': v.u32(10) }), 'llama.attention.shared_kv_layers', /reuse another layer's KV cache/);
-  await rejects(patch(llama, { 'tokenizer.ggml.tokens': undefined }), 'llama.vocab_size', /neither tokenizer\.ggml\.tokens nor a token_embd\.weight/, llamaTensors.filter((t) => t.name !== 'token_embd.weight'));
+  await rejects(
+    patch(llama, { 'general.architecture': v.u32(1) }),
+    'general.architecture',
+    /"general\.architecture" must be a string \(got uint32 1\)/,
+  );
+  await rejects(
+    patch(llama, { 'llama.attention.head_count_kv': v.u32(5) }),
+    'llama.attention.head_count_kv',
+    /must be a positive integer dividing llama\.attention\.head_count \(32\) \(got uint32 5\)/,
+  );
+  await rejects(
+    patch(llama, { 'llama.rope.scaling.type': v.str('ntk'), 'llama.rope.scaling.factor': v.f32(4) }),
+    'llama.rope.scaling.type',
+    /must be one of "none", "linear", "yarn", "longrope" \(got string "ntk"\)/,
+  );
+  await rejects(
+    patch(llama, { 'llama.rope.scaling.type': v.str('yarn'), 'llama.rope.scaling.factor': v.f32(0.5) }),
+    'llama.rope.scaling.factor',
+    /must be a number from 1 to 10,000 \(got float32 0\.5\)/,
+  );
+  await rejects(
+    patch(llama, {
+      'llama.embedding_length': v.u32(4000),
+      'llama.attention.head_count': v.u32(48),
+      'llama.attention.head_count_kv': v.u32(8),
+    }),
+    'llama.attention.key_length',
+    /"llama\.attention\.key_length" is missing; it must be given, because llama\.embedding_length 4000 is not divisible by llama\.attention\.head_count 48/,
+  );
+  await rejects(
+    patch(llama, { 'llama.attention.shared_kv_layers': v.u32(10) }),
+    'llama.attention.shared_kv_layers',
+    /reuse another layer's KV cache/,
+  );
+  await rejects(
+    patch(llama, { 'tokenizer.ggml.tokens': undefined }),
+    'llama.vocab_size',
+    /neither tokenizer\.ggml\.tokens nor a token_embd\.weight/,
+    llamaTensors.filter((t) => t.name !== 'token_embd.weight'),
+  );
   await rejects(patch(llama, {}), '(tensors)', /the file has no tensors \(a vocabulary-only GGUF\?\)/, []);
   await rejects(patch(gptOss, { 'gpt-oss.expert_used_count': undefined }), 'gpt-oss.expert_used_count', /is missing/, gptOssTensors);
-  await rejects([['general.architecture', v.str('rwkv6')], ['rwkv6.block_count', v.u32(24)]], 'general.architecture', /"rwkv6" is a recurrent model with no attention layers/);
+  await rejects(
+    [
+      ['general.architecture', v.str('rwkv6')],
+      ['rwkv6.block_count', v.u32(24)],
+    ],
+    'general.architecture',
+    /"rwkv6" is a recurrent model with no attention layers/,
+  );
 });
 
 test('resolveTarget: a GGUF header becomes the model; a bad one is reported and the catalog default named', async () => {
@@ -245,5 +347,7 @@ test('resolveTarget: a GGUF header becomes the model; a bad one is reported and 
   const bad = await header(patch(llama, { 'llama.block_count': undefined }), llamaTensors);
   const fallback = resolveTarget(defaultSettings, { path: '/models/llama.gguf', gguf: bad });
   assert.equal(fallback.model.id, defaultSettings.model);
-  assert.deepEqual(fallback.problems.map(problemText), [`Model file /models/llama.gguf: "llama.block_count" is missing; it must be an integer from 1 to 10,000. Using the catalog model ${findModel(defaultSettings.model)!.displayName} instead.`]);
+  assert.deepEqual(fallback.problems.map(problemText), [
+    `Model file /models/llama.gguf: "llama.block_count" is missing; it must be an integer from 1 to 10,000. Using the catalog model ${findModel(defaultSettings.model)!.displayName} instead.`,
+  ]);
 });

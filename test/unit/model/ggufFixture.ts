@@ -3,7 +3,21 @@
 import type { ByteRangeReader } from '../../../src/core/model/ggufHeader';
 
 /** Value type ids as GGUF numbers them. */
-export const typeId = { uint8: 0, int8: 1, uint16: 2, int16: 3, uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9, uint64: 10, int64: 11, float64: 12 } as const;
+export const typeId = {
+  uint8: 0,
+  int8: 1,
+  uint16: 2,
+  int16: 3,
+  uint32: 4,
+  int32: 5,
+  float32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  uint64: 10,
+  int64: 11,
+  float64: 12,
+} as const;
 type ScalarType = Exclude<keyof typeof typeId, 'array'>;
 
 /** One metadata value, already encoded: its type id and its bytes. */
@@ -45,18 +59,41 @@ function stringsb(values: readonly string[]): Buffer {
 function scalarBytes(type: ScalarType, v: number | bigint | boolean | string): Buffer {
   const b = Buffer.alloc(8);
   switch (type) {
-    case 'uint8': b.writeUInt8(v as number); return b.subarray(0, 1);
-    case 'int8': b.writeInt8(v as number); return b.subarray(0, 1);
-    case 'uint16': b.writeUInt16LE(v as number); return b.subarray(0, 2);
-    case 'int16': b.writeInt16LE(v as number); return b.subarray(0, 2);
-    case 'uint32': b.writeUInt32LE(v as number); return b.subarray(0, 4);
-    case 'int32': b.writeInt32LE(v as number); return b.subarray(0, 4);
-    case 'float32': b.writeFloatLE(v as number); return b.subarray(0, 4);
-    case 'bool': b.writeUInt8(v ? 1 : 0); return b.subarray(0, 1);
-    case 'uint64': b.writeBigUInt64LE(BigInt(v as number)); return b;
-    case 'int64': b.writeBigInt64LE(BigInt(v as number)); return b;
-    case 'float64': b.writeDoubleLE(v as number); return b;
-    case 'string': return strb(v as string);
+    case 'uint8':
+      b.writeUInt8(v as number);
+      return b.subarray(0, 1);
+    case 'int8':
+      b.writeInt8(v as number);
+      return b.subarray(0, 1);
+    case 'uint16':
+      b.writeUInt16LE(v as number);
+      return b.subarray(0, 2);
+    case 'int16':
+      b.writeInt16LE(v as number);
+      return b.subarray(0, 2);
+    case 'uint32':
+      b.writeUInt32LE(v as number);
+      return b.subarray(0, 4);
+    case 'int32':
+      b.writeInt32LE(v as number);
+      return b.subarray(0, 4);
+    case 'float32':
+      b.writeFloatLE(v as number);
+      return b.subarray(0, 4);
+    case 'bool':
+      b.writeUInt8(v ? 1 : 0);
+      return b.subarray(0, 1);
+    case 'uint64':
+      b.writeBigUInt64LE(BigInt(v as number));
+      return b;
+    case 'int64':
+      b.writeBigInt64LE(BigInt(v as number));
+      return b;
+    case 'float64':
+      b.writeDoubleLE(v as number);
+      return b;
+    case 'string':
+      return strb(v as string);
   }
 }
 
@@ -71,7 +108,11 @@ export const v = {
   str: (x: string): Encoded => ({ type: typeId.string, bytes: strb(x) }),
   arr: (elementType: ScalarType, values: readonly (number | boolean | string)[]): Encoded => ({
     type: typeId.array,
-    bytes: Buffer.concat([u32b(typeId[elementType]), u64b(values.length), elementType === 'string' ? stringsb(values as readonly string[]) : Buffer.concat(values.map((x) => scalarBytes(elementType, x)))]),
+    bytes: Buffer.concat([
+      u32b(typeId[elementType]),
+      u64b(values.length),
+      elementType === 'string' ? stringsb(values as readonly string[]) : Buffer.concat(values.map((x) => scalarBytes(elementType, x))),
+    ]),
   }),
   /** Anything at all, for malformed files. */
   raw: (type: number, bytes: Buffer): Encoded => ({ type, bytes }),
@@ -101,9 +142,18 @@ export interface GgufFile {
  * Encodes a GGUF header for `kv` and `tensors`; tensor data is not materialised (see {@link size}),
  * so a fixture can describe gigabytes of weights in a few kilobytes.
  */
-export function gguf(kv: readonly (readonly [string, Encoded])[], tensors: readonly TensorSpec[], options: { version?: number; alignment?: number; magic?: string } = {}): GgufFile {
+export function gguf(
+  kv: readonly (readonly [string, Encoded])[],
+  tensors: readonly TensorSpec[],
+  options: { version?: number; alignment?: number; magic?: string } = {},
+): GgufFile {
   const alignment = options.alignment ?? 32;
-  const parts: Buffer[] = [Buffer.from(options.magic ?? 'GGUF', 'latin1'), u32b(options.version ?? 3), u64b(tensors.length), u64b(kv.length)];
+  const parts: Buffer[] = [
+    Buffer.from(options.magic ?? 'GGUF', 'latin1'),
+    u32b(options.version ?? 3),
+    u64b(tensors.length),
+    u64b(kv.length),
+  ];
   for (const [key, value] of kv) parts.push(strb(key), u32b(value.type), value.bytes);
   let offset = 0;
   for (const t of tensors) {

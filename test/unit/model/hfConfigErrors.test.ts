@@ -5,8 +5,15 @@ import { ModelConfigError, parseHfConfig } from '../../../src/core/model/hfConfi
 /** A valid Llama-style config with fields replaced (undefined removes the key). */
 function config(patch: Record<string, unknown> = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
-    model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8,
-    max_position_embeddings: 8192, vocab_size: 128_256, intermediate_size: 14_336, tie_word_embeddings: false,
+    model_type: 'llama',
+    hidden_size: 4096,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 8,
+    max_position_embeddings: 8192,
+    vocab_size: 128_256,
+    intermediate_size: 14_336,
+    tie_word_embeddings: false,
   };
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete base[k];
@@ -33,8 +40,12 @@ test('the baseline config parses', () => {
   assert.equal(parseHfConfig(config(), { id: 'ok' }).numKvHeads, 8);
 });
 
-test('the brief\'s example message, word for word', () => {
-  rejects(config({ num_key_value_heads: 7 }), 'num_key_value_heads', /^config\.json: "num_key_value_heads" must be a positive integer dividing num_attention_heads \(got 7\)$/);
+test("the brief's example message, word for word", () => {
+  rejects(
+    config({ num_key_value_heads: 7 }),
+    'num_key_value_heads',
+    /^config\.json: "num_key_value_heads" must be a positive integer dividing num_attention_heads \(got 7\)$/,
+  );
 });
 
 test('not a JSON object', () => {
@@ -89,7 +100,11 @@ test('kv heads larger than the query heads, zero or fractional', () => {
 });
 
 test('no head_dim and hidden_size not divisible by the heads', () => {
-  rejects(config({ hidden_size: 4000, num_attention_heads: 48, num_key_value_heads: 8 }), 'head_dim', /"head_dim" is absent and hidden_size 4000 is not divisible by num_attention_heads 48/);
+  rejects(
+    config({ hidden_size: 4000, num_attention_heads: 48, num_key_value_heads: 8 }),
+    'head_dim',
+    /"head_dim" is absent and hidden_size 4000 is not divisible by num_attention_heads 48/,
+  );
 });
 
 test('explicit head_dim that is not a positive integer', () => {
@@ -97,8 +112,16 @@ test('explicit head_dim that is not a positive integer', () => {
 });
 
 test('errors inside text_config name the nested path', () => {
-  rejects({ model_type: 'gemma3', text_config: config({ num_key_value_heads: 7 }) }, 'text_config.num_key_value_heads', /"text_config\.num_key_value_heads" must be a positive integer dividing/);
-  rejects({ model_type: 'llama4', text_config: config({ hidden_size: undefined }) }, 'text_config.hidden_size', /"text_config\.hidden_size" is missing/);
+  rejects(
+    { model_type: 'gemma3', text_config: config({ num_key_value_heads: 7 }) },
+    'text_config.num_key_value_heads',
+    /"text_config\.num_key_value_heads" must be a positive integer dividing/,
+  );
+  rejects(
+    { model_type: 'llama4', text_config: config({ hidden_size: undefined }) },
+    'text_config.hidden_size',
+    /"text_config\.hidden_size" is missing/,
+  );
   rejects({ text_config: 'gemma' }, 'text_config', /"text_config" must be an object/);
 });
 
@@ -109,39 +132,79 @@ test('model_type and boolean fields with the wrong type', () => {
 });
 
 test('layer_types of the wrong length or with an unknown kind', () => {
-  rejects(config({ layer_types: ['full_attention'] }), 'layer_types', /"layer_types" must be an array of num_hidden_layers \(32\) entries \(got "1 entries"\)/);
-  rejects(config({ layer_types: Array.from({ length: 32 }, (_, i) => (i === 1 ? 'linear_attention' : 'full_attention')) }), 'layer_types[1]', /"layer_types\[1\]" must be one of .* \(got "linear_attention"\)/);
+  rejects(
+    config({ layer_types: ['full_attention'] }),
+    'layer_types',
+    /"layer_types" must be an array of num_hidden_layers \(32\) entries \(got "1 entries"\)/,
+  );
+  rejects(
+    config({ layer_types: Array.from({ length: 32 }, (_, i) => (i === 1 ? 'linear_attention' : 'full_attention')) }),
+    'layer_types[1]',
+    /"layer_types\[1\]" must be one of .* \(got "linear_attention"\)/,
+  );
   rejects(config({ layer_types: 'full_attention' }), 'layer_types', /must be an array/);
 });
 
 test('sliding or chunked layers without their size', () => {
-  rejects(config({ layer_types: Array.from({ length: 32 }, () => 'sliding_attention') }), 'sliding_window', /"sliding_window" must be an integer window because "?layer_types\[0\]/);
-  rejects(config({ layer_types: Array.from({ length: 32 }, () => 'chunked_attention') }), 'attention_chunk_size', /"attention_chunk_size" must be an integer/);
+  rejects(
+    config({ layer_types: Array.from({ length: 32 }, () => 'sliding_attention') }),
+    'sliding_window',
+    /"sliding_window" must be an integer window because "?layer_types\[0\]/,
+  );
+  rejects(
+    config({ layer_types: Array.from({ length: 32 }, () => 'chunked_attention') }),
+    'attention_chunk_size',
+    /"attention_chunk_size" must be an integer/,
+  );
   rejects(config({ sliding_window: -1 }), 'sliding_window', /\(got -1\)/);
 });
 
 test('Llama 4 no_rope_layers of the wrong length or with bad entries', () => {
-  rejects(config({ model_type: 'llama4_text', attention_chunk_size: 8192, no_rope_layers: [1, 1, 1, 0] }), 'no_rope_layers', /num_hidden_layers \(32\) entries/);
-  rejects(config({ model_type: 'llama4_text', attention_chunk_size: 8192, no_rope_layers: Array.from({ length: 32 }, () => 2) }), 'no_rope_layers[0]', /"no_rope_layers\[0\]" must be 0 or 1 \(got 2\)/);
+  rejects(
+    config({ model_type: 'llama4_text', attention_chunk_size: 8192, no_rope_layers: [1, 1, 1, 0] }),
+    'no_rope_layers',
+    /num_hidden_layers \(32\) entries/,
+  );
+  rejects(
+    config({ model_type: 'llama4_text', attention_chunk_size: 8192, no_rope_layers: Array.from({ length: 32 }, () => 2) }),
+    'no_rope_layers[0]',
+    /"no_rope_layers\[0\]" must be 0 or 1 \(got 2\)/,
+  );
 });
 
 test('rope_scaling: not an object, unknown or missing type', () => {
   rejects(config({ rope_scaling: 8 }), 'rope_scaling', /"rope_scaling" must be an object \(got 8\)/);
-  rejects(config({ rope_scaling: { rope_type: 'ntk-by-parts', factor: 2 } }), 'rope_scaling.rope_type', /"rope_scaling\.rope_type" must be one of "linear", "dynamic", "yarn", "llama3", "longrope", "default" \(got "ntk-by-parts"\)/);
+  rejects(
+    config({ rope_scaling: { rope_type: 'ntk-by-parts', factor: 2 } }),
+    'rope_scaling.rope_type',
+    /"rope_scaling\.rope_type" must be one of "linear", "dynamic", "yarn", "llama3", "longrope", "default" \(got "ntk-by-parts"\)/,
+  );
   rejects(config({ rope_scaling: { type: 'magic', factor: 2 } }), 'rope_scaling.type', /"rope_scaling\.type" must be one of/);
   rejects(config({ rope_scaling: { factor: 2 } }), 'rope_scaling.rope_type', /\(got nothing\)/);
 });
 
 test('rope_scaling: bad factors', () => {
-  rejects(config({ rope_scaling: { rope_type: 'linear', factor: 0 } }), 'rope_scaling.factor', /"rope_scaling\.factor" must be a number from 1 to 10,000 \(got 0\)/);
+  rejects(
+    config({ rope_scaling: { rope_type: 'linear', factor: 0 } }),
+    'rope_scaling.factor',
+    /"rope_scaling\.factor" must be a number from 1 to 10,000 \(got 0\)/,
+  );
   rejects(config({ rope_scaling: { rope_type: 'yarn', factor: '4' } }), 'rope_scaling.factor', /\(got "4"\)/);
   rejects(config({ rope_scaling: { rope_type: 'dynamic' } }), 'rope_scaling.factor', /\(got nothing\)/);
   rejects(config({ rope_scaling: { rope_type: 'yarn', factor: 1e9 } }), 'rope_scaling.factor', /from 1 to 10,000/);
 });
 
 test('rope_scaling: llama3 without its original window, and a bad original window', () => {
-  rejects(config({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }), 'rope_scaling.original_max_position_embeddings', /required by rope_type "llama3"/);
-  rejects(config({ rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: -4096 } }), 'rope_scaling.original_max_position_embeddings', /\(got -4096\)/);
+  rejects(
+    config({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }),
+    'rope_scaling.original_max_position_embeddings',
+    /required by rope_type "llama3"/,
+  );
+  rejects(
+    config({ rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: -4096 } }),
+    'rope_scaling.original_max_position_embeddings',
+    /\(got -4096\)/,
+  );
 });
 
 test('MLA with a missing dimension', () => {
@@ -159,5 +222,10 @@ test('gated MLP without intermediate_size', () => {
 });
 
 test('the error prefix is the config path when given', () => {
-  rejects(config({ hidden_size: undefined }), 'hidden_size', /^\/models\/x\/config\.json: "hidden_size" is missing/, '/models/x/config.json');
+  rejects(
+    config({ hidden_size: undefined }),
+    'hidden_size',
+    /^\/models\/x\/config\.json: "hidden_size" is missing/,
+    '/models/x/config.json',
+  );
 });

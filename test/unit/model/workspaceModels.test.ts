@@ -5,8 +5,21 @@ import type { WorkspaceModelFile } from '../../../src/core/model/workspaceModels
 
 test('a config.json is a model config only when it names a model_type, at the top or in its language config', () => {
   assert.equal(hfModelType({ model_type: 'qwen3', hidden_size: 4096 }), 'qwen3');
-  assert.equal(hfModelType({ architectures: ['Gemma3ForConditionalGeneration'], text_config: { model_type: 'gemma3_text' } }), 'gemma3_text');
-  for (const other of [{ compilerOptions: {} }, { model_type: 3 }, { model_type: '' }, ['model_type'], null, 'qwen3', { text_config: 'x' }]) assert.equal(hfModelType(other), undefined, JSON.stringify(other));
+  assert.equal(
+    hfModelType({ architectures: ['Gemma3ForConditionalGeneration'], text_config: { model_type: 'gemma3_text' } }),
+    'gemma3_text',
+  );
+  for (const other of [
+    { compilerOptions: {} },
+    { model_type: 3 },
+    { model_type: '' },
+    ['model_type'],
+    null,
+    'qwen3',
+    { text_config: 'x' },
+  ]) {
+    assert.equal(hfModelType(other), undefined, JSON.stringify(other));
+  }
 });
 
 test('GGUF files are recognised by extension, whatever its case', () => {

@@ -1,13 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  allowedPromptTokens, droppableClasses, planDrops, planReorder, priorityWeights, tokensToRemove,
+  allowedPromptTokens,
+  droppableClasses,
+  planDrops,
+  planReorder,
+  priorityWeights,
+  tokensToRemove,
 } from '../../../src/core/plan/planner';
 import type { DropPriority, PlanFile } from '../../../src/core/plan/planner';
 
 const plain = (path: string, tokens: number): PlanFile => ({ path, tokens, priority: 'plain' });
-const of = (priority: DropPriority) => (path: string, tokens: number): PlanFile => ({ path, tokens, priority });
-const dropped = (files: readonly PlanFile[], need: number, allowFocus = false): string[] => planDrops(files, need, { allowFocus }).drops.map((d) => d.path);
+const of =
+  (priority: DropPriority) =>
+  (path: string, tokens: number): PlanFile => ({ path, tokens, priority });
+const dropped = (files: readonly PlanFile[], need: number, allowFocus = false): string[] =>
+  planDrops(files, need, { allowFocus }).drops.map((d) => d.path);
 
 test('need 100 from 60, 50, 101: dropping 101 loses 101 < 110 (greedy-by-smallest would take 50 + 60)', () => {
   assert.deepEqual(dropped([plain('a', 60), plain('b', 50), plain('c', 101)], 100), ['c']);
@@ -15,12 +23,18 @@ test('need 100 from 60, 50, 101: dropping 101 loses 101 < 110 (greedy-by-smalles
 
 test('need 100 from 500, 60, 50: dropping 60 + 50 loses 110 < 500 (greedy-by-largest would take 500)', () => {
   const plan = planDrops([plain('a', 500), plain('b', 60), plain('c', 50)], 100);
-  assert.deepEqual(plan.drops.map((d) => d.path), ['b', 'c']);
+  assert.deepEqual(
+    plan.drops.map((d) => d.path),
+    ['b', 'c'],
+  );
   assert.equal(plan.removedTokens, 110);
   assert.equal(plan.tokensAfter, 500);
   assert.deepEqual(plan.loss, { highestPriority: 'plain', weightedTokens: 110, files: 2 });
   assert.equal(plan.method, 'exact');
-  assert.deepEqual(plan.drops.map((d) => d.savesTokens), [60, 50]);
+  assert.deepEqual(
+    plan.drops.map((d) => d.savesTokens),
+    [60, 50],
+  );
 });
 
 test('a lower class is used up before a higher one is touched, even when the higher one would fit better', () => {
@@ -47,7 +61,10 @@ test('pinned files are never dropped; focus files only when allowed, and last', 
   const plan = planDrops(files, 100);
   assert.equal(plan.feasible, false);
   assert.equal(plan.shortfallTokens, 70);
-  assert.deepEqual(plan.drops.map((d) => d.path), ['p']);
+  assert.deepEqual(
+    plan.drops.map((d) => d.path),
+    ['p'],
+  );
   assert.deepEqual(dropped(files, 100, true), ['f', 'p']);
   assert.deepEqual(dropped(files, 20, true), ['p']);
 });
@@ -55,7 +72,10 @@ test('pinned files are never dropped; focus files only when allowed, and last', 
 test('infeasible: drops everything allowed and reports the shortfall and totals', () => {
   const plan = planDrops([plain('a', 10), of('pinned')('b', 500), of('open')('c', 20)], 100);
   assert.equal(plan.feasible, false);
-  assert.deepEqual(plan.drops.map((d) => d.path), ['a', 'c']);
+  assert.deepEqual(
+    plan.drops.map((d) => d.path),
+    ['a', 'c'],
+  );
   assert.equal(plan.removedTokens, 30);
   assert.equal(plan.shortfallTokens, 70);
   assert.equal(plan.tokensBefore, 530);
@@ -89,7 +109,9 @@ function bruteLoss(files: readonly PlanFile[], need: number): [number, number, n
     });
     if (tokens < need) continue;
     const loss: [number, number, number] = [rank, weighted, count];
-    if (!best || loss[0] < best[0] || (loss[0] === best[0] && (loss[1] < best[1] || (loss[1] === best[1] && loss[2] < best[2])))) best = loss;
+    if (!best || loss[0] < best[0] || (loss[0] === best[0] && (loss[1] < best[1] || (loss[1] === best[1] && loss[2] < best[2])))) {
+      best = loss;
+    }
   }
   return best;
 }
@@ -107,7 +129,11 @@ test('exact on random small inputs: the loss equals the brute-force lexicographi
   const classes: DropPriority[] = ['plain', 'recent', 'open', 'focus', 'pinned'];
   for (let round = 0; round < 300; round++) {
     const n = 1 + Math.floor(random() * 11);
-    const files = Array.from({ length: n }, (_, i) => ({ path: `f${i}`, tokens: 1 + Math.floor(random() * 200), priority: classes[Math.floor(random() * classes.length)]! }));
+    const files = Array.from({ length: n }, (_, i) => ({
+      path: `f${i}`,
+      tokens: 1 + Math.floor(random() * 200),
+      priority: classes[Math.floor(random() * classes.length)]!,
+    }));
     const need = 1 + Math.floor(random() * 500);
     const plan = planDrops(files, need);
     const best = bruteLoss(files, need);
@@ -117,7 +143,11 @@ test('exact on random small inputs: the loss equals the brute-force lexicographi
     }
     assert.equal(plan.method, 'exact');
     assert.ok(plan.feasible && plan.removedTokens >= need);
-    assert.deepEqual([droppableClasses.indexOf(plan.loss.highestPriority!), plan.loss.weightedTokens, plan.loss.files], best, `round ${round}: ${JSON.stringify(files)} need ${need}`);
+    assert.deepEqual(
+      [droppableClasses.indexOf(plan.loss.highestPriority!), plan.loss.weightedTokens, plan.loss.files],
+      best,
+      `round ${round}: ${JSON.stringify(files)} need ${need}`,
+    );
     assert.ok(plan.loss.weightedTokens >= plan.lossLowerBound);
   }
 });
@@ -155,11 +185,17 @@ test('10k files: deterministic under input reordering, feasible, respects pins a
   const pinned = new Set(files.filter((f) => f.priority === 'pinned').map((f) => f.path));
   assert.ok(plan.drops.every((d) => !pinned.has(d.path)));
   assert.ok(plan.loss.weightedTokens >= plan.lossLowerBound);
-  assert.ok((plan.loss.weightedTokens - plan.lossLowerBound) / plan.lossLowerBound < 0.001, `gap ${plan.loss.weightedTokens - plan.lossLowerBound} of ${plan.lossLowerBound}`);
+  assert.ok(
+    (plan.loss.weightedTokens - plan.lossLowerBound) / plan.lossLowerBound < 0.001,
+    `gap ${plan.loss.weightedTokens - plan.lossLowerBound} of ${plan.lossLowerBound}`,
+  );
   // Drops are reported in prompt order.
   const index = new Map(files.map((f, i) => [f.path, i]));
   const order = plan.drops.map((d) => index.get(d.path)!);
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
 });
 
 test('10k files with a small need are solved exactly', () => {
@@ -186,11 +222,14 @@ test('tokensToRemove for the four target kinds', () => {
 
 const file = (path: string, tokens: number, focus = false): { path: string; tokens: number; focus: boolean } => ({ path, tokens, focus });
 
-test('planReorder moves focus files out of the middle band to the end, keeping everyone else\'s order', () => {
+test("planReorder moves focus files out of the middle band to the end, keeping everyone else's order", () => {
   // 10,000 tokens → band [2,500, 7,500).
   const files = [file('a', 2000), file('f1', 1000, true), file('b', 3000), file('f2', 500, true), file('c', 3000), file('f3', 500, true)];
   const plan = planReorder(files, { start: 2500, end: 7500 });
-  assert.deepEqual(plan.files.map((f) => f.path), ['a', 'b', 'c', 'f1', 'f2', 'f3']);
+  assert.deepEqual(
+    plan.files.map((f) => f.path),
+    ['a', 'b', 'c', 'f1', 'f2', 'f3'],
+  );
   assert.deepEqual(plan.moved, ['f1', 'f2']);
   assert.deepEqual(plan.stillInMiddle, []);
 });
@@ -198,14 +237,20 @@ test('planReorder moves focus files out of the middle band to the end, keeping e
 test('planReorder placement "start" moves middle focus files to the front; focus already at the start stays ahead', () => {
   const files = [file('f0', 500, true), file('a', 2000), file('b', 3000), file('f2', 500, true), file('c', 4000)];
   const plan = planReorder(files, { start: 2500, end: 7500 }, { placement: 'start' });
-  assert.deepEqual(plan.files.map((f) => f.path), ['f0', 'f2', 'a', 'b', 'c']);
+  assert.deepEqual(
+    plan.files.map((f) => f.path),
+    ['f0', 'f2', 'a', 'b', 'c'],
+  );
   assert.deepEqual(plan.moved, ['f2']);
 });
 
 test('planReorder reports focus files that cannot leave the band and changes nothing without a band', () => {
   const files = [file('a', 1000), file('big', 8000, true), file('b', 1000)];
   const plan = planReorder(files, { start: 2500, end: 7500 });
-  assert.deepEqual(plan.files.map((f) => f.path), ['a', 'b', 'big']);
+  assert.deepEqual(
+    plan.files.map((f) => f.path),
+    ['a', 'b', 'big'],
+  );
   assert.deepEqual(plan.stillInMiddle, ['big']);
   const none = planReorder(files, null);
   assert.deepEqual(none.files, files);

@@ -7,7 +7,13 @@ import { outlineLossFactor, planRelevance, relevanceCellBudget } from '../../../
 import type { DropPriority, RelevancePlanFile } from '../../../src/core/plan/planner';
 import { testParser } from '../../support/treeSitter';
 
-const file = (path: string, tokens: number, rank: number, outlineTokens: number | null = null, priority: DropPriority = 'plain'): RelevancePlanFile => ({
+const file = (
+  path: string,
+  tokens: number,
+  rank: number,
+  outlineTokens: number | null = null,
+  priority: DropPriority = 'plain',
+): RelevancePlanFile => ({
   path,
   tokens,
   priority,
@@ -15,16 +21,25 @@ const file = (path: string, tokens: number, rank: number, outlineTokens: number 
   relevance: { rank, reason: `rank ${rank}` },
 });
 
-const summary = (files: readonly RelevancePlanFile[], need: number): string[] => planRelevance(files, need).proposals.map((p) => `${p.action} ${p.path}`);
+const summary = (files: readonly RelevancePlanFile[], need: number): string[] =>
+  planRelevance(files, need).proposals.map((p) => `${p.action} ${p.path}`);
 
 test('lower ranks go first, whole, before any file of a higher rank is touched', () => {
-  const files = [file('closure.ts', 100, 99), file('unrelated-big.ts', 5000, 1), file('noise.lock', 300, 0), file('unrelated-small.ts', 50, 1)];
+  const files = [
+    file('closure.ts', 100, 99),
+    file('unrelated-big.ts', 5000, 1),
+    file('noise.lock', 300, 0),
+    file('unrelated-small.ts', 50, 1),
+  ];
   assert.deepEqual(summary(files, 200), ['drop noise.lock']);
   // Need 400: noise (300) is not enough, so all of it goes and 100 more come from the unrelated rank, least loss.
   assert.deepEqual(summary(files, 400), ['drop unrelated-big.ts', 'drop noise.lock']);
   assert.deepEqual(summary(files, 5350), ['drop unrelated-big.ts', 'drop noise.lock', 'drop unrelated-small.ts']);
   const all = planRelevance(files, 5450);
-  assert.deepEqual(all.proposals.map((p) => p.path), ['closure.ts', 'unrelated-big.ts', 'noise.lock', 'unrelated-small.ts']);
+  assert.deepEqual(
+    all.proposals.map((p) => p.path),
+    ['closure.ts', 'unrelated-big.ts', 'noise.lock', 'unrelated-small.ts'],
+  );
   assert.equal(all.feasible, true);
 });
 
@@ -52,7 +67,10 @@ test('an outline is proposed before a drop when it covers the need, and explaine
 test('focus and pinned files are never touched; an impossible need drops everything else and reports the shortfall', () => {
   const files = [file('focus.ts', 9_000, 100, 10, 'focus'), file('pinned.ts', 9_000, 0, 10, 'pinned'), file('x.ts', 100, 1, 10)];
   const plan = planRelevance(files, 5_000);
-  assert.deepEqual(plan.proposals.map((p) => `${p.action} ${p.path}`), ['drop x.ts']);
+  assert.deepEqual(
+    plan.proposals.map((p) => `${p.action} ${p.path}`),
+    ['drop x.ts'],
+  );
   assert.equal(plan.feasible, false);
   assert.equal(plan.shortfallTokens, 4_900);
 });
@@ -63,10 +81,16 @@ test('the class weight applies within a rank: a recent file costs double', () =>
 });
 
 test('deterministic: the same files in any order give the same plan', () => {
-  const files = Array.from({ length: 60 }, (_, i) => file(`f${String(i).padStart(2, '0')}.ts`, 100 + ((i * 37) % 400), i % 4, i % 3 === 0 ? 40 : null));
+  const files = Array.from({ length: 60 }, (_, i) =>
+    file(`f${String(i).padStart(2, '0')}.ts`, 100 + ((i * 37) % 400), i % 4, i % 3 === 0 ? 40 : null),
+  );
   const reversed = [...files].reverse();
-  const a = planRelevance(files, 3_000).proposals.map((p) => `${p.action} ${p.path}`).sort();
-  const b = planRelevance(reversed, 3_000).proposals.map((p) => `${p.action} ${p.path}`).sort();
+  const a = planRelevance(files, 3_000)
+    .proposals.map((p) => `${p.action} ${p.path}`)
+    .sort();
+  const b = planRelevance(reversed, 3_000)
+    .proposals.map((p) => `${p.action} ${p.path}`)
+    .sort();
   assert.deepEqual(a, b);
 });
 
@@ -113,7 +137,9 @@ test('the exact cover is minimal: brute force over every keep/outline/drop assig
 });
 
 test('a tier above the exact cell budget is solved near-optimally and still covers the need', () => {
-  const files = Array.from({ length: 2_000 }, (_, i) => file(`f${String(i).padStart(4, '0')}.ts`, 1_000 + ((i * 7919) % 9_000), 1, i % 2 === 0 ? 300 : null));
+  const files = Array.from({ length: 2_000 }, (_, i) =>
+    file(`f${String(i).padStart(4, '0')}.ts`, 1_000 + ((i * 7919) % 9_000), 1, i % 2 === 0 ? 300 : null),
+  );
   const need = 5_000_000;
   assert.ok(files.length * (need + 1) > relevanceCellBudget);
   const plan = planRelevance(files, need);
@@ -134,7 +160,9 @@ test('with a real graph: the explanation names the focus file, the path and the 
   };
   const graph = new ImportGraph();
   for (const [path, text] of Object.entries(sources)) graph.setFile(path, await testParser().parse(path, text));
-  const relevance = assessRelevance(graph, [{ path: 'src/focus.ts', role: 'focus' }], (path) => kindSignalsOf(path, sampleContent(sources[path]!)));
+  const relevance = assessRelevance(graph, [{ path: 'src/focus.ts', role: 'focus' }], (path) =>
+    kindSignalsOf(path, sampleContent(sources[path]!)),
+  );
   const reasons = Object.fromEntries([...relevance].map(([path, r]) => [path, `${r.tier}: ${r.reason}`]));
   assert.deepEqual(reasons, {
     'README.md': 'unrelated: not imported by any focus file; docs',
@@ -147,7 +175,18 @@ test('with a real graph: the explanation names the focus file, the path and the 
   });
   assert.deepEqual(
     [...relevance.values()].map((r) => r.rank),
-    [...relevance.keys()].map((path) => ({ 'README.md': 1, 'gen/api.pb.go': 0, 'src/b.ts': 99, 'src/c.ts': 98, 'src/focus.test.ts': 2, 'src/focus.ts': 100, 'src/other.ts': 1 })[path]),
+    [...relevance.keys()].map(
+      (path) =>
+        ({
+          'README.md': 1,
+          'gen/api.pb.go': 0,
+          'src/b.ts': 99,
+          'src/c.ts': 98,
+          'src/focus.test.ts': 2,
+          'src/focus.ts': 100,
+          'src/other.ts': 1,
+        })[path],
+    ),
   );
 });
 

@@ -16,16 +16,35 @@ const llama = findModel('llama-3.1-8b')!;
 const h100 = findGpu('h100-sxm')!;
 
 function file(name: string, tokens: number | undefined, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
-  return { uri: `file:///w/${encodeURIComponent(name)}`, relativePath: name, included: true, focus: false, pinned: false, count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] }, ...extra };
+  return {
+    uri: `file:///w/${encodeURIComponent(name)}`,
+    relativePath: name,
+    included: true,
+    focus: false,
+    pinned: false,
+    count: tokens === undefined ? undefined : { kind: 'counted', tokens, sizeBytes: tokens * 4, notes: [] },
+    ...extra,
+  };
 }
 
-function stateFor(files: readonly BudgetFileInput[], options: Partial<PanelStateInput> & { settings?: Settings; model?: ModelSpec; kept?: ReadonlySet<string> } = {}) {
+function stateFor(
+  files: readonly BudgetFileInput[],
+  options: Partial<PanelStateInput> & { settings?: Settings; model?: ModelSpec; kept?: ReadonlySet<string> } = {},
+) {
   const settings = options.settings ?? defaultSettings;
   const target = { model: options.model ?? llama, gpu: h100 };
   const report = buildBudgetReport(files, settings, target);
   const dropTarget = options.dropTarget ?? 'window';
   // The after figures come from a report rebuilt without the drops, as the session builds them.
-  const dropProposal = proposeDrops(report, dropTarget, { kept: options.kept, reportWith: (changes) => buildBudgetReport(files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)), settings, target) });
+  const dropProposal = proposeDrops(report, dropTarget, {
+    kept: options.kept,
+    reportWith: (changes) =>
+      buildBudgetReport(
+        files.map((f) => (changes.has(f.uri) ? { ...f, included: false } : f)),
+        settings,
+        target,
+      ),
+  });
   return {
     report,
     dropProposal,
@@ -45,7 +64,7 @@ function stateFor(files: readonly BudgetFileInput[], options: Partial<PanelState
   };
 }
 
-test('header figures are the report\'s, labelled exact or estimate', () => {
+test("header figures are the report's, labelled exact or estimate", () => {
   const { state, report } = stateFor([file('src/a.ts', 60_000), file('src/b.ts', 30_000), file('docs/c.md', 10_000)]);
   const metric = (id: string) => state.metrics.find((entry) => entry.id === id)!;
   assert.equal(metric('tokens').value, '100,000');
@@ -72,13 +91,16 @@ test('file rows: prompt order, ranges, shares and flags; unchecked and skipped r
     file('e.ts', 2000),
   ];
   const { state } = stateFor(files);
-  assert.deepEqual(state.files.map((row) => [row.path, row.order, row.rangeText, row.shareText, row.flags]), [
-    ['a.ts', 1, '0–2,000', '25%', ['pinned']],
-    ['b.ts', 2, '2,000–6,000', '50%', ['focus', 'middle']],
-    ['c.ts', null, '—', '—', ['unchecked']],
-    ['d.png', null, '—', '—', ['skipped']],
-    ['e.ts', 3, '6,000–8,000', '25%', []],
-  ]);
+  assert.deepEqual(
+    state.files.map((row) => [row.path, row.order, row.rangeText, row.shareText, row.flags]),
+    [
+      ['a.ts', 1, '0–2,000', '25%', ['pinned']],
+      ['b.ts', 2, '2,000–6,000', '50%', ['focus', 'middle']],
+      ['c.ts', null, '—', '—', ['unchecked']],
+      ['d.png', null, '—', '—', ['skipped']],
+      ['e.ts', 3, '6,000–8,000', '25%', []],
+    ],
+  );
   assert.equal(state.files[3]!.note, 'binary file (PNG image)');
 });
 
@@ -89,7 +111,7 @@ test('a hostile file name reaches the panel as the same plain string', () => {
   assert.equal(state.treemap[0]!.label, name);
 });
 
-test('memory curve is weights + the engine\'s KV bytes at every point; marks the prompt and the windows', () => {
+test("memory curve is weights + the engine's KV bytes at every point; marks the prompt and the windows", () => {
   const { state, report } = stateFor([file('a.ts', 50_000)]);
   const chart = state.memory;
   assert.equal(chart.points.length, 81);
@@ -100,7 +122,10 @@ test('memory curve is weights + the engine\'s KV bytes at every point; marks the
   assert.equal(chart.points.at(-1)!.tokens, chart.xMax);
   assert.ok(chart.xMax >= report.risk.windows.max);
   assert.deepEqual(chart.current, { tokens: 54_096, bytes: report.cost.totalBytes, label: chart.current.label });
-  assert.deepEqual(chart.windowMarks.map((mark) => mark.label), ['pretrained', 'effective (RULER)', 'max window']);
+  assert.deepEqual(
+    chart.windowMarks.map((mark) => mark.label),
+    ['pretrained', 'effective (RULER)', 'max window'],
+  );
   assert.ok(chart.yMax >= chart.gpuTotalBytes);
   assert.equal(chart.usableBytes, report.cost.usableMemoryBytes);
   assert.equal(chart.maxContextTokens, null, '465,154 lies beyond the 137,626-token x range');
@@ -124,12 +149,17 @@ test('FLOPs curve splits linear and attention; crossover is where attention firs
 });
 
 test('treemap cells tile the chart with areas proportional to tokens; up to 60 files each get a cell', () => {
-  const files = Array.from({ length: treemapMaxCells }, (_, i) => file(`${i % 3 === 0 ? 'src' : 'lib'}/f${String(i).padStart(3, '0')}.ts`, 100 + i * 10));
+  const files = Array.from({ length: treemapMaxCells }, (_, i) =>
+    file(`${i % 3 === 0 ? 'src' : 'lib'}/f${String(i).padStart(3, '0')}.ts`, 100 + i * 10),
+  );
   const { state, report } = stateFor(files);
   assert.equal(state.treemap.length, treemapMaxCells);
   const area = state.treemap.reduce((sum, cell) => sum + cell.width * cell.height, 0);
   assert.ok(Math.abs(area - 1) < 1e-9, `cells cover the area (${area})`);
-  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.tokens, 0), report.promptTokens);
+  assert.equal(
+    state.treemap.reduce((sum, cell) => sum + cell.tokens, 0),
+    report.promptTokens,
+  );
   for (const cell of state.treemap) assert.ok(Math.abs(cell.width * cell.height - cell.tokens / report.promptTokens) < 1e-9);
   assert.ok(state.treemap.every((cell) => cell.files === 1));
 });
@@ -139,10 +169,22 @@ test('treemap of 20,000 files: grouped by folder, not one grey block; a big file
   files.push(file('README.md', 40_000));
   const { state, report } = stateFor(files);
   assert.ok(state.treemap.length <= treemapMaxCells && state.treemap.length >= 20, `${state.treemap.length} cells`);
-  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.tokens, 0), report.promptTokens);
-  assert.equal(state.treemap.reduce((sum, cell) => sum + cell.files, 0), 20_001);
-  assert.ok(state.treemap.every((cell) => cell.tokens / report.promptTokens < 0.5), 'no cell swallows the chart');
-  assert.ok(state.treemap.some((cell) => cell.label === 'pkg3/mod2/ · 500 files'), state.treemap.map((cell) => cell.label).join(', '));
+  assert.equal(
+    state.treemap.reduce((sum, cell) => sum + cell.tokens, 0),
+    report.promptTokens,
+  );
+  assert.equal(
+    state.treemap.reduce((sum, cell) => sum + cell.files, 0),
+    20_001,
+  );
+  assert.ok(
+    state.treemap.every((cell) => cell.tokens / report.promptTokens < 0.5),
+    'no cell swallows the chart',
+  );
+  assert.ok(
+    state.treemap.some((cell) => cell.label === 'pkg3/mod2/ · 500 files'),
+    state.treemap.map((cell) => cell.label).join(', '),
+  );
   assert.ok(state.treemap.some((cell) => cell.label === 'README.md' && cell.files === 1));
 });
 
@@ -164,33 +206,80 @@ test('squarify keeps cells inside the bounds without overlap', () => {
     for (let j = i + 1; j < rects.length; j++) {
       const a = rects[i]!;
       const b = rects[j]!;
-      const overlap = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+      const overlap =
+        Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
+        Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
       assert.ok(overlap < 1e-9, `cells ${i} and ${j} overlap`);
     }
   }
-  assert.deepEqual(squarify([0, 0], { x: 0, y: 0, width: 1, height: 1 }).map((rect) => rect.width), [0, 0]);
+  assert.deepEqual(
+    squarify([0, 0], { x: 0, y: 0, width: 1, height: 1 }).map((rect) => rect.width),
+    [0, 0],
+  );
 });
 
 test('position strip: the middle band, focus files, limits inside the prompt; 10k files merge into ≤ ~400 segments', () => {
   const { state } = stateFor([file('a.ts', 2000), file('focus.ts', 2000, { focus: true }), file('c.ts', 2000), file('d.ts', 2000)]);
   assert.deepEqual(state.positions.middleBand, { start: 2000, end: 6000 });
-  assert.deepEqual(state.positions.segments.map((segment) => [segment.label, segment.focus, segment.inMiddle]), [['a.ts', false, false], ['focus.ts', true, true], ['c.ts', false, true], ['d.ts', false, false]]);
+  assert.deepEqual(
+    state.positions.segments.map((segment) => [segment.label, segment.focus, segment.inMiddle]),
+    [
+      ['a.ts', false, false],
+      ['focus.ts', true, true],
+      ['c.ts', false, true],
+      ['d.ts', false, false],
+    ],
+  );
   assert.deepEqual(state.positions.limits, []);
   const many = Array.from({ length: 10_000 }, (_, i) => file(`f${String(i).padStart(5, '0')}.ts`, 20, i === 5000 ? { focus: true } : {}));
   const big = stateFor(many).state.positions;
   assert.ok(big.segments.length <= 402, `${big.segments.length} segments`);
-  assert.equal(big.segments.reduce((sum, segment) => sum + segment.files, 0), 10_000);
+  assert.equal(
+    big.segments.reduce((sum, segment) => sum + segment.files, 0),
+    10_000,
+  );
   assert.ok(big.segments.some((segment) => segment.focus && segment.label === 'f05000.ts'));
   const past = stateFor([file('huge.ts', 140_000)]).state.positions;
-  assert.deepEqual(past.limits.map((limit) => [limit.label, limit.tokens, limit.row, limit.anchor]), [['effective window', 32_768, 0, 'end'], ['max window', 131_072, 0, 'end']]);
+  assert.deepEqual(
+    past.limits.map((limit) => [limit.label, limit.tokens, limit.row, limit.anchor]),
+    [
+      ['effective window', 32_768, 0, 'end'],
+      ['max window', 131_072, 0, 'end'],
+    ],
+  );
   // At 2.5M tokens both limits sit a few pixels apart: the second label goes to its own row.
   const huge = stateFor([file('huge.ts', 2_500_000)]).state.positions;
-  assert.deepEqual(huge.limits.map((limit) => [limit.label, limit.row, limit.anchor]), [['effective window', 0, 'start'], ['max window', 1, 'start']]);
+  assert.deepEqual(
+    huge.limits.map((limit) => [limit.label, limit.row, limit.anchor]),
+    [
+      ['effective window', 0, 'start'],
+      ['max window', 1, 'start'],
+    ],
+  );
 });
 
 test('limit labels that do not collide share the first row', () => {
-  assert.deepEqual(stackLabels([{ label: 'a', tokens: 10 }, { label: 'b', tokens: 90 }], 100).map((limit) => limit.row), [0, 0]);
-  assert.deepEqual(stackLabels([{ label: 'long label', tokens: 50 }, { label: 'other', tokens: 51 }, { label: 'third', tokens: 52 }], 100).map((limit) => limit.row), [0, 1, 2]);
+  assert.deepEqual(
+    stackLabels(
+      [
+        { label: 'a', tokens: 10 },
+        { label: 'b', tokens: 90 },
+      ],
+      100,
+    ).map((limit) => limit.row),
+    [0, 0],
+  );
+  assert.deepEqual(
+    stackLabels(
+      [
+        { label: 'long label', tokens: 50 },
+        { label: 'other', tokens: 51 },
+        { label: 'third', tokens: 52 },
+      ],
+      100,
+    ).map((limit) => limit.row),
+    [0, 1, 2],
+  );
 });
 
 test('drop plan: proposals from the planner, unticking keeps a file, "after" figures are a rebuilt report', () => {
@@ -199,7 +288,10 @@ test('drop plan: proposals from the planner, unticking keeps a file, "after" fig
   const plan = dropProposal!;
   assert.equal(state.dropPlan.target, 'window');
   assert.equal(state.dropPlan.neededTokens, plan.neededTokens);
-  assert.deepEqual(state.dropPlan.proposals.map((proposal) => proposal.uri), plan.actions.map((drop) => drop.uri));
+  assert.deepEqual(
+    state.dropPlan.proposals.map((proposal) => proposal.uri),
+    plan.actions.map((drop) => drop.uri),
+  );
   assert.ok(!state.dropPlan.proposals.some((proposal) => proposal.path === 'f00.ts'), 'pinned never proposed');
   assert.ok(state.dropPlan.canApply);
   assert.match(state.dropPlan.message, /the target is met/);
@@ -220,12 +312,21 @@ test('drop plan: proposals from the planner, unticking keeps a file, "after" fig
 });
 
 test('reorder: focus files in the middle band move to the end; the order the host applies matches', () => {
-  const files = [file('a.ts', 2000), file('focus.ts', 2000, { focus: true }), file('c.ts', 2000), file('d.ts', 2000), file('off.ts', 100, { included: false })];
+  const files = [
+    file('a.ts', 2000),
+    file('focus.ts', 2000, { focus: true }),
+    file('c.ts', 2000),
+    file('d.ts', 2000),
+    file('off.ts', 100, { included: false }),
+  ];
   const { state, report } = stateFor(files);
   assert.equal(state.reorder.available, true);
   assert.equal(state.reorder.placement, 'end');
   assert.deepEqual(state.reorder.moves, ['focus.ts']);
-  assert.deepEqual(reorderedUris(report, 'end'), ['a.ts', 'c.ts', 'd.ts', 'focus.ts', 'off.ts'].map((name) => `file:///w/${name}`));
+  assert.deepEqual(
+    reorderedUris(report, 'end'),
+    ['a.ts', 'c.ts', 'd.ts', 'focus.ts', 'off.ts'].map((name) => `file:///w/${name}`),
+  );
   const none = stateFor([file('a.ts', 2000), file('b.ts', 2000), file('c.ts', 2000)]).state.reorder;
   assert.equal(none.available, false);
   assert.match(none.message, /Mark the files the model most needs as focus/);
@@ -245,10 +346,13 @@ test('warnings carry their category label and why; the four common confusions ar
   const beyond = state.warnings.find((warning) => warning.id === 'beyond-max-window')!;
   assert.equal(beyond.categoryLabel, 'Position extrapolation');
   assert.ok(beyond.why.length > 20);
-  assert.deepEqual(state.confusions.map((confusion) => confusion.title), [
-    'A big window is not cheap inference',
-    'Context extension does not remove the quadratic cost',
-    'KV-cache savings do not teach long-range reasoning',
-    'Passing a needle test is not reliable reasoning over messy documents',
-  ]);
+  assert.deepEqual(
+    state.confusions.map((confusion) => confusion.title),
+    [
+      'A big window is not cheap inference',
+      'Context extension does not remove the quadratic cost',
+      'KV-cache savings do not teach long-range reasoning',
+      'Passing a needle test is not reliable reasoning over messy documents',
+    ],
+  );
 });

@@ -8,11 +8,27 @@ import { escapeMarkdown } from '../../../src/core/presenters/markdown';
 import { toStatusBarModel } from '../../../src/core/presenters/statusBarModel';
 import { defaultSettings } from '../../../src/core/settings';
 
-const commands = { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' };
+const commands = {
+  openPanel: 'p',
+  selectModel: 'm',
+  selectGpu: 'g',
+  suggestDrops: 'd',
+  cancelCounting: 'c',
+  addOpenEditors: 'o',
+  downloadTokenizer: 't',
+};
 const target = { model: findModel('llama-3.1-8b')!, gpu: findGpu('h100-sxm')! };
 
 function file(relativePath: string, tokens: number, extra: Partial<BudgetFileInput> = {}): BudgetFileInput {
-  return { uri: `file:///w/${relativePath}`, relativePath, included: true, focus: false, pinned: false, count: { kind: 'counted', tokens, sizeBytes: tokens, notes: [] }, ...extra };
+  return {
+    uri: `file:///w/${relativePath}`,
+    relativePath,
+    included: true,
+    focus: false,
+    pinned: false,
+    count: { kind: 'counted', tokens, sizeBytes: tokens, notes: [] },
+    ...extra,
+  };
 }
 
 test('status text: tokens, share of the max window, KV cache; spinner while counting', () => {
@@ -49,21 +65,38 @@ test('hostile file names are escaped in the hover markdown', () => {
 });
 
 test('tree: folders show how many files are in, compact single-child chains, sort by tokens', () => {
-  const report = buildBudgetReport([file('src/core/a.ts', 100), file('src/core/b.ts', 300, { included: false }), file('src/core/deep/c.ts', 50), file('README.md', 10)], defaultSettings, target);
+  const report = buildBudgetReport(
+    [file('src/core/a.ts', 100), file('src/core/b.ts', 300, { included: false }), file('src/core/deep/c.ts', 50), file('README.md', 10)],
+    defaultSettings,
+    target,
+  );
   const byName = toTreeNodes(report, 'name');
-  assert.deepEqual(byName.map((node) => node.label), ['src/core', 'README.md']);
+  assert.deepEqual(
+    byName.map((node) => node.label),
+    ['src/core', 'README.md'],
+  );
   const core = byName[0]!;
   assert.equal(core.checked, true, 'a partly included folder shows checked: it contributes to the prompt');
   assert.match(core.description, /^2\/3 in \(partly\) · 150 tok/);
   assert.match(core.tooltip, /unchecking the folder takes all of its files out/);
-  assert.deepEqual(core.children.map((node) => node.label), ['deep', 'a.ts', 'b.ts']);
+  assert.deepEqual(
+    core.children.map((node) => node.label),
+    ['deep', 'a.ts', 'b.ts'],
+  );
   assert.match(core.children[2]!.description, /300 tok · unchecked/);
-  assert.deepEqual(toTreeNodes(report, 'tokens')[0]!.children.map((node) => node.label), ['a.ts', 'deep', 'b.ts']);
+  assert.deepEqual(
+    toTreeNodes(report, 'tokens')[0]!.children.map((node) => node.label),
+    ['a.ts', 'deep', 'b.ts'],
+  );
   assert.equal(core.fileUris.length, 3);
 });
 
 test('tree: a click on a partly included folder takes every file out and says so; checking puts them all in', () => {
-  const report = buildBudgetReport([file('src/a.ts', 100), file('src/b.ts', 300, { included: false }), file('src/c.ts', 50)], defaultSettings, target);
+  const report = buildBudgetReport(
+    [file('src/a.ts', 100), file('src/b.ts', 300, { included: false }), file('src/c.ts', 50)],
+    defaultSettings,
+    target,
+  );
   const src = toTreeNodes(report, 'name')[0]!;
   const off = checkboxEffect(src, false);
   assert.deepEqual(off.include, []);
@@ -77,20 +110,34 @@ test('tree: a click on a partly included folder takes every file out and says so
 
 test('tree: names sort naturally, as in the Explorer (mod2 before mod10), the same on every machine', () => {
   const names = ['mod10.ts', 'mod1.ts', 'Mod2.ts', 'mod0.ts', 'mod100.ts', 'mod2.ts'];
-  const report = buildBudgetReport(names.map((name) => file(`m/${name}`, 5)), defaultSettings, target);
-  assert.deepEqual(toTreeNodes(report, 'name')[0]!.children.map((node) => node.label), ['mod0.ts', 'mod1.ts', 'Mod2.ts', 'mod2.ts', 'mod10.ts', 'mod100.ts']);
+  const report = buildBudgetReport(
+    names.map((name) => file(`m/${name}`, 5)),
+    defaultSettings,
+    target,
+  );
+  assert.deepEqual(
+    toTreeNodes(report, 'name')[0]!.children.map((node) => node.label),
+    ['mod0.ts', 'mod1.ts', 'Mod2.ts', 'mod2.ts', 'mod10.ts', 'mod100.ts'],
+  );
   assert.ok(compareNamesNaturally('a2', 'a10') < 0);
   assert.ok(compareNamesNaturally('B', 'a') > 0);
 });
 
 test('outline mode: the tree row says outline and offers Use Full Text; the hover counts outlines; a file with none says why', () => {
-  const outline = (tokens: number) => ({ mode: 'outline' as const, outline: { kind: 'counted' as const, tokens, framedTokens: undefined } });
-  const report = buildBudgetReport([
-    file('src/api.ts', 5_000, outline(1_200)),
-    file('src/b.ts', 300),
-    file('notes.md', 80, { mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }),
-    file('src/c.ts', 900, { ...outline(100), included: false }),
-  ], defaultSettings, target);
+  const outline = (tokens: number) => ({
+    mode: 'outline' as const,
+    outline: { kind: 'counted' as const, tokens, framedTokens: undefined },
+  });
+  const report = buildBudgetReport(
+    [
+      file('src/api.ts', 5_000, outline(1_200)),
+      file('src/b.ts', 300),
+      file('notes.md', 80, { mode: 'outline', outline: { kind: 'unavailable', reason: 'no parser for this file type' } }),
+      file('src/c.ts', 900, { ...outline(100), included: false }),
+    ],
+    defaultSettings,
+    target,
+  );
   const rows = new Map(report.files.map((row) => [row.relativePath, row]));
   assert.equal(rows.get('src/api.ts')!.tokens, 1_200);
   assert.equal(rows.get('src/c.ts')!.mode, 'dropped');
@@ -102,7 +149,11 @@ test('outline mode: the tree row says outline and offers Use Full Text; the hove
   assert.equal(api.contextValue, 'file.outline');
   assert.match(api.tooltip, /Outline mode: outline of a 5,000-token file; the export writes the outline\./);
   assert.equal(src.children.find((node) => node.label === 'b.ts')!.contextValue, 'file');
-  assert.equal(src.children.find((node) => node.label === 'c.ts')!.contextValue, 'file.outline', 'unchecked keeps its mode (Use Full Text still offered)');
+  assert.equal(
+    src.children.find((node) => node.label === 'c.ts')!.contextValue,
+    'file.outline',
+    'unchecked keeps its mode (Use Full Text still offered)',
+  );
   const notes = nodes.find((node) => node.label === 'notes.md')!;
   assert.match(notes.tooltip, /Outline mode: no outline \(no parser for this file type\): counted and exported in full\./);
   const hover = toStatusBarModel(report, null, commands).tooltipMarkdown;

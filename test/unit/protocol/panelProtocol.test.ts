@@ -24,23 +24,42 @@ test('every well-formed webview message is accepted as itself', () => {
 
 test('malformed, unknown or out-of-range messages are rejected', () => {
   const bad: unknown[] = [
-    null, undefined, 42, 'undo', [], {}, { type: 'eval', code: 'x' },
+    null,
+    undefined,
+    42,
+    'undo',
+    [],
+    {},
+    { type: 'eval', code: 'x' },
     { type: 'ready', dropTarget: 'everything' },
-    { type: 'openFile' }, { type: 'openFile', uri: 7 }, { type: 'openFile', uri: '' }, { type: 'openFile', uri: 'x'.repeat(maxMessageStringLength + 1) },
-    { type: 'setGpuCount', gpuCount: 0 }, { type: 'setGpuCount', gpuCount: 1.5 }, { type: 'setGpuCount', gpuCount: 1e9 }, { type: 'setGpuCount', gpuCount: '2' },
+    { type: 'openFile' },
+    { type: 'openFile', uri: 7 },
+    { type: 'openFile', uri: '' },
+    { type: 'openFile', uri: 'x'.repeat(maxMessageStringLength + 1) },
+    { type: 'setGpuCount', gpuCount: 0 },
+    { type: 'setGpuCount', gpuCount: 1.5 },
+    { type: 'setGpuCount', gpuCount: 1e9 },
+    { type: 'setGpuCount', gpuCount: '2' },
     { type: 'runCommand', command: 'workbench.action.terminal.new' },
     { type: 'setProposalSelected', uri: 'file:///a', selected: 'yes' },
-    { type: 'applyDrops', uris: 'file:///a' }, { type: 'applyDrops', uris: [1, 2] },
+    { type: 'applyDrops', uris: 'file:///a' },
+    { type: 'applyDrops', uris: [1, 2] },
     { type: 'applyReorder', placement: 'middle' },
     { type: '__proto__' },
   ];
   for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message) ?? String(message));
 });
 
-test('the panel page: strict CSP with the nonce, no inline script or style, only the extension\'s own resources', () => {
+test("the panel page: strict CSP with the nonce, no inline script or style, only the extension's own resources", () => {
   const nonce = makeNonce((size) => new Uint8Array(size).map((_, i) => i * 7));
   assert.match(nonce, /^[0-9a-f]{64}$/);
-  const html = panelHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/panel.css', codiconUri: 'https://x/dist/codicons/codicon.css' });
+  const html = panelHtml({
+    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    nonce,
+    scriptUri: 'https://x/dist/webview.js',
+    styleUri: 'https://x/media/panel.css',
+    codiconUri: 'https://x/dist/codicons/codicon.css',
+  });
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1]!;
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, new RegExp(`script-src 'nonce-${nonce}'`));

@@ -59,7 +59,9 @@ interface CaseResult {
 /** Runs both planners for one focus and budget; returns whether each met the two criteria. */
 function evaluate(prepared: Prepared, focus: string, budget: number): { relevance: CaseResult; sizeOnly: CaseResult; plan: RelevancePlan } {
   const { graph, tokens, outlineTokens, tree } = prepared;
-  const relevance = assessRelevance(graph, [{ path: focus, role: 'focus' }], (path) => kindSignalsOf(path, sampleContent(tree.files.get(path)!)));
+  const relevance = assessRelevance(graph, [{ path: focus, role: 'focus' }], (path) =>
+    kindSignalsOf(path, sampleContent(tree.files.get(path)!)),
+  );
   const closure = new Set([...graph.distancesFrom([focus]).dependencies.keys()].filter((path) => path !== focus));
   const paths = graph.files();
   const files: RelevancePlanFile[] = paths.map((path) => ({
@@ -73,7 +75,10 @@ function evaluate(prepared: Prepared, focus: string, budget: number): { relevanc
   const need = Math.max(0, total - budget);
   const plan = planRelevance(files, need);
   const touched = new Map(plan.proposals.map((proposal) => [proposal.path, proposal.action]));
-  const old = planDrops(files.map(({ path, tokens: t, priority }) => ({ path, tokens: t, priority })), need);
+  const old = planDrops(
+    files.map(({ path, tokens: t, priority }) => ({ path, tokens: t, priority })),
+    need,
+  );
   const oldDropped = new Map(old.drops.map((drop) => [drop.path, 'drop' as const]));
   const closureTokens = [...closure].reduce((sum, path) => sum + tokens.get(path)!, tokens.get(focus)!);
   const judge = (actions: ReadonlyMap<string, 'outline' | 'drop'>): CaseResult => {
@@ -82,7 +87,11 @@ function evaluate(prepared: Prepared, focus: string, budget: number): { relevanc
       if (!actions.has(path)) continue;
       // A file outside the closure (not the focus) at least as big that is still fully or partly in.
       const size = tokens.get(path)!;
-      violations += paths.filter((other) => other !== focus && !closure.has(other) && tokens.get(other)! >= size && actions.get(other) !== 'drop').length > 0 ? 1 : 0;
+      violations +=
+        paths.filter((other) => other !== focus && !closure.has(other) && tokens.get(other)! >= size && actions.get(other) !== 'drop')
+          .length > 0
+          ? 1
+          : 0;
     }
     return { closureKept: closureTokens <= budget ? [...closure].every((path) => !actions.has(path)) : null, violations };
   };
@@ -106,7 +115,16 @@ function runCases(t: TestContext, prepared: Prepared, focuses: readonly string[]
     state = (state * 1103515245 + 12345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  const tally: Tally = { cases: 0, closureCases: 0, closureKept: 0, oldClosureKept: 0, casesWithViolation: 0, oldCasesWithViolation: 0, outlines: 0, drops: 0 };
+  const tally: Tally = {
+    cases: 0,
+    closureCases: 0,
+    closureKept: 0,
+    oldClosureKept: 0,
+    casesWithViolation: 0,
+    oldCasesWithViolation: 0,
+    outlines: 0,
+    drops: 0,
+  };
   const total = [...prepared.tokens.values()].reduce((sum, value) => sum + value, 0);
   for (const focus of focuses) {
     const closure = [...prepared.graph.distancesFrom([focus]).dependencies.keys()];
@@ -124,8 +142,16 @@ function runCases(t: TestContext, prepared: Prepared, focuses: readonly string[]
       if (relevance.violations > 0) tally.casesWithViolation++;
       if (sizeOnly.violations > 0) tally.oldCasesWithViolation++;
       for (const proposal of plan.proposals) tally[proposal.action === 'outline' ? 'outlines' : 'drops']++;
-      assert.equal(relevance.closureKept ?? true, true, `${prepared.tree.name}: focus ${focus}, budget ${budget}: the closure fits but a closure file was proposed`);
-      assert.equal(relevance.violations, 0, `${prepared.tree.name}: focus ${focus}, budget ${budget}: a closure file was proposed while a bigger outside file is in`);
+      assert.equal(
+        relevance.closureKept ?? true,
+        true,
+        `${prepared.tree.name}: focus ${focus}, budget ${budget}: the closure fits but a closure file was proposed`,
+      );
+      assert.equal(
+        relevance.violations,
+        0,
+        `${prepared.tree.name}: focus ${focus}, budget ${budget}: a closure file was proposed while a bigger outside file is in`,
+      );
     }
   }
   t.diagnostic(
@@ -157,12 +183,62 @@ type GeneratedLanguage = 'ts' | 'py' | 'go' | 'java' | 'rust' | 'cpp';
 function bodyLines(i: number, functions: number, indent: string, language: GeneratedLanguage): string[] {
   const lines: string[] = [];
   for (let f = 0; f < functions; f++) {
-    if (language === 'ts') lines.push(`/** Step ${f} of module ${i}. */`, `export function step${i}_${f}(x: number): number {`, `${indent}const y = x * ${f + 1} + ${i};`, `${indent}return y > 100 ? y - ${f} : y + ${i};`, '}');
-    if (language === 'py') lines.push(`def step${i}_${f}(x: int) -> int:`, `${indent}"""Step ${f} of module ${i}."""`, `${indent}y = x * ${f + 1} + ${i}`, `${indent}return y - ${f} if y > 100 else y + ${i}`);
-    if (language === 'go') lines.push(`// Step${i}_${f} is step ${f} of module ${i}.`, `func Step${i}_${f}(x int) int {`, `${indent}y := x*${f + 1} + ${i}`, `${indent}if y > 100 {`, `${indent}${indent}return y - ${f}`, `${indent}}`, `${indent}return y + ${i}`, '}');
-    if (language === 'java') lines.push(`${indent}/** Step ${f} of module ${i}. */`, `${indent}public static int step${f}(int x) {`, `${indent}${indent}int y = x * ${f + 1} + ${i};`, `${indent}${indent}return y > 100 ? y - ${f} : y + ${i};`, `${indent}}`);
-    if (language === 'rust') lines.push(`/// Step ${f} of module ${i}.`, `pub fn step${i}_${f}(x: i64) -> i64 {`, `${indent}let y = x * ${f + 1} + ${i};`, `${indent}if y > 100 { y - ${f} } else { y + ${i} }`, '}');
-    if (language === 'cpp') lines.push(`/** Step ${f} of module ${i}. */`, `inline int step${i}_${f}(int x) {`, `${indent}int y = x * ${f + 1} + ${i};`, `${indent}return y > 100 ? y - ${f} : y + ${i};`, '}');
+    if (language === 'ts') {
+      lines.push(
+        `/** Step ${f} of module ${i}. */`,
+        `export function step${i}_${f}(x: number): number {`,
+        `${indent}const y = x * ${f + 1} + ${i};`,
+        `${indent}return y > 100 ? y - ${f} : y + ${i};`,
+        '}',
+      );
+    }
+    if (language === 'py') {
+      lines.push(
+        `def step${i}_${f}(x: int) -> int:`,
+        `${indent}"""Step ${f} of module ${i}."""`,
+        `${indent}y = x * ${f + 1} + ${i}`,
+        `${indent}return y - ${f} if y > 100 else y + ${i}`,
+      );
+    }
+    if (language === 'go') {
+      lines.push(
+        `// Step${i}_${f} is step ${f} of module ${i}.`,
+        `func Step${i}_${f}(x int) int {`,
+        `${indent}y := x*${f + 1} + ${i}`,
+        `${indent}if y > 100 {`,
+        `${indent}${indent}return y - ${f}`,
+        `${indent}}`,
+        `${indent}return y + ${i}`,
+        '}',
+      );
+    }
+    if (language === 'java') {
+      lines.push(
+        `${indent}/** Step ${f} of module ${i}. */`,
+        `${indent}public static int step${f}(int x) {`,
+        `${indent}${indent}int y = x * ${f + 1} + ${i};`,
+        `${indent}${indent}return y > 100 ? y - ${f} : y + ${i};`,
+        `${indent}}`,
+      );
+    }
+    if (language === 'rust') {
+      lines.push(
+        `/// Step ${f} of module ${i}.`,
+        `pub fn step${i}_${f}(x: i64) -> i64 {`,
+        `${indent}let y = x * ${f + 1} + ${i};`,
+        `${indent}if y > 100 { y - ${f} } else { y + ${i} }`,
+        '}',
+      );
+    }
+    if (language === 'cpp') {
+      lines.push(
+        `/** Step ${f} of module ${i}. */`,
+        `inline int step${i}_${f}(int x) {`,
+        `${indent}int y = x * ${f + 1} + ${i};`,
+        `${indent}return y > 100 ? y - ${f} : y + ${i};`,
+        '}',
+      );
+    }
   }
   return lines;
 }
@@ -181,7 +257,9 @@ function generatedTree(language: GeneratedLanguage, count: number, seed: number)
       paths.push(path);
     } else if (language === 'py') {
       const path = `app/${group}/m${i}.py`;
-      const imports = targets.map((j) => (j % 4 === i % 4 ? `from .m${j} import step${j}_0` : `from app.g${j % 4}.m${j} import step${j}_0`));
+      const imports = targets.map((j) =>
+        j % 4 === i % 4 ? `from .m${j} import step${j}_0` : `from app.g${j % 4}.m${j} import step${j}_0`,
+      );
       files.set(path, [...imports, ...bodyLines(i, sizes[i]!, '    ', 'py'), ''].join('\n'));
       paths.push(path);
     } else if (language === 'java') {
@@ -189,7 +267,12 @@ function generatedTree(language: GeneratedLanguage, count: number, seed: number)
       const path = `src/main/java/app/${group}/M${i}.java`;
       const imports = targets.filter((j) => j % 4 !== i % 4).map((j) => `import app.g${j % 4}.M${j};`);
       const fields = targets.map((j) => `  private M${j} dep${j};`);
-      files.set(path, [`package app.${group};`, ...imports, `public class M${i} {`, ...fields, ...bodyLines(i, sizes[i]!, '  ', 'java'), '}', ''].join('\n'));
+      files.set(
+        path,
+        [`package app.${group};`, ...imports, `public class M${i} {`, ...fields, ...bodyLines(i, sizes[i]!, '  ', 'java'), '}', ''].join(
+          '\n',
+        ),
+      );
       paths.push(path);
     } else if (language === 'rust') {
       const path = `src/m${i}.rs`;
@@ -206,7 +289,12 @@ function generatedTree(language: GeneratedLanguage, count: number, seed: number)
       // One Go package per module (a package is a folder).
       const path = `svc/m${i}/m${i}.go`;
       const imports = targets.map((j) => `\t"example.com/svc/m${j}"`);
-      files.set(path, [`package m${i}`, ...(imports.length > 0 ? ['import (', ...imports, ')'] : []), ...bodyLines(i, sizes[i]!, '\t', 'go'), ''].join('\n'));
+      files.set(
+        path,
+        [`package m${i}`, ...(imports.length > 0 ? ['import (', ...imports, ')'] : []), ...bodyLines(i, sizes[i]!, '\t', 'go'), ''].join(
+          '\n',
+        ),
+      );
       paths.push(path);
     }
   });
@@ -214,10 +302,20 @@ function generatedTree(language: GeneratedLanguage, count: number, seed: number)
   // The crate root declares every module (it imports them all, so it is a dependent, never in a closure).
   if (language === 'rust') files.set('src/lib.rs', dag.map((_, i) => `pub mod m${i};`).join('\n'));
   // Noise that nothing imports: a lockfile and a generated file, and a doc.
-  const lockfile = { ts: 'package-lock.json', py: 'poetry.lock', go: 'svc/go.sum', java: 'gradle.lockfile', rust: 'Cargo.lock', cpp: 'conan.lock' }[language];
+  const lockfile = {
+    ts: 'package-lock.json',
+    py: 'poetry.lock',
+    go: 'svc/go.sum',
+    java: 'gradle.lockfile',
+    rust: 'Cargo.lock',
+    cpp: 'conan.lock',
+  }[language];
   files.set(lockfile, Array.from({ length: 400 }, (_, k) => `dep-${k} 1.${k}.0 sha512-${(k * 2654435761).toString(36)}`).join('\n'));
   files.set('docs/guide.md', Array.from({ length: 60 }, (_, k) => `Paragraph ${k}: how the modules fit together.`).join('\n\n'));
-  const config: ProjectConfig = language === 'go' ? { tsConfigs: [], goModules: [parseGoMod('svc/go.mod', 'module example.com/svc\n')] } : { tsConfigs: [], goModules: [] };
+  const config: ProjectConfig =
+    language === 'go'
+      ? { tsConfigs: [], goModules: [parseGoMod('svc/go.mod', 'module example.com/svc\n')] }
+      : { tsConfigs: [], goModules: [] };
   return { tree: { name: `generated ${language} (seed ${seed})`, files, config }, dag, paths };
 }
 
@@ -245,9 +343,14 @@ test("evaluation, this repository's own src/: real code, real tsconfig", async (
     }
   };
   walk(root);
-  const config: ProjectConfig = { tsConfigs: [parseTsConfig('tsconfig.json', readFileSync(join(repoRoot, 'tsconfig.json'), 'utf8'))], goModules: [] };
+  const config: ProjectConfig = {
+    tsConfigs: [parseTsConfig('tsconfig.json', readFileSync(join(repoRoot, 'tsconfig.json'), 'utf8'))],
+    goModules: [],
+  };
   const prepared = await prepare({ name: 'context-budget src/', files, config });
-  const focuses = ['src/core/analysis/buildReport.ts', 'src/core/plan/planner.ts', 'src/host/extension.ts', 'src/cli/main.ts'].filter((path) => files.has(path));
+  const focuses = ['src/core/analysis/buildReport.ts', 'src/core/plan/planner.ts', 'src/host/extension.ts', 'src/cli/main.ts'].filter(
+    (path) => files.has(path),
+  );
   assert.ok(focuses.length >= 3);
   runCases(t, prepared, focuses, 8, 5);
   // The issue's own example: remove 26,258 tokens with src/core/analysis/buildReport.ts in focus.
@@ -256,5 +359,8 @@ test("evaluation, this repository's own src/: real code, real tsconfig", async (
   for (const proposal of plan.proposals) t.diagnostic(`${proposal.path}: ${proposal.explanation}`);
   assert.ok(plan.feasible);
   const closure = prepared.graph.distancesFrom(['src/core/analysis/buildReport.ts']).dependencies;
-  assert.ok(plan.proposals.every((proposal) => !closure.has(proposal.path)), 'nothing buildReport.ts imports is proposed for 26,258 tokens');
+  assert.ok(
+    plan.proposals.every((proposal) => !closure.has(proposal.path)),
+    'nothing buildReport.ts imports is proposed for 26,258 tokens',
+  );
 });

@@ -73,7 +73,7 @@ test('last change times: the newest commit touching each file, within the window
   }
 });
 
-test('outside a repository: git\'s own message', async () => {
+test("outside a repository: git's own message", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cb-nogit-'));
   try {
     await assert.rejects(gitChangedFiles(dir), /git rev-parse: fatal: not a git repository/);

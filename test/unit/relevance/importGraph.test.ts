@@ -17,7 +17,12 @@ async function graphOf(files: Record<string, string>, config: ProjectConfig = em
 }
 
 const edges = (graph: ImportGraph): Record<string, readonly string[]> =>
-  Object.fromEntries(graph.files().map((path) => [path, graph.importsOf(path)]).filter(([, targets]) => targets!.length > 0));
+  Object.fromEntries(
+    graph
+      .files()
+      .map((path) => [path, graph.importsOf(path)])
+      .filter(([, targets]) => targets!.length > 0),
+  );
 
 test('TypeScript/JavaScript: relative paths, extension and index probing, .js naming a .ts source, tsconfig paths and baseUrl', async () => {
   const tsconfig = parseTsConfig(
@@ -29,7 +34,8 @@ test('TypeScript/JavaScript: relative paths, extension and index probing, .js na
   );
   const graph = await graphOf(
     {
-      'src/main.ts': "import './util';\nimport { a } from './app/a.js';\nimport '@app/b';\nimport '@lib';\nimport 'shared/c';\nimport 'react';\nimport data from './data.json';",
+      'src/main.ts':
+        "import './util';\nimport { a } from './app/a.js';\nimport '@app/b';\nimport '@lib';\nimport 'shared/c';\nimport 'react';\nimport data from './data.json';",
       'src/util/index.ts': 'export const u = 1;',
       'src/app/a.ts': "export { b } from '../app/b';",
       'src/app/b.tsx': 'export const b = 1;',
@@ -53,7 +59,10 @@ test('tsconfig: a relative extends lends its paths; bad fields are named', () =>
   assert.deepEqual(base.paths, [['~/*', ['src/*']]]);
   const child = parseTsConfig('tsconfig.json', '{"extends": "./config/tsconfig.base", "compilerOptions": {}}');
   assert.equal(child.extendsPath, 'config/tsconfig.base.json');
-  assert.throws(() => parseTsConfig('t.json', '{"compilerOptions":{"paths":{"a":"b"}}}'), /t\.json: compilerOptions\.paths\["a"\] must be an array of strings/);
+  assert.throws(
+    () => parseTsConfig('t.json', '{"compilerOptions":{"paths":{"a":"b"}}}'),
+    /t\.json: compilerOptions\.paths\["a"\] must be an array of strings/,
+  );
   assert.throws(() => parseTsConfig('t.json', '{"compilerOptions": '), /t\.json: not valid JSON with comments/);
   assert.deepEqual(parseJsonc('{"a": "// not a comment", /* c */ "b": [1, 2,], }', 'x'), { a: '// not a comment', b: [1, 2] });
 });
@@ -68,7 +77,8 @@ test('tsconfig extends: paths inherited through a relative extends resolve impor
 test('Python: packages, relative levels, submodules named in from-imports, nearest match for absolute imports', async () => {
   const graph = await graphOf({
     'proj/app/__init__.py': '',
-    'proj/app/main.py': 'from . import models\nfrom .util.text import slug\nfrom ..common import helpers\nimport app.settings\nimport os\nfrom app import views',
+    'proj/app/main.py':
+      'from . import models\nfrom .util.text import slug\nfrom ..common import helpers\nimport app.settings\nimport os\nfrom app import views',
     'proj/app/models.py': 'from .settings import DEBUG',
     'proj/app/settings.py': '',
     'proj/app/views.py': '',
@@ -78,7 +88,13 @@ test('Python: packages, relative levels, submodules named in from-imports, neare
     'other/app/settings.py': '',
   });
   assert.deepEqual(edges(graph), {
-    'proj/app/main.py': ['proj/app/models.py', 'proj/app/settings.py', 'proj/app/util/text.py', 'proj/app/views.py', 'proj/common/helpers.py'],
+    'proj/app/main.py': [
+      'proj/app/models.py',
+      'proj/app/settings.py',
+      'proj/app/util/text.py',
+      'proj/app/views.py',
+      'proj/common/helpers.py',
+    ],
     'proj/app/models.py': ['proj/app/settings.py'],
   });
 });
@@ -118,7 +134,8 @@ test('Rust: mod files (x.rs and x/mod.rs), crate::, self::, super:: and 2018 chi
 
 test('Java: single-type, static and on-demand imports; same-package types linked only when named', async () => {
   const graph = await graphOf({
-    'src/com/x/App.java': 'package com.x;\nimport com.y.Repo;\nimport static com.y.Util.helper;\nimport com.z.*;\nclass App { Service s; Model m; }',
+    'src/com/x/App.java':
+      'package com.x;\nimport com.y.Repo;\nimport static com.y.Util.helper;\nimport com.z.*;\nclass App { Service s; Model m; }',
     'src/com/x/Service.java': 'package com.x;\nclass Service {}',
     'src/com/x/Unused.java': 'package com.x;\nclass Unused {}',
     'src/com/y/Repo.java': 'package com.y;\npublic class Repo {}',
@@ -190,7 +207,14 @@ test('unparsed files are nodes: a TS import of a JSON or Markdown file makes an 
 
 test('syntax objects from another language never cross-resolve', () => {
   const graph = new ImportGraph();
-  const py: FileSyntax = { language: 'python', imports: [{ kind: 'python', level: 0, module: 'b', names: [] }], packageName: null, typeReferences: [], outline: '', hasErrors: false };
+  const py: FileSyntax = {
+    language: 'python',
+    imports: [{ kind: 'python', level: 0, module: 'b', names: [] }],
+    packageName: null,
+    typeReferences: [],
+    outline: '',
+    hasErrors: false,
+  };
   graph.setFile('a.py', py);
   graph.setFile('b.ts', null);
   assert.deepEqual(graph.importsOf('a.py'), []);

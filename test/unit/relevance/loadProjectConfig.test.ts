@@ -41,5 +41,8 @@ test('a broken config is reported with its file and field, and the rest still lo
     'm/go.mod: no module directive; Go imports below m are not resolved',
     'p/missing.json: cannot be read; its paths are not applied',
   ]);
-  assert.deepEqual(config.tsConfigs.map((c) => c.path), ['p/tsconfig.json']);
+  assert.deepEqual(
+    config.tsConfigs.map((c) => c.path),
+    ['p/tsconfig.json'],
+  );
 });

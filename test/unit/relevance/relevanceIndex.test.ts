@@ -38,7 +38,12 @@ test('latest wins: an older parse that finishes last, or one for a removed file,
   const pending: Array<() => void> = [];
   const parse: ParsePort = (_path, text) =>
     new Promise<ParseOutcome>((resolve) => {
-      pending.push(() => resolve({ kind: 'parsed', syntax: { language: 'typescript', imports: [], packageName: null, typeReferences: [], outline: text, hasErrors: false } }));
+      pending.push(() =>
+        resolve({
+          kind: 'parsed',
+          syntax: { language: 'typescript', imports: [], packageName: null, typeReferences: [], outline: text, hasErrors: false },
+        }),
+      );
     });
   const index = new RelevanceIndex(parse);
   const first = index.update('a.ts', 'old');

@@ -56,7 +56,7 @@ test('TypeScript: every import form, type-only included, no duplicates; bodies e
       "import * as b from '@app/b';",
       "export { c } from '../c';",
       "export * from './types';",
-      'const lazy = () => import(\'./lazy\');',
+      "const lazy = () => import('./lazy');",
       "const cjs = require('./cjs');",
       "const notRequire = load('./not-an-import');",
       '/** Adds. */',
@@ -74,11 +74,17 @@ test('TypeScript: every import form, type-only included, no duplicates; bodies e
 });
 
 test('TSX and JavaScript parse with their own grammars', async () => {
-  const tsx = await parse('ui/App.tsx', "import React from 'react';\nexport const App = (): JSX.Element => { return <div a={1}>hi</div>; };\n");
+  const tsx = await parse(
+    'ui/App.tsx',
+    "import React from 'react';\nexport const App = (): JSX.Element => { return <div a={1}>hi</div>; };\n",
+  );
   assert.deepEqual(tsx.imports, [{ kind: 'es', specifier: 'react' }]);
   assert.equal(tsx.outline, "import React from 'react';\nexport const App = (): JSX.Element => { ... };\n");
   assert.equal(tsx.hasErrors, false);
-  const js = await parse('lib/m.mjs', "import { a } from './a.js';\nexport default function main() { a(); }\nconst f = function () { return 1; };\n");
+  const js = await parse(
+    'lib/m.mjs',
+    "import { a } from './a.js';\nexport default function main() { a(); }\nconst f = function () { return 1; };\n",
+  );
   assert.deepEqual(js.imports, [{ kind: 'es', specifier: './a.js' }]);
   assert.equal(js.outline, "import { a } from './a.js';\nexport default function main() { ... }\nconst f = function () { ... };\n");
 });
@@ -155,7 +161,10 @@ test('Go: package clause, single and grouped imports (aliased, blank, raw string
   ].join('\n');
   const syntax = await parse('p/p.go', text);
   assert.equal(syntax.packageName, 'p');
-  assert.deepEqual(syntax.imports.map((i) => (i.kind === 'go' ? i.path : '?')), ['fmt', 'example.com/m/pkg/x', 'example.com/m/y', 'example.com/m/raw']);
+  assert.deepEqual(
+    syntax.imports.map((i) => (i.kind === 'go' ? i.path : '?')),
+    ['fmt', 'example.com/m/pkg/x', 'example.com/m/y', 'example.com/m/raw'],
+  );
   assert.equal(syntax.outline, text.replace('{ return fmt.Sprint(a) }', '{ ... }'));
 });
 
@@ -183,7 +192,10 @@ test('Rust: mod declarations without bodies, use trees expanded to leaves; fn bo
   ]);
   assert.equal(
     syntax.outline,
-    text.replace('pub fn x() -> u8 { 1 + 1 }', 'pub fn x() -> u8 { ... }').replace('{ x * 2 }', '{ ... }').replace('{ let _ = 1; }', '{ ... }'),
+    text
+      .replace('pub fn x() -> u8 { 1 + 1 }', 'pub fn x() -> u8 { ... }')
+      .replace('{ x * 2 }', '{ ... }')
+      .replace('{ let _ = 1; }', '{ ... }'),
   );
 });
 
@@ -214,7 +226,10 @@ test('Java: package, single, static and wildcard imports, type names used; metho
 });
 
 test('C and C++: quoted and angle includes; function bodies elided, declarations kept', async () => {
-  const cpp = await parse('src/x.cpp', '#include "util/x.h"\n#include <vector>\nint f(int a) { return a + 1; }\nclass C { public: void m(); };\n');
+  const cpp = await parse(
+    'src/x.cpp',
+    '#include "util/x.h"\n#include <vector>\nint f(int a) { return a + 1; }\nclass C { public: void m(); };\n',
+  );
   assert.deepEqual(cpp.imports, [
     { kind: 'include', path: 'util/x.h', system: false },
     { kind: 'include', path: 'vector', system: true },
@@ -230,13 +245,17 @@ test('non-ASCII text: elisions land on the right characters (indices are UTF-16)
   assert.equal(syntax.outline, "const s = '🎉 é';\nexport function f(): string { ... }\n");
 });
 
-test('the outline is deterministic and never longer than the file, on this repository\'s own planner', async () => {
+test("the outline is deterministic and never longer than the file, on this repository's own planner", async () => {
   const text = readFileSync(join(__dirname, '..', '..', '..', '..', 'src', 'core', 'plan', 'planner.ts'), 'utf8');
   const first = await parse('src/core/plan/planner.ts', text);
   const second = await parse('src/core/plan/planner.ts', text);
   assert.equal(first.outline, second.outline);
   assert.ok(first.outline.length < text.length * 0.8, `outline ${first.outline.length} of ${text.length} chars`);
-  assert.ok(first.outline.includes('export function planDrops(files: readonly PlanFile[], neededTokens: number, options: DropOptions = {}): DropPlan { ... }'));
+  assert.ok(
+    first.outline.includes(
+      'export function planDrops(files: readonly PlanFile[], neededTokens: number, options: DropOptions = {}): DropPlan { ... }',
+    ),
+  );
 });
 
 test('unsupported extensions and oversized files are not parsed, with the reason', async () => {
@@ -254,7 +273,10 @@ test('a parse past its time budget is refused with the reason, and the parser st
   // progress callback, the query through timeoutMicros); the bound below only tells stopping from
   // running to the end, it is not a speed target.
   const started = Date.now();
-  await assert.rejects(testParser().parse('slow.js', '('.repeat(100_000), 300), (error: Error) => error instanceof ParseBudgetError && /parsing took longer than 0.3 s/.test(error.message));
+  await assert.rejects(
+    testParser().parse('slow.js', '('.repeat(100_000), 300),
+    (error: Error) => error instanceof ParseBudgetError && /parsing took longer than 0.3 s/.test(error.message),
+  );
   assert.ok(Date.now() - started < 20_000, `stopped after ${Date.now() - started} ms`);
   const after = await parse('ok.ts', "import './a';");
   assert.deepEqual(after.imports, [{ kind: 'es', specifier: './a' }]);

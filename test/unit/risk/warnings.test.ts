@@ -21,7 +21,9 @@ function warningsFor(scenario: Scenario): Warning[] {
   const reserveOutputTokens = scenario.reserveOutputTokens ?? 0;
   const promptTokens = scenario.files.reduce((sum, f) => sum + f.tokens, 0);
   const gpuCount = scenario.gpuCount ?? 1;
-  const cost = estimateCost(costInput({ model: scenario.model, gpu: scenario.gpu ?? h100Sxm, gpuCount, promptTokens, reserveOutputTokens }));
+  const cost = estimateCost(
+    costInput({ model: scenario.model, gpu: scenario.gpu ?? h100Sxm, gpuCount, promptTokens, reserveOutputTokens }),
+  );
   const risk = assessRisk({ files: scenario.files, reserveOutputTokens, windows: windowsFor(scenario.model) });
   return buildWarnings({ cost, risk, model: scenario.model, gpuCount, budgetTokens: scenario.budgetTokens, gpuName: 'H100' });
 }
@@ -51,7 +53,12 @@ test('weights alone do not fit: a separate error, because dropping files cannot 
 });
 
 test('past the maximum window: one position error, no effective/trained warnings on top', () => {
-  const warnings = warningsFor({ model: llama31_8b, gpu: { ...h100Sxm, memoryBytes: 1e12 }, files: [{ path: 'a.ts', tokens: 130000, focus: false }], reserveOutputTokens: 4096 });
+  const warnings = warningsFor({
+    model: llama31_8b,
+    gpu: { ...h100Sxm, memoryBytes: 1e12 },
+    files: [{ path: 'a.ts', tokens: 130000, focus: false }],
+    reserveOutputTokens: 4096,
+  });
   const warning = byId(warnings, warningIds.beyondMaxWindow)!;
   assert.equal(warning.severity, 'error');
   assert.equal(warning.category, 'position-extrapolation');
@@ -62,7 +69,13 @@ test('past the maximum window: one position error, no effective/trained warnings
 });
 
 test('beyond the effective window: a retrieval-dilution warning naming the files that end past it', () => {
-  const warnings = warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 30000, focus: false }, { path: 'b.ts', tokens: 5000, focus: false }] });
+  const warnings = warningsFor({
+    model: llama31_8b,
+    files: [
+      { path: 'a.ts', tokens: 30000, focus: false },
+      { path: 'b.ts', tokens: 5000, focus: false },
+    ],
+  });
   const warning = byId(warnings, warningIds.beyondEffectiveWindow)!;
   assert.equal(warning.severity, 'warning');
   assert.equal(warning.category, 'retrieval-dilution');
@@ -83,13 +96,20 @@ test('in the untrained RoPE-scaled range (Qwen2.5 + YaRN past 32K): position war
 
 test('attention share of prefill FLOPs above 50%: info on attention-compute with the share', () => {
   // Llama-3.1-8B: attention/linear ≈ T × 262,144 / 1.6e10, so past ~61K tokens attention is the larger part.
-  const warnings = warningsFor({ model: llama31_8b, gpu: { ...h100Sxm, memoryBytes: 1e12 }, files: [{ path: 'a.ts', tokens: 100000, focus: false }] });
+  const warnings = warningsFor({
+    model: llama31_8b,
+    gpu: { ...h100Sxm, memoryBytes: 1e12 },
+    files: [{ path: 'a.ts', tokens: 100000, focus: false }],
+  });
   const warning = byId(warnings, warningIds.attentionDominatesPrefill)!;
   assert.equal(warning.severity, 'info');
   assert.equal(warning.category, 'attention-compute');
   assert.ok(warning.numbers.attentionShare! > 0.5 && warning.numbers.attentionShare! < 0.7);
   assert.match(warning.message, /of prefill compute/);
-  assert.equal(byId(warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 20000, focus: false }] }), warningIds.attentionDominatesPrefill), undefined);
+  assert.equal(
+    byId(warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 20000, focus: false }] }), warningIds.attentionDominatesPrefill),
+    undefined,
+  );
 });
 
 test('focus files in the middle band and a low focus share: retrieval-dilution warnings listing the files', () => {
@@ -111,8 +131,23 @@ test('focus files in the middle band and a low focus share: retrieval-dilution w
 });
 
 test('no focus-share warning without focus files or in a short prompt', () => {
-  assert.equal(byId(warningsFor({ model: llama31_8b, files: [{ path: 'a', tokens: 10000, focus: false }] }), warningIds.focusShareLow), undefined);
-  assert.equal(byId(warningsFor({ model: llama31_8b, files: [{ path: 'a', tokens: 3000, focus: false }, { path: 'b', tokens: 10, focus: true }] }), warningIds.focusShareLow), undefined);
+  assert.equal(
+    byId(warningsFor({ model: llama31_8b, files: [{ path: 'a', tokens: 10000, focus: false }] }), warningIds.focusShareLow),
+    undefined,
+  );
+  assert.equal(
+    byId(
+      warningsFor({
+        model: llama31_8b,
+        files: [
+          { path: 'a', tokens: 3000, focus: false },
+          { path: 'b', tokens: 10, focus: true },
+        ],
+      }),
+      warningIds.focusShareLow,
+    ),
+    undefined,
+  );
 });
 
 test('over budget: warning with the overage; no warning at exactly the budget or without one', () => {
@@ -126,16 +161,36 @@ test('over budget: warning with the overage; no warning at exactly the budget or
 
 test('warnings are sorted errors → warnings → info, every one has a stable id, one bottleneck, a message and a why', () => {
   const warnings = warningsFor({
-    model: llama31_70b, gpuCount: 2, budgetTokens: 1000, reserveOutputTokens: 4096,
-    files: [{ path: 'a', tokens: 40000, focus: false }, { path: 'f', tokens: 100, focus: true }, { path: 'b', tokens: 80000, focus: false }],
+    model: llama31_70b,
+    gpuCount: 2,
+    budgetTokens: 1000,
+    reserveOutputTokens: 4096,
+    files: [
+      { path: 'a', tokens: 40000, focus: false },
+      { path: 'f', tokens: 100, focus: true },
+      { path: 'b', tokens: 80000, focus: false },
+    ],
   });
   const ranks = warnings.map((w) => ({ error: 0, warning: 1, info: 2 })[w.severity]);
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => a - b),
+  );
   const ids = Object.values(warningIds) as string[];
   for (const warning of warnings) {
     assert.ok(ids.includes(warning.id));
     assert.ok(!warning.message.includes('\n') && warning.message.length > 0);
     assert.ok(warning.why.length > 80);
   }
-  assert.deepEqual(warnings.map((w) => w.id), [warningIds.kvDoesNotFit, warningIds.beyondEffectiveWindow, warningIds.focusInMiddle, warningIds.focusShareLow, warningIds.overBudget, warningIds.attentionDominatesPrefill]);
+  assert.deepEqual(
+    warnings.map((w) => w.id),
+    [
+      warningIds.kvDoesNotFit,
+      warningIds.beyondEffectiveWindow,
+      warningIds.focusInMiddle,
+      warningIds.focusShareLow,
+      warningIds.overBudget,
+      warningIds.attentionDominatesPrefill,
+    ],
+  );
 });

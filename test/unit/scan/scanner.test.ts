@@ -19,7 +19,13 @@ test('nested .gitignore rules stack, negations re-include, anchored patterns sta
     .file('/src/generated/g.ts', 'ignored')
     .file('/node_modules/lib/index.js', 'default exclude');
   const result = await scanTree(fs, '/', options);
-  assert.deepEqual(result.files.map((f) => f.relativePath).sort(), ['.gitignore', 'a.ts', 'src/.gitignore', 'src/build/keep.ts', 'src/important.log']);
+  assert.deepEqual(result.files.map((f) => f.relativePath).sort(), [
+    '.gitignore',
+    'a.ts',
+    'src/.gitignore',
+    'src/build/keep.ts',
+    'src/important.log',
+  ]);
   const reasons = Object.fromEntries(result.skipped.map((s) => [s.relativePath, s.reason]));
   assert.equal(reasons['x.log'], 'ignored');
   assert.equal(reasons['build/'], 'ignored');
@@ -55,7 +61,10 @@ test('a file that vanishes between listing and stat is reported, not fatal', asy
   const fs = new InMemoryWorkspaceFs().file('/a.ts', 'a').file('/gone.ts', 'b');
   fs.vanishing.add('/gone.ts');
   const result = await scanTree(fs, '/', options);
-  assert.deepEqual(result.files.map((f) => f.relativePath), ['a.ts']);
+  assert.deepEqual(
+    result.files.map((f) => f.relativePath),
+    ['a.ts'],
+  );
   assert.equal(result.skipped[0]?.reason, 'vanished');
 });
 
@@ -78,5 +87,8 @@ test('an aborted signal cancels the scan', async () => {
 test('multi-root prefix is applied to every relative path', async () => {
   const fs = new InMemoryWorkspaceFs().file('/src/a.ts', 'a');
   const result = await scanTree(fs, '/', { ...options, pathPrefix: 'backend' });
-  assert.deepEqual(result.files.map((f) => f.relativePath), ['backend/src/a.ts']);
+  assert.deepEqual(
+    result.files.map((f) => f.relativePath),
+    ['backend/src/a.ts'],
+  );
 });

@@ -34,8 +34,10 @@ const hex = '0123456789abcdef';
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const chars = (random: Random, alphabet: string, length: number): string => Array.from({ length }, () => pick(random, [...alphabet])).join('');
-const base64Of = (random: Random, bytes: number): string => Buffer.from(Array.from({ length: bytes }, () => Math.floor(random() * 256))).toString('base64');
+const chars = (random: Random, alphabet: string, length: number): string =>
+  Array.from({ length }, () => pick(random, [...alphabet])).join('');
+const base64Of = (random: Random, bytes: number): string =>
+  Buffer.from(Array.from({ length: bytes }, () => Math.floor(random() * 256))).toString('base64');
 
 /** How a key is written into a file: one syntax of one language. `name` is snake_case; styles derive from it. */
 export interface Syntax {
@@ -74,7 +76,12 @@ export const syntaxes: readonly Syntax[] = [
   { id: 'json', ext: '.json', named: true, render: (n, v) => `{\n  "${camel(n)}": "${v}",\n  "retries": 3\n}` },
   { id: 'toml', ext: '.toml', named: true, render: (n, v) => `[service]\n${n} = "${v}"` },
   { id: 'ini', ext: '.ini', named: true, render: (n, v) => `[default]\n${n} = ${v}` },
-  { id: 'markdown-curl', ext: '.md', named: false, render: (_n, v) => '```sh\ncurl -H "Authorization: Bearer ' + v + '" https://api.internal.net/v2/me\n```' },
+  {
+    id: 'markdown-curl',
+    ext: '.md',
+    named: false,
+    render: (_n, v) => '```sh\ncurl -H "Authorization: Bearer ' + v + '" https://api.internal.net/v2/me\n```',
+  },
 ];
 
 /** One kind of credential: its expected rule id, a variable name it is usually stored under, and a generator. */
@@ -89,48 +96,162 @@ export interface KeyKind {
 }
 
 function jwt(random: Random): string {
-  const b64url = (value: object | Buffer): string => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
+  const b64url = (value: object | Buffer): string =>
+    (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
   const header = b64url({ alg: pick(random, ['HS256', 'HS384']), typ: 'JWT' });
-  const payload = b64url({ sub: randomUUID(), iat: 1_700_000_000 + Math.floor(random() * 1e7), scope: pick(random, ['read:all', 'admin', 'repo user']) });
-  const signature = b64url(createHmac('sha256', chars(random, alnum, 32)).update(`${header}.${payload}`).digest());
+  const payload = b64url({
+    sub: randomUUID(),
+    iat: 1_700_000_000 + Math.floor(random() * 1e7),
+    scope: pick(random, ['read:all', 'admin', 'repo user']),
+  });
+  const signature = b64url(
+    createHmac('sha256', chars(random, alnum, 32))
+      .update(`${header}.${payload}`)
+      .digest(),
+  );
   return `${header}.${payload}.${signature}`;
 }
 
 /** Single-token credentials in their providers' formats. */
 export const keyKinds: readonly KeyKind[] = [
-  { id: 'aws-access-key-id', ruleId: 'aws-access-key-id', names: ['aws_access_key_id', 'access_key_id'], make: (r) => pick(r, ['AKIA', 'ASIA']) + chars(r, base32, 16) },
-  { id: 'aws-secret-access-key', ruleId: 'aws-secret-access-key', names: ['aws_secret_access_key', 'secret_access_key', 'aws_secret_key'], needsName: true, make: (r) => chars(r, base64Chars, 40) },
-  { id: 'github-classic', ruleId: 'github-token', names: ['github_token', 'gh_token'], make: (r) => pick(r, ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_']) + chars(r, alnum, 36) },
-  { id: 'github-fine-grained', ruleId: 'github-token', names: ['github_pat'], make: (r) => `github_pat_${chars(r, alnum, 22)}_${chars(r, alnum, 59)}` },
-  { id: 'gitlab-pat', ruleId: 'gitlab-token', names: ['gitlab_token', 'private_token'], make: (r) => 'glpat-' + chars(r, base64UrlChars, 20) },
+  {
+    id: 'aws-access-key-id',
+    ruleId: 'aws-access-key-id',
+    names: ['aws_access_key_id', 'access_key_id'],
+    make: (r) => pick(r, ['AKIA', 'ASIA']) + chars(r, base32, 16),
+  },
+  {
+    id: 'aws-secret-access-key',
+    ruleId: 'aws-secret-access-key',
+    names: ['aws_secret_access_key', 'secret_access_key', 'aws_secret_key'],
+    needsName: true,
+    make: (r) => chars(r, base64Chars, 40),
+  },
+  {
+    id: 'github-classic',
+    ruleId: 'github-token',
+    names: ['github_token', 'gh_token'],
+    make: (r) => pick(r, ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_']) + chars(r, alnum, 36),
+  },
+  {
+    id: 'github-fine-grained',
+    ruleId: 'github-token',
+    names: ['github_pat'],
+    make: (r) => `github_pat_${chars(r, alnum, 22)}_${chars(r, alnum, 59)}`,
+  },
+  {
+    id: 'gitlab-pat',
+    ruleId: 'gitlab-token',
+    names: ['gitlab_token', 'private_token'],
+    make: (r) => 'glpat-' + chars(r, base64UrlChars, 20),
+  },
   { id: 'gitlab-deploy', ruleId: 'gitlab-token', names: ['deploy_token'], make: (r) => 'gldt-' + chars(r, base64UrlChars, 20) },
-  { id: 'slack-bot', ruleId: 'slack-token', names: ['slack_bot_token'], make: (r) => `xoxb-${chars(r, digits, 12)}-${chars(r, digits, 13)}-${chars(r, alnum, 24)}` },
-  { id: 'slack-user', ruleId: 'slack-token', names: ['slack_token'], make: (r) => `xoxp-${chars(r, digits, 12)}-${chars(r, digits, 12)}-${chars(r, digits, 13)}-${chars(r, hex, 32)}` },
-  { id: 'slack-app', ruleId: 'slack-token', names: ['slack_app_token'], make: (r) => `xapp-1-A${chars(r, upper + digits, 10)}-${chars(r, digits, 13)}-${chars(r, hex, 64)}` },
-  { id: 'slack-webhook', ruleId: 'slack-webhook', names: ['slack_webhook_url'], make: (r) => `https://hooks.slack.com/services/T${chars(r, upper + digits, 10)}/B${chars(r, upper + digits, 10)}/${chars(r, alnum, 24)}` },
-  { id: 'stripe-live', ruleId: 'stripe-key', names: ['stripe_secret_key', 'stripe_api_key'], make: (r) => pick(r, ['sk_live_', 'rk_live_']) + chars(r, alnum, pick(r, [24, 99])) },
-  { id: 'google-api-key', ruleId: 'google-api-key', names: ['google_api_key', 'firebase_api_key'], make: (r) => 'AIza' + chars(r, base64UrlChars, 35) },
-  { id: 'openai-legacy', ruleId: 'openai-api-key', names: ['openai_api_key'], make: (r) => `sk-${chars(r, alnum, 20)}T3BlbkFJ${chars(r, alnum, 20)}` },
-  { id: 'openai-project', ruleId: 'openai-api-key', names: ['openai_api_key'], make: (r) => `sk-${pick(r, ['proj', 'svcacct', 'admin'])}-${chars(r, base64UrlChars, 74)}T3BlbkFJ${chars(r, base64UrlChars, 74)}` },
-  { id: 'anthropic', ruleId: 'anthropic-api-key', names: ['anthropic_api_key'], make: (r) => `sk-ant-${pick(r, ['api03', 'admin01'])}-${chars(r, base64UrlChars, 93)}AA` },
+  {
+    id: 'slack-bot',
+    ruleId: 'slack-token',
+    names: ['slack_bot_token'],
+    make: (r) => `xoxb-${chars(r, digits, 12)}-${chars(r, digits, 13)}-${chars(r, alnum, 24)}`,
+  },
+  {
+    id: 'slack-user',
+    ruleId: 'slack-token',
+    names: ['slack_token'],
+    make: (r) => `xoxp-${chars(r, digits, 12)}-${chars(r, digits, 12)}-${chars(r, digits, 13)}-${chars(r, hex, 32)}`,
+  },
+  {
+    id: 'slack-app',
+    ruleId: 'slack-token',
+    names: ['slack_app_token'],
+    make: (r) => `xapp-1-A${chars(r, upper + digits, 10)}-${chars(r, digits, 13)}-${chars(r, hex, 64)}`,
+  },
+  {
+    id: 'slack-webhook',
+    ruleId: 'slack-webhook',
+    names: ['slack_webhook_url'],
+    make: (r) =>
+      `https://hooks.slack.com/services/T${chars(r, upper + digits, 10)}/B${chars(r, upper + digits, 10)}/${chars(r, alnum, 24)}`,
+  },
+  {
+    id: 'stripe-live',
+    ruleId: 'stripe-key',
+    names: ['stripe_secret_key', 'stripe_api_key'],
+    make: (r) => pick(r, ['sk_live_', 'rk_live_']) + chars(r, alnum, pick(r, [24, 99])),
+  },
+  {
+    id: 'google-api-key',
+    ruleId: 'google-api-key',
+    names: ['google_api_key', 'firebase_api_key'],
+    make: (r) => 'AIza' + chars(r, base64UrlChars, 35),
+  },
+  {
+    id: 'openai-legacy',
+    ruleId: 'openai-api-key',
+    names: ['openai_api_key'],
+    make: (r) => `sk-${chars(r, alnum, 20)}T3BlbkFJ${chars(r, alnum, 20)}`,
+  },
+  {
+    id: 'openai-project',
+    ruleId: 'openai-api-key',
+    names: ['openai_api_key'],
+    make: (r) => `sk-${pick(r, ['proj', 'svcacct', 'admin'])}-${chars(r, base64UrlChars, 74)}T3BlbkFJ${chars(r, base64UrlChars, 74)}`,
+  },
+  {
+    id: 'anthropic',
+    ruleId: 'anthropic-api-key',
+    names: ['anthropic_api_key'],
+    make: (r) => `sk-ant-${pick(r, ['api03', 'admin01'])}-${chars(r, base64UrlChars, 93)}AA`,
+  },
   { id: 'jwt', ruleId: 'jwt', names: ['access_token', 'id_token', 'auth_token'], make: jwt },
   { id: 'npm-token', ruleId: 'npm-token', names: ['npm_token'], make: (r) => 'npm_' + chars(r, alnum, 36) },
-  { id: 'azure-ad-client-secret', ruleId: 'azure-ad-client-secret', names: ['client_secret', 'azure_client_secret'], make: (r) => `${chars(r, alnum + '_~.', 3)}${chars(r, digits, 1)}Q~${chars(r, alnum + '_~.-', 34)}` },
-  { id: 'sendgrid', ruleId: 'sendgrid-key', names: ['sendgrid_api_key'], make: (r) => `SG.${chars(r, base64UrlChars, 22)}.${chars(r, base64UrlChars, 43)}` },
+  {
+    id: 'azure-ad-client-secret',
+    ruleId: 'azure-ad-client-secret',
+    names: ['client_secret', 'azure_client_secret'],
+    make: (r) => `${chars(r, alnum + '_~.', 3)}${chars(r, digits, 1)}Q~${chars(r, alnum + '_~.-', 34)}`,
+  },
+  {
+    id: 'sendgrid',
+    ruleId: 'sendgrid-key',
+    names: ['sendgrid_api_key'],
+    make: (r) => `SG.${chars(r, base64UrlChars, 22)}.${chars(r, base64UrlChars, 43)}`,
+  },
   { id: 'huggingface', ruleId: 'huggingface-token', names: ['hf_token'], make: (r) => 'hf_' + chars(r, upper + lower, 34) },
   { id: 'groq', ruleId: 'groq-key', names: ['groq_api_key'], make: (r) => 'gsk_' + chars(r, alnum, 52) },
   { id: 'docker-hub', ruleId: 'docker-hub-token', names: ['docker_token'], make: (r) => 'dckr_pat_' + chars(r, base64UrlChars, 27) },
   { id: 'databricks', ruleId: 'databricks-token', names: ['databricks_token'], make: (r) => 'dapi' + chars(r, hex, 32) },
   { id: 'vault', ruleId: 'vault-token', names: ['vault_token'], make: (r) => 'hvs.' + chars(r, base64UrlChars, 95) },
-  { id: 'shopify', ruleId: 'shopify-token', names: ['shopify_access_token'], make: (r) => pick(r, ['shpat_', 'shpss_', 'shpca_']) + chars(r, hex, 32) },
+  {
+    id: 'shopify',
+    ruleId: 'shopify-token',
+    names: ['shopify_access_token'],
+    make: (r) => pick(r, ['shpat_', 'shpss_', 'shpca_']) + chars(r, hex, 32),
+  },
   { id: 'linear', ruleId: 'linear-key', names: ['linear_api_key'], make: (r) => 'lin_api_' + chars(r, alnum, 40) },
-  { id: 'tailscale', ruleId: 'tailscale-key', names: ['ts_authkey'], make: (r) => `tskey-auth-k${chars(r, alnum, 11)}CNTRL-${chars(r, alnum, 33)}` },
+  {
+    id: 'tailscale',
+    ruleId: 'tailscale-key',
+    names: ['ts_authkey'],
+    make: (r) => `tskey-auth-k${chars(r, alnum, 11)}CNTRL-${chars(r, alnum, 33)}`,
+  },
   { id: 'figma', ruleId: 'figma-token', names: ['figma_token'], make: (r) => 'figd_' + chars(r, base64UrlChars, 40) },
   {
     id: '1password',
     ruleId: 'onepassword-token',
     names: ['op_service_account_token'],
-    make: (r) => 'ops_' + Buffer.from(JSON.stringify({ signInAddress: 'my.1password.com', userAuth: { method: 'SRPg-4096', alg: 'PBES2g-HS256', iterations: 650000, salt: chars(r, alnum, 22) }, email: `${chars(r, lower, 12)}@1passwordserviceaccounts.com`, srpX: chars(r, hex, 64), muk: { alg: 'A256GCM', ext: true, k: chars(r, base64UrlChars, 43), key_ops: ['encrypt', 'decrypt'], kty: 'oct', kid: 'mp' }, secretKey: `A3-${chars(r, upper + digits, 6)}-${chars(r, upper + digits, 6)}`, throttleSecret: { seed: chars(r, hex, 64), deviceUuid: chars(r, lower + digits, 26) }, deviceUuid: chars(r, lower + digits, 26) })).toString('base64'),
+    make: (r) =>
+      'ops_' +
+      Buffer.from(
+        JSON.stringify({
+          signInAddress: 'my.1password.com',
+          userAuth: { method: 'SRPg-4096', alg: 'PBES2g-HS256', iterations: 650000, salt: chars(r, alnum, 22) },
+          email: `${chars(r, lower, 12)}@1passwordserviceaccounts.com`,
+          srpX: chars(r, hex, 64),
+          muk: { alg: 'A256GCM', ext: true, k: chars(r, base64UrlChars, 43), key_ops: ['encrypt', 'decrypt'], kty: 'oct', kid: 'mp' },
+          secretKey: `A3-${chars(r, upper + digits, 6)}-${chars(r, upper + digits, 6)}`,
+          throttleSecret: { seed: chars(r, hex, 64), deviceUuid: chars(r, lower + digits, 26) },
+          deviceUuid: chars(r, lower + digits, 26),
+        }),
+      ).toString('base64'),
   },
 ];
 
@@ -153,19 +274,43 @@ function multiLineSamples(random: Random): Array<{ label: string; ruleId: string
     ['rsa-pkcs8', rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
     ['ec-sec1', ec.privateKey.export({ type: 'sec1', format: 'pem' }).toString()],
     ['ed25519-pkcs8', ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
-    ['rsa-pkcs8-encrypted', rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass phrase' }).toString()],
-    ['rsa-pkcs1-encrypted', rsa.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pass phrase' }).toString()],
+    [
+      'rsa-pkcs8-encrypted',
+      rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass phrase' }).toString(),
+    ],
+    [
+      'rsa-pkcs1-encrypted',
+      rsa.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pass phrase' }).toString(),
+    ],
     // OpenSSH's own format (node cannot export it): the armor and the `openssh-key-v1` magic, random after it.
-    ['openssh', `-----BEGIN OPENSSH PRIVATE KEY-----\n${wrap('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ' + base64Of(random, 300))}\n-----END OPENSSH PRIVATE KEY-----\n`],
+    [
+      'openssh',
+      `-----BEGIN OPENSSH PRIVATE KEY-----\n${wrap('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ' + base64Of(random, 300))}\n-----END OPENSSH PRIVATE KEY-----\n`,
+    ],
   ];
   for (const [kind, pem] of pems) {
     const lines = pem.trimEnd().split('\n');
     out.push({ label: `pem ${kind} raw`, ruleId: 'private-key', ext: '.md', snippet: '```\n' + pem + '```' });
     out.push({ label: `pem ${kind} js template`, ruleId: 'private-key', ext: '.js', snippet: 'const privateKey = `' + pem + '`;' });
     out.push({ label: `pem ${kind} python triple-quoted`, ruleId: 'private-key', ext: '.py', snippet: `PRIVATE_KEY = """${pem}"""` });
-    out.push({ label: `pem ${kind} json escaped`, ruleId: 'private-key', ext: '.json', snippet: `{ "tls": { "key": ${JSON.stringify(pem)} } }` });
-    out.push({ label: `pem ${kind} java concatenation`, ruleId: 'private-key', ext: '.java', snippet: '    static final String KEY =\n' + lines.map((line) => `        "${line}\\n"`).join(' +\n') + ';' });
-    out.push({ label: `pem ${kind} yaml block`, ruleId: 'private-key', ext: '.yml', snippet: 'tls:\n  key: |\n' + lines.map((line) => `    ${line}`).join('\n') });
+    out.push({
+      label: `pem ${kind} json escaped`,
+      ruleId: 'private-key',
+      ext: '.json',
+      snippet: `{ "tls": { "key": ${JSON.stringify(pem)} } }`,
+    });
+    out.push({
+      label: `pem ${kind} java concatenation`,
+      ruleId: 'private-key',
+      ext: '.java',
+      snippet: '    static final String KEY =\n' + lines.map((line) => `        "${line}\\n"`).join(' +\n') + ';',
+    });
+    out.push({
+      label: `pem ${kind} yaml block`,
+      ruleId: 'private-key',
+      ext: '.yml',
+      snippet: 'tls:\n  key: |\n' + lines.map((line) => `    ${line}`).join('\n'),
+    });
     out.push({ label: `pem ${kind} go raw string`, ruleId: 'private-key', ext: '.go', snippet: 'const testKey = `' + pem + '`' });
   }
   const serviceAccount = {
@@ -177,32 +322,93 @@ function multiLineSamples(random: Random): Array<{ label: string; ruleId: string
     client_id: chars(random, digits, 21),
     token_uri: 'https://oauth2.googleapis.com/token',
   };
-  out.push({ label: 'gcp service-account json file', ruleId: 'gcp-service-account', ext: '.json', snippet: JSON.stringify(serviceAccount, null, 2) });
-  out.push({ label: 'gcp service-account json in python', ruleId: 'gcp-service-account', ext: '.py', snippet: `CREDENTIALS = json.loads('''${JSON.stringify(serviceAccount)}''')` });
+  out.push({
+    label: 'gcp service-account json file',
+    ruleId: 'gcp-service-account',
+    ext: '.json',
+    snippet: JSON.stringify(serviceAccount, null, 2),
+  });
+  out.push({
+    label: 'gcp service-account json in python',
+    ruleId: 'gcp-service-account',
+    ext: '.py',
+    snippet: `CREDENTIALS = json.loads('''${JSON.stringify(serviceAccount)}''')`,
+  });
   const azureKey = base64Of(random, 64);
-  out.push({ label: 'azure storage connection string (.env)', ruleId: 'azure-storage-key', ext: '.env', snippet: `AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=https;AccountName=st${chars(random, lower, 8)};AccountKey=${azureKey};EndpointSuffix=core.windows.net"` });
-  out.push({ label: 'azure service bus connection string (json)', ruleId: 'azure-storage-key', ext: '.json', snippet: `{ "ConnectionStrings": { "Bus": "Endpoint=sb://ns-${chars(random, lower, 6)}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${base64Of(random, 32)}" } }` });
+  out.push({
+    label: 'azure storage connection string (.env)',
+    ruleId: 'azure-storage-key',
+    ext: '.env',
+    snippet: `AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=https;AccountName=st${chars(random, lower, 8)};AccountKey=${azureKey};EndpointSuffix=core.windows.net"`,
+  });
+  out.push({
+    label: 'azure service bus connection string (json)',
+    ruleId: 'azure-storage-key',
+    ext: '.json',
+    snippet: `{ "ConnectionStrings": { "Bus": "Endpoint=sb://ns-${chars(random, lower, 6)}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${base64Of(random, 32)}" } }`,
+  });
   const clientSecret = `${chars(random, alnum, 3)}${chars(random, digits, 1)}Q~${chars(random, alnum + '_~.-', 34)}`;
-  out.push({ label: 'azure service principal json', ruleId: 'azure-ad-client-secret', ext: '.json', snippet: JSON.stringify({ appId: randomUUID(), displayName: 'ci-deployer', password: clientSecret, tenant: randomUUID() }, null, 2) });
-  const password = (): string => pick(random, [chars(random, alnum, 16), `${pick(random, ['Winter', 'Blue', 'Falcon'])}${chars(random, digits, 4)}${pick(random, ['x', 'Q', 'z'])}`, chars(random, alnum + '-_.~', 24)]);
+  out.push({
+    label: 'azure service principal json',
+    ruleId: 'azure-ad-client-secret',
+    ext: '.json',
+    snippet: JSON.stringify({ appId: randomUUID(), displayName: 'ci-deployer', password: clientSecret, tenant: randomUUID() }, null, 2),
+  });
+  const password = (): string =>
+    pick(random, [
+      chars(random, alnum, 16),
+      `${pick(random, ['Winter', 'Blue', 'Falcon'])}${chars(random, digits, 4)}${pick(random, ['x', 'Q', 'z'])}`,
+      chars(random, alnum + '-_.~', 24),
+    ]);
   const users = ['app', 'svc_orders', 'deploy', 'analytics'];
   const dbUrls = [
     () => `postgres://${pick(random, users)}:${password()}@db-${chars(random, lower, 5)}.internal:5432/orders`,
     () => `postgresql://${pick(random, users)}:${password()}@10.0.${chars(random, digits, 1)}.12/app?sslmode=require`,
     () => `mysql://${pick(random, users)}:${password()}@mysql.prod.${chars(random, lower, 5)}.net:3306/shop`,
-    () => `mongodb+srv://${pick(random, users)}:${password()}@cluster0.${chars(random, lower + digits, 5)}.mongodb.net/app?retryWrites=true`,
+    () =>
+      `mongodb+srv://${pick(random, users)}:${password()}@cluster0.${chars(random, lower + digits, 5)}.mongodb.net/app?retryWrites=true`,
     () => `redis://default:${password()}@redis-${chars(random, digits, 5)}.cache.net:6379/0`,
     () => `amqps://${pick(random, users)}:${password()}@broker.${chars(random, lower, 6)}.net/vhost`,
   ];
   for (const [index, make] of dbUrls.entries()) {
     out.push({ label: `database url ${index} (.env)`, ruleId: 'database-url-password', ext: '.env', snippet: `DATABASE_URL=${make()}` });
-    out.push({ label: `database url ${index} (python)`, ruleId: 'database-url-password', ext: '.py', snippet: `engine = create_engine("${make()}")` });
-    out.push({ label: `database url ${index} (yaml)`, ruleId: 'database-url-password', ext: '.yml', snippet: `spring:\n  datasource:\n    url: "${make()}"` });
+    out.push({
+      label: `database url ${index} (python)`,
+      ruleId: 'database-url-password',
+      ext: '.py',
+      snippet: `engine = create_engine("${make()}")`,
+    });
+    out.push({
+      label: `database url ${index} (yaml)`,
+      ruleId: 'database-url-password',
+      ext: '.yml',
+      snippet: `spring:\n  datasource:\n    url: "${make()}"`,
+    });
   }
-  out.push({ label: 'basic auth url (js)', ruleId: 'basic-auth-url', ext: '.js', snippet: `const registry = "https://ci-bot:${chars(random, alnum, 20)}@registry.${chars(random, lower, 6)}.io/npm/";` });
-  out.push({ label: 'basic auth url (shell)', ruleId: 'basic-auth-url', ext: '.sh', snippet: `git clone https://deploy:${chars(random, alnum, 18)}@git.${chars(random, lower, 6)}.com/team/repo.git` });
-  out.push({ label: 'npmrc legacy auth token', ruleId: 'npmrc-auth', ext: '.npmrc', snippet: `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${randomUUID()}` });
-  out.push({ label: 'npmrc basic auth', ruleId: 'npmrc-auth', ext: '.npmrc', snippet: `//npm.pkg.internal.net/:_auth=${Buffer.from(`ci:${chars(random, alnum, 16)}`).toString('base64')}` });
+  out.push({
+    label: 'basic auth url (js)',
+    ruleId: 'basic-auth-url',
+    ext: '.js',
+    snippet: `const registry = "https://ci-bot:${chars(random, alnum, 20)}@registry.${chars(random, lower, 6)}.io/npm/";`,
+  });
+  out.push({
+    label: 'basic auth url (shell)',
+    ruleId: 'basic-auth-url',
+    ext: '.sh',
+    snippet: `git clone https://deploy:${chars(random, alnum, 18)}@git.${chars(random, lower, 6)}.com/team/repo.git`,
+  });
+  out.push({
+    label: 'npmrc legacy auth token',
+    ruleId: 'npmrc-auth',
+    ext: '.npmrc',
+    snippet: `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${randomUUID()}`,
+  });
+  out.push({
+    label: 'npmrc basic auth',
+    ruleId: 'npmrc-auth',
+    ext: '.npmrc',
+    snippet: `//npm.pkg.internal.net/:_auth=${Buffer.from(`ci:${chars(random, alnum, 16)}`).toString('base64')}`,
+  });
   return out;
 }
 
@@ -283,15 +489,18 @@ export function* cleanCorpusFiles(roots: readonly string[]): Generator<{ path: s
 export const knownKeyFixtures: ReadonlyArray<{ readonly pattern: RegExp; readonly reason: string }> = [
   {
     pattern: /node_modules\/@secretlint\/secretlint-rule-preset-recommend\/module\/index-[A-Za-z0-9_-]+\.js(?:\.map)?$/,
-    reason: "secretlint's own rules (a dependency of @vscode/vsce) embed Shopify example tokens (shpss_/shpat_/shpca_…ex) to allowlist them",
+    reason:
+      "secretlint's own rules (a dependency of @vscode/vsce) embed Shopify example tokens (shpss_/shpat_/shpca_…ex) to allowlist them",
   },
   // The rest are in /usr/lib/google-cloud-sdk, which bench/secretEval.ts can add as an extra corpus root.
   {
-    pattern: /third_party\/(?:urllib3\/dummyserver\/certs\/(?:cacert|server)\.key|requests\/tests\/certs\/(?:valid\/server\/server|mtls\/client\/client|expired\/server\/server|expired\/ca\/ca-private)\.key)$/,
+    pattern:
+      /third_party\/(?:urllib3\/dummyserver\/certs\/(?:cacert|server)\.key|requests\/tests\/certs\/(?:valid\/server\/server|mtls\/client\/client|expired\/server\/server|expired\/ca\/ca-private)\.key)$/,
     reason: 'RSA/EC private keys of the urllib3 and requests test servers',
   },
   {
-    pattern: /google-auth-library-python\/tests\/(?:transport\/test__mtls_helper\.py|data\/(?:es256_privatekey\.pem|pem_from_pkcs12\.pem|privatekey\.pem|(?:es256_|gdch_|impersonated_service_account_)?service_account(?:_non_gdu|_service_account_source)?\.json))$/,
+    pattern:
+      /google-auth-library-python\/tests\/(?:transport\/test__mtls_helper\.py|data\/(?:es256_privatekey\.pem|pem_from_pkcs12\.pem|privatekey\.pem|(?:es256_|gdch_|impersonated_service_account_)?service_account(?:_non_gdu|_service_account_source)?\.json))$/,
     reason: "google-auth's test fixtures: private keys and service-account JSON files with keys",
   },
   {

@@ -27,7 +27,10 @@ test('a folder scan leaves out files that are secrets by name, each listed with 
   assert.deepEqual(result.files.map((file) => file.relativePath).sort(), ['.env.example', '.npmrc', 'src/a.ts']);
   const secrets = result.skipped.filter((entry) => entry.reason === 'secretFile');
   assert.deepEqual(secrets.map((entry) => entry.relativePath).sort(), ['.env', '.ssh/id_ed25519', 'certs/server.pem', 'pkg/.npmrc']);
-  assert.match(secrets.find((entry) => entry.relativePath === '.env')!.message, /^secret by name \(environment file \(\.env\)\): left out of folder adds; add the file itself to include it/);
+  assert.match(
+    secrets.find((entry) => entry.relativePath === '.env')!.message,
+    /^secret by name \(environment file \(\.env\)\): left out of folder adds; add the file itself to include it/,
+  );
   assert.equal(summariseSkips(result.skipped), '4 (4 secret by name)');
   assert.ok(!fs.calls.readFile.includes('/.env'), 'a file secret by its name alone is not read');
 
@@ -62,20 +65,38 @@ test('CLI --json: files[].secret is null or { reason }; a secret file in a folde
   const { dir } = workspace();
   const folder = await run(['.', '--json'], dir);
   assert.equal(folder.code, 0);
-  const json = JSON.parse(folder.out) as { files: Array<{ path: string; secret: { reason: string } | null }>; skipped: Array<{ path: string; reason: string; message: string }> };
-  assert.deepEqual(json.files.map((file) => [file.path, file.secret]), [['src/a.ts', null], ['src/client.ts', { reason: 'GitHub token' }]]);
-  assert.deepEqual(json.skipped.map((entry) => [entry.path, entry.reason]), [['.env', 'secretFile']]);
+  const json = JSON.parse(folder.out) as {
+    files: Array<{ path: string; secret: { reason: string } | null }>;
+    skipped: Array<{ path: string; reason: string; message: string }>;
+  };
+  assert.deepEqual(
+    json.files.map((file) => [file.path, file.secret]),
+    [
+      ['src/a.ts', null],
+      ['src/client.ts', { reason: 'GitHub token' }],
+    ],
+  );
+  assert.deepEqual(
+    json.skipped.map((entry) => [entry.path, entry.reason]),
+    [['.env', 'secretFile']],
+  );
 
   const named = JSON.parse((await run(['.env', 'src', '--json'], dir)).out) as typeof json;
   assert.deepEqual(named.files.find((file) => file.path === '.env')?.secret, { reason: 'environment file (.env)' });
   assert.deepEqual(named.skipped, []);
 
   const included = JSON.parse((await run(['.', '--include-secret-files', '--json'], dir)).out) as typeof json;
-  assert.deepEqual(included.files.map((file) => file.path), ['.env', 'src/a.ts', 'src/client.ts']);
+  assert.deepEqual(
+    included.files.map((file) => file.path),
+    ['.env', 'src/a.ts', 'src/client.ts'],
+  );
 
   // A glob that matches a secret file reports it as skipped too.
   const globbed = JSON.parse((await run(['.env*', 'src/*.ts', '--json'], dir)).out) as typeof json;
-  assert.deepEqual(globbed.skipped.map((entry) => entry.path), ['.env']);
+  assert.deepEqual(
+    globbed.skipped.map((entry) => entry.path),
+    ['.env'],
+  );
 });
 
 test('CLI text: the table flags SECRET? and every flagged file is listed with its reason; the exit status follows the limits only', async () => {
@@ -83,7 +104,10 @@ test('CLI text: the table flags SECRET? and every flagged file is listed with it
   const text = await run(['.env', 'src'], dir);
   assert.equal(text.code, 0);
   assert.match(text.out, /src\/client\.ts\s+\d+\s+\S+%\s+SECRET\?/);
-  assert.match(text.out, /2 file\(s\) look like secrets \(SECRET\?\): check before you send them\n {2}\.env: environment file \(\.env\)\n {2}src\/client\.ts: GitHub token/);
+  assert.match(
+    text.out,
+    /2 file\(s\) look like secrets \(SECRET\?\): check before you send them\n {2}\.env: environment file \(\.env\)\n {2}src\/client\.ts: GitHub token/,
+  );
   const over = await run(['.env', 'src', '--budget', '5'], dir);
   assert.equal(over.code, 1, 'over budget is still exit 1, with or without secrets');
 });

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { secretContentHints, secretContentRuleIds, secretFileReason, secretNameHints, shannonEntropy } from '../../../src/core/secrets/secretScan';
+import {
+  secretContentHints,
+  secretContentRuleIds,
+  secretFileReason,
+  secretNameHints,
+  shannonEntropy,
+} from '../../../src/core/secrets/secretScan';
 import { secretContentRules } from '../../../src/core/secrets/secretRules';
 import { cleanCorpusFiles, cleanCorpusRoots, HostFileCollector, isKnownKeyFixture, keyKinds, plantedSamples } from './labelledSet';
 
@@ -45,8 +51,13 @@ test('clean corpus (node_modules and system sources): at most 1 flagged file per
   const run = corpus();
   // node_modules alone holds ~12,000 files after npm ci; fewer means the corpus did not load.
   assert.ok(run.files >= 5000, `only ${run.files} clean files under ${run.roots.join(', ')}`);
-  console.log(`clean corpus: ${run.files} files (${run.fixtures} known key fixtures left out), flagged ${run.flagged.length}: ${run.flagged.slice(0, 10).join('; ')}`);
-  assert.ok(run.flagged.length * 1000 <= run.files, `${run.flagged.length} of ${run.files} clean files flagged:\n${run.flagged.join('\n')}`);
+  console.log(
+    `clean corpus: ${run.files} files (${run.fixtures} known key fixtures left out), flagged ${run.flagged.length}: ${run.flagged.slice(0, 10).join('; ')}`,
+  );
+  assert.ok(
+    run.flagged.length * 1000 <= run.files,
+    `${run.flagged.length} of ${run.files} clean files flagged:\n${run.flagged.join('\n')}`,
+  );
 });
 
 for (const seed of [10, 11]) {
@@ -55,14 +66,32 @@ for (const seed of [10, 11]) {
     const formats = new Set(samples.map((sample) => sample.ruleId));
     assert.ok(samples.length >= 500 && formats.size >= 20, `${samples.length} samples, ${formats.size} formats`);
     const missed = samples.filter((sample) => !secretContentRuleIds(sample.text).includes(sample.ruleId));
-    assert.deepEqual(missed.map((sample) => `${sample.label} (host ${sample.host}):\n${sample.text.split('\n').filter((line) => /[A-Za-z0-9]{20}/.test(line)).slice(0, 3).join('\n')}`), []);
+    assert.deepEqual(
+      missed.map(
+        (sample) =>
+          `${sample.label} (host ${sample.host}):\n${sample.text
+            .split('\n')
+            .filter((line) => /[A-Za-z0-9]{20}/.test(line))
+            .slice(0, 3)
+            .join('\n')}`,
+      ),
+      [],
+    );
   });
 }
 
 test('every content rule has planted keys, so none goes untested', () => {
   const planted = new Set(plantedSamples(10, corpus().hosts.hosts).map((sample) => sample.ruleId));
-  assert.deepEqual(secretContentRules.map((rule) => rule.id).filter((id) => !planted.has(id)), []);
-  for (const kind of keyKinds) assert.ok(secretContentRules.some((rule) => rule.id === kind.ruleId), kind.ruleId);
+  assert.deepEqual(
+    secretContentRules.map((rule) => rule.id).filter((id) => !planted.has(id)),
+    [],
+  );
+  for (const kind of keyKinds) {
+    assert.ok(
+      secretContentRules.some((rule) => rule.id === kind.ruleId),
+      kind.ruleId,
+    );
+  }
 });
 
 function repositoryFiles(): string[] {
@@ -83,7 +112,10 @@ test('this repository (src/, test/, README): no file is flagged, by name or by c
   const files = repositoryFiles();
   assert.ok(files.length > 100, `${files.length} files`);
   const flagged = files
-    .map((file) => ({ file: path.relative(repoRoot, file), hints: [...secretNameHints(path.relative(repoRoot, file)), ...secretContentHints(readFileSync(file, 'utf8'))] }))
+    .map((file) => ({
+      file: path.relative(repoRoot, file),
+      hints: [...secretNameHints(path.relative(repoRoot, file)), ...secretContentHints(readFileSync(file, 'utf8'))],
+    }))
     .filter((entry) => entry.hints.length > 0);
   assert.deepEqual(flagged, []);
 });
@@ -116,14 +148,48 @@ test('hints name the credential format the user should look for', () => {
   assert.deepEqual(secretContentHints(`const client = new Octokit({ auth: '${githubToken}' });`), ['GitHub token']);
   // Joined at run time, so this file holds no credential-shaped URL itself.
   const databaseUrl = ['postgres://orders', 'Xk29fjs9Qw81@db.internal:5432/orders'].join(':');
-  assert.deepEqual(secretContentHints(`DATABASE_URL=${databaseUrl}\nGITHUB_TOKEN=${githubToken}`), ['GitHub token', 'database URL with a password']);
+  assert.deepEqual(secretContentHints(`DATABASE_URL=${databaseUrl}\nGITHUB_TOKEN=${githubToken}`), [
+    'GitHub token',
+    'database URL with a password',
+  ]);
 });
 
 test('secret files by name: the list from the brief, and look-alikes that are ordinary files', () => {
-  for (const name of ['.env', 'app/.env.production', '.env.local', 'id_rsa', 'home/.ssh/id_ed25519', 'certs/server.pem', 'tls/server.key', 'deploy/key.p12', 'win/cert.pfx', 'home/.aws/credentials', 'credentials.json', 'gcp-service-account.json', 'client_secret_123.apps.googleusercontent.com.json', '.git-credentials', '.netrc', 'infra/terraform.tfstate']) {
+  for (const name of [
+    '.env',
+    'app/.env.production',
+    '.env.local',
+    'id_rsa',
+    'home/.ssh/id_ed25519',
+    'certs/server.pem',
+    'tls/server.key',
+    'deploy/key.p12',
+    'win/cert.pfx',
+    'home/.aws/credentials',
+    'credentials.json',
+    'gcp-service-account.json',
+    'client_secret_123.apps.googleusercontent.com.json',
+    '.git-credentials',
+    '.netrc',
+    'infra/terraform.tfstate',
+  ]) {
     assert.ok(secretNameHints(name).length > 0, name);
   }
-  for (const name of ['.env.example', '.env.sample', '.env.template', 'src/env.ts', 'README.md', 'keys.ts', 'secrets.ts', 'src/core/secrets/secretScan.ts', 'docs/credentials.md', 'id_rsa.pub', 'tokenizer.json', '.npmrc', 'keyboard.ts']) {
+  for (const name of [
+    '.env.example',
+    '.env.sample',
+    '.env.template',
+    'src/env.ts',
+    'README.md',
+    'keys.ts',
+    'secrets.ts',
+    'src/core/secrets/secretScan.ts',
+    'docs/credentials.md',
+    'id_rsa.pub',
+    'tokenizer.json',
+    '.npmrc',
+    'keyboard.ts',
+  ]) {
     assert.deepEqual(secretNameHints(name), [], name);
   }
 });

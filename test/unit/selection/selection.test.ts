@@ -7,13 +7,23 @@ const files = ['b/2.ts', 'a/1.ts', 'c.ts'].map((p) => ({ uri: `file:///w/${p}`, 
 test('entries are ordered by path until a reorder is applied, and the order survives a snapshot round trip', () => {
   const selection = new Selection();
   assert.equal(selection.add(files), 3);
-  assert.deepEqual(selection.ordered().map((e) => e.relativePath), ['a/1.ts', 'b/2.ts', 'c.ts']);
+  assert.deepEqual(
+    selection.ordered().map((e) => e.relativePath),
+    ['a/1.ts', 'b/2.ts', 'c.ts'],
+  );
   selection.setOrder(['file:///w/c.ts', 'file:///w/a/1.ts', 'file:///w/b/2.ts']);
   selection.setFocus(['file:///w/c.ts'], true);
   selection.setIncluded(['file:///w/a/1.ts'], false);
   const restored = new Selection();
   restored.restore(JSON.parse(JSON.stringify(selection.snapshot())));
-  assert.deepEqual(restored.ordered().map((e) => [e.relativePath, e.included, e.focus]), [['c.ts', true, true], ['a/1.ts', false, false], ['b/2.ts', true, false]]);
+  assert.deepEqual(
+    restored.ordered().map((e) => [e.relativePath, e.included, e.focus]),
+    [
+      ['c.ts', true, true],
+      ['a/1.ts', false, false],
+      ['b/2.ts', true, false],
+    ],
+  );
 });
 
 test('change events carry only the URIs that changed', () => {
@@ -37,7 +47,10 @@ test('rename keeps flags; restore drops malformed entries instead of trusting th
   assert.equal(selection.has('file:///w/c.ts'), false);
   const restored = new Selection();
   restored.restore({ version: 1, entries: [{ uri: 'x', relativePath: 'x' }, selection.get('file:///w/d.ts')], customOrder: 'bogus' });
-  assert.deepEqual(restored.ordered().map((e) => e.uri), ['file:///w/d.ts']);
+  assert.deepEqual(
+    restored.ordered().map((e) => e.uri),
+    ['file:///w/d.ts'],
+  );
   restored.restore('garbage');
   assert.equal(restored.size, 0);
 });
@@ -49,21 +62,51 @@ test('file modes: outline and dropped survive a snapshot round trip; unchecking 
   selection.setState([a], 'outline');
   selection.setState([b], 'outline');
   selection.setState([b], 'dropped');
-  assert.deepEqual(selection.ordered().map((e) => fileStateOf(e)), ['outline', 'dropped', 'full']);
+  assert.deepEqual(
+    selection.ordered().map((e) => fileStateOf(e)),
+    ['outline', 'dropped', 'full'],
+  );
   assert.equal(selection.get(b)?.mode, 'outline', 'unchecking keeps the mode');
   selection.setIncluded([b], true);
   assert.equal(fileStateOf(selection.get(b)!), 'outline', 'checking again restores the outline');
   const restored = new Selection();
   restored.restore(JSON.parse(JSON.stringify(selection.snapshot())));
-  assert.deepEqual(restored.ordered().map((e) => [e.relativePath, fileStateOf(e)]), [['a/1.ts', 'outline'], ['b/2.ts', 'outline'], ['c.ts', 'full']]);
-  const undo = restored.setStates(new Map([[a, 'dropped' as const], [c, 'outline' as const], ['file:///w/unknown.ts', 'outline' as const]]));
-  assert.deepEqual([...undo], [[a, 'outline'], [c, 'full']], 'only changed, known files');
+  assert.deepEqual(
+    restored.ordered().map((e) => [e.relativePath, fileStateOf(e)]),
+    [
+      ['a/1.ts', 'outline'],
+      ['b/2.ts', 'outline'],
+      ['c.ts', 'full'],
+    ],
+  );
+  const undo = restored.setStates(
+    new Map([
+      [a, 'dropped' as const],
+      [c, 'outline' as const],
+      ['file:///w/unknown.ts', 'outline' as const],
+    ]),
+  );
+  assert.deepEqual(
+    [...undo],
+    [
+      [a, 'outline'],
+      [c, 'full'],
+    ],
+    'only changed, known files',
+  );
   restored.setStates(undo);
-  assert.deepEqual(restored.ordered().map((e) => fileStateOf(e)), ['outline', 'outline', 'full']);
+  assert.deepEqual(
+    restored.ordered().map((e) => fileStateOf(e)),
+    ['outline', 'outline', 'full'],
+  );
 });
 
 test('snapshots saved before outlines existed (no mode) restore in full mode', () => {
   const restored = new Selection();
-  restored.restore({ version: 1, entries: [{ uri: 'file:///w/x.ts', relativePath: 'x.ts', included: true, focus: false, pinned: false }], customOrder: null });
+  restored.restore({
+    version: 1,
+    entries: [{ uri: 'file:///w/x.ts', relativePath: 'x.ts', included: true, focus: false, pinned: false }],
+    customOrder: null,
+  });
   assert.equal(restored.get('file:///w/x.ts')?.mode, 'full');
 });

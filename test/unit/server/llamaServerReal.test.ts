@@ -46,20 +46,33 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts llama-server and waits until /health answers 200 (the model is loaded). */
-async function startServer(binary: string, model: string, ctx: number, slots: number): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+async function startServer(
+  binary: string,
+  model: string,
+  ctx: number,
+  slots: number,
+): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const port = await freePort();
   let log = '';
-  const child = spawn(binary, ['-m', model, '-c', String(ctx), '-np', String(slots), '-t', '1', '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    binary,
+    ['-m', model, '-c', String(ctx), '-np', String(slots), '-t', '1', '--host', '127.0.0.1', '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`llama-server exited (${child.exitCode}):\n${log.slice(-2000)}`);
-    const status = await new Promise<number>((done) => http.get(`${url}/health`, (res) => {
-      res.resume();
-      done(res.statusCode ?? 0);
-    }).on('error', () => done(0)));
+    const status = await new Promise<number>((done) =>
+      http
+        .get(`${url}/health`, (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        })
+        .on('error', () => done(0)),
+    );
     if (status === 200) return { child, url, log: () => log };
     if (Date.now() > deadline) throw new Error(`llama-server did not become healthy:\n${log.slice(-2000)}`);
     await new Promise((done) => setTimeout(done, 100));
@@ -102,7 +115,16 @@ async function tinyModel(dir: string): Promise<{ path: string; spec: ModelSpec }
 
 /** The slot context the llama.cpp profile computes for `-c ctx -np slots` (0 = n_ctx_train), capped at n_ctx_train as llama-server's n_ctx_slot() does. */
 function profileSlotContext(spec: ModelSpec, ctx: number, slots: number): number {
-  const caches = llamaCppKvCaches(spec, { nCtx: ctx === 0 ? tiny.ctxTrain : ctx, nSeqMax: slots, nUbatch: 512, kvUnified: false, swaFull: false, typeK: 'f16', typeV: 'f16', mla: false });
+  const caches = llamaCppKvCaches(spec, {
+    nCtx: ctx === 0 ? tiny.ctxTrain : ctx,
+    nSeqMax: slots,
+    nUbatch: 512,
+    kvUnified: false,
+    swaFull: false,
+    typeK: 'f16',
+    typeV: 'f16',
+    mla: false,
+  });
   return Math.min(caches[0]!.cells, tiny.ctxTrain);
 }
 
@@ -115,7 +137,11 @@ test('the live check reads the real llama-server, predicts what it refuses, and 
   const dir = mkdtempSync(join(tmpdir(), 'cb-llama-server-'));
   try {
     const model = await tinyModel(dir);
-    for (const [ctx, slots] of [[2048, 2], [5000, 3], [0, 1]] as const) {
+    for (const [ctx, slots] of [
+      [2048, 2],
+      [5000, 3],
+      [0, 1],
+    ] as const) {
       const server = await startServer(binary.path, model.path, ctx, slots);
       try {
         const check = await runServerCheck(server.url, '--server', (address) => nodeServerHttp(address));
@@ -133,15 +159,37 @@ test('the live check reads the real llama-server, predicts what it refuses, and 
         for (const tokens of [reading.limitTokens - 2, reading.limitTokens - 1, reading.limitTokens, reading.limitTokens + 1]) {
           const predicted = serverHandling(reading, model.spec, tokens, 0);
           const actual = await complete(server.url, tokens);
-          assert.equal(actual.accepted, predicted.kind === 'accepted', `${tokens} tokens: server ${actual.accepted ? 'took it' : `refused it (${actual.message})`}, predicted ${predicted.kind}`);
-          if (!actual.accepted) assert.match(actual.message, new RegExp(`^request \\(${tokens} tokens\\) exceeds the available context size \\(${reading.limitTokens} tokens\\)`));
+          assert.equal(
+            actual.accepted,
+            predicted.kind === 'accepted',
+            `${tokens} tokens: server ${actual.accepted ? 'took it' : `refused it (${actual.message})`}, predicted ${predicted.kind}`,
+          );
+          if (!actual.accepted) {
+            assert.match(
+              actual.message,
+              new RegExp(`^request \\(${tokens} tokens\\) exceeds the available context size \\(${reading.limitTokens} tokens\\)`),
+            );
+          }
         }
 
         // The fix for a refused 1,500-token prompt (no reserved output): restart with the -c it names, and the prompt passes.
         const prompt = 1500;
         const gpu = findGpu('h100-sxm')!;
         const fix = contextFixOf({
-          costInput: { model: model.spec, gpu, gpuCount: 1, promptTokens: prompt, reserveOutputTokens: 0, weightDtype: 'native', kvDtype: 'f16', batchSize: 1, memoryUtilization: 0.9, computeEfficiency: 0.7, memoryEfficiency: 0.9, engine: { engine: 'llama.cpp' } },
+          costInput: {
+            model: model.spec,
+            gpu,
+            gpuCount: 1,
+            promptTokens: prompt,
+            reserveOutputTokens: 0,
+            weightDtype: 'native',
+            kvDtype: 'f16',
+            batchSize: 1,
+            memoryUtilization: 0.9,
+            computeEfficiency: 0.7,
+            memoryEfficiency: 0.9,
+            engine: { engine: 'llama.cpp' },
+          },
           engine: 'llama.cpp',
           currentLimit: reading.limitTokens,
           handling: serverHandling(reading, model.spec, prompt, 0),

@@ -30,11 +30,25 @@ export const llamaServerNotFound = '{"error":{"message":"File Not Found","type":
 
 /** docs/openapi.yaml `/api/ps` example. */
 export const ollamaPs = JSON.stringify({
-  models: [{
-    name: 'gemma4', model: 'gemma4', size: 6591830464, digest: 'c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb',
-    details: { parent_model: '', format: 'gguf', family: 'gemma4', families: ['gemma4'], parameter_size: '8.0B', quantization_level: 'Q4_K_M' },
-    expires_at: '2025-10-17T16:47:07.93355-07:00', size_vram: 5333539264, context_length: 4096,
-  }],
+  models: [
+    {
+      name: 'gemma4',
+      model: 'gemma4',
+      size: 6591830464,
+      digest: 'c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb',
+      details: {
+        parent_model: '',
+        format: 'gguf',
+        family: 'gemma4',
+        families: ['gemma4'],
+        parameter_size: '8.0B',
+        quantization_level: 'Q4_K_M',
+      },
+      expires_at: '2025-10-17T16:47:07.93355-07:00',
+      size_vram: 5333539264,
+      context_length: 4096,
+    },
+  ],
 });
 
 /** docs/openapi.yaml `/api/show` example (model_info shortened to the keys read, plus a few others). */
@@ -43,25 +57,52 @@ export const ollamaShow = JSON.stringify({
   license: 'Gemma Terms of Use \n\nLast modified: February 21, 2024...',
   capabilities: ['completion', 'vision'],
   modified_at: '2025-08-14T15:49:43.634137516-07:00',
-  details: { parent_model: '', format: 'gguf', family: 'gemma4', families: ['gemma4'], parameter_size: '8.0B', quantization_level: 'Q4_K_M' },
+  details: {
+    parent_model: '',
+    format: 'gguf',
+    family: 'gemma4',
+    families: ['gemma4'],
+    parameter_size: '8.0B',
+    quantization_level: 'Q4_K_M',
+  },
   model_info: {
-    'gemma4.attention.head_count': 8, 'gemma4.attention.head_count_kv': 2, 'gemma4.attention.sliding_window': 512, 'gemma4.block_count': 42,
-    'gemma4.context_length': 131072, 'gemma4.embedding_length': 2560, 'general.architecture': 'gemma4', 'general.file_type': 15,
+    'gemma4.attention.head_count': 8,
+    'gemma4.attention.head_count_kv': 2,
+    'gemma4.attention.sliding_window': 512,
+    'gemma4.block_count': 42,
+    'gemma4.context_length': 131072,
+    'gemma4.embedding_length': 2560,
+    'general.architecture': 'gemma4',
+    'general.file_type': 15,
   },
 });
 
 /** docs/api.md `/api/ps` example: an Ollama that does not report context_length. */
 export const ollamaPsOld = JSON.stringify({
-  models: [{
-    name: 'mistral:latest', model: 'mistral:latest', size: 5137025024, digest: '2ae6f6dd7a3dd734790bbbf58b8909a606e0e7e97e94b7604e0aa7ae4490e6d8',
-    details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '7.2B', quantization_level: 'Q4_0' },
-    expires_at: '2024-06-04T14:38:31.83753-07:00', size_vram: 5137025024,
-  }],
+  models: [
+    {
+      name: 'mistral:latest',
+      model: 'mistral:latest',
+      size: 5137025024,
+      digest: '2ae6f6dd7a3dd734790bbbf58b8909a606e0e7e97e94b7604e0aa7ae4490e6d8',
+      details: {
+        parent_model: '',
+        format: 'gguf',
+        family: 'llama',
+        families: ['llama'],
+        parameter_size: '7.2B',
+        quantization_level: 'Q4_0',
+      },
+      expires_at: '2024-06-04T14:38:31.83753-07:00',
+      size_vram: 5137025024,
+    },
+  ],
 });
 
 /** docs/api.md `/api/show` example (llava): parameters without num_ctx, llama.context_length 8192. */
 export const ollamaShowOld = JSON.stringify({
-  parameters: 'num_keep                       24\nstop                           "<|start_header_id|>"\nstop                           "<|end_header_id|>"\nstop                           "<|eot_id|>"',
+  parameters:
+    'num_keep                       24\nstop                           "<|start_header_id|>"\nstop                           "<|end_header_id|>"\nstop                           "<|eot_id|>"',
   details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '8.0B', quantization_level: 'Q4_0' },
   model_info: { 'general.architecture': 'llama', 'llama.context_length': 8192, 'llama.block_count': 32 },
   capabilities: ['completion', 'vision'],
@@ -70,10 +111,33 @@ export const ollamaShowOld = JSON.stringify({
 /** vLLM's /v1/models: a ModelList of one ModelCard. */
 export const vllmModels = JSON.stringify({
   object: 'list',
-  data: [{
-    id: 'meta-llama/Llama-3.1-8B-Instruct', object: 'model', created: 1764432000, owned_by: 'vllm', root: 'meta-llama/Llama-3.1-8B-Instruct', parent: null, max_model_len: 32768,
-    permission: [{ id: 'modelperm-0', object: 'model_permission', created: 1764432000, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: '*', group: null, is_blocking: false }],
-  }],
+  data: [
+    {
+      id: 'meta-llama/Llama-3.1-8B-Instruct',
+      object: 'model',
+      created: 1764432000,
+      owned_by: 'vllm',
+      root: 'meta-llama/Llama-3.1-8B-Instruct',
+      parent: null,
+      max_model_len: 32768,
+      permission: [
+        {
+          id: 'modelperm-0',
+          object: 'model_permission',
+          created: 1764432000,
+          allow_create_engine: false,
+          allow_sampling: true,
+          allow_logprobs: true,
+          allow_search_indices: false,
+          allow_view: true,
+          allow_fine_tuning: false,
+          organization: '*',
+          group: null,
+          is_blocking: false,
+        },
+      ],
+    },
+  ],
 });
 
 /** A vLLM /metrics page: the cache_config_info gauge among other series (label values are str() of each CacheConfig field). */
@@ -83,8 +147,8 @@ export const vllmMetrics = [
   'vllm:num_requests_running{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 0.0',
   '# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig',
   '# TYPE vllm:cache_config_info gauge',
-  'vllm:cache_config_info{block_size="16",cache_dtype="auto",enable_prefix_caching="True",engine="0",gpu_memory_utilization="0.9",is_attention_free="False",'
-    + 'kv_cache_memory_bytes="None",num_cpu_blocks="None",num_gpu_blocks="27910",num_gpu_blocks_override="None",prefix_caching_hash_algo="sha256",sliding_window="None"} 1.0',
+  'vllm:cache_config_info{block_size="16",cache_dtype="auto",enable_prefix_caching="True",engine="0",gpu_memory_utilization="0.9",is_attention_free="False",' +
+    'kv_cache_memory_bytes="None",num_cpu_blocks="None",num_gpu_blocks="27910",num_gpu_blocks_override="None",prefix_caching_hash_algo="sha256",sliding_window="None"} 1.0',
   '# HELP vllm:time_to_first_token_seconds Histogram of time to first token in seconds.',
   '# TYPE vllm:time_to_first_token_seconds histogram',
   'vllm:time_to_first_token_seconds_bucket{engine="0",le="0.001",model_name="meta-llama/Llama-3.1-8B-Instruct"} 0.0',
@@ -93,7 +157,20 @@ export const vllmMetrics = [
 ].join('\n');
 
 /** SGLang's /v1/models. */
-export const sglangModels = JSON.stringify({ object: 'list', data: [{ id: 'Qwen/Qwen3-8B', object: 'model', created: 1764432000, owned_by: 'sglang', root: 'Qwen/Qwen3-8B', parent: null, max_model_len: 40960 }] });
+export const sglangModels = JSON.stringify({
+  object: 'list',
+  data: [
+    {
+      id: 'Qwen/Qwen3-8B',
+      object: 'model',
+      created: 1764432000,
+      owned_by: 'sglang',
+      root: 'Qwen/Qwen3-8B',
+      parent: null,
+      max_model_len: 40960,
+    },
+  ],
+});
 
 /** An SGLang /metrics page (--enable-metrics): the KV pool gauge per TP rank. */
 export const sglangMetrics = [

@@ -108,7 +108,11 @@ describe('nodeServerHttp against a loopback server', () => {
   it('cuts off an endless body at the size limit (4 MiB by default) instead of buffering it', async () => {
     assert.equal(serverMaxBytes, 4 * 1024 * 1024);
     const outcome = await client().get('/huge');
-    assert.deepEqual(outcome, { kind: 'failed', reason: 'too-large', message: 'GET /huge sent more than 4 MiB (the limit for a server answer); it was cut off' });
+    assert.deepEqual(outcome, {
+      kind: 'failed',
+      reason: 'too-large',
+      message: 'GET /huge sent more than 4 MiB (the limit for a server answer); it was cut off',
+    });
     // The connection was closed: the server stopped well short of, say, 64 MiB.
     await new Promise((done) => setTimeout(done, 50));
     assert.ok(hugeBytesSent < 64 * 1024 * 1024, `${hugeBytesSent} bytes sent`);
@@ -131,7 +135,10 @@ describe('nodeServerHttp against a loopback server', () => {
   it('the whole check against garbage: one message naming the setting, the URL and what each endpoint said', async () => {
     const check = await runServerCheck(base, 'contextBudget.server', (address) => nodeServerHttp(address, { timeoutMs: 500 }));
     assert.equal(check.status, 'failed');
-    assert.equal((check as { message: string }).message, `contextBudget.server ${base}: ${base} is not a server Context Budget can read: GET /props HTTP 404; GET /api/ps HTTP 404; GET /v1/models HTTP 404. Expected llama-server (/props), Ollama (/api/ps), vLLM or SGLang (/v1/models).`);
+    assert.equal(
+      (check as { message: string }).message,
+      `contextBudget.server ${base}: ${base} is not a server Context Budget can read: GET /props HTTP 404; GET /api/ps HTTP 404; GET /v1/models HTTP 404. Expected llama-server (/props), Ollama (/api/ps), vLLM or SGLang (/v1/models).`,
+    );
   });
 });
 
@@ -143,7 +150,11 @@ describe('nodeServerHttp with nothing listening', () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise((done) => probe.close(done));
     const check = await runServerCheck(`http://127.0.0.1:${port}`, '--server', (address) => nodeServerHttp(address));
-    assert.deepEqual(check, { status: 'failed', url: `http://127.0.0.1:${port}`, message: `--server http://127.0.0.1:${port}: no answer from http://127.0.0.1:${port}: connection refused: nothing listens there (ECONNREFUSED).` });
+    assert.deepEqual(check, {
+      status: 'failed',
+      url: `http://127.0.0.1:${port}`,
+      message: `--server http://127.0.0.1:${port}: no answer from http://127.0.0.1:${port}: connection refused: nothing listens there (ECONNREFUSED).`,
+    });
   });
 
   it('a URL that is not one is refused before anything is sent, naming the setting', async () => {
@@ -153,6 +164,10 @@ describe('nodeServerHttp with nothing listening', () => {
       throw new Error('no request may be made');
     });
     assert.equal(made, 0);
-    assert.deepEqual(check, { status: 'failed', url: '127.0.0.1:8080', message: 'contextBudget.server "127.0.0.1:8080" has no http:// or https:// (did you mean http://127.0.0.1:8080?).' });
+    assert.deepEqual(check, {
+      status: 'failed',
+      url: '127.0.0.1:8080',
+      message: 'contextBudget.server "127.0.0.1:8080" has no http:// or https:// (did you mean http://127.0.0.1:8080?).',
+    });
   });
 });

@@ -8,7 +8,11 @@ import { ServerWatch } from '../../../src/core/server/serverWatch';
 import { vllmModels } from './serverFixtures';
 
 /** A vLLM-like server per address whose answers are released by hand, so the order of arrival is the test's. */
-function gatedServers(): { factory: (address: ServerAddress) => ServerHttp; release: (base: string, maxModelLen: number) => void; requested: string[] } {
+function gatedServers(): {
+  factory: (address: ServerAddress) => ServerHttp;
+  release: (base: string, maxModelLen: number) => void;
+  requested: string[];
+} {
   const gates = new Map<string, Array<(outcome: HttpOutcome) => void>>();
   const requested: string[] = [];
   const factory = (address: ServerAddress): ServerHttp => ({
@@ -23,7 +27,9 @@ function gatedServers(): { factory: (address: ServerAddress) => ServerHttp; rele
     postJson: () => Promise.resolve({ kind: 'response', status: 404, body: '' }),
   });
   const release = (base: string, maxModelLen: number): void => {
-    for (const resolve of gates.get(base) ?? []) resolve({ kind: 'response', status: 200, body: vllmModels.replace('"max_model_len":32768', `"max_model_len":${maxModelLen}`) });
+    for (const resolve of gates.get(base) ?? []) {
+      resolve({ kind: 'response', status: 200, body: vllmModels.replace('"max_model_len":32768', `"max_model_len":${maxModelLen}`) });
+    }
     gates.delete(base);
   };
   return { factory, release, requested };
@@ -78,9 +84,17 @@ test('nothing is delivered after dispose', async () => {
 
 test('a bad URL is a failed check naming the setting, delivered at once', async () => {
   const delivered: Array<ServerCheck | null> = [];
-  const watch = new ServerWatch('contextBudget.server', () => assert.fail('no request for a bad URL'), (check) => delivered.push(check));
+  const watch = new ServerWatch(
+    'contextBudget.server',
+    () => assert.fail('no request for a bad URL'),
+    (check) => delivered.push(check),
+  );
   watch.update('ftp://x');
   await watch.settled();
   assert.equal(delivered.length, 2);
-  assert.deepEqual(delivered[1], { status: 'failed', url: 'ftp://x', message: 'contextBudget.server "ftp://x" uses ftp:, but only http:// and https:// servers can be checked.' });
+  assert.deepEqual(delivered[1], {
+    status: 'failed',
+    url: 'ftp://x',
+    message: 'contextBudget.server "ftp://x" uses ftp:, but only http:// and https:// servers can be checked.',
+  });
 });

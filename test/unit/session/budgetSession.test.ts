@@ -26,7 +26,14 @@ async function setup(files: Record<string, string>, settings: Settings = default
   for (const [path, text] of Object.entries(files)) fs.file(path, text);
   const pool = new ScriptedPool();
   const logged: string[] = [];
-  const session = new BudgetSession({ selection: new Selection(), counter: new ContextCounter(fs, pool), fs, context: contextFor(settings), notifyDelayMs: 0, log: (message) => logged.push(message) });
+  const session = new BudgetSession({
+    selection: new Selection(),
+    counter: new ContextCounter(fs, pool),
+    fs,
+    context: contextFor(settings),
+    notifyDelayMs: 0,
+    log: (message) => logged.push(message),
+  });
   return { fs, pool, session, logged };
 }
 
@@ -44,11 +51,17 @@ describe('BudgetSession', () => {
     const statsAfterScan = fs.calls.stat.length;
     const report = session.report();
     assert.equal(report.promptTokens, 15);
-    assert.deepEqual(report.files.map((file) => [file.relativePath, file.range]), [['a.ts', { start: 0, end: 10 }], ['b.ts', { start: 10, end: 15 }]]);
+    assert.deepEqual(
+      report.files.map((file) => [file.relativePath, file.range]),
+      [
+        ['a.ts', { start: 0, end: 10 }],
+        ['b.ts', { start: 10, end: 15 }],
+      ],
+    );
     assert.equal(pool.calls.length, 2, 'each file counted once');
     assert.deepEqual(fs.calls.readFile.sort(), ['/w/a.ts', '/w/b.ts']);
     await session.whenIdle();
-    assert.equal(fs.calls.stat.length, statsAfterScan, 'the scanner\'s stats were reused, not repeated');
+    assert.equal(fs.calls.stat.length, statsAfterScan, "the scanner's stats were reused, not repeated");
   });
 
   it('an older unsaved-buffer count that finishes last never replaces a newer one', async () => {
@@ -108,7 +121,7 @@ describe('BudgetSession', () => {
     assert.equal(session.progress, null);
   });
 
-  it('switching tokenizer recounts every file with it, and an old tokenizer\'s late result is dropped', async () => {
+  it("switching tokenizer recounts every file with it, and an old tokenizer's late result is dropped", async () => {
     const { fs, pool, session } = await setup({ '/w/a.ts': words(6) });
     await addAll(session, fs);
     fs.file('/w/a.ts', words(6), 2);
@@ -142,8 +155,15 @@ describe('BudgetSession', () => {
     await addAll(session, fs);
     await session.whenIdle();
     const report = session.report();
-    const exported = renderExport(Object.entries(files).map(([path, text]) => ({ relativePath: path.slice(3), text })), { format: 'xml', directoryTree: true });
-    assert.equal(report.promptTokens, ScriptedPool.tokensOf(treeBlock(['a.ts', 'b.ts', 'c.ts'], 'xml')) + Object.entries(files).reduce((sum, [path, text]) => sum + ScriptedPool.tokensOf(framedFile(path.slice(3), text, 'xml').text), 0));
+    const exported = renderExport(
+      Object.entries(files).map(([path, text]) => ({ relativePath: path.slice(3), text })),
+      { format: 'xml', directoryTree: true },
+    );
+    assert.equal(
+      report.promptTokens,
+      ScriptedPool.tokensOf(treeBlock(['a.ts', 'b.ts', 'c.ts'], 'xml')) +
+        Object.entries(files).reduce((sum, [path, text]) => sum + ScriptedPool.tokensOf(framedFile(path.slice(3), text, 'xml').text), 0),
+    );
     assert.ok(exported.text.includes('<file path="a.ts">'));
     const proposal = await session.settledDropProposal('budget');
     assert.ok(proposal);
@@ -152,9 +172,17 @@ describe('BudgetSession', () => {
       assert.equal(drop.savesTokens, row.tokens, `${drop.relativePath} saves its footprint (content + framing)`);
       assert.ok(row.framingTokens! > 0);
     }
-    const kept = Object.keys(files).filter((path) => !proposal.actions.some((drop) => drop.uri === path)).map((path) => path.slice(3));
-    const expectedAfter = ScriptedPool.tokensOf(treeBlock(kept, 'xml')) + kept.reduce((sum, name) => sum + ScriptedPool.tokensOf(framedFile(name, files[`/w/${name}` as keyof typeof files], 'xml').text), 0);
-    assert.equal(proposal.after!.promptTokens, expectedAfter, 'after figures are the report rebuilt without the drops, smaller tree included');
+    const kept = Object.keys(files)
+      .filter((path) => !proposal.actions.some((drop) => drop.uri === path))
+      .map((path) => path.slice(3));
+    const expectedAfter =
+      ScriptedPool.tokensOf(treeBlock(kept, 'xml')) +
+      kept.reduce((sum, name) => sum + ScriptedPool.tokensOf(framedFile(name, files[`/w/${name}` as keyof typeof files], 'xml').text), 0);
+    assert.equal(
+      proposal.after!.promptTokens,
+      expectedAfter,
+      'after figures are the report rebuilt without the drops, smaller tree included',
+    );
     assert.equal(proposal.outcome.kind, proposal.after!.promptTokens <= 25 ? 'met' : 'over');
   });
 
@@ -213,9 +241,13 @@ describe('BudgetContextResolver', () => {
 
   it('a resolver that throws keeps the previous target and reports the error', async () => {
     const errors: unknown[] = [];
-    const resolver = new BudgetContextResolver(async () => {
-      throw new Error('bug');
-    }, contextFor(defaultSettings, 0), (error) => errors.push(error));
+    const resolver = new BudgetContextResolver(
+      async () => {
+        throw new Error('bug');
+      },
+      contextFor(defaultSettings, 0),
+      (error) => errors.push(error),
+    );
     const snapshot = await resolver.update({ ...defaultSettings, budgetTokens: 9 });
     assert.equal(snapshot?.settings.budgetTokens, 9);
     assert.equal(snapshot?.target.model.id, defaultSettings.model);

@@ -47,7 +47,13 @@ async function setup(files: Record<string, string>, options: { settings?: Partia
     notifyDelayMs: 0,
     ...(parse ? { parse } : {}),
   });
-  const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 1000, skipGeneratedFiles: false });
+  const scan = await scanTree(fs, '/w', {
+    excludeGlobs: [],
+    respectGitignore: false,
+    maxFileBytes: 1 << 20,
+    maxFiles: 1000,
+    skipGeneratedFiles: false,
+  });
   await session.addFiles(scan.files);
   await session.whenIdle();
   return { fs, pool, session, calls: parser?.calls ?? [] };
@@ -78,7 +84,12 @@ describe('outline mode in the session', () => {
     assert.match(row.modeNote!, /^outline of a [\d,]+-token file; the export writes the outline$/);
     assert.ok(report.promptTokens < before.promptTokens);
     assert.equal(await session.exportText(uri('src/b.ts')), outline);
-    const exported = renderExport(await Promise.all(report.files.map(async (file) => ({ relativePath: file.relativePath, text: (await session.exportText(file.uri))! }))), { format: 'xml', directoryTree: false });
+    const exported = renderExport(
+      await Promise.all(
+        report.files.map(async (file) => ({ relativePath: file.relativePath, text: (await session.exportText(file.uri))! })),
+      ),
+      { format: 'xml', directoryTree: false },
+    );
     assert.equal(ScriptedPool.tokensOf(exported.text), report.promptTokens, 'the export is what the budget counted');
     session.dispose();
   });
@@ -96,20 +107,31 @@ describe('outline mode in the session', () => {
   });
 
   it('without a parser, outlines and relevance say they are unavailable; the plan is size-only, labelled', async () => {
-    const { session } = await setup({ 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) }, { parse: null, settings: { budgetTokens: 50 } });
+    const { session } = await setup(
+      { 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) },
+      { parse: null, settings: { budgetTokens: 50 } },
+    );
     session.selection.setState([uri('a.ts')], 'outline');
     await session.whenIdle();
     assert.equal(session.report().files[0]!.modeNote, 'no outline (no syntax parser is available here): counted and exported in full');
     const proposal = (await session.settledDropProposal('budget'))!;
     assert.equal(proposal.basis, 'size');
     assert.equal(proposal.basisNote, 'size-only plan: no syntax parser is available here');
-    assert.ok(proposal.actions.every((action) => action.action === 'drop' && action.explanation.startsWith(`drop: saves ${action.savesTokens.toLocaleString('en-US')} tokens; `)));
+    assert.ok(
+      proposal.actions.every(
+        (action) =>
+          action.action === 'drop' && action.explanation.startsWith(`drop: saves ${action.savesTokens.toLocaleString('en-US')} tokens; `),
+      ),
+    );
     session.dispose();
   });
 
   it('when every parse fails the plan degrades to size-only and names the failure', async () => {
     const failing: ParsePort = () => Promise.reject(new Error('syntax worker exited with code 1'));
-    const { session } = await setup({ 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) }, { parse: failing, settings: { budgetTokens: 50 } });
+    const { session } = await setup(
+      { 'a.ts': tsFile([], 'a', 30), 'b.ts': tsFile([], 'b', 60) },
+      { parse: failing, settings: { budgetTokens: 50 } },
+    );
     const proposal = (await session.settledDropProposal('budget'))!;
     assert.equal(proposal.basis, 'size');
     assert.equal(proposal.basisNote, 'size-only plan: the syntax parser failed: syntax worker exited with code 1');
@@ -133,7 +155,10 @@ describe('relevance plans in the session', () => {
     session.selection.setFocus([uri('src/main.ts')], true);
     const total = session.report().promptTokens;
     // Room for everything but the lockfile and src/other.ts.
-    const lockAndOther = ['package-lock.json', 'src/other.ts'].reduce((sum, path) => sum + session.report().files.find((file) => file.relativePath === path)!.tokens!, 0);
+    const lockAndOther = ['package-lock.json', 'src/other.ts'].reduce(
+      (sum, path) => sum + session.report().files.find((file) => file.relativePath === path)!.tokens!,
+      0,
+    );
     withSettings(session, { budgetTokens: total - lockAndOther });
     const proposal = (await session.settledDropProposal('budget'))!;
     assert.equal(proposal.basis, 'relevance');
@@ -141,8 +166,14 @@ describe('relevance plans in the session', () => {
     assert.equal(proposal.relevancePending, false);
     const byPath = new Map(proposal.actions.map((action) => [action.relativePath, action]));
     assert.deepEqual([...byPath.keys()].sort(), ['package-lock.json', 'src/other.ts']);
-    assert.equal(byPath.get('package-lock.json')!.explanation, `drop: saves ${byPath.get('package-lock.json')!.savesTokens.toLocaleString('en-US')} tokens; not imported by any focus file; lockfile (\`package-lock.json\`)`);
-    assert.match(byPath.get('src/other.ts')!.explanation, /^(drop: saves [\d,]+ tokens|outline: saves [\d,]+ tokens, keeps the API visible); not imported by any focus file$/);
+    assert.equal(
+      byPath.get('package-lock.json')!.explanation,
+      `drop: saves ${byPath.get('package-lock.json')!.savesTokens.toLocaleString('en-US')} tokens; not imported by any focus file; lockfile (\`package-lock.json\`)`,
+    );
+    assert.match(
+      byPath.get('src/other.ts')!.explanation,
+      /^(drop: saves [\d,]+ tokens|outline: saves [\d,]+ tokens, keeps the API visible); not imported by any focus file$/,
+    );
     assert.equal(proposal.outcome.kind, 'met');
     session.dispose();
   });
@@ -179,11 +210,18 @@ describe('relevance state in the session', () => {
     session.selection.setFocus([uri('src/main.ts')], true);
     const before = (await session.settledDropProposal('budget'))!;
     assert.equal(calls.length, 3);
-    assert.match(before.actions.find((action) => action.relativePath === 'src/util.ts')!.explanation, /; imported by focus file src\/main\.ts$/);
+    assert.match(
+      before.actions.find((action) => action.relativePath === 'src/util.ts')!.explanation,
+      /; imported by focus file src\/main\.ts$/,
+    );
     await session.bufferChanged(uri('src/main.ts'), tsFile(['./other'], 'main', 40));
     const after = (await session.settledDropProposal('budget'))!;
     assert.deepEqual(calls.slice(3), ['src/main.ts'], 'only the edited file parsed again');
-    assert.match(after.actions.find((action) => action.relativePath === 'src/other.ts')!.explanation, /; imported by focus file src\/main\.ts$/, 'other.ts is now in the closure');
+    assert.match(
+      after.actions.find((action) => action.relativePath === 'src/other.ts')!.explanation,
+      /; imported by focus file src\/main\.ts$/,
+      'other.ts is now in the closure',
+    );
     const util = after.actions.find((action) => action.relativePath === 'src/util.ts')!;
     assert.match(util.explanation, /; not imported by any focus file$/);
     session.dispose();
@@ -202,8 +240,16 @@ describe('relevance state in the session', () => {
     session.setChangedFiles([uri('src/other.ts')]);
     const changed = (await session.settledDropProposal('budget'))!;
     const changedByPath = new Map(changed.actions.map((action) => [action.relativePath, action]));
-    assert.match(changedByPath.get('src/util.ts')!.explanation, /; not imported by any focus, open or changed file$/, 'the active editor is no anchor any more');
-    assert.match(changedByPath.get('src/other.ts')?.explanation ?? 'kept', /^(kept|.*; changed in git)$/, 'a changed file is an anchor, dropped last');
+    assert.match(
+      changedByPath.get('src/util.ts')!.explanation,
+      /; not imported by any focus, open or changed file$/,
+      'the active editor is no anchor any more',
+    );
+    assert.match(
+      changedByPath.get('src/other.ts')?.explanation ?? 'kept',
+      /^(kept|.*; changed in git)$/,
+      'a changed file is an anchor, dropped last',
+    );
     session.dispose();
   });
 
@@ -213,12 +259,18 @@ describe('relevance state in the session', () => {
     const second = await setup(Object.fromEntries(Object.entries(big).reverse()), { settings: { budgetTokens: 500 } });
     const proposal = (await first.session.settledDropProposal('budget'))!;
     const again = (await second.session.settledDropProposal('budget'))!;
-    assert.deepEqual(again.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]), 'deterministic');
+    assert.deepEqual(
+      again.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]),
+      proposal.actions.map((action) => [action.relativePath, action.action, action.savesTokens, action.explanation]),
+      'deterministic',
+    );
     const { session } = first;
     const previous = session.selection.setStates(statesForActions(proposal.actions));
     await session.whenIdle();
     assert.equal(session.report().promptTokens, proposal.after!.promptTokens, 'the applied plan gives the figures it showed');
-    for (const action of proposal.actions) assert.equal(fileStateOf(session.selection.get(action.uri)!), action.action === 'outline' ? 'outline' : 'dropped');
+    for (const action of proposal.actions) {
+      assert.equal(fileStateOf(session.selection.get(action.uri)!), action.action === 'outline' ? 'outline' : 'dropped');
+    }
     session.selection.setStates(previous);
     assert.ok(proposal.actions.every((action) => fileStateOf(session.selection.get(action.uri)!) === 'full'));
     first.session.dispose();

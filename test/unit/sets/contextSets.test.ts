@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSetPath, parseContextSetFile, readContextSetFile, serializeContextSetFile, setFromSnapshot, snapshotFromSet, withSet } from '../../../src/core/sets/contextSets';
+import {
+  checkSetPath,
+  parseContextSetFile,
+  readContextSetFile,
+  serializeContextSetFile,
+  setFromSnapshot,
+  snapshotFromSet,
+  withSet,
+} from '../../../src/core/sets/contextSets';
 import type { ContextSet } from '../../../src/core/sets/contextSets';
 import { fileStateOf, Selection } from '../../../src/core/selection/selection';
 import { InMemoryWorkspaceFs } from '../../fakes/inMemoryWorkspaceFs';
@@ -15,7 +23,9 @@ test('a selection saved as a set and restored comes back with modes, focus, pins
   selection.setFocus([uriOf('src/a.ts')], true);
   selection.setPinned([uriOf('src/c.ts')], true);
   selection.setOrder([uriOf('src/c.ts'), uriOf('src/a.ts'), uriOf('docs/d.md'), uriOf('src/b.ts')]);
-  const { set, outside } = setFromSnapshot('review', selection.snapshot(), (uri) => (uri.startsWith('file:///repo/') ? uri.slice('file:///repo/'.length) : null));
+  const { set, outside } = setFromSnapshot('review', selection.snapshot(), (uri) =>
+    uri.startsWith('file:///repo/') ? uri.slice('file:///repo/'.length) : null,
+  );
   assert.deepEqual(outside, []);
   const text = serializeContextSetFile([set]);
   const parsed = parseContextSetFile(text);
@@ -23,54 +33,86 @@ test('a selection saved as a set and restored comes back with modes, focus, pins
   assert.deepEqual(parsed.sets, [set]);
   const restored = new Selection();
   restored.restore(snapshotFromSet(parsed.sets[0]!, (path) => ({ uri: uriOf(path), relativePath: path })));
-  assert.deepEqual(restored.ordered().map((entry) => [entry.relativePath, fileStateOf(entry), entry.focus, entry.pinned]), [
-    ['src/c.ts', 'full', false, true],
-    ['src/a.ts', 'full', true, false],
-    ['docs/d.md', 'dropped', false, false],
-    ['src/b.ts', 'outline', false, false],
-  ]);
+  assert.deepEqual(
+    restored.ordered().map((entry) => [entry.relativePath, fileStateOf(entry), entry.focus, entry.pinned]),
+    [
+      ['src/c.ts', 'full', false, true],
+      ['src/a.ts', 'full', true, false],
+      ['docs/d.md', 'dropped', false, false],
+      ['src/b.ts', 'outline', false, false],
+    ],
+  );
 });
 
 test('the file is small and stable: sets sorted by name, defaults omitted, one file per line', () => {
   const a: ContextSet = { name: 'b-set', ordered: false, files: [{ path: 'x.ts', mode: 'full', focus: false, pinned: false }] };
   const b: ContextSet = { name: 'a-set', ordered: true, files: [{ path: 'y.ts', mode: 'outline', focus: true, pinned: true }] };
-  assert.equal(serializeContextSetFile(withSet([a], b)), [
-    '{',
-    '  "version": 1,',
-    '  "sets": [',
-    '    {',
-    '      "name": "a-set",',
-    '      "ordered": true,',
-    '      "files": [',
-    '        {"path":"y.ts","mode":"outline","focus":true,"pinned":true}',
-    '      ]',
-    '    },',
-    '    {',
-    '      "name": "b-set",',
-    '      "ordered": false,',
-    '      "files": [',
-    '        {"path":"x.ts"}',
-    '      ]',
-    '    }',
-    '  ]',
-    '}',
-    '',
-  ].join('\n'));
-  assert.deepEqual(withSet([a, b], { ...a, files: [] }).map((set) => [set.name, set.files.length]), [['a-set', 1], ['b-set', 0]], 'same name replaces');
+  assert.equal(
+    serializeContextSetFile(withSet([a], b)),
+    [
+      '{',
+      '  "version": 1,',
+      '  "sets": [',
+      '    {',
+      '      "name": "a-set",',
+      '      "ordered": true,',
+      '      "files": [',
+      '        {"path":"y.ts","mode":"outline","focus":true,"pinned":true}',
+      '      ]',
+      '    },',
+      '    {',
+      '      "name": "b-set",',
+      '      "ordered": false,',
+      '      "files": [',
+      '        {"path":"x.ts"}',
+      '      ]',
+      '    }',
+      '  ]',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    withSet([a, b], { ...a, files: [] }).map((set) => [set.name, set.files.length]),
+    [
+      ['a-set', 1],
+      ['b-set', 0],
+    ],
+    'same name replaces',
+  );
 });
 
 test('hostile or broken entries are left out one by one, each named; a broken file is an error naming it', () => {
-  const parsed = parseContextSetFile(JSON.stringify({
-    version: 1,
-    sets: [
-      { name: 'ok', files: [{ path: 'a.ts' }, { path: '../../etc/passwd' }, { path: '/etc/passwd' }, { path: 'C:/x' }, { path: 'a\\b.ts' }, { path: 'a//b' }, { path: 'a.ts' }, { path: 'b.ts', mode: 'half' }, { path: 'c.ts', focus: 'yes' }, 7] },
-      { name: 'ok', files: [] },
-      { name: '', files: [] },
-      { name: 'no files' },
-      'nonsense',
-    ],
-  }));
-  assert.deepEqual(parsed.sets.map((set) => [set.name, set.files.map((file) => file.path)]), [['ok', ['a.ts']]]);
+  const parsed = parseContextSetFile(
+    JSON.stringify({
+      version: 1,
+      sets: [
+        {
+          name: 'ok',
+          files: [
+            { path: 'a.ts' },
+            { path: '../../etc/passwd' },
+            { path: '/etc/passwd' },
+            { path: 'C:/x' },
+            { path: 'a\\b.ts' },
+            { path: 'a//b' },
+            { path: 'a.ts' },
+            { path: 'b.ts', mode: 'half' },
+            { path: 'c.ts', focus: 'yes' },
+            7,
+          ],
+        },
+        { name: 'ok', files: [] },
+        { name: '', files: [] },
+        { name: 'no files' },
+        'nonsense',
+      ],
+    }),
+  );
+  assert.deepEqual(
+    parsed.sets.map((set) => [set.name, set.files.map((file) => file.path)]),
+    [['ok', ['a.ts']]],
+  );
   assert.deepEqual(parsed.problems, [
     'sets[0] ("ok").files[1]: "../../etc/passwd" leaves the folder of .context-budget.json: left out',
     'sets[0] ("ok").files[2]: "/etc/passwd" is absolute; paths are relative to the folder of .context-budget.json: left out',
@@ -94,9 +136,17 @@ test('hostile or broken entries are left out one by one, each named; a broken fi
 
 test('files outside the set root are reported, not written', () => {
   const selection = new Selection();
-  selection.add([{ uri: uriOf('a.ts'), relativePath: 'a.ts' }, { uri: 'file:///elsewhere/b.ts', relativePath: 'other/b.ts' }]);
-  const { set, outside } = setFromSnapshot('s', selection.snapshot(), (uri) => (uri.startsWith('file:///repo/') ? uri.slice('file:///repo/'.length) : null));
-  assert.deepEqual(set.files.map((file) => file.path), ['a.ts']);
+  selection.add([
+    { uri: uriOf('a.ts'), relativePath: 'a.ts' },
+    { uri: 'file:///elsewhere/b.ts', relativePath: 'other/b.ts' },
+  ]);
+  const { set, outside } = setFromSnapshot('s', selection.snapshot(), (uri) =>
+    uri.startsWith('file:///repo/') ? uri.slice('file:///repo/'.length) : null,
+  );
+  assert.deepEqual(
+    set.files.map((file) => file.path),
+    ['a.ts'],
+  );
   assert.deepEqual(outside, ['other/b.ts']);
 });
 
@@ -104,7 +154,10 @@ test('reading through the port: a missing file is null, a binary one an error na
   const fs = new InMemoryWorkspaceFs();
   assert.equal(await readContextSetFile(fs, '/r/.context-budget.json'), null);
   fs.file('/r/.context-budget.json', '{"version":1,"sets":[{"name":"x","files":[{"path":"a.ts"}]}]}');
-  assert.deepEqual((await readContextSetFile(fs, '/r/.context-budget.json'))?.sets.map((set) => set.name), ['x']);
+  assert.deepEqual(
+    (await readContextSetFile(fs, '/r/.context-budget.json'))?.sets.map((set) => set.name),
+    ['x'],
+  );
   fs.file('/r/.context-budget.json', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   await assert.rejects(readContextSetFile(fs, '/r/.context-budget.json'), /\.context-budget\.json is not a text file/);
 });

@@ -10,7 +10,12 @@ import { findGpu, findModel } from '../../../src/core/model/catalog';
 import { reportJson, reportText } from '../../../src/core/presenters/cliReport';
 import { toStatusBarModel } from '../../../src/core/presenters/statusBarModel';
 import { defaultSettings, type Settings } from '../../../src/core/settings';
-import { resolveCountingTokenizer, type TemplateCount, type TokenizerLoad, type TokenizerSources } from '../../../src/core/tokenizer/countingTokenizer';
+import {
+  resolveCountingTokenizer,
+  type TemplateCount,
+  type TokenizerLoad,
+  type TokenizerSources,
+} from '../../../src/core/tokenizer/countingTokenizer';
 import type { TokenizerId } from '../../../src/core/tokenizer/tokenizerId';
 
 const llama = findModel('llama-3.1-8b')!;
@@ -20,7 +25,11 @@ const hfId = `hf:${'a'.repeat(64)}` as TokenizerId;
 const ggufId = `gguf:${'b'.repeat(64)}` as TokenizerId;
 
 /** A fake port: files by path, recording what was asked. */
-function sources(files: Record<string, TokenizerLoad>, templates: Record<string, TemplateCount> = {}, asked: string[] = []): TokenizerSources {
+function sources(
+  files: Record<string, TokenizerLoad>,
+  templates: Record<string, TemplateCount> = {},
+  asked: string[] = [],
+): TokenizerSources {
   const lookup = (key: string): Promise<TokenizerLoad> => {
     asked.push(key);
     return Promise.resolve(files[key] ?? { kind: 'absent' });
@@ -45,7 +54,11 @@ describe('resolveCountingTokenizer', () => {
   it('takes the tokenizer.json beside a config.json, exact, named for the model, with its template overhead', async () => {
     const asked: string[] = [];
     const tokenizer = await resolveCountingTokenizer(
-      { settings: settings(), model: { ...llama, origin: 'hf-config', displayName: 'Llama-3.1-8B (config.json)' }, modelFile: { kind: 'config', path: '/m/config.json' } },
+      {
+        settings: settings(),
+        model: { ...llama, origin: 'hf-config', displayName: 'Llama-3.1-8B (config.json)' },
+        modelFile: { kind: 'config', path: '/m/config.json' },
+      },
       sources({ 'beside:/m/config.json': loaded(hfId, '/m/tokenizer.json') }, { [hfId]: { kind: 'counted', tokens: 26 } }, asked),
     );
     assert.deepEqual(asked, ['beside:/m/config.json']);
@@ -57,23 +70,36 @@ describe('resolveCountingTokenizer', () => {
   });
 
   it('an explicit tokenizerPath comes first, exact for that file; a .gguf path means its vocabulary', async () => {
-    const json = await resolveCountingTokenizer({ settings: settings({ tokenizerPath: '/t/tokenizer.json' }), model: llama }, sources({ 'json:/t/tokenizer.json': loaded(hfId, '/t/tokenizer.json') }));
+    const json = await resolveCountingTokenizer(
+      { settings: settings({ tokenizerPath: '/t/tokenizer.json' }), model: llama },
+      sources({ 'json:/t/tokenizer.json': loaded(hfId, '/t/tokenizer.json') }),
+    );
     assert.equal(json.label, 'tokenizer.json (contextBudget.tokenizerPath: /t/tokenizer.json), exact for that file');
-    const gguf = await resolveCountingTokenizer({ settings: settings({ tokenizerPath: '/t/m.gguf' }), model: llama, pathName: '--tokenizer' }, sources({ 'gguf:/t/m.gguf': loaded(ggufId, '/t/m.gguf') }));
+    const gguf = await resolveCountingTokenizer(
+      { settings: settings({ tokenizerPath: '/t/m.gguf' }), model: llama, pathName: '--tokenizer' },
+      sources({ 'gguf:/t/m.gguf': loaded(ggufId, '/t/m.gguf') }),
+    );
     assert.equal(gguf.id, ggufId);
     assert.equal(gguf.label, 'vocabulary of m.gguf (--tokenizer: /t/m.gguf), exact for that file');
   });
 
   it('a GGUF model counts with its own vocabulary', async () => {
     const tokenizer = await resolveCountingTokenizer(
-      { settings: settings(), model: { ...llama, origin: 'gguf', displayName: 'Qwen3 8B' }, modelFile: { kind: 'gguf', path: '/m/qwen3-8b-q4_k_m.gguf' } },
+      {
+        settings: settings(),
+        model: { ...llama, origin: 'gguf', displayName: 'Qwen3 8B' },
+        modelFile: { kind: 'gguf', path: '/m/qwen3-8b-q4_k_m.gguf' },
+      },
       sources({ 'gguf:/m/qwen3-8b-q4_k_m.gguf': loaded(ggufId, '/m/qwen3-8b-q4_k_m.gguf') }),
     );
     assert.equal(tokenizer.label, 'Qwen3 8B tokenizer (GGUF vocabulary of qwen3-8b-q4_k_m.gguf), exact');
   });
 
   it('a catalog model uses a downloaded tokenizer when there is one, else the encoding with a download offer', async () => {
-    const downloaded = await resolveCountingTokenizer({ settings: settings(), model: llama }, sources({ 'downloaded:meta-llama/Llama-3.1-8B-Instruct': loaded(hfId, 'meta-llama/Llama-3.1-8B-Instruct@0123456789ab') }));
+    const downloaded = await resolveCountingTokenizer(
+      { settings: settings(), model: llama },
+      sources({ 'downloaded:meta-llama/Llama-3.1-8B-Instruct': loaded(hfId, 'meta-llama/Llama-3.1-8B-Instruct@0123456789ab') }),
+    );
     assert.equal(downloaded.label, 'Llama 3.1 8B tokenizer (downloaded from meta-llama/Llama-3.1-8B-Instruct), exact');
     const estimate = await resolveCountingTokenizer({ settings: settings(), model: llama }, sources({}));
     assert.equal(estimate.id, 'o200k_base');
@@ -92,10 +118,17 @@ describe('resolveCountingTokenizer', () => {
 
   it('an unusable file falls through to the next source, and the message names the file and the field', async () => {
     const tokenizer = await resolveCountingTokenizer(
-      { settings: settings({ tokenizerPath: '/t/bad.json' }), model: { ...llama, origin: 'hf-config' }, modelFile: { kind: 'config', path: '/m/config.json' } },
+      {
+        settings: settings({ tokenizerPath: '/t/bad.json' }),
+        model: { ...llama, origin: 'hf-config' },
+        modelFile: { kind: 'config', path: '/m/config.json' },
+      },
       sources({
         'json:/t/bad.json': { kind: 'failed', message: '/t/bad.json: tokenizer.json normalizer.type: "Precompiled" is not supported' },
-        'beside:/m/config.json': { kind: 'failed', message: '/m/tokenizer.json: tokenizer.json model: missing: a tokenizer.json needs a model' },
+        'beside:/m/config.json': {
+          kind: 'failed',
+          message: '/m/tokenizer.json: tokenizer.json model: missing: a tokenizer.json needs a model',
+        },
       }),
     );
     assert.equal(tokenizer.id, 'o200k_base');
@@ -115,14 +148,25 @@ describe('resolveCountingTokenizer', () => {
   it('a missing explicit path is said, and a template that cannot be rendered is left out with a reason', async () => {
     const missing = await resolveCountingTokenizer({ settings: settings({ tokenizerPath: '/nope.json' }), model: llama }, sources({}));
     assert.deepEqual(missing.problems, ['contextBudget.tokenizerPath /nope.json: no such file.']);
-    const noTemplate = await resolveCountingTokenizer({ settings: settings({ tokenizerPath: '/t/tokenizer.json' }), model: llama }, sources({ 'json:/t/tokenizer.json': loaded(hfId, '/t/tokenizer.json') }, { [hfId]: { kind: 'failed', reason: 'chat_template: could not be rendered: unknown filter' } }));
+    const noTemplate = await resolveCountingTokenizer(
+      { settings: settings({ tokenizerPath: '/t/tokenizer.json' }), model: llama },
+      sources(
+        { 'json:/t/tokenizer.json': loaded(hfId, '/t/tokenizer.json') },
+        { [hfId]: { kind: 'failed', reason: 'chat_template: could not be rendered: unknown filter' } },
+      ),
+    );
     assert.equal(noTemplate.templateOverheadTokens, null);
-    assert.deepEqual(noTemplate.problems, ['The chat template of /t/tokenizer.json is left out of the count: chat_template: could not be rendered: unknown filter']);
+    assert.deepEqual(noTemplate.problems, [
+      'The chat template of /t/tokenizer.json is left out of the count: chat_template: could not be rendered: unknown filter',
+    ]);
   });
 
   it('contextBudget.tokenizer set to an encoding skips every file', async () => {
     const asked: string[] = [];
-    const tokenizer = await resolveCountingTokenizer({ settings: settings({ tokenizer: 'cl100k_base', tokenizerPath: '/t/tokenizer.json' }), model: llama }, sources({}, {}, asked));
+    const tokenizer = await resolveCountingTokenizer(
+      { settings: settings({ tokenizer: 'cl100k_base', tokenizerPath: '/t/tokenizer.json' }), model: llama },
+      sources({}, {}, asked),
+    );
     assert.deepEqual(asked, []);
     assert.equal(tokenizer.label, 'cl100k_base, estimate for Llama 3.1 8B');
     assert.equal(tokenizer.download, null, 'no offer: the user chose the encoding');
@@ -130,7 +174,14 @@ describe('resolveCountingTokenizer', () => {
 });
 
 function file(relativePath: string, tokens: number): BudgetFileInput {
-  return { uri: `file:///w/${relativePath}`, relativePath, included: true, focus: false, pinned: false, count: { kind: 'counted', tokens, sizeBytes: tokens, notes: [] } };
+  return {
+    uri: `file:///w/${relativePath}`,
+    relativePath,
+    included: true,
+    focus: false,
+    pinned: false,
+    count: { kind: 'counted', tokens, sizeBytes: tokens, notes: [] },
+  };
 }
 
 describe('the report with a model tokenizer', () => {
@@ -156,13 +207,26 @@ describe('the report with a model tokenizer', () => {
   });
 
   it('names the tokenizer in the hover, the CLI text and JSON', () => {
-    const hover = toStatusBarModel(report, null, { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' }).tooltipMarkdown;
+    const hover = toStatusBarModel(report, null, {
+      openPanel: 'p',
+      selectModel: 'm',
+      selectGpu: 'g',
+      suggestDrops: 'd',
+      cancelCounting: 'c',
+      addOpenEditors: 'o',
+      downloadTokenizer: 't',
+    }).tooltipMarkdown;
     // Markdown-escaped, as every name in the hover.
     assert.match(hover, /\| Tokenizer \| Gemma 3 tokenizer \\\(tokenizer\\\.json beside config\\\.json\\\), exact \|/);
     assert.match(hover, /\| Template overhead \| 12 of them/);
     assert.doesNotMatch(hover, /Download Tokenizer/);
     const json = reportJson(report, [], null) as Record<string, unknown>;
-    assert.deepEqual(json.tokenizer, { name: 'Gemma 3 tokenizer', source: 'tokenizer.json beside config.json', exactForModel: true, label: 'Gemma 3 tokenizer (tokenizer.json beside config.json), exact' });
+    assert.deepEqual(json.tokenizer, {
+      name: 'Gemma 3 tokenizer',
+      source: 'tokenizer.json beside config.json',
+      exactForModel: true,
+      label: 'Gemma 3 tokenizer (tokenizer.json beside config.json), exact',
+    });
     assert.equal(json.templateOverheadTokens, 12);
     const text = reportText(report, [], null);
     assert.match(text, /\(Gemma 3 tokenizer \(tokenizer\.json beside config\.json\), exact\)/);
@@ -171,7 +235,15 @@ describe('the report with a model tokenizer', () => {
 
   it('offers Download Tokenizer in the hover when the count is an estimate for a catalog model', () => {
     const estimate = buildBudgetReport([file('a.ts', 1000)], settings(), { model: llama, gpu: h100 });
-    const hover = toStatusBarModel(estimate, null, { openPanel: 'p', selectModel: 'm', selectGpu: 'g', suggestDrops: 'd', cancelCounting: 'c', addOpenEditors: 'o', downloadTokenizer: 't' }).tooltipMarkdown;
+    const hover = toStatusBarModel(estimate, null, {
+      openPanel: 'p',
+      selectModel: 'm',
+      selectGpu: 'g',
+      suggestDrops: 'd',
+      cancelCounting: 'c',
+      addOpenEditors: 'o',
+      downloadTokenizer: 't',
+    }).tooltipMarkdown;
     assert.match(hover, /\| Tokenizer \| o200k\\_base, estimate for Llama 3\\\.1 8B · \[Download Tokenizer\]\(command:t\) \|/);
   });
 });

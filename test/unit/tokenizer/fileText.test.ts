@@ -11,11 +11,23 @@ const concat = (...parts: (Uint8Array | number[])[]): Uint8Array => {
 
 describe('decodeFileBytes', () => {
   it('decodes plain UTF-8', () => {
-    assert.deepEqual(decodeFileBytes(utf8('héllo ✨\n')), { kind: 'text', text: 'héllo ✨\n', hadUtf8Bom: false, invalidUtf8Sequences: 0, encodingDetected: 'utf-8' });
+    assert.deepEqual(decodeFileBytes(utf8('héllo ✨\n')), {
+      kind: 'text',
+      text: 'héllo ✨\n',
+      hadUtf8Bom: false,
+      invalidUtf8Sequences: 0,
+      encodingDetected: 'utf-8',
+    });
   });
 
   it('treats an empty file as empty text', () => {
-    assert.deepEqual(decodeFileBytes(new Uint8Array(0)), { kind: 'text', text: '', hadUtf8Bom: false, invalidUtf8Sequences: 0, encodingDetected: 'utf-8' });
+    assert.deepEqual(decodeFileBytes(new Uint8Array(0)), {
+      kind: 'text',
+      text: '',
+      hadUtf8Bom: false,
+      invalidUtf8Sequences: 0,
+      encodingDetected: 'utf-8',
+    });
   });
 
   it('strips a UTF-8 BOM and reports it', () => {
@@ -31,12 +43,24 @@ describe('decodeFileBytes', () => {
   it('replaces each invalid UTF-8 sequence with U+FFFD and counts it', () => {
     // 0xFF is never valid; C3 without its continuation; E2 82 truncated; a genuine U+FFFD (EF BF BD) is not an error.
     const result = decodeFileBytes(concat(utf8('a'), [0xff], utf8('b'), [0xc3], utf8('c'), [0xe2, 0x82], utf8('d\uFFFD')));
-    assert.deepEqual(result, { kind: 'text', text: 'a\uFFFDb\uFFFDc\uFFFDd\uFFFD', hadUtf8Bom: false, invalidUtf8Sequences: 3, encodingDetected: 'utf-8' });
+    assert.deepEqual(result, {
+      kind: 'text',
+      text: 'a\uFFFDb\uFFFDc\uFFFDd\uFFFD',
+      hadUtf8Bom: false,
+      invalidUtf8Sequences: 3,
+      encodingDetected: 'utf-8',
+    });
   });
 
   it('counts invalid sequences after a BOM too', () => {
     const result = decodeFileBytes(concat([0xef, 0xbb, 0xbf], utf8('Latin-1 caf'), [0xe9]));
-    assert.deepEqual(result, { kind: 'text', text: 'Latin-1 caf\uFFFD', hadUtf8Bom: true, invalidUtf8Sequences: 1, encodingDetected: 'utf-8' });
+    assert.deepEqual(result, {
+      kind: 'text',
+      text: 'Latin-1 caf\uFFFD',
+      hadUtf8Bom: true,
+      invalidUtf8Sequences: 1,
+      encodingDetected: 'utf-8',
+    });
   });
 
   it('calls mostly-undecodable bytes binary', () => {
@@ -54,7 +78,13 @@ describe('decodeFileBytes', () => {
 
   it('decodes UTF-16 BE with a BOM and counts unpaired surrogates and an odd trailing byte', () => {
     const result = decodeFileBytes(concat([0xfe, 0xff], [0x00, 0x68, 0xd8, 0x00, 0x00, 0x69, 0x00]));
-    assert.deepEqual(result, { kind: 'text', text: 'h\uFFFDi\uFFFD', hadUtf8Bom: false, invalidUtf8Sequences: 2, encodingDetected: 'utf-16be' });
+    assert.deepEqual(result, {
+      kind: 'text',
+      text: 'h\uFFFDi\uFFFD',
+      hadUtf8Bom: false,
+      invalidUtf8Sequences: 2,
+      encodingDetected: 'utf-16be',
+    });
   });
 
   const binaries: [string, Uint8Array, RegExp][] = [

@@ -28,10 +28,14 @@ function hub(seen: Seen[], cdnOrigin: () => string): (request: IncomingMessage, 
     if (!match) return void response.writeHead(404).end();
     const [, owner, name, , file] = match as unknown as [string, string, string, string, string];
     const repo = `${owner}/${name}`;
-    if (repo === 'gated/model' && request.headers.authorization !== 'Bearer good-token') return void response.writeHead(401).end('{"error":"Access to model gated/model is restricted."}');
+    if (repo === 'gated/model' && request.headers.authorization !== 'Bearer good-token') {
+      return void response.writeHead(401).end('{"error":"Access to model gated/model is restricted."}');
+    }
     if (repo === 'forbidden/model') return void response.writeHead(403).end();
     if (repo === 'missing/model') return void response.writeHead(404).end();
-    if (repo === 'huge/model') return void response.writeHead(200, { 'content-length': String(500 * 1024 * 1024), 'x-repo-commit': commit }).end();
+    if (repo === 'huge/model') {
+      return void response.writeHead(200, { 'content-length': String(500 * 1024 * 1024), 'x-repo-commit': commit }).end();
+    }
     if (repo === 'stream/model') {
       response.writeHead(200, { 'x-repo-commit': commit });
       for (let i = 0; i < 20; i++) response.write(Buffer.alloc(64 * 1024, 0x20));
@@ -69,7 +73,10 @@ describe('downloadTokenizer against a loopback Hub', () => {
       response.writeHead(200, { 'content-length': String(Buffer.byteLength(tokenizerJson)) }).end(tokenizerJson);
     });
     server = createServer(hub(seen, () => cdnEndpoint));
-    await Promise.all([new Promise<void>((done) => server.listen(0, '127.0.0.1', done)), new Promise<void>((done) => cdn.listen(0, '127.0.0.1', done))]);
+    await Promise.all([
+      new Promise<void>((done) => server.listen(0, '127.0.0.1', done)),
+      new Promise<void>((done) => cdn.listen(0, '127.0.0.1', done)),
+    ]);
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     cdnEndpoint = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
   });
@@ -85,11 +92,17 @@ describe('downloadTokenizer against a loopback Hub', () => {
     const outcome = await downloadTokenizer({ endpoint, repo: 'google/gemma-3-27b-it', cacheDir });
     assert.equal(outcome.kind, 'downloaded');
     if (outcome.kind !== 'downloaded') return;
-    assert.deepEqual(seen.slice(-2).map((request) => request.url), ['/google/gemma-3-27b-it/resolve/main/tokenizer.json', '/google/gemma-3-27b-it/resolve/main/tokenizer_config.json']);
+    assert.deepEqual(
+      seen.slice(-2).map((request) => request.url),
+      ['/google/gemma-3-27b-it/resolve/main/tokenizer.json', '/google/gemma-3-27b-it/resolve/main/tokenizer_config.json'],
+    );
     assert.equal(outcome.cached.commit, commit);
     assert.equal(outcome.cached.dir, join(cacheDir, 'google', 'gemma-3-27b-it', commit));
     assert.equal(readFileSync(join(outcome.cached.dir, 'tokenizer.json'), 'utf8'), tokenizerJson);
-    assert.deepEqual(outcome.cached.files['tokenizer.json'], { bytes: Buffer.byteLength(tokenizerJson), sha256: createHash('sha256').update(tokenizerJson).digest('hex') });
+    assert.deepEqual(outcome.cached.files['tokenizer.json'], {
+      bytes: Buffer.byteLength(tokenizerJson),
+      sha256: createHash('sha256').update(tokenizerJson).digest('hex'),
+    });
     assert.equal(outcome.cached.files['tokenizer_config.json']?.sha256, createHash('sha256').update(tokenizerConfig).digest('hex'));
     const found = await findCachedTokenizer(cacheDir, 'google/gemma-3-27b-it');
     assert.equal(found?.commit, commit);
@@ -101,7 +114,10 @@ describe('downloadTokenizer against a loopback Hub', () => {
     const outcome = await downloadTokenizer({ endpoint, repo: 'lfs/model', token: 'secret-token', cacheDir });
     assert.equal(outcome.kind, 'downloaded');
     assert.equal(seen.find((request) => request.url === '/lfs/model/resolve/main/tokenizer.json')?.authorization, 'Bearer secret-token');
-    assert.deepEqual(cdnSeen.map((request) => request.authorization), [undefined]);
+    assert.deepEqual(
+      cdnSeen.map((request) => request.authorization),
+      [undefined],
+    );
   });
 
   it('a repository without tokenizer_config.json still downloads (no chat template)', async () => {
@@ -112,15 +128,24 @@ describe('downloadTokenizer against a loopback Hub', () => {
   it('401, 403 and 404 each say what to do, and nothing is cached', async () => {
     const unauthorized = await downloadTokenizer({ endpoint, repo: 'gated/model', cacheDir });
     assert.equal(unauthorized.kind === 'failed' && unauthorized.reason, 'unauthorized');
-    assert.match(unauthorized.kind === 'failed' ? unauthorized.message : '', /gated\/model needs an access token \(401\): it is gated or private\. Accept its licence at http:\/\/127\.0\.0\.1:\d+\/gated\/model, then set a token with "Context Budget: Set Hugging Face Token"/);
+    assert.match(
+      unauthorized.kind === 'failed' ? unauthorized.message : '',
+      /gated\/model needs an access token \(401\): it is gated or private\. Accept its licence at http:\/\/127\.0\.0\.1:\d+\/gated\/model, then set a token with "Context Budget: Set Hugging Face Token"/,
+    );
     const badToken = await downloadTokenizer({ endpoint, repo: 'gated/model', token: 'wrong', cacheDir });
     assert.match(badToken.kind === 'failed' ? badToken.message : '', /refused the access token for gated\/model \(401\)/);
     const withToken = await downloadTokenizer({ endpoint, repo: 'gated/model', token: 'good-token', cacheDir });
     assert.equal(withToken.kind, 'downloaded');
     const forbidden = await downloadTokenizer({ endpoint, repo: 'forbidden/model', token: 'x', cacheDir });
-    assert.match(forbidden.kind === 'failed' ? `${forbidden.reason}: ${forbidden.message}` : '', /^forbidden: the access token has no access to forbidden\/model \(403\)/);
+    assert.match(
+      forbidden.kind === 'failed' ? `${forbidden.reason}: ${forbidden.message}` : '',
+      /^forbidden: the access token has no access to forbidden\/model \(403\)/,
+    );
     const missing = await downloadTokenizer({ endpoint, repo: 'missing/model', cacheDir });
-    assert.match(missing.kind === 'failed' ? `${missing.reason}: ${missing.message}` : '', /^notFound: missing\/model has no tokenizer\.json at revision "main" on http:\/\/127\.0\.0\.1:\d+ \(404\)/);
+    assert.match(
+      missing.kind === 'failed' ? `${missing.reason}: ${missing.message}` : '',
+      /^notFound: missing\/model has no tokenizer\.json at revision "main" on http:\/\/127\.0\.0\.1:\d+ \(404\)/,
+    );
     for (const repo of ['forbidden/model', 'missing/model']) assert.equal(existsSync(join(cacheDir, ...repo.split('/'))), false);
   });
 
@@ -131,12 +156,18 @@ describe('downloadTokenizer against a loopback Hub', () => {
     await new Promise((done) => closed.close(done));
     const outcome = await downloadTokenizer({ endpoint: `http://127.0.0.1:${port}`, repo: 'google/gemma-3-27b-it', cacheDir });
     assert.equal(outcome.kind === 'failed' && outcome.reason, 'offline');
-    assert.match(outcome.kind === 'failed' ? outcome.message : '', /^could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or a proxy or firewall blocks it$/);
+    assert.match(
+      outcome.kind === 'failed' ? outcome.message : '',
+      /^could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or a proxy or firewall blocks it$/,
+    );
   });
 
   it('the size cap stops a declared or streamed body past it', async () => {
     const declared = await downloadTokenizer({ endpoint, repo: 'huge/model', cacheDir });
-    assert.match(declared.kind === 'failed' ? `${declared.reason}: ${declared.message}` : '', /^tooLarge: tokenizer\.json of huge\/model is larger than the 134,217,728-byte limit \(524,288,000 bytes\)/);
+    assert.match(
+      declared.kind === 'failed' ? `${declared.reason}: ${declared.message}` : '',
+      /^tooLarge: tokenizer\.json of huge\/model is larger than the 134,217,728-byte limit \(524,288,000 bytes\)/,
+    );
     const streamed = await downloadTokenizer({ endpoint, repo: 'stream/model', cacheDir, maxBytes: 512 * 1024 });
     assert.match(streamed.kind === 'failed' ? `${streamed.reason}: ${streamed.message}` : '', /^tooLarge: .*more than 524,288 bytes/);
   });
@@ -144,10 +175,16 @@ describe('downloadTokenizer against a loopback Hub', () => {
   it('cancelling stops the transfer, saves nothing, and says so', async () => {
     const controller = new AbortController();
     const progress: number[] = [];
-    const pending = downloadTokenizer({ endpoint, repo: 'slow/model', cacheDir, signal: controller.signal, onProgress: (p) => {
-      progress.push(p.receivedBytes);
-      controller.abort();
-    } });
+    const pending = downloadTokenizer({
+      endpoint,
+      repo: 'slow/model',
+      cacheDir,
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.push(p.receivedBytes);
+        controller.abort();
+      },
+    });
     const outcome = await pending;
     assert.equal(outcome.kind === 'failed' && outcome.reason, 'cancelled');
     assert.ok(progress.length >= 1 && progress[0]! > 0, 'progress was reported before the cancel');
@@ -155,7 +192,9 @@ describe('downloadTokenizer against a loopback Hub', () => {
   });
 
   it('leaves no partial file behind and refuses names that are not repository ids', async () => {
-    const leftovers = readdirSync(cacheDir, { recursive: true }).map(String).filter((name) => name.endsWith('.partial'));
+    const leftovers = readdirSync(cacheDir, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.partial'));
     assert.deepEqual(leftovers, []);
     const invalid = await downloadTokenizer({ endpoint, repo: '../etc', cacheDir });
     assert.equal(invalid.kind === 'failed' && invalid.reason, 'invalid');

@@ -24,7 +24,9 @@ describe('per-file token counts equal tiktoken over a node_modules corpus', { sk
         tokens += expected;
         if (actual !== expected) mismatches.push(`${relative(repoRoot, file.path)}: ours ${actual}, tiktoken ${expected}`);
       }
-      console.log(`${encoding}: compared ${corpus.length} files, ${megabytes.toFixed(1)} MB, ${tokens} tokens; ${mismatches.length} mismatches`);
+      console.log(
+        `${encoding}: compared ${corpus.length} files, ${megabytes.toFixed(1)} MB, ${tokens} tokens; ${mismatches.length} mismatches`,
+      );
       assert.deepEqual(mismatches.slice(0, 20), []);
     });
   }

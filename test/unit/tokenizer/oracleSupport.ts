@@ -112,7 +112,38 @@ export function base64Blob(length: number, seed: number): string {
 /** A single minified-JavaScript-looking line. */
 export function minifiedJs(length: number, seed: number): string {
   const random = seededRandom(seed);
-  const parts = ['function(', 'return ', 'var ', 'a', 'e', 't', 'n', '=', '(', ')', '{', '}', ';', '.', ',', '&&', '||', '!0', '0x1f', '"use strict"', 'void 0', '=>', '[', ']', '?', ':', 'this.', 'prototype', '1e3', ' '];
+  const parts = [
+    'function(',
+    'return ',
+    'var ',
+    'a',
+    'e',
+    't',
+    'n',
+    '=',
+    '(',
+    ')',
+    '{',
+    '}',
+    ';',
+    '.',
+    ',',
+    '&&',
+    '||',
+    '!0',
+    '0x1f',
+    '"use strict"',
+    'void 0',
+    '=>',
+    '[',
+    ']',
+    '?',
+    ':',
+    'this.',
+    'prototype',
+    '1e3',
+    ' ',
+  ];
   let out = '';
   while (out.length < length) out += parts[Math.floor(random() * parts.length)];
   return out.slice(0, length);

@@ -73,10 +73,13 @@ describe('heap merge equals the literal port of tiktoken merge', () => {
 
 describe('runs too long for the regex engine', () => {
   it('throws PieceTooLongError (reported as skipped by the pool), never a bare RangeError', () => {
-    assert.throws(() => getTokenCounter('o200k_base').count(`ok ${'a'.repeat(6 * oneMb)}`), (error: unknown) => {
-      assert.ok(error instanceof PieceTooLongError);
-      assert.equal(error.offset, 2);
-      return true;
-    });
+    assert.throws(
+      () => getTokenCounter('o200k_base').count(`ok ${'a'.repeat(6 * oneMb)}`),
+      (error: unknown) => {
+        assert.ok(error instanceof PieceTooLongError);
+        assert.equal(error.offset, 2);
+        return true;
+      },
+    );
   });
 });

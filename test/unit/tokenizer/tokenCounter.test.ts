@@ -20,7 +20,7 @@ const fixtures: Record<string, string> = {
   'contractions in caps': "DON'T I'M YOU'RE WE'VE SHE'LL HE'D it'S It's can't",
   'long s contraction': "a'ſ x'ſt Don'ſ",
   'lone surrogates': 'a\uD800b \uDC00 \uD83D\uDE00 \uDBFF',
-  'empty': '',
+  empty: '',
   'only whitespace': '   \n\n\t  \u0085 \u00A0 ',
 };
 

@@ -47,7 +47,10 @@ describe('TokenizerPool', () => {
     const [largeOutcome, smallOutcome] = await Promise.all([largeCount, smallCount]);
     assert.deepEqual(finished, ['small', 'large']);
     // The oracle cannot take a 1 MB one-letter run; 'x' × 8 is one token, as the cancel tests use.
-    assert.equal(largeOutcome.kind === 'counted' && largeOutcome.tokens, oracleEncode('o200k_base', 'x'.repeat(8)).length * (large.length / 8));
+    assert.equal(
+      largeOutcome.kind === 'counted' && largeOutcome.tokens,
+      oracleEncode('o200k_base', 'x'.repeat(8)).length * (large.length / 8),
+    );
     assert.equal(smallOutcome.kind === 'counted' && smallOutcome.tokens, oracleEncode('o200k_base', small).length);
     // Two large jobs on a one-worker pool still run one after the other: the overflow worker is for small ones only.
     const order: string[] = [];
@@ -78,7 +81,15 @@ describe('TokenizerPool', () => {
     assert.equal(first.kind === 'counted' && first.cached, false);
     assert.equal(second.kind === 'counted' && second.cached, true);
     assert.deepEqual({ ...first, cached: true }, second);
-    assert.deepEqual(pool.stats(), { requests: 2, cacheHits: 1, persistentHits: 0, tokenizations: 1, workerCrashes: 0, workersTerminated: 0, tokenizersSent: 0 });
+    assert.deepEqual(pool.stats(), {
+      requests: 2,
+      cacheHits: 1,
+      persistentHits: 0,
+      tokenizations: 1,
+      workerCrashes: 0,
+      workersTerminated: 0,
+      tokenizersSent: 0,
+    });
     // Another encoding is another count.
     await pool.countBytes(bytes(), 'cl100k_base');
     assert.equal(pool.stats().tokenizations, 2);
@@ -143,9 +154,17 @@ describe('TokenizerPool', () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
     const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
     // The content hash lets the persistent cache remember a binary file by its change stamp too.
-    assert.deepEqual(await pool.countBytes(png.slice(), 'o200k_base'), { kind: 'skipped', reason: 'PNG image signature', contentHash: sha256(png) });
+    assert.deepEqual(await pool.countBytes(png.slice(), 'o200k_base'), {
+      kind: 'skipped',
+      reason: 'PNG image signature',
+      contentHash: sha256(png),
+    });
     const nul = Uint8Array.from([0x61, 0x00, 0x62]);
-    assert.deepEqual(await pool.countBytes(nul.slice(), 'o200k_base'), { kind: 'skipped', reason: 'contains NUL bytes (binary)', contentHash: sha256(nul) });
+    assert.deepEqual(await pool.countBytes(nul.slice(), 'o200k_base'), {
+      kind: 'skipped',
+      reason: 'contains NUL bytes (binary)',
+      contentHash: sha256(nul),
+    });
   });
 
   it('strips a UTF-8 BOM and reports it and invalid sequences', async () => {

@@ -42,12 +42,20 @@ describe('nodeTokenizerSources', { skip: oracleUnavailable() }, () => {
     const loaded = await sources.tokenizerBeside(join(dir, 'qwen', 'config.json'));
     assert.equal(loaded.kind, 'loaded');
     if (loaded.kind !== 'loaded') return;
-    assert.equal(loaded.tokenizer.id, `hf:${createHash('sha256').update(readFileSync(familyFile('qwen3'))).digest('hex')}`);
+    assert.equal(
+      loaded.tokenizer.id,
+      `hf:${createHash('sha256')
+        .update(readFileSync(familyFile('qwen3')))
+        .digest('hex')}`,
+    );
     assert.match(loaded.tokenizer.config ?? '', /chat_template/);
     rmSync(join(dir, 'qwen', 'tokenizer_config.json'));
     mkdirSync(join(dir, 'qwen', 'tokenizer_config.json'));
     const folderConfig = await sources.tokenizerBeside(join(dir, 'qwen', 'config.json'));
-    assert.match(folderConfig.kind === 'loaded' ? folderConfig.tokenizer.configProblem ?? '' : '', /tokenizer_config\.json: .*; the chat template is left out of the count\.$/);
+    assert.match(
+      folderConfig.kind === 'loaded' ? (folderConfig.tokenizer.configProblem ?? '') : '',
+      /tokenizer_config\.json: .*; the chat template is left out of the count\.$/,
+    );
   });
 
   it('a downloaded tokenizer.json changed since its download is refused, naming the recorded SHA-256', async () => {
@@ -59,7 +67,17 @@ describe('nodeTokenizerSources', { skip: oracleUnavailable() }, () => {
     writeFileSync(join(cache, 'Qwen', 'Qwen3-8B', 'refs', 'main'), commit);
     const bytes = readFileSync(familyFile('qwen3'));
     const recorded = createHash('sha256').update(bytes).digest('hex');
-    writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ repo: 'Qwen/Qwen3-8B', revision: 'main', commit, endpoint: 'https://huggingface.co', files: { 'tokenizer.json': { bytes: bytes.length, sha256: recorded } }, downloadedAt: '2026-01-01T00:00:00.000Z' }));
+    writeFileSync(
+      join(folder, 'manifest.json'),
+      JSON.stringify({
+        repo: 'Qwen/Qwen3-8B',
+        revision: 'main',
+        commit,
+        endpoint: 'https://huggingface.co',
+        files: { 'tokenizer.json': { bytes: bytes.length, sha256: recorded } },
+        downloadedAt: '2026-01-01T00:00:00.000Z',
+      }),
+    );
     writeFileSync(join(folder, 'tokenizer.json'), bytes);
     const sources = nodeTokenizerSources(pool, { cacheDir: cache });
     const good = await sources.downloaded('Qwen/Qwen3-8B');

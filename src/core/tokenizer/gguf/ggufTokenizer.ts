@@ -52,7 +52,9 @@ class GgufTokenizer implements HfTokenizer {
     } else {
       this.bpe = new BpeMerger(vocab, this.tokenIds, llamaPreTokenizer(vocab.model === 'gemma4' ? 'gemma4' : vocab.pre));
     }
-    const kind = this.spm ? 'SentencePiece BPE' : `BPE, ${this.bpe?.pre.byteEncode ? 'byte-level, ' : ''}pre-tokenizer ${this.bpe?.pre.name}`;
+    const kind = this.spm
+      ? 'SentencePiece BPE'
+      : `BPE, ${this.bpe?.pre.byteEncode ? 'byte-level, ' : ''}pre-tokenizer ${this.bpe?.pre.name}`;
     const prefix = name === undefined ? '' : `${name}: `;
     this.description = `${prefix}GGUF vocabulary, ${kind}, ${this.vocabularySize.toLocaleString('en-US')} tokens`;
   }
@@ -368,7 +370,9 @@ class BpeMerger {
       const rightId = this.internId(right);
       if (this.pairs.find(leftId, rightId) < 0) this.pairs.set(leftId, rightId, rank, this.internId(left + right));
     });
-    for (let byte = 0; byte < 256; byte++) this.byteSymbols[byte] = this.internId(pre.byteEncode ? (byteToChar[byte] as string) : String.fromCharCode(byte));
+    for (let byte = 0; byte < 256; byte++) {
+      this.byteSymbols[byte] = this.internId(pre.byteEncode ? (byteToChar[byte] as string) : String.fromCharCode(byte));
+    }
   }
 
   /** A token's own id (the last of repeated texts, as token_to_id), else an id past the vocabulary. */
@@ -530,10 +534,7 @@ class SpmMerger {
   private readonly heap = new BigramHeap();
   private readonly table: TokenTable;
 
-  constructor(
-    vocab: GgufVocabulary,
-    tokenIds: ReadonlyMap<string, number>,
-  ) {
+  constructor(vocab: GgufVocabulary, tokenIds: ReadonlyMap<string, number>) {
     this.table = new TokenTable(tokenIds, vocab.tokens);
     this.scores = vocab.scores ?? new Float32Array(vocab.tokens.length);
     let longest = 0;
@@ -542,7 +543,12 @@ class SpmMerger {
     for (let byte = 0; byte < 256; byte++) {
       const id = tokenIds.get(byteTokenText(byte)) ?? (byte < 0x80 ? tokenIds.get(String.fromCharCode(byte)) : undefined);
       // llama.cpp's byte_to_token throws when the byte has no token, failing any text that needs it.
-      if (id === undefined) throw new HfTokenizerError('tokenizer.ggml.tokens', `has no ${byteTokenText(byte)} byte token: llama.cpp cannot tokenize text that needs it`);
+      if (id === undefined) {
+        throw new HfTokenizerError(
+          'tokenizer.ggml.tokens',
+          `has no ${byteTokenText(byte)} byte token: llama.cpp cannot tokenize text that needs it`,
+        );
+      }
       this.byteTokens[byte] = id;
     }
   }

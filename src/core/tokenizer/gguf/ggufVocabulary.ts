@@ -35,7 +35,11 @@ const specialIdKeys = {
   fimSep: 'tokenizer.ggml.fim_sep_token_id',
 } as const;
 /** Older names llama.cpp still reads for the FIM ids. */
-const deprecatedFimKeys = { fimPre: 'tokenizer.ggml.prefix_token_id', fimSuf: 'tokenizer.ggml.suffix_token_id', fimMid: 'tokenizer.ggml.middle_token_id' } as const;
+const deprecatedFimKeys = {
+  fimPre: 'tokenizer.ggml.prefix_token_id',
+  fimSuf: 'tokenizer.ggml.suffix_token_id',
+  fimMid: 'tokenizer.ggml.middle_token_id',
+} as const;
 
 type SpecialName = keyof typeof specialIdKeys;
 
@@ -78,14 +82,20 @@ export function ggufVocabulary(metadata: ReadonlyMap<string, GgufValue>): GgufVo
   const model = stringValue(metadata, ggufTokenizerKeys.model, true) as string;
   if (!supportedModels.includes(model)) {
     const known = knownModels.includes(model);
-    throw new HfTokenizerError(ggufTokenizerKeys.model, known ? `"${model}" is not supported (supported: gpt2, llama, gemma4)` : `"${model}" is not a tokenizer llama.cpp knows`, known);
+    throw new HfTokenizerError(
+      ggufTokenizerKeys.model,
+      known ? `"${model}" is not supported (supported: gpt2, llama, gemma4)` : `"${model}" is not a tokenizer llama.cpp knows`,
+      known,
+    );
   }
   const tokens = stringArray(metadata, ggufTokenizerKeys.tokens, true) as string[];
   if (tokens.length === 0) throw new HfTokenizerError(ggufTokenizerKeys.tokens, 'is empty');
   // llama.cpp renames an empty token so every token has text.
   for (let i = 0; i < tokens.length; i++) if (tokens[i] === '') tokens[i] = `[EMPTY_${i}]`;
   const merges = stringArray(metadata, ggufTokenizerKeys.merges, false);
-  if (model !== 'llama' && merges === undefined) throw new HfTokenizerError(ggufTokenizerKeys.merges, 'is missing: a BPE vocabulary needs its merges');
+  if (model !== 'llama' && merges === undefined) {
+    throw new HfTokenizerError(ggufTokenizerKeys.merges, 'is missing: a BPE vocabulary needs its merges');
+  }
   const scores = numberArray(metadata, ggufTokenizerKeys.scores, ['int32', 'float32'], tokens.length);
   const types = numberArray(metadata, ggufTokenizerKeys.tokenType, ['int32'], tokens.length);
   const pre = model === 'gemma4' ? 'gemma4' : stringValue(metadata, ggufTokenizerKeys.pre, false);
@@ -127,7 +137,9 @@ function stringValue(metadata: ReadonlyMap<string, GgufValue>, key: string, requ
     return undefined;
   }
   if (value.type !== 'string') throw new HfTokenizerError(key, `must be a string (got ${value.type})`);
-  if (value.value === null) throw new HfTokenizerError(key, `is ${value.byteLength.toLocaleString('en-US')} bytes long, more than Context Budget reads`);
+  if (value.value === null) {
+    throw new HfTokenizerError(key, `is ${value.byteLength.toLocaleString('en-US')} bytes long, more than Context Budget reads`);
+  }
   return value.value as string;
 }
 
@@ -144,19 +156,37 @@ function stringArray(metadata: ReadonlyMap<string, GgufValue>, key: string, requ
     if (required) throw new HfTokenizerError(key, 'is missing: the file has no vocabulary');
     return undefined;
   }
-  if (value.type !== 'array' || value.elementType !== 'string') throw new HfTokenizerError(key, `must be an array of strings (got ${value.type === 'array' ? `an array of ${value.elementType}` : value.type})`);
+  if (value.type !== 'array' || value.elementType !== 'string') {
+    throw new HfTokenizerError(
+      key,
+      `must be an array of strings (got ${value.type === 'array' ? `an array of ${value.elementType}` : value.type})`,
+    );
+  }
   if (value.values === undefined) throw new HfTokenizerError(key, 'was not read (the header was read without the vocabulary)');
   return value.values as string[];
 }
 
-function numberArray(metadata: ReadonlyMap<string, GgufValue>, key: string, types: readonly string[], atLeast: number): number[] | undefined {
+function numberArray(
+  metadata: ReadonlyMap<string, GgufValue>,
+  key: string,
+  types: readonly string[],
+  atLeast: number,
+): number[] | undefined {
   const value = metadata.get(key);
   if (value === undefined) return undefined;
   if (value.type !== 'array' || !types.includes(value.elementType)) {
-    throw new HfTokenizerError(key, `must be an array of ${types.join(' or ')} (got ${value.type === 'array' ? `an array of ${value.elementType}` : value.type})`);
+    throw new HfTokenizerError(
+      key,
+      `must be an array of ${types.join(' or ')} (got ${value.type === 'array' ? `an array of ${value.elementType}` : value.type})`,
+    );
   }
   if (value.values === undefined) throw new HfTokenizerError(key, 'was not read (the header was read without the vocabulary)');
-  if (value.length < atLeast) throw new HfTokenizerError(key, `has ${value.length.toLocaleString('en-US')} entries, fewer than the ${atLeast.toLocaleString('en-US')} tokens`);
+  if (value.length < atLeast) {
+    throw new HfTokenizerError(
+      key,
+      `has ${value.length.toLocaleString('en-US')} entries, fewer than the ${atLeast.toLocaleString('en-US')} tokens`,
+    );
+  }
   return value.values as number[];
 }
 
@@ -176,11 +206,34 @@ export const tokenAttr = {
 } as const;
 
 /** LLAMA_TOKEN_TYPE_* (the `token_type` values) → attribute. */
-const typeToAttr = [tokenAttr.undefined, tokenAttr.normal, tokenAttr.unknown, tokenAttr.control, tokenAttr.userDefined, tokenAttr.unused, tokenAttr.byte];
+const typeToAttr = [
+  tokenAttr.undefined,
+  tokenAttr.normal,
+  tokenAttr.unknown,
+  tokenAttr.control,
+  tokenAttr.userDefined,
+  tokenAttr.unused,
+  tokenAttr.byte,
+];
 
 // Texts llama.cpp recognises (llama_vocab::impl::load, "auto-detect special tokens by text").
 const guardedDetections: readonly (readonly [SpecialName, readonly string[]])[] = [
-  ['eot', ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<｜end▁of▁sentence｜>', '<end_of_utterance>']],
+  [
+    'eot',
+    [
+      '<|eot_id|>',
+      '<|im_end|>',
+      '<|end|>',
+      '<end_of_turn>',
+      '<|endoftext|>',
+      '<|end_of_text|>',
+      '<EOT>',
+      '_<EOT>',
+      '[EOT]',
+      '<｜end▁of▁sentence｜>',
+      '<end_of_utterance>',
+    ],
+  ],
   ['eom', ['<|eom_id|>']],
   ['fimPre', ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>']],
   ['fimSuf', ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>']],
@@ -190,9 +243,28 @@ const guardedDetections: readonly (readonly [SpecialName, readonly string[]])[] 
   ['fimSep', ['<|file_sep|>']],
 ];
 const endOfGeneration = new Set([
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '<end_of_turn>', '<|endoftext|>', '</s>',
-  '<|eom_id|>', '<EOT>', '_<EOT>', '[EOT]', '[EOS]', '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>',
-  '<｜end▁of▁sentence｜>', '[e~[',
+  '<|eot_id|>',
+  '<|im_end|>',
+  '<|end|>',
+  '<|return|>',
+  '<|call|>',
+  '<|flush|>',
+  '<|calls|>',
+  '<end_of_turn>',
+  '<|endoftext|>',
+  '</s>',
+  '<|eom_id|>',
+  '<EOT>',
+  '_<EOT>',
+  '[EOT]',
+  '[EOS]',
+  '<|end_of_text|>',
+  '<end_of_utterance>',
+  '<eos>',
+  '<turn|>',
+  '<|tool_response>',
+  '<｜end▁of▁sentence｜>',
+  '[e~[',
 ]);
 
 /**
@@ -205,7 +277,9 @@ const endOfGeneration = new Set([
  */
 export function specialTokenAttributes(vocab: GgufVocabulary): number[] {
   const { tokens } = vocab;
-  const attrs = tokens.map((_, id) => (vocab.tokenTypes ? (typeToAttr[vocab.tokenTypes[id] as number] ?? tokenAttr.undefined) : tokenAttr.normal));
+  const attrs = tokens.map((_, id) =>
+    vocab.tokenTypes ? (typeToAttr[vocab.tokenTypes[id] as number] ?? tokenAttr.undefined) : tokenAttr.normal,
+  );
   // token_to_id keeps the last id of a repeated text.
   const idOf = new Map<string, number>();
   tokens.forEach((token, id) => idOf.set(token, id));
@@ -234,7 +308,10 @@ export function specialTokenAttributes(vocab: GgufVocabulary): number[] {
   const eogTexts = new Map([...eog].map((id) => [tokens[id] as string, id]));
   const has = (text: string): boolean => eogTexts.has(text);
   // o200k_harmony and solar-open: <|end|> is not end-of-generation, and becomes user-defined.
-  if (has('<|end|>') && ((has('<|return|>') && (has('<|call|>') || has('<|calls|>'))) || ((has('<|call|>') || has('<|calls|>')) && has('<|flush|>')))) {
+  if (
+    has('<|end|>') &&
+    ((has('<|return|>') && (has('<|call|>') || has('<|calls|>'))) || ((has('<|call|>') || has('<|calls|>')) && has('<|flush|>')))
+  ) {
     attrs[eogTexts.get('<|end|>') as number] = tokenAttr.userDefined;
   }
   // Gemma 4 and PaddleOCR: </s> is a plain token.
@@ -248,7 +325,10 @@ export function specialTokenAttributes(vocab: GgufVocabulary): number[] {
   const name = (vocab.generalName ?? '').toLowerCase();
   const pre = vocab.pre ?? '';
   const architecture = vocab.architecture ?? '';
-  if (['jina-v2-de', 'jina-v2-es', 'jina-v2-code'].some((part) => pre.includes(part)) || ['nomic-bert-moe', 'jina-bert-v3'].some((part) => architecture.includes(part))) {
+  if (
+    ['jina-v2-de', 'jina-v2-es', 'jina-v2-code'].some((part) => pre.includes(part)) ||
+    ['nomic-bert-moe', 'jina-bert-v3'].some((part) => architecture.includes(part))
+  ) {
     setFlag(idOf.get('<mask>'), tokenAttr.lstrip, true);
   } else if (name.includes('phi-3') || name.includes('phi3')) {
     const cached = tokens.map((_, id) => id).filter(special);

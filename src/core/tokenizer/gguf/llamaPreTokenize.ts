@@ -45,7 +45,8 @@ const llama3Regexes = [
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
   "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
 ];
-const qwen2Regex = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const qwen2Regex =
+  "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const qwen35Regex =
   "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 /** Regexes llama.cpp routes to hand-written splitters we do not port (unicode_regex_split_custom). */
@@ -73,11 +74,14 @@ const collapsedClasses: ReadonlyMap<string, string> = new Map([
 export function llamaPreTokenizer(pre: string | undefined): LlamaPreTokenizer {
   const name = pre === undefined || pre === '' ? 'default' : pre;
   const path = 'tokenizer.ggml.pre';
-  const entry = name === 'default' ? { preType: 'DEFAULT', ignoreMerges: false, escapeWhitespaces: false } : own(llamaPreTokenizerNames, name);
+  const entry =
+    name === 'default' ? { preType: 'DEFAULT', ignoreMerges: false, escapeWhitespaces: false } : own(llamaPreTokenizerNames, name);
   if (entry === undefined) throw new HfTokenizerError(path, `"${name}" is not a pre-tokenizer llama.cpp knows`);
   // llama.cpp pairs the "whitespace" pre-tokenizer with its "whitespace" tokenizer model only; with
   // a BPE vocabulary its words keep their spaces and llama.cpp aborts (find_bpe_rank's assertion).
-  if (entry.preType === 'WHITESPACE') throw new HfTokenizerError(path, '"whitespace" needs tokenizer.ggml.model "whitespace", which is not supported', true);
+  if (entry.preType === 'WHITESPACE') {
+    throw new HfTokenizerError(path, '"whitespace" needs tokenizer.ggml.model "whitespace", which is not supported', true);
+  }
   const preset = own(llamaPreTokenizerPresets, entry.preType);
   if (preset === undefined) throw new HfTokenizerError(path, `"${name}" has no split rules`);
   const steps = preset.regexes.map((regex) => compileStep(regex, name));
@@ -102,7 +106,11 @@ function compileStep(regex: string, name: string): SplitStep {
   if (regex === qwen35Regex) return { kind: 'llamaLike', maxDigits: 1, marksInWords: true };
   if (regex === '[^\\n]+|[\\n]+') return { kind: 'newlines' };
   if (unportedCustom.has(regex)) {
-    throw new HfTokenizerError('tokenizer.ggml.pre', `"${name}" uses a llama.cpp splitter Context Budget does not implement (${regex})`, true);
+    throw new HfTokenizerError(
+      'tokenizer.ggml.pre',
+      `"${name}" uses a llama.cpp splitter Context Budget does not implement (${regex})`,
+      true,
+    );
   }
   const usesCategories = [...collapsedClasses.keys()].some((key) => regex.includes(key));
   try {
@@ -110,7 +118,11 @@ function compileStep(regex: string, name: string): SplitStep {
     return { kind: 'wide', regex: new RegExp(wideRegex(regex, name), 'gu') };
   } catch (error) {
     if (error instanceof HfTokenizerError) throw error;
-    throw new HfTokenizerError('tokenizer.ggml.pre', `"${name}": its regex ${JSON.stringify(regex)} cannot be run (${(error as Error).message})`, true);
+    throw new HfTokenizerError(
+      'tokenizer.ggml.pre',
+      `"${name}": its regex ${JSON.stringify(regex)} cannot be run (${(error as Error).message})`,
+      true,
+    );
   }
 }
 
@@ -163,8 +175,9 @@ function wideRegex(regex: string, name: string): string {
       i++;
       if (next === 's') out += inside ? '\\t\\n\\v\\f\\r ' : '[\\t\\n\\v\\f\\r ]';
       else if (next === 'S' && !inside) out += '[^\\t\\n\\v\\f\\r ]';
-      else if (next === 'S') throw new HfTokenizerError('tokenizer.ggml.pre', `"${name}": \\S inside a character class is not supported`, true);
-      else out += `\\${next}`;
+      else if (next === 'S') {
+        throw new HfTokenizerError('tokenizer.ggml.pre', `"${name}": \\S inside a character class is not supported`, true);
+      } else out += `\\${next}`;
       continue;
     }
     if (ch === '[' && !inside) inside = true;
@@ -338,7 +351,7 @@ function splitGpt2(cpts: Uint32Array, offsets: readonly number[]): number[] {
     start = end;
     const flagsAt = (pos: number): number => (pos >= from && pos < end ? cptFlags(cpts[pos] as number) : 0);
     const writer = new PieceWriter(out, from);
-    for (let pos = from; pos < end; ) {
+    for (let pos = from; pos < end;) {
       const cpt = cpts[pos] as number;
       const flags = flagsAt(pos);
       const contraction = contractionAt(cpts, pos, end, false);
@@ -398,7 +411,7 @@ function splitLlamaLike(cpts: Uint32Array, offsets: readonly number[], maxDigits
     const flagsAt = (pos: number): number => (pos >= from && pos < end ? cptFlags(cpts[pos] as number) : 0);
     const cptAt = (pos: number): number => (pos >= from && pos < end ? (cpts[pos] as number) : -1);
     const writer = new PieceWriter(out, from);
-    for (let pos = from; pos < end; ) {
+    for (let pos = from; pos < end;) {
       const cpt = cpts[pos] as number;
       const flags = flagsAt(pos);
       const contraction = contractionAt(cpts, pos, end, true);

@@ -20,274 +20,223 @@ export const llamaPreTokenizerPresets: Readonly<Record<string, LlamaPreTokenizer
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        ",3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        ',3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   JAIS2: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        ",3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s{512}(?!\\S)|\\s{256}(?!\\S)|\\s{128}(?!\\S)|\\s{64}(" +
-        "?!\\S)|\\s{32}(?!\\S)|\\s{16}(?!\\S)|\\s{8}(?!\\S)|\\s{4}(?!\\S)|\\s{1,2}(?!\\S)|\\s{1}",
+        ',3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s{512}(?!\\S)|\\s{256}(?!\\S)|\\s{128}(?!\\S)|\\s{64}(' +
+        '?!\\S)|\\s{32}(?!\\S)|\\s{16}(?!\\S)|\\s{8}(?!\\S)|\\s{4}(?!\\S)|\\s{1,2}(?!\\S)|\\s{1}',
     ],
   },
   DBRX: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        ",3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        ',3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   SMAUG: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        ",3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        ',3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   DEEPSEEK_LLM: {
     byteEncode: true,
     regexes: [
-      "[\r\n]",
-      "\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-" +
-        "ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ" +
-        "-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+",
-      "\\s?[!-/:-~！-／：-～‘-‟　-。]+",
-      "\\s+$",
-      "[一-龥ࠀ-一가-퟿]+",
-      "\\p{N}+",
+      '[\r\n]',
+      '\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-' +
+        'ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ' +
+        '-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+',
+      '\\s?[!-/:-~！-／：-～‘-‟　-。]+',
+      '\\s+$',
+      '[一-龥ࠀ-一가-퟿]+',
+      '\\p{N}+',
     ],
   },
   DEEPSEEK3_LLM: {
     byteEncode: true,
     regexes: [
-      "\\p{N}{1,3}",
-      "[一-龥぀-ゟ゠-ヿ]+",
-      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P" +
-        "}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+      '\\p{N}{1,3}',
+      '[一-龥぀-ゟ゠-ヿ]+',
+      '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P' +
+        '}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   HUNYUAN_DENSE: {
     byteEncode: true,
     regexes: [
-      "\\p{N}{1,3}",
-      "[一-龥぀-ゟ゠-ヿ]+",
-      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P" +
-        "}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+      '\\p{N}{1,3}',
+      '[一-龥぀-ゟ゠-ヿ]+',
+      '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P' +
+        '}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   JOYAI_LLM: {
     byteEncode: true,
     regexes: [
-      "\\p{N}{1,3}",
-      "[一-龥぀-ゟ゠-ヿ]+",
-      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P" +
-        "}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+      '\\p{N}{1,3}',
+      '[一-龥぀-ゟ゠-ヿ]+',
+      '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P' +
+        '}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   YOUTU: {
     byteEncode: true,
     regexes: [
-      "[가-힣ㄱ-ㆎ]+|[！…“”‘’—：；，、-〿︰-﹏]+|[ㄅ-ㄯ]+|[一-龥぀-ゟ゠-ヿ]+",
+      '[가-힣ㄱ-ㆎ]+|[！…“”‘’—：；，、-〿︰-﹏]+|[ㄅ-ㄯ]+|[一-龥぀-ゟ゠-ヿ]+',
       "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?:'[sS]|'[tT]" +
         "|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p" +
         "{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|" +
-        "\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   DEEPSEEK_CODER: {
     byteEncode: true,
-    regexes: [
-      "[\r\n]",
-      "\\s?\\p{L}+",
-      "\\s?\\p{P}+",
-      "[一-龥ࠀ-一가-퟿]+",
-      "\\p{N}",
-    ],
+    regexes: ['[\r\n]', '\\s?\\p{L}+', '\\s?\\p{P}+', '[一-龥ࠀ-一가-퟿]+', '\\p{N}'],
   },
   FALCON: {
     byteEncode: true,
     regexes: [
-      "[\\p{P}\\$\\+<=>\\^~\\|`]+",
+      '[\\p{P}\\$\\+<=>\\^~\\|`]+',
       "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-      "[0-9][0-9][0-9]",
+      '[0-9][0-9][0-9]',
     ],
   },
   STARCODER: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   REFACT: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   COMMAND_R: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   SMOLLM: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   CODESHELL: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   EXAONE: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   MINERVA: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   MELLUM2: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}",
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ['\\p{N}', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   GPT2: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   MPT: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   OLMO: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   JAIS: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   TRILLION: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   GRANITE_DOCLING: {
     byteEncode: true,
-    regexes: [
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-    ],
+    regexes: ["'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"],
   },
   STABLELM2: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   QWEN2: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   HUNYUAN: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   SOLAR_OPEN: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   QWEN35: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|" +
-        "\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   PORO: {
     byteEncode: true,
-    regexes: [
-      " ?[^(\\s|.,!?…。，、।۔،)]+",
-    ],
+    regexes: [' ?[^(\\s|.,!?…。，、।۔،)]+'],
   },
   BLOOM: {
     byteEncode: true,
-    regexes: [
-      " ?[^(\\s|.,!?…。，、।۔،)]+",
-    ],
+    regexes: [' ?[^(\\s|.,!?…。，、।۔،)]+'],
   },
   GPT3_FINNISH: {
     byteEncode: true,
-    regexes: [
-      " ?[^(\\s|.,!?…。，、।۔،)]+",
-    ],
+    regexes: [' ?[^(\\s|.,!?…。，、।۔،)]+'],
   },
   CHATGLM4: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        ",3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        ',3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   VIKING: {
     byteEncode: true,
-    regexes: [
-      " ?[^(\\s|.,!?…。，、।۔،)]+",
-      "\\p{N}",
-    ],
+    regexes: [' ?[^(\\s|.,!?…。，、।۔،)]+', '\\p{N}'],
   },
   TEKKEN: {
     byteEncode: true,
     regexes: [
-      "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L" +
-        "}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|" +
-        "\\s+",
+      '[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L' +
+        '}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|' +
+        '\\s+',
     ],
   },
   CHAMELEON: {
     byteEncode: true,
     regexes: [
-      "<sentinel:[0-9]+>",
-      "(IMGIMG)((A|B|C|D|E|F|G|H|I){1,4})Z",
-      "([\\t\\n]|    |  )",
-      "\\p{N}",
-      "[\\p{P}!-/:-@\\[-`{-~]",
+      '<sentinel:[0-9]+>',
+      '(IMGIMG)((A|B|C|D|E|F|G|H|I){1,4})Z',
+      '([\\t\\n]|    |  )',
+      '\\p{N}',
+      '[\\p{P}!-/:-@\\[-`{-~]',
       "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
     ],
   },
@@ -297,7 +246,7 @@ export const llamaPreTokenizerPresets: Readonly<Record<string, LlamaPreTokenizer
       "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[v" +
         "V][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]" +
         "))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]" +
-        "+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   MINIMAX_M2: {
@@ -306,7 +255,7 @@ export const llamaPreTokenizerPresets: Readonly<Record<string, LlamaPreTokenizer
       "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[v" +
         "V][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]" +
         "))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]" +
-        "+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   GRANITE_EMB_MULTI: {
@@ -315,201 +264,190 @@ export const llamaPreTokenizerPresets: Readonly<Record<string, LlamaPreTokenizer
       "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}\\p{M}])([^a-z]))*((?=[\\p{L}\\p{M}])([^A-Z]))+(?:'[sS]|'[tT]|'[r" +
         "R][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}\\p{M}])([^a-z]))+((?=" +
         "[\\p{L}\\p{M}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1," +
-        "3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   TINY_AYA: {
     byteEncode: true,
     regexes: [
-      "\\d{1,3}(?=(?:\\d{3})*\\b)",
+      '\\d{1,3}(?=(?:\\d{3})*\\b)',
       "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?:'[sS]|'[tT]" +
         "|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p" +
         "{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|" +
-        "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   KIMI_K2: {
     byteEncode: true,
-    regexes: [
-      "\\p{Han}+",
-    ],
+    regexes: ['\\p{Han}+'],
   },
   SUPERBPE: {
     byteEncode: true,
-    regexes: [
-      "\\p{N}+",
-      "(?=(\\d{3})+(?!\\d))",
-    ],
+    regexes: ['\\p{N}+', '(?=(\\d{3})+(?!\\d))'],
   },
   BAILINGMOE: {
     byteEncode: true,
     regexes: [
       "'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}" +
-        "]+[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+",
+        ']+[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+',
     ],
   },
   SEED_CODER: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1" +
-        "}| ?[^\\s\\p{L}\\p{N}\\r\\n]+|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '}| ?[^\\s\\p{L}\\p{N}\\r\\n]+|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   GROK_2: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   AFMOE: {
     byteEncode: true,
     regexes: [
-      "\\p{AFMoE_digits}",
-      "[一-鿿㐀-䶿豈-﫿぀-ゟ゠-ヿ･-ﾟ⼀-⿟เ-๿຀-໿ក-៿က-႟ꩠ-ꩿꧠ-꧿가-힯ᄀ-ᇿ]+",
-      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p" +
-        "{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+      '\\p{AFMoE_digits}',
+      '[一-鿿㐀-䶿豈-﫿぀-ゟ゠-ヿ･-ﾟ⼀-⿟เ-๿຀-໿ក-៿က-႟ꩠ-ꩿꧠ-꧿가-힯ᄀ-ᇿ]+',
+      '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p' +
+        '{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   LAGUNA: {
     byteEncode: true,
     regexes: [
-      "[^\\n]+|[\\n]+",
+      '[^\\n]+|[\\n]+',
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
-        "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   EXAONE_MOE: {
     byteEncode: true,
     regexes: [
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?(?:\\p{L}\\p{M}*" +
-        "(?: \\p{L}\\p{M}*)*)+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]?|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+",
+        '(?: \\p{L}\\p{M}*)*)+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]?|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+',
     ],
   },
   GEMMA4: {
     byteEncode: false,
-    regexes: [
-      "[^\\n]+|[\\n]+",
-    ],
+    regexes: ['[^\\n]+|[\\n]+'],
   },
   SARVAM_MOE: {
     byteEncode: false,
-    regexes: [
-      "[^\\n]+|[\\n]+",
-    ],
+    regexes: ['[^\\n]+|[\\n]+'],
   },
   MINICPM5: {
     byteEncode: true,
     regexes: [
-      "\\p{N}{1,3}",
+      '\\p{N}{1,3}',
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}+|" +
-        " ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+        ' ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
     ],
   },
   WHITESPACE: {
     byteEncode: false,
-    regexes: [
-      "\\S+",
-    ],
+    regexes: ['\\S+'],
   },
   DEFAULT: {
     byteEncode: true,
     regexes: [
-      "[\\p{P}\\$\\+<=>\\^~\\|]+",
+      '[\\p{P}\\$\\+<=>\\^~\\|]+',
       "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
-      "\\p{N}+",
-      "[0-9][0-9][0-9]",
+      '\\p{N}+',
+      '[0-9][0-9][0-9]',
     ],
   },
 };
 
 /** `tokenizer.ggml.pre` values llama.cpp accepts, with the pre-tokenizer and flags each selects. */
 export const llamaPreTokenizerNames: Readonly<Record<string, LlamaPreTokenizerName>> = {
-  "default": { preType: "DEFAULT", ignoreMerges: false, escapeWhitespaces: false },
-  "minicpm5": { preType: "MINICPM5", ignoreMerges: true, escapeWhitespaces: false },
-  "llama3": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "llama-v3": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "llama-bpe": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "falcon3": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "falcon-h1": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "pixtral": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "midm-2.0": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "lfm2": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "jina-v5-nano": { preType: "LLAMA3", ignoreMerges: true, escapeWhitespaces: false },
-  "deepseek-llm": { preType: "DEEPSEEK_LLM", ignoreMerges: false, escapeWhitespaces: false },
-  "deepseek-coder": { preType: "DEEPSEEK_CODER", ignoreMerges: false, escapeWhitespaces: false },
-  "deepseek-v3": { preType: "DEEPSEEK3_LLM", ignoreMerges: false, escapeWhitespaces: false },
-  "youtu": { preType: "YOUTU", ignoreMerges: true, escapeWhitespaces: false },
-  "falcon": { preType: "FALCON", ignoreMerges: false, escapeWhitespaces: false },
-  "mpt": { preType: "MPT", ignoreMerges: false, escapeWhitespaces: false },
-  "starcoder": { preType: "STARCODER", ignoreMerges: false, escapeWhitespaces: false },
-  "gpt-2": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "phi-2": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jina-es": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jina-de": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "gigachat": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jina-v2-es": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jina-v2-de": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "a.x-4.0": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "mellum": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "modern-bert": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jais-2": { preType: "JAIS2", ignoreMerges: false, escapeWhitespaces: false },
-  "gemma4": { preType: "GEMMA4", ignoreMerges: false, escapeWhitespaces: true },
-  "granite-embed-multi-311m": { preType: "GEMMA4", ignoreMerges: false, escapeWhitespaces: true },
-  "sarvam-moe": { preType: "SARVAM_MOE", ignoreMerges: false, escapeWhitespaces: true },
-  "jina-v1-en": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "jina-v2-code": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "roberta-bpe": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "whitespace": { preType: "WHITESPACE", ignoreMerges: false, escapeWhitespaces: false },
-  "refact": { preType: "REFACT", ignoreMerges: false, escapeWhitespaces: false },
-  "command-r": { preType: "COMMAND_R", ignoreMerges: false, escapeWhitespaces: false },
-  "qwen2": { preType: "QWEN2", ignoreMerges: false, escapeWhitespaces: false },
-  "deepseek-r1-qwen": { preType: "QWEN2", ignoreMerges: false, escapeWhitespaces: false },
-  "kormo": { preType: "QWEN2", ignoreMerges: false, escapeWhitespaces: false },
-  "f2llmv2": { preType: "QWEN2", ignoreMerges: false, escapeWhitespaces: false },
-  "qwen35": { preType: "QWEN35", ignoreMerges: false, escapeWhitespaces: false },
-  "stablelm2": { preType: "STABLELM2", ignoreMerges: false, escapeWhitespaces: false },
-  "olmo": { preType: "OLMO", ignoreMerges: false, escapeWhitespaces: false },
-  "dbrx": { preType: "DBRX", ignoreMerges: false, escapeWhitespaces: false },
-  "smaug-bpe": { preType: "SMAUG", ignoreMerges: false, escapeWhitespaces: false },
-  "poro-chat": { preType: "PORO", ignoreMerges: false, escapeWhitespaces: false },
-  "glm4": { preType: "CHATGLM4", ignoreMerges: false, escapeWhitespaces: false },
-  "chatglm-bpe": { preType: "CHATGLM4", ignoreMerges: false, escapeWhitespaces: false },
-  "viking": { preType: "VIKING", ignoreMerges: false, escapeWhitespaces: false },
-  "jais": { preType: "JAIS", ignoreMerges: false, escapeWhitespaces: false },
-  "tekken": { preType: "TEKKEN", ignoreMerges: true, escapeWhitespaces: false },
-  "smollm": { preType: "SMOLLM", ignoreMerges: false, escapeWhitespaces: false },
-  "codeshell": { preType: "CODESHELL", ignoreMerges: false, escapeWhitespaces: false },
-  "bloom": { preType: "BLOOM", ignoreMerges: false, escapeWhitespaces: false },
-  "gpt3-finnish": { preType: "GPT3_FINNISH", ignoreMerges: false, escapeWhitespaces: false },
-  "exaone": { preType: "EXAONE", ignoreMerges: false, escapeWhitespaces: false },
-  "exaone4": { preType: "GPT2", ignoreMerges: false, escapeWhitespaces: false },
-  "exaone-moe": { preType: "EXAONE_MOE", ignoreMerges: false, escapeWhitespaces: false },
-  "chameleon": { preType: "CHAMELEON", ignoreMerges: false, escapeWhitespaces: false },
-  "minerva-7b": { preType: "MINERVA", ignoreMerges: false, escapeWhitespaces: false },
-  "megrez": { preType: "QWEN2", ignoreMerges: false, escapeWhitespaces: false },
-  "gpt-4o": { preType: "GPT4O", ignoreMerges: false, escapeWhitespaces: false },
-  "llama4": { preType: "GPT4O", ignoreMerges: false, escapeWhitespaces: false },
-  "kanana2": { preType: "GPT4O", ignoreMerges: false, escapeWhitespaces: false },
-  "talkie": { preType: "GPT4O", ignoreMerges: false, escapeWhitespaces: false },
-  "granite-embed-multi-97m": { preType: "GRANITE_EMB_MULTI", ignoreMerges: true, escapeWhitespaces: false },
-  "tiny_aya": { preType: "TINY_AYA", ignoreMerges: false, escapeWhitespaces: false },
-  "cohere2moe": { preType: "TINY_AYA", ignoreMerges: false, escapeWhitespaces: false },
-  "superbpe": { preType: "SUPERBPE", ignoreMerges: false, escapeWhitespaces: false },
-  "trillion": { preType: "TRILLION", ignoreMerges: false, escapeWhitespaces: false },
-  "granite-docling": { preType: "GRANITE_DOCLING", ignoreMerges: false, escapeWhitespaces: false },
-  "bailingmoe": { preType: "BAILINGMOE", ignoreMerges: false, escapeWhitespaces: false },
-  "bailingmoe2": { preType: "BAILINGMOE", ignoreMerges: false, escapeWhitespaces: false },
-  "llada-moe": { preType: "BAILINGMOE", ignoreMerges: false, escapeWhitespaces: false },
-  "seed-coder": { preType: "SEED_CODER", ignoreMerges: false, escapeWhitespaces: false },
-  "hunyuan": { preType: "HUNYUAN", ignoreMerges: false, escapeWhitespaces: false },
-  "hunyuan-dense": { preType: "HUNYUAN_DENSE", ignoreMerges: false, escapeWhitespaces: false },
-  "joyai-llm": { preType: "JOYAI_LLM", ignoreMerges: false, escapeWhitespaces: false },
-  "kimi-k2": { preType: "KIMI_K2", ignoreMerges: false, escapeWhitespaces: false },
-  "grok-2": { preType: "GROK_2", ignoreMerges: false, escapeWhitespaces: false },
-  "afmoe": { preType: "AFMOE", ignoreMerges: false, escapeWhitespaces: false },
-  "laguna": { preType: "LAGUNA", ignoreMerges: false, escapeWhitespaces: false },
-  "minimax-m2": { preType: "MINIMAX_M2", ignoreMerges: false, escapeWhitespaces: false },
-  "solar-open": { preType: "SOLAR_OPEN", ignoreMerges: false, escapeWhitespaces: false },
-  "mellum2": { preType: "MELLUM2", ignoreMerges: false, escapeWhitespaces: false },
+  default: { preType: 'DEFAULT', ignoreMerges: false, escapeWhitespaces: false },
+  minicpm5: { preType: 'MINICPM5', ignoreMerges: true, escapeWhitespaces: false },
+  llama3: { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'llama-v3': { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'llama-bpe': { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  falcon3: { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'falcon-h1': { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  pixtral: { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'midm-2.0': { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  lfm2: { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'jina-v5-nano': { preType: 'LLAMA3', ignoreMerges: true, escapeWhitespaces: false },
+  'deepseek-llm': { preType: 'DEEPSEEK_LLM', ignoreMerges: false, escapeWhitespaces: false },
+  'deepseek-coder': { preType: 'DEEPSEEK_CODER', ignoreMerges: false, escapeWhitespaces: false },
+  'deepseek-v3': { preType: 'DEEPSEEK3_LLM', ignoreMerges: false, escapeWhitespaces: false },
+  youtu: { preType: 'YOUTU', ignoreMerges: true, escapeWhitespaces: false },
+  falcon: { preType: 'FALCON', ignoreMerges: false, escapeWhitespaces: false },
+  mpt: { preType: 'MPT', ignoreMerges: false, escapeWhitespaces: false },
+  starcoder: { preType: 'STARCODER', ignoreMerges: false, escapeWhitespaces: false },
+  'gpt-2': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'phi-2': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jina-es': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jina-de': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  gigachat: { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jina-v2-es': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jina-v2-de': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'a.x-4.0': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  mellum: { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'modern-bert': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jais-2': { preType: 'JAIS2', ignoreMerges: false, escapeWhitespaces: false },
+  gemma4: { preType: 'GEMMA4', ignoreMerges: false, escapeWhitespaces: true },
+  'granite-embed-multi-311m': { preType: 'GEMMA4', ignoreMerges: false, escapeWhitespaces: true },
+  'sarvam-moe': { preType: 'SARVAM_MOE', ignoreMerges: false, escapeWhitespaces: true },
+  'jina-v1-en': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'jina-v2-code': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'roberta-bpe': { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  whitespace: { preType: 'WHITESPACE', ignoreMerges: false, escapeWhitespaces: false },
+  refact: { preType: 'REFACT', ignoreMerges: false, escapeWhitespaces: false },
+  'command-r': { preType: 'COMMAND_R', ignoreMerges: false, escapeWhitespaces: false },
+  qwen2: { preType: 'QWEN2', ignoreMerges: false, escapeWhitespaces: false },
+  'deepseek-r1-qwen': { preType: 'QWEN2', ignoreMerges: false, escapeWhitespaces: false },
+  kormo: { preType: 'QWEN2', ignoreMerges: false, escapeWhitespaces: false },
+  f2llmv2: { preType: 'QWEN2', ignoreMerges: false, escapeWhitespaces: false },
+  qwen35: { preType: 'QWEN35', ignoreMerges: false, escapeWhitespaces: false },
+  stablelm2: { preType: 'STABLELM2', ignoreMerges: false, escapeWhitespaces: false },
+  olmo: { preType: 'OLMO', ignoreMerges: false, escapeWhitespaces: false },
+  dbrx: { preType: 'DBRX', ignoreMerges: false, escapeWhitespaces: false },
+  'smaug-bpe': { preType: 'SMAUG', ignoreMerges: false, escapeWhitespaces: false },
+  'poro-chat': { preType: 'PORO', ignoreMerges: false, escapeWhitespaces: false },
+  glm4: { preType: 'CHATGLM4', ignoreMerges: false, escapeWhitespaces: false },
+  'chatglm-bpe': { preType: 'CHATGLM4', ignoreMerges: false, escapeWhitespaces: false },
+  viking: { preType: 'VIKING', ignoreMerges: false, escapeWhitespaces: false },
+  jais: { preType: 'JAIS', ignoreMerges: false, escapeWhitespaces: false },
+  tekken: { preType: 'TEKKEN', ignoreMerges: true, escapeWhitespaces: false },
+  smollm: { preType: 'SMOLLM', ignoreMerges: false, escapeWhitespaces: false },
+  codeshell: { preType: 'CODESHELL', ignoreMerges: false, escapeWhitespaces: false },
+  bloom: { preType: 'BLOOM', ignoreMerges: false, escapeWhitespaces: false },
+  'gpt3-finnish': { preType: 'GPT3_FINNISH', ignoreMerges: false, escapeWhitespaces: false },
+  exaone: { preType: 'EXAONE', ignoreMerges: false, escapeWhitespaces: false },
+  exaone4: { preType: 'GPT2', ignoreMerges: false, escapeWhitespaces: false },
+  'exaone-moe': { preType: 'EXAONE_MOE', ignoreMerges: false, escapeWhitespaces: false },
+  chameleon: { preType: 'CHAMELEON', ignoreMerges: false, escapeWhitespaces: false },
+  'minerva-7b': { preType: 'MINERVA', ignoreMerges: false, escapeWhitespaces: false },
+  megrez: { preType: 'QWEN2', ignoreMerges: false, escapeWhitespaces: false },
+  'gpt-4o': { preType: 'GPT4O', ignoreMerges: false, escapeWhitespaces: false },
+  llama4: { preType: 'GPT4O', ignoreMerges: false, escapeWhitespaces: false },
+  kanana2: { preType: 'GPT4O', ignoreMerges: false, escapeWhitespaces: false },
+  talkie: { preType: 'GPT4O', ignoreMerges: false, escapeWhitespaces: false },
+  'granite-embed-multi-97m': { preType: 'GRANITE_EMB_MULTI', ignoreMerges: true, escapeWhitespaces: false },
+  tiny_aya: { preType: 'TINY_AYA', ignoreMerges: false, escapeWhitespaces: false },
+  cohere2moe: { preType: 'TINY_AYA', ignoreMerges: false, escapeWhitespaces: false },
+  superbpe: { preType: 'SUPERBPE', ignoreMerges: false, escapeWhitespaces: false },
+  trillion: { preType: 'TRILLION', ignoreMerges: false, escapeWhitespaces: false },
+  'granite-docling': { preType: 'GRANITE_DOCLING', ignoreMerges: false, escapeWhitespaces: false },
+  bailingmoe: { preType: 'BAILINGMOE', ignoreMerges: false, escapeWhitespaces: false },
+  bailingmoe2: { preType: 'BAILINGMOE', ignoreMerges: false, escapeWhitespaces: false },
+  'llada-moe': { preType: 'BAILINGMOE', ignoreMerges: false, escapeWhitespaces: false },
+  'seed-coder': { preType: 'SEED_CODER', ignoreMerges: false, escapeWhitespaces: false },
+  hunyuan: { preType: 'HUNYUAN', ignoreMerges: false, escapeWhitespaces: false },
+  'hunyuan-dense': { preType: 'HUNYUAN_DENSE', ignoreMerges: false, escapeWhitespaces: false },
+  'joyai-llm': { preType: 'JOYAI_LLM', ignoreMerges: false, escapeWhitespaces: false },
+  'kimi-k2': { preType: 'KIMI_K2', ignoreMerges: false, escapeWhitespaces: false },
+  'grok-2': { preType: 'GROK_2', ignoreMerges: false, escapeWhitespaces: false },
+  afmoe: { preType: 'AFMOE', ignoreMerges: false, escapeWhitespaces: false },
+  laguna: { preType: 'LAGUNA', ignoreMerges: false, escapeWhitespaces: false },
+  'minimax-m2': { preType: 'MINIMAX_M2', ignoreMerges: false, escapeWhitespaces: false },
+  'solar-open': { preType: 'SOLAR_OPEN', ignoreMerges: false, escapeWhitespaces: false },
+  mellum2: { preType: 'MELLUM2', ignoreMerges: false, escapeWhitespaces: false },
 };

@@ -65,7 +65,7 @@ class LiteralTrie {
   /** Calls `visit` for every leftmost-longest non-overlapping match. */
   forEachMatch(text: string, visit: (start: number, end: number, token: AddedToken) => void): void {
     const firstUnits = this.firstUnits;
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       if (firstUnits[text.charCodeAt(i)] !== 1) {
         i++;
         continue;

@@ -42,7 +42,11 @@ export class BpeModel {
     if (type !== 'BPE') throw new HfTokenizerError(`${path}.type`, `"${type}" is not supported (supported: BPE)`, true);
     if (record.dropout !== null && record.dropout !== undefined && record.dropout !== 0) {
       // Dropout makes encoding random; the library skips it only for null or 0.
-      throw new HfTokenizerError(`${path}.dropout`, `dropout ${String(record.dropout)} is not supported (only null or 0: counting must be deterministic)`, true);
+      throw new HfTokenizerError(
+        `${path}.dropout`,
+        `dropout ${String(record.dropout)} is not supported (only null or 0: counting must be deterministic)`,
+        true,
+      );
     }
     this.prefix = optionalStringAt(record.continuing_subword_prefix, `${path}.continuing_subword_prefix`) || undefined;
     this.suffix = optionalStringAt(record.end_of_word_suffix, `${path}.end_of_word_suffix`) || undefined;
@@ -93,11 +97,15 @@ export class BpeModel {
     if (rightId === undefined) throw new HfTokenizerError(path, `${JSON.stringify(right)} is not in the vocabulary`);
     let rightPart = right;
     if (this.prefix !== undefined) {
-      if (!right.startsWith(this.prefix)) throw new HfTokenizerError(path, `${JSON.stringify(right)} does not start with continuing_subword_prefix`, true);
+      if (!right.startsWith(this.prefix)) {
+        throw new HfTokenizerError(path, `${JSON.stringify(right)} does not start with continuing_subword_prefix`, true);
+      }
       rightPart = right.slice(this.prefix.length);
     }
     const merged = this.vocab.get(left + rightPart);
-    if (merged === undefined) throw new HfTokenizerError(path, `the merged token ${JSON.stringify(left + rightPart)} is not in the vocabulary`);
+    if (merged === undefined) {
+      throw new HfTokenizerError(path, `the merged token ${JSON.stringify(left + rightPart)} is not in the vocabulary`);
+    }
     // A repeated pair keeps its last rank, as collecting into the library's HashMap does.
     this.pairs.set(leftId, rightId, rank, merged);
   }
@@ -140,7 +148,7 @@ export class BpeModel {
       ids[n++] = this.unkId as number;
       unkPending = false;
     };
-    for (let i = 0; i < piece.length; ) {
+    for (let i = 0; i < piece.length;) {
       const code = piece.charCodeAt(i);
       const width = code >= 0xd800 && code <= 0xdbff && i + 1 < piece.length ? 2 : 1;
       let symbol = width === 1 ? (piece[i] as string) : piece.slice(i, i + 2);

@@ -36,7 +36,10 @@ export function byteLevelChars(text: string): string {
         (byteToChar[0x80 | ((cp >> 6) & 0x3f)] as string) +
         (byteToChar[0x80 | (cp & 0x3f)] as string);
     } else {
-      out += (byteToChar[0xe0 | (code >> 12)] as string) + (byteToChar[0x80 | ((code >> 6) & 0x3f)] as string) + (byteToChar[0x80 | (code & 0x3f)] as string);
+      out +=
+        (byteToChar[0xe0 | (code >> 12)] as string) +
+        (byteToChar[0x80 | ((code >> 6) & 0x3f)] as string) +
+        (byteToChar[0x80 | (code & 0x3f)] as string);
     }
     runStart = i + 1;
   }

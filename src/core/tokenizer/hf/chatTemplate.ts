@@ -7,7 +7,9 @@ import { HfTokenizerError } from './hfTokenizerError';
  * project cannot import statically; the part used here is typed below.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const { Template } = require('@huggingface/jinja') as { Template: new (source: string) => { render(items: Record<string, unknown>): string } };
+const { Template } = require('@huggingface/jinja') as {
+  Template: new (source: string) => { render(items: Record<string, unknown>): string };
+};
 
 /**
  * What a model's chat template adds to a prompt, in tokens: BOS, role headers, end-of-turn markers
@@ -41,7 +43,9 @@ const contentSentinel = '\u{E000}context-budget-content\u{E001}';
  * `chat_template` when the template cannot be parsed or rendered, or does not place the content once.
  */
 export function templateOverheadTokens(config: unknown, tokenizer: HfTokenizer): TemplateOverhead | undefined {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new HfTokenizerError('', 'tokenizer_config.json: expected an object');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new HfTokenizerError('', 'tokenizer_config.json: expected an object');
+  }
   const record = config as Record<string, unknown>;
   const source = chatTemplateSource(record.chat_template);
   if (source === undefined) return undefined;
@@ -73,7 +77,9 @@ function chatTemplateSource(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
-    const named = value.find((entry: unknown) => typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).name === 'default');
+    const named = value.find(
+      (entry: unknown) => typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).name === 'default',
+    );
     const template = (named as Record<string, unknown> | undefined)?.template;
     if (typeof template === 'string') return template;
   }
@@ -82,6 +88,8 @@ function chatTemplateSource(value: unknown): string | undefined {
 
 function specialToken(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).content === 'string') return (value as Record<string, string>).content;
+  if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).content === 'string') {
+    return (value as Record<string, string>).content;
+  }
   return undefined;
 }

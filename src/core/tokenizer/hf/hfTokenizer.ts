@@ -95,13 +95,21 @@ class Pipeline implements HfTokenizer {
 
   count(text: string): number {
     let tokens = 0;
-    this.run(text, () => tokens++, (piece) => (tokens += this.model.count(piece)));
+    this.run(
+      text,
+      () => tokens++,
+      (piece) => (tokens += this.model.count(piece)),
+    );
     return tokens;
   }
 
   encode(text: string): number[] {
     const ids: number[] = [];
-    this.run(text, (id) => ids.push(id), (piece) => this.model.encode(piece, ids));
+    this.run(
+      text,
+      (id) => ids.push(id),
+      (piece) => this.model.encode(piece, ids),
+    );
     return ids;
   }
 

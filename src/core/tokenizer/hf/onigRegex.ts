@@ -23,14 +23,53 @@ import { HfTokenizerError } from './hfTokenizerError';
  * while V8 assigns them). Found by probing every code point against the oracle.
  */
 export const unicode17Additions: readonly (readonly [number, number])[] = [
-  [0x88f, 0x88f], [0xc5c, 0xc5c], [0xcdc, 0xcdc], [0x1acf, 0x1add], [0x1ae0, 0x1aeb], [0x20c1, 0x20c1], [0x2b96, 0x2b96],
-  [0xa7ce, 0xa7cf], [0xa7d2, 0xa7d2], [0xa7d4, 0xa7d4], [0xa7f1, 0xa7f1], [0xfbc3, 0xfbd2], [0xfd90, 0xfd91], [0xfdc8, 0xfdce],
-  [0x10940, 0x10959], [0x10ec5, 0x10ec7], [0x10ed0, 0x10ed8], [0x10efa, 0x10efb], [0x11b60, 0x11b67], [0x11db0, 0x11ddb],
-  [0x11de0, 0x11de9], [0x16ea0, 0x16eb8], [0x16ebb, 0x16ed3], [0x16ff2, 0x16ff6], [0x187f8, 0x187ff], [0x18d09, 0x18d1e],
-  [0x18d80, 0x18df2], [0x1ccfa, 0x1ccfc], [0x1ceba, 0x1ced0], [0x1cee0, 0x1cef0], [0x1e6c0, 0x1e6de], [0x1e6e0, 0x1e6f5],
-  [0x1e6fe, 0x1e6ff], [0x1f6d8, 0x1f6d8], [0x1f777, 0x1f77a], [0x1f8d0, 0x1f8d8], [0x1fa54, 0x1fa57], [0x1fa8a, 0x1fa8a],
-  [0x1fa8e, 0x1fa8e], [0x1fac8, 0x1fac8], [0x1facd, 0x1facd], [0x1faea, 0x1faea], [0x1faef, 0x1faef], [0x1fbfa, 0x1fbfa],
-  [0x2b73a, 0x2b73f], [0x2cea2, 0x2cead], [0x323b0, 0x33479],
+  [0x88f, 0x88f],
+  [0xc5c, 0xc5c],
+  [0xcdc, 0xcdc],
+  [0x1acf, 0x1add],
+  [0x1ae0, 0x1aeb],
+  [0x20c1, 0x20c1],
+  [0x2b96, 0x2b96],
+  [0xa7ce, 0xa7cf],
+  [0xa7d2, 0xa7d2],
+  [0xa7d4, 0xa7d4],
+  [0xa7f1, 0xa7f1],
+  [0xfbc3, 0xfbd2],
+  [0xfd90, 0xfd91],
+  [0xfdc8, 0xfdce],
+  [0x10940, 0x10959],
+  [0x10ec5, 0x10ec7],
+  [0x10ed0, 0x10ed8],
+  [0x10efa, 0x10efb],
+  [0x11b60, 0x11b67],
+  [0x11db0, 0x11ddb],
+  [0x11de0, 0x11de9],
+  [0x16ea0, 0x16eb8],
+  [0x16ebb, 0x16ed3],
+  [0x16ff2, 0x16ff6],
+  [0x187f8, 0x187ff],
+  [0x18d09, 0x18d1e],
+  [0x18d80, 0x18df2],
+  [0x1ccfa, 0x1ccfc],
+  [0x1ceba, 0x1ced0],
+  [0x1cee0, 0x1cef0],
+  [0x1e6c0, 0x1e6de],
+  [0x1e6e0, 0x1e6f5],
+  [0x1e6fe, 0x1e6ff],
+  [0x1f6d8, 0x1f6d8],
+  [0x1f777, 0x1f77a],
+  [0x1f8d0, 0x1f8d8],
+  [0x1fa54, 0x1fa57],
+  [0x1fa8a, 0x1fa8a],
+  [0x1fa8e, 0x1fa8e],
+  [0x1fac8, 0x1fac8],
+  [0x1facd, 0x1facd],
+  [0x1faea, 0x1faea],
+  [0x1faef, 0x1faef],
+  [0x1fbfa, 0x1fbfa],
+  [0x2b73a, 0x2b73f],
+  [0x2cea2, 0x2cead],
+  [0x323b0, 0x33479],
 ];
 
 const hex = (cp: number): string => `\\u{${cp.toString(16)}}`;
@@ -117,14 +156,44 @@ interface Flags {
 /** General categories, by every name Oniguruma accepts for them (compared loosely). */
 const generalCategories: Readonly<Record<string, string>> = (() => {
   const pairs: [string, string][] = [
-    ['L', 'Letter'], ['Lu', 'Uppercase_Letter'], ['Ll', 'Lowercase_Letter'], ['Lt', 'Titlecase_Letter'], ['Lm', 'Modifier_Letter'],
-    ['Lo', 'Other_Letter'], ['LC', 'Cased_Letter'], ['M', 'Mark'], ['Mn', 'Nonspacing_Mark'], ['Mc', 'Spacing_Mark'],
-    ['Me', 'Enclosing_Mark'], ['N', 'Number'], ['Nd', 'Decimal_Number'], ['Nl', 'Letter_Number'], ['No', 'Other_Number'],
-    ['P', 'Punctuation'], ['Pc', 'Connector_Punctuation'], ['Pd', 'Dash_Punctuation'], ['Ps', 'Open_Punctuation'],
-    ['Pe', 'Close_Punctuation'], ['Pi', 'Initial_Punctuation'], ['Pf', 'Final_Punctuation'], ['Po', 'Other_Punctuation'],
-    ['S', 'Symbol'], ['Sm', 'Math_Symbol'], ['Sc', 'Currency_Symbol'], ['Sk', 'Modifier_Symbol'], ['So', 'Other_Symbol'],
-    ['Z', 'Separator'], ['Zs', 'Space_Separator'], ['Zl', 'Line_Separator'], ['Zp', 'Paragraph_Separator'],
-    ['C', 'Other'], ['Cc', 'Control'], ['Cf', 'Format'], ['Cs', 'Surrogate'], ['Co', 'Private_Use'], ['Cn', 'Unassigned'],
+    ['L', 'Letter'],
+    ['Lu', 'Uppercase_Letter'],
+    ['Ll', 'Lowercase_Letter'],
+    ['Lt', 'Titlecase_Letter'],
+    ['Lm', 'Modifier_Letter'],
+    ['Lo', 'Other_Letter'],
+    ['LC', 'Cased_Letter'],
+    ['M', 'Mark'],
+    ['Mn', 'Nonspacing_Mark'],
+    ['Mc', 'Spacing_Mark'],
+    ['Me', 'Enclosing_Mark'],
+    ['N', 'Number'],
+    ['Nd', 'Decimal_Number'],
+    ['Nl', 'Letter_Number'],
+    ['No', 'Other_Number'],
+    ['P', 'Punctuation'],
+    ['Pc', 'Connector_Punctuation'],
+    ['Pd', 'Dash_Punctuation'],
+    ['Ps', 'Open_Punctuation'],
+    ['Pe', 'Close_Punctuation'],
+    ['Pi', 'Initial_Punctuation'],
+    ['Pf', 'Final_Punctuation'],
+    ['Po', 'Other_Punctuation'],
+    ['S', 'Symbol'],
+    ['Sm', 'Math_Symbol'],
+    ['Sc', 'Currency_Symbol'],
+    ['Sk', 'Modifier_Symbol'],
+    ['So', 'Other_Symbol'],
+    ['Z', 'Separator'],
+    ['Zs', 'Space_Separator'],
+    ['Zl', 'Line_Separator'],
+    ['Zp', 'Paragraph_Separator'],
+    ['C', 'Other'],
+    ['Cc', 'Control'],
+    ['Cf', 'Format'],
+    ['Cs', 'Surrogate'],
+    ['Co', 'Private_Use'],
+    ['Cn', 'Unassigned'],
   ];
   const table: Record<string, string> = {};
   for (const [short, long] of pairs) {
@@ -625,9 +694,28 @@ let propertyNames: readonly string[] | undefined;
 /** Script names V8 accepts, for loose lookups such as `\p{hiragana}`. */
 function knownPropertyNames(): readonly string[] {
   propertyNames ??= [
-    'Alphabetic', 'White_Space', 'Uppercase', 'Lowercase', 'Math', 'Ideographic', 'Emoji', 'Emoji_Presentation',
-    'Extended_Pictographic', 'sc=Han', 'sc=Hiragana', 'sc=Katakana', 'sc=Latin', 'sc=Greek', 'sc=Cyrillic', 'sc=Arabic',
-    'sc=Hebrew', 'sc=Thai', 'sc=Hangul', 'sc=Devanagari', 'sc=Common', 'sc=Inherited',
+    'Alphabetic',
+    'White_Space',
+    'Uppercase',
+    'Lowercase',
+    'Math',
+    'Ideographic',
+    'Emoji',
+    'Emoji_Presentation',
+    'Extended_Pictographic',
+    'sc=Han',
+    'sc=Hiragana',
+    'sc=Katakana',
+    'sc=Latin',
+    'sc=Greek',
+    'sc=Cyrillic',
+    'sc=Arabic',
+    'sc=Hebrew',
+    'sc=Thai',
+    'sc=Hangul',
+    'sc=Devanagari',
+    'sc=Common',
+    'sc=Inherited',
   ];
   return propertyNames;
 }
@@ -673,7 +761,10 @@ export function caseFolds(cp: number): number[] {
       }
       for (const member of component) {
         const matcher = new RegExp(`^${hex(member)}$`, 'iu');
-        foldTable.set(member, [member, ...Array.from(component).filter((other) => other !== member && matcher.test(String.fromCodePoint(other)))]);
+        foldTable.set(member, [
+          member,
+          ...Array.from(component).filter((other) => other !== member && matcher.test(String.fromCodePoint(other))),
+        ]);
       }
     }
   }

@@ -50,7 +50,9 @@ export function parsePreTokenizer(json: unknown, path: string): PreTokenizer | u
       return mapPieces((piece, out) => {
         // NormalizedString::prepend is a no-op on an empty string; mapPieces never passes one.
         const text = addPrefixSpace && !piece.text.startsWith(' ') ? ` ${piece.text}` : piece.text;
-        const parts = useRegex ? splitPiece({ text, atOrigin: piece.atOrigin }, regexMatches(regex, text), 'Isolated') : [{ text, atOrigin: piece.atOrigin }];
+        const parts = useRegex
+          ? splitPiece({ text, atOrigin: piece.atOrigin }, regexMatches(regex, text), 'Isolated')
+          : [{ text, atOrigin: piece.atOrigin }];
         for (const part of parts) out.push({ text: byteLevelChars(part.text), atOrigin: part.atOrigin });
       });
     }
@@ -112,12 +114,17 @@ function parseSplit(record: Readonly<Record<string, unknown>>, path: string): Pr
 function parseMetaspace(record: Readonly<Record<string, unknown>>, path: string): PreTokenizer {
   const replacement = stringAt(record.replacement, `${path}.replacement`);
   if (Array.from(replacement).length !== 1) throw new HfTokenizerError(`${path}.replacement`, 'expected exactly one character');
-  let scheme = record.prepend_scheme === undefined || record.prepend_scheme === null ? 'always' : stringAt(record.prepend_scheme, `${path}.prepend_scheme`);
+  let scheme =
+    record.prepend_scheme === undefined || record.prepend_scheme === null
+      ? 'always'
+      : stringAt(record.prepend_scheme, `${path}.prepend_scheme`);
   if (scheme !== 'always' && scheme !== 'first' && scheme !== 'never') {
     throw new HfTokenizerError(`${path}.prepend_scheme`, `"${scheme}" is not one of always, first, never`);
   }
   if (record.add_prefix_space === false) {
-    if (scheme !== 'never') throw new HfTokenizerError(`${path}.add_prefix_space`, 'add_prefix_space does not match declared prepend_scheme');
+    if (scheme !== 'never') {
+      throw new HfTokenizerError(`${path}.add_prefix_space`, 'add_prefix_space does not match declared prepend_scheme');
+    }
     scheme = 'never';
   }
   const split = booleanAt(record.split, `${path}.split`, true);
@@ -168,7 +175,7 @@ export function regexMatches(regex: RegExp, text: string): Matches {
 function charMatches(predicate: (ch: string) => boolean, text: string): Matches {
   const matches: Matches = [];
   let last = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const code = text.charCodeAt(i);
     const width = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length ? 2 : 1;
     if (predicate(width === 1 ? (text[i] as string) : text.slice(i, i + 2))) {
@@ -236,7 +243,12 @@ export function splitPiece(piece: Piece, matches: Matches, behavior: Behavior): 
   for (let i = 0; i < ranges.length; i += 2) {
     const start = ranges[i] as number;
     const end = ranges[i + 1] as number;
-    if (end > start) out.push({ text: start === 0 && end === piece.text.length ? piece.text : piece.text.slice(start, end), atOrigin: piece.atOrigin && start === 0 });
+    if (end > start) {
+      out.push({
+        text: start === 0 && end === piece.text.length ? piece.text : piece.text.slice(start, end),
+        atOrigin: piece.atOrigin && start === 0,
+      });
+    }
   }
   return out;
 }
@@ -260,13 +272,53 @@ function isWhiteSpace(ch: string): boolean {
 const punctuation = new RegExp(
   '^[[\\p{P}\\u{24}\\u{2b}\\u{3c}-\\u{3e}\\u{5e}\\u{60}\\u{7c}\\u{7e}\\u{166d}\\u{111c9}]--[' +
     [
-      '61d', '9fd', 'a76', 'c77', 'c84', '1b4e-1b4f', '1b7d-1b7f', '2e43-2e4f', '2e52-2e5d', '10d6e', '10ead', '10ed0',
-      '10f55-10f59', '10f86-10f89', '113d4-113d5', '113d7-113d8', '1144b-1144f', '1145a-1145b', '1145d', '11660-1166c',
-      '116b9', '1183b', '11944-11946', '119e2', '11a3f-11a46', '11a9a-11a9c', '11a9e-11aa2', '11b00-11b09', '11be1',
-      '11c41-11c45', '11c70-11c71', '11ef7-11ef8', '11f43-11f4f', '11fff', '12ff1-12ff2', '16d6d-16d6f', '16e97-16e9a',
-      '16fe2', '1e5ff', '1e95e-1e95f',
+      '61d',
+      '9fd',
+      'a76',
+      'c77',
+      'c84',
+      '1b4e-1b4f',
+      '1b7d-1b7f',
+      '2e43-2e4f',
+      '2e52-2e5d',
+      '10d6e',
+      '10ead',
+      '10ed0',
+      '10f55-10f59',
+      '10f86-10f89',
+      '113d4-113d5',
+      '113d7-113d8',
+      '1144b-1144f',
+      '1145a-1145b',
+      '1145d',
+      '11660-1166c',
+      '116b9',
+      '1183b',
+      '11944-11946',
+      '119e2',
+      '11a3f-11a46',
+      '11a9a-11a9c',
+      '11a9e-11aa2',
+      '11b00-11b09',
+      '11be1',
+      '11c41-11c45',
+      '11c70-11c71',
+      '11ef7-11ef8',
+      '11f43-11f4f',
+      '11fff',
+      '12ff1-12ff2',
+      '16d6d-16d6f',
+      '16e97-16e9a',
+      '16fe2',
+      '1e5ff',
+      '1e95e-1e95f',
     ]
-      .map((range) => range.split('-').map((cp) => `\\u{${cp}}`).join('-'))
+      .map((range) =>
+        range
+          .split('-')
+          .map((cp) => `\\u{${cp}}`)
+          .join('-'),
+      )
       .join('') +
     ']]$',
   'v',

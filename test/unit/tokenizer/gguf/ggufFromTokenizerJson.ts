@@ -42,13 +42,18 @@ function looksSpecial(token: string): boolean {
 
 function contentOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') {
+    return (value as { content: string }).content;
+  }
   return undefined;
 }
 
 /** The GGUF bytes: a `llama` architecture header with just enough hyper-parameters, and the vocabulary. */
 export function ggufFromTokenizerJson(tokenizerJson: string, options: ConversionOptions): Buffer {
-  const json = JSON.parse(tokenizerJson) as { model: { vocab: Record<string, number>; merges?: (string | [string, string])[] }; added_tokens?: AddedToken[] };
+  const json = JSON.parse(tokenizerJson) as {
+    model: { vocab: Record<string, number>; merges?: (string | [string, string])[] };
+    added_tokens?: AddedToken[];
+  };
   const vocab = json.model.vocab;
   const added = new Map((json.added_tokens ?? []).map((token) => [token.id, token]));
   let size = 0;
@@ -124,7 +129,9 @@ export function ggufFromTokenizerJson(tokenizerJson: string, options: Conversion
   if (options.model === 'gpt2') kv.push(['tokenizer.ggml.pre', v.str(options.pre ?? 'default')]);
   if (options.model === 'llama') kv.push(['tokenizer.ggml.pre', v.str('default')]);
   kv.push(['tokenizer.ggml.tokens', v.arr('string', tokens)], ['tokenizer.ggml.token_type', v.arr('int32', types)]);
-  if (options.model === 'llama') kv.push(['tokenizer.ggml.scores', v.arr('float32', scores)], ['tokenizer.ggml.add_space_prefix', v.bool(false)]);
+  if (options.model === 'llama') {
+    kv.push(['tokenizer.ggml.scores', v.arr('float32', scores)], ['tokenizer.ggml.add_space_prefix', v.bool(false)]);
+  }
   if (options.model !== 'llama') {
     const merges = (json.model.merges ?? []).map((merge) => (typeof merge === 'string' ? merge : `${merge[0]} ${merge[1]}`));
     kv.push(['tokenizer.ggml.merges', v.arr('string', merges)]);

@@ -3,16 +3,103 @@
 // whitespace runs, CJK, emoji ZWJ sequences and special tokens in text. Not a test file itself.
 
 const specialStrings = [
-  '<|begin_of_text|>', '<|end_of_text|>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>', '<|im_start|>', '<|im_end|>',
-  '<|endoftext|>', '<think>', '</think>', '<start_of_turn>', '<end_of_turn>', '<bos>', '<eos>', '<pad>', '<mask>', '<unused0>',
-  '<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜User｜>', '<｜Assistant｜>', '<tool_call>', '<table>', '</td>',
-  '\n\n\n', '\t\t', '▁▁▁', '<|reserved_special_token_5|>', '<|fim_prefix|>', '<s>', '</s>', '<unk>', '<0x0A>',
+  '<|begin_of_text|>',
+  '<|end_of_text|>',
+  '<|start_header_id|>',
+  '<|end_header_id|>',
+  '<|eot_id|>',
+  '<|im_start|>',
+  '<|im_end|>',
+  '<|endoftext|>',
+  '<think>',
+  '</think>',
+  '<start_of_turn>',
+  '<end_of_turn>',
+  '<bos>',
+  '<eos>',
+  '<pad>',
+  '<mask>',
+  '<unused0>',
+  '<｜begin▁of▁sentence｜>',
+  '<｜end▁of▁sentence｜>',
+  '<｜User｜>',
+  '<｜Assistant｜>',
+  '<tool_call>',
+  '<table>',
+  '</td>',
+  '\n\n\n',
+  '\t\t',
+  '▁▁▁',
+  '<|reserved_special_token_5|>',
+  '<|fim_prefix|>',
+  '<s>',
+  '</s>',
+  '<unk>',
+  '<0x0A>',
 ];
 const pieces = [
-  'const x = 1;', 'hello', ' world', "it's", "I'LL", ' 12345678', '３４５', 'Ⅻ', 'é', 'e\u0301', 'ﬁ', 'Å', 'ſ', 'İ', 'ß',
-  '日本語', '中文字符', 'ひらがな', 'カタカナ', '한국어', 'ไทย', 'العربية', 'עברית', 'Ελληνικά', 'Кириллица',
-  '😀', '👨‍👩‍👧‍👦', '🏳️‍🌈', '👍🏽', '❤️', '\u200d', '\ufeff', '\u00a0', '\u3000', '\u2028', '\u0085', '\r\n', '\n', '\t', '  ', '    ',
-  '\\', '"', "'", '`', '...', '—', '«»', '!?', '#', '$', '%', '{}', '[]', '()', '<', '>', '/', '_', '▁', '\ud800', '\udfff',
+  'const x = 1;',
+  'hello',
+  ' world',
+  "it's",
+  "I'LL",
+  ' 12345678',
+  '３４５',
+  'Ⅻ',
+  'é',
+  'e\u0301',
+  'ﬁ',
+  'Å',
+  'ſ',
+  'İ',
+  'ß',
+  '日本語',
+  '中文字符',
+  'ひらがな',
+  'カタカナ',
+  '한국어',
+  'ไทย',
+  'العربية',
+  'עברית',
+  'Ελληνικά',
+  'Кириллица',
+  '😀',
+  '👨‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '👍🏽',
+  '❤️',
+  '\u200d',
+  '\ufeff',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\u0085',
+  '\r\n',
+  '\n',
+  '\t',
+  '  ',
+  '    ',
+  '\\',
+  '"',
+  "'",
+  '`',
+  '...',
+  '—',
+  '«»',
+  '!?',
+  '#',
+  '$',
+  '%',
+  '{}',
+  '[]',
+  '()',
+  '<',
+  '>',
+  '/',
+  '_',
+  '▁',
+  '\ud800',
+  '\udfff',
 ];
 
 function randomCodePoint(random: () => number): string {
@@ -40,16 +127,27 @@ export function fuzzCases(random: () => number, scale = 1): [string, string][] {
     let mixed = '';
     for (let j = 0; j < 1 + Math.floor(random() * 20); j++) {
       const r = random();
-      mixed += r < 0.25 ? specialStrings[Math.floor(random() * specialStrings.length)] : r < 0.35 ? randomCodePoint(random) : pieces[Math.floor(random() * pieces.length)];
+      mixed +=
+        r < 0.25
+          ? specialStrings[Math.floor(random() * specialStrings.length)]
+          : r < 0.35
+            ? randomCodePoint(random)
+            : pieces[Math.floor(random() * pieces.length)];
     }
     cases.push(['mixture with special-token strings', mixed]);
   }
   for (let i = 0; i < 10 * scale; i++) {
     const unit = pieces[Math.floor(random() * pieces.length)] as string;
-    cases.push(['long run without whitespace', unit.trim().length > 0 ? unit.trim().repeat(200 + Math.floor(random() * 2000)) : 'a'.repeat(3000)]);
+    cases.push([
+      'long run without whitespace',
+      unit.trim().length > 0 ? unit.trim().repeat(200 + Math.floor(random() * 2000)) : 'a'.repeat(3000),
+    ]);
     cases.push(['whitespace run', [' ', '\n', '\t', '\r\n', '\u3000', '\u00a0'][i % 6]!.repeat(1 + Math.floor(random() * 500)) + 'x']);
     cases.push(['CJK', Array.from({ length: 200 }, () => String.fromCodePoint(0x4e00 + Math.floor(random() * 0x5000))).join('')]);
-    cases.push(['emoji ZWJ', Array.from({ length: 50 }, () => ['👨‍👩‍👧‍👦', '👩🏽‍💻', '🏳️‍🌈', '🧑‍🤝‍🧑', '❤️‍🔥'][Math.floor(random() * 5)]).join(random() < 0.5 ? '' : ' ')]);
+    cases.push([
+      'emoji ZWJ',
+      Array.from({ length: 50 }, () => ['👨‍👩‍👧‍👦', '👩🏽‍💻', '🏳️‍🌈', '🧑‍🤝‍🧑', '❤️‍🔥'][Math.floor(random() * 5)]).join(random() < 0.5 ? '' : ' '),
+    ]);
   }
   for (const special of specialStrings) {
     cases.push(['special token', special]);

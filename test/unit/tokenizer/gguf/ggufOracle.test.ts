@@ -45,7 +45,9 @@ describe('GGUF vocabularies against llama.cpp (node-llama-cpp 3.21.1)', { skip: 
         else if (ours.count(text) !== want.length) failures.push(`${what}: count() differs from encode()`);
       });
       const bytes = corpus.reduce((sum, file) => sum + file.bytes, 0);
-      console.log(`${testCase.name}: ${corpus.length} files (${bytes.toLocaleString('en-US')} bytes) + ${fuzz.length} fuzz cases, ${tokens.toLocaleString('en-US')} tokens, ${failures.length} mismatches`);
+      console.log(
+        `${testCase.name}: ${corpus.length} files (${bytes.toLocaleString('en-US')} bytes) + ${fuzz.length} fuzz cases, ${tokens.toLocaleString('en-US')} tokens, ${failures.length} mismatches`,
+      );
       assert.deepEqual(failures.slice(0, 10), []);
     });
   }

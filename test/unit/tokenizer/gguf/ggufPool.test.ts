@@ -45,7 +45,10 @@ describe('GGUF vocabularies in the worker pool', { skip: oracleUnavailable() }, 
     const bytes = await readGgufMetadataBytes(path);
     const id = await pool.registerTokenizer('gguf', bytes, 'Qwen3');
     assert.match(id, /^gguf:[0-9a-f]{64}$/);
-    assert.deepEqual(await pool.describeTokenizer(id), { description: 'Qwen3: GGUF vocabulary, BPE, byte-level, pre-tokenizer qwen2, 151,669 tokens', vocabularySize: 151669 });
+    assert.deepEqual(await pool.describeTokenizer(id), {
+      description: 'Qwen3: GGUF vocabulary, BPE, byte-level, pre-tokenizer qwen2, 151,669 tokens',
+      vocabularySize: 151669,
+    });
     const ours = await ourGgufTokenizer(path);
     const text = 'def f(x):\n    return x ** 2  # <|im_start|> café 日本\n'.repeat(20);
     const outcome = await pool.countText(text, id);
@@ -53,23 +56,46 @@ describe('GGUF vocabularies in the worker pool', { skip: oracleUnavailable() }, 
     const overhead = await pool.templateOverhead(id);
     assert.equal(overhead.kind, 'counted');
     // Qwen3's template for one user message: <|im_start|>user\n … <|im_end|>\n<|im_start|>assistant\n
-    const expected = (await oracleIds(oracle().fromFile(familyFile('qwen3')), '<|im_start|>user\n')).length + (await oracleIds(oracle().fromFile(familyFile('qwen3')), '<|im_end|>\n<|im_start|>assistant\n')).length;
+    const expected =
+      (await oracleIds(oracle().fromFile(familyFile('qwen3')), '<|im_start|>user\n')).length +
+      (await oracleIds(oracle().fromFile(familyFile('qwen3')), '<|im_end|>\n<|im_start|>assistant\n')).length;
     assert.equal(overhead.kind === 'counted' && overhead.tokens, expected);
   });
 
   it('a broken GGUF vocabulary fails every request with one error naming the key', async () => {
     const pool = newPool();
-    const bad = fileBytes(gguf([
-      ['general.architecture', v.str('llama')],
-      ['tokenizer.ggml.model', v.str('gpt2')],
-      ['tokenizer.ggml.pre', v.str('llama-bpe')],
-      ['tokenizer.ggml.tokens', v.arr('string', ['a', 'b'])],
-    ], []));
+    const bad = fileBytes(
+      gguf(
+        [
+          ['general.architecture', v.str('llama')],
+          ['tokenizer.ggml.model', v.str('gpt2')],
+          ['tokenizer.ggml.pre', v.str('llama-bpe')],
+          ['tokenizer.ggml.tokens', v.arr('string', ['a', 'b'])],
+        ],
+        [],
+      ),
+    );
     const id = await pool.registerTokenizer('gguf', bad);
-    await assert.rejects(pool.countText('ab', id), (error: unknown) => error instanceof TokenizerUnavailableError && error.message === 'GGUF vocabulary tokenizer.ggml.merges: is missing: a BPE vocabulary needs its merges');
-    const unsupported = fileBytes(gguf([['tokenizer.ggml.model', v.str('t5')], ['tokenizer.ggml.tokens', v.arr('string', ['a'])]], []));
+    await assert.rejects(
+      pool.countText('ab', id),
+      (error: unknown) =>
+        error instanceof TokenizerUnavailableError &&
+        error.message === 'GGUF vocabulary tokenizer.ggml.merges: is missing: a BPE vocabulary needs its merges',
+    );
+    const unsupported = fileBytes(
+      gguf(
+        [
+          ['tokenizer.ggml.model', v.str('t5')],
+          ['tokenizer.ggml.tokens', v.arr('string', ['a'])],
+        ],
+        [],
+      ),
+    );
     const other = await pool.registerTokenizer('gguf', unsupported);
-    await assert.rejects(pool.describeTokenizer(other), /GGUF vocabulary tokenizer\.ggml\.model: "t5" is not supported \(supported: gpt2, llama, gemma4\)/);
+    await assert.rejects(
+      pool.describeTokenizer(other),
+      /GGUF vocabulary tokenizer\.ggml\.model: "t5" is not supported \(supported: gpt2, llama, gemma4\)/,
+    );
     const none = await pool.registerTokenizer('gguf', fileBytes(gguf([['general.architecture', v.str('llama')]], [])));
     await assert.rejects(pool.describeTokenizer(none), /GGUF vocabulary tokenizer\.ggml\.model: is missing: the file has no tokenizer/);
   });
@@ -86,8 +112,26 @@ describe('GGUF vocabularies in the worker pool', { skip: oracleUnavailable() }, 
     const settings = { ...defaultSettings, model: 'llama-3.1-8b' };
     const base = resolveTarget(settings);
     const estimate = { generation: 1, settings, target: { ...base, tokenizer: encodingTokenizer('o200k_base', llama) } };
-    const exact = { generation: 2, settings, target: { ...base, tokenizer: { ...encodingTokenizer('o200k_base', llama), id: llamaId, label: 'Llama 3.1 8B tokenizer (test), exact', exactForModel: true } } };
-    const session = new BudgetSession({ selection: new Selection(), counter: new ContextCounter(fs, pool), fs, context: estimate, notifyDelayMs: 0 });
+    const exact = {
+      generation: 2,
+      settings,
+      target: {
+        ...base,
+        tokenizer: {
+          ...encodingTokenizer('o200k_base', llama),
+          id: llamaId,
+          label: 'Llama 3.1 8B tokenizer (test), exact',
+          exactForModel: true,
+        },
+      },
+    };
+    const session = new BudgetSession({
+      selection: new Selection(),
+      counter: new ContextCounter(fs, pool),
+      fs,
+      context: estimate,
+      notifyDelayMs: 0,
+    });
     try {
       const scan = await scanTree(fs, dir, { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 100 });
       await session.addFiles(scan.files);
@@ -104,7 +148,11 @@ describe('GGUF vocabularies in the worker pool', { skip: oracleUnavailable() }, 
       session.setContext({ ...estimate, generation: 3 });
       await session.whenIdle();
       assert.equal(session.report().promptTokens, o200k);
-      assert.equal(pool.stats().tokenizations, tokenizations, 'switching back tokenizes nothing: content hash + tokenizer id hit the cache');
+      assert.equal(
+        pool.stats().tokenizations,
+        tokenizations,
+        'switching back tokenizes nothing: content hash + tokenizer id hit the cache',
+      );
     } finally {
       session.dispose();
     }

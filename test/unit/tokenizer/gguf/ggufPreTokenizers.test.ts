@@ -27,7 +27,14 @@ const refused = new Map([
 
 test('the pre-tokenizers that are not implemented are refused by name, never counted wrong', () => {
   for (const [name, why] of refused) {
-    assert.throws(() => llamaPreTokenizer(name), (error: unknown) => error instanceof HfTokenizerError && error.path === 'tokenizer.ggml.pre' && why.test(error.detail) && error.detail.includes(`"${name}"`));
+    assert.throws(
+      () => llamaPreTokenizer(name),
+      (error: unknown) =>
+        error instanceof HfTokenizerError &&
+        error.path === 'tokenizer.ggml.pre' &&
+        why.test(error.detail) &&
+        error.detail.includes(`"${name}"`),
+    );
   }
   assert.throws(() => llamaPreTokenizer('no-such-pre'), /tokenizer.ggml.pre: "no-such-pre" is not a pre-tokenizer llama.cpp knows/);
 });
@@ -35,7 +42,9 @@ test('the pre-tokenizers that are not implemented are refused by name, never cou
 describe('every llama.cpp pre-tokenizer against llama.cpp', { skip: llamaOracleUnavailable() }, () => {
   // One name per pre-tokenizer type: names that select the same type split alike.
   const byType = new Map<string, string>();
-  for (const [name, entry] of Object.entries(llamaPreTokenizerNames)) if (!refused.has(name) && !byType.has(entry.preType)) byType.set(entry.preType, name);
+  for (const [name, entry] of Object.entries(llamaPreTokenizerNames)) {
+    if (!refused.has(name) && !byType.has(entry.preType)) byType.set(entry.preType, name);
+  }
   const random = seededRandom(11);
   const texts = [...fuzzCases(random, 1).map(([, text]) => text), readFileSync(join(repoRoot, 'README.md'), 'utf8')];
   const json = readFileSync(familyFile('qwen3'), 'utf8');
@@ -44,7 +53,10 @@ describe('every llama.cpp pre-tokenizer against llama.cpp', { skip: llamaOracleU
   for (const [preType, name] of byType) {
     it(`${name} (${preType}): identical ids on ${texts.length} texts`, async () => {
       const path = join(repoRoot, '.cache', 'gguf-vocab', `pre-${name}.gguf`);
-      writeFileSync(path, ggufFromTokenizerJson(json, { model: 'gpt2', pre: name, name: `Qwen3 vocabulary, ${name} pre-tokenizer`, config }));
+      writeFileSync(
+        path,
+        ggufFromTokenizerJson(json, { model: 'gpt2', pre: name, name: `Qwen3 vocabulary, ${name} pre-tokenizer`, config }),
+      );
       try {
         const answer = llamaTokenize([{ name, path, texts }]).get(name);
         assert.ok(answer?.ids, `llama.cpp: ${answer?.error}`);

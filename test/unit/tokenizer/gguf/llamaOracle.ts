@@ -25,8 +25,14 @@ export function llamaOracleUnavailable(): string | undefined {
     if (hf !== undefined) {
       installed = { unavailable: hf };
     } else {
-      const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'installLlamaCppOracle.mjs')], { encoding: 'utf8', timeout: 900_000 });
-      installed = run.status === 0 ? { dir: run.stdout.trim().split('\n').at(-1) as string } : { unavailable: `node-llama-cpp oracle unavailable (exit ${run.status}): ${run.stderr.trim().split('\n').at(-1) ?? ''}` };
+      const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'installLlamaCppOracle.mjs')], {
+        encoding: 'utf8',
+        timeout: 900_000,
+      });
+      installed =
+        run.status === 0
+          ? { dir: run.stdout.trim().split('\n').at(-1) as string }
+          : { unavailable: `node-llama-cpp oracle unavailable (exit ${run.status}): ${run.stderr.trim().split('\n').at(-1) ?? ''}` };
     }
   }
   return 'unavailable' in installed ? installed.unavailable : undefined;
@@ -66,7 +72,10 @@ export function ggufPathFor(testCase: GgufCase): string {
 /** Our tokenizer for a GGUF file, read as the worker reads it (metadata only, vocabulary kept). */
 export async function ourGgufTokenizer(path: string): Promise<HfTokenizer> {
   const bytes = readFileSync(path);
-  const header = await readGgufHeader({ size: bytes.length, read: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)) }, { keep: isGgufVocabularyKey, metadataOnly: true });
+  const header = await readGgufHeader(
+    { size: bytes.length, read: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)) },
+    { keep: isGgufVocabularyKey, metadataOnly: true },
+  );
   return ggufTokenizer(ggufVocabulary(header.metadata));
 }
 
@@ -79,7 +88,9 @@ export function llamaTokenize(jobs: readonly ProbeJob[]): Map<string, ProbeAnswe
   writeFileSync(jobFile, JSON.stringify(jobs));
   const probe = join(__dirname, 'llamaTokenizeProbe.js');
   const run = spawnSync(process.execPath, [probe, installed.dir, jobFile], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 1_800_000 });
-  if (run.status !== 0) throw new Error(`llama.cpp probe failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  if (run.status !== 0) {
+    throw new Error(`llama.cpp probe failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  }
   const answers = new Map<string, ProbeAnswer>();
   for (const line of run.stdout.split('\n')) {
     if (line.trim() === '') continue;

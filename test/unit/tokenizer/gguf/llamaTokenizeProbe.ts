@@ -24,7 +24,10 @@ export interface ProbeAnswer {
 
 interface NodeLlamaCpp {
   getLlama(options: object): Promise<{
-    loadModel(options: { modelPath: string; vocabOnly: boolean }): Promise<{ tokenize(text: string, special: boolean): number[]; dispose(): Promise<void> }>;
+    loadModel(options: {
+      modelPath: string;
+      vocabOnly: boolean;
+    }): Promise<{ tokenize(text: string, special: boolean): number[]; dispose(): Promise<void> }>;
     dispose(): Promise<void>;
   }>;
   LlamaLogLevel: { error: string };

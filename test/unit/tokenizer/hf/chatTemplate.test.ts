@@ -12,7 +12,11 @@ import { familyFile, oracle, oracleIds, oracleUnavailable, type Family } from '.
 /** The prompt formats the model publishers document, for one user turn awaiting the reply. */
 const documented: Record<Family, { before: string; after: string; source: string }> = {
   // https://www.llama.com/docs/model-cards-and-prompt-formats/llama3_1/
-  llama3_1: { before: '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n', after: '<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n', source: 'llama.com prompt format' },
+  llama3_1: {
+    before: '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n',
+    after: '<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+    source: 'llama.com prompt format',
+  },
   // https://qwen.readthedocs.io/en/latest/getting_started/concepts.html (ChatML)
   qwen3: { before: '<|im_start|>user\n', after: '<|im_end|>\n<|im_start|>assistant\n', source: 'ChatML' },
   // https://ai.google.dev/gemma/docs/core/prompt-structure
@@ -35,9 +39,18 @@ describe('chat template overhead', { skip: oracleUnavailable() }, () => {
       const oracleOverhead = (await oracleIds(reference, expected.before)).length + (await oracleIds(reference, expected.after)).length;
       assert.equal(overhead.tokens, oracleOverhead);
       // The whole prompt for real content is overhead + content, token for token.
-      for (const content of ['How many tokens is this file?', 'def f(x):\n    return x\n', '  leading spaces and trailing newline\n', '日本語の質問です。']) {
+      for (const content of [
+        'How many tokens is this file?',
+        'def f(x):\n    return x\n',
+        '  leading spaces and trailing newline\n',
+        '日本語の質問です。',
+      ]) {
         const prompt = expected.before + content + expected.after;
-        assert.equal((await oracleIds(reference, prompt)).length, overhead.tokens + (await oracleIds(reference, content)).length, JSON.stringify(content));
+        assert.equal(
+          (await oracleIds(reference, prompt)).length,
+          overhead.tokens + (await oracleIds(reference, content)).length,
+          JSON.stringify(content),
+        );
       }
     });
   }
@@ -45,11 +58,17 @@ describe('chat template overhead', { skip: oracleUnavailable() }, () => {
   it('no chat_template: no overhead; a broken template: an error naming chat_template', () => {
     const tokenizer = parseHfTokenizerText(readFileSync(familyFile('qwen3'), 'utf8'));
     assert.equal(templateOverheadTokens({ bos_token: null }, tokenizer), undefined);
-    assert.throws(() => templateOverheadTokens({ chat_template: '{% for m in messages %}' }, tokenizer), (error: unknown) => error instanceof HfTokenizerError && error.path === 'chat_template');
+    assert.throws(
+      () => templateOverheadTokens({ chat_template: '{% for m in messages %}' }, tokenizer),
+      (error: unknown) => error instanceof HfTokenizerError && error.path === 'chat_template',
+    );
     assert.throws(
       () => templateOverheadTokens({ chat_template: '{{ raise_exception("only system messages") }}' }, tokenizer),
       (error: unknown) => error instanceof HfTokenizerError && /only system messages/.test(error.message),
     );
-    assert.throws(() => templateOverheadTokens({ chat_template: 'no content here' }, tokenizer), /does not place the user message content exactly once/);
+    assert.throws(
+      () => templateOverheadTokens({ chat_template: 'no content here' }, tokenizer),
+      /does not place the user message content exactly once/,
+    );
   });
 });

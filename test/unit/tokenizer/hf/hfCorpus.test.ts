@@ -16,7 +16,12 @@ describe('tokenizer.json counts equal the Rust library on a real corpus', { skip
 
   it(`loads a mixed corpus of about ${corpusMb} MB`, () => {
     assert.ok(corpusBytes > corpusMb * 1024 * 1024 * 0.5, `corpus only ${corpusBytes} bytes`);
-    for (const kind of [/\/src\//, /node_modules.*\.ts$/, /\.md$/, /\.py$/]) assert.ok(corpus.some((file) => kind.test(file.path)), `no file like ${kind}`);
+    for (const kind of [/\/src\//, /node_modules.*\.ts$/, /\.md$/, /\.py$/]) {
+      assert.ok(
+        corpus.some((file) => kind.test(file.path)),
+        `no file like ${kind}`,
+      );
+    }
   });
 
   for (const family of families) {
@@ -35,7 +40,9 @@ describe('tokenizer.json counts equal the Rust library on a real corpus', { skip
           mismatches.push(`${file.path}: oracle ${expected.length}, ours ${count} (first differing token #${at})`);
         }
       }
-      console.log(`${family}: ${corpus.length} files, ${(corpusBytes / 1e6).toFixed(1)} MB, ${tokens} tokens, ${mismatches.length} mismatches`);
+      console.log(
+        `${family}: ${corpus.length} files, ${(corpusBytes / 1e6).toFixed(1)} MB, ${tokens} tokens, ${mismatches.length} mismatches`,
+      );
       assert.deepEqual(mismatches, []);
     });
   }

@@ -30,7 +30,10 @@ let installResult: string | undefined | null = null;
 export function oracleUnavailable(): string | undefined {
   if (installResult === null) {
     const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'installOracles.mjs')], { encoding: 'utf8', timeout: 600_000 });
-    installResult = run.status === 0 ? undefined : `oracle install failed (registry unreachable?): ${(run.stdout + run.stderr).trim().split('\n').slice(-2).join(' ')}`;
+    installResult =
+      run.status === 0
+        ? undefined
+        : `oracle install failed (registry unreachable?): ${(run.stdout + run.stderr).trim().split('\n').slice(-2).join(' ')}`;
   }
   return installResult;
 }
@@ -75,7 +78,12 @@ export interface CorpusFile {
  */
 export function loadMixedCorpus(maxBytes: number): CorpusFile[] {
   const share = Math.floor(maxBytes / 4);
-  const pythonRoots = existsSync('/usr/lib') ? readdirSync('/usr/lib').filter((name) => /^python3(\.\d+)?$/.test(name)).sort().map((name) => join('/usr/lib', name)) : [];
+  const pythonRoots = existsSync('/usr/lib')
+    ? readdirSync('/usr/lib')
+        .filter((name) => /^python3(\.\d+)?$/.test(name))
+        .sort()
+        .map((name) => join('/usr/lib', name))
+    : [];
   const kinds: [readonly string[], RegExp][] = [
     [[join(repoRoot, 'src'), join(repoRoot, 'test'), join(repoRoot, 'README.md'), join(repoRoot, 'CHANGELOG.md')], /\.(?:ts|md|json)$/],
     [[join(repoRoot, 'node_modules')], /\.(?:ts|mts|cts)$/],

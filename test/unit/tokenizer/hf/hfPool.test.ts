@@ -27,9 +27,14 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
     const id = await pool.registerHfTokenizer(new Uint8Array(bytes), 'Llama 3.1');
     assert.match(id, /^hf:[0-9a-f]{64}$/);
     assert.equal(await pool.registerHfTokenizer(new Uint8Array(bytes)), id, 'same bytes, same id');
-    assert.deepEqual(await pool.describeTokenizer(id), { description: 'Llama 3.1: BPE, byte-level, 128,256 tokens', vocabularySize: 128256 });
+    assert.deepEqual(await pool.describeTokenizer(id), {
+      description: 'Llama 3.1: BPE, byte-level, 128,256 tokens',
+      vocabularySize: 128256,
+    });
     const reference = oracle().fromFile(familyFile('llama3_1'));
-    const texts = Array.from({ length: 12 }, (_, i) => `def f${i}(x):\n    return x ** ${i}  # <|begin_of_text|> café 日本\n`.repeat(i + 1));
+    const texts = Array.from({ length: 12 }, (_, i) =>
+      `def f${i}(x):\n    return x ** ${i}  # <|begin_of_text|> café 日本\n`.repeat(i + 1),
+    );
     const outcomes = await Promise.all(texts.map((text) => pool.countText(text, id)));
     for (let i = 0; i < texts.length; i++) {
       const outcome = outcomes[i];
@@ -49,7 +54,10 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
     assert.equal(gemmaAgain.kind === 'counted' && gemmaAgain.cached, true);
     const expected = (await oracleIds(oracle().fromFile(familyFile('gemma3')), '    indented  text\n\n\twith tabs and ▁ marks\n')).length;
     assert.equal(gemma.kind === 'counted' && gemma.tokens, expected);
-    assert.equal(o200k.kind === 'counted' && o200k.tokens, oracleEncode('o200k_base', '    indented  text\n\n\twith tabs and ▁ marks\n').length);
+    assert.equal(
+      o200k.kind === 'counted' && o200k.tokens,
+      oracleEncode('o200k_base', '    indented  text\n\n\twith tabs and ▁ marks\n').length,
+    );
   });
 
   it('an unsupported or malformed tokenizer.json fails every request with one error naming the field, parsed once', async () => {
@@ -62,8 +70,14 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
     for (const attempt of [first, second]) {
       await assert.rejects(attempt, (error: unknown) => {
         assert.ok(error instanceof TokenizerUnavailableError);
-        assert.equal(error.message, 'tokenizer.json normalizer.type: "Precompiled" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Strip, ByteLevel, Sequence)');
-        assert.deepEqual({ path: error.failure.path, unsupported: error.failure.unsupported }, { path: 'normalizer.type', unsupported: true });
+        assert.equal(
+          error.message,
+          'tokenizer.json normalizer.type: "Precompiled" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Strip, ByteLevel, Sequence)',
+        );
+        assert.deepEqual(
+          { path: error.failure.path, unsupported: error.failure.unsupported },
+          { path: 'normalizer.type', unsupported: true },
+        );
         return true;
       });
     }
@@ -79,10 +93,13 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
   it('refuses a file over the size cap and an unknown id', async () => {
     const pool = newPool(1, 1000);
     await assert.rejects(pool.registerHfTokenizer(new Uint8Array(2000)), /tokenizer.json is 0.0 MiB, over the 0.0 MiB limit/);
-    await assert.rejects(pool.countText('x', `hf:${'0'.repeat(64)}`), /unknown tokenizer "hf:0{64}": register its tokenizer.json or GGUF first/);
+    await assert.rejects(
+      pool.countText('x', `hf:${'0'.repeat(64)}`),
+      /unknown tokenizer "hf:0{64}": register its tokenizer.json or GGUF first/,
+    );
   });
 
-  it('a 100 MB malformed tokenizer.json is hashed and parsed off the caller\'s thread', async () => {
+  it("a 100 MB malformed tokenizer.json is hashed and parsed off the caller's thread", async () => {
     const pool = newPool(1);
     // 100 MB of valid-looking JSON that is cut off at the end: the worker's JSON.parse reads all of it.
     const head = '{"model":{"type":"BPE","vocab":{';
@@ -103,7 +120,9 @@ describe('TokenizerPool with tokenizer.json', { skip: oracleUnavailable() }, () 
       clearInterval(timer);
     }
     const totalMs = performance.now() - started;
-    console.log(`100 MB tokenizer.json: error after ${totalMs.toFixed(0)} ms; longest pause of the caller's event loop ${maxGapMs.toFixed(0)} ms`);
+    console.log(
+      `100 MB tokenizer.json: error after ${totalMs.toFixed(0)} ms; longest pause of the caller's event loop ${maxGapMs.toFixed(0)} ms`,
+    );
     // Hashing and parsing run elsewhere; the caller only copies the bytes into shared memory.
     assert.ok(maxGapMs < totalMs / 3, `caller blocked ${maxGapMs.toFixed(0)} ms of ${totalMs.toFixed(0)} ms`);
   });
