@@ -275,7 +275,7 @@ export class TokenizerPool {
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
+    const contentHash = contentSha256(bytes);
     const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
       countCacheKey(tokenizer, 'bytes', contentHash),
@@ -312,7 +312,7 @@ export class TokenizerPool {
 
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
+    const contentHash = contentSha256(text);
     return this.submit(
       countCacheKey(tokenizer, 'text', contentHash),
       contentHash,
@@ -573,4 +573,13 @@ function abortError(message = 'token counting was cancelled'): Error {
   const error = new Error(message);
   error.name = 'AbortError';
   return error;
+}
+
+/**
+ * The SHA-256 (lowercase hex) counts are keyed by: of file bytes, or of a text's UTF-8 encoding.
+ * The session hashes what it reads again with it, so a parse is kept under the same key as its count.
+ */
+export function contentSha256(content: Uint8Array | string): string {
+  const hash = nodeCrypto().createHash('sha256');
+  return (typeof content === 'string' ? hash.update(content, 'utf8') : hash.update(content)).digest('hex');
 }
