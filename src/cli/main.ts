@@ -245,6 +245,7 @@ async function countFilesChecked(
   const pool = new TokenizerPool({
     workerScript: workerScriptPath(),
     size: Math.min(8, os.availableParallelism()),
+    overflowWorker: false,
     ...(store ? { store } : {}),
   });
   const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
