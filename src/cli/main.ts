@@ -248,7 +248,8 @@ async function countFilesChecked(
     overflowWorker: false,
     ...(store ? { store } : {}),
   });
-  const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
+  // A plan's parses are all that is left to do once counting is over: one syntax worker per core too.
+  const syntax = syntaxFiles ? new SyntaxPool({ ...syntaxFiles, size: Math.min(4, os.availableParallelism()) }) : null;
   let session: BudgetSession | undefined;
   try {
     const tokenizer = await cliTokenizer(command, settings, target, pool, io);

@@ -8,6 +8,11 @@ export interface SyntaxPoolOptions {
   readonly workerScript: string;
   /** Folder with `tree-sitter.wasm` and the grammars: `dist/tree-sitter`, or the package's `wasm/` folder under tsc. */
   readonly wasmDir: string;
+  /**
+   * Worker threads, default 1 (the extension: the tokenizer pool has the other cores). A batch run
+   * (the CLI making a plan) uses one per core: parsing is then all that is left to do.
+   */
+  readonly size?: number;
 }
 
 /** Counters for tests. */
@@ -23,12 +28,46 @@ interface Pending {
 }
 
 /**
- * Parses files in one lazily started worker thread (parsing is milliseconds per file; one worker
- * leaves the other cores to the tokenizer pool). A crashed worker fails the requests it held and a new
+ * Parses files in lazily started worker threads (see {@link SyntaxWorkerLane}); each request goes to the
+ * worker with the fewest requests in flight, so a second worker starts only when two parses overlap.
+ */
+export class SyntaxPool {
+  private readonly lanes: SyntaxWorkerLane[];
+
+  constructor(options: SyntaxPoolOptions) {
+    const size = Math.max(1, Math.floor(options.size ?? 1));
+    this.lanes = Array.from({ length: size }, () => new SyntaxWorkerLane(options));
+  }
+
+  /** Parses `text` as the file `path` (its extension picks the grammar). */
+  parse(path: string, text: string, signal?: AbortSignal): Promise<SyntaxOutcome> {
+    let lane = this.lanes[0]!;
+    for (const candidate of this.lanes) if (candidate.inFlight < lane.inFlight) lane = candidate;
+    return lane.parse(path, text, signal);
+  }
+
+  /** The counters of every worker, summed. */
+  stats(): SyntaxPoolStats {
+    const all = this.lanes.map((lane) => lane.stats());
+    return {
+      requests: all.reduce((sum, stats) => sum + stats.requests, 0),
+      workersStarted: all.reduce((sum, stats) => sum + stats.workersStarted, 0),
+      workerCrashes: all.reduce((sum, stats) => sum + stats.workerCrashes, 0),
+    };
+  }
+
+  /** Rejects pending requests and terminates the workers. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.dispose()));
+  }
+}
+
+/**
+ * One worker thread of the pool, started on its first request. A crashed worker fails the requests it held and a new
  * one starts with the next request. Cancelling a request rejects it at once; the worker's late answer
  * is ignored (a parse cannot be interrupted from outside and is short, so the worker is kept).
  */
-export class SyntaxPool {
+class SyntaxWorkerLane {
   private readonly options: SyntaxPoolOptions;
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -67,6 +106,11 @@ export class SyntaxPool {
       const request: SyntaxRequest = { id, path, text };
       worker.postMessage(request);
     });
+  }
+
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
   }
 
   /** A snapshot of the counters. */

@@ -316,3 +316,21 @@ test('the worker pool parses off-thread, loads lazily and answers in order', asy
     await pool.dispose();
   }
 });
+
+test('a pool of two workers spreads overlapping parses over both and answers as one worker does', async () => {
+  const one = new SyntaxPool({ workerScript: compiledSyntaxWorker, wasmDir: packagedWasmDir });
+  const two = new SyntaxPool({ workerScript: compiledSyntaxWorker, wasmDir: packagedWasmDir, size: 2 });
+  try {
+    const files = Array.from({ length: 6 }, (_, i) => [
+      `m${i}.ts`,
+      `import { x } from './m${i + 1}';\nexport function f${i}() {\n  return x;\n}\n`,
+    ]);
+    const alone = await Promise.all(files.map(([path, text]) => one.parse(path!, text!)));
+    const shared = await Promise.all(files.map(([path, text]) => two.parse(path!, text!)));
+    assert.deepEqual(shared, alone);
+    assert.deepEqual(two.stats(), { requests: 6, workersStarted: 2, workerCrashes: 0 });
+    assert.equal(one.stats().workersStarted, 1);
+  } finally {
+    await Promise.all([one.dispose(), two.dispose()]);
+  }
+});
