@@ -24,7 +24,7 @@ import { defaultHuggingFaceEndpoint, parseSettings } from '../core/settings';
 import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } from '../core/tokenizer/countingTokenizer';
 import { formatBytes, formatInteger } from '../core/units';
 import { defaultCacheDirectory } from '../node/cacheLocation';
-import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
+import { countingCodeVersion, DiskCountStore, parseCacheOptions, parsingCodeVersion } from '../node/diskCountStore';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { nodeServerHttp } from '../node/serverHttp';
@@ -38,12 +38,17 @@ import type { CliCommand, CountCacheChoice } from './args';
 import { applySet, changedFiles, gitRelevanceFacts, setFiles } from './contextSources';
 
 /** Where the CLI writes, and where it runs. */
+/** What a run counted and parsed (for tests and benchmarks): the pool's stats and the files sent to the syntax worker. */
+export interface CliCountStats extends TokenizerPoolStats {
+  readonly parses: number;
+}
+
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   cwd: string;
   /** Told the tokenizer pool's counters when a files run ends (tests: how much was tokenized, how much came from the cache). */
-  onCountStats?: (stats: TokenizerPoolStats) => void;
+  onCountStats?: (stats: CliCountStats) => void;
 }
 
 /** Runs the CLI; resolves to the exit status (0 within limits, 1 not, 2 bad usage). */
@@ -233,15 +238,16 @@ async function countFilesChecked(
     io.err(`context-budget: stopped after ${formatInteger(settings.maxFiles)} files (--max-files); the rest were not counted.`);
   }
 
-  const store = countCache(command.cache, settings, io);
+  // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
+  const syntaxFiles = syntaxPoolFiles();
+  const store = countCache(command.cache, settings, io, syntaxFiles);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
   const pool = new TokenizerPool({
     workerScript: workerScriptPath(),
     size: Math.min(8, os.availableParallelism()),
+    overflowWorker: false,
     ...(store ? { store } : {}),
   });
-  // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
-  const syntaxFiles = syntaxPoolFiles();
   const syntax = syntaxFiles ? new SyntaxPool(syntaxFiles) : null;
   let session: BudgetSession | undefined;
   try {
@@ -255,6 +261,7 @@ async function countFilesChecked(
       notifyDelayMs: 0,
       log: (message) => io.err(`context-budget: ${message}`),
       ...(syntax ? { parse: (file: string, text: string, signal?: AbortSignal) => syntax.parse(file, text, signal) } : {}),
+      ...parseCacheOptions(store),
     });
     await session.addFiles(intaken.files);
     if (set) applySet(selection, set);
@@ -293,7 +300,7 @@ async function countFilesChecked(
     session?.dispose();
     // The counts of this run are kept for the next one (a write failure is reported, never fatal).
     await store?.flush();
-    io.onCountStats?.(pool.stats());
+    io.onCountStats?.({ ...pool.stats(), parses: syntax?.stats().requests ?? 0 });
     await Promise.all([pool.dispose(), syntax?.dispose()]);
   }
 }
@@ -303,6 +310,7 @@ function countCache(
   choice: CountCacheChoice,
   settings: Settings,
   io: { err: (text: string) => void; cwd: string },
+  syntaxFiles: { workerScript: string; wasmDir: string } | null,
 ): DiskCountStore | undefined {
   if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
   const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
@@ -310,6 +318,7 @@ function countCache(
     directory,
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
     codeVersion: countingCodeVersion(workerScriptPath()),
+    ...(syntaxFiles ? { parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir) } : {}),
     onProblem: (message) => io.err(`context-budget: ${escapeControlChars(message)}`),
   });
 }

@@ -11,7 +11,7 @@ import { ServerWatch } from '../core/server/serverWatch';
 import { BudgetSession, countingTokenizerId } from '../core/session/budgetSession';
 import type { Settings } from '../core/settings';
 import { formatBytes } from '../core/units';
-import { countingCodeVersion, DiskCountStore } from '../node/diskCountStore';
+import { countingCodeVersion, DiskCountStore, parseCacheOptions, parsingCodeVersion } from '../node/diskCountStore';
 import { resolveCountingTokenizer, type ModelFileRef, type TokenizerSources } from '../core/tokenizer/countingTokenizer';
 import type { TokenizerId } from '../core/tokenizer/tokenizerId';
 import { isGgufPath } from '../core/model/workspaceModels';
@@ -72,7 +72,11 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
   const workerScript = path.join(context.extensionPath, 'dist', 'tokenizerWorker.js');
-  const countCache = createCountCache(context, settings.current, workerScript, log);
+  const syntaxFiles = {
+    workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'),
+    wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter'),
+  };
+  const countCache = createCountCache(context, settings.current, workerScript, syntaxFiles, log);
   const pool = new TokenizerPool({ workerScript, ...(countCache ? { store: countCache } : {}) });
   // Download Tokenizer's cache: the extension's global storage, keyed by repository and commit.
   const tokenizerCacheDir = path.join(context.globalStorageUri.fsPath, 'tokenizers');
@@ -83,10 +87,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
   // Outlines and the import graph: parsed in their own worker, started on the first parse only.
-  const syntax = new SyntaxPool({
-    workerScript: path.join(context.extensionPath, 'dist', 'syntaxWorker.js'),
-    wasmDir: path.join(context.extensionPath, 'dist', 'tree-sitter'),
-  });
+  const syntax = new SyntaxPool(syntaxFiles);
   const selection = new Selection();
   const session = new BudgetSession({
     selection,
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     context: resolver.current,
     log: (message) => log.warn(message),
     parse: (file, text, signal) => syntax.parse(file, text, signal),
+    ...parseCacheOptions(countCache),
   });
   let resolving = resolver.update(settings.current);
   // The live server check: asynchronous, latest wins, and started after activation returns, so a slow
@@ -227,6 +229,7 @@ function createCountCache(
   context: vscode.ExtensionContext,
   settings: Settings,
   workerScript: string,
+  syntaxFiles: { readonly workerScript: string; readonly wasmDir: string },
   log: vscode.LogOutputChannel,
 ): DiskCountStore | undefined {
   if (settings.countCacheMaxMiB === 0 || context.globalStorageUri.scheme !== 'file') return undefined;
@@ -234,6 +237,7 @@ function createCountCache(
     directory: path.join(context.globalStorageUri.fsPath, 'count-cache'),
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
     codeVersion: () => countingCodeVersion(workerScript),
+    parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir),
     onProblem: (message) => log.warn(`Count cache: ${message}`),
     flushDelayMs: 2000,
     releaseAfterIdleMs: 60_000,

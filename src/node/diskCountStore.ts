@@ -7,14 +7,20 @@ import {
   countStoreFormatVersion,
   decodeSegment,
   encodeSegment,
+  maxStoredOutlineChars,
+  parseCodec,
   pathCodec,
   shardNames,
+  shardOfContentKey,
   shardOfLocation,
   storedCountKey,
+  storedParseKey,
 } from '../core/cache/countStoreFormat';
-import type { CountSource, SegmentCodec, StoredCount, StoredOutcome, StoredPath } from '../core/cache/countStoreFormat';
+import type { CountSource, SegmentCodec, StoredCount, StoredOutcome, StoredParse, StoredPath } from '../core/cache/countStoreFormat';
+import type { ParseCache, ParsedFile } from '../core/relevance/parseCache';
 import type { ContentIndex } from '../core/scan/contextCounter';
 import { nodeCrypto } from './lazyBuiltins';
+import { contentSha256 } from './tokenizerPool';
 
 /** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
 export interface PersistentCountStore {
@@ -35,6 +41,11 @@ export interface DiskCountStoreOptions {
    * the same code. {@link countingCodeVersion} derives it from the worker bundle.
    */
   readonly codeVersion: string | Promise<string> | (() => Promise<string>);
+  /**
+   * Identifies the parsing code (syntax worker and grammars): a parse is only reused by the same
+   * code. {@link parsingCodeVersion} derives it. Without it no parse is kept.
+   */
+  readonly parseCodeVersion?: string | Promise<string> | (() => Promise<string>);
   /** Told about a corrupt segment or a failed write, once per store: the cache goes on without it. */
   readonly onProblem?: (message: string) => void;
   /** Clock, for tests. */
@@ -62,6 +73,8 @@ export interface DiskCountStoreStats {
   readonly countHits: number;
   readonly pathLookups: number;
   readonly pathHits: number;
+  readonly parseLookups: number;
+  readonly parseHits: number;
   /** Entries written to segments (fresh and re-stamped). */
   readonly written: number;
   readonly compactions: number;
@@ -73,8 +86,15 @@ export interface DiskCountStoreStats {
   readonly loadedShards: number;
 }
 
-/** Share of `maxBytes` that holds counts; paths get the rest (a path entry is about twice a count's size). */
-const countShare = 0.75;
+/**
+ * Shares of `maxBytes`: a count entry is about 150 bytes and a path about twice that, while a parse
+ * holds an outline (a tenth to a half of its file): at the default 64 MiB that is 29 MiB of counts
+ * (about 200,000 files), 13 MiB of paths and 22 MiB of parses.
+ */
+export const cacheShares = { counts: 0.45, paths: 0.2, parses: 0.35 } as const;
+const countShare = cacheShares.counts;
+const pathShare = cacheShares.paths;
+const parseShare = cacheShares.parses;
 
 /**
  * The persistent count cache on disk, shared by every process that uses the same directory (CLI
@@ -111,6 +131,9 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private codeVersionPromise: Promise<string> | undefined;
   private readonly counts: SegmentFamily<StoredCount>;
   private readonly paths: SegmentFamily<StoredPath>;
+  private readonly parses: SegmentFamily<StoredParse>;
+  private readonly parseCodeVersionSource: DiskCountStoreOptions['parseCodeVersion'];
+  private parseCodeVersionPromise: Promise<string> | undefined;
   private readonly shared: FamilyContext;
   private readonly flushDelayMs: number | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -119,11 +142,12 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private flushing: Promise<void> = Promise.resolve();
   private problemReported = false;
   private readonly onProblem: (message: string) => void;
-  private lookups = { countLookups: 0, countHits: 0, pathLookups: 0, pathHits: 0 };
+  private lookups = { countLookups: 0, countHits: 0, pathLookups: 0, pathHits: 0, parseLookups: 0, parseHits: 0 };
 
   constructor(options: DiskCountStoreOptions) {
     this.directory = options.directory;
     this.codeVersionSource = options.codeVersion;
+    this.parseCodeVersionSource = options.parseCodeVersion;
     this.onProblem = options.onProblem ?? (() => undefined);
     this.flushDelayMs = options.flushDelayMs;
     this.releaseAfterIdleMs = options.releaseAfterIdleMs;
@@ -138,7 +162,8 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     };
     const maxBytes = Math.max(0, options.maxBytes);
     this.counts = new SegmentFamily(this.familyRoot(countCodec), countCodec, (maxBytes * countShare) / shardNames.length, this.shared);
-    this.paths = new SegmentFamily(this.familyRoot(pathCodec), pathCodec, (maxBytes * (1 - countShare)) / shardNames.length, this.shared);
+    this.paths = new SegmentFamily(this.familyRoot(pathCodec), pathCodec, (maxBytes * pathShare) / shardNames.length, this.shared);
+    this.parses = new SegmentFamily(this.familyRoot(parseCodec), parseCodec, (maxBytes * parseShare) / shardNames.length, this.shared);
   }
 
   /** The folder holding the cache (what Clear Count Cache empties). */
@@ -184,6 +209,37 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     this.paths.put({ location, stamp, contentHash, lastUsedMs: this.shared.now() });
   }
 
+  /** {@link ParseCache.lookup}: the parse kept for this content at this path by the same parsing code. */
+  async lookupParse(contentKey: string, path: string): Promise<ParsedFile | undefined> {
+    const version = await this.parseVersion();
+    if (version === undefined) return undefined;
+    this.lookups.parseLookups++;
+    this.scheduleRelease();
+    const entry = await this.parses.get(shardOfContentKey(contentKey), storedParseKey(version, contentKey, path));
+    if (entry === undefined) return undefined;
+    this.lookups.parseHits++;
+    return entry.parsed;
+  }
+
+  /** {@link ParseCache.record}; outlines over {@link maxStoredOutlineChars} are not kept. */
+  recordParse(contentKey: string, path: string, parsed: ParsedFile): void {
+    if (this.parseCodeVersionSource === undefined) return;
+    if (parsed.outcome.kind === 'parsed' && parsed.outcome.syntax.outline.length > maxStoredOutlineChars) return;
+    const stamp = this.shared.now();
+    void this.parseVersion().then((version) => {
+      if (version !== undefined) this.parses.put({ scope: version, contentKey, path, lastUsedMs: stamp, parsed });
+    });
+  }
+
+  /** This store as the session's {@link ParseCache}, or undefined when it keeps no parses (no parsing code version). */
+  parseCache(): ParseCache | undefined {
+    if (this.parseCodeVersionSource === undefined) return undefined;
+    return {
+      lookup: (contentKey, path) => this.lookupParse(contentKey, path),
+      record: (contentKey, path, parsed) => this.recordParse(contentKey, path, parsed),
+    };
+  }
+
   /** Writes what was recorded or re-stamped since the last flush. Never rejects. */
   flush(): Promise<void> {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
@@ -197,8 +253,11 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       }
       // Let `record` continuations queued before this flush land first.
       await Promise.resolve();
+      if (this.parseCodeVersionSource !== undefined) await this.parseVersion();
+      await Promise.resolve();
       await this.counts.flush();
       await this.paths.flush();
+      await this.parses.flush();
     });
     return this.flushing;
   }
@@ -211,6 +270,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   release(): void {
     this.counts.release();
     this.paths.release();
+    this.parses.release();
   }
 
   /** Writes what is pending and stops the timers. */
@@ -228,18 +288,22 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   async clear(): Promise<{ readonly bytes: number; readonly files: number }> {
     await this.flushing.catch(() => undefined);
     const usage = await this.diskUsage();
-    await Promise.all([this.counts.clear(), this.paths.clear()]);
+    await Promise.all([this.counts.clear(), this.paths.clear(), this.parses.clear()]);
     return usage;
   }
 
   /** Bytes and segment files on disk now. */
   async diskUsage(): Promise<{ readonly bytes: number; readonly files: number }> {
-    const [counts, paths] = await Promise.all([this.counts.diskUsage(), this.paths.diskUsage()]);
-    return { bytes: counts.bytes + paths.bytes, files: counts.files + paths.files };
+    const usages = await Promise.all([this.counts.diskUsage(), this.paths.diskUsage(), this.parses.diskUsage()]);
+    return { bytes: usages.reduce((sum, usage) => sum + usage.bytes, 0), files: usages.reduce((sum, usage) => sum + usage.files, 0) };
   }
 
   stats(): DiskCountStoreStats {
-    return { ...this.lookups, ...this.shared.counters, loadedShards: this.counts.loadedShards + this.paths.loadedShards };
+    return {
+      ...this.lookups,
+      ...this.shared.counters,
+      loadedShards: this.counts.loadedShards + this.paths.loadedShards + this.parses.loadedShards,
+    };
   }
 
   /** The counting code's version, learnt on first use (reading the worker script is not activation's business). */
@@ -251,6 +315,21 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       this.codeVersionPromise.catch(() => undefined);
     }
     return this.codeVersionPromise;
+  }
+
+  /** The parsing code's version, learnt on first use; undefined when parses are not kept or it cannot be read (reported once). */
+  private async parseVersion(): Promise<string | undefined> {
+    const source = this.parseCodeVersionSource;
+    if (source === undefined) return undefined;
+    if (this.parseCodeVersionPromise === undefined) {
+      this.parseCodeVersionPromise = typeof source === 'function' ? source() : Promise.resolve(source);
+    }
+    try {
+      return await this.parseCodeVersionPromise;
+    } catch (error) {
+      this.report(`parses are not cached: the parsing code's version could not be read (${describe(error)})`);
+      return undefined;
+    }
   }
 
   private familyRoot(codec: SegmentCodec<unknown>): string {
@@ -529,6 +608,28 @@ class SegmentFamily<Entry> {
  * so a new build never reuses an old build's counts. (Under tsc, where the worker imports other
  * files, only the worker's own file is hashed: fine for tests, which use fresh directories.)
  */
+/**
+ * The version of the parsing code: the first 16 hex digits of the SHA-256 of the syntax worker
+ * script (query captures, outline rules, import extraction) and of every grammar file it loads
+ * (`wasmDir`'s `.wasm` files: a grammar update changes trees without changing the worker).
+ */
+export async function parsingCodeVersion(workerScript: string, wasmDir: string): Promise<string> {
+  const hash = nodeCrypto()
+    .createHash('sha256')
+    .update(await fsp.readFile(workerScript));
+  const grammars = (await fsp.readdir(wasmDir)).filter((name) => name.endsWith('.wasm')).sort();
+  for (const name of grammars) hash.update(name).update(await fsp.readFile(path.join(wasmDir, name)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The session options that keep parses in `store` (none without a store or a parsing code version). */
+export function parseCacheOptions(
+  store: DiskCountStore | undefined,
+): { parseCache: ParseCache; contentHash: (content: Uint8Array | string) => string } | Record<string, never> {
+  const parseCache = store?.parseCache();
+  return parseCache ? { parseCache, contentHash: contentSha256 } : {};
+}
+
 export async function countingCodeVersion(workerScript: string): Promise<string> {
   return nodeCrypto()
     .createHash('sha256')

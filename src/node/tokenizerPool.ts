@@ -55,7 +55,22 @@ export interface TokenizerPoolOptions {
    * looked up after this process's own cache misses, and told every fresh count.
    */
   readonly store?: PersistentCountStore;
+  /**
+   * Whether an extra worker serves small jobs while every worker runs a large one (default true: the
+   * extension, where a 2 KB edit must not wait behind a 5 MB bundle). A batch run (the CLI) turns it
+   * off: it only wants throughput, and on 2 cores each extra worker costs a start (the ranks are
+   * parsed again, about 0.5 s of CPU) and competes for the cores the others use.
+   */
+  readonly overflowWorker?: boolean;
+  /** How long an idle overflow worker is kept for the next run of large jobs, default {@link overflowIdleMs}. */
+  readonly overflowIdleMs?: number;
 }
+
+/**
+ * An overflow worker that has nothing to do is ended after this long: a folder with many large files
+ * would otherwise start (and pay the start-up of) a new one for each of them.
+ */
+export const overflowIdleMs = 10_000;
 
 /**
  * Default cap on a tokenizer.json: Gemma 3's, the largest of the common ones, is 33 MB. Above it the
@@ -106,6 +121,8 @@ export interface TokenizerPoolStats {
   readonly workersTerminated: number;
   /** tokenizer.json data messages posted to workers (at most one per worker and tokenizer). */
   readonly tokenizersSent: number;
+  /** Worker threads started (each parses its tokenizer's ranks again). */
+  readonly workersStarted: number;
 }
 
 interface Job {
@@ -136,6 +153,8 @@ interface Slot {
   job: Job | undefined;
   /** Registered tokenizer ids whose bytes this worker has been sent. */
   readonly tokenizersSent: Set<string>;
+  /** The extra worker for small jobs while every other runs a large one (see {@link largeJobBytes}). */
+  readonly overflow: boolean;
 }
 
 /** A registered tokenizer: its bytes in shared memory and a display name. */
@@ -168,6 +187,9 @@ export class TokenizerPool {
   private readonly failedTokenizers = new Map<string, TokenizerUnavailableError>();
   private readonly maxTokenizerBytes: number;
   private readonly store: PersistentCountStore | undefined;
+  private readonly overflowWorker: boolean;
+  private readonly overflowIdle: number;
+  private overflowTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
   private disposed = false;
   private counters = {
@@ -178,6 +200,7 @@ export class TokenizerPool {
     workerCrashes: 0,
     workersTerminated: 0,
     tokenizersSent: 0,
+    workersStarted: 0,
   };
 
   constructor(options: TokenizerPoolOptions) {
@@ -186,6 +209,8 @@ export class TokenizerPool {
     this.cache = new CountCache(options.cacheEntries ?? 4096);
     this.maxTokenizerBytes = options.maxTokenizerBytes ?? maxTokenizerJsonBytes;
     this.store = options.store;
+    this.overflowWorker = options.overflowWorker ?? true;
+    this.overflowIdle = options.overflowIdleMs ?? overflowIdleMs;
   }
 
   /**
@@ -275,7 +300,7 @@ export class TokenizerPool {
    * after calling this. Views into a larger (e.g. pooled Buffer) allocation are copied instead.
    */
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
+    const contentHash = contentSha256(bytes);
     const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     return this.submit(
       countCacheKey(tokenizer, 'bytes', contentHash),
@@ -312,7 +337,7 @@ export class TokenizerPool {
 
   /** Counts already-decoded text (no BOM stripping, no binary detection). */
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<CountOutcome> {
-    const contentHash = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
+    const contentHash = contentSha256(text);
     return this.submit(
       countCacheKey(tokenizer, 'text', contentHash),
       contentHash,
@@ -339,6 +364,7 @@ export class TokenizerPool {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.overflowTimer !== undefined) clearTimeout(this.overflowTimer);
     for (const job of this.queue.splice(0)) this.settle(job, () => job.reject(abortError('tokenizer pool disposed')));
     const workers = this.slots.splice(0).map((slot) => {
       if (slot.job !== undefined) {
@@ -430,22 +456,22 @@ export class TokenizerPool {
   /** Starts queued jobs on idle workers, spawning workers up to `size`. */
   private pump(): void {
     while (this.queue.length > 0 && !this.disposed) {
-      let slot = this.slots.find((candidate) => candidate.job === undefined);
+      let slot = this.slots.find((candidate) => !candidate.overflow && candidate.job === undefined);
       let index = 0;
       if (slot === undefined) {
-        if (this.slots.length < this.size) {
-          slot = this.spawn();
+        const regular = this.slots.filter((candidate) => !candidate.overflow);
+        if (regular.length < this.size) {
+          slot = this.spawn(false);
         } else {
-          // Every worker is busy. Only when all of them run large jobs does the first small queued job get an overflow worker.
-          const allLarge = this.slots.every((candidate) => candidate.job?.large === true);
+          // Every worker is busy. Only when all of them run large jobs does the first small queued job go to the overflow worker.
           index = this.queue.findIndex((job) => !job.large);
-          if (!allLarge || index < 0 || this.slots.length > this.size) return;
-          slot = this.spawn();
+          if (index < 0 || !regular.every((candidate) => candidate.job?.large === true)) return;
+          slot = this.slots.find((candidate) => candidate.overflow && candidate.job === undefined);
+          if (slot === undefined) {
+            if (!this.overflowWorker || this.slots.some((candidate) => candidate.overflow)) return;
+            slot = this.spawn(true);
+          }
         }
-      } else if (this.slots.length > this.size) {
-        // The idle slot is the overflow worker: it takes only small jobs.
-        index = this.queue.findIndex((job) => !job.large);
-        if (index < 0) return;
       }
       const job = this.queue.splice(index, 1)[0]!;
       slot.job = job;
@@ -469,9 +495,10 @@ export class TokenizerPool {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(overflow: boolean): Slot {
     const worker = new (nodeWorkerThreads().Worker)(this.workerScript);
-    const slot: Slot = { worker, job: undefined, tokenizersSent: new Set() };
+    this.counters.workersStarted++;
+    const slot: Slot = { worker, job: undefined, tokenizersSent: new Set(), overflow };
     worker.on('message', (response: TokenizerResponse) => this.onResponse(slot, response));
     // 'error' (uncaught exception) is followed by 'exit'; handle the death once, on 'exit'.
     let crashDetail = '';
@@ -523,10 +550,28 @@ export class TokenizerPool {
     }
   }
 
-  /** Ends idle workers beyond `size` once no large job is running: the overflow worker is temporary. */
+  /**
+   * Ends idle workers beyond `size` once no large job has run for {@link overflowIdleMs}: the overflow
+   * worker is temporary, but kept across a short pause so a run of large files starts it once.
+   */
   private retireOverflow(): void {
-    if (this.slots.length <= this.size || this.slots.some((slot) => slot.job?.large === true)) return;
-    for (const slot of this.slots.filter((candidate) => candidate.job === undefined).slice(0, this.slots.length - this.size)) {
+    if (
+      !this.slots.some((slot) => slot.overflow) ||
+      this.slots.some((slot) => slot.job?.large === true) ||
+      this.overflowTimer !== undefined
+    ) {
+      return;
+    }
+    this.overflowTimer = setTimeout(() => {
+      this.overflowTimer = undefined;
+      this.retireIdleOverflow();
+    }, this.overflowIdle);
+    this.overflowTimer.unref?.();
+  }
+
+  private retireIdleOverflow(): void {
+    if (this.disposed || this.slots.some((slot) => slot.job?.large === true)) return;
+    for (const slot of this.slots.filter((candidate) => candidate.overflow && candidate.job === undefined)) {
       this.slots.splice(this.slots.indexOf(slot), 1);
       void slot.worker.terminate();
     }
@@ -573,4 +618,13 @@ function abortError(message = 'token counting was cancelled'): Error {
   const error = new Error(message);
   error.name = 'AbortError';
   return error;
+}
+
+/**
+ * The SHA-256 (lowercase hex) counts are keyed by: of file bytes, or of a text's UTF-8 encoding.
+ * The session hashes what it reads again with it, so a parse is kept under the same key as its count.
+ */
+export function contentSha256(content: Uint8Array | string): string {
+  const hash = nodeCrypto().createHash('sha256');
+  return (typeof content === 'string' ? hash.update(content, 'utf8') : hash.update(content)).digest('hex');
 }

@@ -16,6 +16,8 @@ export interface PoolCall {
  */
 export class ScriptedPool implements CountingPool {
   readonly calls: PoolCall[] = [];
+  /** The secret rule names a count reports for a text (none unless a test sets this). */
+  secretsOf: (text: string) => string[] = () => [];
   private readonly gates: { readonly match: (call: PoolCall) => boolean; readonly waiting: Array<() => void>; open: boolean }[] = [];
   private readonly failures: Array<(call: PoolCall) => boolean> = [];
 
@@ -62,7 +64,7 @@ export class ScriptedPool implements CountingPool {
       bytes,
       hadUtf8Bom: false,
       invalidUtf8Sequences: 0,
-      secretHints: [],
+      secretHints: this.secretsOf(call.text),
       contentHash: `${call.kind}:${call.text}`,
       cached: false,
     };

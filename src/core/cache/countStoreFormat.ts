@@ -1,15 +1,23 @@
 // The on-disk format of the persistent count cache and the rules that decide what it keeps. Pure:
 // the files are read, written, renamed and deleted by src/node/diskCountStore.ts.
 //
-// The cache holds two families of entries, each in its own folder of 16 shards:
+// The cache holds three families of entries, each in its own folder of 16 shards:
 //   - counts: (counting code, tokenizer id, source, SHA-256 of the content) → what counting produced;
 //   - paths: a file's location and change stamp (size, mtime, ctime, inode) → the SHA-256 of its
-//     content, so an unchanged file is found without reading it.
+//     content, so an unchanged file is found without reading it;
+//   - parses: (parsing code, source + SHA-256 of the content, relative path) → the file's imports,
+//     outline and kind signals, so relevance and outlines need no read and no parse of an unchanged file.
 // A shard holds immutable segment files, each written whole under a temporary name and renamed into
 // place, so a reader never sees half a segment and two processes never write the same file. A
 // segment is a one-line header (magic, family, format version, CRC-32 and byte length of the body)
 // and a JSON body. Anything that does not check out (magic, family, version, length, checksum, JSON,
 // the shape of every entry) makes the whole segment untrusted: it is ignored, and rebuilt.
+
+import type { FileKind } from '../relevance/kindSignals';
+import type { ImportReference } from '../relevance/extractSyntax';
+import type { SyntaxLanguage } from '../relevance/languages';
+import type { ParsedFile } from '../relevance/parseCache';
+import type { ParseOutcome } from '../relevance/relevanceIndex';
 
 /** What a count produced, as the cache stores it: exactly the tokenizer worker's outcome. */
 export type StoredOutcome =
@@ -193,6 +201,200 @@ export const pathCodec: SegmentCodec<StoredPath> = {
     });
   },
 };
+
+/** One cached parse (see `ParseCache`). */
+export interface StoredParse {
+  /** The parsing code (syntax worker and grammars of one build): a parse is only reused by the same code. */
+  readonly scope: string;
+  /** `bytes:<sha256>` or `text:<sha256>`: the content key of the count the parse belongs to. */
+  readonly contentKey: string;
+  /** The file's relative path: it picks the grammar and the kind signals. */
+  readonly path: string;
+  readonly lastUsedMs: number;
+  readonly parsed: ParsedFile;
+}
+
+/** The key of a parse within one process. */
+export function storedParseKey(scope: string, contentKey: string, path: string): string {
+  return `${scope}\n${contentKey}\n${path}`;
+}
+
+/**
+ * An outline longer than this is not kept (it is parsed again when needed): bounds what a damaged
+ * or hostile file can make the reader hold, and keeps one file from taking a shard's whole share.
+ */
+export const maxStoredOutlineChars = 1024 * 1024;
+const maxListEntries = 100_000;
+const contentKeyPattern = /^(bytes|text):[0-9a-f]{64}$/;
+const syntaxLanguages: ReadonlySet<string> = new Set<SyntaxLanguage>([
+  'typescript',
+  'tsx',
+  'javascript',
+  'python',
+  'go',
+  'java',
+  'rust',
+  'cpp',
+]);
+const fileKinds: ReadonlySet<string> = new Set<FileKind>([
+  'generated',
+  'lockfile',
+  'minified',
+  'source-map',
+  'vendored',
+  'snapshot',
+  'fixture',
+  'test',
+  'docs',
+]);
+
+/** Parses: sharded by the content hash's first hex digit. */
+export const parseCodec: SegmentCodec<StoredParse> = {
+  family: 'parses',
+  keyOf: (entry) => storedParseKey(entry.scope, entry.contentKey, entry.path),
+  shardOf: (entry) => shardOfContentKey(entry.contentKey),
+  lastUsedMs: (entry) => entry.lastUsedMs,
+  restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
+  sizeOf: (entry) => JSON.stringify(encodeParse(0, entry)).length + 1,
+  encodeBody(entries) {
+    const scopes: string[] = [];
+    const scopeIndex = new Map<string, number>();
+    return {
+      scopes,
+      entries: entries.map((entry) => {
+        let index = scopeIndex.get(entry.scope);
+        if (index === undefined) {
+          index = scopes.push(entry.scope) - 1;
+          scopeIndex.set(entry.scope, index);
+        }
+        return encodeParse(index, entry);
+      }),
+    };
+  },
+  decodeBody(body) {
+    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) {
+      throw new CorruptSegmentError('body has no scopes and entries');
+    }
+    const scopes = body['scopes'] as unknown[];
+    if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
+    return (body['entries'] as unknown[]).map((entry, i) => decodeParse(entry, scopes as string[], i));
+  },
+};
+
+/** The shard of a content key: the first hex digit of its hash. */
+export function shardOfContentKey(contentKey: string): string {
+  return contentKey.charAt(contentKey.indexOf(':') + 1);
+}
+
+function encodeParse(scopeIndex: number, entry: StoredParse): unknown[] {
+  const { outcome, signals } = entry.parsed;
+  const encodedOutcome =
+    outcome.kind === 'unsupported'
+      ? [0, outcome.reason]
+      : [
+          1,
+          outcome.syntax.language,
+          outcome.syntax.imports,
+          outcome.syntax.packageName,
+          outcome.syntax.typeReferences,
+          outcome.syntax.outline,
+          outcome.syntax.hasErrors ? 1 : 0,
+        ];
+  return [
+    scopeIndex,
+    entry.contentKey,
+    entry.path,
+    entry.lastUsedMs,
+    encodedOutcome,
+    signals.map((signal) => [signal.kind, signal.evidence]),
+  ];
+}
+
+function decodeParse(entry: unknown, scopes: readonly string[], index: number): StoredParse {
+  const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
+  if (!Array.isArray(entry) || entry.length !== 6) throw bad('not a parse');
+  const [scopeIndex, contentKey, path, lastUsedMs, encodedOutcome, encodedSignals] = entry as unknown[];
+  if (!isCount(scopeIndex) || scopeIndex >= scopes.length) throw bad('unknown scope');
+  if (typeof contentKey !== 'string' || !contentKeyPattern.test(contentKey)) throw bad('bad content key');
+  if (!isBoundedString(path) || path === '') throw bad('bad path');
+  if (!isCount(lastUsedMs)) throw bad('bad last-used time');
+  if (!Array.isArray(encodedSignals) || encodedSignals.length > maxHintsPerEntry) throw bad('bad kind signals');
+  const signals = encodedSignals.map((signal: unknown) => {
+    if (!Array.isArray(signal) || signal.length !== 2 || typeof signal[0] !== 'string' || !fileKinds.has(signal[0])) {
+      throw bad('bad kind signal');
+    }
+    if (!isBoundedString(signal[1])) throw bad('bad kind signal evidence');
+    return { kind: signal[0] as FileKind, evidence: signal[1] };
+  });
+  return { scope: scopes[scopeIndex]!, contentKey, path, lastUsedMs, parsed: { outcome: decodeOutcome(encodedOutcome, bad), signals } };
+}
+
+function decodeOutcome(encoded: unknown, bad: (what: string) => CorruptSegmentError): ParseOutcome {
+  if (!Array.isArray(encoded)) throw bad('bad parse outcome');
+  if (encoded[0] === 0 && encoded.length === 2) {
+    if (!isBoundedString(encoded[1])) throw bad('bad not-parsed reason');
+    return { kind: 'unsupported', reason: encoded[1] };
+  }
+  if (encoded[0] !== 1 || encoded.length !== 7) throw bad('bad parse outcome');
+  const [, language, imports, packageName, typeReferences, outline, hasErrors] = encoded as unknown[];
+  if (typeof language !== 'string' || !syntaxLanguages.has(language)) throw bad('unknown language');
+  if (!Array.isArray(imports) || imports.length > maxListEntries) throw bad('bad imports');
+  if (packageName !== null && !isBoundedString(packageName)) throw bad('bad package name');
+  if (!Array.isArray(typeReferences) || typeReferences.length > maxListEntries || !typeReferences.every((name) => isBoundedString(name))) {
+    throw bad('bad type references');
+  }
+  if (typeof outline !== 'string' || outline.length > maxStoredOutlineChars) throw bad('bad outline');
+  if (hasErrors !== 0 && hasErrors !== 1) throw bad('bad syntax-error flag');
+  return {
+    kind: 'parsed',
+    syntax: {
+      language: language as SyntaxLanguage,
+      imports: imports.map((reference: unknown) => decodeImport(reference, bad)),
+      packageName,
+      typeReferences: typeReferences as string[],
+      outline,
+      hasErrors: hasErrors === 1,
+    },
+  };
+}
+
+/** Checks one import reference against its kind's shape (extractSyntax.ts `ImportReference`). */
+function decodeImport(reference: unknown, bad: (what: string) => CorruptSegmentError): ImportReference {
+  if (!isRecord(reference)) throw bad('bad import');
+  const strings = (...names: string[]): boolean => names.every((name) => isBoundedString(reference[name]));
+  const booleans = (...names: string[]): boolean => names.every((name) => typeof reference[name] === 'boolean');
+  const stringList = (name: string): boolean => {
+    const list = reference[name];
+    return Array.isArray(list) && list.length <= maxListEntries && list.every((item) => isBoundedString(item));
+  };
+  const fields = Object.keys(reference).length;
+  switch (reference['kind']) {
+    case 'es':
+      if (fields === 2 && strings('specifier')) return reference as unknown as ImportReference;
+      break;
+    case 'python':
+      if (fields === 4 && isCount(reference['level']) && strings('module') && stringList('names')) {
+        return reference as unknown as ImportReference;
+      }
+      break;
+    case 'go':
+      if (fields === 2 && strings('path')) return reference as unknown as ImportReference;
+      break;
+    case 'rust-mod':
+      if (fields === 2 && strings('name')) return reference as unknown as ImportReference;
+      break;
+    case 'rust-use':
+      if (fields === 2 && stringList('segments')) return reference as unknown as ImportReference;
+      break;
+    case 'java':
+      if (fields === 4 && strings('name') && booleans('wildcard', 'isStatic')) return reference as unknown as ImportReference;
+      break;
+    case 'include':
+      if (fields === 3 && strings('path') && booleans('system')) return reference as unknown as ImportReference;
+      break;
+  }
+  throw bad('bad import');
+}
 
 /** The path shard of a location: FNV-1a (32-bit) of its UTF-16 units, mod 16. Only needs to spread evenly. */
 export function shardOfLocation(location: string): string {

@@ -6,6 +6,7 @@
 import type { FileSyntax } from './extractSyntax';
 import { ImportGraph } from './importGraph';
 import { kindSignalsOf, sampleContent } from './kindSignals';
+import type { ParsedFile } from './parseCache';
 import type { KindSignal } from './kindSignals';
 import type { ProjectConfig } from './projectConfig';
 import { assessRelevance } from './relevance';
@@ -42,20 +43,25 @@ export class RelevanceIndex {
     this.graph.setProjectConfig(config);
   }
 
-  /** Parses `text` as the current content of `path` and updates the graph, outline and signals. */
-  async update(path: string, text: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Parses `text` as the current content of `path` and updates the graph, outline and signals.
+   * Resolves to what was indexed (to be kept in a {@link ParseCache}), or undefined when a newer
+   * update or a removal of `path` came first.
+   */
+  async update(path: string, text: string, signal?: AbortSignal): Promise<ParsedFile | undefined> {
     const generation = (this.generation.get(path) ?? 0) + 1;
     this.generation.set(path, generation);
     const outcome = await this.parse(path, text, signal);
-    if (this.generation.get(path) !== generation) return; // a newer update or a removal came first
-    const signals = kindSignalsOf(path, sampleContent(text));
-    if (outcome.kind === 'parsed') {
-      this.graph.setFile(path, outcome.syntax);
-      this.entries.set(path, { outline: outcome.syntax.outline, signals, notParsed: null, hasErrors: outcome.syntax.hasErrors });
-    } else {
-      this.graph.setFile(path, null);
-      this.entries.set(path, { outline: null, signals, notParsed: outcome.reason, hasErrors: false });
-    }
+    if (this.generation.get(path) !== generation) return undefined; // a newer update or a removal came first
+    const parsed: ParsedFile = { outcome, signals: kindSignalsOf(path, sampleContent(text)) };
+    this.install(path, parsed);
+    return parsed;
+  }
+
+  /** Indexes a parse of `path`'s current content made earlier (from a {@link ParseCache}); supersedes any update in flight. */
+  apply(path: string, parsed: ParsedFile): void {
+    this.generation.set(path, (this.generation.get(path) ?? 0) + 1);
+    this.install(path, parsed);
   }
 
   /** Forgets `path` (also cancels the effect of an update still running for it). */
@@ -63,6 +69,16 @@ export class RelevanceIndex {
     this.generation.set(path, (this.generation.get(path) ?? 0) + 1);
     this.entries.delete(path);
     this.graph.removeFile(path);
+  }
+
+  private install(path: string, { outcome, signals }: ParsedFile): void {
+    if (outcome.kind === 'parsed') {
+      this.graph.setFile(path, outcome.syntax);
+      this.entries.set(path, { outline: outcome.syntax.outline, signals, notParsed: null, hasErrors: outcome.syntax.hasErrors });
+    } else {
+      this.graph.setFile(path, null);
+      this.entries.set(path, { outline: null, signals, notParsed: outcome.reason, hasErrors: false });
+    }
   }
 
   /** Files indexed so far, sorted. */

@@ -146,7 +146,7 @@ export class ContextCounter {
       if ((error as Error | null)?.name === 'AbortError') throw error;
       return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
     }
-    const count = toFileCount(outcome, bytes.byteLength);
+    const count = toFileCount(outcome, bytes.byteLength, 'bytes');
     this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
     const change = file.change;
     if (change && this.index && outcome.contentHash !== undefined && change.changedAtMs < readStartedMs - racyChangeMarginMs) {
@@ -162,7 +162,7 @@ export class ContextCounter {
     if (contentHash === undefined) return undefined;
     const outcome = await this.pool.countKnownBytes(contentHash, tokenizer);
     if (!outcome) return undefined;
-    const count = toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : file.sizeBytes);
+    const count = toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : file.sizeBytes, 'bytes');
     this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
     return count;
   }
@@ -179,16 +179,17 @@ export class ContextCounter {
       if ((error as Error | null)?.name === 'AbortError') throw error;
       return { kind: 'skipped', reason: 'countFailed', message: `could not be counted: ${describeError(error)}` };
     }
-    return toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : 0);
+    return toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : 0, 'text');
   }
 }
 
-function toFileCount(outcome: PoolOutcome, sizeBytes: number): FileCount {
+function toFileCount(outcome: PoolOutcome, sizeBytes: number, source: 'bytes' | 'text'): FileCount {
   if (outcome.kind === 'skipped') return { kind: 'skipped', reason: 'binary', message: outcome.reason };
   const notes: string[] = [];
   if (outcome.hadUtf8Bom) notes.push('UTF-8 byte-order mark not counted (editors and readers strip it)');
   if (outcome.invalidUtf8Sequences > 0) notes.push(`${outcome.invalidUtf8Sequences} invalid UTF-8 sequence(s) counted as U+FFFD`);
-  return { kind: 'counted', tokens: outcome.tokens, sizeBytes, notes, secrets: outcome.secretHints };
+  const counted = { kind: 'counted', tokens: outcome.tokens, sizeBytes, notes, secrets: outcome.secretHints } as const;
+  return outcome.contentHash ? { ...counted, contentKey: `${source}:${outcome.contentHash}` } : counted;
 }
 
 function abortError(): Error {

@@ -8,6 +8,11 @@ export type FileCount =
       readonly sizeBytes: number;
       readonly notes: readonly string[];
       readonly secrets?: readonly string[];
+      /**
+       * What was counted, as `bytes:<sha256>` (file bytes) or `text:<sha256>` (decoded text, e.g. an
+       * unsaved buffer), when the pool reported it: lets work done on this content (its parse) be found again.
+       */
+      readonly contentKey?: string;
     }
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string };
 

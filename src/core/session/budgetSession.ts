@@ -4,9 +4,11 @@ import { dropTargetFor, proposeDrops } from '../analysis/dropPlan';
 import type { DropProposal, PlanRelevance } from '../analysis/dropPlan';
 import { tokensToRemove } from '../plan/planner';
 import type { Anchor } from '../relevance/relevance';
+import type { ParseCache } from '../relevance/parseCache';
 import type { ParsePort } from '../relevance/relevanceIndex';
 import { framedFile, treeBlock } from '../export/promptExport';
 import { readFileText } from '../scan/readFileText';
+import { decodeFileBytes } from '../tokenizer/fileText';
 import type { FileCount } from '../scan/fileCount';
 import type { ContextCounter } from '../scan/contextCounter';
 import { statCandidate } from '../scan/scanner';
@@ -20,7 +22,7 @@ import type { DropTargetKind } from '../vocabulary';
 import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
 import { RelevanceTracker } from './relevanceTracker';
-import type { TrackedFile } from './relevanceTracker';
+import type { ReadContent, TrackedFile } from './relevanceTracker';
 
 export interface CountingProgress {
   readonly done: number;
@@ -43,6 +45,16 @@ export interface BudgetSessionOptions {
    * unavailable and drop plans are size-only, each saying so.
    */
   readonly parse?: ParsePort;
+  /**
+   * Keeps parses between runs, keyed by content (the persistent count cache): an unchanged file is
+   * not read or parsed again for outlines and relevance. Needs {@link contentHash}.
+   */
+  readonly parseCache?: ParseCache;
+  /**
+   * Lowercase hex SHA-256 of file bytes or of a text's UTF-8 encoding, as the tokenizer pool keys
+   * counts: a parse is kept only under the key of the content it was made from.
+   */
+  readonly contentHash?: (content: Uint8Array | string) => string;
 }
 
 /**
@@ -109,6 +121,7 @@ export class BudgetSession {
   /** Files with a recent commit (git recency): kept longer than plain files, like edited ones. */
   private readonly committedUris = new Set<string>();
   private readonly relevance: RelevanceTracker;
+  private readonly contentHash: ((content: Uint8Array | string) => string) | undefined;
   /** Whether some file is in outline mode; recomputed after a selection change (undefined: not known yet). */
   private outlineModeKnown: boolean | undefined;
   private relevanceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -160,10 +173,12 @@ export class BudgetSession {
     this.contextSnapshot = options.context;
     this.notifyDelayMs = options.notifyDelayMs ?? 50;
     this.log = options.log ?? (() => undefined);
+    this.contentHash = options.contentHash;
     this.relevance = new RelevanceTracker({
       parse: options.parse,
       fs: this.fs,
-      textOf: (uri) => this.currentText(uri),
+      contentOf: (uri) => this.currentContent(uri),
+      ...(options.parseCache && options.contentHash ? { parseCache: options.parseCache } : {}),
       countText: (text, signal) => this.counter.countText(text, countingTokenizerId(this.contextSnapshot), signal),
       tokenizerId: () => countingTokenizerId(this.contextSnapshot),
       framing: () => this.currentSettings.exportFraming,
@@ -807,6 +822,25 @@ export class BudgetSession {
   }
 
   /** The text the file's current count was made from: the unsaved buffer, else the file on disk (bounded). */
+  /** {@link currentText} with the content key of what was read (when the session can hash), as counts are keyed. */
+  private async currentContent(uri: string): Promise<ReadContent | undefined> {
+    const hash = this.contentHash;
+    const buffered = this.bufferCounts.has(uri) ? this.bufferTexts.get(uri) : undefined;
+    if (buffered !== undefined) return { text: buffered, contentKey: hash ? `text:${hash(buffered)}` : undefined };
+    if (!hash) {
+      const text = await readFileText(this.fs, uri, this.currentSettings.maxFileBytes);
+      return text === undefined ? undefined : { text, contentKey: undefined };
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fs.readFile(uri, { maxBytes: this.currentSettings.maxFileBytes });
+    } catch {
+      return undefined;
+    }
+    const decoded = decodeFileBytes(bytes);
+    return decoded.kind === 'text' ? { text: decoded.text, contentKey: `bytes:${hash(bytes)}` } : undefined;
+  }
+
   private async currentText(uri: string): Promise<string | undefined> {
     const buffered = this.bufferCounts.has(uri) ? this.bufferTexts.get(uri) : undefined;
     return buffered ?? readFileText(this.fs, uri, this.currentSettings.maxFileBytes);

@@ -16,6 +16,8 @@ import type { ProjectConfig } from '../relevance/projectConfig';
 import type { Anchor, FileRelevance } from '../relevance/relevance';
 import { RelevanceIndex } from '../relevance/relevanceIndex';
 import type { ParsePort } from '../relevance/relevanceIndex';
+import type { ParseCache, ParsedFile } from '../relevance/parseCache';
+import type { ParseOutcome } from '../relevance/relevanceIndex';
 import type { OutlineFootprint } from '../analysis/budgetTypes';
 import type { FileCount } from '../scan/fileCount';
 import type { WorkspaceFs } from '../scan/workspaceFs';
@@ -50,8 +52,10 @@ export interface RelevanceTrackerDeps {
   /** The parser port; undefined where no parser exists (then plans are size-only, and outlines unavailable, saying so). */
   readonly parse: ParsePort | undefined;
   readonly fs: WorkspaceFs;
-  /** The text the file's current count was made from (unsaved buffer or disk), or undefined when it cannot be read. */
-  readonly textOf: (uri: string) => Promise<string | undefined>;
+  /** The file's current text (unsaved buffer or disk) and the content key of what was read, or undefined when it cannot be read. */
+  readonly contentOf: (uri: string) => Promise<ReadContent | undefined>;
+  /** Parses kept between runs; a parse is looked up and kept under the content key of the file's count. */
+  readonly parseCache?: ParseCache;
   /** Counts text with the session's current tokenizer. */
   readonly countText: (text: string, signal: AbortSignal) => Promise<FileCount>;
   /** The current tokenizer id and export framing (outline counts are kept per both). */
@@ -60,6 +64,12 @@ export interface RelevanceTrackerDeps {
   /** Something the report shows changed (an outline counted, a file parsed). */
   readonly onChange: () => void;
   readonly log: (message: string) => void;
+}
+
+/** A file's text as read for parsing, with the key counts use for that content (undefined: not known). */
+export interface ReadContent {
+  readonly text: string;
+  readonly contentKey: string | undefined;
 }
 
 interface IndexedFile {
@@ -89,6 +99,8 @@ export class RelevanceTracker {
   private lastParseError = '';
   private memo: { readonly key: string; readonly relevance: Map<string, FileRelevance> } | undefined;
   private changes = 0;
+  /** Outcomes of a parse that failed (a crashed worker): never kept in the parse cache. */
+  private readonly transientOutcomes = new WeakSet<ParseOutcome>();
 
   constructor(deps: RelevanceTrackerDeps) {
     this.deps = deps;
@@ -107,7 +119,9 @@ export class RelevanceTracker {
             // One file's failure (a crashed worker) leaves that file unparsed, with the reason.
             this.parseFailures++;
             this.lastParseError = (error as Error)?.message ?? String(error);
-            return { kind: 'unsupported', reason: `not parsed: ${this.lastParseError}` };
+            const failed: ParseOutcome = { kind: 'unsupported', reason: `not parsed: ${this.lastParseError}` };
+            this.transientOutcomes.add(failed);
+            return failed;
           }
         })
       : null;
@@ -174,21 +188,37 @@ export class RelevanceTracker {
       while (next < toParse.length && !signal.aborted) {
         const file = toParse[next++]!;
         const count = file.count!;
-        const text = await this.deps.textOf(file.uri);
+        const contentKey = count.kind === 'counted' ? count.contentKey : undefined;
+        const cache = this.deps.parseCache;
+        const kept = cache && contentKey !== undefined ? await cache.lookup(contentKey, file.relativePath) : undefined;
         if (signal.aborted) return;
-        const previous = this.indexed.get(file.uri);
-        if (text === undefined) {
+        if (kept) {
+          await this.indexFile(file, count, (path) => index.apply(path, kept));
+          continue;
+        }
+        const content = await this.deps.contentOf(file.uri);
+        if (signal.aborted) return;
+        if (content === undefined) {
           this.unreadable.set(file.uri, count);
           this.changes++;
           continue;
         }
-        this.unreadable.delete(file.uri);
-        if (previous && previous.path !== file.relativePath) index.remove(previous.path);
-        await index.update(file.relativePath, text, signal);
-        this.indexed.set(file.uri, { count, path: file.relativePath });
-        this.indexVersion++;
-        this.changes++;
-        this.deps.onChange();
+        const parsedRef: { parsed?: ParsedFile | undefined } = {};
+        await this.indexFile(file, count, async (path) => {
+          parsedRef.parsed = await index.update(path, content.text, signal);
+        });
+        const parsed = parsedRef.parsed;
+        // Kept only under the key of the content it was made from (the file may have changed since it was
+        // counted), and never for a file with a likely secret: an outline keeps top-level values, and the
+        // cache is a file on disk.
+        const keep =
+          cache &&
+          parsed &&
+          contentKey !== undefined &&
+          content.contentKey === contentKey &&
+          !this.transientOutcomes.has(parsed.outcome) &&
+          (count.kind !== 'counted' || (count.secrets ?? []).length === 0);
+        if (keep) cache.record(contentKey, file.relativePath, parsed);
       }
     };
     await Promise.all(Array.from({ length: Math.min(parseLanes, toParse.length) }, lane));
@@ -271,6 +301,19 @@ export class RelevanceTracker {
       if (typeof outline === 'number') outlineTokens.set(file.uri, outline);
     }
     return { kind: 'ready', byUri, outlineTokens, configProblems: this.configProblems };
+  }
+
+  /** Indexes `file` at its current path with `install`, which runs once a path change has removed the old entry. */
+  private async indexFile(file: TrackedFile, count: FileCount, install: (path: string) => void | Promise<void>): Promise<void> {
+    const index = this.index!;
+    this.unreadable.delete(file.uri);
+    const previous = this.indexed.get(file.uri);
+    if (previous && previous.path !== file.relativePath) index.remove(previous.path);
+    await install(file.relativePath);
+    this.indexed.set(file.uri, { count, path: file.relativePath });
+    this.indexVersion++;
+    this.changes++;
+    this.deps.onChange();
   }
 
   private wanted(file: TrackedFile): boolean {

@@ -5,9 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateS
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { countCodec } from '../../../src/core/cache/countStoreFormat';
+import { countCodec, decodeSegment, encodeSegment, maxStoredOutlineChars, parseCodec } from '../../../src/core/cache/countStoreFormat';
+import type { StoredParse } from '../../../src/core/cache/countStoreFormat';
+import type { ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { StoredOutcome } from '../../../src/core/cache/countStoreFormat';
-import { DiskCountStore } from '../../../src/node/diskCountStore';
+import { cacheShares, DiskCountStore } from '../../../src/node/diskCountStore';
 import type { DiskCountStoreOptions } from '../../../src/node/diskCountStore';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -145,8 +147,8 @@ describe('DiskCountStore', () => {
       lastUsedMs: 1000,
       outcome: counted(1),
     });
-    // Counts get 3/4 of the cap, each of 16 shards 1/16 of that: room for 25 entries here.
-    const maxBytes = (25 * entryBytes * 16) / 0.75;
+    // Counts get their share of the cap, each of 16 shards 1/16 of that: room for 25 entries here.
+    const maxBytes = (25 * entryBytes * 16) / cacheShares.counts;
     const { store: cache, problems } = store(dir, { now: () => now, maxBytes, touchIntervalMs: 0, maxSegmentsPerShard: 2 });
     for (const key of keys.slice(0, 20)) {
       now += 10;
@@ -176,7 +178,7 @@ describe('DiskCountStore', () => {
     assert.ok(kept.slice(firstKept).every(Boolean), `evicted in LRU order: ${kept.map((k) => (k ? 1 : 0)).join('')}`);
     assert.deepEqual(survivors.slice(0, 5), [true, true, true, true, true], 'used again: kept');
     const shardBytes = segments(path.join(dir, 'counts-v1', '0')).reduce((sum, file) => sum + file.bytes, 0);
-    assert.ok(shardBytes <= ((maxBytes * 0.75) / 16) * 1.25 + 200, `shard holds ${shardBytes} bytes`);
+    assert.ok(shardBytes <= ((maxBytes * cacheShares.counts) / 16) * 1.25 + 200, `shard holds ${shardBytes} bytes`);
     assert.deepEqual(problems, []);
   });
 
@@ -284,5 +286,98 @@ describe('DiskCountStore', () => {
     await cache.flush();
     assert.equal(existsSync(path.join(shard, '.tmp-crashed')), false);
     assert.deepEqual(problems, []);
+  });
+
+  it('keeps parses across processes, keyed by parsing code, content key and path; damaged parse segments are never trusted', async () => {
+    const dir = cacheDir();
+    const parsed: ParsedFile = {
+      outcome: {
+        kind: 'parsed',
+        syntax: {
+          language: 'typescript',
+          imports: [
+            { kind: 'es', specifier: './b' },
+            { kind: 'python', level: 1, module: 'm', names: ['x', '*'] },
+            { kind: 'java', name: 'a.B', wildcard: false, isStatic: true },
+            { kind: 'include', path: 'x.h', system: true },
+            { kind: 'rust-use', segments: ['crate', 'a'] },
+          ],
+          packageName: null,
+          typeReferences: ['B'],
+          outline: 'export function a(): string { ... }\n',
+          hasErrors: false,
+        },
+      },
+      signals: [{ kind: 'test', evidence: 'in a test folder' }],
+    };
+    const key = `bytes:${hashOf('content')}`;
+    const first = store(dir, { parseCodeVersion: 'parse-v1' }).store;
+    assert.equal(await first.lookupParse(key, 'src/a.ts'), undefined);
+    first.recordParse(key, 'src/a.ts', parsed);
+    first.recordParse(`text:${hashOf('other')}`, 'notes.md', {
+      outcome: { kind: 'unsupported', reason: 'no parser for this file type' },
+      signals: [],
+    });
+    await first.flush();
+
+    const second = store(dir, { parseCodeVersion: 'parse-v1' }).store;
+    assert.deepEqual(await second.lookupParse(key, 'src/a.ts'), parsed);
+    assert.deepEqual(await second.lookupParse(`text:${hashOf('other')}`, 'notes.md'), {
+      outcome: { kind: 'unsupported', reason: 'no parser for this file type' },
+      signals: [],
+    });
+    assert.equal(await second.lookupParse(key, 'src/moved.ts'), undefined, 'another path: another grammar or other kind signals');
+    assert.equal(await second.lookupParse(`text:${hashOf('content')}`, 'src/a.ts'), undefined, 'text and bytes are apart');
+    assert.equal(await store(dir, { parseCodeVersion: 'parse-v2' }).store.lookupParse(key, 'src/a.ts'), undefined, 'new parsing code');
+    const none = store(dir).store;
+    assert.equal(none.parseCache(), undefined, 'no parsing code version: no parse cache');
+    assert.equal(await none.lookupParse(key, 'src/a.ts'), undefined);
+
+    // An outline over the cap is not kept (parsed again when needed).
+    const huge: ParsedFile = {
+      outcome: {
+        kind: 'parsed',
+        syntax: {
+          ...(parsed.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax,
+          outline: 'x'.repeat(maxStoredOutlineChars + 1),
+        },
+      },
+      signals: [],
+    };
+    second.recordParse(`bytes:${hashOf('huge')}`, 'big.ts', huge);
+    await second.flush();
+    assert.equal(await store(dir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('huge')}`, 'big.ts'), undefined);
+
+    // Damage every parse segment: nothing from it is used, it is reported once, and the parse is simply missing.
+    const parseSegments = segments(path.join(dir, 'parses-v1')).filter((segment) => segment.file.endsWith('.seg'));
+    assert.ok(parseSegments.length > 0);
+    for (const segment of parseSegments) writeFileSync(segment.file, readFileSync(segment.file).subarray(0, segment.bytes - 3));
+    const damaged = store(dir, { parseCodeVersion: 'parse-v1' });
+    assert.equal(await damaged.store.lookupParse(key, 'src/a.ts'), undefined);
+    assert.equal(damaged.problems.length, 1, damaged.problems.join('\n'));
+  });
+
+  it('the parse codec refuses entries whose shape is wrong, even with a valid checksum', () => {
+    const entry: StoredParse = {
+      scope: 'parse-v1',
+      contentKey: `bytes:${hashOf('a')}`,
+      path: 'a.ts',
+      lastUsedMs: 1,
+      parsed: { outcome: { kind: 'unsupported', reason: 'too large' }, signals: [] },
+    };
+    assert.deepEqual(decodeSegment(parseCodec, encodeSegment(parseCodec, [entry])), [entry]);
+    const tampered = (change: (body: { entries: unknown[][] }) => void): Uint8Array => {
+      const body = parseCodec.encodeBody([entry]) as { scopes: string[]; entries: unknown[][] };
+      change(body);
+      return encodeSegment({ ...parseCodec, encodeBody: () => body }, [entry]);
+    };
+    const bad: Array<[string, (body: { entries: unknown[][] }) => void]> = [
+      ['bad content key', (body) => (body.entries[0]![1] = 'bytes:xyz')],
+      ['bad import', (body) => (body.entries[0]![4] = [1, 'typescript', [{ kind: 'es', specifier: 7 }], null, [], '', 0])],
+      ['unknown language', (body) => (body.entries[0]![4] = [1, 'cobol', [], null, [], '', 0])],
+      ['bad kind signal', (body) => (body.entries[0]![5] = [['secret', 'x']])],
+      ['bad parse outcome', (body) => (body.entries[0]![4] = [2])],
+    ];
+    for (const [message, change] of bad) assert.throws(() => decodeSegment(parseCodec, tampered(change)), new RegExp(message), message);
   });
 });

@@ -7,19 +7,19 @@ import { get_encoding } from 'tiktoken';
 import { runCli } from '../../../src/cli/main';
 import { racyChangeMarginMs } from '../../../src/core/scan/contextCounter';
 import { defaultCacheDirectory } from '../../../src/node/cacheLocation';
-import type { TokenizerPoolStats } from '../../../src/node/tokenizerPool';
+import type { CliCountStats } from '../../../src/cli/main';
 
 interface Run {
   readonly code: number;
   readonly json: { promptTokens: number; files: Array<{ path: string; status: string; tokens: number | null }> };
   readonly err: string;
-  readonly stats: TokenizerPoolStats;
+  readonly stats: CliCountStats;
 }
 
 async function run(args: readonly string[], cwd: string): Promise<Run> {
   let out = '';
   let err = '';
-  let stats: TokenizerPoolStats | undefined;
+  let stats: CliCountStats | undefined;
   const code = await runCli([...args, '--json'], {
     out: (text) => (out += text),
     err: (text) => (err += text + '\n'),
@@ -93,6 +93,34 @@ describe('the CLI keeps counts between runs', () => {
     assert.equal(off.stats.persistentHits, 0);
     assert.deepEqual(listing(), kept, '--no-cache writes nothing');
     assert.deepEqual(off.json, third.json);
+  });
+
+  it('over a limit, a second run parses nothing for its plan and prints the same plan; an edited file is parsed again', async () => {
+    const { dir, texts } = workspace();
+    const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
+    await sleep(racyChangeMarginMs + 100);
+    // Over the budget: the CLI prints a drop plan, which parses the files it can (src/a.ts, src/c.py) for imports and outlines.
+    const args = ['.', '--cache-dir', cache, '--budget', '40'];
+    const first = await run(args, dir);
+    assert.equal(first.code, 1);
+    assert.equal(first.stats.parses, 2, 'the TypeScript and the Python file');
+    const plan = (report: unknown): unknown => (report as { dropPlan: unknown }).dropPlan;
+    assert.ok(plan(first.json), 'a plan is printed');
+
+    const second = await run(args, dir);
+    assert.equal(second.stats.parses, 0, 'nothing parsed again');
+    assert.equal(second.stats.tokenizations, 0, 'nothing tokenized: counts and outline counts come from the cache');
+    assert.deepEqual(second.json, first.json, 'the same report and plan');
+
+    const edited = 'export function twice(x: number): number {\n  return x * 2;\n}\n';
+    writeFileSync(path.join(dir, 'src/a.ts'), edited);
+    const third = await run(args, dir);
+    assert.equal(third.stats.parses, 1, 'only the edited file');
+    assert.equal(third.json.files.find((file) => file.path === 'src/a.ts')?.tokens, tokensOf(edited));
+    const fresh = await run(['.', '--no-cache', '--budget', '40'], dir);
+    assert.equal(fresh.stats.parses, 2);
+    assert.deepEqual(third.json, fresh.json, 'the run on the cache prints what a run without it prints');
+    assert.notEqual(texts.get('src/a.ts'), edited);
   });
 
   it('a damaged cache is reported once on stderr, ignored, and rebuilt; the counts stay right', async () => {

@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
 import { framedFile, renderExport } from '../../../src/core/export/promptExport';
+import type { ParseCache, ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { ParsePort } from '../../../src/core/relevance/relevanceIndex';
 import { ContextCounter } from '../../../src/core/scan/contextCounter';
 import { scanTree } from '../../../src/core/scan/scanner';
@@ -275,5 +276,92 @@ describe('relevance state in the session', () => {
     assert.ok(proposal.actions.every((action) => fileStateOf(session.selection.get(action.uri)!) === 'full'));
     first.session.dispose();
     second.session.dispose();
+  });
+});
+
+describe('parses kept between sessions (the persistent cache)', () => {
+  /** A parse cache in memory, recording what was looked up and kept. */
+  function memoryParseCache(): ParseCache & { kept: Map<string, ParsedFile>; records: string[] } {
+    const kept = new Map<string, ParsedFile>();
+    const records: string[] = [];
+    return {
+      kept,
+      records,
+      lookup: async (contentKey, path) => kept.get(`${contentKey}|${path}`),
+      record: (contentKey, path, parsed) => {
+        records.push(path);
+        kept.set(`${contentKey}|${path}`, parsed);
+      },
+    };
+  }
+  // ScriptedPool's content "hash" is `<kind>:<text>`: the session must hash what it reads the same way.
+  const scriptedHash = (content: Uint8Array | string): string =>
+    typeof content === 'string' ? `text:${content}` : `bytes:${new TextDecoder().decode(content)}`;
+
+  async function session(fs: InMemoryWorkspaceFs, cache: ParseCache, parser: { parse: ParsePort }, pool = new ScriptedPool()) {
+    const settings = { ...defaultSettings, budgetTokens: 30 };
+    const made = new BudgetSession({
+      selection: new Selection(),
+      counter: new ContextCounter(fs, pool),
+      fs,
+      context: { generation: 1, settings, target: resolveTarget(settings) },
+      notifyDelayMs: 0,
+      parse: parser.parse,
+      parseCache: cache,
+      contentHash: scriptedHash,
+    });
+    const scan = await scanTree(fs, '/w', { excludeGlobs: [], respectGitignore: false, maxFileBytes: 1 << 20, maxFiles: 1000 });
+    await made.addFiles(scan.files);
+    await made.whenIdle();
+    return made;
+  }
+
+  it('a second session takes every parse from the cache: no read, no parse, the same plan', async () => {
+    const fs = new InMemoryWorkspaceFs()
+      .file('/w/src/a.ts', tsFile(['./b'], 'a', 30))
+      .file('/w/src/b.ts', tsFile([], 'b', 40))
+      .file('/w/notes.md', words(20));
+    const cache = memoryParseCache();
+    const firstParser = countingParser();
+    const first = await session(fs, cache, firstParser);
+    const firstPlan = await first.settledDropProposal('budget');
+    first.dispose();
+    assert.deepEqual(firstParser.calls.sort(), ['src/a.ts', 'src/b.ts']);
+    assert.deepEqual(cache.records.sort(), ['notes.md', 'src/a.ts', 'src/b.ts'], 'unparsable files keep their kind signals too');
+
+    const secondParser = countingParser();
+    const second = await session(fs, cache, secondParser);
+    const readsBefore = fs.calls.readFile.length;
+    const secondPlan = await second.settledDropProposal('budget');
+    assert.deepEqual(secondParser.calls, [], 'nothing parsed');
+    assert.equal(fs.calls.readFile.length, readsBefore, 'nothing read again for relevance');
+    assert.deepEqual(secondPlan, firstPlan);
+    second.dispose();
+  });
+
+  it('a file that changed between its count and its parse is not kept under the old content', async () => {
+    const fs = new InMemoryWorkspaceFs().file('/w/a.ts', tsFile([], 'a', 30)).file('/w/b.ts', tsFile([], 'b', 40));
+    const cache = memoryParseCache();
+    const first = await session(fs, cache, countingParser());
+    // Changed on disk after the count, with no watcher event: the parse reads the new text.
+    fs.file('/w/a.ts', tsFile([], 'changed', 10));
+    await first.settledDropProposal('budget');
+    first.dispose();
+    assert.deepEqual(cache.records, ['b.ts'], 'a.ts was parsed from other content than it was counted from');
+  });
+
+  it('a file with a likely secret is parsed but its parse is never written to the cache', async () => {
+    const fs = new InMemoryWorkspaceFs()
+      .file('/w/keys.ts', `export const key = 'AKIAIOSFODNN7EXAMPLE';\n${tsFile([], 'k', 30)}`)
+      .file('/w/b.ts', tsFile([], 'b', 40));
+    const cache = memoryParseCache();
+    const pool = new ScriptedPool();
+    pool.secretsOf = (text) => (text.includes('AKIA') ? ['AWS access key ID'] : []);
+    const parser = countingParser();
+    const made = await session(fs, cache, parser, pool);
+    await made.settledDropProposal('budget');
+    made.dispose();
+    assert.deepEqual(parser.calls.sort(), ['b.ts', 'keys.ts']);
+    assert.deepEqual(cache.records, ['b.ts']);
   });
 });

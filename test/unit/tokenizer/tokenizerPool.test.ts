@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TokenizerPool } from '../../../src/node/tokenizerPool';
+import type { TokenizerPoolOptions } from '../../../src/node/tokenizerPool';
 import { oracleEncode } from './oracleSupport';
 
 // tsc output works as a worker: CommonJS, relative requires, ranks required lazily from node_modules.
@@ -28,8 +29,8 @@ const slowText = 'x'.repeat(3 * 1024 * 1024);
 
 describe('TokenizerPool', () => {
   const pools: TokenizerPool[] = [];
-  const newPool = (size = 2, script = workerScript): TokenizerPool => {
-    const pool = new TokenizerPool({ workerScript: script, size });
+  const newPool = (size = 2, script = workerScript, options: Partial<TokenizerPoolOptions> = {}): TokenizerPool => {
+    const pool = new TokenizerPool({ workerScript: script, size, ...options });
     pools.push(pool);
     return pool;
   };
@@ -61,6 +62,23 @@ describe('TokenizerPool', () => {
     assert.deepEqual(order, ['first', 'second']);
   });
 
+  it('keeps an idle overflow worker for a while, so a run of large files starts it once; a batch pool has none', async () => {
+    const pool = newPool(1, workerScript, { overflowIdleMs: 60_000 });
+    const round = (): Promise<unknown> =>
+      Promise.all([pool.countText('d'.repeat(700 * 1024), 'o200k_base'), pool.countText('small\n', 'o200k_base')]);
+    for (let i = 0; i < 3; i++) await round();
+    assert.equal(pool.stats().workersStarted, 2, 'one worker and one overflow worker for three large files');
+
+    const batch = newPool(1, workerScript, { overflowWorker: false });
+    const finished: string[] = [];
+    await Promise.all([
+      batch.countText('e'.repeat(700 * 1024), 'o200k_base').then(() => finished.push('large')),
+      batch.countText('small\n', 'o200k_base').then(() => finished.push('small')),
+    ]);
+    assert.deepEqual(finished, ['large', 'small'], 'in order: no overflow worker');
+    assert.equal(batch.stats().workersStarted, 1);
+  });
+
   it('counts many texts concurrently, each exactly', async () => {
     const pool = newPool(2);
     const texts = Array.from({ length: 24 }, (_, i) => `function f${i}(a, b) { return a ${'+ b '.repeat(i)}; } // ✨ ${i}`);
@@ -89,6 +107,7 @@ describe('TokenizerPool', () => {
       workerCrashes: 0,
       workersTerminated: 0,
       tokenizersSent: 0,
+      workersStarted: 1,
     });
     // Another encoding is another count.
     await pool.countBytes(bytes(), 'cl100k_base');
