@@ -47,7 +47,9 @@ describe('the live server check in the workbench', { timeout: 240_000 }, () => {
     const url = `http://127.0.0.1:${(ollama.address() as AddressInfo).port}`;
     server = await startCodeServer({
       vsix: ensureVsix(),
-      settings: { 'contextBudget.server': url, 'contextBudget.engine': 'ollama', 'contextBudget.model': 'llama-3.1-8b' },
+      settings: { 'contextBudget.engine': 'ollama', 'contextBudget.model': 'llama-3.1-8b' },
+      // machine-overridable: code-server, a remote window, applies it from the remote settings only (settingScopes.ts).
+      machineSettings: { 'contextBudget.server': url },
     });
     const folder = copyFixture('workspace-basic');
     server.tempDirs.push(folder);

@@ -15,6 +15,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { assertAppliedAsUserSettings } from './settingScopes';
 
 /** Repository root (this file compiles to out/test/e2e/harness/codeServer.js). */
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
@@ -24,6 +25,8 @@ export const CODE_SERVER_ENTRY = path.join(TOOLS, 'code-server', 'node_modules',
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'test', 'e2e', 'screenshots');
 export const DEFAULT_VSIX = path.join(REPO, 'dist-vsix', 'context-budget.vsix');
+/** The extension's manifest: the scope of each of its settings decides which settings file it must go in. */
+export const MANIFEST = path.join(REPO, 'package.json');
 export const EXTENSION_ID = 'context-budget.context-budget';
 /** DOM id of the status bar entry made by createStatusBarItem('contextBudget.status', …). */
 export const STATUS_BAR_ID = `${EXTENSION_ID}.contextBudget.status`;
@@ -131,8 +134,14 @@ function healthy(port: number): Promise<boolean> {
 export interface StartOptions {
   /** VSIX to install into the private extensions folder before starting. */
   vsix?: string;
-  /** Settings merged over DEFAULT_SETTINGS in the user settings.json. */
+  /**
+   * Settings merged over DEFAULT_SETTINGS in the User settings.json. A setting of `machine` or
+   * `machine-overridable` scope is refused here: code-server is a remote window, which applies those only
+   * from the remote settings (see settingScopes.ts); pass it in `machineSettings`.
+   */
   settings?: Record<string, unknown>;
+  /** Settings for the remote machine's settings.json (user-data/Machine/settings.json: Open Remote Settings). */
+  machineSettings?: Record<string, unknown>;
   /** Keep workspace trust on (for Restricted Mode tests). Default: trust disabled. */
   workspaceTrust?: boolean;
   /** Extra environment for code-server (reaches the extension host). */
@@ -144,6 +153,7 @@ export interface CodeServer {
   readonly url: string;
   readonly runDir: string;
   readonly userSettingsPath: string;
+  readonly machineSettingsPath: string;
   readonly logFile: string;
   /** Browsers opened with openWorkbench() on this server; closed by stop(). */
   readonly browsers: Browser[];
@@ -154,6 +164,7 @@ export interface CodeServer {
 
 /** Starts code-server on a free 127.0.0.1 port with a private profile under .cache/vscode-test/e2e-*. */
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
+  assertAppliedAsUserSettings(options.settings ?? {}, MANIFEST);
   assertToolsInstalled();
   fs.mkdirSync(TOOLS, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(TOOLS, 'e2e-'));
@@ -173,6 +184,9 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const userSettingsPath = path.join(dirs.userData, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(userSettingsPath), { recursive: true });
   fs.writeFileSync(userSettingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+  const machineSettingsPath = path.join(dirs.userData, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(machineSettingsPath), { recursive: true });
+  fs.writeFileSync(machineSettingsPath, JSON.stringify(options.machineSettings ?? {}, null, 2));
   const configYaml = path.join(runDir, 'config.yaml');
   fs.writeFileSync(configYaml, 'auth: none\ncert: false\n');
   const env: NodeJS.ProcessEnv = {
@@ -252,7 +266,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
     await stop();
     throw e;
   }
-  return { port, url: `http://127.0.0.1:${port}`, runDir, userSettingsPath, logFile, browsers, tempDirs, stop };
+  return { port, url: `http://127.0.0.1:${port}`, runDir, userSettingsPath, machineSettingsPath, logFile, browsers, tempDirs, stop };
 }
 
 function tail(file: string, lines: number): string {
@@ -372,6 +386,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * may not notice the change (see setTheme), so prefer startCodeServer({ settings }).
  */
 export function updateSettings(server: CodeServer, changes: Record<string, unknown>): void {
+  assertAppliedAsUserSettings(changes, MANIFEST);
   const current = JSON.parse(fs.readFileSync(server.userSettingsPath, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(server.userSettingsPath, JSON.stringify({ ...current, ...changes }, null, 2));
 }
