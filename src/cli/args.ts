@@ -55,6 +55,8 @@ export interface FilesOptions {
   /** `--set NAME`: restore this set of `.context-budget.json`. */
   readonly set: string | null;
   readonly target: DropTargetKind | null;
+  /** False with `--no-plan`: no drop plan even over a limit (a CI gate that only reads the exit status). */
+  readonly plan: boolean;
 }
 
 export const usage = `Usage:
@@ -115,6 +117,7 @@ Options:
   --framing <none|xml|markdown>  count the prompt as exported with this framing (default none: content only)
   --tree                       with --framing: the export opens with a directory tree (counted)
   --target <kind>              drop-plan target: ${dropTargetKinds.join(' | ')} (default: the first one exceeded)
+  --no-plan                    no drop plan over a limit (counts, verdict and exit status only; no file is parsed)
   --cache-dir <dir>            keep counts between runs here (default $XDG_CACHE_HOME/context-budget,
                                else ~/.cache/context-budget); only hashes and counts are stored
   --no-cache                   neither read nor write the count cache
@@ -165,6 +168,7 @@ const optionSpec = {
   framing: { type: 'string' },
   tree: { type: 'boolean' },
   target: { type: 'string' },
+  'no-plan': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   'cache-max-mib': { type: 'string' },
@@ -210,6 +214,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (values.tokens !== undefined) throw new UsageError('--tokens is only for "context-budget estimate".');
   const target = values.target === undefined ? null : parseTarget(values.target);
+  const plan = values['no-plan'] !== true;
+  if (!plan && target !== null) throw new UsageError(`--no-plan and --target ${target} contradict each other; give one.`);
   const focus = checkedGlobs('focus', values.focus ?? []);
   const pinned = checkedGlobs('pin', values.pin ?? []);
   const tokenizerCache = values['tokenizer-cache'];
@@ -230,6 +236,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     changed,
     set,
     target,
+    plan,
     settings,
     modelArg,
     json,

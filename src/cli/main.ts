@@ -281,7 +281,7 @@ async function countFilesChecked(
     session.setServerCheck(await server);
     const report = session.report();
     if (command.target === 'budget' && report.budgetTokens === null) throw new UsageError('--target budget needs --budget N.');
-    const planTarget = command.target ?? (report.withinLimits ? null : firstExceededTarget(report));
+    const planTarget = command.target ?? (report.withinLimits || !command.plan ? null : firstExceededTarget(report));
     if (planTarget) {
       // Relevance anchors and recency from git, asked only when a plan is made.
       const facts = await gitRelevanceFacts(io.cwd);

@@ -123,6 +123,26 @@ describe('the CLI keeps counts between runs', () => {
     assert.notEqual(texts.get('src/a.ts'), edited);
   });
 
+  it('--no-plan: over a limit, the counts and the exit status without a plan, and nothing parsed', async () => {
+    const { dir, texts } = workspace();
+    const result = await run(['.', '--no-cache', '--budget', '40', '--no-plan'], dir);
+    assert.equal(result.code, 1, 'still over the budget');
+    assert.equal((result.json as unknown as { dropPlan: unknown }).dropPlan, null);
+    assert.equal(result.stats.parses, 0);
+    assert.equal(
+      result.json.promptTokens,
+      [...texts.values()].reduce((sum, text) => sum + tokensOf(text), 0),
+    );
+    let err = '';
+    const code = await runCli(['.', '--no-plan', '--target', 'budget', '--budget', '40'], {
+      out: () => undefined,
+      err: (text) => (err += text),
+      cwd: dir,
+    });
+    assert.equal(code, 2);
+    assert.match(err, /--no-plan and --target budget contradict each other/);
+  });
+
   it('a damaged cache is reported once on stderr, ignored, and rebuilt; the counts stay right', async () => {
     const { dir, texts } = workspace();
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
