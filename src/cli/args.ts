@@ -118,8 +118,9 @@ Options:
   --tree                       with --framing: the export opens with a directory tree (counted)
   --target <kind>              drop-plan target: ${dropTargetKinds.join(' | ')} (default: the first one exceeded)
   --no-plan                    no drop plan over a limit (counts, verdict and exit status only; no file is parsed)
-  --cache-dir <dir>            keep counts between runs here (default $XDG_CACHE_HOME/context-budget,
-                               else ~/.cache/context-budget); only hashes and counts are stored
+  --cache-dir <dir>            keep counts and plan parses between runs here (default $XDG_CACHE_HOME/
+                               context-budget, else ~/.cache/context-budget); counts hold hashes and numbers,
+                               parses the files' outlines
   --no-cache                   neither read nor write the count cache
   --cache-max-mib <N>          size cap of the count cache, least recently used counts go first (default 64)
   --json                       print one JSON object

@@ -19,7 +19,7 @@ import {
 import type { CountSource, SegmentCodec, StoredCount, StoredOutcome, StoredParse, StoredPath } from '../core/cache/countStoreFormat';
 import type { ParseCache, ParsedFile } from '../core/relevance/parseCache';
 import type { ContentIndex } from '../core/scan/contextCounter';
-import { nodeCrypto } from './lazyBuiltins';
+import { nodeCrypto, nodeZlib } from './lazyBuiltins';
 import { contentSha256 } from './tokenizerPool';
 
 /** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
@@ -217,17 +217,20 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     this.scheduleRelease();
     const entry = await this.parses.get(shardOfContentKey(contentKey), storedParseKey(version, contentKey, path));
     if (entry === undefined) return undefined;
+    const parsed = entry.outlineDeflated ? inflateOutline(entry.parsed) : entry.parsed;
+    if (parsed === undefined) return undefined;
     this.lookups.parseHits++;
-    return entry.parsed;
+    return parsed;
   }
 
-  /** {@link ParseCache.record}; outlines over {@link maxStoredOutlineChars} are not kept. */
+  /** {@link ParseCache.record}; outlines over {@link maxStoredOutlineChars} are not kept, longer ones are compressed. */
   recordParse(contentKey: string, path: string, parsed: ParsedFile): void {
     if (this.parseCodeVersionSource === undefined) return;
     if (parsed.outcome.kind === 'parsed' && parsed.outcome.syntax.outline.length > maxStoredOutlineChars) return;
+    const stored = deflateOutline(parsed);
     const stamp = this.shared.now();
     void this.parseVersion().then((version) => {
-      if (version !== undefined) this.parses.put({ scope: version, contentKey, path, lastUsedMs: stamp, parsed });
+      if (version !== undefined) this.parses.put({ scope: version, contentKey, path, lastUsedMs: stamp, ...stored });
     });
   }
 
@@ -620,6 +623,38 @@ export async function parsingCodeVersion(workerScript: string, wasmDir: string):
   const grammars = (await fsp.readdir(wasmDir)).filter((name) => name.endsWith('.wasm')).sort();
   for (const name of grammars) hash.update(name).update(await fsp.readFile(path.join(wasmDir, name)));
   return hash.digest('hex').slice(0, 16);
+}
+
+/** Outlines shorter than this are stored as they are: compressing them saves little. */
+const deflateOutlineMinChars = 512;
+
+/**
+ * The parse as stored: its outline raw-DEFLATE-compressed (fastest level: this runs on the CLI's main
+ * thread while the workers parse) and base64-encoded when that is shorter.
+ */
+function deflateOutline(parsed: ParsedFile): { parsed: ParsedFile; outlineDeflated: boolean } {
+  const outcome = parsed.outcome;
+  if (outcome.kind !== 'parsed' || outcome.syntax.outline.length < deflateOutlineMinChars) return { parsed, outlineDeflated: false };
+  const zlib = nodeZlib();
+  const packed = zlib
+    .deflateRawSync(Buffer.from(outcome.syntax.outline, 'utf8'), { level: zlib.constants.Z_BEST_SPEED })
+    .toString('base64');
+  if (packed.length >= outcome.syntax.outline.length) return { parsed, outlineDeflated: false };
+  return { parsed: { ...parsed, outcome: { kind: 'parsed', syntax: { ...outcome.syntax, outline: packed } } }, outlineDeflated: true };
+}
+
+/** The parse with its outline inflated again; undefined when it does not inflate (then it is parsed again). */
+function inflateOutline(parsed: ParsedFile): ParsedFile | undefined {
+  const outcome = parsed.outcome;
+  if (outcome.kind !== 'parsed') return undefined;
+  try {
+    // Bounded like the outline it was made from (UTF-8 takes at most 3 bytes per UTF-16 unit).
+    const bytes = nodeZlib().inflateRawSync(Buffer.from(outcome.syntax.outline, 'base64'), { maxOutputLength: 3 * maxStoredOutlineChars });
+    const outline = bytes.toString('utf8');
+    return { ...parsed, outcome: { kind: 'parsed', syntax: { ...outcome.syntax, outline } } };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The session options that keep parses in `store` (none without a store or a parsing code version). */

@@ -9,12 +9,14 @@ import type * as Crypto from 'node:crypto';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type * as WorkerThreads from 'node:worker_threads';
+import type * as Zlib from 'node:zlib';
 
 let childProcess: typeof ChildProcess | undefined;
 let crypto: typeof Crypto | undefined;
 let workerThreads: typeof WorkerThreads | undefined;
 let http: typeof Http | undefined;
 let https: typeof Https | undefined;
+let zlib: typeof Zlib | undefined;
 
 /** `node:crypto`, loaded on the first call. */
 export function nodeCrypto(): typeof Crypto {
@@ -44,4 +46,10 @@ export function nodeHttps(): typeof Https {
 export function nodeChildProcess(): typeof ChildProcess {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately loaded on first use (see above)
   return (childProcess ??= require('node:child_process') as typeof ChildProcess);
+}
+
+/** `node:zlib` (the count cache's stored outlines), loaded on the first call. */
+export function nodeZlib(): typeof Zlib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately loaded on first use (see above)
+  return (zlib ??= require('node:zlib') as typeof Zlib);
 }

@@ -211,7 +211,13 @@ export interface StoredParse {
   /** The file's relative path: it picks the grammar and the kind signals. */
   readonly path: string;
   readonly lastUsedMs: number;
+  /**
+   * The parse. When {@link outlineDeflated} is true its outline is stored as the base64 of its raw
+   * DEFLATE-compressed UTF-8 (RFC 1951; the node layer compresses and inflates it): an outline is
+   * source text and compresses about 4×.
+   */
   readonly parsed: ParsedFile;
+  readonly outlineDeflated: boolean;
 }
 
 /** The key of a parse within one process. */
@@ -307,13 +313,15 @@ function encodeParse(scopeIndex: number, entry: StoredParse): unknown[] {
     entry.lastUsedMs,
     encodedOutcome,
     signals.map((signal) => [signal.kind, signal.evidence]),
+    entry.outlineDeflated ? 1 : 0,
   ];
 }
 
 function decodeParse(entry: unknown, scopes: readonly string[], index: number): StoredParse {
   const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
-  if (!Array.isArray(entry) || entry.length !== 6) throw bad('not a parse');
-  const [scopeIndex, contentKey, path, lastUsedMs, encodedOutcome, encodedSignals] = entry as unknown[];
+  if (!Array.isArray(entry) || entry.length !== 7) throw bad('not a parse');
+  const [scopeIndex, contentKey, path, lastUsedMs, encodedOutcome, encodedSignals, deflated] = entry as unknown[];
+  if (deflated !== 0 && deflated !== 1) throw bad('bad outline encoding');
   if (!isCount(scopeIndex) || scopeIndex >= scopes.length) throw bad('unknown scope');
   if (typeof contentKey !== 'string' || !contentKeyPattern.test(contentKey)) throw bad('bad content key');
   if (!isBoundedString(path) || path === '') throw bad('bad path');
@@ -326,7 +334,10 @@ function decodeParse(entry: unknown, scopes: readonly string[], index: number): 
     if (!isBoundedString(signal[1])) throw bad('bad kind signal evidence');
     return { kind: signal[0] as FileKind, evidence: signal[1] };
   });
-  return { scope: scopes[scopeIndex]!, contentKey, path, lastUsedMs, parsed: { outcome: decodeOutcome(encodedOutcome, bad), signals } };
+  const outcome = decodeOutcome(encodedOutcome, bad);
+  // The compressed bytes themselves are checked where they are inflated (a failure there is a miss).
+  if (deflated === 1 && outcome.kind !== 'parsed') throw bad('bad deflated outline');
+  return { scope: scopes[scopeIndex]!, contentKey, path, lastUsedMs, parsed: { outcome, signals }, outlineDeflated: deflated === 1 };
 }
 
 function decodeOutcome(encoded: unknown, bad: (what: string) => CorruptSegmentError): ParseOutcome {

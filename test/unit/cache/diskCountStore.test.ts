@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -333,6 +333,44 @@ describe('DiskCountStore', () => {
     assert.equal(none.parseCache(), undefined, 'no parsing code version: no parse cache');
     assert.equal(await none.lookupParse(key, 'src/a.ts'), undefined);
 
+    // A long outline is stored compressed and comes back as it was.
+    const longOutline = Array.from({ length: 400 }, (_, i) => `export function f${i}(a: number): number { ... } // ✓ ${i}\n`).join('');
+    const long: ParsedFile = {
+      outcome: {
+        kind: 'parsed',
+        syntax: { ...(parsed.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax, outline: longOutline },
+      },
+      signals: [],
+    };
+    const longDir = cacheDir();
+    const longStore = store(longDir, { parseCodeVersion: 'parse-v1' }).store;
+    longStore.recordParse(`bytes:${hashOf('long')}`, 'long.ts', long);
+    await longStore.flush();
+    assert.deepEqual(await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('long')}`, 'long.ts'), long);
+    const stored = segments(longDir).reduce((sum, segment) => sum + segment.bytes, 0);
+    assert.ok(stored < longOutline.length / 3, `stored compressed: ${stored} bytes for a ${longOutline.length}-character outline`);
+
+    // A compressed outline that does not inflate (a checksum only guards against accidents) is a miss, never garbage.
+    const bogusKey = `bytes:${hashOf('bogus')}`;
+    const bogus: StoredParse = {
+      scope: 'parse-v1',
+      contentKey: bogusKey,
+      path: 'bogus.ts',
+      lastUsedMs: 1,
+      parsed: {
+        ...long,
+        outcome: {
+          kind: 'parsed',
+          syntax: { ...(long.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax, outline: 'bm90IGRlZmxhdGU=' },
+        },
+      },
+      outlineDeflated: true,
+    };
+    const bogusShard = path.join(longDir, 'parses-v1', hashOf('bogus').charAt(0));
+    mkdirSync(bogusShard, { recursive: true });
+    writeFileSync(path.join(bogusShard, 'written-by-hand.seg'), encodeSegment(parseCodec, [bogus]));
+    assert.equal(await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(bogusKey, 'bogus.ts'), undefined);
+
     // An outline over the cap is not kept (parsed again when needed).
     const huge: ParsedFile = {
       outcome: {
@@ -364,6 +402,7 @@ describe('DiskCountStore', () => {
       path: 'a.ts',
       lastUsedMs: 1,
       parsed: { outcome: { kind: 'unsupported', reason: 'too large' }, signals: [] },
+      outlineDeflated: false,
     };
     assert.deepEqual(decodeSegment(parseCodec, encodeSegment(parseCodec, [entry])), [entry]);
     const tampered = (change: (body: { entries: unknown[][] }) => void): Uint8Array => {
@@ -377,6 +416,8 @@ describe('DiskCountStore', () => {
       ['unknown language', (body) => (body.entries[0]![4] = [1, 'cobol', [], null, [], '', 0])],
       ['bad kind signal', (body) => (body.entries[0]![5] = [['secret', 'x']])],
       ['bad parse outcome', (body) => (body.entries[0]![4] = [2])],
+      ['bad outline encoding', (body) => (body.entries[0]![6] = 2)],
+      ['bad deflated outline', (body) => (body.entries[0]![6] = 1)], // an unsupported file has no outline to inflate
     ];
     for (const [message, change] of bad) assert.throws(() => decodeSegment(parseCodec, tampered(change)), new RegExp(message), message);
   });
