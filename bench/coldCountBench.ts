@@ -236,8 +236,9 @@ async function main(): Promise<void> {
     const countArgs = [...oursArgs.slice(0, -1), join(outDir, `ours-count-cache-${run}`), '--no-plan'];
     oursCount.push(await timeCommand(process.execPath, countArgs, { cwd: treeDir }));
     oursCountRerun.push(await timeCommand(process.execPath, countArgs, { cwd: treeDir }));
-    if (oursCountRerun.at(-1)!.stdout !== oursCount.at(-1)!.stdout)
+    if (oursCountRerun.at(-1)!.stdout !== oursCount.at(-1)!.stdout) {
       throw new Error('the --no-plan re-run on the cache printed a different report');
+    }
     if (!repomixProblem && run < repomixRuns) {
       const env = freshCache();
       repomixSame.push(await timeCommand(node24, [...repomixArgs, ...sameFiles], { cwd: treeDir, env }));
