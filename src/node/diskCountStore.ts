@@ -256,7 +256,8 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       }
       // Let `record` continuations queued before this flush land first.
       await Promise.resolve();
-      if (this.parseCodeVersionSource !== undefined) await this.parseVersion();
+      // Only when parses were looked up or kept: a run that parses nothing never reads the grammars to hash them.
+      if (this.parseCodeVersionPromise !== undefined) await this.parseVersion();
       await Promise.resolve();
       await this.counts.flush();
       await this.paths.flush();
