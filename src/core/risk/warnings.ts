@@ -188,7 +188,8 @@ const beyondEffectiveWindow: WarningRule = ({ risk, totalTokens, tokensText }) =
     id: warningIds.beyondEffectiveWindow,
     severity: 'warning',
     category: 'retrieval-dilution',
-    message: `${tokensText} are past the effective window of ${formatInteger(windows.effective)} tokens (${effectiveWindowSourceLabel(windows.effectiveSource)}); ${beyond.length} ${beyond.length === 1 ? 'file ends' : 'files end'} beyond it.`,
+    // A bare estimate (no files) has nothing to name: "0 files end beyond it" would read as good news.
+    message: `${tokensText} are past the effective window of ${formatInteger(windows.effective)} tokens (${effectiveWindowSourceLabel(windows.effectiveSource)})${risk.files.length === 0 ? '.' : `; ${beyond.length} ${beyond.length === 1 ? 'file ends' : 'files end'} beyond it.`}`,
     why: "RULER defines a model's effective length as the longest context where it still beats Llama-2-7B's 4K score (85.6); across its table the median effective length is ¼ of the claimed one (Llama 3.1 8B: 32K of 128K). NoLiMa, which removes literal word overlap between question and answer, finds shorter still (Llama 3.1 8B: 1K; GPT-4o: 8K), with 10 of 12 models below half their short-context score at 32K. Content past this point is often missed or misread.",
     numbers: { tokens: totalTokens, effectiveWindowTokens: windows.effective },
     files: refsOf(beyond),

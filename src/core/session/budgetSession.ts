@@ -821,7 +821,6 @@ export class BudgetSession {
     this.reportChanged();
   }
 
-  /** The text the file's current count was made from: the unsaved buffer, else the file on disk (bounded). */
   /** {@link currentText} with the content key of what was read (when the session can hash), as counts are keyed. */
   private async currentContent(uri: string): Promise<ReadContent | undefined> {
     const hash = this.contentHash;
@@ -841,6 +840,7 @@ export class BudgetSession {
     return decoded.kind === 'text' ? { text: decoded.text, contentKey: `bytes:${hash(bytes)}` } : undefined;
   }
 
+  /** The text the file's current count was made from: the unsaved buffer, else the file on disk (bounded). */
   private async currentText(uri: string): Promise<string | undefined> {
     const buffered = this.bufferCounts.has(uri) ? this.bufferTexts.get(uri) : undefined;
     return buffered ?? readFileText(this.fs, uri, this.currentSettings.maxFileBytes);

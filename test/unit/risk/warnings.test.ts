@@ -85,6 +85,27 @@ test('beyond the effective window: a retrieval-dilution warning naming the files
   assert.match(warning.why, /NoLiMa/);
 });
 
+test('a bare estimate past the effective window names no file count (it has no files)', () => {
+  const cost = estimateCost(costInput({ model: llama31_8b, gpu: h100Sxm, gpuCount: 1, promptTokens: 60000, reserveOutputTokens: 0 }));
+  const risk = assessRisk({ files: [], reserveOutputTokens: 0, windows: windowsFor(llama31_8b) });
+  const warnings = buildWarnings({
+    cost,
+    risk,
+    model: llama31_8b,
+    gpuCount: 1,
+    gpuName: 'H100',
+    promptTokens: 60000,
+    reserveOutputTokens: 0,
+  });
+  const warning = byId(warnings, warningIds.beyondEffectiveWindow)!;
+  assert.equal(
+    warning.message,
+    '60,000 tokens (prompt 60,000 + reserved output 0) are past the effective window of 32,768 tokens (RULER, measured).',
+  );
+  const withFiles = warningsFor({ model: llama31_8b, files: [{ path: 'a.ts', tokens: 60000, focus: false }] });
+  assert.match(byId(withFiles, warningIds.beyondEffectiveWindow)!.message, /; 1 file ends beyond it\.$/);
+});
+
 test('in the untrained RoPE-scaled range (Qwen2.5 + YaRN past 32K): position warning naming the scaling', () => {
   const warnings = warningsFor({ model: qwen25_7bYarn, files: [{ path: 'a.ts', tokens: 40000, focus: false }] });
   const warning = byId(warnings, warningIds.untrainedScaledRange)!;
