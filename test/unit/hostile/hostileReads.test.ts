@@ -3,6 +3,7 @@
 // files that grow after the scan, and symbolic links out of the selected folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -131,6 +132,7 @@ describe('the counter after the scan: swapped and growing files', () => {
         kind: 'counted',
         tokens: oracleCount('stays a file\n'),
         sizeBytes: 13,
+        contentKey: `bytes:${createHash('sha256').update('stays a file\n').digest('hex')}`,
         notes: [],
         secrets: [],
       });
