@@ -256,7 +256,7 @@ async function clearCountCache(countCache: DiskCountStore | undefined, pool: Tok
   const removed = await countCache.clear();
   void vscode.window.showInformationMessage(
     vscode.l10n.t(
-      'Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted.',
+      'Context Budget: cleared the count cache ({0} in {1} file(s), {2}). Files are tokenized again when next counted, and parsed again when next planned.',
       formatBytes(removed.bytes),
       removed.files,
       countCache.location,
