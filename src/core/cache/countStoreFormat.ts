@@ -113,28 +113,40 @@ export const countCodec: SegmentCodec<StoredCount> = {
   restamp: (count, lastUsedMs) => ({ ...count, lastUsedMs }),
   // The scope is written once per segment, so it is not counted per entry; 1 for the comma.
   sizeOf: (count) => JSON.stringify(encodeCount(0, count)).length + 1,
-  encodeBody(counts) {
-    const scopes: string[] = [];
-    const scopeIndex = new Map<string, number>();
-    const entries = counts.map((count) => {
-      let index = scopeIndex.get(count.scope);
-      if (index === undefined) {
-        index = scopes.push(count.scope) - 1;
-        scopeIndex.set(count.scope, index);
-      }
-      return encodeCount(index, count);
-    });
-    return { scopes, entries };
-  },
-  decodeBody(body) {
-    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) {
-      throw new CorruptSegmentError('body has no scopes and entries');
-    }
-    const scopes = body['scopes'] as unknown[];
-    if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
-    return (body['entries'] as unknown[]).map((entry, i) => decodeCount(entry, scopes as string[], i));
-  },
+  encodeBody: (counts) => encodeScopedBody(counts, encodeCount),
+  decodeBody: (body) => decodeScopedBody(body, decodeCount),
 };
+
+/**
+ * A body whose entries share few scopes (code version, tokenizer): each scope is written once, in
+ * `scopes`, and every entry names it by index.
+ */
+function encodeScopedBody<Entry extends { readonly scope: string }>(
+  entries: readonly Entry[],
+  encodeOne: (scopeIndex: number, entry: Entry) => unknown[],
+): unknown {
+  const scopes: string[] = [];
+  const scopeIndex = new Map<string, number>();
+  const encoded = entries.map((entry) => {
+    let index = scopeIndex.get(entry.scope);
+    if (index === undefined) {
+      index = scopes.push(entry.scope) - 1;
+      scopeIndex.set(entry.scope, index);
+    }
+    return encodeOne(index, entry);
+  });
+  return { scopes, entries: encoded };
+}
+
+/** Reads what {@link encodeScopedBody} wrote, checking the scopes; `decodeOne` checks each entry. */
+function decodeScopedBody<Entry>(body: unknown, decodeOne: (entry: unknown, scopes: readonly string[], index: number) => Entry): Entry[] {
+  if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) {
+    throw new CorruptSegmentError('body has no scopes and entries');
+  }
+  const scopes = body['scopes'] as unknown[];
+  if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
+  return (body['entries'] as unknown[]).map((entry, i) => decodeOne(entry, scopes as string[], i));
+}
 
 function encodeCount(scopeIndex: number, count: StoredCount): unknown[] {
   const source = count.source === 'bytes' ? 0 : 1;
@@ -262,29 +274,8 @@ export const parseCodec: SegmentCodec<StoredParse> = {
   lastUsedMs: (entry) => entry.lastUsedMs,
   restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
   sizeOf: (entry) => JSON.stringify(encodeParse(0, entry)).length + 1,
-  encodeBody(entries) {
-    const scopes: string[] = [];
-    const scopeIndex = new Map<string, number>();
-    return {
-      scopes,
-      entries: entries.map((entry) => {
-        let index = scopeIndex.get(entry.scope);
-        if (index === undefined) {
-          index = scopes.push(entry.scope) - 1;
-          scopeIndex.set(entry.scope, index);
-        }
-        return encodeParse(index, entry);
-      }),
-    };
-  },
-  decodeBody(body) {
-    if (!isRecord(body) || !Array.isArray(body['scopes']) || !Array.isArray(body['entries'])) {
-      throw new CorruptSegmentError('body has no scopes and entries');
-    }
-    const scopes = body['scopes'] as unknown[];
-    if (!scopes.every((scope) => isBoundedString(scope))) throw new CorruptSegmentError('a scope is not a string');
-    return (body['entries'] as unknown[]).map((entry, i) => decodeParse(entry, scopes as string[], i));
-  },
+  encodeBody: (entries) => encodeScopedBody(entries, encodeParse),
+  decodeBody: (body) => decodeScopedBody(body, decodeParse),
 };
 
 /** The shard of a content key: the first hex digit of its hash. */
