@@ -315,16 +315,17 @@ export class TokenizerPool {
   }
 
   /**
-   * The count of file bytes known only by their SHA-256 (from the persistent cache's path index),
-   * from this process's cache or the persistent one; undefined when neither has it. Never tokenizes.
+   * The count of content known only by its SHA-256 (file bytes from the persistent cache's path index,
+   * a cached parse's outline text), from this process's cache or the persistent one; undefined when
+   * neither has it. Never tokenizes.
    */
-  async countKnownBytes(contentHash: string, tokenizer: TokenizerId): Promise<CountOutcome | undefined> {
+  async countKnown(source: 'bytes' | 'text', contentHash: string, tokenizer: TokenizerId): Promise<CountOutcome | undefined> {
     if (this.disposed) return undefined;
-    const cacheKey = countCacheKey(tokenizer, 'bytes', contentHash);
+    const cacheKey = countCacheKey(tokenizer, source, contentHash);
     let known = this.cache.get(cacheKey);
     let persistent = false;
     if (known === undefined && this.store !== undefined) {
-      known = await this.store.lookup(tokenizer, 'bytes', contentHash).catch(() => undefined);
+      known = await this.store.lookup(tokenizer, source, contentHash).catch(() => undefined);
       persistent = known !== undefined;
       if (known !== undefined) this.cache.set(cacheKey, known);
     }

@@ -54,6 +54,9 @@ export interface FileSyntax {
   readonly hasErrors: boolean;
 }
 
+/** What the import graph reads of a parse: everything but the outline (which a cached parse keeps compressed). */
+export type ImportFacts = Omit<FileSyntax, 'outline'>;
+
 /** Builds the {@link FileSyntax} of `text` from its query captures. */
 export function extractSyntax(spec: LanguageSpec, text: string, captures: readonly CaptureView[], hasErrors: boolean): FileSyntax {
   const imports: ImportReference[] = [];

@@ -7,7 +7,7 @@
  * because any import may now land elsewhere (a new `a.ts` shadows `a/index.ts`). Both paths give the
  * same graph as a build from scratch (tested).
  */
-import type { FileSyntax } from './extractSyntax';
+import type { ImportFacts } from './extractSyntax';
 import { emptyProjectConfig } from './projectConfig';
 import type { ProjectConfig } from './projectConfig';
 import { ImportResolver } from './resolveImports';
@@ -42,7 +42,7 @@ export interface ImportGraphStats {
 
 /** See the module comment. */
 export class ImportGraph {
-  private readonly syntaxOf = new Map<string, FileSyntax | null>();
+  private readonly syntaxOf = new Map<string, ImportFacts | null>();
   private config: ProjectConfig = emptyProjectConfig;
   private resolver: ImportResolver | null = null;
   private readonly edges = new Map<string, readonly string[]>();
@@ -60,7 +60,7 @@ export class ImportGraph {
   }
 
   /** Adds or updates a file; `syntax` null for a file that was not parsed (it can still be imported). */
-  setFile(path: string, syntax: FileSyntax | null): void {
+  setFile(path: string, syntax: ImportFacts | null): void {
     const known = this.syntaxOf.has(path);
     const before = this.syntaxOf.get(path) ?? null;
     this.syntaxOf.set(path, syntax);
@@ -166,7 +166,7 @@ export class ImportGraph {
   }
 }
 
-function packageKey(syntax: FileSyntax | null): string {
+function packageKey(syntax: ImportFacts | null): string {
   return syntax && (syntax.language === 'go' || syntax.language === 'java') ? `${syntax.language}:${syntax.packageName ?? ''}` : '';
 }
 

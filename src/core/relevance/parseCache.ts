@@ -3,6 +3,7 @@
  * content key, same path, same parsing code) is not read or parsed again. The CLI and the extension
  * keep them in the persistent count cache (src/node/diskCountStore.ts), beside the counts.
  */
+import type { FileSyntax } from './extractSyntax';
 import type { KindSignal } from './kindSignals';
 import type { ParseOutcome } from './relevanceIndex';
 
@@ -13,12 +14,32 @@ export interface ParsedFile {
 }
 
 /**
+ * An outline as the cache keeps it: a plan needs only its count, which is found by the outline's hash,
+ * so its text (stored compressed) is restored only when something needs the text itself (an export,
+ * a framed count, a count the cache lost).
+ */
+export interface KeptOutline {
+  /** SHA-256 (lowercase hex) of the outline's UTF-8: the key its count is kept under (`text:` counts). */
+  readonly sha256: string;
+  /** The outline text, or undefined when it cannot be restored intact (then the file is parsed again). */
+  text(): string | undefined;
+}
+
+/** A {@link ParsedFile} as found in the cache: the same, with its outline kept rather than restored. */
+export interface KeptParse {
+  readonly outcome:
+    | { readonly kind: 'parsed'; readonly syntax: Omit<FileSyntax, 'outline'> & { readonly outline: KeptOutline } }
+    | { readonly kind: 'unsupported'; readonly reason: string };
+  readonly signals: readonly KindSignal[];
+}
+
+/**
  * Keyed by the content key of a count (`FileCount.contentKey`) and the file's relative path: the
  * path picks the grammar and the kind signals (folders, names), the content everything else.
  */
 export interface ParseCache {
-  /** The parse kept for this content at this path, or undefined. Never rejects. */
-  lookup(contentKey: string, path: string): Promise<ParsedFile | undefined>;
+  /** The parse kept for this content at this path (its outline restored or kept), or undefined. Never rejects. */
+  lookup(contentKey: string, path: string): Promise<ParsedFile | KeptParse | undefined>;
   /** Keeps a fresh parse (written on the store's next flush). */
   record(contentKey: string, path: string, parsed: ParsedFile): void;
 }

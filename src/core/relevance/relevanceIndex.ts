@@ -6,7 +6,7 @@
 import type { FileSyntax } from './extractSyntax';
 import { ImportGraph } from './importGraph';
 import { kindSignalsOf, sampleContent } from './kindSignals';
-import type { ParsedFile } from './parseCache';
+import type { KeptOutline, KeptParse, ParsedFile } from './parseCache';
 import type { KindSignal } from './kindSignals';
 import type { ProjectConfig } from './projectConfig';
 import { assessRelevance } from './relevance';
@@ -20,7 +20,8 @@ export type ParseOutcome =
 export type ParsePort = (path: string, text: string, signal?: AbortSignal) => Promise<ParseOutcome>;
 
 interface FileEntry {
-  readonly outline: string | null;
+  /** The outline's text, or (from the parse cache) the outline kept until its text is needed. */
+  readonly outline: string | KeptOutline | null;
   readonly signals: readonly KindSignal[];
   /** Why there is no outline and no imports, or null when the file was parsed. */
   readonly notParsed: string | null;
@@ -59,7 +60,7 @@ export class RelevanceIndex {
   }
 
   /** Indexes a parse of `path`'s current content made earlier (from a {@link ParseCache}); supersedes any update in flight. */
-  apply(path: string, parsed: ParsedFile): void {
+  apply(path: string, parsed: ParsedFile | KeptParse): void {
     this.generation.set(path, (this.generation.get(path) ?? 0) + 1);
     this.install(path, parsed);
   }
@@ -71,7 +72,13 @@ export class RelevanceIndex {
     this.graph.removeFile(path);
   }
 
-  private install(path: string, { outcome, signals }: ParsedFile): void {
+  /** Replaces the kept outline of `path` with its restored text (nothing else changes: same parse). */
+  restoreOutline(path: string, text: string): void {
+    const entry = this.entries.get(path);
+    if (entry && entry.outline !== null && typeof entry.outline !== 'string') this.entries.set(path, { ...entry, outline: text });
+  }
+
+  private install(path: string, { outcome, signals }: ParsedFile | KeptParse): void {
     if (outcome.kind === 'parsed') {
       this.graph.setFile(path, outcome.syntax);
       this.entries.set(path, { outline: outcome.syntax.outline, signals, notParsed: null, hasErrors: outcome.syntax.hasErrors });
@@ -86,8 +93,11 @@ export class RelevanceIndex {
     return this.graph.files();
   }
 
-  /** The outline text export writes for `path` (to be counted by the tokenizer pool); null when it has none. */
-  outlineOf(path: string): string | null {
+  /**
+   * The outline export writes for `path` (to be counted by the tokenizer pool): its text, or the kept
+   * outline of a cached parse whose text has not been restored yet; null when it has none.
+   */
+  outlineOf(path: string): string | KeptOutline | null {
     return this.entries.get(path)?.outline ?? null;
   }
 

@@ -19,7 +19,7 @@
  *   path (https://gcc.gnu.org/onlinedocs/cpp/Search-Path.html); the include path is unknown, so a
  *   path suffix match among the selected files stands in for it.
  */
-import type { FileSyntax, ImportReference } from './extractSyntax';
+import type { ImportFacts, ImportReference } from './extractSyntax';
 import { basenameOf, dirnameOf, joinPath, sharedFolderDepth } from './paths';
 import type { ProjectConfig, TsConfigPaths } from './projectConfig';
 
@@ -54,7 +54,7 @@ export class ImportResolver {
   private readonly tsConfigByPath: ReadonlyMap<string, TsConfigPaths>;
 
   /** @param syntaxOf every known file, with its syntax when it was parsed. */
-  constructor(syntaxOf: ReadonlyMap<string, FileSyntax | null>, config: ProjectConfig) {
+  constructor(syntaxOf: ReadonlyMap<string, ImportFacts | null>, config: ProjectConfig) {
     this.files = new Set(syntaxOf.keys());
     this.config = config;
     const goPackageOf = new Map<string, string>();
@@ -77,7 +77,7 @@ export class ImportResolver {
   }
 
   /** The selected files `path` imports. */
-  resolve(path: string, syntax: FileSyntax): ResolvedImports {
+  resolve(path: string, syntax: ImportFacts): ResolvedImports {
     const targets = new Set<string>();
     let unresolved = 0;
     for (const reference of syntax.imports) {
@@ -89,7 +89,7 @@ export class ImportResolver {
     return { targets: [...targets].sort(), unresolved };
   }
 
-  private resolveOne(path: string, syntax: FileSyntax, reference: ImportReference): string[] {
+  private resolveOne(path: string, syntax: ImportFacts, reference: ImportReference): string[] {
     switch (reference.kind) {
       case 'es':
         return this.resolveEs(path, reference.specifier);
@@ -111,7 +111,7 @@ export class ImportResolver {
   }
 
   /** Links that need no import statement: Go files of one package, Java types of one package. */
-  private implicitTargets(path: string, syntax: FileSyntax): string[] {
+  private implicitTargets(path: string, syntax: ImportFacts): string[] {
     if (syntax.language === 'go' && syntax.packageName !== null) {
       // Every file sees the package's non-test files (a _test.go file compiles with them); tests are
       // seen by no one. `resolve` drops the file itself.
@@ -295,7 +295,7 @@ export class ImportResolver {
     }
   }
 
-  private resolveJava(syntax: FileSyntax, name: string, wildcard: boolean, isStatic: boolean): string[] {
+  private resolveJava(syntax: ImportFacts, name: string, wildcard: boolean, isStatic: boolean): string[] {
     if (wildcard && !isStatic) {
       const references = new Set(syntax.typeReferences);
       return (this.javaPackages.get(name) ?? []).filter((file) => references.has(basenameOf(file).replace(/\.java$/i, '')));

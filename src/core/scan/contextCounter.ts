@@ -26,10 +26,11 @@ export interface CountingPool {
   countBytes(bytes: Uint8Array, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
   countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome>;
   /**
-   * The count of file bytes known only by their SHA-256, from a cache (never tokenizes); undefined
-   * when no cache has it. Lets an unchanged file be counted without being read.
+   * The count of file bytes or text known only by their SHA-256, from a cache (never tokenizes);
+   * undefined when no cache has it. Lets an unchanged file be counted without being read, and a
+   * cached outline without being restored.
    */
-  countKnownBytes?(contentHash: string, tokenizer: TokenizerId): Promise<PoolOutcome | undefined>;
+  countKnown?(source: 'bytes' | 'text', contentHash: string, tokenizer: TokenizerId): Promise<PoolOutcome | undefined>;
 }
 
 /**
@@ -157,10 +158,10 @@ export class ContextCounter {
 
   /** The count of a file whose change stamp maps to content the caches know, without reading it. */
   private async countByStamp(file: ScannedFile, tokenizer: TokenizerId): Promise<FileCount | undefined> {
-    if (!file.change || !this.index || !this.pool.countKnownBytes || this.mustRead.has(file.location)) return undefined;
+    if (!file.change || !this.index || !this.pool.countKnown || this.mustRead.has(file.location)) return undefined;
     const contentHash = await this.index.contentHashOf(file.location, file.change.stamp);
     if (contentHash === undefined) return undefined;
-    const outcome = await this.pool.countKnownBytes(contentHash, tokenizer);
+    const outcome = await this.pool.countKnown('bytes', contentHash, tokenizer);
     if (!outcome) return undefined;
     const count = toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : file.sizeBytes, 'bytes');
     this.cache.set(file.location, file.mtimeMs, file.sizeBytes, tokenizer, count);
@@ -171,6 +172,12 @@ export class ContextCounter {
    * Counts text that is not a file on disk: an unsaved editor buffer, a file as exported, the
    * directory tree. A failure other than cancellation comes back as a skipped count with its reason.
    */
+  /** The count of a text known only by the SHA-256 of its UTF-8, from the caches; undefined when none has it (or on failure). */
+  async countKnownText(contentHash: string, tokenizer: TokenizerId): Promise<FileCount | undefined> {
+    const outcome = await this.pool.countKnown?.('text', contentHash, tokenizer).catch(() => undefined);
+    return outcome === undefined ? undefined : toFileCount(outcome, outcome.kind === 'counted' ? outcome.bytes : 0, 'text');
+  }
+
   async countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<FileCount> {
     let outcome: PoolOutcome;
     try {

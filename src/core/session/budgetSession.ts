@@ -180,6 +180,7 @@ export class BudgetSession {
       contentOf: (uri) => this.currentContent(uri),
       ...(options.parseCache && options.contentHash ? { parseCache: options.parseCache } : {}),
       countText: (text, signal) => this.counter.countText(text, countingTokenizerId(this.contextSnapshot), signal),
+      countKnownText: (sha256) => this.counter.countKnownText(sha256, countingTokenizerId(this.contextSnapshot)),
       tokenizerId: () => countingTokenizerId(this.contextSnapshot),
       framing: () => this.currentSettings.exportFraming,
       onChange: () => this.changed(),

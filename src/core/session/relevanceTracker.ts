@@ -16,7 +16,7 @@ import type { ProjectConfig } from '../relevance/projectConfig';
 import type { Anchor, FileRelevance } from '../relevance/relevance';
 import { RelevanceIndex } from '../relevance/relevanceIndex';
 import type { ParsePort } from '../relevance/relevanceIndex';
-import type { ParseCache, ParsedFile } from '../relevance/parseCache';
+import type { KeptOutline, ParseCache, ParsedFile } from '../relevance/parseCache';
 import type { ParseOutcome } from '../relevance/relevanceIndex';
 import type { OutlineFootprint } from '../analysis/budgetTypes';
 import type { FileCount } from '../scan/fileCount';
@@ -58,6 +58,12 @@ export interface RelevanceTrackerDeps {
   readonly parseCache?: ParseCache;
   /** Counts text with the session's current tokenizer. */
   readonly countText: (text: string, signal: AbortSignal) => Promise<FileCount>;
+  /**
+   * The count of a text known only by the SHA-256 of its UTF-8, with the session's current tokenizer,
+   * from the count caches (never tokenizes); undefined when no cache has it. A cached parse's outline is
+   * counted this way without restoring its text.
+   */
+  readonly countKnownText?: (sha256: string) => Promise<FileCount | undefined>;
   /** The current tokenizer id and export framing (outline counts are kept per both). */
   readonly tokenizerId: () => string;
   readonly framing: () => 'none' | ExportFormat;
@@ -101,6 +107,10 @@ export class RelevanceTracker {
   private changes = 0;
   /** Outcomes of a parse that failed (a crashed worker): never kept in the parse cache. */
   private readonly transientOutcomes = new WeakSet<ParseOutcome>();
+  /** Cached parses (content key + path) whose outline could not be restored: those files are parsed afresh. */
+  private readonly distrustedParses = new Set<string>();
+  /** Files whose cached outline failed to restore during the current sync (see {@link sync}). */
+  private distrustedThisSync = 0;
 
   constructor(deps: RelevanceTrackerDeps) {
     this.deps = deps;
@@ -170,7 +180,9 @@ export class RelevanceTracker {
   /** True when {@link sync} has something to do for these files. */
   needsSync(files: readonly TrackedFile[]): boolean {
     if (!this.index) return false;
-    return files.some((file) => this.wanted(file) && (this.needsParse(file) || this.missingOutlineKeys(file).length > 0));
+    return files.some(
+      (file) => this.wanted(file) && (this.needsParse(file) || this.needsOutlineText(file) || this.missingOutlineKeys(file).length > 0),
+    );
   }
 
   /**
@@ -178,11 +190,27 @@ export class RelevanceTracker {
    * count changed while it was parsed is parsed again by the next sync (the session schedules one).
    */
   async sync(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
-    const index = this.index;
-    if (!index) return;
+    if (!this.index) return;
     const wanted = files.filter((file) => this.wanted(file));
     if (this.activated && this.configStale) await this.reloadProjectConfig(files, signal);
-    const toParse = wanted.filter((file) => this.needsParse(file));
+    // A second round parses afresh the files whose cached outline turned out not to restore (rare:
+    // the cache checks every segment's checksum, and each outline against its hash).
+    for (let round = 0; round < 2 && !signal.aborted; round++) {
+      this.distrustedThisSync = 0;
+      // Files in outline mode are exported as their outline: their text is restored now, not at export.
+      for (const file of wanted) if (this.needsOutlineText(file)) this.outlineText(file);
+      await this.parseFiles(
+        wanted.filter((file) => this.needsParse(file)),
+        signal,
+      );
+      await this.countOutlines(wanted, signal);
+      if (this.distrustedThisSync === 0) break;
+    }
+  }
+
+  /** Parses `toParse` (or takes their parse from the cache), a few at a time. */
+  private async parseFiles(toParse: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
+    const index = this.index!;
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < toParse.length && !signal.aborted) {
@@ -190,7 +218,8 @@ export class RelevanceTracker {
         const count = file.count!;
         const contentKey = count.kind === 'counted' ? count.contentKey : undefined;
         const cache = this.deps.parseCache;
-        const kept = cache && contentKey !== undefined ? await cache.lookup(contentKey, file.relativePath) : undefined;
+        const trusted = contentKey !== undefined && !this.distrustedParses.has(`${contentKey}\n${file.relativePath}`);
+        const kept = cache && trusted ? await cache.lookup(contentKey, file.relativePath) : undefined;
         if (signal.aborted) return;
         if (kept) {
           await this.indexFile(file, count, (path) => index.apply(path, kept));
@@ -222,7 +251,6 @@ export class RelevanceTracker {
       }
     };
     await Promise.all(Array.from({ length: Math.min(parseLanes, toParse.length) }, lane));
-    await this.countOutlines(wanted, signal);
   }
 
   /** The outline footprint of `file` in outline mode (see {@link OutlineFootprint}); undefined while pending. */
@@ -234,7 +262,7 @@ export class RelevanceTracker {
     if (this.unreadable.get(file.uri) === count) {
       return { kind: 'unavailable', reason: 'the file could not be read again to make its outline' };
     }
-    const outline = this.currentOutline(file);
+    const outline = this.outlineEntry(file);
     if (outline === undefined) return undefined;
     if (outline === null) {
       return { kind: 'unavailable', reason: this.index!.notParsedReason(this.indexed.get(file.uri)!.path) ?? 'no outline' };
@@ -256,9 +284,8 @@ export class RelevanceTracker {
    * when the file has no outline, undefined when it is not known yet.
    */
   currentOutline(file: TrackedFile): string | null | undefined {
-    const known = this.indexed.get(file.uri);
-    if (!this.index || !known || known.count !== file.count || known.path !== file.relativePath) return undefined;
-    return this.index.outlineOf(known.path);
+    const outline = this.outlineEntry(file);
+    return outline === null || outline === undefined || typeof outline === 'string' ? outline : this.outlineText(file);
   }
 
   /** The relevance a plan can use now (see {@link RelevanceState}); `files` are the included, counted ones. */
@@ -274,8 +301,9 @@ export class RelevanceTracker {
     for (const file of files) {
       const known = this.indexed.get(file.uri);
       if (known !== undefined && known.count === file.count && known.path === file.relativePath) {
-        const counts = typeof index.outlineOf(known.path) === 'string' ? this.outlineCounts.get(known.count) : undefined;
-        if (counts === undefined ? typeof index.outlineOf(known.path) !== 'string' : counts.has(plainKey) && counts.has(footprintKey)) {
+        const hasOutline = index.outlineOf(known.path) !== null;
+        const counts = hasOutline ? this.outlineCounts.get(known.count) : undefined;
+        if (counts === undefined ? !hasOutline : counts.has(plainKey) && counts.has(footprintKey)) {
           ready++;
         }
       } else if (this.unreadable.get(file.uri) === file.count) {
@@ -316,6 +344,46 @@ export class RelevanceTracker {
     this.deps.onChange();
   }
 
+  /** The index's outline of `file` at its current content and path (text or kept); undefined when not indexed so. */
+  private outlineEntry(file: TrackedFile): string | KeptOutline | null | undefined {
+    const known = this.indexed.get(file.uri);
+    if (!this.index || !known || known.count !== file.count || known.path !== file.relativePath) return undefined;
+    return this.index.outlineOf(known.path);
+  }
+
+  /**
+   * The text of `file`'s outline, restoring a kept one into the index. A kept outline that does not
+   * restore (undefined) is forgotten with its cached parse: the file is parsed again on the next sync.
+   */
+  private outlineText(file: TrackedFile): string | undefined {
+    const outline = this.outlineEntry(file);
+    if (outline === null || outline === undefined) return undefined;
+    if (typeof outline === 'string') return outline;
+    const known = this.indexed.get(file.uri)!;
+    const text = outline.text();
+    if (text !== undefined) {
+      this.index!.restoreOutline(known.path, text);
+      return text;
+    }
+    const contentKey = known.count.kind === 'counted' ? known.count.contentKey : undefined;
+    if (contentKey !== undefined) this.distrustedParses.add(`${contentKey}\n${known.path}`);
+    this.deps.log(`Relevance: the cached outline of ${known.path} could not be restored; parsing the file again`);
+    this.indexed.delete(file.uri);
+    this.index!.remove(known.path);
+    this.indexVersion++;
+    this.changes++;
+    this.distrustedThisSync++;
+    this.deps.onChange();
+    return undefined;
+  }
+
+  /** True when `file` is exported as its outline and that outline is still kept, not restored. */
+  private needsOutlineText(file: TrackedFile): boolean {
+    if (file.mode !== 'outline') return false;
+    const outline = this.outlineEntry(file);
+    return outline !== null && outline !== undefined && typeof outline !== 'string';
+  }
+
   private wanted(file: TrackedFile): boolean {
     return file.included && file.count?.kind === 'counted' && (this.activated || file.mode === 'outline');
   }
@@ -334,8 +402,8 @@ export class RelevanceTracker {
 
   /** Outline counts `file` still needs: its outline's tokens, and its tokens as exported when framing is on. */
   private missingOutlineKeys(file: TrackedFile): string[] {
-    const outline = this.currentOutline(file);
-    if (typeof outline !== 'string' || file.count?.kind !== 'counted') return [];
+    const outline = this.outlineEntry(file);
+    if (outline === null || outline === undefined || file.count?.kind !== 'counted') return [];
     const format = this.deps.framing();
     // Both forms: the outline's own tokens split a framed footprint into content and framing.
     const formats = file.mode === 'outline' || this.activated ? (format === 'none' ? ['none'] : ['none', format]) : [];
@@ -351,17 +419,25 @@ export class RelevanceTracker {
       while (next < todo.length && !signal.aborted) {
         const file = todo[next++]!;
         const count = file.count!;
-        const outline = this.currentOutline(file);
-        if (typeof outline !== 'string') continue;
+        const outline = this.outlineEntry(file);
+        if (outline === null || outline === undefined) continue;
         const tokenizer = this.deps.tokenizerId();
         for (const format of this.missingOutlineKeys(file)) {
-          const text = format === 'none' ? outline : framedFile(file.relativePath, outline, format as ExportFormat).text;
-          let counted: FileCount;
-          try {
-            counted = await this.deps.countText(text, signal);
-          } catch (error) {
-            if ((error as Error | null)?.name === 'AbortError') return;
-            counted = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };
+          let counted: FileCount | undefined;
+          // A cached parse's outline: its own count is found by its hash, without restoring its text.
+          if (format === 'none' && typeof outline !== 'string') counted = await this.deps.countKnownText?.(outline.sha256);
+          if (counted === undefined) {
+            const text = this.outlineText(file);
+            if (text === undefined) break; // it is parsed again (see sync)
+            try {
+              counted = await this.deps.countText(
+                format === 'none' ? text : framedFile(file.relativePath, text, format as ExportFormat).text,
+                signal,
+              );
+            } catch (error) {
+              if ((error as Error | null)?.name === 'AbortError') return;
+              counted = { kind: 'skipped', reason: 'countFailed', message: (error as Error).message };
+            }
           }
           if (this.deps.tokenizerId() !== tokenizer) return; // a newer tokenizer: the next sync counts again
           let counts = this.outlineCounts.get(count);

@@ -6,15 +6,17 @@ import {
   compactEntries,
   CorruptSegmentError,
   countCodec,
-  crc32Hex,
   decodeSegment,
   encodeSegment,
   pathCodec,
+  portableSegmentPrimitives,
   shardOfLocation,
 } from '../../../src/core/cache/countStoreFormat';
+import { nativeSegmentPrimitives } from '../../../src/node/diskCountStore';
 import type { StoredCount, StoredPath } from '../../../src/core/cache/countStoreFormat';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const crc32Hex = (bytes: Uint8Array): string => portableSegmentPrimitives.crc32(bytes).toString(16).padStart(8, '0');
 
 function count(text: string, lastUsedMs: number, tokens = text.length): StoredCount {
   return {
@@ -56,6 +58,24 @@ describe('count cache segments', () => {
       const bytes = new TextEncoder().encode(text);
       assert.equal(crc32Hex(bytes), crc32(bytes).toString(16).padStart(8, '0'));
     }
+  });
+
+  it('the native CRC-32 the node layer passes gives what the portable one gives', () => {
+    const native = nativeSegmentPrimitives();
+    const samples = [
+      new Uint8Array(),
+      new TextEncoder().encode('123456789'),
+      new TextEncoder().encode('é ✓ 𝄞 \u2028 and a NUL \u0000'),
+      Uint8Array.from({ length: 70_000 }, (_, i) => (i * 2654435761) >>> 24),
+    ];
+    for (const bytes of samples) assert.equal(native.crc32(bytes), portableSegmentPrimitives.crc32(bytes));
+    assert.equal(portableSegmentPrimitives.crc32(new TextEncoder().encode('123456789')), 0xcbf43926, 'the CRC-32 check value');
+    // A view into a larger buffer is checked as the view, not the whole buffer.
+    const larger = new TextEncoder().encode('xx{"a":1}yy');
+    assert.equal(native.crc32(larger.subarray(2, 9)), portableSegmentPrimitives.crc32(new TextEncoder().encode('{"a":1}')));
+    // Written with one, read with the other.
+    assert.deepEqual(decodeSegment(countCodec, encodeSegment(countCodec, sample, native)), sample);
+    assert.deepEqual(decodeSegment(countCodec, encodeSegment(countCodec, sample), native), sample);
   });
 
   it('refuse every kind of damage, whole, with the reason', () => {

@@ -1,18 +1,32 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { countCodec, decodeSegment, encodeSegment, maxStoredOutlineChars, parseCodec } from '../../../src/core/cache/countStoreFormat';
 import type { StoredParse } from '../../../src/core/cache/countStoreFormat';
-import type { ParsedFile } from '../../../src/core/relevance/parseCache';
+import type { KeptParse, ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { StoredOutcome } from '../../../src/core/cache/countStoreFormat';
 import { cacheShares, DiskCountStore } from '../../../src/node/diskCountStore';
 import type { DiskCountStoreOptions } from '../../../src/node/diskCountStore';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A kept parse as the index would see it once its outline's text is restored (undefined: it did not restore). */
+function restored(kept: ParsedFile | KeptParse | undefined): ParsedFile | undefined {
+  if (kept === undefined || kept.outcome.kind !== 'parsed' || typeof kept.outcome.syntax.outline === 'string') return kept as ParsedFile;
+  const outline = kept.outcome.syntax.outline.text();
+  return outline === undefined ? undefined : { ...kept, outcome: { kind: 'parsed', syntax: { ...kept.outcome.syntax, outline } } };
+}
+
+/** The hash a kept parse's outline carries. */
+function outlineHashOf(kept: ParsedFile | KeptParse | undefined): string | undefined {
+  const outline = kept?.outcome.kind === 'parsed' ? kept.outcome.syntax.outline : undefined;
+  return outline === undefined || typeof outline === 'string' ? undefined : outline.sha256;
+}
 const counted = (tokens: number): StoredOutcome => ({
   kind: 'counted',
   tokens,
@@ -321,7 +335,9 @@ describe('DiskCountStore', () => {
     await first.flush();
 
     const second = store(dir, { parseCodeVersion: 'parse-v1' }).store;
-    assert.deepEqual(await second.lookupParse(key, 'src/a.ts'), parsed);
+    const keptA = await second.lookupParse(key, 'src/a.ts');
+    assert.equal(outlineHashOf(keptA), hashOf('export function a(): string { ... }\n'), "the outline's count key, without restoring it");
+    assert.deepEqual(restored(keptA), parsed);
     assert.deepEqual(await second.lookupParse(`text:${hashOf('other')}`, 'notes.md'), {
       outcome: { kind: 'unsupported', reason: 'no parser for this file type' },
       signals: [],
@@ -346,30 +362,34 @@ describe('DiskCountStore', () => {
     const longStore = store(longDir, { parseCodeVersion: 'parse-v1' }).store;
     longStore.recordParse(`bytes:${hashOf('long')}`, 'long.ts', long);
     await longStore.flush();
-    assert.deepEqual(await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('long')}`, 'long.ts'), long);
+    const keptLong = await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('long')}`, 'long.ts');
+    assert.equal(outlineHashOf(keptLong), hashOf(longOutline));
+    assert.deepEqual(restored(keptLong), long);
     const stored = segments(longDir).reduce((sum, segment) => sum + segment.bytes, 0);
     assert.ok(stored < longOutline.length / 3, `stored compressed: ${stored} bytes for a ${longOutline.length}-character outline`);
 
-    // A compressed outline that does not inflate (a checksum only guards against accidents) is a miss, never garbage.
-    const bogusKey = `bytes:${hashOf('bogus')}`;
-    const bogus: StoredParse = {
+    // A stored outline that does not inflate, or inflates to another text than its hash names (a checksum
+    // only guards against accidents), does not restore: never garbage (the tracker parses the file again).
+    const { outline: _outline, ...longSyntax } = (long.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax;
+    const bogus = (name: string, data: string, deflated: boolean): StoredParse => ({
       scope: 'parse-v1',
-      contentKey: bogusKey,
-      path: 'bogus.ts',
+      contentKey: `bytes:${hashOf(name)}`,
+      path: `${name}.ts`,
       lastUsedMs: 1,
-      parsed: {
-        ...long,
-        outcome: {
-          kind: 'parsed',
-          syntax: { ...(long.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax, outline: 'bm90IGRlZmxhdGU=' },
-        },
-      },
-      outlineDeflated: true,
-    };
-    const bogusShard = path.join(longDir, 'parses-v1', hashOf('bogus').charAt(0));
-    mkdirSync(bogusShard, { recursive: true });
-    writeFileSync(path.join(bogusShard, 'written-by-hand.seg'), encodeSegment(parseCodec, [bogus]));
-    assert.equal(await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(bogusKey, 'bogus.ts'), undefined);
+      outcome: { kind: 'parsed', syntax: longSyntax, outline: { sha256: hashOf(longOutline), deflated, data } },
+      signals: [],
+    });
+    const notDeflate = bogus('not-deflate', 'bm90IGRlZmxhdGU=', true);
+    const otherText = bogus('other-text', deflateRawSync(Buffer.from(longOutline.replace('f1(', 'g1('))).toString('base64'), true);
+    const otherRaw = bogus('other-raw', 'export function g(): void { ... }\n', false);
+    for (const entry of [notDeflate, otherText, otherRaw]) {
+      const shard = path.join(longDir, 'parses-v1', entry.contentKey.charAt('bytes:'.length));
+      mkdirSync(shard, { recursive: true });
+      writeFileSync(path.join(shard, `written-by-hand-${entry.path}.seg`), encodeSegment(parseCodec, [entry]));
+      const kept = await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(entry.contentKey, entry.path);
+      assert.ok(kept, entry.path);
+      assert.equal(restored(kept), undefined, entry.path);
+    }
 
     // An outline over the cap is not kept (parsed again when needed).
     const huge: ParsedFile = {
@@ -401,10 +421,11 @@ describe('DiskCountStore', () => {
       contentKey: `bytes:${hashOf('a')}`,
       path: 'a.ts',
       lastUsedMs: 1,
-      parsed: { outcome: { kind: 'unsupported', reason: 'too large' }, signals: [] },
-      outlineDeflated: false,
+      outcome: { kind: 'unsupported', reason: 'too large' },
+      signals: [],
     };
     assert.deepEqual(decodeSegment(parseCodec, encodeSegment(parseCodec, [entry])), [entry]);
+    const outline = [hashOf('x'), 0, 'x'];
     const tampered = (change: (body: { entries: unknown[][] }) => void): Uint8Array => {
       const body = parseCodec.encodeBody([entry]) as { scopes: string[]; entries: unknown[][] };
       change(body);
@@ -412,13 +433,19 @@ describe('DiskCountStore', () => {
     };
     const bad: Array<[string, (body: { entries: unknown[][] }) => void]> = [
       ['bad content key', (body) => (body.entries[0]![1] = 'bytes:xyz')],
-      ['bad import', (body) => (body.entries[0]![4] = [1, 'typescript', [{ kind: 'es', specifier: 7 }], null, [], '', 0])],
-      ['unknown language', (body) => (body.entries[0]![4] = [1, 'cobol', [], null, [], '', 0])],
+      ['bad import', (body) => (body.entries[0]![4] = [1, 'typescript', [{ kind: 'es', specifier: 7 }], null, [], outline, 0])],
+      ['unknown language', (body) => (body.entries[0]![4] = [1, 'cobol', [], null, [], outline, 0])],
+      ['bad outline hash', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], ['x', 0, ''], 0])],
+      ['bad outline encoding', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 2, ''], 0])],
+      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 0, 7], 0])],
+      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], '', 0])],
       ['bad kind signal', (body) => (body.entries[0]![5] = [['secret', 'x']])],
       ['bad parse outcome', (body) => (body.entries[0]![4] = [2])],
-      ['bad outline encoding', (body) => (body.entries[0]![6] = 2)],
-      ['bad deflated outline', (body) => (body.entries[0]![6] = 1)], // an unsupported file has no outline to inflate
+      ['not a parse', (body) => body.entries[0]!.push(0)],
     ];
+    // A well-formed parsed outcome passes (so each case above fails for the reason it names).
+    const parsedEntry = tampered((body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], outline, 0]));
+    assert.equal(decodeSegment(parseCodec, parsedEntry).length, 1);
     for (const [message, change] of bad) assert.throws(() => decodeSegment(parseCodec, tampered(change)), new RegExp(message), message);
   });
 });

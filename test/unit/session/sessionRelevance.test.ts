@@ -2,9 +2,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTarget } from '../../../src/core/analysis/resolveTarget';
 import { framedFile, renderExport } from '../../../src/core/export/promptExport';
-import type { ParseCache, ParsedFile } from '../../../src/core/relevance/parseCache';
+import type { KeptParse, ParseCache, ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { ParsePort } from '../../../src/core/relevance/relevanceIndex';
 import { ContextCounter } from '../../../src/core/scan/contextCounter';
+import type { PoolOutcome } from '../../../src/core/scan/contextCounter';
+import type { TokenizerId } from '../../../src/core/tokenizer/tokenizerId';
 import { scanTree } from '../../../src/core/scan/scanner';
 import { statesForActions } from '../../../src/core/analysis/dropPlan';
 import { fileStateOf, Selection } from '../../../src/core/selection/selection';
@@ -337,6 +339,107 @@ describe('parses kept between sessions (the persistent cache)', () => {
     assert.equal(fs.calls.readFile.length, readsBefore, 'nothing read again for relevance');
     assert.deepEqual(secondPlan, firstPlan);
     second.dispose();
+  });
+
+  /**
+   * A parse cache that answers as the persistent one does: each outline kept (not restored), found by
+   * its hash (ScriptedPool's `text:<text>`); `restores` counts the texts asked for, `restorable` decides
+   * whether a kept outline restores.
+   */
+  function keptParseCache(): ParseCache & { records: string[]; restores: string[]; restorable: boolean } {
+    const memory = memoryParseCache();
+    const cache = {
+      records: memory.records,
+      restores: [] as string[],
+      restorable: true,
+      record: memory.record,
+      lookup: async (contentKey: string, path: string): Promise<KeptParse | undefined> => {
+        const parsed = memory.kept.get(`${contentKey}|${path}`);
+        if (parsed === undefined || parsed.outcome.kind !== 'parsed') return parsed as KeptParse | undefined;
+        const outline = parsed.outcome.syntax.outline;
+        const text = (): string | undefined => (cache.restores.push(path), cache.restorable ? outline : undefined);
+        return {
+          ...parsed,
+          outcome: { kind: 'parsed', syntax: { ...parsed.outcome.syntax, outline: { sha256: `text:${outline}`, text } } },
+        };
+      },
+    };
+    return cache;
+  }
+
+  /** A ScriptedPool that also remembers what it counted, as the persistent count cache does, and answers by hash. */
+  class RememberingPool extends ScriptedPool {
+    readonly known = new Map<string, PoolOutcome>();
+    readonly knownAsked: string[] = [];
+    override async countText(text: string, tokenizer: TokenizerId, signal?: AbortSignal): Promise<PoolOutcome> {
+      const outcome = await super.countText(text, tokenizer as 'o200k_base', signal);
+      if (outcome.kind === 'counted') this.known.set(`${tokenizer}|${outcome.contentHash}`, outcome);
+      return outcome;
+    }
+    async countKnown(source: 'bytes' | 'text', contentHash: string, tokenizer: TokenizerId): Promise<PoolOutcome | undefined> {
+      this.knownAsked.push(contentHash);
+      return source === 'text' ? this.known.get(`${tokenizer}|${contentHash}`) : undefined;
+    }
+  }
+
+  it("a cached parse's outline is counted by its hash: a plan restores no outline text; outline mode restores that file's", async () => {
+    const fs = new InMemoryWorkspaceFs()
+      .file('/w/src/a.ts', tsFile(['./b'], 'a', 30))
+      .file('/w/src/b.ts', tsFile([], 'b', 40))
+      .file('/w/src/c.ts', tsFile(['./b'], 'c', 25))
+      .file('/w/notes.md', words(20));
+    const cache = keptParseCache();
+    const pool = new RememberingPool();
+    const first = await session(fs, cache, countingParser(), pool);
+    const firstPlan = await first.settledDropProposal('budget');
+    first.dispose();
+    assert.ok(firstPlan && firstPlan.actions.length > 0, 'the plan has something to weigh');
+
+    const textCountsBefore = pool.calls.filter((call) => call.kind === 'text').length;
+    const secondParser = countingParser();
+    const second = await session(fs, cache, secondParser, pool);
+    const secondPlan = await second.settledDropProposal('budget');
+    assert.deepEqual(secondPlan, firstPlan);
+    assert.deepEqual(secondParser.calls, [], 'nothing parsed');
+    assert.deepEqual(cache.restores, [], 'no outline restored');
+    assert.equal(pool.calls.filter((call) => call.kind === 'text').length, textCountsBefore, 'no outline counted again');
+    assert.equal(pool.knownAsked.length, 3, 'each outline found by its hash');
+
+    // Outline mode exports the outline: that file's text, and only that one, is restored.
+    second.selection.setState([uri('src/b.ts')], 'outline');
+    await second.whenIdle();
+    assert.deepEqual(cache.restores, ['src/b.ts']);
+    assert.equal(await second.exportText(uri('src/b.ts')), 'export function b(): string { ... }\n');
+    assert.deepEqual(cache.restores, ['src/b.ts'], 'restored once');
+    second.dispose();
+  });
+
+  it('a kept outline that does not restore is parsed again: the same plan, the same outline exported', async () => {
+    const fs = new InMemoryWorkspaceFs()
+      .file('/w/src/a.ts', tsFile(['./b'], 'a', 30))
+      .file('/w/src/b.ts', tsFile([], 'b', 40))
+      .file('/w/notes.md', words(20));
+    const cache = keptParseCache();
+    const first = await session(fs, cache, countingParser());
+    const firstPlan = await first.settledDropProposal('budget');
+    first.dispose();
+
+    cache.restorable = false;
+    // A fresh pool knows no outline counts: each outline's text is needed, does not restore, and the file is parsed again.
+    const parser = countingParser();
+    const second = await session(fs, cache, parser);
+    assert.deepEqual(await second.settledDropProposal('budget'), firstPlan);
+    assert.deepEqual(parser.calls.sort(), ['src/a.ts', 'src/b.ts']);
+    assert.deepEqual(cache.restores.sort(), ['src/a.ts', 'src/b.ts']);
+    second.dispose();
+
+    // In outline mode, straight from the cache.
+    const third = await session(fs, cache, countingParser(), new RememberingPool());
+    third.selection.setState([uri('src/a.ts')], 'outline');
+    await third.whenIdle();
+    assert.equal(await third.exportText(uri('src/a.ts')), "import { x } from './b';\nexport function a(): string { ... }\n");
+    assert.equal(third.report().files.find((file) => file.relativePath === 'src/a.ts')!.mode, 'outline');
+    third.dispose();
   });
 
   it('a file that changed between its count and its parse is not kept under the old content', async () => {
