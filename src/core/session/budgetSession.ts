@@ -501,9 +501,18 @@ export class BudgetSession {
   /** {@link proposeDrops} once every count, the after figures' included, has settled. */
   async settledDropProposal(target: DropTargetKind, kept: ReadonlySet<string> = new Set()): Promise<DropProposal | null> {
     await this.whenIdle();
-    this.proposeDrops(target, kept);
-    await this.whenRelevanceIdle();
-    return this.proposeDrops(target, kept);
+    // Only the parsing needs starting first: a plan made before it settles would be size-only, and
+    // thrown away (its after figures alone were 0.2 s of a 10,000-file re-run).
+    this.startRelevanceFor(this.report(), target);
+    let proposal: DropProposal | null = null;
+    // The plan's after figures may start a count (the directory tree of the files it keeps): then it
+    // is made again on that count. Bounded: a count that fails is asked for again each time.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.whenRelevanceIdle();
+      proposal = this.proposeDrops(target, kept);
+      if (this.inflight.size === 0 && this.relevanceInflight.size === 0 && !this.relevanceTimer && !this.framingTimer) break;
+    }
+    return proposal;
   }
 
   /** The files as the report builder sees them, in prompt order. */
@@ -878,13 +887,7 @@ export class BudgetSession {
 
   /** What a plan for `target` can weigh: relevance when ready, else why it is size-only. */
   private planRelevance(report: BudgetReport, target: DropTargetKind): PlanRelevance {
-    const limit = dropTargetFor(target, report);
-    // Nothing to plan: do not start parsing the selection for a plan nobody needs.
-    if (!limit || tokensToRemove(limit, report.promptTokens, report.reserveOutputTokens) === 0) return { kind: 'unavailable', note: '' };
-    if (!this.relevance.active) {
-      this.relevance.activate();
-      this.scheduleRelevance();
-    }
+    if (!this.startRelevanceFor(report, target)) return { kind: 'unavailable', note: '' };
     // The plan's files: the report's counted rows (in prompt order, no second sort of the selection).
     const files: TrackedFile[] = [];
     for (const row of report.files) {
@@ -917,6 +920,20 @@ export class BudgetSession {
       case 'unavailable':
         return { kind: 'unavailable', note: `size-only plan: ${state.reason}` };
     }
+  }
+
+  /**
+   * Starts parsing the selection for a plan for `target` when the plan has tokens to remove; false
+   * when it has none (then nothing is parsed for a plan nobody needs).
+   */
+  private startRelevanceFor(report: BudgetReport, target: DropTargetKind): boolean {
+    const limit = dropTargetFor(target, report);
+    if (!limit || tokensToRemove(limit, report.promptTokens, report.reserveOutputTokens) === 0) return false;
+    if (!this.relevance.active) {
+      this.relevance.activate();
+      this.scheduleRelevance();
+    }
+    return true;
   }
 
   private scheduleRelevance(): void {

@@ -182,6 +182,37 @@ describe('relevance plans in the session', () => {
   });
 });
 
+describe('a settled plan with framing and a directory tree', () => {
+  it('its after figures count the tree of the files it keeps, even when a size-only plan would keep others', async () => {
+    const project = {
+      'src/main.ts': tsFile(['./util'], 'main', 40),
+      'src/util.ts': tsFile([], 'util', 200),
+      'src/other.ts': tsFile([], 'other', 120),
+      'src/extra.ts': tsFile([], 'extra', 60),
+    };
+    const { session } = await setup(project, { settings: { exportFraming: 'xml', exportDirectoryTree: true } });
+    session.selection.setFocus([uri('src/main.ts')], true);
+    await session.whenIdle();
+    const rows = session.report().files;
+    const tokensOf = (path: string): number => rows.find((file) => file.relativePath === path)!.tokens!;
+    // Room for all but about util.ts: a size-only plan drops the largest file, relevance keeps what main imports.
+    withSettings(session, { budgetTokens: session.report().promptTokens - tokensOf('src/util.ts') + 5 });
+    await session.whenIdle();
+    const sizeOnly = session.proposeDrops('budget')!;
+    assert.equal(sizeOnly.basis, 'size');
+    const proposal = (await session.settledDropProposal('budget'))!;
+    assert.equal(proposal.basis, 'relevance');
+    const dropped = (plan: typeof proposal): string[] => plan.actions.map((action) => action.relativePath).sort();
+    assert.notDeepEqual(dropped(proposal), dropped(sizeOnly), 'the two plans keep different files');
+    assert.equal(proposal.after!.framing!.pending, false, 'every figure after the plan is counted, the smaller tree included');
+    // The figures it shows are the ones the prompt has once it is applied.
+    session.selection.setStates(statesForActions(proposal.actions));
+    await session.whenIdle();
+    assert.equal(session.report().promptTokens, proposal.after!.promptTokens);
+    session.dispose();
+  });
+});
+
 describe('relevance state in the session', () => {
   const files = {
     'src/main.ts': tsFile(['./util'], 'main', 40),
