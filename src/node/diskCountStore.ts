@@ -244,14 +244,14 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   }
 
   /** {@link ParseCache.record}; outlines over {@link maxStoredOutlineChars} are not kept, longer ones are compressed. */
-  recordParse(contentKey: string, path: string, parsed: ParsedFile): void {
+  recordParse(contentKey: string, path: string, parsed: ParsedFile, options: { readonly withholdOutlineText?: boolean } = {}): void {
     if (this.parseCodeVersionSource === undefined) return;
     const { outcome, signals } = parsed;
     if (outcome.kind === 'parsed' && outcome.syntax.outline.length > maxStoredOutlineChars) return;
     let stored: StoredParseOutcome;
     if (outcome.kind === 'parsed') {
       const { outline, ...syntax } = outcome.syntax;
-      stored = { kind: 'parsed', syntax, outline: storedOutline(outline) };
+      stored = { kind: 'parsed', syntax, outline: storedOutline(outline, options.withholdOutlineText === true) };
     } else {
       stored = outcome;
     }
@@ -266,7 +266,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     if (this.parseCodeVersionSource === undefined) return undefined;
     return {
       lookup: (contentKey, path) => this.lookupParse(contentKey, path),
-      record: (contentKey, path, parsed) => this.recordParse(contentKey, path, parsed),
+      record: (contentKey, path, parsed, options) => this.recordParse(contentKey, path, parsed, options),
     };
   }
 
@@ -673,9 +673,10 @@ const deflateOutlineMinChars = 512;
  * (fastest level: this runs on the CLI's main thread while the workers parse) and base64-encoded
  * when that is shorter.
  */
-function storedOutline(outline: string): StoredOutline {
+function storedOutline(outline: string, withholdText: boolean): StoredOutline {
   const utf8 = Buffer.from(outline, 'utf8');
   const sha256 = contentSha256(utf8);
+  if (withholdText) return { sha256, deflated: false, data: null };
   if (outline.length < deflateOutlineMinChars) return { sha256, deflated: false, data: outline };
   const zlib = nodeZlib();
   const packed = zlib.deflateRawSync(utf8, { level: zlib.constants.Z_BEST_SPEED }).toString('base64');
@@ -687,17 +688,19 @@ function storedOutline(outline: string): StoredOutline {
  * it does not inflate or does not match (then the file is parsed again).
  */
 function restoreOutline(stored: StoredOutline): string | undefined {
+  if (stored.data === null) return undefined;
+  const data = stored.data;
   let utf8: Buffer;
   try {
     // Bounded like the outline it was made from (UTF-8 takes at most 3 bytes per UTF-16 unit).
     utf8 = stored.deflated
-      ? nodeZlib().inflateRawSync(Buffer.from(stored.data, 'base64'), { maxOutputLength: 3 * maxStoredOutlineChars })
-      : Buffer.from(stored.data, 'utf8');
+      ? nodeZlib().inflateRawSync(Buffer.from(data, 'base64'), { maxOutputLength: 3 * maxStoredOutlineChars })
+      : Buffer.from(data, 'utf8');
   } catch {
     return undefined;
   }
   if (contentSha256(utf8) !== stored.sha256) return undefined;
-  return stored.deflated ? utf8.toString('utf8') : stored.data;
+  return stored.deflated ? utf8.toString('utf8') : data;
 }
 
 /** The session options that keep parses in `store` (none without a store or a parsing code version). */

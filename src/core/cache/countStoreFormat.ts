@@ -240,7 +240,8 @@ export interface StoredOutline {
    * outline is source text and compresses about 3.5×. False when it is the outline itself (short ones).
    */
   readonly deflated: boolean;
-  readonly data: string;
+  /** Null when the text was withheld (a file with a likely secret): only the hash is kept. */
+  readonly data: string | null;
 }
 
 /** The key of a parse within one process. */
@@ -372,6 +373,10 @@ function decodeOutline(encoded: unknown, bad: (what: string) => CorruptSegmentEr
   const [sha256, deflated, data] = encoded as unknown[];
   if (typeof sha256 !== 'string' || !sha256Hex.test(sha256)) throw bad('bad outline hash');
   if (deflated !== 0 && deflated !== 1) throw bad('bad outline encoding');
+  if (data === null) {
+    if (deflated !== 0) throw bad('bad outline');
+    return { sha256, deflated: false, data: null };
+  }
   if (typeof data !== 'string' || data.length > maxStoredOutlineChars) throw bad('bad outline');
   return { sha256, deflated: deflated === 1, data };
 }

@@ -21,7 +21,10 @@ export interface ParsedFile {
 export interface KeptOutline {
   /** SHA-256 (lowercase hex) of the outline's UTF-8: the key its count is kept under (`text:` counts). */
   readonly sha256: string;
-  /** The outline text, or undefined when it cannot be restored intact (then the file is parsed again). */
+  /**
+   * The outline text, or undefined when it was not kept (a file with a likely secret) or cannot be
+   * restored intact: then the file is parsed again.
+   */
   text(): string | undefined;
 }
 
@@ -40,6 +43,11 @@ export interface KeptParse {
 export interface ParseCache {
   /** The parse kept for this content at this path (its outline restored or kept), or undefined. Never rejects. */
   lookup(contentKey: string, path: string): Promise<ParsedFile | KeptParse | undefined>;
-  /** Keeps a fresh parse (written on the store's next flush). */
-  record(contentKey: string, path: string, parsed: ParsedFile): void;
+  /**
+   * Keeps a fresh parse (written on the store's next flush). With `withholdOutlineText` the outline's
+   * hash is kept but not its text: for a file with a likely secret, since an outline keeps top-level
+   * values and the cache is a file on disk. Its count is still found by that hash; its text, when
+   * needed, by parsing again.
+   */
+  record(contentKey: string, path: string, parsed: ParsedFile, options?: { readonly withholdOutlineText?: boolean }): void;
 }

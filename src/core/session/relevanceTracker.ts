@@ -238,16 +238,14 @@ export class RelevanceTracker {
         });
         const parsed = parsedRef.parsed;
         // Kept only under the key of the content it was made from (the file may have changed since it was
-        // counted), and never for a file with a likely secret: an outline keeps top-level values, and the
-        // cache is a file on disk.
+        // counted). A file with a likely secret keeps no outline text: an outline keeps top-level values,
+        // and the cache is a file on disk.
         const keep =
-          cache &&
-          parsed &&
-          contentKey !== undefined &&
-          content.contentKey === contentKey &&
-          !this.transientOutcomes.has(parsed.outcome) &&
-          (count.kind !== 'counted' || (count.secrets ?? []).length === 0);
-        if (keep) cache.record(contentKey, file.relativePath, parsed);
+          cache && parsed && contentKey !== undefined && content.contentKey === contentKey && !this.transientOutcomes.has(parsed.outcome);
+        if (keep) {
+          const withholdOutlineText = count.kind === 'counted' && (count.secrets ?? []).length > 0;
+          cache.record(contentKey, file.relativePath, parsed, { withholdOutlineText });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(parseLanes, toParse.length) }, lane));
@@ -367,7 +365,7 @@ export class RelevanceTracker {
     }
     const contentKey = known.count.kind === 'counted' ? known.count.contentKey : undefined;
     if (contentKey !== undefined) this.distrustedParses.add(`${contentKey}\n${known.path}`);
-    this.deps.log(`Relevance: the cached outline of ${known.path} could not be restored; parsing the file again`);
+    this.deps.log(`Relevance: the cached outline of ${known.path} is not kept or could not be restored; parsing the file again`);
     this.indexed.delete(file.uri);
     this.index!.remove(known.path);
     this.indexVersion++;

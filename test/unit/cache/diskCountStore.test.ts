@@ -391,6 +391,24 @@ describe('DiskCountStore', () => {
       assert.equal(restored(kept), undefined, entry.path);
     }
 
+    // A withheld outline (a file with a likely secret): its hash is kept, its text is not written anywhere.
+    const secretOutline = "export const key = 'AKIAIOSFODNN7EXAMPLE';\n";
+    const secretDir = cacheDir();
+    const secretStore = store(secretDir, { parseCodeVersion: 'parse-v1' }).store;
+    const withSecret: ParsedFile = {
+      outcome: {
+        kind: 'parsed',
+        syntax: { ...(parsed.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax, outline: secretOutline },
+      },
+      signals: [],
+    };
+    secretStore.recordParse(`bytes:${hashOf('secret')}`, 'keys.ts', withSecret, { withholdOutlineText: true });
+    await secretStore.flush();
+    for (const segment of segments(secretDir)) assert.ok(!readFileSync(segment.file, 'latin1').includes('AKIA'), segment.file);
+    const keptSecret = await store(secretDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('secret')}`, 'keys.ts');
+    assert.equal(outlineHashOf(keptSecret), hashOf(secretOutline));
+    assert.equal(restored(keptSecret), undefined, 'no text to restore: the file is parsed again when its outline is needed');
+
     // An outline over the cap is not kept (parsed again when needed).
     const huge: ParsedFile = {
       outcome: {
@@ -439,6 +457,7 @@ describe('DiskCountStore', () => {
       ['bad outline encoding', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 2, ''], 0])],
       ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 0, 7], 0])],
       ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], '', 0])],
+      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 1, null], 0])],
       ['bad kind signal', (body) => (body.entries[0]![5] = [['secret', 'x']])],
       ['bad parse outcome', (body) => (body.entries[0]![4] = [2])],
       ['not a parse', (body) => body.entries[0]!.push(0)],
@@ -446,6 +465,8 @@ describe('DiskCountStore', () => {
     // A well-formed parsed outcome passes (so each case above fails for the reason it names).
     const parsedEntry = tampered((body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], outline, 0]));
     assert.equal(decodeSegment(parseCodec, parsedEntry).length, 1);
+    const withheldEntry = tampered((body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf('x'), 0, null], 0]));
+    assert.equal(decodeSegment(parseCodec, withheldEntry).length, 1);
     for (const [message, change] of bad) assert.throws(() => decodeSegment(parseCodec, tampered(change)), new RegExp(message), message);
   });
 });

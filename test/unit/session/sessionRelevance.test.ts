@@ -314,15 +314,24 @@ describe('relevance state in the session', () => {
 
 describe('parses kept between sessions (the persistent cache)', () => {
   /** A parse cache in memory, recording what was looked up and kept. */
-  function memoryParseCache(): ParseCache & { kept: Map<string, ParsedFile>; records: string[] } {
+  function memoryParseCache(): ParseCache & { kept: Map<string, ParsedFile>; records: string[]; withheld: string[] } {
     const kept = new Map<string, ParsedFile>();
     const records: string[] = [];
+    const withheld: string[] = [];
     return {
       kept,
       records,
-      lookup: async (contentKey, path) => kept.get(`${contentKey}|${path}`),
-      record: (contentKey, path, parsed) => {
+      withheld,
+      // A parse whose outline text was withheld comes back with its outline's hash only, as from the disk.
+      lookup: async (contentKey, path) => {
+        const parsed = kept.get(`${contentKey}|${path}`);
+        if (!withheld.includes(path) || parsed?.outcome.kind !== 'parsed') return parsed;
+        const outline = { sha256: `text:${parsed.outcome.syntax.outline}`, text: () => undefined };
+        return { ...parsed, outcome: { kind: 'parsed', syntax: { ...parsed.outcome.syntax, outline } } };
+      },
+      record: (contentKey, path, parsed, options) => {
         records.push(path);
+        if (options?.withholdOutlineText === true) withheld.push(path);
         kept.set(`${contentKey}|${path}`, parsed);
       },
     };
@@ -484,18 +493,31 @@ describe('parses kept between sessions (the persistent cache)', () => {
     assert.deepEqual(cache.records, ['b.ts'], 'a.ts was parsed from other content than it was counted from');
   });
 
-  it('a file with a likely secret is parsed but its parse is never written to the cache', async () => {
-    const fs = new InMemoryWorkspaceFs()
-      .file('/w/keys.ts', `export const key = 'AKIAIOSFODNN7EXAMPLE';\n${tsFile([], 'k', 30)}`)
-      .file('/w/b.ts', tsFile([], 'b', 40));
+  it("a file with a likely secret keeps its parse without its outline's text: a plan needs no parse, its outline does", async () => {
+    const keysText = `export const key = 'AKIAIOSFODNN7EXAMPLE';\n${tsFile([], 'k', 30)}`;
+    const fs = new InMemoryWorkspaceFs().file('/w/keys.ts', keysText).file('/w/b.ts', tsFile([], 'b', 40));
     const cache = memoryParseCache();
-    const pool = new ScriptedPool();
+    const pool = new RememberingPool();
     pool.secretsOf = (text) => (text.includes('AKIA') ? ['AWS access key ID'] : []);
     const parser = countingParser();
-    const made = await session(fs, cache, parser, pool);
-    await made.settledDropProposal('budget');
-    made.dispose();
+    const first = await session(fs, cache, parser, pool);
+    const firstPlan = await first.settledDropProposal('budget');
+    first.dispose();
     assert.deepEqual(parser.calls.sort(), ['b.ts', 'keys.ts']);
-    assert.deepEqual(cache.records, ['b.ts']);
+    assert.deepEqual(cache.records.sort(), ['b.ts', 'keys.ts']);
+    assert.deepEqual(cache.withheld, ['keys.ts'], 'only the file with a secret has its outline text withheld');
+
+    const secondParser = countingParser();
+    const second = await session(fs, cache, secondParser, pool);
+    assert.deepEqual(await second.settledDropProposal('budget'), firstPlan);
+    assert.deepEqual(secondParser.calls, [], "the outline's count is found by its hash");
+    second.selection.setState([uri('keys.ts')], 'outline');
+    await second.whenIdle();
+    assert.deepEqual(secondParser.calls, ['keys.ts'], 'its outline text is had by parsing it again');
+    assert.match(
+      (await second.exportText(uri('keys.ts')))!,
+      /^export const key = 'AKIAIOSFODNN7EXAMPLE';\nexport function k\(\): string \{ \.\.\. \}\n$/,
+    );
+    second.dispose();
   });
 });
