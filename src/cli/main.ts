@@ -318,8 +318,8 @@ function countCache(
   return new DiskCountStore({
     directory,
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
-    codeVersion: countingCodeVersion(workerScriptPath()),
-    ...(syntaxFiles ? { parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir) } : {}),
+    codeVersion: countingCodeVersion(workerScriptPath(), directory),
+    ...(syntaxFiles ? { parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, directory) } : {}),
     onProblem: (message) => io.err(`context-budget: ${escapeControlChars(message)}`),
   });
 }

@@ -233,11 +233,12 @@ function createCountCache(
   log: vscode.LogOutputChannel,
 ): DiskCountStore | undefined {
   if (settings.countCacheMaxMiB === 0 || context.globalStorageUri.scheme !== 'file') return undefined;
+  const directory = path.join(context.globalStorageUri.fsPath, 'count-cache');
   return new DiskCountStore({
-    directory: path.join(context.globalStorageUri.fsPath, 'count-cache'),
+    directory,
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
-    codeVersion: () => countingCodeVersion(workerScript),
-    parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir),
+    codeVersion: () => countingCodeVersion(workerScript, directory),
+    parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, directory),
     onProblem: (message) => log.warn(`Count cache: ${message}`),
     flushDelayMs: 2000,
     releaseAfterIdleMs: 60_000,

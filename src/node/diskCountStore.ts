@@ -33,6 +33,8 @@ import type { ContentIndex } from '../core/scan/contextCounter';
 import { nodeCrypto, nodeZlib } from './lazyBuiltins';
 import { contentSha256 } from './tokenizerPool';
 
+export { countingCodeVersion, parsingCodeVersion } from './codeVersions';
+
 /** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
 export interface PersistentCountStore {
   /** The stored outcome of counting this content with this tokenizer, or undefined. Never rejects. */
@@ -632,27 +634,6 @@ class SegmentFamily<Entry> {
   }
 }
 
-/**
- * The version of the counting code: the first 16 hex digits of the SHA-256 of the tokenizer worker
- * script. Everything a count depends on besides the content and the tokenizer id (the tiktoken
- * ranks, the tokenizer.json parser, file decoding, the secret rules) is bundled into that script,
- * so a new build never reuses an old build's counts. (Under tsc, where the worker imports other
- * files, only the worker's own file is hashed: fine for tests, which use fresh directories.)
- */
-/**
- * The version of the parsing code: the first 16 hex digits of the SHA-256 of the syntax worker
- * script (query captures, outline rules, import extraction) and of every grammar file it loads
- * (`wasmDir`'s `.wasm` files: a grammar update changes trees without changing the worker).
- */
-export async function parsingCodeVersion(workerScript: string, wasmDir: string): Promise<string> {
-  const hash = nodeCrypto()
-    .createHash('sha256')
-    .update(await fsp.readFile(workerScript));
-  const grammars = (await fsp.readdir(wasmDir)).filter((name) => name.endsWith('.wasm')).sort();
-  for (const name of grammars) hash.update(name).update(await fsp.readFile(path.join(wasmDir, name)));
-  return hash.digest('hex').slice(0, 16);
-}
-
 let nativePrimitives: SegmentPrimitives | undefined;
 
 /**
@@ -709,14 +690,6 @@ export function parseCacheOptions(
 ): { parseCache: ParseCache; contentHash: (content: Uint8Array | string) => string } | Record<string, never> {
   const parseCache = store?.parseCache();
   return parseCache ? { parseCache, contentHash: contentSha256 } : {};
-}
-
-export async function countingCodeVersion(workerScript: string): Promise<string> {
-  return nodeCrypto()
-    .createHash('sha256')
-    .update(await fsp.readFile(workerScript))
-    .digest('hex')
-    .slice(0, 16);
 }
 
 function describe(error: unknown): string {
