@@ -1,7 +1,7 @@
 import { IgnoreStack } from './ignoreRules';
 import { kindSignalsOf } from '../relevance/kindSignals';
 import type { FileKind } from '../relevance/kindSignals';
-import { secretFileReason } from '../secrets/secretScan';
+import { matchesSecretFileName, secretFileReason } from '../secrets/secretScan';
 import type { EntryKind, FileChange, SkippedEntry, WorkspaceFs } from './workspaceFs';
 import { formatBytes } from '../units';
 import { settingName } from '../vocabulary';
@@ -57,6 +57,8 @@ export interface ScanOptions {
    * maxFiles); the others are passed over without a skip entry. Folders are always walked.
    */
   readonly include?: (relativePath: string) => boolean;
+  /** How many candidate files are judged ahead of the one recorded; default {@link scanLookahead}, 1 judges one at a time. */
+  readonly lookahead?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (accepted: number, visited: number) => void;
 }
@@ -118,8 +120,11 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       }
     }
     const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // First judge every entry by name and kind alone (no I/O); the files left are candidates, judged
+    // further (secret by content, stat) by jobs that run ahead of the recording loop below.
+    const steps: EntryStep[] = [];
+    const candidates: Candidate[] = [];
     for (const [name, kind] of sorted) {
-      visited++;
       const relative = dir.relative ? `${dir.relative}/${name}` : name;
       const location = fs.join(dir.location, name);
       const isDirectory = kind === 'directory' || kind === 'symlinkToDirectory';
@@ -127,88 +132,191 @@ export async function scanTree(fs: WorkspaceFs, rootLocation: string, options: S
       if (verdict.ignored) {
         // Ignored entries are expected noise; only record them at the top level so the user sees what was left out.
         if (dir.relative === '' || verdict.by === 'exclude') {
-          skipped.push({
-            relativePath: prefix + relative + (isDirectory ? '/' : ''),
-            reason: verdict.by === 'gitignore' ? 'ignored' : 'excluded',
-            message: verdict.by === 'gitignore' ? 'matched by .gitignore' : 'matched by an exclude pattern',
+          steps.push({
+            skip: {
+              relativePath: prefix + relative + (isDirectory ? '/' : ''),
+              reason: verdict.by === 'gitignore' ? 'ignored' : 'excluded',
+              message: verdict.by === 'gitignore' ? 'matched by .gitignore' : 'matched by an exclude pattern',
+            },
           });
+        } else {
+          steps.push(passedOver);
         }
         continue;
       }
       if (kind === 'directory') {
+        // Queued now rather than when recorded: only a truncation stops the recording early, and it ends the walk.
         queue.push({ location, relative, rules });
+        steps.push(passedOver);
         continue;
       }
-      if (options.include && !options.include(prefix + relative)) continue;
+      if (options.include && !options.include(prefix + relative)) {
+        steps.push(passedOver);
+        continue;
+      }
       if (kind === 'symlinkToDirectory') {
-        skipped.push({
-          relativePath: prefix + relative + '/',
-          reason: 'symlinkedDirectory',
-          message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)',
+        steps.push({
+          skip: {
+            relativePath: prefix + relative + '/',
+            reason: 'symlinkedDirectory',
+            message: 'symbolic link to a folder: not followed (avoids loops and files outside the workspace)',
+          },
         });
         continue;
       }
       if (kind === 'brokenSymlink') {
-        skipped.push({
-          relativePath: prefix + relative,
-          location,
-          reason: 'brokenSymlink',
-          message: 'symbolic link whose target does not exist',
+        steps.push({
+          skip: {
+            relativePath: prefix + relative,
+            location,
+            reason: 'brokenSymlink',
+            message: 'symbolic link whose target does not exist',
+          },
         });
         continue;
       }
       if (kind === 'other') {
-        skipped.push({
-          relativePath: prefix + relative,
-          location,
-          reason: 'notRegularFile',
-          message: 'not a regular file (FIFO, socket or device): not opened',
+        steps.push({
+          skip: {
+            relativePath: prefix + relative,
+            location,
+            reason: 'notRegularFile',
+            message: 'not a regular file (FIFO, socket or device): not opened',
+          },
         });
         continue;
       }
-      if (options.skipSecretFiles !== false) {
-        const secret = await secretFileReason(prefix + relative, async () => new TextDecoder().decode(await fs.readFile(location)));
-        if (secret) {
-          skipped.push({
-            relativePath: prefix + relative,
-            location,
-            reason: 'secretFile',
-            message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)`,
-          });
-          continue;
-        }
+      const relativePath = prefix + relative;
+      if (options.skipSecretFiles !== false && matchesSecretFileName(relativePath)) {
+        // Rare (`.env`, `id_rsa`, `.npmrc`…): the verdict may need the content, so it is judged with the stat.
+        steps.push(candidateStep);
+        candidates.push({ location, relativePath, judgeSecret: true, skipped: [] });
+        continue;
       }
-      if (options.skipGeneratedFiles !== false) {
-        const generated = generatedByName(prefix + relative);
-        if (generated) {
-          skipped.push({ relativePath: prefix + relative, location, ...generated });
-          continue;
-        }
+      const generated = options.skipGeneratedFiles !== false ? generatedByName(relativePath) : null;
+      if (generated) {
+        steps.push({ skip: { relativePath, location, ...generated } });
+        continue;
       }
-      const accepted = await statCandidate(
-        fs,
-        location,
-        prefix + relative,
-        { maxFileBytes: options.maxFileBytes, linksMustStayInside: rootReal ?? null },
-        skipped,
-      );
-      if (accepted) {
-        if (files.length >= options.maxFiles) {
-          truncated = true;
-          skipped.push({
-            relativePath: prefix + (dir.relative || '.'),
-            reason: 'fileLimit',
-            message: `stopped after ${options.maxFiles} files (${settingName('maxFiles')}, --max-files); the rest of the folder was not added`,
-          });
-          break;
-        }
-        files.push(accepted);
-        if (options.onProgress && files.length % 200 === 0) options.onProgress(files.length, visited);
+      steps.push(candidateStep);
+      candidates.push({ location, relativePath, judgeSecret: false, skipped: [] });
+    }
+    const candidateOptions: CandidateOptions = { maxFileBytes: options.maxFileBytes, linksMustStayInside: rootReal ?? null };
+    const judged = orderedLookahead(candidates.length, options.lookahead ?? scanLookahead, (i) => {
+      const candidate = candidates[i]!;
+      return candidate.judgeSecret
+        ? judgeSecretCandidate(fs, candidate, options, candidateOptions)
+        : statCandidate(fs, candidate.location, candidate.relativePath, candidateOptions, candidate.skipped);
+    });
+    // Record in name order, whatever order the jobs finish in: the same files, skips and truncation point
+    // as judging one entry after the other.
+    let taken = 0;
+    for (const step of steps) {
+      visited++;
+      if (step.skip) skipped.push(step.skip);
+      if (!step.candidate) continue;
+      const candidate = candidates[taken++]!;
+      const file = await judged.take();
+      if (!file) {
+        skipped.push(...candidate.skipped);
+        continue;
       }
+      if (files.length >= options.maxFiles) {
+        truncated = true;
+        skipped.push({
+          relativePath: prefix + (dir.relative || '.'),
+          reason: 'fileLimit',
+          message: `stopped after ${options.maxFiles} files (${settingName('maxFiles')}, --max-files); the rest of the folder was not added`,
+        });
+        break;
+      }
+      files.push(file);
+      if (options.onProgress && files.length % 200 === 0) options.onProgress(files.length, visited);
     }
   }
   options.onProgress?.(files.length, visited);
   return { files, skipped, truncated };
+}
+
+/**
+ * How many candidate files of a folder {@link scanTree} judges ahead of the one it records (secret check by
+ * content, then stat), so that a port with promise-based calls has that many in flight: Node's fs calls go
+ * to libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise,
+ * https://nodejs.org/api/cli.html#uv_threadpool_sizesize) and `vscode.workspace.fs` calls are round trips
+ * to another process. With the CLI's synchronous port each call completes as it starts, so this only
+ * reorders the work. Past a maxFiles truncation, up to this many files are statted for nothing.
+ */
+export const scanLookahead = 16;
+
+/** One listed entry of a folder, judged by name and kind: a skip to record, a candidate to judge further, or neither. */
+interface EntryStep {
+  readonly skip?: SkippedEntry;
+  readonly candidate?: true;
+}
+
+/** The steps without a skip entry, shared (a folder walk makes one step per entry). */
+const passedOver: EntryStep = Object.freeze({});
+const candidateStep: EntryStep = Object.freeze({ candidate: true });
+
+/** A file left after the checks by name and kind; `skipped` receives why its stat (or content) leaves it out. */
+interface Candidate {
+  readonly location: string;
+  readonly relativePath: string;
+  /** Its name matches a secret-file rule: judged by {@link judgeSecretCandidate} (which may read it) before the stat. */
+  readonly judgeSecret: boolean;
+  readonly skipped: SkippedEntry[];
+}
+
+/**
+ * A file whose name matches a secret-file rule: secret by name (and content where the rule needs it), else
+ * generated by name, else stat, in the order the walk has always applied them.
+ */
+async function judgeSecretCandidate(
+  fs: WorkspaceFs,
+  candidate: Candidate,
+  options: ScanOptions,
+  candidateOptions: CandidateOptions,
+): Promise<ScannedFile | undefined> {
+  const { location, relativePath } = candidate;
+  const secret = await secretFileReason(relativePath, async () => new TextDecoder().decode(await fs.readFile(location)));
+  if (secret) {
+    candidate.skipped.push({
+      relativePath,
+      location,
+      reason: 'secretFile',
+      message: `secret by name (${secret}): left out of folder adds; add the file itself to include it (contextBudget.skipSecretFiles)`,
+    });
+    return undefined;
+  }
+  const generated = options.skipGeneratedFiles !== false ? generatedByName(relativePath) : null;
+  if (generated) {
+    candidate.skipped.push({ relativePath, location, ...generated });
+    return undefined;
+  }
+  return statCandidate(fs, location, relativePath, candidateOptions, candidate.skipped);
+}
+
+/**
+ * Runs `start(0)`, `start(1)`, … `start(count - 1)` with at most `window` of them started and not yet
+ * awaited by the caller; `take()` returns their results strictly in index order (the n-th call gets
+ * `start(n)`'s), whichever finishes first. A job left untaken (the caller stopped early) may still
+ * reject: that rejection is handled here, so it is never reported as unhandled.
+ */
+export function orderedLookahead<T>(count: number, window: number, start: (index: number) => Promise<T>): { take(): Promise<T> } {
+  const pending: Array<Promise<T>> = [];
+  let next = 0;
+  return {
+    take(): Promise<T> {
+      while (next < count && pending.length < Math.max(1, window)) {
+        const job = start(next++);
+        job.catch(() => undefined);
+        pending.push(job);
+      }
+      const job = pending.shift();
+      if (!job) return Promise.reject(new Error('orderedLookahead: every result was already taken'));
+      return job;
+    },
+  };
 }
 
 /**

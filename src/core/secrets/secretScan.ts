@@ -28,6 +28,15 @@ export function secretNameHints(relativePath: string): string[] {
 }
 
 /**
+ * True when a secret-file rule matches the name: only then can {@link secretFileReason} leave the file out
+ * (false means it returns undefined without reading). Lets a folder walk skip that async call for the others.
+ */
+export function matchesSecretFileName(relativePath: string): boolean {
+  const { path, baseName } = normalise(relativePath);
+  return secretFileRules.some((rule) => rule.test(baseName, path));
+}
+
+/**
  * Why a folder scan leaves this file out as a secret by name, or undefined. `readText` is called only for the
  * few names whose rule also needs the content (`.npmrc`, `.pypirc`, `.yarnrc.yml`); an unreadable one counts
  * as a secret (the safe side).
