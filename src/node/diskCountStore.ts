@@ -651,37 +651,39 @@ const deflateOutlineMinChars = 512;
 
 /**
  * An outline as stored: with the SHA-256 of its UTF-8 (as counts are keyed), raw-DEFLATE-compressed
- * (fastest level: this runs on the CLI's main thread while the workers parse) and base64-encoded
- * when that is shorter.
+ * (fastest level: this runs on the CLI's main thread while the workers parse) when that is shorter.
  */
 function storedOutline(outline: string, withholdText: boolean): StoredOutline {
   const utf8 = Buffer.from(outline, 'utf8');
   const sha256 = contentSha256(utf8);
-  if (withholdText) return { sha256, deflated: false, data: null };
-  if (outline.length < deflateOutlineMinChars) return { sha256, deflated: false, data: outline };
+  if (withholdText) return { sha256, kind: 'withheld' };
+  if (outline.length < deflateOutlineMinChars) return { sha256, kind: 'text', text: outline };
   const zlib = nodeZlib();
-  const packed = zlib.deflateRawSync(utf8, { level: zlib.constants.Z_BEST_SPEED }).toString('base64');
-  return packed.length < outline.length ? { sha256, deflated: true, data: packed } : { sha256, deflated: false, data: outline };
+  const bytes = zlib.deflateRawSync(utf8, { level: zlib.constants.Z_BEST_SPEED });
+  return bytes.byteLength < utf8.byteLength ? { sha256, kind: 'deflated', bytes } : { sha256, kind: 'text', text: outline };
 }
 
 /**
  * The text of a stored outline, inflated when compressed and checked against its hash; undefined when
- * it does not inflate or does not match (then the file is parsed again).
+ * it was withheld, does not inflate or does not match (then the file is parsed again).
  */
 function restoreOutline(stored: StoredOutline): string | undefined {
-  if (stored.data === null) return undefined;
-  const data = stored.data;
-  let utf8: Buffer;
-  try {
-    // Bounded like the outline it was made from (UTF-8 takes at most 3 bytes per UTF-16 unit).
-    utf8 = stored.deflated
-      ? nodeZlib().inflateRawSync(Buffer.from(data, 'base64'), { maxOutputLength: 3 * maxStoredOutlineChars })
-      : Buffer.from(data, 'utf8');
-  } catch {
-    return undefined;
+  switch (stored.kind) {
+    case 'withheld':
+      return undefined;
+    case 'text':
+      return contentSha256(stored.text) === stored.sha256 ? stored.text : undefined;
+    case 'deflated': {
+      let utf8: Buffer;
+      try {
+        // Bounded like the outline it was made from (UTF-8 takes at most 3 bytes per UTF-16 unit).
+        utf8 = nodeZlib().inflateRawSync(stored.bytes, { maxOutputLength: 3 * maxStoredOutlineChars });
+      } catch {
+        return undefined;
+      }
+      return contentSha256(utf8) === stored.sha256 ? utf8.toString('utf8') : undefined;
+    }
   }
-  if (contentSha256(utf8) !== stored.sha256) return undefined;
-  return stored.deflated ? utf8.toString('utf8') : data;
 }
 
 /** The session options that keep parses in `store` (none without a store or a parsing code version). */

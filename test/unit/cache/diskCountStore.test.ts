@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { countCodec, decodeSegment, encodeSegment, maxStoredOutlineChars, parseCodec } from '../../../src/core/cache/countStoreFormat';
-import type { StoredParse } from '../../../src/core/cache/countStoreFormat';
+import type { StoredOutline, StoredParse } from '../../../src/core/cache/countStoreFormat';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import type { KeptParse, ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { StoredOutcome } from '../../../src/core/cache/countStoreFormat';
 import { cacheShares, DiskCountStore } from '../../../src/node/diskCountStore';
@@ -371,17 +373,17 @@ describe('DiskCountStore', () => {
     // A stored outline that does not inflate, or inflates to another text than its hash names (a checksum
     // only guards against accidents), does not restore: never garbage (the tracker parses the file again).
     const { outline: _outline, ...longSyntax } = (long.outcome as Extract<ParsedFile['outcome'], { kind: 'parsed' }>).syntax;
-    const bogus = (name: string, data: string, deflated: boolean): StoredParse => ({
+    const bogus = (name: string, outline: DistributiveOmit<StoredOutline, 'sha256'>): StoredParse => ({
       scope: 'parse-v1',
       contentKey: `bytes:${hashOf(name)}`,
       path: `${name}.ts`,
       lastUsedMs: 1,
-      outcome: { kind: 'parsed', syntax: longSyntax, outline: { sha256: hashOf(longOutline), deflated, data } },
+      outcome: { kind: 'parsed', syntax: longSyntax, outline: { sha256: hashOf(longOutline), ...outline } as StoredOutline },
       signals: [],
     });
-    const notDeflate = bogus('not-deflate', 'bm90IGRlZmxhdGU=', true);
-    const otherText = bogus('other-text', deflateRawSync(Buffer.from(longOutline.replace('f1(', 'g1('))).toString('base64'), true);
-    const otherRaw = bogus('other-raw', 'export function g(): void { ... }\n', false);
+    const notDeflate = bogus('not-deflate', { kind: 'deflated', bytes: new TextEncoder().encode('not deflate') });
+    const otherText = bogus('other-text', { kind: 'deflated', bytes: deflateRawSync(Buffer.from(longOutline.replace('f1(', 'g1('))) });
+    const otherRaw = bogus('other-raw', { kind: 'text', text: 'export function g(): void { ... }\n' });
     for (const entry of [notDeflate, otherText, otherRaw]) {
       const shard = path.join(longDir, 'parses-v1', entry.contentKey.charAt('bytes:'.length));
       mkdirSync(shard, { recursive: true });
@@ -443,30 +445,39 @@ describe('DiskCountStore', () => {
       signals: [],
     };
     assert.deepEqual(decodeSegment(parseCodec, encodeSegment(parseCodec, [entry])), [entry]);
-    const outline = [hashOf('x'), 0, 'x'];
+    const outline = [hashOf('x'), 'text', 'x'];
+    // The body as changed, with 10 blob bytes after it.
     const tampered = (change: (body: { entries: unknown[][] }) => void): Uint8Array => {
-      const body = parseCodec.encodeBody([entry]) as { scopes: string[]; entries: unknown[][] };
+      const body = parseCodec.encodeBody([entry], { add: () => [0, 0] }) as { scopes: string[]; entries: unknown[][] };
       change(body);
-      return encodeSegment({ ...parseCodec, encodeBody: () => body }, [entry]);
+      const withBlob = (_entries: readonly StoredParse[], blob: { add(bytes: Uint8Array): [number, number] }): unknown => {
+        blob.add(new Uint8Array(10));
+        return body;
+      };
+      return encodeSegment({ ...parseCodec, encodeBody: withBlob }, [entry]);
     };
+    const withOutline = (encoded: unknown) => (body: { entries: unknown[][] }) =>
+      (body.entries[0]![4] = [1, 'typescript', [], null, [], encoded, 0]);
     const bad: Array<[string, (body: { entries: unknown[][] }) => void]> = [
       ['bad content key', (body) => (body.entries[0]![1] = 'bytes:xyz')],
       ['bad import', (body) => (body.entries[0]![4] = [1, 'typescript', [{ kind: 'es', specifier: 7 }], null, [], outline, 0])],
       ['unknown language', (body) => (body.entries[0]![4] = [1, 'cobol', [], null, [], outline, 0])],
-      ['bad outline hash', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], ['x', 0, ''], 0])],
-      ['bad outline encoding', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 2, ''], 0])],
-      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 0, 7], 0])],
-      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], '', 0])],
-      ['bad outline', (body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf(''), 1, null], 0])],
+      ['bad outline hash', withOutline(['x', 'text', ''])],
+      ['bad outline', withOutline([hashOf(''), 'gzip', ''])],
+      ['bad outline', withOutline([hashOf(''), 'text', 7])],
+      ['bad outline', withOutline('')],
+      ['bad outline', withOutline([hashOf(''), 'withheld', 'text after all'])],
+      ['bad outline', withOutline([hashOf(''), 'deflated', -1, 4])],
+      ['outline bytes outside the segment', withOutline([hashOf(''), 'deflated', 4, 7])],
+      ['outline bytes outside the segment', withOutline([hashOf(''), 'deflated', 0, 11])],
       ['bad kind signal', (body) => (body.entries[0]![5] = [['secret', 'x']])],
       ['bad parse outcome', (body) => (body.entries[0]![4] = [2])],
       ['not a parse', (body) => body.entries[0]!.push(0)],
     ];
     // A well-formed parsed outcome passes (so each case above fails for the reason it names).
-    const parsedEntry = tampered((body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], outline, 0]));
-    assert.equal(decodeSegment(parseCodec, parsedEntry).length, 1);
-    const withheldEntry = tampered((body) => (body.entries[0]![4] = [1, 'typescript', [], null, [], [hashOf('x'), 0, null], 0]));
-    assert.equal(decodeSegment(parseCodec, withheldEntry).length, 1);
+    for (const good of [outline, [hashOf('x'), 'withheld'], [hashOf('x'), 'deflated', 3, 7], [hashOf('x'), 'deflated', 0, 10]]) {
+      assert.equal(decodeSegment(parseCodec, tampered(withOutline(good))).length, 1, JSON.stringify(good));
+    }
     for (const [message, change] of bad) assert.throws(() => decodeSegment(parseCodec, tampered(change)), new RegExp(message), message);
   });
 });
