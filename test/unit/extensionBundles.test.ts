@@ -82,7 +82,8 @@ test('the first bundle leaves out what the first paint does not need; the second
     'deferred modules missing from dist/extensionLazy.js',
   );
   // The status bar, the tree and the session are in the first.
-  for (const path of ['src/host/statusBar.ts', 'src/host/fileTree.ts', 'src/core/session/budgetSession.ts']) assert.ok(first.has(path), path);
+  for (const path of ['src/host/statusBar.ts', 'src/host/fileTree.ts', 'src/core/session/budgetSession.ts'])
+    assert.ok(first.has(path), path);
 });
 
 test('the second bundle holds no copy of a module with live state (it receives those objects as arguments)', async () => {
@@ -95,7 +96,10 @@ test('the second bundle holds no copy of a module with live state (it receives t
 
 test('esbuild.mjs builds the second bundle where lazyLoader.ts requires it, and .vscodeignore ships it', () => {
   const script = readFileSync(join(repoRoot, 'esbuild.mjs'), 'utf8');
-  assert.match(script, new RegExp(`entryPoints: \\['src/host/lazyFeatures\\.ts'\\], outfile: 'dist/${lazyBundleFile.replace('.', '\\.')}'`));
+  assert.match(
+    script,
+    new RegExp(`entryPoints: \\['src/host/lazyFeatures\\.ts'\\], outfile: 'dist/${lazyBundleFile.replace('.', '\\.')}'`),
+  );
   const ignore = readFileSync(join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
   assert.ok(ignore.includes('!dist/extension.js'));
   assert.ok(ignore.includes(`!dist/${lazyBundleFile}`));
