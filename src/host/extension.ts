@@ -63,7 +63,7 @@ let shutdown: (() => Promise<void>) | undefined;
 /** Composition root: builds the objects and wires them; no logic of its own. */
 export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const activationStarted = performance.now();
-  // The panel, the command flows and the model-file parsers: dist/extensionLazy.js, loaded on first use.
+  // The panel, the command flows, the chat answer, the model-file, GGUF and server parsers: dist/extensionLazy.js, on first use.
   const lazy = lazyLoader(context.extensionPath);
   const log = vscode.window.createOutputChannel('Context Budget', { log: true });
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
