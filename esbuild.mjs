@@ -1,4 +1,4 @@
-// Builds every entry in one script: extension host, tokenizer worker, syntax worker, CLI, webview.
+// Builds every entry in one script: extension host (two bundles), tokenizer worker, syntax worker, CLI, webview.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -36,6 +36,9 @@ const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20
 
 const builds = [
   { ...nodeCommon, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The extension's second bundle: what the first paint does not need (panel, command flows, model-file
+  // parsers), required by src/host/lazyLoader.ts on first use, so activation loads less (issue 13).
+  { ...nodeCommon, entryPoints: ['src/host/lazyFeatures.ts'], outfile: 'dist/extensionLazy.js', external: ['vscode'] },
   { ...nodeCommon, entryPoints: ['src/worker/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
   { ...nodeCommon, entryPoints: ['src/worker/syntaxWorker.ts'], outfile: 'dist/syntaxWorker.js' },
   { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },

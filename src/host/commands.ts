@@ -5,20 +5,14 @@ import type { BudgetController } from './budgetController';
 import { commandIds } from './ids';
 import type { CommandId } from './ids';
 import type { SettingsReader } from './settingsReader';
-import type { ModelPicker } from './modelPicker';
-import type { DropPlanFlow } from './dropPlanFlow';
-import type { ExportFlow, ExportRequest } from './exportFlow';
-import type { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
-import type { ContextSetsFlow } from './contextSetsFlow';
+import type { ExportRequest } from './exportFlow';
+import type { CommandFlows } from './lazyFeatures';
 
 export interface CommandDeps {
   readonly controller: BudgetController;
   readonly settings: SettingsReader;
-  readonly models: ModelPicker;
-  readonly drops: DropPlanFlow;
-  readonly exports: ExportFlow;
-  readonly tokenizers: TokenizerDownloadFlow;
-  readonly sets: ContextSetsFlow;
+  /** The pickers, dialogs and downloads, from the second bundle: loaded and built by the first command that needs them. */
+  readonly flows: () => CommandFlows;
   readonly openPanel: () => void;
   readonly clearCountCache: () => Promise<void>;
   /** Reads the server of contextBudget.server again (it may have been restarted with another context). */
@@ -72,13 +66,13 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
       );
       if (choice === clear) selection.clear();
     },
-    [commandIds.selectModel]: () => deps.models.pickModel(),
-    [commandIds.selectGpu]: () => deps.models.pickGpu(),
-    [commandIds.loadModelConfig]: (uri?: unknown) => deps.models.loadConfig(uri instanceof vscode.Uri ? uri : undefined),
-    [commandIds.downloadTokenizer]: () => deps.tokenizers.download(),
-    [commandIds.setHuggingFaceToken]: () => deps.tokenizers.setToken(),
-    [commandIds.clearHuggingFaceToken]: () => deps.tokenizers.clearToken(),
-    [commandIds.suggestDrops]: () => deps.drops.run(),
+    [commandIds.selectModel]: () => deps.flows().models.pickModel(),
+    [commandIds.selectGpu]: () => deps.flows().models.pickGpu(),
+    [commandIds.loadModelConfig]: (uri?: unknown) => deps.flows().models.loadConfig(uri instanceof vscode.Uri ? uri : undefined),
+    [commandIds.downloadTokenizer]: () => deps.flows().tokenizers.download(),
+    [commandIds.setHuggingFaceToken]: () => deps.flows().tokenizers.setToken(),
+    [commandIds.clearHuggingFaceToken]: () => deps.flows().tokenizers.clearToken(),
+    [commandIds.suggestDrops]: () => deps.flows().drops.run(),
     [commandIds.cancelCounting]: () => controller.session.cancel(),
     [commandIds.recount]: () => controller.session.recountAll(),
     [commandIds.clearCountCache]: () => deps.clearCountCache(),
@@ -103,15 +97,15 @@ export function createCommandHandlers(deps: CommandDeps): Record<CommandId, (...
         .map((item) => item.uri!);
       if (skipped.length > 0) controller.session.dismissSkipped(skipped);
     },
-    [commandIds.copyContext]: (request?: unknown) => deps.exports.copy(exportRequest(request)),
-    [commandIds.saveContext]: (request?: unknown) => deps.exports.save(exportRequest(request)),
+    [commandIds.copyContext]: (request?: unknown) => deps.flows().exports.copy(exportRequest(request)),
+    [commandIds.saveContext]: (request?: unknown) => deps.flows().exports.save(exportRequest(request)),
     [commandIds.useOutline]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'outline'),
     [commandIds.useFullText]: (node?: unknown, nodes?: unknown) => selection.setState(nodeUris(node, nodes), 'full'),
-    [commandIds.addChangedFiles]: (scope?: unknown) => deps.sets.addChangedFiles(scope),
-    [commandIds.saveContextSet]: (name?: unknown) => deps.sets.save(name),
-    [commandIds.restoreContextSet]: (name?: unknown) => deps.sets.restore(name),
-    [commandIds.deleteContextSet]: (name?: unknown) => deps.sets.delete(name),
-    [commandIds.saveSetToRepository]: (name?: unknown) => deps.sets.saveToRepository(name),
+    [commandIds.addChangedFiles]: (scope?: unknown) => deps.flows().sets.addChangedFiles(scope),
+    [commandIds.saveContextSet]: (name?: unknown) => deps.flows().sets.save(name),
+    [commandIds.restoreContextSet]: (name?: unknown) => deps.flows().sets.restore(name),
+    [commandIds.deleteContextSet]: (name?: unknown) => deps.flows().sets.delete(name),
+    [commandIds.saveSetToRepository]: (name?: unknown) => deps.flows().sets.saveToRepository(name),
   };
 }
 

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModelFile, problemText, resolveTarget, withChatModel } from '../core/analysis/resolveTarget';
-import type { ModelFileReader, ResolvedTarget } from '../core/analysis/resolveTarget';
-import { maxModelConfigBytes } from '../core/model/workspaceModels';
+import { problemText, targetFor, withChatModel } from '../core/analysis/resolveTarget';
+import type { ResolvedTarget } from '../core/analysis/resolveTarget';
 import type { TreeNode } from '../core/presenters/fileTreeModel';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { Selection } from '../core/selection/selection';
@@ -16,9 +15,7 @@ import { resolveCountingTokenizer, type ModelFileRef, type TokenizerSources } fr
 import type { TokenizerId } from '../core/tokenizer/tokenizerId';
 import { isGgufPath } from '../core/model/workspaceModels';
 import { settingName } from '../core/vocabulary';
-import { nodeModelFileReader } from '../node/modelFile';
-import { nodeServerHttp } from '../node/serverHttp';
-import { nodeTokenizerSources } from '../node/tokenizerSources';
+import { tokenizerSources as makeTokenizerSources } from '../node/tokenizerSources';
 import { SyntaxPool } from '../node/syntaxPool';
 import { TokenizerPool } from '../node/tokenizerPool';
 import type { TokenizerPoolStats } from '../node/tokenizerPool';
@@ -26,17 +23,15 @@ import { BudgetController } from './budgetController';
 import { availableChatModels, registerChat } from './chat';
 import { createCommandHandlers, registerCommands } from './commands';
 import { commandIds } from './ids';
-import { ContextSetsFlow } from './contextSetsFlow';
 import { GitContext } from './gitContext';
-import { DropPlanFlow } from './dropPlanFlow';
 import { ExplorerDecorations } from './explorerDecorations';
-import { ExportFlow } from './exportFlow';
 import { FileTree } from './fileTree';
-import { ModelPicker } from './modelPicker';
-import { CostPanel } from './panel/costPanel';
+import type { CommandFlows } from './lazyFeatures';
+import { lazyLoader } from './lazyLoader';
+import type { LazyFeatures } from './lazyLoader';
+import { PanelShell } from './panel/panelShell';
 import { SettingsReader } from './settingsReader';
 import { StatusBar } from './statusBar';
-import { TokenizerDownloadFlow } from './tokenizerDownloadFlow';
 import { VscodeWorkspaceFs } from './vscodeWorkspaceFs';
 
 /** What tests reach through `extension.exports`: the live session and a way to wait for settled numbers. */
@@ -68,6 +63,8 @@ let shutdown: (() => Promise<void>) | undefined;
 /** Composition root: builds the objects and wires them; no logic of its own. */
 export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const activationStarted = performance.now();
+  // The panel, the command flows, the chat answer, the model-file, GGUF and server parsers: dist/extensionLazy.js, on first use.
+  const lazy = lazyLoader(context.extensionPath);
   const log = vscode.window.createOutputChannel('Context Budget', { log: true });
   const settings = new SettingsReader((problem) => void vscode.window.showWarningMessage(vscode.l10n.t('Context Budget: {0}', problem)));
   const fs = new VscodeWorkspaceFs();
@@ -80,10 +77,14 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const pool = new TokenizerPool({ workerScript, ...(countCache ? { store: countCache } : {}) });
   // Download Tokenizer's cache: the extension's global storage, keyed by repository and commit.
   const tokenizerCacheDir = path.join(context.globalStorageUri.fsPath, 'tokenizers');
-  const tokenizerSources = nodeTokenizerSources(pool, { cacheDir: tokenizerCacheDir });
+  const tokenizerSources = makeTokenizerSources(pool, {
+    cacheDir: tokenizerCacheDir,
+    // A GGUF model's vocabulary: the GGUF reader is in the second bundle.
+    readGgufMetadata: (filePath) => lazy().readGgufMetadataBytes(filePath),
+  });
   const resolver = new BudgetContextResolver(
-    (current) => resolveHostTarget(fs, current, tokenizerSources),
-    { generation: 0, settings: settings.current, target: resolveTarget(settings.current) },
+    (current) => resolveHostTarget(fs, current, tokenizerSources, lazy),
+    { generation: 0, settings: settings.current, target: targetFor(settings.current) },
     (error) => log.error(`Resolving the model failed: ${(error as Error)?.stack ?? String(error)}`),
   );
   // Outlines and the import graph: parsed in their own worker, started on the first parse only.
@@ -103,7 +104,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   // or absent server never holds up activation; nothing is sent while contextBudget.server is empty.
   const serverWatch = new ServerWatch(
     settingName('server'),
-    (address) => nodeServerHttp(address),
+    // The checker and its response parsers are in the second bundle: loaded once a server is set.
+    (url, name, signal) => lazy().checkServerAt(url, name, signal),
     (check) => {
       if (check?.status === 'failed') log.warn(check.message);
       session.setServerCheck(check);
@@ -129,38 +131,44 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
   // The controller's first render (just after activate() returns) draws them.
   controller.onDidRender(renderDecorations);
-  const panel = new CostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log });
+  const panel = new PanelShell(() =>
+    lazy().createCostPanel({ extensionUri: context.extensionUri, session, settings, onDidRender: controller.onDidRender, log }),
+  );
   const git = new GitContext(session, log);
   git.start();
+  let flows: CommandFlows | undefined;
   const handlers = createCommandHandlers({
     controller,
     settings,
-    models: new ModelPicker(settings, () => {
-      const report = session.report();
-      const offer = report.tokenizer.download;
-      return offer
-        ? {
-            modelName: report.model.displayName,
-            repo: offer.repo,
-            download: () => vscode.commands.executeCommand(commandIds.downloadTokenizer),
-          }
-        : null;
-    }),
-    drops: new DropPlanFlow(session),
-    exports: new ExportFlow(session, fs, (text) => countExactly(pool, text, countingTokenizerId(session.context))),
-    tokenizers: new TokenizerDownloadFlow(
-      session,
-      settings,
-      context.secrets,
-      tokenizerCacheDir,
-      async () => {
-        retarget(settings.current);
-        await resolving;
-        await session.whenIdle();
-      },
-      log,
-    ),
-    sets: new ContextSetsFlow(session, controller, settings, fs, context.workspaceState, git, log),
+    flows: () =>
+      (flows ??= lazy().createCommandFlows({
+        session,
+        controller,
+        settings,
+        fs,
+        git,
+        workspaceState: context.workspaceState,
+        secrets: context.secrets,
+        log,
+        tokenizerCacheDir,
+        tokenizerOffer: () => {
+          const report = session.report();
+          const offer = report.tokenizer.download;
+          return offer
+            ? {
+                modelName: report.model.displayName,
+                repo: offer.repo,
+                download: () => vscode.commands.executeCommand(commandIds.downloadTokenizer),
+              }
+            : null;
+        },
+        countText: (text) => countExactly(pool, text, countingTokenizerId(session.context)),
+        refresh: async () => {
+          retarget(settings.current);
+          await resolving;
+          await session.whenIdle();
+        },
+      })),
     openPanel: () => panel.show(),
     clearCountCache: () => clearCountCache(countCache, pool),
     checkServer: () => {
@@ -196,7 +204,7 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
     ...(typeof vscode.lm?.onDidChangeChatModels === 'function' ? [vscode.lm.onDidChangeChatModels(() => retarget(settings.current))] : []),
     controller,
     registerCommands(handlers, log, controller.whenStarted()),
-    ...registerChat(session, log, controller.whenStarted()),
+    ...registerChat(session, log, controller.whenStarted(), () => lazy().budgetAnswer),
     { dispose: () => clearTimeout(serverStart) },
     serverWatch,
     git,
@@ -276,9 +284,15 @@ export async function deactivate(): Promise<void> {
  * The model file (if any), the catalog, the chat model, and the tokenizer that counts for them,
  * resolved for these settings: one snapshot, so switching model switches the tokenizer.
  */
-async function resolveHostTarget(fs: VscodeWorkspaceFs, settings: Settings, sources: TokenizerSources): Promise<ResolvedTarget> {
-  const configFile = settings.modelConfigPath ? await loadModelFile(settings.modelConfigPath, hostModelFileReader(fs)) : undefined;
-  const target = withChatModel(resolveTarget(settings, configFile), settings.chatModel, await availableChatModels());
+async function resolveHostTarget(
+  fs: VscodeWorkspaceFs,
+  settings: Settings,
+  sources: TokenizerSources,
+  lazy: () => LazyFeatures,
+): Promise<ResolvedTarget> {
+  // The config.json and GGUF parsers are in the second bundle: loaded only when a model file is set.
+  const fromFile = settings.modelConfigPath ? await lazy().readModelFile(fs, settings.modelConfigPath) : undefined;
+  const target = withChatModel(targetFor(settings, fromFile), settings.chatModel, await availableChatModels());
   // Tokenizer files are read from the local disk (a tokenizer.json beside a remote config.json is not).
   const modelPath = settings.modelConfigPath ? localPath(settings.modelConfigPath) : undefined;
   const modelFile: ModelFileRef | undefined =
@@ -304,42 +318,6 @@ function localPath(setting: string): string | undefined {
   if (path.isAbsolute(setting) || !base) return setting;
   const joined = vscode.Uri.joinPath(base, setting);
   return joined.scheme === 'file' ? joined.fsPath : undefined;
-}
-
-/**
- * `modelConfigPath` as the extension reads it: a relative path is taken from the first workspace
- * folder; a config.json is read through workspace.fs (remote and virtual workspaces); a GGUF's header
- * is read with random access, which workspace.fs does not offer, so only from a local disk.
- */
-function hostModelFileReader(fs: VscodeWorkspaceFs): ModelFileReader {
-  const toUri = (configPath: string): vscode.Uri => {
-    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(configPath)) return vscode.Uri.parse(configPath);
-    return path.isAbsolute(configPath) || !base ? vscode.Uri.file(configPath) : vscode.Uri.joinPath(base, configPath);
-  };
-  return {
-    readConfigText: async (configPath) => {
-      const uri = toUri(configPath);
-      // A local file is read bounded and never blocks (a FIFO named config.json is refused).
-      if (uri.scheme === 'file') return nodeModelFileReader.readConfigText(uri.fsPath);
-      const stat = await fs.stat(uri.toString());
-      if (stat.sizeBytes > maxModelConfigBytes) {
-        throw new Error(
-          `${stat.sizeBytes.toLocaleString('en-US')} bytes is too large for a config.json (the limit is ${maxModelConfigBytes.toLocaleString('en-US')})`,
-        );
-      }
-      return new TextDecoder().decode(await fs.readFile(uri.toString(), { maxBytes: maxModelConfigBytes }));
-    },
-    readGgufHeader: async (configPath) => {
-      const uri = toUri(configPath);
-      if (uri.scheme !== 'file') {
-        throw new Error(
-          `a GGUF model must be a local file (only its header is read, from disk), and this one is at a ${uri.scheme}: URI; copy it to a local folder`,
-        );
-      }
-      return nodeModelFileReader.readGgufHeader(uri.fsPath);
-    },
-  };
 }
 
 async function countExactly(pool: TokenizerPool, text: string, tokenizer: TokenizerId): Promise<number> {

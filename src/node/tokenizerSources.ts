@@ -17,6 +17,15 @@ export interface NodeTokenizerSourcesOptions {
   readonly cacheDir?: string;
 }
 
+/** {@link nodeTokenizerSources}' options plus how a GGUF's metadata bytes are read (readGgufMetadataBytes). */
+export interface TokenizerSourcesOptions extends NodeTokenizerSourcesOptions {
+  /**
+   * The metadata section of a GGUF file (its vocabulary), as ggufFile.ts reads it. Passed in so the
+   * extension can load the GGUF reader only when a GGUF model is set (its second bundle, issue 13).
+   */
+  readonly readGgufMetadata: (filePath: string) => Promise<Uint8Array>;
+}
+
 /**
  * Tokenizer files on the local disk, registered with a {@link TokenizerPool}: the TokenizerSources
  * port for the CLI and the extension. Reads are bounded and never block on a FIFO or device; a file
@@ -25,6 +34,11 @@ export interface NodeTokenizerSourcesOptions {
  * the file and the field (`normalizer.type: "Precompiled" is not supported`).
  */
 export function nodeTokenizerSources(pool: TokenizerPool, options: NodeTokenizerSourcesOptions = {}): TokenizerSources {
+  return tokenizerSources(pool, { ...options, readGgufMetadata: readGgufMetadataBytes });
+}
+
+/** {@link nodeTokenizerSources} with the GGUF metadata reader given. */
+export function tokenizerSources(pool: TokenizerPool, options: TokenizerSourcesOptions): TokenizerSources {
   const known = new Map<string, { stamp: string; id: TokenizerId }>();
 
   /** Registers (once per size+mtime) and parses in a worker; a parse failure names the field. */
@@ -61,7 +75,7 @@ export function nodeTokenizerSources(pool: TokenizerPool, options: NodeTokenizer
   return {
     tokenizerJson,
     tokenizerBeside: (modelPath) => tokenizerJson(path.join(path.dirname(modelPath), 'tokenizer.json')),
-    ggufVocabulary: (filePath) => register('gguf', filePath, () => readGgufMetadataBytes(filePath)),
+    ggufVocabulary: (filePath) => register('gguf', filePath, () => options.readGgufMetadata(filePath)),
     downloaded: async (repo) => {
       if (options.cacheDir === undefined) return { kind: 'absent' };
       const cached = await findCachedTokenizer(options.cacheDir, repo);

@@ -70,39 +70,53 @@ export function problemText(problem: TargetProblem): string {
   return problem.fallback ? `${problem.message} ${problem.fallback}` : problem.message;
 }
 
+/** A model file's model, or why it could not be used (a sentence naming the file). */
+export type ModelFromFile = { readonly model: ModelSpec } | { readonly problem: string };
+
 /**
  * Picks the model and GPU the estimates are for. A config.json that cannot be read or parsed, or an
  * unknown catalog id, never yields a silent wrong number: the problem is reported and the catalog
  * default is used, named in the fallback.
  */
 export function resolveTarget(settings: Settings, configFile?: ConfigFile): ResolvedTarget {
-  const problems: TargetProblem[] = [];
-  let model: ModelSpec | undefined;
-  let configProblem: string | undefined;
-  if (configFile) {
-    if ('error' in configFile) {
-      configProblem = `Model file ${configFile.path} could not be read (${configFile.error}).`;
-    } else if ('gguf' in configFile) {
-      try {
-        model = ggufToModelSpec(configFile.gguf, { id: configFile.path, sourcePath: configFile.path });
-      } catch (error) {
-        configProblem = endSentence(`Model file ${(error as Error).message}`);
-      }
-    } else {
-      // parseConfigJson locates a syntax error by line and column instead of quoting the text as V8 does.
-      const parsed = parseConfigJson(configFile.text);
-      try {
-        if ('error' in parsed) throw new Error(parsed.error);
-        model = parseHfConfig(parsed.json, {
-          id: configFile.path,
-          displayName: displayNameFromPath(configFile.path),
-          sourcePath: configFile.path,
-        });
-      } catch (error) {
-        configProblem = endSentence(`Model config ${configFile.path}: ${(error as Error).message}`);
-      }
+  return targetFor(settings, configFile ? modelFromFile(configFile) : undefined);
+}
+
+/**
+ * The model of a config.json or GGUF already read by {@link loadModelFile}. Apart from
+ * {@link targetFor} so the extension can load these parsers only when a model file is set (its
+ * second bundle, issue 13), while the catalog choice stays in the first.
+ */
+export function modelFromFile(configFile: ConfigFile): ModelFromFile {
+  if ('error' in configFile) return { problem: `Model file ${configFile.path} could not be read (${configFile.error}).` };
+  if ('gguf' in configFile) {
+    try {
+      return { model: ggufToModelSpec(configFile.gguf, { id: configFile.path, sourcePath: configFile.path }) };
+    } catch (error) {
+      return { problem: endSentence(`Model file ${(error as Error).message}`) };
     }
   }
+  // parseConfigJson locates a syntax error by line and column instead of quoting the text as V8 does.
+  const parsed = parseConfigJson(configFile.text);
+  try {
+    if ('error' in parsed) throw new Error(parsed.error);
+    return {
+      model: parseHfConfig(parsed.json, {
+        id: configFile.path,
+        displayName: displayNameFromPath(configFile.path),
+        sourcePath: configFile.path,
+      }),
+    };
+  } catch (error) {
+    return { problem: endSentence(`Model config ${configFile.path}: ${(error as Error).message}`) };
+  }
+}
+
+/** {@link resolveTarget} once the model file (if any) is parsed: that model, else the catalog's, with the problems. */
+export function targetFor(settings: Settings, fromFile?: ModelFromFile): ResolvedTarget {
+  const problems: TargetProblem[] = [];
+  let model = fromFile && 'model' in fromFile ? fromFile.model : undefined;
+  const configProblem = fromFile && 'problem' in fromFile ? fromFile.problem : undefined;
   if (!model) {
     const byId = findModel(settings.model);
     model = byId ?? findModel(defaultSettings.model) ?? loadBundledCatalog().models[0]!;

@@ -7,6 +7,18 @@ import type { ServerAddress } from './serverUrl';
 export type ServerHttpFactory = (address: ServerAddress) => ServerHttp;
 
 /**
+ * Runs one check of `urlText` ({@link runServerCheck} with a face's HTTP port). A function rather than
+ * the port itself so the extension can load the checker, and its response parsers, only once a server
+ * is set (its second bundle, issue 13).
+ */
+export type ServerCheckRunner = (urlText: string, name: string, signal: AbortSignal) => Promise<ServerCheck>;
+
+/** The runner that checks through `http`. */
+export function serverCheckRunner(http: ServerHttpFactory): ServerCheckRunner {
+  return (urlText, name, signal) => runServerCheck(urlText, name, http, signal);
+}
+
+/**
  * One check of the server at `urlText`, every failure worded for the face that asked: `name` is the
  * setting or flag (`contextBudget.server`, `--server`), and each failed check's message starts with it.
  */
@@ -38,7 +50,7 @@ export class ServerWatch {
 
   constructor(
     private readonly name: string,
-    private readonly http: ServerHttpFactory,
+    private readonly check: ServerCheckRunner,
     /** Receives `checking`, then the result; null when the setting is cleared. */
     private readonly deliver: (check: ServerCheck | null) => void,
   ) {}
@@ -81,7 +93,7 @@ export class ServerWatch {
     const url = this.url;
     const display = parseServerUrl(url);
     this.deliver({ status: 'checking', url: 'error' in display ? url : display.display });
-    this.running = runServerCheck(url, this.name, this.http, controller.signal).then(
+    this.running = this.check(url, this.name, controller.signal).then(
       (check) => {
         if (generation === this.generation && !this.disposed) this.deliver(check);
       },

@@ -35,7 +35,8 @@ const updateIntervalMs = 200;
 const maxUndo = 20;
 
 /**
- * The Context Budget panel: one webview panel, revived after a reload by its serializer. It renders
+ * The Context Budget panel: one webview panel, revived after a reload by the serializer PanelShell
+ * registers (panelShell.ts: this class lives in the second bundle, built on first use). It renders
  * full state snapshots built by core and turns validated webview intents into selection and
  * settings changes; the status bar and tree follow through the session like any other change.
  */
@@ -53,12 +54,12 @@ export class CostPanel implements vscode.Disposable {
   private postGeneration = 0;
 
   constructor(private readonly deps: CostPanelDeps) {
-    this.disposables.push(
-      deps.onDidRender(() => this.scheduleUpdate()),
-      vscode.window.registerWebviewPanelSerializer(panelViewType, {
-        deserializeWebviewPanel: async (panel) => this.adopt(panel),
-      }),
-    );
+    this.disposables.push(deps.onDidRender(() => this.scheduleUpdate()));
+  }
+
+  /** Takes over a panel VS Code restored after a reload. */
+  revive(panel: vscode.WebviewPanel): void {
+    this.adopt(panel);
   }
 
   /** Opens the panel, or reveals it where it is. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpOutcome, ServerCheck, ServerHttp } from '../../../src/core/server/serverCheck';
 import type { ServerAddress } from '../../../src/core/server/serverUrl';
-import { ServerWatch } from '../../../src/core/server/serverWatch';
+import { serverCheckRunner, ServerWatch } from '../../../src/core/server/serverWatch';
 import { vllmModels } from './serverFixtures';
 
 /** A vLLM-like server per address whose answers are released by hand, so the order of arrival is the test's. */
@@ -43,7 +43,7 @@ function limitOf(check: ServerCheck | null): number | null | string {
 test('a slow answer for an old URL never replaces the answer for the current one', async () => {
   const servers = gatedServers();
   const delivered: Array<ServerCheck | null> = [];
-  const watch = new ServerWatch('contextBudget.server', servers.factory, (check) => delivered.push(check));
+  const watch = new ServerWatch('contextBudget.server', serverCheckRunner(servers.factory), (check) => delivered.push(check));
   watch.update('http://a:1');
   watch.update('http://b:2');
   servers.release('http://b:2', 8192);
@@ -56,7 +56,7 @@ test('a slow answer for an old URL never replaces the answer for the current one
 test('the same URL again does nothing; a recheck reads it again; a cleared setting delivers null and sends nothing', async () => {
   const servers = gatedServers();
   const delivered: Array<ServerCheck | null> = [];
-  const watch = new ServerWatch('contextBudget.server', servers.factory, (check) => delivered.push(check));
+  const watch = new ServerWatch('contextBudget.server', serverCheckRunner(servers.factory), (check) => delivered.push(check));
   watch.update('http://a:1');
   servers.release('http://a:1', 4096);
   await watch.settled();
@@ -74,7 +74,7 @@ test('the same URL again does nothing; a recheck reads it again; a cleared setti
 test('nothing is delivered after dispose', async () => {
   const servers = gatedServers();
   const delivered: Array<ServerCheck | null> = [];
-  const watch = new ServerWatch('contextBudget.server', servers.factory, (check) => delivered.push(check));
+  const watch = new ServerWatch('contextBudget.server', serverCheckRunner(servers.factory), (check) => delivered.push(check));
   watch.update('http://a:1');
   watch.dispose();
   servers.release('http://a:1', 4096);
@@ -86,7 +86,7 @@ test('a bad URL is a failed check naming the setting, delivered at once', async 
   const delivered: Array<ServerCheck | null> = [];
   const watch = new ServerWatch(
     'contextBudget.server',
-    () => assert.fail('no request for a bad URL'),
+    serverCheckRunner(() => assert.fail('no request for a bad URL')),
     (check) => delivered.push(check),
   );
   watch.update('ftp://x');
