@@ -82,8 +82,9 @@ test('the first bundle leaves out what the first paint does not need; the second
     'deferred modules missing from dist/extensionLazy.js',
   );
   // The status bar, the tree and the session are in the first.
-  for (const path of ['src/host/statusBar.ts', 'src/host/fileTree.ts', 'src/core/session/budgetSession.ts'])
+  for (const path of ['src/host/statusBar.ts', 'src/host/fileTree.ts', 'src/core/session/budgetSession.ts']) {
     assert.ok(first.has(path), path);
+  }
 });
 
 test('the second bundle holds no copy of a module with live state (it receives those objects as arguments)', async () => {
