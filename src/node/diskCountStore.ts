@@ -45,7 +45,7 @@ export interface PersistentCountStore {
 
 /** Options of {@link DiskCountStore}. */
 export interface DiskCountStoreOptions {
-  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v1` and `paths-v1` folders. */
+  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v1`, `paths-v1` and `parses-v1` folders. */
   readonly directory: string;
   /** Size cap on disk, in bytes: three quarters for counts, a quarter for paths, a sixteenth of each per shard. */
   readonly maxBytes: number;
@@ -117,7 +117,7 @@ const parseShare = cacheShares.parses;
  * of the content, so anyone who meets the same content again reuses its count. Paths map a file's
  * location and change stamp to the SHA-256 of its content, so an unchanged file is not even read.
  *
- * Layout: `<directory>/counts-v1/<shard>/*.seg` and `<directory>/paths-v1/<shard>/*.seg`, 16 shards
+ * Layout: `<directory>/{counts,paths,parses}-v1/<shard>/*.seg`, 16 shards
  * each, read lazily on the first lookup that needs them.
  *
  * - **Crash-safe:** a segment is written whole under a temporary name, then renamed into place
