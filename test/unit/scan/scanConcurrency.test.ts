@@ -4,18 +4,7 @@ import { orderedLookahead, scanLookahead, scanTree } from '../../../src/core/sca
 import type { ScanOptions, ScanResult } from '../../../src/core/scan/scanner';
 import type { EntryKind, EntryStat, ReadFileOptions, WorkspaceFs } from '../../../src/core/scan/workspaceFs';
 import { InMemoryWorkspaceFs } from '../../fakes/inMemoryWorkspaceFs';
-
-/** Deterministic PRNG (mulberry32), so a failure replays with the same delays. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seededRandom';
 
 /**
  * A WorkspaceFs whose stat and readFile calls each finish after a random number of event-loop turns, so

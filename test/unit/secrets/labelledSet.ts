@@ -10,18 +10,7 @@ import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeFileBytes } from '../../../src/core/tokenizer/fileText';
-
-/** Deterministic PRNG (mulberry32) so a failing draw can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seededRandom';
 
 const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const lower = 'abcdefghijklmnopqrstuvwxyz';
@@ -421,7 +410,7 @@ export type HostFiles = ReadonlyMap<string, readonly string[]>;
 
 /** Builds the planted samples: every key kind in every syntax that fits it, plus the multi-line containers. */
 export function plantedSamples(seed: number, hosts: HostFiles): PlantedSample[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const samples: PlantedSample[] = [];
   const plant = (label: string, ruleId: string, ext: string, snippet: string): void => {
     const candidates = hosts.get(ext) ?? hosts.get('any') ?? [];

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { get_encoding, type Tiktoken } from 'tiktoken';
 import type { EncodingName } from '../../../src/core/tokenizer/encoding';
+import { seededRandom } from '../../support/seededRandom';
 
 const oracles = new Map<EncodingName, Tiktoken>();
 
@@ -25,17 +26,7 @@ export function oracleEncode(encoding: EncodingName, text: string): number[] {
 /** Slow tests (large corpus, exhaustive code points) are skipped when CB_QUICK=1. */
 export const quick = process.env.CB_QUICK === '1';
 
-/** mulberry32: tiny, fast and good enough for fuzzing; the seed makes a failure reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../support/seededRandom';
 
 /**
  * Repository root: the nearest folder above this compiled file with a package.json. Found by
