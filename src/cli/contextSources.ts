@@ -10,7 +10,7 @@ import type { SkippedEntry, WorkspaceFs } from '../core/scan/workspaceFs';
 import { contextSetFileName, readContextSetFile } from '../core/sets/contextSets';
 import type { ContextSet } from '../core/sets/contextSets';
 import type { Selection } from '../core/selection/selection';
-import { gitChangedFiles, gitLastChangeTimes } from '../node/gitSignals';
+import { gitChangedFiles, gitLastChangeTimes, gitTopLevel } from '../node/gitSignals';
 import { UsageError } from './args';
 
 /** The changed files as intake targets: only those under the working folder (the run's scope). */
@@ -48,12 +48,21 @@ export async function changedFiles(cwd: string, ref: string): Promise<ChangedFil
   return { targets, locations, outside, base: changes.base };
 }
 
-/** Git facts for relevance: changed files (anchors) and files with a recent commit; empty outside a repository. */
+/**
+ * Git facts for relevance: changed files (anchors) and files with a recent commit; empty outside a
+ * repository. Never rejects: a failure (or `signal` stopping git) is the facts' problem line.
+ */
 export async function gitRelevanceFacts(
   cwd: string,
+  signal?: AbortSignal,
 ): Promise<{ readonly changed: readonly string[]; readonly recent: readonly string[]; readonly problem: string | null }> {
   try {
-    const [changes, times] = await Promise.all([gitChangedFiles(cwd), gitLastChangeTimes(cwd, recentChangeDays)]);
+    const topLevel = await gitTopLevel(cwd, signal);
+    const options = { topLevel, ...(signal ? { signal } : {}) };
+    const [changes, times] = await Promise.all([
+      gitChangedFiles(cwd, undefined, options),
+      gitLastChangeTimes(cwd, recentChangeDays, options),
+    ]);
     const now = Date.now() / 1000;
     const absolute = (relative: string): string => path.join(changes.root, ...relative.split('/'));
     return {

@@ -1,7 +1,9 @@
 // Git facts for relevance, read with the `git` command (the CLI's source; the extension uses VS Code's
 // git extension API instead): files changed in the working tree or since a branch base (anchors),
 // and when each file last changed in a commit (recency). git runs without a shell, with
-// core.quotePath off and NUL-separated output, so any file name comes through verbatim.
+// core.quotePath off and NUL-separated output, so any file name comes through verbatim. It runs with
+// --no-optional-locks (https://git-scm.com/docs/git#Documentation/git.txt---no-optional-locks): these
+// are background reads that may be stopped mid-way, so `git status` must not refresh the user's index.
 import { nodeChildProcess } from './lazyBuiltins';
 
 /** Paths are relative to the repository's top level, with `/` separators. */
@@ -14,13 +16,13 @@ export interface GitChanges {
   readonly base: string | null;
 }
 
-/** Runs git; rejects with git's own message (first line of stderr) when it fails. */
-function git(cwd: string, args: readonly string[]): Promise<string> {
+/** Runs git; rejects with git's own message (first line of stderr) when it fails; `signal` stops it. */
+function git(cwd: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     nodeChildProcess().execFile(
       'git',
-      ['-c', 'core.quotePath=false', ...args],
-      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      ['--no-optional-locks', '-c', 'core.quotePath=false', ...args],
+      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', ...(signal ? { signal } : {}) },
       (error, stdout, stderr) => {
         if (error) {
           const detail = (stderr || error.message).trim().split('\n')[0];
@@ -33,17 +35,30 @@ function git(cwd: string, args: readonly string[]): Promise<string> {
   });
 }
 
+/** For callers asking several questions of one repository. */
+export interface GitOptions {
+  /** The repository's top level when already known (from {@link gitTopLevel}): saves one run of git. */
+  readonly topLevel?: string;
+  /** Stops git (the call then rejects with an AbortError). */
+  readonly signal?: AbortSignal;
+}
+
+/** Absolute path of the top level of the repository holding `cwd` (`git rev-parse --show-toplevel`). */
+export async function gitTopLevel(cwd: string, signal?: AbortSignal): Promise<string> {
+  return (await git(cwd, ['rev-parse', '--show-toplevel'], signal)).trim();
+}
+
 /**
  * Files changed in the working tree (modified, staged, untracked), or with `ref` also everything
  * committed since the merge base of HEAD and `ref` (what a pull request against `ref` would show).
  * Deleted files are left out: they cannot be in a prompt.
  */
-export async function gitChangedFiles(cwd: string, ref?: string): Promise<GitChanges> {
+export async function gitChangedFiles(cwd: string, ref?: string, options: GitOptions = {}): Promise<GitChanges> {
   if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new Error(`not a git ref: "${ref}"`);
-  const root = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
+  const root = options.topLevel ?? (await gitTopLevel(cwd, options.signal));
   const paths = new Set<string>();
   // Porcelain v1 with -z: "XY path\0", and for renames/copies the original path follows as its own field.
-  const status = (await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).split('\0');
+  const status = (await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], options.signal)).split('\0');
   for (let i = 0; i < status.length; i++) {
     const entry = status[i]!;
     if (entry.length < 4) continue;
@@ -70,9 +85,13 @@ export async function gitChangedFiles(cwd: string, ref?: string): Promise<GitCha
  * When each file last changed in a commit within the last `days` days (epoch seconds), from
  * `git log --since`. Files not in the map did not change in that period (or are untracked).
  */
-export async function gitLastChangeTimes(cwd: string, days: number): Promise<Map<string, number>> {
-  const root = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  const output = await git(root, ['log', `--since=${Math.max(0, Math.floor(days))} days ago`, '--format=%x01%ct', '--name-only', '-z']);
+export async function gitLastChangeTimes(cwd: string, days: number, options: GitOptions = {}): Promise<Map<string, number>> {
+  const root = options.topLevel ?? (await gitTopLevel(cwd, options.signal));
+  const output = await git(
+    root,
+    ['log', `--since=${Math.max(0, Math.floor(days))} days ago`, '--format=%x01%ct', '--name-only', '-z'],
+    options.signal,
+  );
   const times = new Map<string, number>();
   let commitTime = 0;
   // "\x01<ct>\0\n<path>\0<path>\0\x01<ct>\0…": newest commit first, so the first time seen is the last change.

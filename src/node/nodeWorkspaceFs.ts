@@ -27,12 +27,28 @@ export class NodeWorkspaceFs implements WorkspaceFs {
    *   thread-pool round trip per call, five calls per file). Never in the extension host, whose
    *   thread must stay free.
    */
-  constructor(options: { readonly synchronous?: boolean } = {}) {
+  /**
+   * @param options.rememberListings answer a folder listed before from memory: for the CLI, a
+   *   snapshot of one moment, where the relevance plan's search for tsconfig/go.mod would otherwise
+   *   list again every folder the scan just listed (1,555 folders, ~90 ms on the bench tree).
+   */
+  constructor(options: { readonly synchronous?: boolean; readonly rememberListings?: boolean } = {}) {
     this.synchronous = options.synchronous === true;
     this.ops = this.synchronous ? synchronousOps : promiseOps;
+    this.listings = options.rememberListings === true ? new Map() : null;
   }
 
+  private readonly listings: Map<string, ReadonlyArray<readonly [string, EntryKind]>> | null;
+
   async readDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
+    const remembered = this.listings?.get(location);
+    if (remembered !== undefined) return remembered;
+    const listing = await this.listDirectory(location);
+    this.listings?.set(location, listing);
+    return listing;
+  }
+
+  private async listDirectory(location: string): Promise<ReadonlyArray<readonly [string, EntryKind]>> {
     const entries = await this.ops.readdir(location).catch(async (error: unknown) => {
       throw await explainMissing(location, error);
     });

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isRecentlyChanged, recentChangeDays } from '../../../src/core/relevance/relevance';
+import { gitRelevanceFacts } from '../../../src/cli/contextSources';
 import { gitChangedFiles, gitLastChangeTimes } from '../../../src/node/gitSignals';
 
 function repo(): { dir: string; run: (...args: string[]) => string; commit: (message: string, date: string) => void } {
@@ -77,6 +78,46 @@ test("outside a repository: git's own message", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cb-nogit-'));
   try {
     await assert.rejects(gitChangedFiles(dir), /git rev-parse: fatal: not a git repository/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("reading git's facts leaves the user's index untouched, even when its stat data is stale", async () => {
+  const { dir, run, commit } = repo();
+  try {
+    writeFileSync(join(dir, 'a.ts'), 'a');
+    run('add', '.');
+    commit('one', '2026-01-01T00:00:00Z');
+    // A newer mtime on unchanged content: a plain `git status` refreshes the index and writes it back.
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(dir, 'a.ts'), later, later);
+    const before = readFileSync(join(dir, '.git', 'index'));
+    const changes = await gitChangedFiles(dir);
+    await gitLastChangeTimes(dir, 100_000);
+    assert.deepEqual(changes.paths, []);
+    assert.ok(readFileSync(join(dir, '.git', 'index')).equals(before), 'the index was rewritten');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('relevance facts for a plan: changed files as absolute paths; a stopped git gives a problem line, never a rejection', async () => {
+  const { dir, run, commit } = repo();
+  try {
+    writeFileSync(join(dir, 'a.ts'), 'a');
+    run('add', '.');
+    commit('one', new Date().toISOString());
+    writeFileSync(join(dir, 'a.ts'), 'edited');
+    const facts = await gitRelevanceFacts(dir);
+    assert.equal(facts.problem, null);
+    assert.deepEqual(facts.changed, [join(dir, 'a.ts')]);
+    assert.deepEqual(facts.recent, [join(dir, 'a.ts')]);
+    const stop = new AbortController();
+    stop.abort();
+    const stopped = await gitRelevanceFacts(dir, stop.signal);
+    assert.deepEqual([stopped.changed, stopped.recent], [[], []]);
+    assert.match(stopped.problem ?? '', /abort/i);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
