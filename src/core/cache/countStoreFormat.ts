@@ -177,25 +177,39 @@ function encodeCount(scopeIndex: number, count: StoredCount): unknown[] {
 function decodeCount(entry: unknown, scopes: readonly string[], index: number): StoredCount {
   const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
   if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) throw bad('not a count');
-  const [scopeIndex, source, contentHash, lastUsedMs] = entry as unknown[];
+  // Indexed reads, not destructuring: V8 runs array destructuring through the iterator protocol
+  // until the function is optimized, and a cache load decodes tens of thousands of entries once.
+  const fields = entry as unknown[];
+  const scopeIndex = fields[0];
+  const source = fields[1];
+  const contentHash = fields[2];
+  const lastUsedMs = fields[3];
   if (!isCount(scopeIndex) || scopeIndex >= scopes.length) throw bad('unknown scope');
   if (source !== 0 && source !== 1) throw bad('bad source');
   if (typeof contentHash !== 'string' || !sha256Hex.test(contentHash)) throw bad('bad content hash');
   if (!isCount(lastUsedMs)) throw bad('bad last-used time');
-  const common = { scope: scopes[scopeIndex]!, source: source === 0 ? 'bytes' : 'text', contentHash, lastUsedMs } as const;
+  const scope = scopes[scopeIndex]!;
+  const sourceName = source === 0 ? 'bytes' : 'text';
   if (entry.length === 5) {
     const reason = entry[4] as unknown;
     if (!isBoundedString(reason)) throw bad('bad skip reason');
-    return { ...common, outcome: { kind: 'skipped', reason } };
+    return { scope, source: sourceName, contentHash, lastUsedMs, outcome: { kind: 'skipped', reason } };
   }
-  const [, , , , tokens, bytes, bom, invalid, hints] = entry as unknown[];
+  const tokens = fields[4];
+  const bytes = fields[5];
+  const bom = fields[6];
+  const invalid = fields[7];
+  const hints = fields[8];
   if (!isCount(tokens) || !isCount(bytes) || !isCount(invalid)) throw bad('bad token, byte or invalid-sequence count');
   if (bom !== 0 && bom !== 1) throw bad('bad byte-order-mark flag');
   if (!Array.isArray(hints) || hints.length > maxHintsPerEntry || !hints.every((hint) => isBoundedString(hint))) {
     throw bad('bad secret hints');
   }
   return {
-    ...common,
+    scope,
+    source: sourceName,
+    contentHash,
+    lastUsedMs,
     outcome: { kind: 'counted', tokens, bytes, hadUtf8Bom: bom === 1, invalidUtf8Sequences: invalid, secretHints: hints as string[] },
   };
 }
@@ -214,7 +228,10 @@ export const pathCodec: SegmentCodec<StoredPath> = {
     return (body['entries'] as unknown[]).map((entry, i) => {
       const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${i}: ${what}`);
       if (!Array.isArray(entry) || entry.length !== 4) throw bad('not a path');
-      const [location, stamp, contentHash, lastUsedMs] = entry as unknown[];
+      const location = entry[0] as unknown;
+      const stamp = entry[1] as unknown;
+      const contentHash = entry[2] as unknown;
+      const lastUsedMs = entry[3] as unknown;
       if (!isBoundedString(location) || location === '' || !isBoundedString(stamp) || stamp === '') throw bad('bad location or stamp');
       if (typeof contentHash !== 'string' || !sha256Hex.test(contentHash)) throw bad('bad content hash');
       if (!isCount(lastUsedMs)) throw bad('bad last-used time');
@@ -336,7 +353,13 @@ function encodeParse(scopeIndex: number, entry: StoredParse, blob: SegmentBlobWr
 function decodeParse(entry: unknown, scopes: readonly string[], index: number, blob: Uint8Array): StoredParse {
   const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
   if (!Array.isArray(entry) || entry.length !== 6) throw bad('not a parse');
-  const [scopeIndex, contentKey, path, lastUsedMs, encodedOutcome, encodedSignals] = entry as unknown[];
+  const fields = entry as unknown[];
+  const scopeIndex = fields[0];
+  const contentKey = fields[1];
+  const path = fields[2];
+  const lastUsedMs = fields[3];
+  const encodedOutcome = fields[4];
+  const encodedSignals = fields[5];
   if (!isCount(scopeIndex) || scopeIndex >= scopes.length) throw bad('unknown scope');
   if (typeof contentKey !== 'string' || !contentKeyPattern.test(contentKey)) throw bad('bad content key');
   if (!isBoundedString(path) || path === '') throw bad('bad path');
@@ -360,7 +383,13 @@ function decodeOutcome(encoded: unknown, blob: Uint8Array, bad: (what: string) =
     return { kind: 'unsupported', reason: encoded[1] };
   }
   if (encoded[0] !== 1 || encoded.length !== 7) throw bad('bad parse outcome');
-  const [, language, imports, packageName, typeReferences, outline, hasErrors] = encoded as unknown[];
+  const fields = encoded as unknown[];
+  const language = fields[1];
+  const imports = fields[2];
+  const packageName = fields[3];
+  const typeReferences = fields[4];
+  const outline = fields[5];
+  const hasErrors = fields[6];
   if (typeof language !== 'string' || !syntaxLanguages.has(language)) throw bad('unknown language');
   if (!Array.isArray(imports) || imports.length > maxListEntries) throw bad('bad imports');
   if (packageName !== null && !isBoundedString(packageName)) throw bad('bad package name');
@@ -398,7 +427,11 @@ function encodeOutline(outline: StoredOutline, blob: SegmentBlobWriter): unknown
  */
 function decodeOutline(encoded: unknown, blob: Uint8Array, bad: (what: string) => CorruptSegmentError): StoredOutline {
   if (!Array.isArray(encoded)) throw bad('bad outline');
-  const [sha256, kind, first, second] = encoded as unknown[];
+  const fields = encoded as unknown[];
+  const sha256 = fields[0];
+  const kind = fields[1];
+  const first = fields[2];
+  const second = fields[3];
   if (typeof sha256 !== 'string' || !sha256Hex.test(sha256)) throw bad('bad outline hash');
   if (kind === 'text' && encoded.length === 3 && typeof first === 'string' && first.length <= maxStoredOutlineChars) {
     return { sha256, kind, text: first };
