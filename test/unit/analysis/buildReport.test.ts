@@ -131,3 +131,24 @@ test('weights that do not fit: no memory drop plan (dropping files cannot help),
   assert.equal(memory.available, false);
   assert.match(memory.status, /the weights alone do not fit: dropping files cannot help/);
 });
+
+test('rows are plain data: Object.prototype, the same after JSON or structured clone, a link target only on links', () => {
+  const report = buildBudgetReport(
+    [file('a.ts', 100), file('b.ts', 300, { focus: true }), file('link.ts', 50, { symlinkTarget: 'real.ts' }), file('c.ts', undefined)],
+    defaultSettings,
+    target,
+  );
+  const [a, b, link, pending] = report.files;
+  for (const row of report.files) {
+    assert.equal(Object.getPrototypeOf(row), Object.prototype);
+    assert.deepEqual(structuredClone(row), row);
+    assert.deepEqual(JSON.parse(JSON.stringify(row)), JSON.parse(JSON.stringify(structuredClone(row))));
+  }
+  assert.deepEqual(a!.range, { start: 0, end: 100 });
+  assert.equal(Object.getPrototypeOf(a!.range), Object.prototype);
+  assert.deepEqual(b!.range, { start: 100, end: 400 });
+  assert.equal(b!.share, 300 / 450);
+  assert.equal(link!.symlinkTarget, 'real.ts');
+  assert.equal('symlinkTarget' in a!, false);
+  assert.deepEqual([pending!.status, pending!.range, pending!.share], ['pending', null, null]);
+});
