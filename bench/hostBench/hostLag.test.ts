@@ -2,6 +2,7 @@
 // workspace: adds the whole workspace folder and measures the host's event-loop delay while counting.
 import * as assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ContextBudgetApi } from '../../src/host/extension';
@@ -15,6 +16,16 @@ suite('extension host while a large folder is counted', function () {
     const api = await extension.activate();
     api.session.selection.clear();
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    // CB_BENCH_CPU_PROFILE=<file>: a CPU profile of the host over the count, to find what holds its thread.
+    const profilePath = process.env['CB_BENCH_CPU_PROFILE'];
+    const profiler = profilePath ? new Session() : undefined;
+    const post = (method: string, params: object = {}): Promise<unknown> =>
+      new Promise((resolve, reject) => profiler!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+    if (profiler) {
+      profiler.connect();
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    }
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const started = performance.now();
@@ -22,6 +33,11 @@ suite('extension host while a large folder is counted', function () {
     await api.settle();
     const seconds = (performance.now() - started) / 1000;
     delay.disable();
+    if (profiler) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(profilePath!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const report = api.session.report();
     const ms = (nanoseconds: number): number => Math.round(nanoseconds / 1e4) / 100;
     const result = {

@@ -224,7 +224,8 @@ export class BudgetController implements vscode.Disposable {
     const { counts } = report;
     const skipped = counts.skipped + report.skippedFiles.length;
     const message = skipped > 0 ? vscode.l10n.t('{0} file(s) not counted: see the warning icons and their reasons.', skipped) : undefined;
-    this.tree.render(toTreeNodes(report, this.sort), {
+    const sort = this.sort;
+    this.tree.render(() => toTreeNodes(report, sort), {
       message,
       badge: report.files.length ? `${report.promptTokens.toLocaleString('en-US')} tok` : undefined,
       sort: this.sort,

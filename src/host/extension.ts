@@ -128,7 +128,8 @@ export function activate(context: vscode.ExtensionContext): ContextBudgetApi {
   );
   onCheckboxes = (changes) => controller.applyCheckboxes(changes);
   const decorations = new ExplorerDecorations();
-  const renderDecorations = (): void => decorations.render(session.report(), session.currentSettings.explorerBadges);
+  const renderDecorations = (): void =>
+    decorations.render(session.report(), session.currentSettings.explorerBadges, session.progress !== null);
   // The controller's first render (just after activate() returns) draws them.
   controller.onDidRender(renderDecorations);
   const panel = new PanelShell(() =>

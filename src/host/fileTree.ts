@@ -14,6 +14,8 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   readonly view: vscode.TreeView<TreeNode>;
   private roots: readonly TreeNode[] = [];
+  /** The nodes of the latest render, not built yet: a hidden view is never asked for its rows. */
+  private pendingRoots: (() => readonly TreeNode[]) | undefined;
   private fileCount = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -29,18 +31,34 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       this.view.onDidChangeCheckboxState((event) => {
         onCheckboxes(event.items.map(([node, state]) => ({ node, checked: state === vscode.TreeItemCheckboxState.Checked })));
       }),
+      this.view.onDidChangeVisibility((event) => {
+        if (event.visible && this.pendingRoots) this._onDidChangeTreeData.fire(undefined);
+      }),
     );
   }
 
+  /**
+   * Shows the nodes `rootsOf` builds. They are built when the view asks for them: while the view is
+   * hidden (most of the time) a render costs nothing here. Building the tree of 10,000 files took
+   * ~100 ms of the extension host's thread, once per render while a folder was counted (issue 13).
+   */
   render(
-    roots: readonly TreeNode[],
+    rootsOf: () => readonly TreeNode[],
     summary: { readonly message: string | undefined; readonly badge: string | undefined; readonly sort: TreeSort },
   ): void {
-    this.roots = roots;
-    this.fileCount = roots.reduce((sum, node) => sum + node.fileUris.length, 0);
+    this.pendingRoots = rootsOf;
     this.view.message = summary.message;
     this.view.description = summary.badge;
-    this._onDidChangeTreeData.fire(undefined);
+    if (this.view.visible) this._onDidChangeTreeData.fire(undefined);
+  }
+
+  private currentRoots(): readonly TreeNode[] {
+    if (this.pendingRoots) {
+      this.roots = this.pendingRoots();
+      this.pendingRoots = undefined;
+      this.fileCount = this.roots.reduce((sum, node) => sum + node.fileUris.length, 0);
+    }
+    return this.roots;
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -75,7 +93,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    return [...(node ? node.children : this.roots)];
+    return [...(node ? node.children : this.currentRoots())];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -87,7 +105,7 @@ export class FileTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       }
       return undefined;
     };
-    return find(this.roots, undefined);
+    return find(this.currentRoots(), undefined);
   }
 
   dispose(): void {
