@@ -25,7 +25,7 @@ export function escapeControlChars(text: string): string {
  * so replacing each with its `\uXXXX` escape keeps the document valid and its values identical.
  */
 export function escapeJsonForTerminal(json: string): string {
-  // Testing first is ~10× cheaper than a replace that finds nothing (V8, 7.5 MB of report JSON: 5 vs 60 ms).
+  // Testing first: a replace that finds nothing still cost 60 ms on 7.5 MB of flat report JSON, a test 5 ms.
   if (!anyUnsafeNonC0Char.test(json)) return json;
   return json.replace(unsafeNonC0Chars, (char) => `\\u${hex4(char)}`);
 }
