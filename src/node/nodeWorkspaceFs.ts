@@ -26,8 +26,6 @@ export class NodeWorkspaceFs implements WorkspaceFs {
    *   0.36–0.6 s of CPU this way against 2.0–2.2 s with the promise-based calls (a libuv
    *   thread-pool round trip per call, five calls per file). Never in the extension host, whose
    *   thread must stay free.
-   */
-  /**
    * @param options.rememberListings answer a folder listed before from memory: for the CLI, a
    *   snapshot of one moment, where the relevance plan's search for tsconfig/go.mod would otherwise
    *   list again every folder the scan just listed (1,555 folders, ~90 ms on the bench tree).
