@@ -151,13 +151,18 @@ async function estimate(
 async function countFiles(command: Extract<CliCommand, { kind: 'files' }>, io: CliIo): Promise<number> {
   const { settings } = command;
   // Started first and awaited last: the server answers while the files are found and counted.
-  const stopServerCheck = new AbortController();
-  const server = checkServerForCli(settings, stopServerCheck.signal);
+  const stopBackground = new AbortController();
+  const server = checkServerForCli(settings, stopBackground.signal);
+  // Git's relevance facts too, in case a plan is made (they are dropped when none is): git then runs
+  // while the files are found and counted instead of after, and its fork copies a small process
+  // (forking the ~250 MB one of a 10,000-file run costs ~25 ms per git run).
+  const gitFacts = command.plan || command.target !== null ? gitRelevanceFacts(io.cwd, stopBackground.signal) : null;
   try {
-    return await countFilesChecked(command, io, server);
+    return await countFilesChecked(command, io, server, gitFacts);
   } finally {
-    // A usage error must not wait for the server to answer (after a report, the check is done and this does nothing).
-    stopServerCheck.abort();
+    // A usage error must not wait for the server or git to answer; a run that made no plan stops git
+    // (after a report, the server check is done and this does nothing to it).
+    stopBackground.abort();
   }
 }
 
@@ -165,6 +170,7 @@ async function countFilesChecked(
   command: Extract<CliCommand, { kind: 'files' }>,
   io: CliIo,
   server: Promise<ServerCheck | null>,
+  gitFacts: ReturnType<typeof gitRelevanceFacts> | null,
 ): Promise<number> {
   const settings = {
     ...command.settings,
@@ -173,25 +179,6 @@ async function countFilesChecked(
   if (settings.tokenizerPath !== '' && !existsSync(settings.tokenizerPath)) {
     throw new UsageError(`--tokenizer: no such file: ${escapeControlChars(command.settings.tokenizerPath)}`);
   }
-  // Git's relevance facts are asked for now, in case a plan is made, and dropped when none is: git
-  // then runs while the files are found and counted instead of after, and its fork copies a small
-  // process (forking the ~250 MB one of a 10,000-file run costs ~25 ms per git run).
-  const stopGit = new AbortController();
-  const gitFacts = command.plan || command.target !== null ? gitRelevanceFacts(io.cwd, stopGit.signal) : null;
-  try {
-    return await countFilesWithGit(command, io, server, settings, gitFacts);
-  } finally {
-    stopGit.abort();
-  }
-}
-
-async function countFilesWithGit(
-  command: Extract<CliCommand, { kind: 'files' }>,
-  io: CliIo,
-  server: Promise<ServerCheck | null>,
-  settings: Settings,
-  gitFacts: ReturnType<typeof gitRelevanceFacts> | null,
-): Promise<number> {
   const target = await resolveForCli(command.modelArg, settings, io.cwd);
   const fs = new NodeWorkspaceFs({ synchronous: true, rememberListings: true });
   // An argument naming an existing file or folder is that path, even with glob characters in its
