@@ -1,25 +1,30 @@
-import { promises as fsp } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   compactEntries,
   CorruptSegmentError,
   countCodec,
   countStoreFormatVersion,
-  decodeSegment,
+  decodeSegmentJson,
   encodeSegment,
+  keptBytes,
   portableSegmentPrimitives,
   maxStoredOutlineChars,
   parseCodec,
   pathCodec,
   shardNames,
   shardOfContentKey,
+  readSegmentHeader,
+  segmentHeaderMaxBytes,
   shardOfLocation,
   storedCountKey,
   storedParseKey,
 } from '../core/cache/countStoreFormat';
 import type {
   CountSource,
+  SegmentBlob,
   SegmentCodec,
+  SegmentHeader,
   StoredCount,
   StoredOutcome,
   StoredOutline,
@@ -45,7 +50,7 @@ export interface PersistentCountStore {
 
 /** Options of {@link DiskCountStore}. */
 export interface DiskCountStoreOptions {
-  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v1`, `paths-v1` and `parses-v1` folders. */
+  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v2`, `paths-v2` and `parses-v2` folders. */
   readonly directory: string;
   /** Size cap on disk, in bytes: three quarters for counts, a quarter for paths, a sixteenth of each per shard. */
   readonly maxBytes: number;
@@ -117,7 +122,7 @@ const parseShare = cacheShares.parses;
  * of the content, so anyone who meets the same content again reuses its count. Paths map a file's
  * location and change stamp to the SHA-256 of its content, so an unchanged file is not even read.
  *
- * Layout: `<directory>/{counts,paths,parses}-v1/<shard>/*.seg`, 16 shards
+ * Layout: `<directory>/{counts,paths,parses}-v2/<shard>/*.seg`, 16 shards
  * each, read lazily on the first lookup that needs them.
  *
  * - **Crash-safe:** a segment is written whole under a temporary name, then renamed into place
@@ -156,6 +161,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private problemReported = false;
+  private supersededRemoved = false;
   private readonly onProblem: (message: string) => void;
   private lookups = { countLookups: 0, countHits: 0, pathLookups: 0, pathHits: 0, parseLookups: 0, parseHits: 0 };
 
@@ -291,8 +297,25 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       await this.counts.flush();
       await this.paths.flush();
       await this.parses.flush();
+      if (!this.supersededRemoved && this.shared.counters.written > 0) {
+        this.supersededRemoved = true;
+        await this.removeSupersededFormats();
+      }
     });
     return this.flushing;
+  }
+
+  /**
+   * Deletes the folders of earlier format versions (`counts-v1`…): nothing reads them any more. Done
+   * once a process has written in the current format, so an upgrade frees the old cache's disk
+   * space on its first run; an older build still running elsewhere just starts its folders again.
+   */
+  private async removeSupersededFormats(): Promise<void> {
+    const superseded = [];
+    for (let version = 1; version < countStoreFormatVersion; version++) {
+      for (const codec of [countCodec, pathCodec, parseCodec]) superseded.push(path.join(this.directory, `${codec.family}-v${version}`));
+    }
+    await Promise.all(superseded.map((folder) => fsp.rm(folder, { recursive: true, force: true }).catch(() => undefined)));
   }
 
   /**
@@ -321,7 +344,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   async clear(): Promise<{ readonly bytes: number; readonly files: number }> {
     await this.flushing.catch(() => undefined);
     const usage = await this.diskUsage();
-    await Promise.all([this.counts.clear(), this.paths.clear(), this.parses.clear()]);
+    await Promise.all([this.counts.clear(), this.paths.clear(), this.parses.clear(), this.removeSupersededFormats()]);
     return usage;
   }
 
@@ -546,29 +569,42 @@ class SegmentFamily<Entry> {
     });
   }
 
-  /** One segment's entries and size; undefined when it vanished (compacted by another process) or was damaged. */
+  /**
+   * One segment's entries and size; undefined when it vanished (compacted by another process) or was
+   * damaged. Only its header and JSON are read: its blob is read if and when an entry needs it.
+   */
   private async readSegment(dir: string, file: string): Promise<{ entries: Entry[]; bytes: number } | undefined> {
     const location = path.join(dir, file);
-    let bytes: Buffer;
+    let read: { header: SegmentHeader; json: Uint8Array; fileBytes: number };
     try {
-      bytes = await fsp.readFile(location);
+      read = await readHeaderAndJson(this.codec, location);
     } catch (error) {
+      if (error instanceof CorruptSegmentError) return this.damaged(location, error);
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.context.report(`the count cache file ${location} cannot be read (${describe(error)}); it is ignored`);
       }
       return undefined;
     }
+    const { header, json, fileBytes } = read;
     try {
-      return { entries: decodeSegment(this.codec, bytes, nativeSegmentPrimitives()), bytes: bytes.byteLength };
+      if (fileBytes !== header.fileBytes) {
+        throw new CorruptSegmentError(`truncated or padded: the header says ${header.fileBytes} bytes, the file has ${fileBytes}`);
+      }
+      const blob = blobInFile(location, header);
+      return { entries: decodeSegmentJson(this.codec, header, json, blob, nativeSegmentPrimitives()), bytes: fileBytes };
     } catch (error) {
       if (!(error instanceof CorruptSegmentError)) throw error;
-      this.context.counters.corruptSegments++;
-      this.context.report(
-        `the count cache file ${location} is damaged (${error.message}); it was ignored and deleted, and what it held will be counted again`,
-      );
-      await fsp.rm(location, { force: true }).catch(() => undefined);
-      return undefined;
+      return this.damaged(location, error);
     }
+  }
+
+  private async damaged(location: string, error: CorruptSegmentError): Promise<undefined> {
+    this.context.counters.corruptSegments++;
+    this.context.report(
+      `the count cache file ${location} is damaged (${error.message}); it was ignored and deleted, and what it held will be counted again`,
+    );
+    await fsp.rm(location, { force: true }).catch(() => undefined);
+    return undefined;
   }
 
   /** Writes a segment under a temporary name and renames it into place; undefined (reported) when writing fails. */
@@ -646,6 +682,73 @@ export function nativeSegmentPrimitives(): SegmentPrimitives {
   return (nativePrimitives = { crc32: typeof zlibCrc32 === 'function' ? (bytes) => zlibCrc32(bytes) : portableSegmentPrimitives.crc32 });
 }
 
+/**
+ * A segment's header and JSON, and the file's length, in two reads: the blob after them is left
+ * unread. Throws CorruptSegmentError for a bad header, the file system's error otherwise.
+ */
+async function readHeaderAndJson(
+  codec: SegmentCodec<unknown>,
+  location: string,
+): Promise<{ header: SegmentHeader; json: Uint8Array; fileBytes: number }> {
+  const handle = await fsp.open(location, 'r');
+  try {
+    const fileBytes = (await handle.stat()).size;
+    const head = new Uint8Array(Math.min(fileBytes, segmentHeaderMaxBytes));
+    await readFully(handle, head, 0);
+    const header = readSegmentHeader(codec, head);
+    const json = new Uint8Array(Math.max(0, Math.min(header.jsonBytes, fileBytes - header.headerBytes)));
+    await readFully(handle, json, header.headerBytes);
+    return { header, json, fileBytes };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFully(handle: fsp.FileHandle, into: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < into.byteLength;) {
+    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    if (bytesRead === 0) return;
+    done += bytesRead;
+  }
+}
+
+/**
+ * A segment's blob, read from its file whole on the first use (one outline restored, or the entries
+ * written again by a flush or a compaction) and kept while the entries are. Undefined for every read
+ * when the file is gone (compacted or cleared by another process since it was loaded) or is not the
+ * length its header said: the outlines are then parsed again. Synchronous, as restoring an outline
+ * is; a shard's segment blob is under a megabyte.
+ */
+function blobInFile(location: string, header: SegmentHeader): SegmentBlob {
+  const start = header.headerBytes + header.jsonBytes + 1;
+  let bytes: Uint8Array | null | undefined;
+  const load = (): Uint8Array | null => {
+    let fd: number | undefined;
+    try {
+      fd = openSync(location, 'r');
+      if (fstatSync(fd).size !== header.fileBytes) return null;
+      const blob = new Uint8Array(header.blobBytes + 1);
+      for (let done = 0; done < blob.byteLength;) {
+        const read = readSync(fd, blob, done, blob.byteLength - done, start - 1 + done);
+        if (read === 0) return null;
+        done += read;
+      }
+      return blob[0] === 0x0a ? blob.subarray(1) : null;
+    } catch {
+      return null;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+  return {
+    byteLength: header.blobBytes,
+    read: (offset, length) => {
+      if (bytes === undefined) bytes = header.blobBytes > 0 ? load() : new Uint8Array(0);
+      return bytes === null ? undefined : bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
 /** Outlines shorter than this are stored as they are: compressing them saves little. */
 const deflateOutlineMinChars = 512;
 
@@ -660,7 +763,9 @@ function storedOutline(outline: string, withholdText: boolean): StoredOutline {
   if (outline.length < deflateOutlineMinChars) return { sha256, kind: 'text', text: outline };
   const zlib = nodeZlib();
   const bytes = zlib.deflateRawSync(utf8, { level: zlib.constants.Z_BEST_SPEED });
-  return bytes.byteLength < utf8.byteLength ? { sha256, kind: 'deflated', bytes } : { sha256, kind: 'text', text: outline };
+  return bytes.byteLength < utf8.byteLength
+    ? { sha256, kind: 'deflated', bytes: keptBytes(bytes) }
+    : { sha256, kind: 'text', text: outline };
 }
 
 /**
@@ -674,10 +779,12 @@ function restoreOutline(stored: StoredOutline): string | undefined {
     case 'text':
       return contentSha256(stored.text) === stored.sha256 ? stored.text : undefined;
     case 'deflated': {
+      const bytes = stored.bytes.read();
+      if (bytes === undefined) return undefined;
       let utf8: Buffer;
       try {
         // Bounded like the outline it was made from (UTF-8 takes at most 3 bytes per UTF-16 unit).
-        utf8 = nodeZlib().inflateRawSync(stored.bytes, { maxOutputLength: 3 * maxStoredOutlineChars });
+        utf8 = nodeZlib().inflateRawSync(bytes, { maxOutputLength: 3 * maxStoredOutlineChars });
       } catch {
         return undefined;
       }

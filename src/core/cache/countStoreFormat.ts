@@ -9,9 +9,11 @@
 //     outline and kind signals, so relevance and outlines need no read and no parse of an unchanged file.
 // A shard holds immutable segment files, each written whole under a temporary name and renamed into
 // place, so a reader never sees half a segment and two processes never write the same file. A
-// segment is a one-line header (magic, family, format version, CRC-32 and byte length of the body)
-// and a JSON body. Anything that does not check out (magic, family, version, length, checksum, JSON,
-// the shape of every entry) makes the whole segment untrusted: it is ignored, and rebuilt.
+// segment is a one-line header (magic, family, format version, CRC-32 and byte length of the JSON,
+// byte length of the blob), the JSON body, and for parses a blob of compressed outlines after it.
+// Anything that does not check out (magic, family, version, lengths, checksum, JSON, the shape of
+// every entry) makes the whole segment untrusted: it is ignored, and rebuilt. The blob is read only
+// when an outline's text is needed, and each outline is checked against its own SHA-256 then.
 
 import type { FileKind } from '../relevance/kindSignals';
 import type { ImportFacts, ImportReference } from '../relevance/extractSyntax';
@@ -72,21 +74,53 @@ export interface SegmentCodec<Entry> {
   sizeOf(entry: Entry): number;
   /** The body's JSON; bytes an entry keeps as they are (a compressed outline) go to `blob`. */
   encodeBody(entries: readonly Entry[], blob: SegmentBlobWriter): unknown;
-  /** @throws CorruptSegmentError naming what is wrong. `blob` is what `encodeBody` added, in order. */
-  decodeBody(body: unknown, blob: Uint8Array): Entry[];
+  /** @throws CorruptSegmentError naming what is wrong. `blob` holds what `encodeBody` added, in order. */
+  decodeBody(body: unknown, blob: SegmentBlob): Entry[];
 }
 
 /**
  * Bytes kept beside a segment's JSON, after it, rather than inside it as base64: they cost no string
- * to decode and no garbage collection to hold (19 MiB of compressed outlines on the bench tree).
+ * to decode and no garbage collection to hold, and a reader that needs none of them never reads them
+ * (11 MiB of compressed outlines on the bench tree, against 4 MiB of parse JSON).
  */
 export interface SegmentBlobWriter {
-  /** Appends `bytes` and says where they are: [offset, length] within the blob. */
-  add(bytes: Uint8Array): [number, number];
+  /**
+   * Appends the bytes and says where they are: [offset, length] within the blob; undefined when they
+   * can no longer be read (their segment vanished), and then the entry is written without them.
+   */
+  add(bytes: KeptBytes): [number, number] | undefined;
 }
 
-/** Bumped whenever the layout or the meaning of a field changes; it is also the folders' suffix. */
-export const countStoreFormatVersion = 1;
+/** Bytes an entry keeps in a segment's blob: their length is known, the bytes are read on demand. */
+export interface KeptBytes {
+  readonly byteLength: number;
+  /** The bytes, or undefined when they cannot be read (their segment was deleted since it was loaded). */
+  read(): Uint8Array | undefined;
+}
+
+/** A segment's blob as a reader sees it: its length, and its bytes read when first asked for. */
+export interface SegmentBlob {
+  readonly byteLength: number;
+  /** The bytes at [offset, offset + length), or undefined when the blob cannot be read. */
+  read(offset: number, length: number): Uint8Array | undefined;
+}
+
+/** {@link KeptBytes} already in memory. */
+export function keptBytes(bytes: Uint8Array): KeptBytes {
+  return { byteLength: bytes.byteLength, read: () => bytes };
+}
+
+/** A {@link SegmentBlob} over bytes in memory. */
+export function blobInMemory(bytes: Uint8Array): SegmentBlob {
+  return { byteLength: bytes.byteLength, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/**
+ * Bumped whenever the layout or the meaning of a field changes; it is also the folders' suffix.
+ * 2: the header gives the JSON's and the blob's lengths and the CRC-32 covers the JSON only, so a
+ * reader can leave the blob unread (each outline in it is checked by its SHA-256 when restored).
+ */
+export const countStoreFormatVersion = 2;
 
 /** First bytes of every segment. */
 const segmentMagic = 'CBCACHE';
@@ -262,13 +296,13 @@ export type StoredParseOutcome =
  * An outline as stored (the node layer compresses, inflates and checks it), with the SHA-256
  * (lowercase hex) of its UTF-8: its count's key, and the check of a restored text. Its text is:
  * - `text`: the outline itself (short ones);
- * - `deflated`: its UTF-8, raw DEFLATE-compressed (RFC 1951), kept in the segment's blob: an outline is
- *   source text and compresses about 3.5×;
+ * - `deflated`: its UTF-8, raw DEFLATE-compressed (RFC 1951), kept in the segment's blob and read from
+ *   there only when restored: an outline is source text and compresses about 3.5×;
  * - `withheld`: not kept (a file with a likely secret); only the hash is.
  */
 export type StoredOutline =
   | { readonly sha256: string; readonly kind: 'text'; readonly text: string }
-  | { readonly sha256: string; readonly kind: 'deflated'; readonly bytes: Uint8Array }
+  | { readonly sha256: string; readonly kind: 'deflated'; readonly bytes: KeptBytes }
   | { readonly sha256: string; readonly kind: 'withheld' };
 
 /** The key of a parse within one process. */
@@ -314,8 +348,14 @@ export const parseCodec: SegmentCodec<StoredParse> = {
   restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
   sizeOf: (entry) => {
     let blobBytes = 0;
-    const json = JSON.stringify(encodeParse(0, entry, { add: (bytes) => [0, (blobBytes += bytes.byteLength)] }));
-    return json.length + 1 + blobBytes;
+    // Measured without reading the bytes: their length is known.
+    const sizing: SegmentBlobWriter = {
+      add: (bytes) => {
+        blobBytes += bytes.byteLength;
+        return [blobBytes - bytes.byteLength, bytes.byteLength];
+      },
+    };
+    return JSON.stringify(encodeParse(0, entry, sizing)).length + 1 + blobBytes;
   },
   encodeBody: (entries, blob) => encodeScopedBody(entries, (scopeIndex, entry) => encodeParse(scopeIndex, entry, blob)),
   decodeBody: (body, blob) => decodeScopedBody(body, (entry, scopes, index) => decodeParse(entry, scopes, index, blob)),
@@ -350,7 +390,7 @@ function encodeParse(scopeIndex: number, entry: StoredParse, blob: SegmentBlobWr
   ];
 }
 
-function decodeParse(entry: unknown, scopes: readonly string[], index: number, blob: Uint8Array): StoredParse {
+function decodeParse(entry: unknown, scopes: readonly string[], index: number, blob: SegmentBlob): StoredParse {
   const bad = (what: string): CorruptSegmentError => new CorruptSegmentError(`entry ${index}: ${what}`);
   if (!Array.isArray(entry) || entry.length !== 6) throw bad('not a parse');
   const fields = entry as unknown[];
@@ -376,7 +416,7 @@ function decodeParse(entry: unknown, scopes: readonly string[], index: number, b
   return { scope: scopes[scopeIndex]!, contentKey, path, lastUsedMs, outcome, signals };
 }
 
-function decodeOutcome(encoded: unknown, blob: Uint8Array, bad: (what: string) => CorruptSegmentError): StoredParseOutcome {
+function decodeOutcome(encoded: unknown, blob: SegmentBlob, bad: (what: string) => CorruptSegmentError): StoredParseOutcome {
   if (!Array.isArray(encoded)) throw bad('bad parse outcome');
   if (encoded[0] === 0 && encoded.length === 2) {
     if (!isBoundedString(encoded[1])) throw bad('bad not-parsed reason');
@@ -414,8 +454,11 @@ function encodeOutline(outline: StoredOutline, blob: SegmentBlobWriter): unknown
   switch (outline.kind) {
     case 'text':
       return [outline.sha256, 'text', outline.text];
-    case 'deflated':
-      return [outline.sha256, 'deflated', ...blob.add(outline.bytes)];
+    case 'deflated': {
+      const at = blob.add(outline.bytes);
+      // Bytes that cannot be read any more are not kept: the file is parsed again when its outline is needed.
+      return at === undefined ? [outline.sha256, 'withheld'] : [outline.sha256, 'deflated', ...at];
+    }
     case 'withheld':
       return [outline.sha256, 'withheld'];
   }
@@ -425,7 +468,7 @@ function encodeOutline(outline: StoredOutline, blob: SegmentBlobWriter): unknown
  * Checks a stored outline's shape and that its bytes lie within the blob; the bytes themselves are
  * checked against the hash where they are restored (a failure there parses the file again).
  */
-function decodeOutline(encoded: unknown, blob: Uint8Array, bad: (what: string) => CorruptSegmentError): StoredOutline {
+function decodeOutline(encoded: unknown, blob: SegmentBlob, bad: (what: string) => CorruptSegmentError): StoredOutline {
   if (!Array.isArray(encoded)) throw bad('bad outline');
   const fields = encoded as unknown[];
   const sha256 = fields[0];
@@ -438,7 +481,7 @@ function decodeOutline(encoded: unknown, blob: Uint8Array, bad: (what: string) =
   }
   if (kind === 'deflated' && encoded.length === 4 && isCount(first) && isCount(second)) {
     if (second > 3 * maxStoredOutlineChars || first + second > blob.byteLength) throw bad('outline bytes outside the segment');
-    return { sha256, kind, bytes: blob.subarray(first, first + second) };
+    return { sha256, kind, bytes: { byteLength: second, read: () => blob.read(first, second) } };
   }
   if (kind === 'withheld' && encoded.length === 2) return { sha256, kind };
   throw bad('bad outline');
@@ -502,8 +545,9 @@ export interface SegmentPrimitives {
 export const portableSegmentPrimitives: SegmentPrimitives = { crc32 };
 
 /**
- * Serialises entries into one segment: `CBCACHE <family> <version> <crc32 hex> <body bytes>\n` and
- * the JSON body.
+ * Serialises entries into one segment: `CBCACHE <family> <version> <crc32 hex> <JSON bytes> <blob bytes>\n`,
+ * the JSON body, and when the entries kept bytes aside, a newline and the blob. The CRC-32 covers the
+ * JSON; the blob's bytes are checked where they are used (an outline by its SHA-256).
  */
 export function encodeSegment<Entry>(
   codec: SegmentCodec<Entry>,
@@ -513,7 +557,9 @@ export function encodeSegment<Entry>(
   const blobParts: Uint8Array[] = [];
   let blobBytes = 0;
   const blob: SegmentBlobWriter = {
-    add: (bytes) => {
+    add: (kept) => {
+      const bytes = kept.read();
+      if (bytes === undefined) return undefined;
       blobParts.push(bytes);
       blobBytes += bytes.byteLength;
       return [blobBytes - bytes.byteLength, bytes.byteLength];
@@ -521,28 +567,89 @@ export function encodeSegment<Entry>(
   };
   // JSON text never holds a raw newline (JSON.stringify escapes it in strings): the first one ends it.
   const json = new TextEncoder().encode(JSON.stringify(codec.encodeBody(entries, blob)));
-  const body = new Uint8Array(json.byteLength + (blobParts.length > 0 ? 1 + blobBytes : 0));
-  body.set(json, 0);
-  if (blobParts.length > 0) {
-    body[json.byteLength] = 0x0a;
-    let at = json.byteLength + 1;
+  const header = new TextEncoder().encode(
+    `${segmentMagic} ${codec.family} ${countStoreFormatVersion} ${hex8(primitives.crc32(json))} ${json.byteLength} ${blobBytes}\n`,
+  );
+  const segment = new Uint8Array(header.byteLength + json.byteLength + (blobBytes > 0 ? 1 + blobBytes : 0));
+  segment.set(header, 0);
+  segment.set(json, header.byteLength);
+  if (blobBytes > 0) {
+    let at = header.byteLength + json.byteLength;
+    segment[at++] = 0x0a;
     for (const part of blobParts) {
-      body.set(part, at);
+      segment.set(part, at);
       at += part.byteLength;
     }
   }
-  const header = new TextEncoder().encode(
-    `${segmentMagic} ${codec.family} ${countStoreFormatVersion} ${hex8(primitives.crc32(body))} ${body.byteLength}\n`,
-  );
-  const segment = new Uint8Array(header.byteLength + body.byteLength);
-  segment.set(header, 0);
-  segment.set(body, header.byteLength);
   return segment;
 }
 
+/** What a segment's header says: where its JSON lies, how long its blob is, and the JSON's CRC-32. */
+export interface SegmentHeader {
+  /** Bytes of the header line, newline included: the JSON starts there. */
+  readonly headerBytes: number;
+  readonly jsonBytes: number;
+  /** Bytes of the blob, which follows the JSON and one newline when not 0. */
+  readonly blobBytes: number;
+  readonly crc32: string;
+  /** The whole file's length, as the header describes it. */
+  readonly fileBytes: number;
+}
+
+/** The most bytes {@link readSegmentHeader} needs: the header line is never longer. */
+export const segmentHeaderMaxBytes = maxHeaderBytes;
+
 /**
- * Parses a segment, checking everything: magic, family, version, body length (a truncated file
- * fails here), CRC-32, JSON syntax, and the type and range of every field of every entry.
+ * Reads a segment's header from its first bytes (up to {@link segmentHeaderMaxBytes}), checking magic,
+ * family and version.
+ *
+ * @throws CorruptSegmentError saying what did not check out.
+ */
+export function readSegmentHeader(codec: SegmentCodec<unknown>, head: Uint8Array): SegmentHeader {
+  const newline = head.subarray(0, maxHeaderBytes).indexOf(0x0a);
+  if (newline < 0) throw new CorruptSegmentError('no header line');
+  const fields = new TextDecoder().decode(head.subarray(0, newline)).split(' ');
+  if (fields[0] !== segmentMagic) throw new CorruptSegmentError('not a cache segment (bad magic)');
+  if (fields[1] !== codec.family) throw new CorruptSegmentError(`holds ${fields[1]}, expected ${codec.family}`);
+  if (fields[2] !== String(countStoreFormatVersion)) {
+    throw new CorruptSegmentError(`format version ${fields[2]}, expected ${countStoreFormatVersion}`);
+  }
+  const jsonBytes = Number(fields[4]);
+  const blobBytes = Number(fields[5]);
+  if (fields.length !== 6 || !/^[0-9a-f]{8}$/.test(fields[3]!) || !isCount(jsonBytes) || !isCount(blobBytes)) {
+    throw new CorruptSegmentError('bad header');
+  }
+  const headerBytes = newline + 1;
+  return { headerBytes, jsonBytes, blobBytes, crc32: fields[3]!, fileBytes: headerBytes + jsonBytes + (blobBytes > 0 ? 1 + blobBytes : 0) };
+}
+
+/**
+ * Decodes a segment's JSON (the `jsonBytes` after its header) and checks every entry; `blob` is where
+ * the entries' kept bytes are read from when needed.
+ *
+ * @throws CorruptSegmentError saying what did not check out; nothing from a failed segment is used.
+ */
+export function decodeSegmentJson<Entry>(
+  codec: SegmentCodec<Entry>,
+  header: SegmentHeader,
+  json: Uint8Array,
+  blob: SegmentBlob,
+  primitives: SegmentPrimitives = portableSegmentPrimitives,
+): Entry[] {
+  if (json.byteLength !== header.jsonBytes) throw new CorruptSegmentError(`truncated: the header says ${header.jsonBytes} bytes of JSON`);
+  if (header.crc32 !== hex8(primitives.crc32(json))) throw new CorruptSegmentError('checksum mismatch');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+  } catch (error) {
+    throw new CorruptSegmentError(`body is not valid JSON: ${(error as Error).message}`);
+  }
+  return codec.decodeBody(parsed, blob);
+}
+
+/**
+ * Parses a whole segment in memory, checking everything: magic, family, version, length (a truncated
+ * file fails here), CRC-32, JSON syntax, the type and range of every field of every entry.
  *
  * @throws CorruptSegmentError saying what did not check out; nothing from a failed segment is used.
  */
@@ -551,27 +658,14 @@ export function decodeSegment<Entry>(
   segment: Uint8Array,
   primitives: SegmentPrimitives = portableSegmentPrimitives,
 ): Entry[] {
-  const newline = segment.subarray(0, maxHeaderBytes).indexOf(0x0a);
-  if (newline < 0) throw new CorruptSegmentError('no header line');
-  const header = new TextDecoder().decode(segment.subarray(0, newline)).split(' ');
-  if (header.length !== 5 || header[0] !== segmentMagic) throw new CorruptSegmentError('not a cache segment (bad magic)');
-  if (header[1] !== codec.family) throw new CorruptSegmentError(`holds ${header[1]}, expected ${codec.family}`);
-  if (header[2] !== String(countStoreFormatVersion)) {
-    throw new CorruptSegmentError(`format version ${header[2]}, expected ${countStoreFormatVersion}`);
+  const header = readSegmentHeader(codec, segment);
+  if (segment.byteLength !== header.fileBytes) {
+    throw new CorruptSegmentError(`truncated or padded: the header says ${header.fileBytes} bytes, the file has ${segment.byteLength}`);
   }
-  const body = segment.subarray(newline + 1);
-  if (header[4] !== String(body.byteLength)) {
-    throw new CorruptSegmentError(`truncated or padded: the header says ${header[4]} bytes, the file has ${body.byteLength}`);
-  }
-  if (header[3] !== hex8(primitives.crc32(body))) throw new CorruptSegmentError('checksum mismatch');
-  const jsonEnd = body.indexOf(0x0a);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(jsonEnd < 0 ? body : body.subarray(0, jsonEnd)));
-  } catch (error) {
-    throw new CorruptSegmentError(`body is not valid JSON: ${(error as Error).message}`);
-  }
-  return codec.decodeBody(parsed, jsonEnd < 0 ? new Uint8Array(0) : body.subarray(jsonEnd + 1));
+  const jsonEnd = header.headerBytes + header.jsonBytes;
+  if (header.blobBytes > 0 && segment[jsonEnd] !== 0x0a) throw new CorruptSegmentError('no newline between the JSON and the blob');
+  const json = segment.subarray(header.headerBytes, jsonEnd);
+  return decodeSegmentJson(codec, header, json, blobInMemory(segment.subarray(jsonEnd + 1)), primitives);
 }
 
 /** What compaction keeps and how much it left out. */

@@ -6,6 +6,7 @@ import {
   compactEntries,
   CorruptSegmentError,
   countCodec,
+  countStoreFormatVersion,
   decodeSegment,
   encodeSegment,
   pathCodec,
@@ -42,7 +43,7 @@ const sample: StoredCount[] = [
 function withBody(segment: Uint8Array, body: string): Uint8Array {
   const header = new TextDecoder().decode(segment.subarray(0, segment.indexOf(0x0a))).split(' ');
   const bytes = new TextEncoder().encode(body);
-  return new TextEncoder().encode(`${header[0]} ${header[1]} ${header[2]} ${crc32Hex(bytes)} ${bytes.byteLength}\n${body}`);
+  return new TextEncoder().encode(`${header[0]} ${header[1]} ${header[2]} ${crc32Hex(bytes)} ${bytes.byteLength} 0\n${body}`);
 }
 
 describe('count cache segments', () => {
@@ -92,8 +93,13 @@ describe('count cache segments', () => {
       ['another family', encodeSegment(pathCodec, []), /holds paths, expected counts/],
       [
         'another version',
-        new TextEncoder().encode(new TextDecoder().decode(good).replace(/^CBCACHE counts 1 /, 'CBCACHE counts 2 ')),
-        /format version 2/,
+        new TextEncoder().encode(new TextDecoder().decode(good).replace(`CBCACHE counts ${countStoreFormatVersion} `, 'CBCACHE counts 1 ')),
+        /format version 1, expected/,
+      ],
+      [
+        'a header without the blob length (format 1)',
+        new TextEncoder().encode(new TextDecoder().decode(good).replace(/ 0\n/, '\n')),
+        /bad header/,
       ],
       ['valid checksum, not JSON', withBody(good, '{"scopes":['), /not valid JSON/],
       [

@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { countCodec, decodeSegment, encodeSegment, maxStoredOutlineChars, parseCodec } from '../../../src/core/cache/countStoreFormat';
-import type { StoredOutline, StoredParse } from '../../../src/core/cache/countStoreFormat';
+import {
+  countCodec,
+  countStoreFormatVersion,
+  decodeSegment,
+  encodeSegment,
+  keptBytes,
+  maxStoredOutlineChars,
+  parseCodec,
+} from '../../../src/core/cache/countStoreFormat';
+import type { SegmentBlobWriter, StoredOutline, StoredParse } from '../../../src/core/cache/countStoreFormat';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import type { KeptParse, ParsedFile } from '../../../src/core/relevance/parseCache';
@@ -116,7 +124,7 @@ describe('DiskCountStore', () => {
     const writer = store(dir).store;
     for (let i = 0; i < 64; i++) writer.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
     await writer.flush();
-    const files = segments(path.join(dir, 'counts-v1'));
+    const files = segments(path.join(dir, `counts-v${countStoreFormatVersion}`));
     assert.ok(files.length >= 8);
     // One truncated (a crash mid-write without the rename would leave no file; a torn one is what a disk can do),
     // one with a flipped byte, one replaced by garbage.
@@ -193,7 +201,7 @@ describe('DiskCountStore', () => {
     assert.ok(firstKept >= 9, `at least 9 of the 15 old, unused counts evicted (${firstKept})`);
     assert.ok(kept.slice(firstKept).every(Boolean), `evicted in LRU order: ${kept.map((k) => (k ? 1 : 0)).join('')}`);
     assert.deepEqual(survivors.slice(0, 5), [true, true, true, true, true], 'used again: kept');
-    const shardBytes = segments(path.join(dir, 'counts-v1', '0')).reduce((sum, file) => sum + file.bytes, 0);
+    const shardBytes = segments(path.join(dir, `counts-v${countStoreFormatVersion}`, '0')).reduce((sum, file) => sum + file.bytes, 0);
     assert.ok(shardBytes <= ((maxBytes * cacheShares.counts) / 16) * 1.25 + 200, `shard holds ${shardBytes} bytes`);
     assert.deepEqual(problems, []);
   });
@@ -293,7 +301,7 @@ describe('DiskCountStore', () => {
     const { store: cache, problems } = store(dir, { now: () => now, maxSegmentsPerShard: 1 });
     cache.record('o200k_base', 'bytes', '0'.repeat(64), counted(1));
     await cache.flush();
-    const shard = path.join(dir, 'counts-v1', '0');
+    const shard = path.join(dir, `counts-v${countStoreFormatVersion}`, '0');
     writeFileSync(path.join(shard, '.tmp-crashed'), 'half a segm');
     assert.deepEqual(await store(dir).store.lookup('o200k_base', 'bytes', '0'.repeat(64)), counted(1));
     now += 2 * 60 * 60 * 1000;
@@ -381,11 +389,14 @@ describe('DiskCountStore', () => {
       outcome: { kind: 'parsed', syntax: longSyntax, outline: { sha256: hashOf(longOutline), ...outline } as StoredOutline },
       signals: [],
     });
-    const notDeflate = bogus('not-deflate', { kind: 'deflated', bytes: new TextEncoder().encode('not deflate') });
-    const otherText = bogus('other-text', { kind: 'deflated', bytes: deflateRawSync(Buffer.from(longOutline.replace('f1(', 'g1('))) });
+    const notDeflate = bogus('not-deflate', { kind: 'deflated', bytes: keptBytes(new TextEncoder().encode('not deflate')) });
+    const otherText = bogus('other-text', {
+      kind: 'deflated',
+      bytes: keptBytes(deflateRawSync(Buffer.from(longOutline.replace('f1(', 'g1(')))),
+    });
     const otherRaw = bogus('other-raw', { kind: 'text', text: 'export function g(): void { ... }\n' });
     for (const entry of [notDeflate, otherText, otherRaw]) {
-      const shard = path.join(longDir, 'parses-v1', entry.contentKey.charAt('bytes:'.length));
+      const shard = path.join(longDir, `parses-v${countStoreFormatVersion}`, entry.contentKey.charAt('bytes:'.length));
       mkdirSync(shard, { recursive: true });
       writeFileSync(path.join(shard, `written-by-hand-${entry.path}.seg`), encodeSegment(parseCodec, [entry]));
       const kept = await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(entry.contentKey, entry.path);
@@ -427,12 +438,103 @@ describe('DiskCountStore', () => {
     assert.equal(await store(dir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('huge')}`, 'big.ts'), undefined);
 
     // Damage every parse segment: nothing from it is used, it is reported once, and the parse is simply missing.
-    const parseSegments = segments(path.join(dir, 'parses-v1')).filter((segment) => segment.file.endsWith('.seg'));
+    const parseSegments = segments(path.join(dir, `parses-v${countStoreFormatVersion}`)).filter((segment) => segment.file.endsWith('.seg'));
     assert.ok(parseSegments.length > 0);
     for (const segment of parseSegments) writeFileSync(segment.file, readFileSync(segment.file).subarray(0, segment.bytes - 3));
     const damaged = store(dir, { parseCodeVersion: 'parse-v1' });
     assert.equal(await damaged.store.lookupParse(key, 'src/a.ts'), undefined);
     assert.equal(damaged.problems.length, 1, damaged.problems.join('\n'));
+  });
+
+  it("reads a parse segment's outline blob only when an outline is restored, and never trusts it blindly", async () => {
+    // Two files with long outlines, kept compressed in the blob of one segment.
+    const outlineOf = (name: string): string =>
+      Array.from({ length: 80 }, (_, i) => `export function ${name}${i}(value: number): number { ... }\n`).join('');
+    const parsedWith = (outline: string): ParsedFile => ({
+      outcome: {
+        kind: 'parsed',
+        syntax: { language: 'typescript', imports: [], packageName: null, typeReferences: [], outline, hasErrors: false },
+      },
+      signals: [],
+    });
+    const dir = cacheDir();
+    let now = 1_000_000;
+    const options = { parseCodeVersion: 'parse-v1', now: () => now };
+    const writer = store(dir, options).store;
+    const keyOf = (name: string): string => `bytes:0${hashOf(name).slice(1)}`; // one shard, so one segment
+    for (const name of ['a', 'b']) writer.recordParse(keyOf(name), `${name}.ts`, parsedWith(outlineOf(name)));
+    await writer.flush();
+    const [segment] = segments(path.join(dir, `parses-v${countStoreFormatVersion}`));
+    assert.ok(segment);
+    const original = readFileSync(segment.file);
+    const blobStart = original.lastIndexOf(0x0a) + 1;
+    assert.ok(blobStart > 0 && blobStart < original.length, 'the segment ends with a blob');
+
+    // A damaged byte in the blob does not make the segment untrusted at load (the blob is not read
+    // then): the outline it lies in fails its SHA-256 when restored, and is parsed again; the other restores.
+    const damaged = Buffer.from(original);
+    damaged[blobStart + 2]! ^= 0xff;
+    writeFileSync(segment.file, damaged);
+    const reader = store(dir, options);
+    const keptA = await reader.store.lookupParse(keyOf('a'), 'a.ts');
+    const keptB = await reader.store.lookupParse(keyOf('b'), 'b.ts');
+    assert.deepEqual(reader.problems, [], 'nothing reported at load');
+    assert.equal(outlineHashOf(keptA), hashOf(outlineOf('a')));
+    // The blob holds the outlines in the order the entries were written: a's first, so the damage is in a's.
+    assert.equal(restored(keptA), undefined, 'the damaged outline does not restore');
+    assert.deepEqual(restored(keptB), parsedWith(outlineOf('b')), 'the intact one does');
+
+    // A segment deleted after its shard was loaded (another process compacted it): restoring gives
+    // undefined (the file is parsed again), never an exception.
+    writeFileSync(segment.file, original);
+    const early = store(dir, options).store;
+    const keptEarly = await early.lookupParse(keyOf('a'), 'a.ts');
+    rmSync(segment.file);
+    assert.equal(restored(keptEarly), undefined);
+    writeFileSync(segment.file, original);
+
+    // Re-stamped after the touch interval, the entries are written again with their outlines, which
+    // are read from the old segment's blob: a later process restores them intact.
+    now += 2 * 60 * 60 * 1000;
+    const toucher = store(dir, options).store;
+    for (const name of ['a', 'b']) assert.ok(await toucher.lookupParse(keyOf(name), `${name}.ts`));
+    await toucher.flush();
+    assert.ok(segments(path.join(dir, `parses-v${countStoreFormatVersion}`)).length >= 2, 'a second segment was written');
+    rmSync(segment.file);
+    const later = store(dir, options).store;
+    for (const name of ['a', 'b']) {
+      assert.deepEqual(restored(await later.lookupParse(keyOf(name), `${name}.ts`)), parsedWith(outlineOf(name)));
+    }
+  });
+
+  it("removes an earlier format's folders once it has written, and on Clear", async () => {
+    const dir = cacheDir();
+    const earlier = ['counts-v1', 'paths-v1', 'parses-v1'].map((folder) => path.join(dir, folder, '0'));
+    for (const folder of earlier) {
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, 'old.seg'), 'CBCACHE counts 1 00000000 0\n');
+    }
+    const reader = store(dir).store;
+    assert.equal(await reader.lookup('o200k_base', 'bytes', hashOf('a')), undefined);
+    await reader.flush();
+    assert.ok(
+      earlier.every((folder) => existsSync(folder)),
+      'a run that wrote nothing leaves them',
+    );
+    reader.record('o200k_base', 'bytes', hashOf('a'), counted(3));
+    await reader.flush();
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('-v1')),
+      [],
+      'gone once the current format was written',
+    );
+    for (const folder of earlier) mkdirSync(folder, { recursive: true });
+    await store(dir).store.clear();
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('-v1')),
+      [],
+      'and Clear removes them',
+    );
   });
 
   it('the parse codec refuses entries whose shape is wrong, even with a valid checksum', () => {
@@ -450,8 +552,8 @@ describe('DiskCountStore', () => {
     const tampered = (change: (body: { entries: unknown[][] }) => void): Uint8Array => {
       const body = parseCodec.encodeBody([entry], { add: () => [0, 0] }) as { scopes: string[]; entries: unknown[][] };
       change(body);
-      const withBlob = (_entries: readonly StoredParse[], blob: { add(bytes: Uint8Array): [number, number] }): unknown => {
-        blob.add(new Uint8Array(10));
+      const withBlob = (_entries: readonly StoredParse[], blob: SegmentBlobWriter): unknown => {
+        blob.add(keptBytes(new Uint8Array(10)));
         return body;
       };
       return encodeSegment({ ...parseCodec, encodeBody: withBlob }, [entry]);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { get_encoding } from 'tiktoken';
 import { runCli } from '../../../src/cli/main';
+import { countStoreFormatVersion } from '../../../src/core/cache/countStoreFormat';
 import { racyChangeMarginMs } from '../../../src/core/scan/contextCounter';
 import { defaultCacheDirectory } from '../../../src/node/cacheLocation';
 import type { CliCountStats } from '../../../src/cli/main';
@@ -147,12 +148,12 @@ describe('the CLI keeps counts between runs', () => {
     const { dir, texts } = workspace();
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
     const first = await run(['.', '--cache-dir', cache], dir);
-    const segments = readdirSync(path.join(cache, 'counts-v1'), { recursive: true, encoding: 'utf8' }).filter((name) =>
-      name.endsWith('.seg'),
+    const segments = readdirSync(path.join(cache, `counts-v${countStoreFormatVersion}`), { recursive: true, encoding: 'utf8' }).filter(
+      (name) => name.endsWith('.seg'),
     );
     assert.ok(segments.length > 0);
     for (const segment of segments) {
-      const file = path.join(cache, 'counts-v1', segment);
+      const file = path.join(cache, `counts-v${countStoreFormatVersion}`, segment);
       writeFileSync(file, readFileSync(file).subarray(0, 40));
     }
     const damaged = await run(['.', '--cache-dir', cache], dir);
