@@ -66,6 +66,7 @@ import type { LlamaCppContextParams } from './engineProfiles';
 import { sglangContextLength, sglangContextSource, vllmMaxModelLen, vllmModelConfigSource } from './engineWindows';
 import { weightMemory } from './weightFormats';
 import { windowsFor } from '../risk/riskEngine';
+import { formatInteger } from '../units';
 
 /**
  * Upper end of every largest-context search: 2^30 = 1,073,741,824 tokens, about 100× the longest
@@ -271,7 +272,7 @@ function idealPlan(input: CostInput, tokens: number, weightsBytes: number, searc
               kind: 'rejected',
               limit: windows.max,
               maxPromptTokens: Math.max(0, windows.max - input.reserveOutputTokens),
-              reason: `past the maximum window ${windows.max.toLocaleString('en-US')}`,
+              reason: `past the maximum window ${formatInteger(windows.max)}`,
             }
           : { kind: 'accepted' },
     },
@@ -337,8 +338,8 @@ function llamaCppPlan(
     conventions.push({
       text:
         opts?.numCtx !== undefined
-          ? `num_ctx ${opts.numCtx.toLocaleString('en-US')} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`
-          : `default num_ctx ${requested.toLocaleString('en-US')} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${nCtxTrain.toLocaleString('en-US')}` : ''}`,
+          ? `num_ctx ${formatInteger(opts.numCtx)} (${opts.knobsFrom ?? 'your setting'})${perSeq < requested ? `, capped at the model's training context ${formatInteger(nCtxTrain)}` : ''}`
+          : `default num_ctx ${formatInteger(requested)} for ${((gpuCount * gpu.memoryBytes) / 2 ** 30).toFixed(1)} GiB of VRAM (≥ 47 GiB: 262,144; ≥ 23 GiB: 32,768; else 4,096; v0.6.7–v0.15.4: 4,096; ≤ v0.6.6: 2,048)${perSeq < requested ? `, capped at the training context ${formatInteger(nCtxTrain)}` : ''}`,
       source: `${ollamaSource}:server/routes.go (vram-based default context), envconfig/config.go, server/sched.go effectiveModelContext`,
     });
     conventions.push({
@@ -355,7 +356,7 @@ function llamaCppPlan(
       );
       ubatch = ollamaGenerationBatch(perSeq * parallel, weightsBytes + probe, gpuCount * gpu.memoryBytes);
       conventions.push({
-        text: `automatic batch -b/-ub ${ubatch} for a ${(perSeq * parallel).toLocaleString('en-US')}-cell context (2,048 above 32,768, 1,024 above 4,096, when VRAM has headroom)`,
+        text: `automatic batch -b/-ub ${ubatch} for a ${formatInteger(perSeq * parallel)}-cell context (2,048 above 32,768, 1,024 above 4,096, when VRAM has headroom)`,
         source: `${ollamaSource}:server/sched.go automaticGenerationBatch`,
       });
     }
@@ -364,8 +365,8 @@ function llamaCppPlan(
     conventions.push({
       text:
         opts?.numCtx !== undefined
-          ? `context ${opts.numCtx.toLocaleString('en-US')} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
-          : `n_ctx = prompt + reserved output = ${tokens.toLocaleString('en-US')} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${nCtxTrain.toLocaleString('en-US')}; set --num-ctx to model a fixed context)`,
+          ? `context ${formatInteger(opts.numCtx)} per sequence (${opts.knobsFrom ?? 'your setting'}), -np ${parallel}`
+          : `n_ctx = prompt + reserved output = ${formatInteger(tokens)} per sequence, -np ${parallel} (llama-server's own default -c 0 allocates n_ctx_train = ${formatInteger(nCtxTrain)}; set --num-ctx to model a fixed context)`,
       source: `${llamaCppSource}:common/common.h n_ctx, tools/server/server.cpp`,
     });
   }
@@ -419,7 +420,7 @@ function llamaCppPlan(
             kind: 'rejected',
             limit: nCtxSeq,
             maxPromptTokens: nCtxSeq - 1,
-            reason: `llama-server rejects a prompt of ${promptTokens.toLocaleString('en-US')} tokens: "request (${promptTokens.toLocaleString('en-US')} tokens) exceeds the available context size (${nCtxSeq.toLocaleString('en-US')} tokens)"; it takes at most n_ctx_seq − 1 = ${(nCtxSeq - 1).toLocaleString('en-US')}`,
+            reason: `llama-server rejects a prompt of ${formatInteger(promptTokens)} tokens: "request (${formatInteger(promptTokens)} tokens) exceeds the available context size (${formatInteger(nCtxSeq)} tokens)"; it takes at most n_ctx_seq − 1 = ${formatInteger(nCtxSeq - 1)}`,
           }
         : { kind: 'accepted' };
   }
@@ -487,7 +488,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
   if (requested !== undefined) {
     if (requested > derived.tokens) {
       problems.push(
-        `--max-model-len ${requested.toLocaleString('en-US')} is greater than the derived ${derived.tokens.toLocaleString('en-US')} (${derived.how}); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. Using ${derived.tokens.toLocaleString('en-US')}.`,
+        `--max-model-len ${formatInteger(requested)} is greater than the derived ${formatInteger(derived.tokens)} (${derived.how}); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1. Using ${formatInteger(derived.tokens)}.`,
       );
     } else maxModelLen = requested;
   }
@@ -515,7 +516,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
   if (blocksFor(maxModelLen) > freeBlocks) {
     const fitting = memoryLimitTokens ?? maxModelLen;
     problems.push(
-      `vLLM would not start with max_model_len ${maxModelLen.toLocaleString('en-US')}: one request needs ${blocksFor(maxModelLen).toLocaleString('en-US')} blocks but the pool has ${numBlocks.toLocaleString('en-US')}; the largest that fits is about ${fitting.toLocaleString('en-US')} (--max-model-len).`,
+      `vLLM would not start with max_model_len ${formatInteger(maxModelLen)}: one request needs ${formatInteger(blocksFor(maxModelLen))} blocks but the pool has ${formatInteger(numBlocks)}; the largest that fits is about ${formatInteger(fitting)} (--max-model-len).`,
     );
   }
   const promptHandling: PromptHandling =
@@ -524,13 +525,13 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
           kind: 'rejected',
           limit: maxModelLen,
           maxPromptTokens: Math.max(0, maxModelLen - input.reserveOutputTokens),
-          reason: `vLLM rejects prompt + max_tokens = ${tokens.toLocaleString('en-US')} > max_model_len ${maxModelLen.toLocaleString('en-US')}`,
+          reason: `vLLM rejects prompt + max_tokens = ${formatInteger(tokens)} > max_model_len ${formatInteger(maxModelLen)}`,
         }
       : { kind: 'accepted' };
   const windowed = groups.some((g) => g.kind !== 'full');
   const conventions: EngineConvention[] = [
     {
-      text: `max_model_len ${maxModelLen.toLocaleString('en-US')}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`,
+      text: `max_model_len ${formatInteger(maxModelLen)}${requested !== undefined && requested <= derived.tokens ? ` (${input.engine?.knobsFrom ?? 'your setting'})` : `: ${derived.how}`}`,
       source: vllmModelConfigSource,
     },
     {
@@ -543,7 +544,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
         'vllm-project/vllm@001cabc1be16a59a70d720ed61a13b678c060a18:vllm/v1/core/kv_cache_utils.py get_num_blocks; vllm/v1/worker/gpu_worker.py determine_available_memory',
     },
     {
-      text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${batched.toLocaleString('en-US')} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`,
+      text: `activation peak ${(overhead.activationBytes / 2 ** 30).toFixed(2)} GiB (estimate: ${formatInteger(batched)} batched tokens × 4 × (hidden + 3.5 × hidden) × 2 B + 256 × vocab × 4 B logits; Llama-3-8B gives 1.25 vs vLLM's logged 1.26 GiB) and non-torch ${(overhead.nonTorchBytes / 2 ** 30).toFixed(2)} GiB (estimate: H100 log 1.79 GiB per TP-1 worker)`,
       source:
         'vllm-project/vllm PR #10511 memory profiling log; vllm-project/vllm@99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b:vllm/engine/arg_utils.py get_batch_defaults',
     },
@@ -554,7 +555,7 @@ function vllmPlan(input: CostInput, tokens: number, weightsBytes: number, search
   ];
   if (windowed) {
     conventions.push({
-      text: `hybrid KV-cache manager: ${groups.length} groups of ${groupSize} layers; sliding groups hold cdiv(min(window − 1 + ${batched.toLocaleString('en-US')}, T), 16) + 1 blocks, full groups cdiv(T, 16)`,
+      text: `hybrid KV-cache manager: ${groups.length} groups of ${groupSize} layers; sliding groups hold cdiv(min(window − 1 + ${formatInteger(batched)}, T), 16) + 1 blocks, full groups cdiv(T, 16)`,
       source: vllmKvSource,
     });
   }
@@ -600,7 +601,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, sear
   const contextLength = input.engine?.maxModelLen ?? derived.tokens;
   if (input.engine?.maxModelLen !== undefined && input.engine.maxModelLen > derived.tokens) {
     problems.push(
-      `--context-length ${input.engine.maxModelLen.toLocaleString('en-US')} is longer than the model's ${derived.tokens.toLocaleString('en-US')}; SGLang needs SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for that.`,
+      `--context-length ${formatInteger(input.engine.maxModelLen)} is longer than the model's ${formatInteger(derived.tokens)}; SGLang needs SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for that.`,
     );
   }
   const elementBytes = pagedKvBytes('SGLang', input, problems);
@@ -619,7 +620,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, sear
           kind: 'rejected',
           limit: contextLength,
           maxPromptTokens: Math.max(0, contextLength - input.reserveOutputTokens),
-          reason: `SGLang rejects input + max_new_tokens = ${tokens.toLocaleString('en-US')} > context_length ${contextLength.toLocaleString('en-US')}`,
+          reason: `SGLang rejects input + max_new_tokens = ${formatInteger(tokens)} > context_length ${formatInteger(contextLength)}`,
         }
       : { kind: 'accepted' };
   return {
@@ -633,7 +634,7 @@ function sglangPlan(input: CostInput, tokens: number, weightsBytes: number, sear
       name: engineNames.sglang,
       conventions: [
         {
-          text: `context_length ${contextLength.toLocaleString('en-US')}: ${input.engine?.maxModelLen !== undefined ? (input.engine.knobsFrom ?? 'your setting') : derived.how}`,
+          text: `context_length ${formatInteger(contextLength)}: ${input.engine?.maxModelLen !== undefined ? (input.engine.knobsFrom ?? 'your setting') : derived.how}`,
           source: sglangContextSource,
         },
         {

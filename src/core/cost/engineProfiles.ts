@@ -13,6 +13,7 @@ import type { ModelSpec } from '../model/modelSpec';
 import type { EngineConvention, EngineId, KvDtype, LlamaCppKvCache, PromptHandling } from './costTypes';
 import { llamaCppKvTypes } from './dtypes';
 import type { BlockLayout } from './dtypes';
+import { formatInteger } from '../units';
 
 /** The llama.cpp source every llama.cpp rule cites. */
 export const llamaCppSource = 'ggml-org/llama.cpp@v0.4.0 (node-llama-cpp@3.21.1 llama/gitRelease.bundle, 80fb11ac)';
@@ -339,7 +340,7 @@ export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, num
       kind: 'rejected',
       limit: numCtx - 1,
       maxPromptTokens: numCtx - 1,
-      reason: `Ollama rejects a prompt over num_ctx − 1 = ${(numCtx - 1).toLocaleString('en-US')} tokens for DeepSeek-2-family models (no context shift)`,
+      reason: `Ollama rejects a prompt over num_ctx − 1 = ${formatInteger(numCtx - 1)} tokens for DeepSeek-2-family models (no context shift)`,
     };
   }
   const bos = arch === undefined || addsBos.has(arch) ? 1 : 0;
@@ -353,7 +354,7 @@ export function ollamaPromptHandling(model: ModelSpec, promptTokens: number, num
     keep,
     dropStart: keep,
     dropEnd: keep + discard,
-    reason: `Ollama keeps the first ${keep} tokens and silently drops the next ${discard.toLocaleString('en-US')} (num_ctx ${numCtx.toLocaleString('en-US')}: prompts are cut to ${limit.toLocaleString('en-US')} tokens)`,
+    reason: `Ollama keeps the first ${keep} tokens and silently drops the next ${formatInteger(discard)} (num_ctx ${formatInteger(numCtx)}: prompts are cut to ${formatInteger(limit)} tokens)`,
   };
 }
 

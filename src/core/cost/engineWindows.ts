@@ -3,6 +3,7 @@
  * Pure functions over a {@link ModelSpec}; every rule names its source.
  */
 import type { ModelSpec } from '../model/modelSpec';
+import { formatInteger } from '../units';
 
 /** vLLM's config derivation (ModelConfig, `_get_and_verify_max_len`). */
 export const vllmModelConfigSource =
@@ -78,5 +79,5 @@ export function sglangContextLength(model: ModelSpec): DerivedWindow {
 }
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return formatInteger(n);
 }
