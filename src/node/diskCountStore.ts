@@ -17,8 +17,6 @@ import {
   readSegmentHeader,
   segmentHeaderMaxBytes,
   shardOfLocation,
-  storedCountKey,
-  storedParseKey,
 } from '../core/cache/countStoreFormat';
 import type {
   CountSource,
@@ -162,6 +160,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private flushing: Promise<void> = Promise.resolve();
   private problemReported = false;
   private supersededRemoved = false;
+  private readonly countScopes = new Map<string, string>();
   private readonly onProblem: (message: string) => void;
   private lookups = { countLookups: 0, countHits: 0, pathLookups: 0, pathHits: 0, parseLookups: 0, parseHits: 0 };
 
@@ -202,7 +201,8 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       this.report(`the count cache is not used: the counting code's version could not be read (${describe(error)})`);
       return undefined;
     }
-    const count = await this.counts.get(contentHash.charAt(0), storedCountKey(`${version}|${tokenizer}`, source, contentHash));
+    const scope = this.countScope(version, tokenizer);
+    const count = await this.counts.get(contentHash.charAt(0), contentHash, (entry) => entry.source === source && entry.scope === scope);
     if (count === undefined) return undefined;
     this.lookups.countHits++;
     return count.outcome;
@@ -212,7 +212,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     const stamp = this.shared.now();
     // The scope needs the code version, known by now (every record follows a lookup).
     void this.codeVersion.then(
-      (version) => this.counts.put({ scope: `${version}|${tokenizer}`, source, contentHash, lastUsedMs: stamp, outcome }),
+      (version) => this.counts.put({ scope: this.countScope(version, tokenizer), source, contentHash, lastUsedMs: stamp, outcome }),
       () => undefined,
     );
   }
@@ -220,7 +220,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   async contentHashOf(location: string, stamp: string): Promise<string | undefined> {
     this.lookups.pathLookups++;
     this.scheduleRelease();
-    const known = await this.paths.get(shardOfLocation(location), location);
+    const known = await this.paths.get(shardOfLocation(location), location, () => true);
     if (known === undefined || known.stamp !== stamp) return undefined;
     this.lookups.pathHits++;
     return known.contentHash;
@@ -239,7 +239,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     if (version === undefined) return undefined;
     this.lookups.parseLookups++;
     this.scheduleRelease();
-    const entry = await this.parses.get(shardOfContentKey(contentKey), storedParseKey(version, contentKey, path));
+    const entry = await this.parses.get(shardOfContentKey(contentKey), contentKey, (kept) => kept.path === path && kept.scope === version);
     if (entry === undefined) return undefined;
     this.lookups.parseHits++;
     const outcome = entry.outcome;
@@ -362,6 +362,16 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     };
   }
 
+  /** A count's scope, `<code version>|<tokenizer>`: one string per tokenizer, compared by content in lookups. */
+  private countScope(version: string, tokenizer: string): string {
+    let scope = this.countScopes.get(tokenizer);
+    if (scope === undefined || !scope.startsWith(version) || scope.length !== version.length + 1 + tokenizer.length) {
+      scope = `${version}|${tokenizer}`;
+      this.countScopes.set(tokenizer, scope);
+    }
+    return scope;
+  }
+
   /** The counting code's version, learnt on first use (reading the worker script is not activation's business). */
   private get codeVersion(): Promise<string> {
     if (this.codeVersionPromise === undefined) {
@@ -433,7 +443,8 @@ interface Shard<Entry> {
   /** Resolves when every segment on disk at first use has been read. */
   loaded: Promise<void>;
   isLoaded: boolean;
-  readonly entries: Map<string, Entry>;
+  /** The entries by {@link SegmentCodec.bucketOf}: nearly always one per bucket. */
+  readonly entries: Map<string, Entry[]>;
   /** Segment files whose entries are in `entries`. */
   readonly segments: Set<string>;
   /** Entries to write on the next flush, by key. */
@@ -462,18 +473,24 @@ class SegmentFamily<Entry> {
     return this.shards.size;
   }
 
-  /** The entry under `key` (loading its shard first), re-stamped when its last use is old. */
-  async get(shardName: string, key: string): Promise<Entry | undefined> {
+  /**
+   * The entry of `bucket` that `matches` (loading its shard first), re-stamped when its last use is
+   * old. `matches` must pick out at most one key: what {@link SegmentCodec.keyOf} would tell apart.
+   */
+  async get(shardName: string, bucket: string, matches: (entry: Entry) => boolean): Promise<Entry | undefined> {
     const shard = this.shard(shardName);
     // Once loaded, a lookup takes no extra turn of the event loop (10,000 of them on a reload).
     if (!shard.isLoaded) await shard.loaded;
-    const entry = shard.entries.get(key);
-    if (entry === undefined) return undefined;
+    const entries = shard.entries.get(bucket);
+    if (entries === undefined) return undefined;
+    const index = entries.findIndex(matches);
+    if (index < 0) return undefined;
+    const entry = entries[index]!;
     const now = this.context.now();
     if (now - this.codec.lastUsedMs(entry) >= this.context.touchIntervalMs) {
       const touched = this.codec.restamp(entry, now);
-      shard.entries.set(key, touched);
-      shard.pending.set(key, touched);
+      entries[index] = touched;
+      shard.pending.set(this.codec.keyOf(touched), touched);
       this.context.scheduleFlush();
     }
     return entry;
@@ -481,10 +498,22 @@ class SegmentFamily<Entry> {
 
   put(entry: Entry): void {
     const shard = this.shard(this.codec.shardOf(entry));
-    const key = this.codec.keyOf(entry);
-    shard.entries.set(key, entry);
-    shard.pending.set(key, entry);
+    this.index(shard, entry);
+    shard.pending.set(this.codec.keyOf(entry), entry);
     this.context.scheduleFlush();
+  }
+
+  /** Puts `entry` in its bucket, in place of the one with its key. */
+  private index(shard: Shard<Entry>, entry: Entry): void {
+    const bucket = this.codec.bucketOf(entry);
+    const entries = shard.entries.get(bucket);
+    if (entries === undefined) {
+      shard.entries.set(bucket, [entry]);
+      return;
+    }
+    const index = entries.findIndex((known) => this.codec.sameKey(known, entry));
+    if (index < 0) entries.push(entry);
+    else entries[index] = entry;
   }
 
   async flush(): Promise<void> {
@@ -559,12 +588,18 @@ class SegmentFamily<Entry> {
       shard.segments.add(files[i]!);
       shard.diskBytes += segment.bytes;
       for (const entry of segment.entries) {
-        const key = this.codec.keyOf(entry);
-        const known = shard.entries.get(key);
-        // Entries recorded before the load finished are newer than anything on disk.
-        if (known === undefined || this.codec.lastUsedMs(entry) > this.codec.lastUsedMs(known)) {
-          if (!shard.pending.has(key)) shard.entries.set(key, entry);
+        const bucket = this.codec.bucketOf(entry);
+        const entries = shard.entries.get(bucket);
+        if (entries === undefined) {
+          // Entries recorded before the load finished are newer than anything on disk.
+          if (shard.pending.size === 0 || !shard.pending.has(this.codec.keyOf(entry))) shard.entries.set(bucket, [entry]);
+          continue;
         }
+        const index = entries.findIndex((known) => this.codec.sameKey(known, entry));
+        if (index >= 0 && this.codec.lastUsedMs(entry) <= this.codec.lastUsedMs(entries[index]!)) continue;
+        if (shard.pending.size > 0 && shard.pending.has(this.codec.keyOf(entry))) continue;
+        if (index < 0) entries.push(entry);
+        else entries[index] = entry;
       }
     });
   }
@@ -645,7 +680,7 @@ class SegmentFamily<Entry> {
     const files = listing.filter((file) => file.endsWith(segmentSuffix));
     const read = await Promise.all(files.map((file) => this.readSegment(dir, file)));
     const onDisk = read.flatMap((segment) => segment?.entries ?? []);
-    const compaction = compactEntries(this.codec, [...onDisk, ...shard.entries.values()], this.shardBudgetBytes);
+    const compaction = compactEntries(this.codec, [...onDisk, ...[...shard.entries.values()].flat()], this.shardBudgetBytes);
     const written = await this.write(dir, compaction.kept);
     if (written === undefined) return;
     // Only what was read is deleted: a segment another process wrote meanwhile stays.
@@ -656,7 +691,7 @@ class SegmentFamily<Entry> {
     shard.segments.add(written.file);
     shard.diskBytes = written.bytes;
     shard.entries.clear();
-    for (const entry of compaction.kept) shard.entries.set(this.codec.keyOf(entry), entry);
+    for (const entry of compaction.kept) this.index(shard, entry);
   }
 
   private async removeStaleTemps(dir: string, listing: readonly string[]): Promise<void> {

@@ -66,7 +66,16 @@ export interface StoredPath {
 export interface SegmentCodec<Entry> {
   /** The family's name: its folder is `<family>-v<version>`, and every header names it. */
   readonly family: string;
+  /** The entry's identity: one entry per key is kept. */
   keyOf(entry: Entry): string;
+  /**
+   * A string the entry already holds that lookups find it by (its content hash, location or content
+   * key): a bucket holds the few entries that share it, told apart by {@link sameKey}. Unlike
+   * {@link keyOf}, it builds no string, so finding 10,000 entries hashes no new key.
+   */
+  bucketOf(entry: Entry): string;
+  /** Whether two entries of one bucket have the same {@link keyOf}, without building it. */
+  sameKey(a: Entry, b: Entry): boolean;
   shardOf(entry: Entry): string;
   lastUsedMs(entry: Entry): number;
   restamp(entry: Entry, lastUsedMs: number): Entry;
@@ -151,6 +160,8 @@ export function storedCountKey(scope: string, source: CountSource, contentHash: 
 export const countCodec: SegmentCodec<StoredCount> = {
   family: 'counts',
   keyOf: (count) => storedCountKey(count.scope, count.source, count.contentHash),
+  bucketOf: (count) => count.contentHash,
+  sameKey: (a, b) => a.contentHash === b.contentHash && a.source === b.source && a.scope === b.scope,
   shardOf: (count) => count.contentHash.charAt(0),
   lastUsedMs: (count) => count.lastUsedMs,
   restamp: (count, lastUsedMs) => ({ ...count, lastUsedMs }),
@@ -252,6 +263,8 @@ function decodeCount(entry: unknown, scopes: readonly string[], index: number): 
 export const pathCodec: SegmentCodec<StoredPath> = {
   family: 'paths',
   keyOf: (path) => path.location,
+  bucketOf: (path) => path.location,
+  sameKey: (a, b) => a.location === b.location,
   shardOf: (path) => shardOfLocation(path.location),
   lastUsedMs: (path) => path.lastUsedMs,
   restamp: (path, lastUsedMs) => ({ ...path, lastUsedMs }),
@@ -343,6 +356,8 @@ const fileKinds: ReadonlySet<string> = new Set<FileKind>([
 export const parseCodec: SegmentCodec<StoredParse> = {
   family: 'parses',
   keyOf: (entry) => storedParseKey(entry.scope, entry.contentKey, entry.path),
+  bucketOf: (entry) => entry.contentKey,
+  sameKey: (a, b) => a.contentKey === b.contentKey && a.path === b.path && a.scope === b.scope,
   shardOf: (entry) => shardOfContentKey(entry.contentKey),
   lastUsedMs: (entry) => entry.lastUsedMs,
   restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
