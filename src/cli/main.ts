@@ -9,6 +9,7 @@ import { loadBundledCatalog } from '../core/model/catalog';
 import { isGgufPath } from '../core/model/workspaceModels';
 import { estimateJson, estimateText, reportJson, reportText } from '../core/presenters/cliReport';
 import { escapeControlChars, escapeJsonForTerminal } from '../core/presenters/escapeText';
+import { prettyJsonParts, writePrettyJson } from '../core/presenters/prettyJson';
 import { windowsFor } from '../core/risk/riskEngine';
 import { ContextCounter } from '../core/scan/contextCounter';
 import { compileGlobs, GlobSyntaxError, isGlob, matchesAnyGlob } from '../core/scan/glob';
@@ -44,7 +45,13 @@ export interface CliCountStats extends TokenizerPoolStats {
 }
 
 export interface CliIo {
+  /** Prints `text` and a newline. */
   out: (text: string) => void;
+  /**
+   * Prints a part of a longer text, without a newline: the `--json` report is written in parts
+   * (see writePrettyJson), then `out('')` ends it. Without it, the parts are joined for `out`.
+   */
+  write?: (part: string) => void;
   err: (text: string) => void;
   cwd: string;
   /** Told the tokenizer pool's counters when a files run ends (tests: how much was tokenized, how much came from the cache). */
@@ -127,10 +134,7 @@ function listGpus(json: boolean, out: (text: string) => void): number {
   return 0;
 }
 
-async function estimate(
-  command: Extract<CliCommand, { kind: 'estimate' }>,
-  io: { out: (text: string) => void; cwd: string },
-): Promise<number> {
+async function estimate(command: Extract<CliCommand, { kind: 'estimate' }>, io: Pick<CliIo, 'out' | 'write' | 'cwd'>): Promise<number> {
   const { settings } = command;
   const stopServerCheck = new AbortController();
   const server = checkServerForCli(settings, stopServerCheck.signal);
@@ -140,11 +144,8 @@ async function estimate(
     throw error;
   });
   const assessment = assessPrompt({ files: [], promptTokens: command.tokens, settings, target, server: await server });
-  io.out(
-    command.json
-      ? jsonForTerminal(estimateJson(assessment, target, settings, command.tokens))
-      : estimateText(assessment, target, settings, command.tokens),
-  );
+  if (command.json) printJson(io, estimateJson(assessment, target, settings, command.tokens));
+  else io.out(estimateText(assessment, target, settings, command.tokens));
   return assessment.withinLimits ? 0 : 1;
 }
 
@@ -297,11 +298,8 @@ async function countFilesChecked(
     }
     const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
     const finalReport = session.report();
-    io.out(
-      command.json
-        ? jsonForTerminal(reportJson(finalReport, skipped, proposal))
-        : reportText(finalReport, skipped, proposal, 50, planTarget),
-    );
+    if (command.json) printJson(io, reportJson(finalReport, skipped, proposal));
+    else io.out(reportText(finalReport, skipped, proposal, 50, planTarget));
     return finalReport.withinLimits ? 0 : 1;
   } finally {
     session?.dispose();
@@ -426,9 +424,19 @@ async function resolveForCli(modelArg: string, settings: Settings, cwd: string):
   return resolved;
 }
 
-/** `--json` output: pretty-printed, with the bidi and C1 characters JSON.stringify leaves raw escaped too. */
-function jsonForTerminal(value: unknown): string {
-  return escapeJsonForTerminal(JSON.stringify(value, null, 2));
+/**
+ * `--json` output: pretty-printed, with the bidi and C1 characters JSON.stringify leaves raw escaped
+ * too, written in parts as it is laid out (a character escaped is never split: parts end between
+ * JSON tokens).
+ */
+function printJson(io: Pick<CliIo, 'out' | 'write'>, value: unknown): void {
+  if (io.write === undefined) {
+    io.out(escapeJsonForTerminal(prettyJsonParts(value).join('')));
+    return;
+  }
+  const write = io.write;
+  writePrettyJson(value, (part) => write(escapeJsonForTerminal(part)));
+  io.out('');
 }
 
 /**
@@ -471,11 +479,12 @@ function toPosix(p: string): string {
 
 if (require.main === module) {
   void runCli(process.argv.slice(2), {
-    // Written apart from its newline: `text + '\n'` copies a multi-megabyte --json report once more.
+    // Written apart from its newline: `text + '\n'` would copy a long text once more.
     out: (text) => {
       process.stdout.write(text);
       process.stdout.write('\n');
     },
+    write: (part) => process.stdout.write(part),
     err: (text) => process.stderr.write(text + '\n'),
     cwd: process.cwd(),
   }).then((code) => {

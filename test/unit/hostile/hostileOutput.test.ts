@@ -13,11 +13,22 @@ import type { ScanOptions } from '../../../src/core/scan/scanner';
 import { InMemoryWorkspaceFs } from '../../fakes/inMemoryWorkspaceFs';
 import { ggml, gguf, v } from '../model/ggufFixture';
 
-async function run(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: readonly string[],
+  cwd: string,
+  options: { streamed?: boolean } = {},
+): Promise<{ code: number; out: string; err: string; parts: string[] }> {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (text) => (out += text + '\n'), err: (text) => (err += text + '\n'), cwd });
-  return { code, out, err };
+  const parts: string[] = [];
+  const code = await runCli(args, {
+    out: (text) => (out += text + '\n'),
+    // As the command line's stdout: a --json report arrives in parts.
+    ...(options.streamed ? { write: (part: string) => ((out += part), parts.push(part)) } : {}),
+    err: (text) => (err += text + '\n'),
+    cwd,
+  });
+  return { code, out, err, parts };
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cb-hostile-output-'));
@@ -79,6 +90,11 @@ describe('the CLI prints names from disk escaped', () => {
     assert.doesNotMatch(out, dangerous);
     const json = JSON.parse(out) as { files: Array<{ path: string }> };
     assert.deepEqual(json.files.map((file) => file.path).sort(), [...names].sort());
+    // Written in parts, as the command line writes it: the same text, and no part holds such a character either.
+    const streamed = await run(['.', '--json'], root, { streamed: true });
+    assert.equal(streamed.out, out);
+    assert.ok(streamed.parts.length > 0);
+    for (const part of streamed.parts) assert.doesNotMatch(part, dangerous);
   });
 
   it('a GGUF general.name and a config folder name with control characters are escaped in the model line', async () => {
