@@ -20,6 +20,12 @@ export function basenameOf(path: string): string {
  * matches a workspace file.
  */
 export function joinPath(base: string, relative: string): string {
+  // Most relative imports are `./name…` from a plain folder: nothing to normalise, one concatenation
+  // (the relevance plan joins ~50,000 of them on a 10,000-file tree).
+  if (relative.length > 2 && relative.startsWith('./')) {
+    const rest = relative.slice(2);
+    if (!needsNormalising.test(rest) && !needsNormalising.test(base)) return base === '' ? rest : `${base}/${rest}`;
+  }
   const segments: string[] = [];
   const parts = relative.startsWith('/') ? relative.split('/') : [...base.split('/'), ...relative.split('/')];
   for (const part of parts) {
@@ -29,6 +35,9 @@ export function joinPath(base: string, relative: string): string {
   }
   return segments.join('/');
 }
+
+/** A `.` or `..` segment, an empty one, or a leading or trailing slash: what {@link joinPath} must normalise. */
+const needsNormalising = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/;
 
 /** Number of leading folder segments two paths share (`src/a/x.ts`, `src/b/y.ts` → 1). */
 export function sharedFolderDepth(a: string, b: string): number {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { FileSyntax } from '../../../src/core/relevance/extractSyntax';
 import { ImportGraph } from '../../../src/core/relevance/importGraph';
+import { joinPath } from '../../../src/core/relevance/paths';
 import { emptyProjectConfig, parseGoMod, parseJsonc, parseTsConfig } from '../../../src/core/relevance/projectConfig';
 import type { ProjectConfig } from '../../../src/core/relevance/projectConfig';
 import { testParser } from '../../support/treeSitter';
@@ -218,4 +219,44 @@ test('syntax objects from another language never cross-resolve', () => {
   graph.setFile('a.py', py);
   graph.setFile('b.ts', null);
   assert.deepEqual(graph.importsOf('a.py'), []);
+});
+
+test('TypeScript/JavaScript probing: the first extension in TypeScript order wins, a file before a folder index', async () => {
+  // For `./x`, TypeScript tries x.ts, x.tsx, x.d.ts, x.mts, x.cts, then x.js…, then x/index.* in the same order.
+  const order = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+  const cases: Array<{ present: string[]; expected: string }> = [
+    { present: ['x.js', 'x.d.ts', 'x.tsx'], expected: 'x.tsx' },
+    { present: ['x.d.ts', 'x.js'], expected: 'x.d.ts' },
+    { present: ['x.cjs', 'x/index.ts'], expected: 'x.cjs' },
+    { present: ['x/index.js', 'x/index.d.ts'], expected: 'x/index.d.ts' },
+    // x.d.ts is also "x.d" + ".ts": it must not answer for `./x.d`'s neighbour `./x` under the wrong extension.
+    { present: ['x.d.mts', 'x.mjs'], expected: 'x.mjs' },
+    ...order.map((extension) => ({ present: [`x${extension}`, 'x/index.ts'], expected: `x${extension}` })),
+  ];
+  for (const { present, expected } of cases) {
+    const files: Record<string, string> = { 'a.ts': "import './x';" };
+    for (const path of present) files[path] = '';
+    assert.deepEqual((await graphOf(files)).importsOf('a.ts'), [expected], present.join(', '));
+  }
+});
+
+test('joinPath gives what splitting, dropping `.`/empty segments and climbing `..` gives, for any mix', () => {
+  const reference = (base: string, relative: string): string => {
+    const segments: string[] = [];
+    for (const part of relative.startsWith('/') ? relative.split('/') : [...base.split('/'), ...relative.split('/')]) {
+      if (part === '' || part === '.') continue;
+      if (part === '..' && segments.length > 0 && segments[segments.length - 1] !== '..') segments.pop();
+      else segments.push(part);
+    }
+    return segments.join('/');
+  };
+  const pieces = ['a', 'b', '.', '..', '', 'index.ts', '.hidden', '..x'];
+  let state = 7;
+  const next = (n: number): number => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+  const pathOf = (): string => Array.from({ length: next(4) }, () => pieces[next(pieces.length)]).join('/');
+  for (let i = 0; i < 5000; i++) {
+    const base = pathOf();
+    const relative = (next(2) === 0 ? './' : '') + pathOf();
+    assert.equal(joinPath(base, relative), reference(base, relative), `${JSON.stringify(base)} + ${JSON.stringify(relative)}`);
+  }
 });
