@@ -478,13 +478,24 @@ function toPosix(p: string): string {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: what is left to print is dropped, quietly,
+  // and the run ends as it would have (its counts are still kept for the next one). Without a
+  // listener the EPIPE was an uncaught error with a stack trace.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    stdoutClosed = true;
+  });
+  const print = (text: string): void => {
+    if (!stdoutClosed) process.stdout.write(text);
+  };
   void runCli(process.argv.slice(2), {
     // Written apart from its newline: `text + '\n'` would copy a long text once more.
     out: (text) => {
-      process.stdout.write(text);
-      process.stdout.write('\n');
+      print(text);
+      print('\n');
     },
-    write: (part) => process.stdout.write(part),
+    write: print,
     err: (text) => process.stderr.write(text + '\n'),
     cwd: process.cwd(),
   }).then((code) => {
