@@ -752,7 +752,7 @@ async function readFully(handle: fsp.FileHandle, into: Uint8Array, position: num
  * written again by a flush or a compaction) and kept while the entries are. Undefined for every read
  * when the file is gone (compacted or cleared by another process since it was loaded) or is not the
  * length its header said: the outlines are then parsed again. Synchronous, as restoring an outline
- * is; a shard's segment blob is under a megabyte.
+ * is; a shard holds at most ~2.75 MiB of parses at the default cap (its share, and a quarter more before compaction).
  */
 function blobInFile(location: string, header: SegmentHeader): SegmentBlob {
   const start = header.headerBytes + header.jsonBytes + 1;
