@@ -644,6 +644,7 @@ class SegmentFamily<Entry> {
 
   /** Writes a segment under a temporary name and renames it into place; undefined (reported) when writing fails. */
   private async write(dir: string, entries: readonly Entry[]): Promise<{ file: string; bytes: number } | undefined> {
+    await this.codec.prepareWrite?.(entries);
     const segment = encodeSegment(this.codec, entries, nativeSegmentPrimitives());
     const unique = `${this.context.now().toString(36)}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
     const temp = path.join(dir, `${tempPrefix}${unique}`);
@@ -748,40 +749,64 @@ async function readFully(handle: fsp.FileHandle, into: Uint8Array, position: num
 }
 
 /**
- * A segment's blob, read from its file whole on the first use (one outline restored, or the entries
- * written again by a flush or a compaction) and kept while the entries are. Undefined for every read
- * when the file is gone (compacted or cleared by another process since it was loaded) or is not the
- * length its header said: the outlines are then parsed again. Synchronous, as restoring an outline
- * is; a shard holds at most ~2.75 MiB of parses at the default cap (its share, and a quarter more before compaction).
+ * A segment's blob in its file. An outline restored reads its own range, synchronously (restoring
+ * is synchronous; one outline is a few kilobytes). A flush or compaction that writes the entries
+ * again first loads the blob whole, asynchronously ({@link SegmentBlob.load}), so that the extension
+ * host's thread never reads a shard's blob (up to ~2.75 MiB at the default cap, far more under a
+ * raised one) in one blocking call. Every read gives undefined when the file is gone (compacted or
+ * cleared by another process since it was loaded) or is not the length its header said: the
+ * outlines are then parsed again.
  */
 function blobInFile(location: string, header: SegmentHeader): SegmentBlob {
   const start = header.headerBytes + header.jsonBytes + 1;
-  let bytes: Uint8Array | null | undefined;
-  const load = (): Uint8Array | null => {
-    let fd: number | undefined;
+  let whole: Uint8Array | null | undefined;
+  let loading: Promise<void> | undefined;
+  const load = async (): Promise<Uint8Array | null> => {
+    let handle: fsp.FileHandle | undefined;
     try {
-      fd = openSync(location, 'r');
-      if (fstatSync(fd).size !== header.fileBytes) return null;
-      const blob = new Uint8Array(header.blobBytes + 1);
-      for (let done = 0; done < blob.byteLength;) {
-        const read = readSync(fd, blob, done, blob.byteLength - done, start - 1 + done);
-        if (read === 0) return null;
-        done += read;
-      }
-      return blob[0] === 0x0a ? blob.subarray(1) : null;
+      handle = await fsp.open(location, 'r');
+      if ((await handle.stat()).size !== header.fileBytes) return null;
+      // With the newline before it, which must be there.
+      const bytes = new Uint8Array(header.blobBytes + 1);
+      await readFully(handle, bytes, start - 1);
+      return bytes[0] === 0x0a ? bytes.subarray(1) : null;
     } catch {
       return null;
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      await handle?.close().catch(() => undefined);
     }
   };
   return {
     byteLength: header.blobBytes,
     read: (offset, length) => {
-      if (bytes === undefined) bytes = header.blobBytes > 0 ? load() : new Uint8Array(0);
-      return bytes === null ? undefined : bytes.subarray(offset, offset + length);
+      if (whole !== undefined) return whole === null ? undefined : whole.subarray(offset, offset + length);
+      return readRangeSync(location, header.fileBytes, start + offset, length);
     },
+    load: () =>
+      (loading ??= load().then((bytes) => {
+        whole = bytes;
+      })),
   };
+}
+
+/** `length` bytes at `position` of a file that must be `fileBytes` long; undefined when they cannot be read. */
+function readRangeSync(location: string, fileBytes: number, position: number, length: number): Uint8Array | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(location, 'r');
+    if (fstatSync(fd).size !== fileBytes) return undefined;
+    const bytes = new Uint8Array(length);
+    for (let done = 0; done < length;) {
+      const read = readSync(fd, bytes, done, length - done, position + done);
+      if (read === 0) return undefined;
+      done += read;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Outlines shorter than this are stored as they are: compressing them saves little. */

@@ -85,6 +85,12 @@ export interface SegmentCodec<Entry> {
   encodeBody(entries: readonly Entry[], blob: SegmentBlobWriter): unknown;
   /** @throws CorruptSegmentError naming what is wrong. `blob` holds what `encodeBody` added, in order. */
   decodeBody(body: unknown, blob: SegmentBlob): Entry[];
+  /**
+   * Makes the bytes the entries keep readable without blocking before they are written again (a
+   * flush or a compaction reads each of their segments' blobs once, asynchronously). Families that
+   * keep no bytes have none.
+   */
+  prepareWrite?(entries: readonly Entry[]): Promise<void>;
 }
 
 /**
@@ -105,23 +111,30 @@ export interface KeptBytes {
   readonly byteLength: number;
   /** The bytes, or undefined when they cannot be read (their segment was deleted since it was loaded). */
   read(): Uint8Array | undefined;
+  /** Reads, without blocking, what {@link read} will need (see {@link SegmentBlob.load}). */
+  prepare(): Promise<void>;
 }
 
-/** A segment's blob as a reader sees it: its length, and its bytes read when first asked for. */
+/**
+ * A segment's blob as a reader sees it: its length, and its bytes read when asked for: one range at
+ * a time (an outline restored), or whole once {@link load} has read it.
+ */
 export interface SegmentBlob {
   readonly byteLength: number;
   /** The bytes at [offset, offset + length), or undefined when the blob cannot be read. */
   read(offset: number, length: number): Uint8Array | undefined;
+  /** Reads the whole blob into memory, asynchronously, for a reader about to need many ranges. */
+  load(): Promise<void>;
 }
 
 /** {@link KeptBytes} already in memory. */
 export function keptBytes(bytes: Uint8Array): KeptBytes {
-  return { byteLength: bytes.byteLength, read: () => bytes };
+  return { byteLength: bytes.byteLength, read: () => bytes, prepare: () => Promise.resolve() };
 }
 
 /** A {@link SegmentBlob} over bytes in memory. */
 export function blobInMemory(bytes: Uint8Array): SegmentBlob {
-  return { byteLength: bytes.byteLength, read: (offset, length) => bytes.subarray(offset, offset + length) };
+  return { byteLength: bytes.byteLength, read: (offset, length) => bytes.subarray(offset, offset + length), load: () => Promise.resolve() };
 }
 
 /**
@@ -374,6 +387,14 @@ export const parseCodec: SegmentCodec<StoredParse> = {
   },
   encodeBody: (entries, blob) => encodeScopedBody(entries, (scopeIndex, entry) => encodeParse(scopeIndex, entry, blob)),
   decodeBody: (body, blob) => decodeScopedBody(body, (entry, scopes, index) => decodeParse(entry, scopes, index, blob)),
+  prepareWrite: async (entries) => {
+    // One load per blob: a segment's outlines share its blob, whose load() is the same promise each time.
+    const loads = new Set<Promise<void>>();
+    for (const entry of entries) {
+      if (entry.outcome.kind === 'parsed' && entry.outcome.outline.kind === 'deflated') loads.add(entry.outcome.outline.bytes.prepare());
+    }
+    await Promise.all(loads);
+  },
 };
 
 /** The shard of a content key: the first hex digit of its hash. */
@@ -496,7 +517,7 @@ function decodeOutline(encoded: unknown, blob: SegmentBlob, bad: (what: string) 
   }
   if (kind === 'deflated' && encoded.length === 4 && isCount(first) && isCount(second)) {
     if (second > 3 * maxStoredOutlineChars || first + second > blob.byteLength) throw bad('outline bytes outside the segment');
-    return { sha256, kind, bytes: { byteLength: second, read: () => blob.read(first, second) } };
+    return { sha256, kind, bytes: { byteLength: second, read: () => blob.read(first, second), prepare: () => blob.load() } };
   }
   if (kind === 'withheld' && encoded.length === 2) return { sha256, kind };
   throw bad('bad outline');

@@ -505,6 +505,22 @@ describe('DiskCountStore', () => {
     for (const name of ['a', 'b']) {
       assert.deepEqual(restored(await later.lookupParse(keyOf(name), `${name}.ts`)), parsedWith(outlineOf(name)));
     }
+
+    // The same re-stamp when the segment the outlines were in is gone before the write (merged away by
+    // another process): the entries are written without outline text, and a later process parses those
+    // files again instead of restoring anything wrong.
+    now += 2 * 60 * 60 * 1000;
+    const orphaned = store(dir, options);
+    for (const name of ['a', 'b']) assert.ok(await orphaned.store.lookupParse(keyOf(name), `${name}.ts`));
+    for (const file of segments(path.join(dir, `parses-v${countStoreFormatVersion}`))) rmSync(file.file);
+    await orphaned.store.flush();
+    assert.deepEqual(orphaned.problems, []);
+    const afterOrphan = store(dir, options).store;
+    for (const name of ['a', 'b']) {
+      const kept = await afterOrphan.lookupParse(keyOf(name), `${name}.ts`);
+      assert.equal(outlineHashOf(kept), hashOf(outlineOf(name)), 'the entry and its outline hash are kept');
+      assert.equal(restored(kept), undefined, 'its text is not: the file is parsed again');
+    }
   });
 
   it("removes an earlier format's folders once it has written, and on Clear", async () => {
