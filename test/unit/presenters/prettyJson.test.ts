@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prettyJsonParts } from '../../../src/core/presenters/prettyJson';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seededRandom';
 
 const awkwardStrings = [
   '',
@@ -86,7 +75,7 @@ describe('prettyJsonParts', () => {
   });
 
   it('gives the same text for 500 random values, in parts of any size', () => {
-    const next = random(20261130);
+    const next = seededRandom(20261130);
     for (let i = 0; i < 500; i++) {
       const value = randomValue(next, 0);
       expectSameText(value);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { FileSyntax } from '../../../src/core/relevance/extractSyntax';
 import { ImportGraph } from '../../../src/core/relevance/importGraph';
 import { joinPath } from '../../../src/core/relevance/paths';
+import { seededRandom } from '../../support/seededRandom';
 import { emptyProjectConfig, parseGoMod, parseJsonc, parseTsConfig } from '../../../src/core/relevance/projectConfig';
 import type { ProjectConfig } from '../../../src/core/relevance/projectConfig';
 import { testParser } from '../../support/treeSitter';
@@ -251,8 +252,8 @@ test('joinPath gives what splitting, dropping `.`/empty segments and climbing `.
     return segments.join('/');
   };
   const pieces = ['a', 'b', '.', '..', '', 'index.ts', '.hidden', '..x'];
-  let state = 7;
-  const next = (n: number): number => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+  const random = seededRandom(7);
+  const next = (n: number): number => Math.floor(random() * n);
   const pathOf = (): string => Array.from({ length: next(4) }, () => pieces[next(pieces.length)]).join('/');
   for (let i = 0; i < 5000; i++) {
     const base = pathOf();
