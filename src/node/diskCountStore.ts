@@ -622,11 +622,8 @@ class SegmentFamily<Entry> {
     }
     const { header, json, fileBytes } = read;
     try {
-      if (fileBytes !== header.fileBytes) {
-        throw new CorruptSegmentError(`truncated or padded: the header says ${header.fileBytes} bytes, the file has ${fileBytes}`);
-      }
-      const blob = blobInFile(location, header);
-      return { entries: decodeSegmentJson(this.codec, header, json, blob, nativeSegmentPrimitives()), bytes: fileBytes };
+      const entries = decodeSegmentJson(this.codec, header, fileBytes, json, blobInFile(location, header), nativeSegmentPrimitives());
+      return { entries, bytes: fileBytes };
     } catch (error) {
       if (!(error instanceof CorruptSegmentError)) throw error;
       return this.damaged(location, error);

@@ -668,10 +668,14 @@ export function readSegmentHeader(codec: SegmentCodec<unknown>, head: Uint8Array
 export function decodeSegmentJson<Entry>(
   codec: SegmentCodec<Entry>,
   header: SegmentHeader,
+  fileBytes: number,
   json: Uint8Array,
   blob: SegmentBlob,
   primitives: SegmentPrimitives = portableSegmentPrimitives,
 ): Entry[] {
+  if (fileBytes !== header.fileBytes) {
+    throw new CorruptSegmentError(`truncated or padded: the header says ${header.fileBytes} bytes, the file has ${fileBytes}`);
+  }
   if (json.byteLength !== header.jsonBytes) throw new CorruptSegmentError(`truncated: the header says ${header.jsonBytes} bytes of JSON`);
   if (header.crc32 !== hex8(primitives.crc32(json))) throw new CorruptSegmentError('checksum mismatch');
   let parsed: unknown;
@@ -695,13 +699,11 @@ export function decodeSegment<Entry>(
   primitives: SegmentPrimitives = portableSegmentPrimitives,
 ): Entry[] {
   const header = readSegmentHeader(codec, segment);
-  if (segment.byteLength !== header.fileBytes) {
-    throw new CorruptSegmentError(`truncated or padded: the header says ${header.fileBytes} bytes, the file has ${segment.byteLength}`);
-  }
   const jsonEnd = header.headerBytes + header.jsonBytes;
-  if (header.blobBytes > 0 && segment[jsonEnd] !== 0x0a) throw new CorruptSegmentError('no newline between the JSON and the blob');
   const json = segment.subarray(header.headerBytes, jsonEnd);
-  return decodeSegmentJson(codec, header, json, blobInMemory(segment.subarray(jsonEnd + 1)), primitives);
+  const entries = decodeSegmentJson(codec, header, segment.byteLength, json, blobInMemory(segment.subarray(jsonEnd + 1)), primitives);
+  if (header.blobBytes > 0 && segment[jsonEnd] !== 0x0a) throw new CorruptSegmentError('no newline between the JSON and the blob');
+  return entries;
 }
 
 /** What compaction keeps and how much it left out. */
