@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   await time('secrets scan: credential formats in the content', 'worker', () => texts.map((text) => secretContentHints(text)));
   const cacheDir = mkdtempSync(join(tmpdir(), 'cb-profile-cache-'));
   await time('cache write: record every count and path, one flush', 'main', async () => {
-    const store = new DiskCountStore({ directory: cacheDir, maxBytes: 64 * 1024 * 1024, codeVersion: 'profile' });
+    const store = new DiskCountStore({ directory: cacheDir, workspace: treeDir, maxBytes: 64 * 1024 * 1024, codeVersion: 'profile' });
     hashes.forEach((hash, i) => {
       store.record('o200k_base', 'bytes', hash, {
         kind: 'counted',

@@ -86,7 +86,12 @@ async function main(): Promise<void> {
   for (const family of chosen) {
     const cacheDir = mkdtempSync(join(tmpdir(), 'cb-hf-bench-cache-'));
     const store = (): DiskCountStore =>
-      new DiskCountStore({ directory: cacheDir, maxBytes: 256 * 1024 * 1024, codeVersion: () => countingCodeVersion(workerScript) });
+      new DiskCountStore({
+        directory: cacheDir,
+        workspace: treeDir,
+        maxBytes: 256 * 1024 * 1024,
+        codeVersion: () => countingCodeVersion(workerScript),
+      });
     const tokenizerBytes = new Uint8Array(readFileSync(familyFile(family)));
     const cold = await ours(files, tokenizerBytes, family, store());
     const warm = await ours(files, tokenizerBytes, family, store());

@@ -42,6 +42,7 @@ async function phase(kind: 'count' | 'reload', cacheDir: string, snapshotFile: s
   const fs = new NodeWorkspaceFs();
   const store = new DiskCountStore({
     directory: cacheDir,
+    workspace: treeDir,
     maxBytes: 64 * 1024 * 1024,
     codeVersion: () => countingCodeVersion(workerScript),
   });

@@ -122,7 +122,8 @@ Options:
                                context-budget, else ~/.cache/context-budget); counts hold hashes and numbers,
                                parses the files' outlines
   --no-cache                   neither read nor write the count cache
-  --cache-max-mib <N>          size cap of the count cache, least recently used counts go first (default 64)
+  --cache-max-mib <N>          size cap of the whole count cache (default 64): least recently used entries
+                               go first, then the workspaces (repositories) written longest ago
   --json                       print one JSON object
   -h, --help                   show this help
   -v, --version                print the version

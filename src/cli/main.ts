@@ -26,6 +26,7 @@ import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } f
 import { formatBytes, formatInteger } from '../core/units';
 import { defaultCacheDirectory } from '../node/cacheLocation';
 import { countingCodeVersion, DiskCountStore, parseCacheOptions, parsingCodeVersion } from '../node/diskCountStore';
+import { cacheWorkspaceOf } from '../node/cacheWorkspace';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
 import { nodeServerHttp } from '../node/serverHttp';
@@ -247,7 +248,10 @@ async function countFilesChecked(
 
   // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
   const syntaxFiles = syntaxPoolFiles();
-  const store = countCache(command.cache, settings, io, syntaxFiles);
+  const cacheWorkspace = cacheWorkspaceOf(
+    targets.length === 0 ? [io.cwd] : targets.map((target) => (target.kind === 'path' ? target.location : target.rootLocation)),
+  );
+  const store = countCache(command.cache, settings, io, syntaxFiles, cacheWorkspace);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
   const pool = new TokenizerPool({
     workerScript: workerScriptPath(),
@@ -316,11 +320,13 @@ function countCache(
   settings: Settings,
   io: { err: (text: string) => void; cwd: string },
   syntaxFiles: { workerScript: string; wasmDir: string } | null,
+  workspace: string,
 ): DiskCountStore | undefined {
   if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
   const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
   return new DiskCountStore({
     directory,
+    workspace,
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
     codeVersion: countingCodeVersion(workerScriptPath(), directory),
     ...(syntaxFiles ? { parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, directory) } : {}),

@@ -245,6 +245,7 @@ function createCountCache(
   const directory = path.join(context.globalStorageUri.fsPath, 'count-cache');
   return new DiskCountStore({
     directory,
+    workspace: cacheWorkspaceKey(),
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
     codeVersion: () => countingCodeVersion(workerScript, directory),
     parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, directory),
@@ -252,6 +253,18 @@ function createCountCache(
     flushDelayMs: 2000,
     releaseAfterIdleMs: 60_000,
   });
+}
+
+/**
+ * Which workspace the count cache's entries are kept under: the workspace file, else the first folder
+ * (read once: a change of the first folder restarts the extension host,
+ * https://code.visualstudio.com/api/references/vscode-api#workspace.updateWorkspaceFolders), else a
+ * window with no folder. A local one is named by its path, as the CLI names its projects.
+ */
+function cacheWorkspaceKey(): string {
+  const uri = vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (uri === undefined) return '(no folder open)';
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 
 /** Clear Count Cache: deletes the stored counts and this session's cached ones; the numbers shown stay (they are right). */

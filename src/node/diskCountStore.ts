@@ -48,9 +48,20 @@ export interface PersistentCountStore {
 
 /** Options of {@link DiskCountStore}. */
 export interface DiskCountStoreOptions {
-  /** The cache root, e.g. `~/.cache/context-budget`; the entries live in its `counts-v2`, `paths-v2` and `parses-v2` folders. */
+  /** The cache root, e.g. `~/.cache/context-budget`; the entries live under its `workspaces-v3` folder. */
   readonly directory: string;
-  /** Size cap on disk, in bytes: three quarters for counts, a quarter for paths, a sixteenth of each per shard. */
+  /**
+   * The workspace this store serves (a project folder, or a workspace file's URI): its entries live
+   * in their own folder, so a run reads only its own workspace's shards, never every project the
+   * cache holds. The CLI passes its project's root ({@link cacheWorkspaceOf}), the extension its
+   * workspace.
+   */
+  readonly workspace: string;
+  /**
+   * Size cap on disk, in bytes, for the whole cache: one workspace may use all of it (shared between
+   * counts, paths and parses by {@link cacheShares}, a sixteenth of each per shard); past it, the
+   * least recently used other workspaces are deleted whole.
+   */
   readonly maxBytes: number;
   /**
    * Identifies the counting code (tokenizers, decoding, secret rules): a count is only reused by
@@ -98,6 +109,8 @@ export interface DiskCountStoreStats {
   readonly evicted: number;
   /** Segments found corrupt (ignored and deleted). */
   readonly corruptSegments: number;
+  /** Other workspaces' folders deleted to keep the whole cache under its cap. */
+  readonly evictedWorkspaces: number;
   /** Shards read into memory (both families). */
   readonly loadedShards: number;
 }
@@ -120,8 +133,12 @@ const parseShare = cacheShares.parses;
  * of the content, so anyone who meets the same content again reuses its count. Paths map a file's
  * location and change stamp to the SHA-256 of its content, so an unchanged file is not even read.
  *
- * Layout: `<directory>/{counts,paths,parses}-v2/<shard>/*.seg`, 16 shards
- * each, read lazily on the first lookup that needs them.
+ * Layout: `<directory>/workspaces-v3/<workspace id>/{counts,paths,parses}/<shard>/*.seg`, 16 shards
+ * each, read lazily on the first lookup that needs them, plus `workspace.json` (which workspace, its
+ * last write, its bytes). The id is the first 16 hex digits of the SHA-256 of the workspace's key.
+ * Entries are not shared between workspaces: a run that sharded by content hash alone had to read
+ * every shard of every project ever cached (measured: a 159-file run took 0.78–0.82 s with another
+ * project's 20 MB beside it, 0.43–0.51 s without).
  *
  * - **Crash-safe:** a segment is written whole under a temporary name, then renamed into place
  *   (rename is atomic within a directory, POSIX rename(2):
@@ -137,7 +154,9 @@ const parseShare = cacheShares.parses;
  * - **Size-capped, LRU:** each entry carries its last use; a shard is compacted when it has more
  *   than `maxSegmentsPerShard` segments or a quarter more than its share of `maxBytes`, keeping the
  *   most recently used entries that fit its share. An entry used again is re-stamped at most every
- *   `touchIntervalMs`, so a re-run of an unchanged tree writes nothing.
+ *   `touchIntervalMs`, so a re-run of an unchanged tree writes nothing. Across workspaces: after a
+ *   write, when the whole cache is over `maxBytes`, the other workspaces last written longest ago are
+ *   deleted whole until it fits (never this store's own).
  * - **Versioned:** the format version is in the folder names and every header; the counting code's
  *   version is part of every count's key.
  *
@@ -145,6 +164,13 @@ const parseShare = cacheShares.parses;
  */
 export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private readonly directory: string;
+  private readonly workspace: string;
+  /** This workspace's folder: `<directory>/workspaces-v3/<id>`. */
+  private readonly workspaceRoot: string;
+  private readonly maxBytes: number;
+  /** Bytes written since the workspace's record was last written, and when that was (see {@link keepWorkspaceRecord}). */
+  private unrecordedBytes = 0;
+  private lastRecordMs: number | undefined;
   private readonly codeVersionSource: DiskCountStoreOptions['codeVersion'];
   private codeVersionPromise: Promise<string> | undefined;
   private readonly counts: SegmentFamily<StoredCount>;
@@ -166,6 +192,8 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
 
   constructor(options: DiskCountStoreOptions) {
     this.directory = options.directory;
+    this.workspace = options.workspace;
+    this.workspaceRoot = path.join(this.workspacesFolder, workspaceCacheId(options.workspace));
     this.codeVersionSource = options.codeVersion;
     this.parseCodeVersionSource = options.parseCodeVersion;
     this.onProblem = options.onProblem ?? (() => undefined);
@@ -177,10 +205,11 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       maxSegmentsPerShard: Math.max(1, options.maxSegmentsPerShard ?? 8),
       report: (message) => this.report(message),
       writable: true,
-      counters: { written: 0, compactions: 0, evicted: 0, corruptSegments: 0 },
+      counters: { written: 0, writtenBytes: 0, compactions: 0, evicted: 0, corruptSegments: 0, evictedWorkspaces: 0 },
       scheduleFlush: () => this.scheduleFlush(),
     };
     const maxBytes = Math.max(0, options.maxBytes);
+    this.maxBytes = maxBytes;
     this.counts = new SegmentFamily(this.familyRoot(countCodec), countCodec, (maxBytes * countShare) / shardNames.length, this.shared);
     this.paths = new SegmentFamily(this.familyRoot(pathCodec), pathCodec, (maxBytes * pathShare) / shardNames.length, this.shared);
     this.parses = new SegmentFamily(this.familyRoot(parseCodec), parseCodec, (maxBytes * parseShare) / shardNames.length, this.shared);
@@ -294,28 +323,97 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       // Only when parses were looked up or kept: a run that parses nothing never reads the grammars to hash them.
       if (this.parseCodeVersionPromise !== undefined) await this.parseVersion();
       await Promise.resolve();
+      const writtenBefore = this.shared.counters.writtenBytes;
       await this.counts.flush();
       await this.paths.flush();
       await this.parses.flush();
-      if (!this.supersededRemoved && this.shared.counters.written > 0) {
+      const written = this.shared.counters.writtenBytes - writtenBefore;
+      if (written === 0) return;
+      if (!this.supersededRemoved) {
         this.supersededRemoved = true;
         await this.removeSupersededFormats();
       }
+      await this.keepWorkspaceRecord(written);
     });
     return this.flushing;
   }
 
   /**
-   * Deletes the folders of earlier format versions (`counts-v1`…): nothing reads them any more. Done
-   * once a process has written in the current format, so an upgrade frees the old cache's disk
-   * space on its first run; an older build still running elsewhere just starts its folders again.
+   * Deletes the folders of earlier format versions (`counts-v1`, `counts-v2`…): nothing reads them
+   * any more. Done once a process has written in the current format, so an upgrade frees the old
+   * cache's disk space on its first run; an older build still running elsewhere just starts its
+   * folders again.
    */
   private async removeSupersededFormats(): Promise<void> {
     const superseded = [];
     for (let version = 1; version < countStoreFormatVersion; version++) {
-      for (const codec of [countCodec, pathCodec, parseCodec]) superseded.push(path.join(this.directory, `${codec.family}-v${version}`));
+      if (version < 3) {
+        for (const codec of [countCodec, pathCodec, parseCodec]) superseded.push(path.join(this.directory, `${codec.family}-v${version}`));
+      } else {
+        superseded.push(path.join(this.directory, `workspaces-v${version}`));
+      }
     }
     await Promise.all(superseded.map((folder) => fsp.rm(folder, { recursive: true, force: true }).catch(() => undefined)));
+  }
+
+  /**
+   * After a flush that wrote: records this workspace's use and size in its `workspace.json`, then
+   * deletes the least recently written other workspaces while the whole cache is over its cap. Done
+   * on the first write of a process, then again once an eighth of the cap has been written or an
+   * hour has passed, so the extension's small flushes while the user types do not each list the cache.
+   */
+  private async keepWorkspaceRecord(writtenBytes: number): Promise<void> {
+    this.unrecordedBytes += writtenBytes;
+    const now = this.shared.now();
+    if (
+      this.lastRecordMs !== undefined &&
+      this.unrecordedBytes < this.maxBytes / 8 &&
+      now - this.lastRecordMs < this.shared.touchIntervalMs
+    ) {
+      return;
+    }
+    this.unrecordedBytes = 0;
+    this.lastRecordMs = now;
+    try {
+      const ownBytes = await folderBytes(this.workspaceRoot, workspaceRecordFile);
+      await writeWorkspaceRecord(this.workspaceRoot, { workspace: this.workspace, lastWrittenMs: now, bytes: ownBytes });
+      await this.evictIdleWorkspaces(ownBytes);
+    } catch (error) {
+      this.report(`the count cache's workspace record in ${this.workspaceRoot} cannot be kept (${describe(error)})`);
+    }
+  }
+
+  /** Deletes other workspaces' folders, least recently written first, until the whole cache fits `maxBytes`. */
+  private async evictIdleWorkspaces(ownBytes: number): Promise<void> {
+    const ownId = path.basename(this.workspaceRoot);
+    const others: Array<{ folder: string; lastWrittenMs: number; bytes: number }> = [];
+    for (const entry of await fsp.readdir(this.workspacesFolder, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name === ownId) continue;
+      const folder = path.join(this.workspacesFolder, entry.name);
+      const record = await readWorkspaceRecord(folder);
+      if (record !== undefined) {
+        others.push({ folder, lastWrittenMs: record.lastWrittenMs, bytes: record.bytes });
+        continue;
+      }
+      // No record (a process died before writing it, or is writing its first segment now): its
+      // folder's own numbers stand in.
+      const stat = await fsp.stat(folder).catch(() => undefined);
+      if (stat === undefined) continue;
+      others.push({ folder, lastWrittenMs: stat.mtimeMs, bytes: await folderBytes(folder, workspaceRecordFile) });
+    }
+    let total = ownBytes + others.reduce((sum, other) => sum + other.bytes, 0);
+    others.sort((a, b) => a.lastWrittenMs - b.lastWrittenMs);
+    for (const other of others) {
+      if (total <= this.maxBytes) break;
+      await fsp.rm(other.folder, { recursive: true, force: true }).catch(() => undefined);
+      total -= other.bytes;
+      this.shared.counters.evictedWorkspaces++;
+    }
+  }
+
+  /** `<directory>/workspaces-v3`: every workspace's folder. */
+  private get workspacesFolder(): string {
+    return path.join(this.directory, `workspaces-v${countStoreFormatVersion}`);
   }
 
   /**
@@ -337,21 +435,27 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   }
 
   /**
-   * Deletes every entry on disk (every build's, both families) and forgets the loaded ones.
-   * Resolves to what was removed. Other processes keep what they loaded; their next flush starts
-   * the folders again.
+   * Deletes every entry on disk (every workspace's, every build's, every family's) and forgets the
+   * loaded ones. Resolves to what was removed. Other processes keep what they loaded; their next
+   * flush starts the folders again.
    */
   async clear(): Promise<{ readonly bytes: number; readonly files: number }> {
     await this.flushing.catch(() => undefined);
     const usage = await this.diskUsage();
-    await Promise.all([this.counts.clear(), this.paths.clear(), this.parses.clear(), this.removeSupersededFormats()]);
+    this.counts.forget();
+    this.paths.forget();
+    this.parses.forget();
+    this.lastRecordMs = undefined;
+    await Promise.all([
+      fsp.rm(this.workspacesFolder, { recursive: true, force: true }).catch(() => undefined),
+      this.removeSupersededFormats(),
+    ]);
     return usage;
   }
 
-  /** Bytes and segment files on disk now. */
+  /** Bytes and files on disk now, every workspace's (what Clear would remove, earlier formats aside). */
   async diskUsage(): Promise<{ readonly bytes: number; readonly files: number }> {
-    const usages = await Promise.all([this.counts.diskUsage(), this.paths.diskUsage(), this.parses.diskUsage()]);
-    return { bytes: usages.reduce((sum, usage) => sum + usage.bytes, 0), files: usages.reduce((sum, usage) => sum + usage.files, 0) };
+    return folderUsage(this.workspacesFolder);
   }
 
   stats(): DiskCountStoreStats {
@@ -399,7 +503,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   }
 
   private familyRoot(codec: SegmentCodec<unknown>): string {
-    return path.join(this.directory, `${codec.family}-v${countStoreFormatVersion}`);
+    return path.join(this.workspaceRoot, codec.family);
   }
 
   private scheduleFlush(): void {
@@ -435,7 +539,14 @@ interface FamilyContext {
   readonly report: (message: string) => void;
   /** False after a write failed: the cache goes on in memory only. */
   writable: boolean;
-  readonly counters: { written: number; compactions: number; evicted: number; corruptSegments: number };
+  readonly counters: {
+    written: number;
+    writtenBytes: number;
+    compactions: number;
+    evicted: number;
+    corruptSegments: number;
+    evictedWorkspaces: number;
+  };
   readonly scheduleFlush: () => void;
 }
 
@@ -526,6 +637,7 @@ class SegmentFamily<Entry> {
       const written = await this.write(dir, entries);
       if (written === undefined) return;
       this.context.counters.written += entries.length;
+      this.context.counters.writtenBytes += written.bytes;
       shard.segments.add(written.file);
       shard.diskBytes += written.bytes;
       if (shard.segments.size > this.context.maxSegmentsPerShard || shard.diskBytes > this.shardBudgetBytes * 1.25) {
@@ -538,24 +650,9 @@ class SegmentFamily<Entry> {
     for (const [name, shard] of this.shards) if (shard.pending.size === 0) this.shards.delete(name);
   }
 
-  async clear(): Promise<void> {
+  /** Forgets every loaded entry and pending write (the files are being deleted). */
+  forget(): void {
     this.shards = new Map();
-    await fsp.rm(this.root, { recursive: true, force: true });
-  }
-
-  async diskUsage(): Promise<{ bytes: number; files: number }> {
-    let bytes = 0;
-    let files = 0;
-    for (const name of shardNames) {
-      const dir = path.join(this.root, name);
-      for (const file of await fsp.readdir(dir).catch(() => [] as string[])) {
-        const stat = await fsp.stat(path.join(dir, file)).catch(() => undefined);
-        if (!stat?.isFile()) continue;
-        bytes += stat.size;
-        files++;
-      }
-    }
-    return { bytes, files };
   }
 
   private shard(name: string): Shard<Entry> {
@@ -701,6 +798,85 @@ class SegmentFamily<Entry> {
       }
     }
   }
+}
+
+/** Each workspace folder's record of itself: which workspace, when it was last written, its bytes. */
+const workspaceRecordFile = 'workspace.json';
+
+interface WorkspaceRecord {
+  /** The workspace's key, for a person looking at the folder. */
+  readonly workspace: string;
+  readonly lastWrittenMs: number;
+  readonly bytes: number;
+}
+
+/** A workspace's folder name: the first 16 hex digits of the SHA-256 of its key (64 bits: no collision in practice). */
+export function workspaceCacheId(workspace: string): string {
+  return contentSha256(workspace).slice(0, 16);
+}
+
+async function writeWorkspaceRecord(folder: string, record: WorkspaceRecord): Promise<void> {
+  const temp = path.join(folder, `${tempPrefix}${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`);
+  try {
+    await fsp.writeFile(temp, JSON.stringify(record), { flag: 'wx' });
+    await fsp.rename(temp, path.join(folder, workspaceRecordFile));
+  } catch (error) {
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    // Another process evicted this workspace meanwhile: its next write starts the folder again.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** A workspace's record, or undefined when it is missing or not one (then the folder's own numbers are used). */
+async function readWorkspaceRecord(folder: string): Promise<WorkspaceRecord | undefined> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fsp.readFile(path.join(folder, workspaceRecordFile), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const record = parsed as Partial<WorkspaceRecord> | null;
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    typeof record.workspace !== 'string' ||
+    !isCount(record.lastWrittenMs) ||
+    !isCount(record.bytes)
+  ) {
+    return undefined;
+  }
+  return record as WorkspaceRecord;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** Bytes and files under a folder, recursively (0 when it is gone); symbolic links are not followed. */
+async function folderUsage(folder: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  const pending = [folder];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    for (const entry of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        pending.push(full);
+      } else if (entry.isFile()) {
+        const stat = await fsp.stat(full).catch(() => undefined);
+        if (stat === undefined) continue;
+        bytes += stat.size;
+        files++;
+      }
+    }
+  }
+  return { bytes, files };
+}
+
+/** Bytes under a folder, but for the file named `except` in it. */
+async function folderBytes(folder: string, except: string): Promise<number> {
+  const [usage, excepted] = await Promise.all([folderUsage(folder), fsp.stat(path.join(folder, except)).catch(() => undefined)]);
+  return usage.bytes - (excepted?.isFile() ? excepted.size : 0);
 }
 
 let nativePrimitives: SegmentPrimitives | undefined;

@@ -141,8 +141,10 @@ export function blobInMemory(bytes: Uint8Array): SegmentBlob {
  * Bumped whenever the layout or the meaning of a field changes; it is also the folders' suffix.
  * 2: the header gives the JSON's and the blob's lengths and the CRC-32 covers the JSON only, so a
  * reader can leave the blob unread (each outline in it is checked by its SHA-256 when restored).
+ * 3: each workspace's entries live in their own folder (`workspaces-v3/<id>/`), so a run reads only
+ * its own workspace's shards, not every project the cache ever held.
  */
-export const countStoreFormatVersion = 2;
+export const countStoreFormatVersion = 3;
 
 /** First bytes of every segment. */
 const segmentMagic = 'CBCACHE';

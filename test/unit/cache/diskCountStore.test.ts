@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,7 +31,7 @@ import type { SegmentBlobWriter, StoredOutline, StoredParse } from '../../../src
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import type { KeptParse, ParsedFile } from '../../../src/core/relevance/parseCache';
 import type { StoredOutcome } from '../../../src/core/cache/countStoreFormat';
-import { cacheShares, DiskCountStore } from '../../../src/node/diskCountStore';
+import { cacheShares, DiskCountStore, workspaceCacheId } from '../../../src/node/diskCountStore';
 import type { DiskCountStoreOptions } from '../../../src/node/diskCountStore';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -64,11 +75,17 @@ function segments(root: string): Array<{ file: string; bytes: number }> {
   return found;
 }
 
+/** A family's folder in the tests' workspace ('/work/project'). */
+function familyDir(directory: string, family: 'counts' | 'paths' | 'parses'): string {
+  return path.join(directory, `workspaces-v${countStoreFormatVersion}`, workspaceCacheId('/work/project'), family);
+}
+
 function store(directory: string, options: Partial<DiskCountStoreOptions> = {}): { store: DiskCountStore; problems: string[] } {
   const problems: string[] = [];
   return {
     store: new DiskCountStore({
       directory,
+      workspace: '/work/project',
       maxBytes: 64 * 1024 * 1024,
       codeVersion: 'code-v1',
       onProblem: (message) => problems.push(message),
@@ -124,7 +141,7 @@ describe('DiskCountStore', () => {
     const writer = store(dir).store;
     for (let i = 0; i < 64; i++) writer.record('o200k_base', 'bytes', hashOf(`file ${i}`), counted(i));
     await writer.flush();
-    const files = segments(path.join(dir, `counts-v${countStoreFormatVersion}`));
+    const files = segments(familyDir(dir, 'counts'));
     assert.ok(files.length >= 8);
     // One truncated (a crash mid-write without the rename would leave no file; a torn one is what a disk can do),
     // one with a flipped byte, one replaced by garbage.
@@ -201,7 +218,7 @@ describe('DiskCountStore', () => {
     assert.ok(firstKept >= 9, `at least 9 of the 15 old, unused counts evicted (${firstKept})`);
     assert.ok(kept.slice(firstKept).every(Boolean), `evicted in LRU order: ${kept.map((k) => (k ? 1 : 0)).join('')}`);
     assert.deepEqual(survivors.slice(0, 5), [true, true, true, true, true], 'used again: kept');
-    const shardBytes = segments(path.join(dir, `counts-v${countStoreFormatVersion}`, '0')).reduce((sum, file) => sum + file.bytes, 0);
+    const shardBytes = segments(path.join(familyDir(dir, 'counts'), '0')).reduce((sum, file) => sum + file.bytes, 0);
     assert.ok(shardBytes <= ((maxBytes * cacheShares.counts) / 16) * 1.25 + 200, `shard holds ${shardBytes} bytes`);
     assert.deepEqual(problems, []);
   });
@@ -219,7 +236,7 @@ describe('DiskCountStore', () => {
       const [dir, name] = process.argv.slice(2);
       const hash = (text) => createHash('sha256').update(text).digest('hex');
       const problems = [];
-      const store = new DiskCountStore({ directory: dir, maxBytes: 64 * 1024 * 1024, codeVersion: 'v', maxSegmentsPerShard: 1, onProblem: (m) => problems.push(m) });
+      const store = new DiskCountStore({ directory: dir, workspace: '/work/project', maxBytes: 64 * 1024 * 1024, codeVersion: 'v', maxSegmentsPerShard: 1, onProblem: (m) => problems.push(m) });
       (async () => {
         for (let round = 0; round < 6; round++) {
           for (let i = round * 50; i < (round + 1) * 50; i++) {
@@ -280,12 +297,15 @@ describe('DiskCountStore', () => {
     assert.match(problems[0]!, /cannot be written \((ENOTDIR|EEXIST)/);
   });
 
-  it('Clear removes every file and reports what it removed', async () => {
+  it("Clear removes every file, every workspace's, and reports what it removed", async () => {
     const dir = cacheDir();
     const { store: cache } = store(dir);
     for (let i = 0; i < 40; i++) cache.record('o200k_base', 'bytes', hashOf(`c${i}`), counted(i));
     cache.rememberContentHash('/w/a', 's', hashOf('c1'));
     await cache.flush();
+    const other = store(dir, { workspace: '/work/other' }).store;
+    other.record('o200k_base', 'bytes', hashOf('other'), counted(2));
+    await other.flush();
     const before = segments(dir).reduce((sum, file) => sum + file.bytes, 0);
     const removed = await cache.clear();
     assert.equal(removed.bytes, before);
@@ -293,6 +313,108 @@ describe('DiskCountStore', () => {
     assert.deepEqual(segments(dir), []);
     assert.equal(await cache.lookup('o200k_base', 'bytes', hashOf('c1')), undefined);
     assert.equal(await store(dir).store.contentHashOf('/w/a', 's'), undefined);
+    assert.equal(await store(dir, { workspace: '/work/other' }).store.lookup('o200k_base', 'bytes', hashOf('other')), undefined);
+  });
+
+  it("keeps each workspace's entries apart: a run never reads another workspace's", async () => {
+    const dir = cacheDir();
+    const big = store(dir, { workspace: '/work/big' }).store;
+    for (let i = 0; i < 200; i++) big.record('o200k_base', 'bytes', hashOf(`big ${i}`), counted(i));
+    big.rememberContentHash('/work/big/a.ts', 'stamp', hashOf('big 1'));
+    await big.flush();
+
+    const small = store(dir, { workspace: '/work/small' });
+    // Content the other workspace counted is counted again here: the price of not reading its shards.
+    assert.equal(await small.store.lookup('o200k_base', 'bytes', hashOf('big 1')), undefined);
+    assert.equal(await small.store.contentHashOf('/work/big/a.ts', 'stamp'), undefined);
+    small.store.record('o200k_base', 'bytes', hashOf('small'), counted(5));
+    await small.store.flush();
+    assert.deepEqual(small.problems, []);
+
+    const workspaces = path.join(dir, `workspaces-v${countStoreFormatVersion}`);
+    assert.deepEqual(readdirSync(workspaces).sort(), [workspaceCacheId('/work/big'), workspaceCacheId('/work/small')].sort());
+    const bigAgain = store(dir, { workspace: '/work/big' }).store;
+    assert.deepEqual(await bigAgain.lookup('o200k_base', 'bytes', hashOf('big 1')), counted(1));
+    assert.equal(await bigAgain.lookup('o200k_base', 'bytes', hashOf('small')), undefined);
+    assert.deepEqual(await store(dir, { workspace: '/work/small' }).store.lookup('o200k_base', 'bytes', hashOf('small')), counted(5));
+
+    const record = JSON.parse(readFileSync(path.join(workspaces, workspaceCacheId('/work/small'), 'workspace.json'), 'utf8'));
+    const smallBytes = segments(path.join(workspaces, workspaceCacheId('/work/small')))
+      .filter((file) => file.file.endsWith('.seg'))
+      .reduce((sum, file) => sum + file.bytes, 0);
+    assert.equal(record.workspace, '/work/small');
+    assert.equal(record.bytes, smallBytes, 'its record gives its bytes on disk');
+  });
+
+  it('past the cap, deletes the other workspaces written longest ago, whole, until the cache fits; never its own', async () => {
+    const dir = cacheDir();
+    const workspaces = path.join(dir, `workspaces-v${countStoreFormatVersion}`);
+    let now = Date.parse('2026-11-30T12:00:00Z');
+    const at = { now: () => now };
+    const filler = (workspace: string, files: number): DiskCountStore => {
+      const filled = store(dir, { workspace, ...at }).store;
+      for (let i = 0; i < files; i++) filled.record('o200k_base', 'bytes', hashOf(`${workspace} ${i}`), counted(i));
+      return filled;
+    };
+    const bytesOf = (workspace: string): number =>
+      segments(path.join(workspaces, workspaceCacheId(workspace)))
+        .filter((file) => file.file.endsWith('.seg'))
+        .reduce((sum, file) => sum + file.bytes, 0);
+
+    await filler('/work/oldest', 100).flush();
+    now += 60_000;
+    await filler('/work/older', 100).flush();
+    now += 60_000;
+    await filler('/work/recent', 100).flush();
+    // A folder without its record (its process died before writing one): its own mtime and size stand in.
+    const unrecorded = path.join(workspaces, 'unrecorded000000', 'counts', '0');
+    mkdirSync(unrecorded, { recursive: true });
+    writeFileSync(path.join(unrecorded, 'x.seg'), Buffer.alloc(3000));
+    const unrecordedAt = new Date(now - 30_000);
+    utimesSync(path.join(workspaces, 'unrecorded000000'), unrecordedAt, unrecordedAt);
+    const each = bytesOf('/work/older');
+    assert.ok(each > 5000, `${each} bytes per workspace`);
+
+    // Room for this run's few entries and 2.2 such workspaces: with the 3,000-byte folder, the two
+    // written longest ago must go.
+    now += 60_000;
+    const current = store(dir, { workspace: '/work/current', ...at, maxBytes: Math.floor(2.2 * each) });
+    for (let i = 0; i < 10; i++) current.store.record('o200k_base', 'bytes', hashOf(`current ${i}`), counted(i));
+    await current.store.flush();
+    assert.deepEqual(current.problems, []);
+    assert.equal(current.store.stats().evictedWorkspaces, 2);
+    assert.deepEqual(
+      readdirSync(workspaces).sort(),
+      ['unrecorded000000', workspaceCacheId('/work/current'), workspaceCacheId('/work/recent')].sort(),
+      'the two written longest ago are gone; the record-less folder, newer than them, stays',
+    );
+    assert.equal(await store(dir, { workspace: '/work/oldest' }).store.lookup('o200k_base', 'bytes', hashOf('/work/oldest 1')), undefined);
+    assert.deepEqual(
+      await store(dir, { workspace: '/work/recent' }).store.lookup('o200k_base', 'bytes', hashOf('/work/recent 1')),
+      counted(1),
+    );
+
+    // A cap its own entries alone pass: every other workspace goes, its own stays.
+    now += 60_000;
+    const alone = store(dir, { workspace: '/work/current', ...at, maxBytes: 1024 });
+    alone.store.record('o200k_base', 'bytes', hashOf('one more'), counted(1));
+    await alone.store.flush();
+    assert.deepEqual(readdirSync(workspaces), [workspaceCacheId('/work/current')]);
+  });
+
+  it('a workspace deleted by another process meanwhile starts again on its next write', async () => {
+    const dir = cacheDir();
+    const first = store(dir, { workspace: '/work/a' });
+    first.store.record('o200k_base', 'bytes', hashOf('a'), counted(1));
+    await first.store.flush();
+    assert.deepEqual(await first.store.lookup('o200k_base', 'bytes', hashOf('a')), counted(1));
+    rmSync(path.join(dir, `workspaces-v${countStoreFormatVersion}`, workspaceCacheId('/work/a')), { recursive: true });
+    first.store.record('o200k_base', 'bytes', hashOf('b'), counted(2));
+    await first.store.flush();
+    assert.deepEqual(first.problems, []);
+    const later = store(dir, { workspace: '/work/a' }).store;
+    assert.equal(await later.lookup('o200k_base', 'bytes', hashOf('a')), undefined, 'what was deleted is counted again');
+    assert.deepEqual(await later.lookup('o200k_base', 'bytes', hashOf('b')), counted(2));
   });
 
   it('a temporary file left by a crash is never read, and is removed once stale', async () => {
@@ -301,7 +423,7 @@ describe('DiskCountStore', () => {
     const { store: cache, problems } = store(dir, { now: () => now, maxSegmentsPerShard: 1 });
     cache.record('o200k_base', 'bytes', '0'.repeat(64), counted(1));
     await cache.flush();
-    const shard = path.join(dir, `counts-v${countStoreFormatVersion}`, '0');
+    const shard = path.join(familyDir(dir, 'counts'), '0');
     writeFileSync(path.join(shard, '.tmp-crashed'), 'half a segm');
     assert.deepEqual(await store(dir).store.lookup('o200k_base', 'bytes', '0'.repeat(64)), counted(1));
     now += 2 * 60 * 60 * 1000;
@@ -396,7 +518,7 @@ describe('DiskCountStore', () => {
     });
     const otherRaw = bogus('other-raw', { kind: 'text', text: 'export function g(): void { ... }\n' });
     for (const entry of [notDeflate, otherText, otherRaw]) {
-      const shard = path.join(longDir, `parses-v${countStoreFormatVersion}`, entry.contentKey.charAt('bytes:'.length));
+      const shard = path.join(familyDir(longDir, 'parses'), entry.contentKey.charAt('bytes:'.length));
       mkdirSync(shard, { recursive: true });
       writeFileSync(path.join(shard, `written-by-hand-${entry.path}.seg`), encodeSegment(parseCodec, [entry]));
       const kept = await store(longDir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(entry.contentKey, entry.path);
@@ -438,7 +560,7 @@ describe('DiskCountStore', () => {
     assert.equal(await store(dir, { parseCodeVersion: 'parse-v1' }).store.lookupParse(`bytes:${hashOf('huge')}`, 'big.ts'), undefined);
 
     // Damage every parse segment: nothing from it is used, it is reported once, and the parse is simply missing.
-    const parseSegments = segments(path.join(dir, `parses-v${countStoreFormatVersion}`)).filter((segment) => segment.file.endsWith('.seg'));
+    const parseSegments = segments(familyDir(dir, 'parses')).filter((segment) => segment.file.endsWith('.seg'));
     assert.ok(parseSegments.length > 0);
     for (const segment of parseSegments) writeFileSync(segment.file, readFileSync(segment.file).subarray(0, segment.bytes - 3));
     const damaged = store(dir, { parseCodeVersion: 'parse-v1' });
@@ -464,7 +586,7 @@ describe('DiskCountStore', () => {
     const keyOf = (name: string): string => `bytes:0${hashOf(name).slice(1)}`; // one shard, so one segment
     for (const name of ['a', 'b']) writer.recordParse(keyOf(name), `${name}.ts`, parsedWith(outlineOf(name)));
     await writer.flush();
-    const [segment] = segments(path.join(dir, `parses-v${countStoreFormatVersion}`));
+    const [segment] = segments(familyDir(dir, 'parses'));
     assert.ok(segment);
     const original = readFileSync(segment.file);
     const blobStart = original.lastIndexOf(0x0a) + 1;
@@ -499,7 +621,7 @@ describe('DiskCountStore', () => {
     const toucher = store(dir, options).store;
     for (const name of ['a', 'b']) assert.ok(await toucher.lookupParse(keyOf(name), `${name}.ts`));
     await toucher.flush();
-    assert.ok(segments(path.join(dir, `parses-v${countStoreFormatVersion}`)).length >= 2, 'a second segment was written');
+    assert.ok(segments(familyDir(dir, 'parses')).length >= 2, 'a second segment was written');
     rmSync(segment.file);
     const later = store(dir, options).store;
     for (const name of ['a', 'b']) {
@@ -512,7 +634,7 @@ describe('DiskCountStore', () => {
     now += 2 * 60 * 60 * 1000;
     const orphaned = store(dir, options);
     for (const name of ['a', 'b']) assert.ok(await orphaned.store.lookupParse(keyOf(name), `${name}.ts`));
-    for (const file of segments(path.join(dir, `parses-v${countStoreFormatVersion}`))) rmSync(file.file);
+    for (const file of segments(familyDir(dir, 'parses'))) rmSync(file.file);
     await orphaned.store.flush();
     assert.deepEqual(orphaned.problems, []);
     const afterOrphan = store(dir, options).store;
@@ -525,7 +647,9 @@ describe('DiskCountStore', () => {
 
   it("removes an earlier format's folders once it has written, and on Clear", async () => {
     const dir = cacheDir();
-    const earlier = ['counts-v1', 'paths-v1', 'parses-v1'].map((folder) => path.join(dir, folder, '0'));
+    const earlier = ['counts-v1', 'paths-v1', 'parses-v1', 'counts-v2', 'paths-v2', 'parses-v2'].map((folder) =>
+      path.join(dir, folder, '0'),
+    );
     for (const folder of earlier) {
       mkdirSync(folder, { recursive: true });
       writeFileSync(path.join(folder, 'old.seg'), 'CBCACHE counts 1 00000000 0\n');
@@ -540,14 +664,14 @@ describe('DiskCountStore', () => {
     reader.record('o200k_base', 'bytes', hashOf('a'), counted(3));
     await reader.flush();
     assert.deepEqual(
-      readdirSync(dir).filter((name) => name.endsWith('-v1')),
+      readdirSync(dir).filter((name) => /-v[12]$/.test(name)),
       [],
       'gone once the current format was written',
     );
     for (const folder of earlier) mkdirSync(folder, { recursive: true });
     await store(dir).store.clear();
     assert.deepEqual(
-      readdirSync(dir).filter((name) => name.endsWith('-v1')),
+      readdirSync(dir).filter((name) => /-v[12]$/.test(name)),
       [],
       'and Clear removes them',
     );

@@ -1,10 +1,12 @@
 // The command line as a process: what it does when the reader of its output goes away early.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { countStoreFormatVersion } from '../../../src/core/cache/countStoreFormat';
+import { workspaceCacheId } from '../../../src/node/diskCountStore';
 
 const cli = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'cb-closed-stdout-'));
@@ -27,7 +29,7 @@ describe('the CLI process', () => {
     assert.match(first, /^\{\n {2}"model": \{/);
     assert.equal(stderr, '', 'nothing on stderr: no unhandled EPIPE');
     assert.equal(code, 0, 'the exit status of a run within its limits');
-    const kept = path.join(cache, 'counts-v2');
+    const kept = path.join(cache, `workspaces-v${countStoreFormatVersion}`, workspaceCacheId(realpathSync(tree)), 'counts');
     assert.ok(existsSync(kept) && readdirSync(kept).length > 0, 'the counts were written for the next run');
   });
 });

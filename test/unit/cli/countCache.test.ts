@@ -148,12 +148,13 @@ describe('the CLI keeps counts between runs', () => {
     const { dir, texts } = workspace();
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
     const first = await run(['.', '--cache-dir', cache], dir);
-    const segments = readdirSync(path.join(cache, `counts-v${countStoreFormatVersion}`), { recursive: true, encoding: 'utf8' }).filter(
-      (name) => name.endsWith('.seg'),
+    const workspaces = path.join(cache, `workspaces-v${countStoreFormatVersion}`);
+    const segments = readdirSync(workspaces, { recursive: true, encoding: 'utf8' }).filter(
+      (name) => name.endsWith('.seg') && name.split(path.sep).includes('counts'),
     );
     assert.ok(segments.length > 0);
     for (const segment of segments) {
-      const file = path.join(cache, `counts-v${countStoreFormatVersion}`, segment);
+      const file = path.join(workspaces, segment);
       writeFileSync(file, readFileSync(file).subarray(0, 40));
     }
     const damaged = await run(['.', '--cache-dir', cache], dir);
@@ -164,6 +165,25 @@ describe('the CLI keeps counts between runs', () => {
     const rebuilt = await run(['.', '--cache-dir', cache], dir);
     assert.equal(rebuilt.stats.tokenizations, 0);
     assert.equal(rebuilt.err, '');
+  });
+
+  it("a run over part of a repository reuses the repository's entries; another project in the same cache keeps its own", async () => {
+    const { dir, texts } = workspace();
+    mkdirSync(path.join(dir, '.git'));
+    const cache = mkdtempSync(path.join(tmpdir(), 'cb-cli-cache-dir-'));
+    await sleep(racyChangeMarginMs + 100);
+    const whole = await run(['.', '--cache-dir', cache], dir);
+    assert.equal(whole.stats.tokenizations, texts.size);
+    const part = await run(['src', '--cache-dir', cache], dir);
+    assert.equal(part.stats.tokenizations, 0, 'src/ is part of the same repository: nothing tokenized');
+    assert.equal(part.stats.persistentHits, 3);
+
+    const other = workspace();
+    await sleep(racyChangeMarginMs + 100);
+    const elsewhere = await run(['.', '--cache-dir', cache], other.dir);
+    assert.equal(elsewhere.stats.tokenizations, other.texts.size, "another project's run reads none of the first one's entries");
+    assert.deepEqual(elsewhere.json.files, whole.json.files, 'and counts the same');
+    assert.equal(readdirSync(path.join(cache, `workspaces-v${countStoreFormatVersion}`)).length, 2);
   });
 
   it('bad cache flags are usage errors', async () => {
