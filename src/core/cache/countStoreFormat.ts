@@ -77,6 +77,12 @@ export interface SegmentCodec<Entry> {
   /** Whether two entries of one bucket have the same {@link keyOf}, without building it. */
   sameKey(a: Entry, b: Entry): boolean;
   shardOf(entry: Entry): string;
+  /**
+   * The version of the code that made the entry (counting or parsing code), for families whose
+   * entries only that code reuses: entries of another version are never read, and are dropped once
+   * unused for a while (see DiskCountStore). Paths, which any version reads, have none.
+   */
+  codeVersionOf?(entry: Entry): string;
   lastUsedMs(entry: Entry): number;
   restamp(entry: Entry, lastUsedMs: number): Entry;
   /** Approximate bytes the entry takes in a segment: what the size cap is measured in. */
@@ -178,6 +184,8 @@ export const countCodec: SegmentCodec<StoredCount> = {
   bucketOf: (count) => count.contentHash,
   sameKey: (a, b) => a.contentHash === b.contentHash && a.source === b.source && a.scope === b.scope,
   shardOf: (count) => count.contentHash.charAt(0),
+  // The scope is `<code version>|<tokenizer>` (DiskCountStore.countScope); a version holds no `|`.
+  codeVersionOf: (count) => count.scope.slice(0, count.scope.indexOf('|')),
   lastUsedMs: (count) => count.lastUsedMs,
   restamp: (count, lastUsedMs) => ({ ...count, lastUsedMs }),
   // The scope is written once per segment, so it is not counted per entry; 1 for the comma.
@@ -374,6 +382,7 @@ export const parseCodec: SegmentCodec<StoredParse> = {
   bucketOf: (entry) => entry.contentKey,
   sameKey: (a, b) => a.contentKey === b.contentKey && a.path === b.path && a.scope === b.scope,
   shardOf: (entry) => shardOfContentKey(entry.contentKey),
+  codeVersionOf: (entry) => entry.scope,
   lastUsedMs: (entry) => entry.lastUsedMs,
   restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
   sizeOf: (entry) => {

@@ -119,6 +119,47 @@ describe('DiskCountStore', () => {
     );
   });
 
+  it("after an upgrade, the old code's entries go once unused for the touch interval, not before: the next run that reads their shard drops them", async () => {
+    const dir = cacheDir();
+    let now = Date.parse('2026-11-30T12:00:00Z');
+    const at = { now: () => now };
+    const scopesOnDisk = (): string[] => {
+      const found = new Set<string>();
+      for (const segment of segments(familyDir(dir, 'counts')).filter((file) => file.file.endsWith('.seg'))) {
+        for (const entry of decodeSegment(countCodec, new Uint8Array(readFileSync(segment.file)))) found.add(entry.scope.split('|')[0]!);
+      }
+      return [...found].sort();
+    };
+    const fill = async (codeVersion: string, names: readonly string[]): Promise<void> => {
+      const filled = store(dir, { codeVersion, ...at }).store;
+      for (const name of names) {
+        assert.equal(await filled.lookup('o200k_base', 'bytes', hashOf(name)), undefined);
+        filled.record('o200k_base', 'bytes', hashOf(name), counted(name.length));
+      }
+      await filled.flush();
+    };
+    const names = Array.from({ length: 40 }, (_, i) => `file ${i}`);
+
+    await fill('code-v1', names);
+    // A newer build in another window half an hour later: the older one may still be working.
+    now += 30 * 60 * 1000;
+    await fill('code-v2', names);
+    assert.deepEqual(scopesOnDisk(), ['code-v1', 'code-v2']);
+    assert.deepEqual(await store(dir, { codeVersion: 'code-v1', ...at }).store.lookup('o200k_base', 'bytes', hashOf('file 3')), counted(6));
+
+    // Two hours on, the old build has not been used since: a re-run of the new one, which finds
+    // everything it needs, drops them from every shard it read.
+    now += 2 * 60 * 60 * 1000;
+    const rerun = store(dir, { codeVersion: 'code-v2', ...at });
+    for (const name of names) assert.deepEqual(await rerun.store.lookup('o200k_base', 'bytes', hashOf(name)), counted(name.length));
+    await rerun.store.flush();
+    assert.deepEqual(scopesOnDisk(), ['code-v2']);
+    assert.deepEqual(rerun.problems, []);
+    const current = store(dir, { codeVersion: 'code-v2', ...at }).store;
+    assert.deepEqual(await current.lookup('o200k_base', 'bytes', hashOf('file 3')), counted(6), "the current build's entries stay");
+    assert.equal(await store(dir, { codeVersion: 'code-v1', ...at }).store.lookup('o200k_base', 'bytes', hashOf('file 3')), undefined);
+  });
+
   it('a re-run that only reads writes nothing; a use after the touch interval re-stamps', async () => {
     const dir = cacheDir();
     let now = 1_000_000;
