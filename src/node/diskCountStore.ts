@@ -597,7 +597,7 @@ class SegmentFamily<Entry> {
     private readonly codec: SegmentCodec<Entry>,
     private readonly shardBudgetBytes: number,
     private readonly context: FamilyContext,
-    /** The version of the code whose entries this process reads, once known (see {@link SegmentCodec.codeVersionOf}). */
+    /** The version of the code whose entries this process reads, once known (see {@link SegmentCodec.madeByCodeVersion}). */
     private readonly currentCodeVersion: () => string | undefined,
   ) {}
 
@@ -713,7 +713,7 @@ class SegmentFamily<Entry> {
       shard.diskBytes += segment.bytes;
       for (const entry of segment.entries) {
         // Another version's entry is never a hit here: not held in memory, and dropped on the next write once unused for a while.
-        if (version !== undefined && this.codec.codeVersionOf !== undefined && this.codec.codeVersionOf(entry) !== version) {
+        if (version !== undefined && this.codec.madeByCodeVersion?.(entry, version) === false) {
           if (this.isOutdated(entry)) shard.outdated++;
           continue;
         }
@@ -831,8 +831,8 @@ class SegmentFamily<Entry> {
    */
   private isOutdated(entry: Entry): boolean {
     const version = this.currentCodeVersion();
-    if (version === undefined || this.codec.codeVersionOf === undefined) return false;
-    return this.codec.codeVersionOf(entry) !== version && this.context.now() - this.codec.lastUsedMs(entry) >= this.context.touchIntervalMs;
+    if (version === undefined || this.codec.madeByCodeVersion?.(entry, version) !== false) return false;
+    return this.context.now() - this.codec.lastUsedMs(entry) >= this.context.touchIntervalMs;
   }
 
   private async removeStaleTemps(dir: string, listing: readonly string[]): Promise<void> {

@@ -78,11 +78,11 @@ export interface SegmentCodec<Entry> {
   sameKey(a: Entry, b: Entry): boolean;
   shardOf(entry: Entry): string;
   /**
-   * The version of the code that made the entry (counting or parsing code), for families whose
+   * Whether `version` of the code (counting or parsing code) made the entry, for families whose
    * entries only that code reuses: entries of another version are never read, and are dropped once
    * unused for a while (see DiskCountStore). Paths, which any version reads, have none.
    */
-  codeVersionOf?(entry: Entry): string;
+  madeByCodeVersion?(entry: Entry, version: string): boolean;
   lastUsedMs(entry: Entry): number;
   restamp(entry: Entry, lastUsedMs: number): Entry;
   /** Approximate bytes the entry takes in a segment: what the size cap is measured in. */
@@ -185,7 +185,7 @@ export const countCodec: SegmentCodec<StoredCount> = {
   sameKey: (a, b) => a.contentHash === b.contentHash && a.source === b.source && a.scope === b.scope,
   shardOf: (count) => count.contentHash.charAt(0),
   // The scope is `<code version>|<tokenizer>` (DiskCountStore.countScope); a version holds no `|`.
-  codeVersionOf: (count) => count.scope.slice(0, count.scope.indexOf('|')),
+  madeByCodeVersion: (count, version) => count.scope.startsWith(version) && count.scope.charCodeAt(version.length) === 0x7c,
   lastUsedMs: (count) => count.lastUsedMs,
   restamp: (count, lastUsedMs) => ({ ...count, lastUsedMs }),
   // The scope is written once per segment, so it is not counted per entry; 1 for the comma.
@@ -382,7 +382,7 @@ export const parseCodec: SegmentCodec<StoredParse> = {
   bucketOf: (entry) => entry.contentKey,
   sameKey: (a, b) => a.contentKey === b.contentKey && a.path === b.path && a.scope === b.scope,
   shardOf: (entry) => shardOfContentKey(entry.contentKey),
-  codeVersionOf: (entry) => entry.scope,
+  madeByCodeVersion: (entry, version) => entry.scope === version,
   lastUsedMs: (entry) => entry.lastUsedMs,
   restamp: (entry, lastUsedMs) => ({ ...entry, lastUsedMs }),
   sizeOf: (entry) => {

@@ -154,6 +154,16 @@ describe('count cache segments', () => {
     assert.equal(compactEntries(countCodec, entries, 0).kept.length, 0);
   });
 
+  it('a count is made by the code version its scope starts with, whole, not by one whose name it merely begins with', () => {
+    const made = (scope: string, version: string): boolean | undefined =>
+      countCodec.madeByCodeVersion?.({ ...count('a', 1), scope }, version);
+    assert.equal(made('abcdef0123456789|o200k_base', 'abcdef0123456789'), true);
+    assert.equal(made('abcdef0123456789|hf:' + 'e'.repeat(64), 'abcdef0123456789'), true);
+    assert.equal(made('abcdef0123456789|o200k_base', 'abcdef012345678'), false, 'a prefix of the version');
+    assert.equal(made('code-v10|o200k_base', 'code-v1'), false);
+    assert.equal(made('0000000000000000|o200k_base', 'abcdef0123456789'), false);
+  });
+
   it('spread locations over all 16 path shards', () => {
     const shards = new Map<string, number>();
     for (let i = 0; i < 1600; i++) {
