@@ -165,8 +165,8 @@ const parseShare = cacheShares.parses;
 export class DiskCountStore implements PersistentCountStore, ContentIndex {
   private readonly directory: string;
   private readonly workspace: string;
-  /** This workspace's folder: `<directory>/workspaces-v3/<id>`. */
-  private readonly workspaceRoot: string;
+  /** This workspace's folder, `<directory>/workspaces-v3/<id>`, once asked for (see {@link workspaceRoot}). */
+  private workspaceFolder: string | undefined;
   private readonly maxBytes: number;
   /** Bytes written since the workspace's record was last written, and when that was (see {@link keepWorkspaceRecord}). */
   private unrecordedBytes = 0;
@@ -196,7 +196,6 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
   constructor(options: DiskCountStoreOptions) {
     this.directory = options.directory;
     this.workspace = options.workspace;
-    this.workspaceRoot = path.join(this.workspacesFolder, workspaceCacheId(options.workspace));
     this.codeVersionSource = options.codeVersion;
     this.parseCodeVersionSource = options.parseCodeVersion;
     this.onProblem = options.onProblem ?? (() => undefined);
@@ -421,6 +420,14 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     }
   }
 
+  /**
+   * This workspace's folder. Named on first use: its id is a SHA-256, and node:crypto takes 8–21 ms
+   * to load (lazyBuiltins.ts), which the extension's activation, where the store is made, must not pay.
+   */
+  private get workspaceRoot(): string {
+    return (this.workspaceFolder ??= path.join(this.workspacesFolder, workspaceCacheId(this.workspace)));
+  }
+
   /** `<directory>/workspaces-v3`: every workspace's folder. */
   private get workspacesFolder(): string {
     return path.join(this.directory, `workspaces-v${countStoreFormatVersion}`);
@@ -519,8 +526,8 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     }
   }
 
-  private familyRoot(codec: SegmentCodec<unknown>): string {
-    return path.join(this.workspaceRoot, codec.family);
+  private familyRoot(codec: SegmentCodec<unknown>): () => string {
+    return () => path.join(this.workspaceRoot, codec.family);
   }
 
   private scheduleFlush(): void {
@@ -593,13 +600,18 @@ class SegmentFamily<Entry> {
   private shards = new Map<string, Shard<Entry>>();
 
   constructor(
-    private readonly root: string,
+    /** The family's folder, named on first use (see DiskCountStore.workspaceRoot). */
+    private readonly rootOf: () => string,
     private readonly codec: SegmentCodec<Entry>,
     private readonly shardBudgetBytes: number,
     private readonly context: FamilyContext,
     /** The version of the code whose entries this process reads, once known (see {@link SegmentCodec.madeByCodeVersion}). */
     private readonly currentCodeVersion: () => string | undefined,
   ) {}
+
+  private get root(): string {
+    return this.rootOf();
+  }
 
   get loadedShards(): number {
     return this.shards.size;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import {
@@ -355,6 +355,28 @@ describe('DiskCountStore', () => {
     assert.equal(await cache.lookup('o200k_base', 'bytes', hashOf('c1')), undefined);
     assert.equal(await store(dir).store.contentHashOf('/w/a', 's'), undefined);
     assert.equal(await store(dir, { workspace: '/work/other' }).store.lookup('o200k_base', 'bytes', hashOf('other')), undefined);
+  });
+
+  it('making a store, as activation does, loads neither node:crypto nor node:zlib and touches no file', () => {
+    const dir = cacheDir();
+    const script = path.join(dir, 'make.js');
+    writeFileSync(
+      script,
+      `
+      const { DiskCountStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', '..', 'src', 'node', 'diskCountStore.js'))});
+      const loaded = () => ['crypto', 'zlib'].filter((name) => process.moduleLoadList.includes('NativeModule ' + name));
+      const before = loaded();
+      new DiskCountStore({ directory: process.argv[2], workspace: '/work/project', maxBytes: 64 * 1024 * 1024, codeVersion: () => Promise.resolve('v') });
+      console.log(JSON.stringify({ before, after: loaded() }));
+      `,
+    );
+    const cache = path.join(dir, 'cache');
+    const output = JSON.parse(execFileSync(process.execPath, [script, cache], { encoding: 'utf8' })) as {
+      before: string[];
+      after: string[];
+    };
+    assert.deepEqual(output, { before: [], after: [] });
+    assert.equal(existsSync(cache), false);
   });
 
   it("keeps each workspace's entries apart: a run never reads another workspace's", async () => {
