@@ -248,10 +248,7 @@ async function countFilesChecked(
 
   // The syntax worker starts on the first parse only: a run with no outline and no plan never starts it.
   const syntaxFiles = syntaxPoolFiles();
-  const cacheWorkspace = cacheWorkspaceOf(
-    targets.length === 0 ? [io.cwd] : targets.map((target) => (target.kind === 'path' ? target.location : target.rootLocation)),
-  );
-  const store = countCache(command.cache, settings, io, syntaxFiles, cacheWorkspace);
+  const store = countCache(command.cache, settings, io, syntaxFiles, targets);
   // The CLI has nothing else to do while it counts: one worker per core (the extension keeps one core for its host).
   const pool = new TokenizerPool({
     workerScript: workerScriptPath(),
@@ -320,13 +317,15 @@ function countCache(
   settings: Settings,
   io: { err: (text: string) => void; cwd: string },
   syntaxFiles: { workerScript: string; wasmDir: string } | null,
-  workspace: string,
+  targets: readonly IntakeTarget[],
 ): DiskCountStore | undefined {
   if (choice.kind === 'off' || settings.countCacheMaxMiB === 0) return undefined;
   const directory = choice.kind === 'directory' ? path.resolve(io.cwd, choice.directory) : defaultCacheDirectory();
+  // Its entries are kept under the repository holding what the run counts.
+  const locations = targets.map((target) => (target.kind === 'path' ? target.location : target.rootLocation));
   return new DiskCountStore({
     directory,
-    workspace,
+    workspace: cacheWorkspaceOf(locations.length === 0 ? [io.cwd] : locations),
     maxBytes: settings.countCacheMaxMiB * 1024 * 1024,
     codeVersion: countingCodeVersion(workerScriptPath(), directory),
     ...(syntaxFiles ? { parseCodeVersion: () => parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, directory) } : {}),
