@@ -4,6 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { racyChangeMarginMs } from '../core/scan/contextCounter';
+import { writeThenRename } from './atomicWrite';
 import { nodeCrypto } from './lazyBuiltins';
 
 /**
@@ -96,10 +97,9 @@ async function remembered(
     const temp = `${memoFile}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
     try {
       await fsp.mkdir(memoDirectory, { recursive: true });
-      await fsp.writeFile(temp, next, { flag: 'wx' });
-      await fsp.rename(temp, memoFile);
+      await writeThenRename(temp, memoFile, next);
     } catch {
-      await fsp.rm(temp, { force: true }).catch(() => undefined);
+      // Not remembered: the next start hashes the files again.
     }
   }
   return version;

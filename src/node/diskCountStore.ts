@@ -33,6 +33,7 @@ import type {
 } from '../core/cache/countStoreFormat';
 import type { KeptParse, ParseCache, ParsedFile } from '../core/relevance/parseCache';
 import type { ContentIndex } from '../core/scan/contextCounter';
+import { writeThenRename } from './atomicWrite';
 import { nodeCrypto, nodeZlib } from './lazyBuiltins';
 import { contentSha256 } from './tokenizerPool';
 
@@ -789,11 +790,9 @@ class SegmentFamily<Entry> {
     const file = `${unique}${segmentSuffix}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        await fsp.writeFile(temp, segment, { flag: 'wx' });
-        await fsp.rename(temp, path.join(dir, file));
+        await writeThenRename(temp, path.join(dir, file), segment);
         return { file, bytes: segment.byteLength };
       } catch (error) {
-        await fsp.rm(temp, { force: true }).catch(() => undefined);
         // The folder is missing at first, or was deleted by a Clear in another process: create it once.
         if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) {
           await fsp.mkdir(dir, { recursive: true }).catch(() => undefined);
@@ -876,10 +875,8 @@ export function workspaceCacheId(workspace: string): string {
 async function writeWorkspaceRecord(folder: string, record: WorkspaceRecord): Promise<void> {
   const temp = path.join(folder, `${tempPrefix}${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`);
   try {
-    await fsp.writeFile(temp, JSON.stringify(record), { flag: 'wx' });
-    await fsp.rename(temp, path.join(folder, workspaceRecordFile));
+    await writeThenRename(temp, path.join(folder, workspaceRecordFile), JSON.stringify(record));
   } catch (error) {
-    await fsp.rm(temp, { force: true }).catch(() => undefined);
     // Another process evicted this workspace meanwhile: its next write starts the folder again.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { writeThenRename } from './atomicWrite';
 import { nodeCrypto } from './lazyBuiltins';
 
 // Download Tokenizer: fetches a model repository's tokenizer.json and tokenizer_config.json from the
@@ -244,10 +245,8 @@ async function readBody(
   return { kind: 'ok', bytes };
 }
 
-async function writeAtomically(target: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${target}.${nodeCrypto().randomBytes(6).toString('hex')}.partial`;
-  await fsp.writeFile(temporary, bytes);
-  await fsp.rename(temporary, target);
+function writeAtomically(target: string, bytes: Uint8Array): Promise<void> {
+  return writeThenRename(`${target}.${nodeCrypto().randomBytes(6).toString('hex')}.partial`, target, bytes);
 }
 
 function failed(reason: DownloadFailure, message: string): DownloadOutcome {
