@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   compactEntries,
   CorruptSegmentError,
+  isCount,
   countCodec,
   countStoreFormatVersion,
   decodeSegmentJson,
@@ -727,7 +728,7 @@ class SegmentFamily<Entry> {
       for (const entry of segment.entries) {
         // Another version's entry is never a hit here: not held in memory, and dropped on the next write once unused for a while.
         if (version !== undefined && this.codec.madeByCodeVersion?.(entry, version) === false) {
-          if (this.isOutdated(entry)) shard.outdated++;
+          if (this.unusedForTouchInterval(entry)) shard.outdated++;
           continue;
         }
         const bucket = this.codec.bucketOf(entry);
@@ -842,7 +843,10 @@ class SegmentFamily<Entry> {
    */
   private isOutdated(entry: Entry): boolean {
     const version = this.currentCodeVersion();
-    if (version === undefined || this.codec.madeByCodeVersion?.(entry, version) !== false) return false;
+    return version !== undefined && this.codec.madeByCodeVersion?.(entry, version) === false && this.unusedForTouchInterval(entry);
+  }
+
+  private unusedForTouchInterval(entry: Entry): boolean {
     return this.context.now() - this.codec.lastUsedMs(entry) >= this.context.touchIntervalMs;
   }
 
@@ -901,10 +905,6 @@ async function readWorkspaceRecord(folder: string): Promise<WorkspaceRecord | un
     return undefined;
   }
   return record as WorkspaceRecord;
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 /** Bytes and files under a folder, recursively (0 when it is gone); symbolic links are not followed. */

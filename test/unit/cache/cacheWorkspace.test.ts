@@ -26,10 +26,9 @@ describe('the workspace a CLI run caches under', () => {
   it('is the repository holding what is counted, however much of it the run names', () => {
     const repo = folder('repo');
     folder('repo', '.git');
-    const expected = repo;
-    assert.equal(cacheWorkspaceOf([repo]), expected);
-    assert.equal(cacheWorkspaceOf([folder('repo', 'src')]), expected, 'a folder inside it');
-    assert.equal(cacheWorkspaceOf([file('repo', 'src', 'a.ts'), folder('repo', 'lib', 'deep')]), expected, 'a file and a folder inside it');
+    assert.equal(cacheWorkspaceOf([repo]), repo);
+    assert.equal(cacheWorkspaceOf([folder('repo', 'src')]), repo, 'a folder inside it');
+    assert.equal(cacheWorkspaceOf([file('repo', 'src', 'a.ts'), folder('repo', 'lib', 'deep')]), repo, 'a file and a folder inside it');
   });
 
   it("a worktree's or submodule's `.git` file marks a repository too", () => {
