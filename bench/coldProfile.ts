@@ -14,6 +14,7 @@ import type { BudgetFileInput } from '../src/core/analysis/budgetTypes';
 import { firstExceededTarget, proposeDrops } from '../src/core/analysis/dropPlan';
 import { resolveTarget } from '../src/core/analysis/resolveTarget';
 import { reportJson } from '../src/core/presenters/cliReport';
+import { summarizeProposal } from '../src/core/presenters/planSummary';
 import { escapeJsonForTerminal } from '../src/core/presenters/escapeText';
 import { scanTree } from '../src/core/scan/scanner';
 import { secretContentHints } from '../src/core/secrets/secretScan';
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     };
   });
   const json = await time('JSON: build, stringify, escape for the terminal', 'main', () =>
-    escapeJsonForTerminal(JSON.stringify(reportJson(report, scan.skipped, proposal), null, 2)),
+    escapeJsonForTerminal(JSON.stringify(reportJson(report, scan.skipped, proposal && summarizeProposal(proposal)), null, 2)),
   );
 
   const total = steps.reduce((sum, step) => sum + step.ms, 0);

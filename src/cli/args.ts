@@ -118,9 +118,10 @@ Options:
   --tree                       with --framing: the export opens with a directory tree (counted)
   --target <kind>              drop-plan target: ${dropTargetKinds.join(' | ')} (default: the first one exceeded)
   --no-plan                    no drop plan over a limit (counts, verdict and exit status only; no file is parsed)
-  --cache-dir <dir>            keep counts and plan parses between runs here (default $XDG_CACHE_HOME/
-                               context-budget, else ~/.cache/context-budget); counts hold hashes and numbers,
-                               parses the files' outlines
+  --cache-dir <dir>            keep counts, plan parses and drop plans between runs here (default
+                               $XDG_CACHE_HOME/context-budget, else ~/.cache/context-budget); counts hold
+                               hashes and numbers, parses the files' outlines; a plan is printed again only
+                               when everything it read is unchanged
   --no-cache                   neither read nor write the count cache
   --cache-max-mib <N>          size cap of the whole count cache (default 64): least recently used entries
                                go first, then the workspaces (repositories) written longest ago

@@ -25,7 +25,7 @@ import { defaultHuggingFaceEndpoint, parseSettings } from '../core/settings';
 import { resolveCountingTokenizer, type CountingTokenizer, type ModelFileRef } from '../core/tokenizer/countingTokenizer';
 import { formatBytes, formatInteger } from '../core/units';
 import { defaultCacheDirectory } from '../node/cacheLocation';
-import { countingCodeVersion, DiskCountStore, parseCacheOptions, parsingCodeVersion } from '../node/diskCountStore';
+import { countingCodeVersion, DiskCountStore, parseCacheOptions, parsingCodeVersion, planningCodeVersion } from '../node/diskCountStore';
 import { cacheWorkspaceOf } from '../node/cacheWorkspace';
 import { readModelFile } from '../node/modelFile';
 import { NodeWorkspaceFs } from '../node/nodeWorkspaceFs';
@@ -38,11 +38,14 @@ import { nodeTokenizerSources } from '../node/tokenizerSources';
 import { parseCli, usage, UsageError } from './args';
 import type { CliCommand, CountCacheChoice } from './args';
 import { applySet, changedFiles, gitRelevanceFacts, setFiles } from './contextSources';
+import { cliProgramFiles, planOrReplay } from './planReplay';
 
 /** Where the CLI writes, and where it runs. */
 /** What a run counted and parsed (for tests and benchmarks): the pool's stats and the files sent to the syntax worker. */
 export interface CliCountStats extends TokenizerPoolStats {
   readonly parses: number;
+  /** True when the drop plan was printed from the plan memo (planReplay.ts) rather than made. */
+  readonly planReplayed: boolean;
 }
 
 export interface CliIo {
@@ -259,6 +262,7 @@ async function countFilesChecked(
   // A plan's parses are all that is left to do once counting is over: one syntax worker per core too.
   const syntax = syntaxFiles ? new SyntaxPool({ ...syntaxFiles, size: Math.min(4, os.availableParallelism()) }) : null;
   let session: BudgetSession | undefined;
+  let planReplayed = false;
   try {
     const tokenizer = await cliTokenizer(command, settings, target, pool, io);
     const selection = new Selection();
@@ -297,16 +301,39 @@ async function countFilesChecked(
       session.setChangedFiles([...(changed?.locations ?? []), ...facts.changed]);
       session.setRecentlyCommitted(facts.recent);
     }
-    const proposal = planTarget ? await session.settledDropProposal(planTarget) : null;
-    const finalReport = session.report();
-    if (command.json) printJson(io, reportJson(finalReport, skipped, proposal));
-    else io.out(reportText(finalReport, skipped, proposal, 50, planTarget));
+    const planned = planTarget
+      ? await planOrReplay({
+          session,
+          report,
+          skipped,
+          target: planTarget,
+          memo: store?.planMemo,
+          runInputs: async () => ({
+            versions: await Promise.all([
+              countingCodeVersion(workerScriptPath(), store!.directory),
+              syntaxFiles ? parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, store!.directory) : 'no parser',
+              planningCodeVersion(() => cliProgramFiles(__filename), store!.directory),
+            ]),
+            node: process.version,
+            cwd: io.cwd,
+            command,
+            model: target,
+            tokenizer: tokenizer.id,
+            server: report.server,
+          }),
+          signal: new AbortController().signal,
+        })
+      : { plan: null, report, replayed: false };
+    planReplayed = planned.replayed;
+    const finalReport = planned.report;
+    if (command.json) printJson(io, reportJson(finalReport, skipped, planned.plan));
+    else io.out(reportText(finalReport, skipped, planned.plan, 50, planTarget));
     return finalReport.withinLimits ? 0 : 1;
   } finally {
     session?.dispose();
     // The counts of this run are kept for the next one (a write failure is reported, never fatal).
     await store?.flush();
-    io.onCountStats?.({ ...pool.stats(), parses: syntax?.stats().requests ?? 0 });
+    io.onCountStats?.({ ...pool.stats(), parses: syntax?.stats().requests ?? 0, planReplayed });
     await Promise.all([pool.dispose(), syntax?.dispose()]);
   }
 }

@@ -52,6 +52,20 @@ export function parsingCodeVersion(workerScript: string, wasmDir: string, memoDi
   );
 }
 
+/**
+ * The version of the planning code (what ranks files and makes a drop plan, and what prints it): the
+ * first 16 hex digits of the SHA-256 of `programFiles`, the files the running program is made of.
+ * In the CLI bundle that is `cli.js` alone; under tsc it is every compiled file (see the CLI's
+ * planReplay.ts). With `memoDirectory` the version is remembered by the files' stamps.
+ */
+export function planningCodeVersion(programFiles: () => Promise<string[]>, memoDirectory?: string): Promise<string> {
+  return remembered(memoDirectory, 'planning', programFiles, async () => {
+    const hash = nodeCrypto().createHash('sha256');
+    for (const file of await programFiles()) hash.update(file).update(await fsp.readFile(file));
+    return hash.digest('hex').slice(0, 16);
+  });
+}
+
 /** The memo's file name in the cache folder (versioned like the cache's families). */
 export const codeVersionMemoName = 'code-versions-v1.json';
 

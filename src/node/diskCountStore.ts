@@ -34,11 +34,12 @@ import type {
 } from '../core/cache/countStoreFormat';
 import type { KeptParse, ParseCache, ParsedFile } from '../core/relevance/parseCache';
 import type { ContentIndex } from '../core/scan/contextCounter';
+import { PlanMemo } from './planMemo';
 import { writeThenRename } from './atomicWrite';
 import { nodeCrypto, nodeZlib } from './lazyBuiltins';
 import { contentSha256 } from './tokenizerPool';
 
-export { countingCodeVersion, parsingCodeVersion } from './codeVersions';
+export { countingCodeVersion, parsingCodeVersion, planningCodeVersion } from './codeVersions';
 
 /** The persistent half of the pool's count cache (see TokenizerPool's `store` option). */
 export interface PersistentCountStore {
@@ -165,8 +166,10 @@ const parseShare = cacheShares.parses;
  * Failures never fail a count: a read error is a miss, a write error stops writing (reported once).
  */
 export class DiskCountStore implements PersistentCountStore, ContentIndex {
-  private readonly directory: string;
+  /** The cache folder (every workspace's). */
+  readonly directory: string;
   private readonly workspace: string;
+  private plans: PlanMemo | undefined;
   /** This workspace's folder, `<directory>/workspaces-v3/<id>`, once asked for (see {@link workspaceRoot}). */
   private workspaceFolder: string | undefined;
   private readonly maxBytes: number;
@@ -420,6 +423,16 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
       total -= other.bytes;
       this.shared.counters.evictedWorkspaces++;
     }
+  }
+
+  /** The CLI's drop-plan memo, kept in this workspace's folder (see planMemo.ts); problems are reported like the cache's. */
+  get planMemo(): PlanMemo {
+    return (this.plans ??= new PlanMemo({
+      folder: () => this.workspaceRoot,
+      maxBytes: this.maxBytes,
+      report: (message) => this.report(message),
+      now: () => this.shared.now(),
+    }));
   }
 
   /**

@@ -1,7 +1,6 @@
 import type { BudgetReport } from '../analysis/budgetTypes';
 import type { PromptAssessment, ReportTarget } from '../analysis/buildReport';
 import { unavailableReason } from '../analysis/dropPlan';
-import type { DropProposal } from '../analysis/dropPlan';
 import type { DropTargetKind } from '../vocabulary';
 import type { ContextFix, EngineHandling, WindowLimit } from '../analysis/engineVerdict';
 import type { CostBreakdown, EngineReport, MaxContext } from '../cost/costTypes';
@@ -11,11 +10,12 @@ import type { Settings } from '../settings';
 import { dropTargetLabels, effectiveWindowSourceLabel, warningCategoryLabels } from '../vocabulary';
 import { engineSummary, maxContextText, serverSummary } from './engineText';
 import { escapeControlChars } from './escapeText';
+import type { PlanSummary } from './planSummary';
 import type { SkippedEntry } from '../scan/workspaceFs';
 import { formatBytes, formatFlops, formatInteger, formatPercent, formatSeconds } from '../units';
 
 /** The `--json` object for a files run: the report plus skips and the drop proposal; full precision. */
-export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], proposal: DropProposal | null): unknown {
+export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[], plan: PlanSummary | null): unknown {
   return {
     model: report.model,
     gpu: report.gpu,
@@ -61,7 +61,7 @@ export function reportJson(report: BudgetReport, skipped: readonly SkippedEntry[
       symlink: file.symlinkTarget === undefined ? null : { target: file.symlinkTarget },
     })),
     skipped: skipped.map((entry) => ({ path: entry.relativePath, reason: entry.reason, message: entry.message })),
-    dropPlan: proposal ? dropPlanJson(proposal) : null,
+    dropPlan: plan ? dropPlanJson(plan) : null,
   };
 }
 
@@ -109,35 +109,34 @@ function warningJson(warning: Warning): unknown {
  * with the actions applied. `actions` lists drops and outlines with their one-line explanations; `drops`
  * is the drop actions alone (the shape before outlines existed).
  */
-function dropPlanJson(proposal: DropProposal): unknown {
-  const { planner } = proposal;
+function dropPlanJson(plan: PlanSummary): unknown {
   return {
-    target: proposal.target,
-    basis: proposal.basis,
-    basisNote: proposal.basisNote,
-    neededTokens: proposal.neededTokens,
-    allowedTokens: proposal.allowedTokens,
-    removedTokens: proposal.removedTokens,
-    tokensBefore: proposal.promptTokensBefore,
-    tokensAfter: proposal.after?.promptTokens ?? proposal.promptTokensBefore,
-    feasible: proposal.outcome.kind === 'met',
-    shortfallTokens: proposal.outcome.kind === 'over' ? proposal.outcome.overTokens : 0,
-    shortfallReason: proposal.outcome.kind === 'over' ? proposal.outcome.why : null,
-    method: planner.plan.method,
-    ...(planner.basis === 'size'
-      ? { loss: planner.plan.loss, lossLowerBound: planner.plan.lossLowerBound }
-      : { weightedLoss: planner.plan.weightedLoss }),
-    actions: proposal.actions.map((action) => ({
-      path: action.relativePath,
+    target: plan.target,
+    basis: plan.basis,
+    basisNote: plan.basisNote,
+    neededTokens: plan.neededTokens,
+    allowedTokens: plan.allowedTokens,
+    removedTokens: plan.removedTokens,
+    tokensBefore: plan.tokensBefore,
+    tokensAfter: plan.tokensAfter,
+    feasible: plan.outcome.kind === 'met',
+    shortfallTokens: plan.outcome.kind === 'over' ? plan.outcome.overTokens : 0,
+    shortfallReason: plan.outcome.kind === 'over' ? plan.outcome.why : null,
+    method: plan.method,
+    ...(plan.loss.kind === 'size'
+      ? { loss: plan.loss.loss, lossLowerBound: plan.loss.lossLowerBound }
+      : { weightedLoss: plan.loss.weightedLoss }),
+    actions: plan.actions.map((action) => ({
+      path: action.path,
       action: action.action,
       priority: action.priority,
       savesTokens: action.savesTokens,
       keptTokens: action.keptTokens,
       explanation: action.explanation,
     })),
-    drops: proposal.actions
+    drops: plan.actions
       .filter((action) => action.action === 'drop')
-      .map((action) => ({ path: action.relativePath, priority: action.priority, savesTokens: action.savesTokens })),
+      .map((action) => ({ path: action.path, priority: action.priority, savesTokens: action.savesTokens })),
   };
 }
 
@@ -166,7 +165,7 @@ export function costFields(cost: CostBreakdown): Record<string, unknown> {
 export function reportText(
   report: BudgetReport,
   skipped: readonly SkippedEntry[],
-  proposal: DropProposal | null,
+  plan: PlanSummary | null,
   maxRows = 50,
   requestedTarget: DropTargetKind | null = null,
 ): string {
@@ -240,7 +239,7 @@ export function reportText(
   }
   out.push(...engineDetailLines(report));
   out.push(...warningLines(report.warnings));
-  if (proposal) out.push('', ...proposalLines(proposal));
+  if (plan) out.push('', ...proposalLines(plan));
   else if (requestedTarget) {
     out.push('', `drop plan: ${dropTargetLabels[requestedTarget].toLowerCase()} — ${unavailableReason(requestedTarget)}`);
   }
@@ -370,22 +369,19 @@ export function warningLines(warnings: readonly Warning[]): string[] {
   ];
 }
 
-function proposalLines(proposal: DropProposal): string[] {
+function proposalLines(plan: PlanSummary): string[] {
   const lines = [
-    `drop plan: ${dropTargetLabels[proposal.target].toLowerCase()} — remove ≥ ${formatInteger(proposal.neededTokens)} tokens (prompt ≤ ${formatInteger(proposal.allowedTokens)})`,
+    `drop plan: ${dropTargetLabels[plan.target].toLowerCase()} — remove ≥ ${formatInteger(plan.neededTokens)} tokens (prompt ≤ ${formatInteger(plan.allowedTokens)})`,
   ];
-  if (proposal.neededTokens === 0) return [...lines, '  → already met'];
-  if (proposal.basisNote !== '') lines.push(`  (${proposal.basisNote})`);
-  for (const action of proposal.actions) {
-    lines.push(`  ${escapeControlChars(action.relativePath)}: ${escapeControlChars(action.explanation)}`);
+  if (plan.neededTokens === 0) return [...lines, '  → already met'];
+  if (plan.basisNote !== '') lines.push(`  (${plan.basisNote})`);
+  for (const action of plan.actions) {
+    lines.push(`  ${escapeControlChars(action.path)}: ${escapeControlChars(action.explanation)}`);
   }
-  const after = proposal.after?.promptTokens ?? proposal.promptTokensBefore;
-  const arrow = `${formatInteger(proposal.promptTokensBefore)} → ${formatInteger(after)} prompt tokens`;
-  if (proposal.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);
-  else if (proposal.outcome.kind === 'over') {
-    lines.push(
-      `  → ${arrow}: still ${formatInteger(proposal.outcome.overTokens)} tokens over (${escapeControlChars(proposal.outcome.why)})`,
-    );
+  const arrow = `${formatInteger(plan.tokensBefore)} → ${formatInteger(plan.tokensAfter)} prompt tokens`;
+  if (plan.outcome.kind === 'met') lines.push(`  → ${arrow}: met`);
+  else if (plan.outcome.kind === 'over') {
+    lines.push(`  → ${arrow}: still ${formatInteger(plan.outcome.overTokens)} tokens over (${escapeControlChars(plan.outcome.why)})`);
   } else lines.push(`  → ${arrow} (the directory tree is still being counted)`);
   return lines;
 }

@@ -21,7 +21,7 @@ import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
 import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
-import { RelevanceTracker } from './relevanceTracker';
+import { loadSelectionProjectConfig, RelevanceTracker } from './relevanceTracker';
 import type { ReadContent, TrackedFile } from './relevanceTracker';
 
 export interface CountingProgress {
@@ -482,6 +482,46 @@ export class BudgetSession {
     });
     this.proposalMemo = { report, relevanceVersion: this.relevance.version, key, proposal };
     return proposal;
+  }
+
+  /**
+   * Everything a plan for `target` reads from this session besides its report, as one string: each
+   * selected file's path, state and content key (the parse and kind signals follow from content and
+   * path), the anchors and recency, the tokenizer and framing (outline counts), the project configs
+   * as read now, and whether a parser exists. With the report, the code versions and the run's
+   * settings it keys the CLI's plan memo (src/node/planMemo.ts): two sessions that give the same
+   * string and report make the same plan. Undefined when a file has no content key to stand for its
+   * content (then no memo is safe). Rejects only when `signal` aborts.
+   */
+  async planInputs(target: DropTargetKind, signal: AbortSignal, kept: ReadonlySet<string> = new Set()): Promise<string | undefined> {
+    const files: unknown[] = [];
+    for (const entry of this.selection.ordered()) {
+      const count = this.countOf(entry.uri);
+      if (count?.kind === 'counted' && count.contentKey === undefined) return undefined;
+      const content = count === undefined ? 'uncounted' : count.kind === 'counted' ? count.contentKey : `skipped:${count.reason}`;
+      files.push([entry.uri, entry.relativePath, entry.included, entry.mode, entry.focus, entry.pinned, content]);
+    }
+    const sorted = (uris: Iterable<string>): string[] => [...uris].sort();
+    const config = await loadSelectionProjectConfig(this.fs, this.trackedFiles(), signal);
+    return JSON.stringify({
+      target,
+      kept: sorted(kept),
+      tokenizer: countingTokenizerId(this.contextSnapshot),
+      framing: this.currentSettings.exportFraming,
+      parser: this.relevance.unavailableReason(),
+      active: this.activeUri,
+      open: sorted(this.openUris),
+      changed: sorted(this.changedUris),
+      recent: sorted(this.recentUris),
+      committed: sorted(this.committedUris),
+      config,
+      files,
+    });
+  }
+
+  /** True when the current relevance has no file it could not read again or parse: its plan can be remembered. */
+  get relevanceSettled(): boolean {
+    return this.relevance.unsettledFiles === 0;
   }
 
   /**

@@ -109,6 +109,8 @@ export class RelevanceTracker {
   private readonly transientOutcomes = new WeakSet<ParseOutcome>();
   /** Cached parses (content key + path) whose outline could not be restored: those files are parsed afresh. */
   private readonly distrustedParses = new Set<string>();
+  /** Parses made from content other than the count's (see {@link unsettledFiles}). */
+  private parsedOtherContent = 0;
   /** Files whose cached outline failed to restore during the current sync (see {@link sync}). */
   private distrustedThisSync = 0;
 
@@ -237,6 +239,9 @@ export class RelevanceTracker {
           parsedRef.parsed = await index.update(path, content.text, signal);
         });
         const parsed = parsedRef.parsed;
+        // Parsed from other content than was counted (the file changed in between): the next count
+        // brings the file back here; until then relevance stands on content no report has seen.
+        if (content.contentKey !== contentKey) this.parsedOtherContent++;
         // Kept only under the key of the content it was made from (the file may have changed since it was
         // counted). A file with a likely secret keeps no outline text: an outline keeps top-level values,
         // and the cache is a file on disk.
@@ -449,47 +454,75 @@ export class RelevanceTracker {
     await Promise.all(Array.from({ length: Math.min(parseLanes, todo.length) }, lane));
   }
 
-  /**
-   * Finds the tsconfig/jsconfig/go.mod files of the selection's folders. Each file's root is its
-   * location minus its relative path (`file:///w/src/a.ts` and `src/a.ts` → `file:///w`); files whose
-   * relative path climbs out (`../x.ts`) add no folders. Configs of several roots are merged: their
-   * relative paths all live in the selection's one path space.
-   */
+  /** Loads the selection's project configs again (see {@link loadSelectionProjectConfig}). */
   private async reloadProjectConfig(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
     this.configStale = false;
-    const byRoot = new Map<string, string[]>();
-    for (const file of files) {
-      const root = rootOf(file.uri, file.relativePath);
-      if (root === null) continue;
-      const list = byRoot.get(root);
-      if (list) list.push(file.relativePath);
-      else byRoot.set(root, [file.relativePath]);
+    let loaded: SelectionProjectConfig;
+    try {
+      loaded = await loadSelectionProjectConfig(this.deps.fs, files, signal);
+    } catch (error) {
+      this.configStale = true;
+      throw error;
     }
-    const merged: { tsConfigs: ProjectConfig['tsConfigs'][number][]; goModules: ProjectConfig['goModules'][number][] } = {
-      tsConfigs: [],
-      goModules: [],
-    };
-    const problems: string[] = [];
-    for (const [root, paths] of [...byRoot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      try {
-        const loaded = await loadProjectConfig(this.deps.fs, root, paths, signal);
-        merged.tsConfigs.push(...loaded.config.tsConfigs);
-        merged.goModules.push(...loaded.config.goModules);
-        problems.push(...loaded.problems);
-      } catch (error) {
-        if ((error as Error | null)?.name === 'AbortError') {
-          this.configStale = true;
-          throw error;
-        }
-        problems.push(`project configuration could not be read: ${(error as Error).message}`);
-      }
-    }
-    for (const problem of problems) this.deps.log(`Relevance: ${problem}`);
-    this.configProblems = problems;
-    this.index!.setProjectConfig(merged);
+    for (const problem of loaded.problems) this.deps.log(`Relevance: ${problem}`);
+    this.configProblems = loaded.problems;
+    this.index!.setProjectConfig(loaded.config);
     this.indexVersion++;
     this.changes++;
   }
+
+  /**
+   * How many files relevance could not read again or parse (a vanished file, a crashed worker), or
+   * parsed from content other than what was counted, in this tracker's life: a plan made with such
+   * gaps is not one to remember (the CLI's plan memo, src/node/planMemo.ts).
+   */
+  get unsettledFiles(): number {
+    return this.unreadable.size + this.parseFailures + this.parsedOtherContent;
+  }
+}
+
+/** The project configs of a selection (see {@link loadSelectionProjectConfig}). */
+export interface SelectionProjectConfig {
+  readonly config: ProjectConfig;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Finds the tsconfig/jsconfig/go.mod files of the selection's folders. Each file's root is its
+ * location minus its relative path (`file:///w/src/a.ts` and `src/a.ts` → `file:///w`); files whose
+ * relative path climbs out (`../x.ts`) add no folders. Configs of several roots are merged: their
+ * relative paths all live in the selection's one path space. Rejects only when `signal` aborts.
+ */
+export async function loadSelectionProjectConfig(
+  fs: WorkspaceFs,
+  files: readonly Pick<TrackedFile, 'uri' | 'relativePath'>[],
+  signal: AbortSignal,
+): Promise<SelectionProjectConfig> {
+  const byRoot = new Map<string, string[]>();
+  for (const file of files) {
+    const root = rootOf(file.uri, file.relativePath);
+    if (root === null) continue;
+    const list = byRoot.get(root);
+    if (list) list.push(file.relativePath);
+    else byRoot.set(root, [file.relativePath]);
+  }
+  const merged: { tsConfigs: ProjectConfig['tsConfigs'][number][]; goModules: ProjectConfig['goModules'][number][] } = {
+    tsConfigs: [],
+    goModules: [],
+  };
+  const problems: string[] = [];
+  for (const [root, paths] of [...byRoot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    try {
+      const loaded = await loadProjectConfig(fs, root, paths, signal);
+      merged.tsConfigs.push(...loaded.config.tsConfigs);
+      merged.goModules.push(...loaded.config.goModules);
+      problems.push(...loaded.problems);
+    } catch (error) {
+      if ((error as Error | null)?.name === 'AbortError') throw error;
+      problems.push(`project configuration could not be read: ${(error as Error).message}`);
+    }
+  }
+  return { config: merged, problems };
 }
 
 /** The location the relative path is relative to, or null when it cannot be told (a path climbing out of it). */
