@@ -14,9 +14,9 @@
  *   the git anchors and recency, tokenizer and framing, the project configs read afresh.
  *
  * A plan is remembered only when nothing about it was transient: relevance parsed every file from
- * the content that was counted (no vanished file, no crashed worker), no count was pending, the
- * report after the plan equals the one before it, and the session's inputs read again after the
- * plan equal those of the key (a tsconfig edited meanwhile leaves nothing behind).
+ * the content that was counted (no vanished file, no crashed worker), used the project configs the
+ * key holds (they are loaded once, for both), no count was pending, and the report after the plan
+ * equals the one before it.
  */
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -73,21 +73,16 @@ export async function planOrReplay(options: PlanReplayOptions): Promise<PlanOutc
     const remembered = await memo.recall(key);
     if (remembered !== undefined) return { plan: remembered, report, replayed: true };
   }
+  const stampBefore = session.planInputsStamp;
   const proposal = await session.settledDropProposal(target);
   const finalReport = session.report();
   if (proposal === null) return { plan: null, report: finalReport, replayed: false };
   // Printed from its JSON form, as a replay prints it: the two runs print the same bytes.
   const plan = JSON.parse(JSON.stringify(summarizeProposal(proposal))) as PlanSummary;
-  const settled = !proposal.relevancePending && proposal.outcome.kind !== 'pending' && session.relevanceSettled;
-  if (
-    memo &&
-    key !== undefined &&
-    settled &&
-    JSON.stringify(reportJson(finalReport, skipped, null)) === reportKey &&
-    (await session.planInputs(target, signal)) === sessionInputs
-  ) {
-    await memo.remember(key, plan);
-  }
+  const settled = !proposal.relevancePending && proposal.outcome.kind !== 'pending' && session.planInputsStamp === stampBefore;
+  // The session's report is the same object while nothing in it changed; else it is compared as printed.
+  const sameReport = (): boolean => finalReport === report || JSON.stringify(reportJson(finalReport, skipped, null)) === reportKey;
+  if (memo && key !== undefined && settled && sameReport()) await memo.remember(key, plan);
   return { plan, report: finalReport, replayed: false };
 }
 

@@ -55,9 +55,9 @@ export class PlanMemo {
   async recall(key: string): Promise<PlanSummary | undefined> {
     if (!sha256Hex.test(key)) return undefined;
     const file = path.join(this.folder, `${key}.json`);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      bytes = await fsp.readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.options.report(`the remembered drop plan ${file} cannot be read (${(error as Error).message}); it is made again`);
@@ -65,10 +65,10 @@ export class PlanMemo {
       return undefined;
     }
     try {
-      const lineEnd = text.indexOf('\n');
-      const body = text.slice(lineEnd + 1);
-      if (lineEnd !== 64 || text.slice(0, lineEnd) !== sha256(body)) throw new Error('its checksum does not match');
-      return planSummaryFromJson(JSON.parse(body));
+      const lineEnd = bytes.indexOf(0x0a);
+      const body = bytes.subarray(lineEnd + 1);
+      if (lineEnd !== 64 || bytes.toString('latin1', 0, lineEnd) !== sha256(body)) throw new Error('its checksum does not match');
+      return planSummaryFromJson(JSON.parse(body.toString('utf8')));
     } catch (error) {
       this.options.report(`the remembered drop plan ${file} is damaged (${(error as Error).message}); it is made again`);
       return undefined;
@@ -78,13 +78,17 @@ export class PlanMemo {
   /** Keeps `plan` under `key`, then removes all but the newest plans. Never rejects: a failure is reported. */
   async remember(key: string, plan: PlanSummary): Promise<void> {
     if (!sha256Hex.test(key)) return;
-    const body = JSON.stringify(plan);
-    if (Buffer.byteLength(body) > this.options.maxBytes / 8) return;
+    const body = Buffer.from(JSON.stringify(plan));
+    if (body.byteLength > this.options.maxBytes / 8) return;
     const folder = this.folder;
     const file = path.join(folder, `${key}.json`);
     try {
       await fsp.mkdir(folder, { recursive: true });
-      await writeThenRename(`${file}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`, file, `${sha256(body)}\n${body}`);
+      await writeThenRename(
+        `${file}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`,
+        file,
+        Buffer.concat([Buffer.from(`${sha256(body)}\n`), body]),
+      );
       await this.keepNewest(folder);
     } catch (error) {
       this.options.report(`the drop plan cannot be remembered in ${folder} (${(error as Error).message})`);
@@ -109,6 +113,6 @@ export class PlanMemo {
 
 const sha256Hex = /^[0-9a-f]{64}$/;
 
-function sha256(text: string): string {
-  return nodeCrypto().createHash('sha256').update(Buffer.from(text)).digest('hex');
+function sha256(bytes: Buffer): string {
+  return nodeCrypto().createHash('sha256').update(bytes).digest('hex');
 }

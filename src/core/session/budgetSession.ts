@@ -21,7 +21,7 @@ import { Emitter } from '../util/emitter';
 import type { DropTargetKind } from '../vocabulary';
 import type { TokenizerId } from '../tokenizer/tokenizerId';
 import type { BudgetContext } from './budgetContext';
-import { loadSelectionProjectConfig, RelevanceTracker } from './relevanceTracker';
+import { RelevanceTracker } from './relevanceTracker';
 import type { ReadContent, TrackedFile } from './relevanceTracker';
 
 export interface CountingProgress {
@@ -488,7 +488,7 @@ export class BudgetSession {
    * Everything a plan for `target` reads from this session besides its report, as one string: each
    * selected file's path, state and content key (the parse and kind signals follow from content and
    * path), the anchors and recency, the tokenizer and framing (outline counts), the project configs
-   * as read now, and whether a parser exists. With the report, the code versions and the run's
+   * relevance resolves imports with (loaded now if the selection changed), and whether a parser exists. With the report, the code versions and the run's
    * settings it keys the CLI's plan memo (src/node/planMemo.ts): two sessions that give the same
    * string and report make the same plan. Undefined when a file has no content key to stand for its
    * content (then no memo is safe). Rejects only when `signal` aborts.
@@ -502,7 +502,7 @@ export class BudgetSession {
       files.push([entry.uri, entry.relativePath, entry.included, entry.mode, entry.focus, entry.pinned, content]);
     }
     const sorted = (uris: Iterable<string>): string[] => [...uris].sort();
-    const config = await loadSelectionProjectConfig(this.fs, this.trackedFiles(), signal);
+    const config = await this.relevance.projectConfigFor(this.trackedFiles(), signal);
     return JSON.stringify({
       target,
       kept: sorted(kept),
@@ -519,9 +519,13 @@ export class BudgetSession {
     });
   }
 
-  /** True when the current relevance has no file it could not read again or parse: its plan can be remembered. */
-  get relevanceSettled(): boolean {
-    return this.relevance.unsettledFiles === 0;
+  /**
+   * Changes whenever relevance reads other inputs than {@link planInputs} gave: a file it could not
+   * read again or parse, or parsed from other content than was counted, or the project configs
+   * loaded again. Equal before and after a plan: that plan was made from those inputs.
+   */
+  get planInputsStamp(): string {
+    return `${this.relevance.unsettledFiles}|${this.relevance.configLoads}`;
   }
 
   /**

@@ -100,6 +100,8 @@ export class RelevanceTracker {
   private indexVersion = 0;
   private configStale = true;
   private configProblems: readonly string[] = [];
+  private loadedConfig: SelectionProjectConfig | undefined;
+  private configLoadCount = 0;
   private parseAttempts = 0;
   private parseFailures = 0;
   private lastParseError = '';
@@ -454,6 +456,21 @@ export class RelevanceTracker {
     await Promise.all(Array.from({ length: Math.min(parseLanes, todo.length) }, lane));
   }
 
+  /**
+   * The project configs relevance resolves imports with, loaded now when the selection's files
+   * changed since the last load (as the next sync would load them). The CLI's plan memo keys a plan
+   * by these, so the plan it keeps was made with exactly the configs in its key.
+   */
+  async projectConfigFor(files: readonly TrackedFile[], signal: AbortSignal): Promise<SelectionProjectConfig> {
+    if (this.configStale || this.loadedConfig === undefined) await this.reloadProjectConfig(files, signal);
+    return this.loadedConfig!;
+  }
+
+  /** How many times the project configs were loaded: a plan made across a reload used configs its key may not hold. */
+  get configLoads(): number {
+    return this.configLoadCount;
+  }
+
   /** Loads the selection's project configs again (see {@link loadSelectionProjectConfig}). */
   private async reloadProjectConfig(files: readonly TrackedFile[], signal: AbortSignal): Promise<void> {
     this.configStale = false;
@@ -465,8 +482,10 @@ export class RelevanceTracker {
       throw error;
     }
     for (const problem of loaded.problems) this.deps.log(`Relevance: ${problem}`);
+    this.loadedConfig = loaded;
+    this.configLoadCount++;
     this.configProblems = loaded.problems;
-    this.index!.setProjectConfig(loaded.config);
+    this.index?.setProjectConfig(loaded.config);
     this.indexVersion++;
     this.changes++;
   }
