@@ -73,13 +73,17 @@ export async function planOrReplay(options: PlanReplayOptions): Promise<PlanOutc
     const remembered = await memo.recall(key);
     if (remembered !== undefined) return { plan: remembered, report, replayed: true };
   }
-  const stampBefore = session.planInputsStamp;
+  const configLoads = session.projectConfigLoads;
   const proposal = await session.settledDropProposal(target);
   const finalReport = session.report();
   if (proposal === null) return { plan: null, report: finalReport, replayed: false };
   // Printed from its JSON form, as a replay prints it: the two runs print the same bytes.
   const plan = JSON.parse(JSON.stringify(summarizeProposal(proposal))) as PlanSummary;
-  const settled = !proposal.relevancePending && proposal.outcome.kind !== 'pending' && session.planInputsStamp === stampBefore;
+  const settled =
+    !proposal.relevancePending &&
+    proposal.outcome.kind !== 'pending' &&
+    session.relevanceSettled &&
+    session.projectConfigLoads === configLoads;
   // The session's report is the same object while nothing in it changed; else it is compared as printed.
   const sameReport = (): boolean => finalReport === report || JSON.stringify(reportJson(finalReport, skipped, null)) === reportKey;
   if (memo && key !== undefined && settled && sameReport()) await memo.remember(key, plan);

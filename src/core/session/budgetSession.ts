@@ -488,10 +488,11 @@ export class BudgetSession {
    * Everything a plan for `target` reads from this session besides its report, as one string: each
    * selected file's path, state and content key (the parse and kind signals follow from content and
    * path), the anchors and recency, the tokenizer and framing (outline counts), the project configs
-   * relevance resolves imports with (loaded now if the selection changed), and whether a parser exists. With the report, the code versions and the run's
-   * settings it keys the CLI's plan memo (src/node/planMemo.ts): two sessions that give the same
-   * string and report make the same plan. Undefined when a file has no content key to stand for its
-   * content (then no memo is safe). Rejects only when `signal` aborts.
+   * relevance resolves imports with (loaded now if the selection changed), and whether a parser
+   * exists. With the report, the code versions and the run's settings it keys the CLI's plan memo
+   * (src/node/planMemo.ts): two sessions that give the same string and report make the same plan.
+   * Undefined when a file has no content key to stand for its content (then no memo is safe).
+   * Rejects only when `signal` aborts.
    */
   async planInputs(target: DropTargetKind, signal: AbortSignal, kept: ReadonlySet<string> = new Set()): Promise<string | undefined> {
     const files: unknown[] = [];
@@ -520,12 +521,17 @@ export class BudgetSession {
   }
 
   /**
-   * Changes whenever relevance reads other inputs than {@link planInputs} gave: a file it could not
-   * read again or parse, or parsed from other content than was counted, or the project configs
-   * loaded again. Equal before and after a plan: that plan was made from those inputs.
+   * True while relevance has stood only on what {@link planInputs} holds: every file it parsed was
+   * read again with the content that was counted (none vanished, no worker crashed). A plan made
+   * while this stays true, with {@link projectConfigLoads} unchanged, can be remembered.
    */
-  get planInputsStamp(): string {
-    return `${this.relevance.unsettledFiles}|${this.relevance.configLoads}`;
+  get relevanceSettled(): boolean {
+    return this.relevance.unsettledFiles === 0;
+  }
+
+  /** Grows each time relevance loads the project configs: a plan made across a load used configs its key may not hold. */
+  get projectConfigLoads(): number {
+    return this.relevance.configLoads;
   }
 
   /**

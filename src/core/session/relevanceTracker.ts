@@ -111,8 +111,9 @@ export class RelevanceTracker {
   private readonly transientOutcomes = new WeakSet<ParseOutcome>();
   /** Cached parses (content key + path) whose outline could not be restored: those files are parsed afresh. */
   private readonly distrustedParses = new Set<string>();
-  /** Parses made from content other than the count's (see {@link unsettledFiles}). */
+  /** Parses made from content other than the count's, and files that could not be read again to parse them (see {@link unsettledFiles}). */
   private parsedOtherContent = 0;
+  private unreadableReads = 0;
   /** Files whose cached outline failed to restore during the current sync (see {@link sync}). */
   private distrustedThisSync = 0;
 
@@ -233,6 +234,7 @@ export class RelevanceTracker {
         if (signal.aborted) return;
         if (content === undefined) {
           this.unreadable.set(file.uri, count);
+          this.unreadableReads++;
           this.changes++;
           continue;
         }
@@ -491,12 +493,12 @@ export class RelevanceTracker {
   }
 
   /**
-   * How many files relevance could not read again or parse (a vanished file, a crashed worker), or
-   * parsed from content other than what was counted, in this tracker's life: a plan made with such
-   * gaps is not one to remember (the CLI's plan memo, src/node/planMemo.ts).
+   * How many times in this tracker's life a file could not be read again or parsed (a vanished file,
+   * a crashed worker) or was parsed from other content than was counted: a plan made with such a gap
+   * is not one to remember (the CLI's plan memo, src/node/planMemo.ts). Never decreases.
    */
   get unsettledFiles(): number {
-    return this.unreadable.size + this.parseFailures + this.parsedOtherContent;
+    return this.unreadableReads + this.parseFailures + this.parsedOtherContent;
   }
 }
 
