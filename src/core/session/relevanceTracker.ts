@@ -99,7 +99,7 @@ export class RelevanceTracker {
   private activated = false;
   private indexVersion = 0;
   private configStale = true;
-  private configProblems: readonly string[] = [];
+  /** The last configs loaded; set whenever {@link configStale} is false. */
   private loadedConfig: SelectionProjectConfig | undefined;
   private configLoadCount = 0;
   private parseAttempts = 0;
@@ -335,7 +335,7 @@ export class RelevanceTracker {
       const outline = this.outlineCounts.get(file.count)?.get(footprintKey);
       if (typeof outline === 'number') outlineTokens.set(file.uri, outline);
     }
-    return { kind: 'ready', byUri, outlineTokens, configProblems: this.configProblems };
+    return { kind: 'ready', byUri, outlineTokens, configProblems: this.loadedConfig?.problems ?? [] };
   }
 
   /** Indexes `file` at its current path with `install`, which runs once a path change has removed the old entry. */
@@ -464,7 +464,7 @@ export class RelevanceTracker {
    * by these, so the plan it keeps was made with exactly the configs in its key.
    */
   async projectConfigFor(files: readonly TrackedFile[], signal: AbortSignal): Promise<SelectionProjectConfig> {
-    if (this.configStale || this.loadedConfig === undefined) await this.reloadProjectConfig(files, signal);
+    if (this.configStale) await this.reloadProjectConfig(files, signal);
     return this.loadedConfig!;
   }
 
@@ -486,7 +486,6 @@ export class RelevanceTracker {
     for (const problem of loaded.problems) this.deps.log(`Relevance: ${problem}`);
     this.loadedConfig = loaded;
     this.configLoadCount++;
-    this.configProblems = loaded.problems;
     this.index?.setProjectConfig(loaded.config);
     this.indexVersion++;
     this.changes++;
