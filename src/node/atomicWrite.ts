@@ -1,4 +1,16 @@
 import { promises as fsp } from 'node:fs';
+import { nodeCrypto } from './lazyBuiltins';
+
+/**
+ * `<pid>-<12 random hex digits>`, for a temporary file's name: no other process, and no other write
+ * of this one, picks the same at the same time.
+ */
+export function uniqueWriterId(): string {
+  return `${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
+}
+
+/** A temporary file older than this was left by a process that died while writing it: it may be removed. */
+export const abandonedTemporaryMs = 60 * 60 * 1000;
 
 /**
  * Writes `data` to `temp`, which must not exist yet, then renames it onto `target`: a reader sees

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { racyChangeMarginMs } from '../core/scan/contextCounter';
-import { writeThenRename } from './atomicWrite';
+import { uniqueWriterId, writeThenRename } from './atomicWrite';
 import { nodeCrypto } from './lazyBuiltins';
 
 /**
@@ -108,7 +108,7 @@ async function remembered(
   const version = await compute();
   if (newestChangeMs < Date.now() - racyChangeMarginMs) {
     const next = JSON.stringify({ ...(await readMemo(memoFile)), [name]: { stamps, version } });
-    const temp = `${memoFile}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
+    const temp = `${memoFile}.${uniqueWriterId()}.tmp`;
     try {
       await fsp.mkdir(memoDirectory, { recursive: true });
       await writeThenRename(temp, memoFile, next);

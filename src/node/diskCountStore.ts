@@ -35,8 +35,8 @@ import type {
 import type { KeptParse, ParseCache, ParsedFile } from '../core/relevance/parseCache';
 import type { ContentIndex } from '../core/scan/contextCounter';
 import { PlanMemo } from './planMemo';
-import { writeThenRename } from './atomicWrite';
-import { nodeCrypto, nodeZlib } from './lazyBuiltins';
+import { abandonedTemporaryMs, uniqueWriterId, writeThenRename } from './atomicWrite';
+import { nodeZlib } from './lazyBuiltins';
 import { contentSha256 } from './tokenizerPool';
 
 export { countingCodeVersion, parsingCodeVersion, planningCodeVersion } from './codeVersions';
@@ -607,8 +607,6 @@ interface Shard<Entry> {
 
 const segmentSuffix = '.seg';
 const tempPrefix = '.tmp-';
-/** A temporary file older than this was left by a process that died mid-write, and is removed. */
-const staleTempMs = 60 * 60 * 1000;
 
 /** One family's shards: lazy loading, re-stamping, flushing and compaction (see {@link DiskCountStore}). */
 class SegmentFamily<Entry> {
@@ -799,7 +797,7 @@ class SegmentFamily<Entry> {
   private async write(dir: string, entries: readonly Entry[]): Promise<{ file: string; bytes: number } | undefined> {
     await this.codec.prepareWrite?.(entries);
     const segment = encodeSegment(this.codec, entries, nativeSegmentPrimitives());
-    const unique = `${this.context.now().toString(36)}-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
+    const unique = `${this.context.now().toString(36)}-${uniqueWriterId()}`;
     const temp = path.join(dir, `${tempPrefix}${unique}`);
     const file = `${unique}${segmentSuffix}`;
     for (let attempt = 0; ; attempt++) {
@@ -867,7 +865,7 @@ class SegmentFamily<Entry> {
     for (const entry of listing) {
       if (!entry.startsWith(tempPrefix)) continue;
       const stat = await fsp.stat(path.join(dir, entry)).catch(() => undefined);
-      if (stat && this.context.now() - stat.mtimeMs > staleTempMs) {
+      if (stat && this.context.now() - stat.mtimeMs > abandonedTemporaryMs) {
         await fsp.rm(path.join(dir, entry), { force: true }).catch(() => undefined);
       }
     }
@@ -890,7 +888,7 @@ export function workspaceCacheId(workspace: string): string {
 }
 
 async function writeWorkspaceRecord(folder: string, record: WorkspaceRecord): Promise<void> {
-  const temp = path.join(folder, `${tempPrefix}${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`);
+  const temp = path.join(folder, `${tempPrefix}${uniqueWriterId()}`);
   try {
     await writeThenRename(temp, path.join(folder, workspaceRecordFile), JSON.stringify(record));
   } catch (error) {

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { writeThenRename } from './atomicWrite';
+import { uniqueWriterId, writeThenRename } from './atomicWrite';
 import { nodeCrypto } from './lazyBuiltins';
 
 // Download Tokenizer: fetches a model repository's tokenizer.json and tokenizer_config.json from the
@@ -246,7 +246,7 @@ async function readBody(
 }
 
 function writeAtomically(target: string, bytes: Uint8Array): Promise<void> {
-  return writeThenRename(`${target}.${nodeCrypto().randomBytes(6).toString('hex')}.partial`, target, bytes);
+  return writeThenRename(`${target}.${uniqueWriterId()}.partial`, target, bytes);
 }
 
 function failed(reason: DownloadFailure, message: string): DownloadOutcome {

@@ -14,7 +14,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { planSummaryFromJson } from '../core/presenters/planSummary';
 import type { PlanSummary } from '../core/presenters/planSummary';
-import { writeThenRename } from './atomicWrite';
+import { abandonedTemporaryMs, uniqueWriterId, writeThenRename } from './atomicWrite';
 import { nodeCrypto } from './lazyBuiltins';
 
 /** The memo's folder in a workspace's cache folder (versioned like the cache's families): one file per plan. */
@@ -22,9 +22,6 @@ export const planMemoFolderName = 'plans-v1';
 
 /** Plans kept per workspace: the same command run again hits; a few commands taking turns still do. */
 const keptPlans = 4;
-
-/** A temporary file older than this was left by a process that died while writing: it is removed. */
-const abandonedTempMs = 60 * 60 * 1000;
 
 export interface PlanMemoOptions {
   /** The workspace's cache folder (named on first use: see DiskCountStore). */
@@ -84,11 +81,7 @@ export class PlanMemo {
     const file = path.join(folder, `${key}.json`);
     try {
       await fsp.mkdir(folder, { recursive: true });
-      await writeThenRename(
-        `${file}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`,
-        file,
-        Buffer.concat([Buffer.from(`${sha256(body)}\n`), body]),
-      );
+      await writeThenRename(`${file}.${uniqueWriterId()}.tmp`, file, Buffer.concat([Buffer.from(`${sha256(body)}\n`), body]));
       await this.keepNewest(folder);
     } catch (error) {
       this.options.report(`the drop plan cannot be remembered in ${folder} (${(error as Error).message})`);
@@ -104,7 +97,7 @@ export class PlanMemo {
       const stat = await fsp.stat(file).catch(() => undefined);
       if (stat === undefined) continue;
       if (name.endsWith('.json')) plans.push({ file, mtimeMs: stat.mtimeMs });
-      else if (name.endsWith('.tmp') && now - stat.mtimeMs > abandonedTempMs) await fsp.rm(file, { force: true });
+      else if (name.endsWith('.tmp') && now - stat.mtimeMs > abandonedTemporaryMs) await fsp.rm(file, { force: true });
     }
     plans.sort((a, b) => b.mtimeMs - a.mtimeMs);
     await Promise.all(plans.slice(keptPlans).map((plan) => fsp.rm(plan.file, { force: true })));
