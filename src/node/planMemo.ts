@@ -12,6 +12,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { sha256Hex } from '../core/cache/countStoreFormat';
 import { planSummaryFromJson } from '../core/presenters/planSummary';
 import type { PlanSummary } from '../core/presenters/planSummary';
 import { abandonedTemporaryMs, uniqueWriterId, writeThenRename } from './atomicWrite';
@@ -103,8 +104,6 @@ export class PlanMemo {
     await Promise.all(plans.slice(keptPlans).map((plan) => fsp.rm(plan.file, { force: true })));
   }
 }
-
-const sha256Hex = /^[0-9a-f]{64}$/;
 
 function sha256(bytes: Buffer): string {
   return nodeCrypto().createHash('sha256').update(bytes).digest('hex');

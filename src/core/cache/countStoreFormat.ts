@@ -162,7 +162,8 @@ const maxHeaderBytes = 80;
 const maxHintsPerEntry = 64;
 const maxStringChars = 4096;
 
-const sha256Hex = /^[0-9a-f]{64}$/;
+/** A lowercase hex SHA-256, as every content hash and key of the cache is written. */
+export const sha256Hex = /^[0-9a-f]{64}$/;
 
 /** Why a segment was not trusted. */
 export class CorruptSegmentError extends Error {

@@ -3,6 +3,7 @@
  * keep it on disk and print a remembered plan exactly as it printed the plan it made.
  */
 import type { DropProposal, PlanBasis } from '../analysis/dropPlan';
+import { isCount } from '../cache/countStoreFormat';
 import type { DropLoss, DropPriority, RelevanceAction } from '../plan/planner';
 import { dropTargetKinds } from '../vocabulary';
 import type { DropTargetKind } from '../vocabulary';
@@ -85,8 +86,8 @@ export function planSummaryFromJson(value: unknown): PlanSummary {
     return candidate;
   };
   const count = (candidate: unknown, what: string): number => {
-    if (!Number.isSafeInteger(candidate) || (candidate as number) < 0) throw bad(what);
-    return candidate as number;
+    if (!isCount(candidate)) throw bad(what);
+    return candidate;
   };
   const text = (candidate: unknown, what: string): string => {
     if (typeof candidate !== 'string') throw bad(what);
