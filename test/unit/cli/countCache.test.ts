@@ -8,27 +8,16 @@ import { runCli } from '../../../src/cli/main';
 import { countStoreFormatVersion } from '../../../src/core/cache/countStoreFormat';
 import { racyChangeMarginMs } from '../../../src/core/scan/contextCounter';
 import { defaultCacheDirectory } from '../../../src/node/cacheLocation';
-import type { CliCountStats } from '../../../src/cli/main';
+import { runCliCaptured } from '../../support/runCli';
+import type { CapturedRun } from '../../support/runCli';
 
-interface Run {
-  readonly code: number;
+interface Run extends Omit<CapturedRun, 'out'> {
   readonly json: { promptTokens: number; files: Array<{ path: string; status: string; tokens: number | null }> };
-  readonly err: string;
-  readonly stats: CliCountStats;
 }
 
 async function run(args: readonly string[], cwd: string): Promise<Run> {
-  let out = '';
-  let err = '';
-  let stats: CliCountStats | undefined;
-  const code = await runCli([...args, '--json'], {
-    out: (text) => (out += text),
-    err: (text) => (err += text + '\n'),
-    cwd,
-    onCountStats: (s) => (stats = s),
-  });
-  assert.ok(stats, `no stats: ${err}`);
-  return { code, json: JSON.parse(out), err, stats };
+  const { out, ...result } = await runCliCaptured([...args, '--json'], cwd);
+  return { ...result, json: JSON.parse(out) };
 }
 
 const oracle = get_encoding('o200k_base');

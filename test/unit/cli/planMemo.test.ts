@@ -4,35 +4,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../../../src/cli/main';
-import type { CliCountStats } from '../../../src/cli/main';
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-  readonly stats: CliCountStats;
-}
-
-async function run(args: readonly string[], cwd: string): Promise<Run> {
-  let out = '';
-  let err = '';
-  let stats: CliCountStats | undefined;
-  const code = await runCli(args, {
-    out: (text) => (out += text + '\n'),
-    err: (text) => (err += text + '\n'),
-    cwd,
-    onCountStats: (s) => (stats = s),
-  });
-  assert.ok(stats, `no stats: ${err}`);
-  return { code, out, err, stats };
-}
+import { runCliCaptured } from '../../support/runCli';
+import type { CapturedRun } from '../../support/runCli';
 
 interface DropPlanJson {
   readonly actions: ReadonlyArray<{ readonly path: string; readonly action: string }>;
 }
 
-const actionsOf = (result: Run): string[] =>
+const actionsOf = (result: CapturedRun): string[] =>
   (JSON.parse(result.out) as { dropPlan: DropPlanJson }).dropPlan.actions.map((action) => `${action.action} ${action.path}`);
 
 /**
@@ -79,13 +58,13 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
   it('a re-run prints the remembered plan, byte for byte, in JSON and as text; --no-cache always makes it', async () => {
     const dir = project('import { value } from "./north";');
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-plan-memo-cache-'));
-    const first = await run(planArgs(cache), dir);
+    const first = await runCliCaptured(planArgs(cache), dir);
     assert.equal(first.code, 1, 'over the budget');
     assert.equal(first.stats.planReplayed, false);
     assert.deepEqual(actionsOf(first), ['outline src/north.ts', 'drop src/south.ts'], 'the plan follows the import');
     assert.equal(planFiles(cache).length, 1, 'one plan remembered');
 
-    const second = await run(planArgs(cache), dir);
+    const second = await runCliCaptured(planArgs(cache), dir);
     assert.equal(second.stats.planReplayed, true);
     assert.equal(second.stats.parses, 0);
     assert.equal(second.out, first.out, 'the same bytes');
@@ -93,14 +72,14 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
     assert.equal(second.err, first.err);
 
     const textArgs = planArgs(cache).filter((arg) => arg !== '--json');
-    const textFirst = await run(textArgs, dir);
-    const textSecond = await run(textArgs, dir);
+    const textFirst = await runCliCaptured(textArgs, dir);
+    const textSecond = await runCliCaptured(textArgs, dir);
     assert.equal(textFirst.stats.planReplayed, false, 'text output is another command: its own plan');
     assert.equal(textSecond.stats.planReplayed, true);
     assert.equal(textSecond.out, textFirst.out);
     assert.match(textSecond.out, /drop plan: fit your token budget[\s\S]*src\/south\.ts: drop/);
 
-    const fresh = await run(freshArgs, dir);
+    const fresh = await runCliCaptured(freshArgs, dir);
     assert.equal(fresh.stats.planReplayed, false);
     assert.equal(fresh.out, first.out);
   });
@@ -108,14 +87,14 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
   it('an import edited to another file of the same size makes the plan again, as a run without the cache makes it', async () => {
     const dir = project('import { value } from "./north";');
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-plan-memo-cache-'));
-    const first = await run(planArgs(cache), dir);
+    const first = await runCliCaptured(planArgs(cache), dir);
     writeFileSync(path.join(dir, 'src', 'main.ts'), 'import { value } from "./south";\nexport const main = value;\n');
-    const edited = await run(planArgs(cache), dir);
-    const promptTokens = (result: Run): number => (JSON.parse(result.out) as { promptTokens: number }).promptTokens;
+    const edited = await runCliCaptured(planArgs(cache), dir);
+    const promptTokens = (result: CapturedRun): number => (JSON.parse(result.out) as { promptTokens: number }).promptTokens;
     assert.equal(promptTokens(edited), promptTokens(first), 'the same counts: only the content tells');
     assert.equal(edited.stats.planReplayed, false);
     assert.deepEqual(actionsOf(edited), ['drop src/north.ts', 'outline src/south.ts']);
-    assert.equal(edited.out, (await run(freshArgs, dir)).out);
+    assert.equal(edited.out, (await runCliCaptured(freshArgs, dir)).out);
   });
 
   it('a tsconfig outside the selection that maps the import elsewhere makes the plan again', async () => {
@@ -123,13 +102,13 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
     const tsconfig = (target: string): string => JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/impl': [target] } } });
     writeFileSync(path.join(dir, 'tsconfig.json'), tsconfig('src/north'));
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-plan-memo-cache-'));
-    const first = await run(planArgs(cache), dir);
+    const first = await runCliCaptured(planArgs(cache), dir);
     assert.deepEqual(actionsOf(first), ['outline src/north.ts', 'drop src/south.ts']);
     writeFileSync(path.join(dir, 'tsconfig.json'), tsconfig('src/south'));
-    const remapped = await run(planArgs(cache), dir);
+    const remapped = await runCliCaptured(planArgs(cache), dir);
     assert.equal(remapped.stats.planReplayed, false);
     assert.deepEqual(actionsOf(remapped), ['drop src/north.ts', 'outline src/south.ts']);
-    assert.equal(remapped.out, (await run(freshArgs, dir)).out);
+    assert.equal(remapped.out, (await runCliCaptured(freshArgs, dir)).out);
   });
 
   it('a file git now reports as changed (same content) makes the plan again; so does another budget', async () => {
@@ -141,19 +120,19 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
     git('add', '.');
     git('commit', '-q', '-m', 'all');
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-plan-memo-cache-'));
-    await run(planArgs(cache), dir);
-    assert.equal((await run(planArgs(cache), dir)).stats.planReplayed, true);
+    await runCliCaptured(planArgs(cache), dir);
+    assert.equal((await runCliCaptured(planArgs(cache), dir)).stats.planReplayed, true);
     git('rm', '-q', '--cached', 'src/south.ts');
-    const untracked = await run(planArgs(cache), dir);
+    const untracked = await runCliCaptured(planArgs(cache), dir);
     assert.equal(untracked.stats.planReplayed, false, 'south is a changed file now: an anchor');
-    assert.equal(untracked.out, (await run(freshArgs, dir)).out);
+    assert.equal(untracked.out, (await runCliCaptured(freshArgs, dir)).out);
 
-    const other = await run(planArgs(cache, '900'), dir);
+    const other = await runCliCaptured(planArgs(cache, '900'), dir);
     assert.equal(other.stats.planReplayed, false);
     assert.equal(
       other.out,
       (
-        await run(
+        await runCliCaptured(
           freshArgs.map((arg) => (arg === '700' ? '900' : arg)),
           dir,
         )
@@ -164,16 +143,16 @@ describe('the CLI replays a drop plan whose inputs are unchanged, and never a st
   it('a damaged remembered plan is reported once, not printed, and made again', async () => {
     const dir = project('import { value } from "./north";');
     const cache = mkdtempSync(path.join(tmpdir(), 'cb-plan-memo-cache-'));
-    const first = await run(planArgs(cache), dir);
+    const first = await runCliCaptured(planArgs(cache), dir);
     const [file] = planFiles(cache);
     assert.ok(file);
     // The same length and still JSON: only the checksum tells.
     writeFileSync(file, readFileSync(file, 'utf8').replace('src/south.ts', 'src/sout0.ts'));
-    const damaged = await run(planArgs(cache), dir);
+    const damaged = await runCliCaptured(planArgs(cache), dir);
     assert.equal(damaged.stats.planReplayed, false);
     assert.equal(damaged.out, first.out, 'the plan made again, not the damaged one');
     assert.equal(damaged.err.split('\n').filter((line) => line.includes('is damaged')).length, 1, damaged.err);
-    const again = await run(planArgs(cache), dir);
+    const again = await runCliCaptured(planArgs(cache), dir);
     assert.equal(again.stats.planReplayed, true, 'made again and remembered');
     assert.equal(again.out, first.out);
     assert.equal(again.err, first.err);
