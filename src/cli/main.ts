@@ -309,11 +309,8 @@ async function countFilesChecked(
           target: planTarget,
           memo: store?.planMemo,
           runInputs: async () => ({
-            versions: await Promise.all([
-              countingCodeVersion(workerScriptPath(), store!.directory),
-              syntaxFiles ? parsingCodeVersion(syntaxFiles.workerScript, syntaxFiles.wasmDir, store!.directory) : 'no parser',
-              planningCodeVersion(() => cliProgramFiles(__filename), store!.directory),
-            ]),
+            // The versions the cache keys counts and parses by (parsing null without a parser), and the CLI's own.
+            versions: await Promise.all([store!.codeVersions(), planningCodeVersion(() => cliProgramFiles(__filename), store!.directory)]),
             node: process.version,
             cwd: io.cwd,
             command,

@@ -522,10 +522,28 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
     return this.codeVersionPromise;
   }
 
+  /**
+   * The versions of the counting and parsing code this store keys its entries by (parsing: null when
+   * no parse is kept); rejects when one cannot be read. The CLI's plan memo keys plans by them too.
+   */
+  async codeVersions(): Promise<{ readonly counting: string; readonly parsing: string | null }> {
+    const source = this.parseCodeVersionSource;
+    return { counting: await this.codeVersion, parsing: source === undefined ? null : await this.parseVersionOf(source) };
+  }
+
   /** The parsing code's version, learnt on first use; undefined when parses are not kept or it cannot be read (reported once). */
   private async parseVersion(): Promise<string | undefined> {
     const source = this.parseCodeVersionSource;
     if (source === undefined) return undefined;
+    try {
+      return await this.parseVersionOf(source);
+    } catch (error) {
+      this.report(`parses are not cached: the parsing code's version could not be read (${describe(error)})`);
+      return undefined;
+    }
+  }
+
+  private parseVersionOf(source: NonNullable<DiskCountStoreOptions['parseCodeVersion']>): Promise<string> {
     if (this.parseCodeVersionPromise === undefined) {
       this.parseCodeVersionPromise = typeof source === 'function' ? source() : Promise.resolve(source);
       this.parseCodeVersionPromise.then(
@@ -533,12 +551,7 @@ export class DiskCountStore implements PersistentCountStore, ContentIndex {
         () => undefined,
       );
     }
-    try {
-      return await this.parseCodeVersionPromise;
-    } catch (error) {
-      this.report(`parses are not cached: the parsing code's version could not be read (${describe(error)})`);
-      return undefined;
-    }
+    return this.parseCodeVersionPromise;
   }
 
   private familyRoot(codec: SegmentCodec<unknown>): () => string {

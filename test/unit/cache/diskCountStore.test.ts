@@ -96,6 +96,16 @@ function store(directory: string, options: Partial<DiskCountStoreOptions> = {}):
 }
 
 describe('DiskCountStore', () => {
+  it('tells the code versions it keys entries by; a version that cannot be read is a rejection, not a guess', async () => {
+    assert.deepEqual(await store(cacheDir(), { parseCodeVersion: () => Promise.resolve('parse-v1') }).store.codeVersions(), {
+      counting: 'code-v1',
+      parsing: 'parse-v1',
+    });
+    assert.deepEqual(await store(cacheDir()).store.codeVersions(), { counting: 'code-v1', parsing: null }, 'no parses kept');
+    const unreadable = store(cacheDir(), { parseCodeVersion: () => Promise.reject(new Error('EACCES: grammars')) }).store;
+    await assert.rejects(unreadable.codeVersions(), /EACCES: grammars/);
+  });
+
   it('keeps counts across processes: keyed by code version, tokenizer, source and content hash', async () => {
     const dir = cacheDir();
     const first = store(dir).store;
